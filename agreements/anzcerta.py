@@ -1,0 +1,656 @@
+"""ANZCERTA: goods of Australia under the Customs and Excise Regulations 1996, regs 32–39G.
+
+Source: Customs and Excise Regulations 1996 (NZ), Part 6, "Provisions relating to
+Australia", version as at 28 November 2025 (the law file ``anzcerta.toml`` beside this
+module holds every number and list with its reference, and the dates it covers).
+Product-specific rules come from Annex G (2022); the case supplies the rule text.
+
+Goods are originating when they fall in a class of r 33(2), are not disqualified by
+minimal operations (r 33A, which overrides the rest), and were not processed outside the
+parties on the way (r 34).
+
+>>> import datetime as dt
+>>> from origin.caseio import case_from_json
+>>> case = case_from_json({
+...     "schema": "origin-case/1", "currency": "AUD", "psr": "CTH",
+...     "good": {"id": "chair", "hs": "9401.61", "adjusted_value": "100.00",
+...              "produced_in": ["AU"], "last_process_in": "AU",
+...              "operations": ["upholstering"]},
+...     "materials": [{"id": "frame", "hs": "4409.10", "value": "30.00",
+...                    "status": "non-originating"}],
+...     "consignment": {"exported_from": "AU", "transit": []}})
+>>> AGREEMENT.determine(case, dt.date(2025, 6, 1)).verdict.value
+'originating'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+
+from origin.agreement import Agreement
+from origin.citation import Citation, cite
+from origin.determination import (
+    FAILS,
+    MEETS,
+    NEEDS_INFO,
+    Determination,
+    Obligation,
+    Outcome,
+    RVCResult,
+    Step,
+    Verdict,
+    missing_of,
+)
+from origin.engine import (
+    ZERO,
+    Assessment,
+    CaseError,
+    Regime,
+    RVCMethod,
+    alternatives_met,
+    assess,
+    evaluate_rule,
+    exact,
+    minimal_operations_step,
+    percent,
+    rvc_result,
+    rvc_step,
+    tariff_shift_step,
+    transit_step,
+)
+from origin.formulas import Formula
+from origin.law import LawBook
+from origin.model import Case, Good, Material, Packaging
+from origin.psr import (
+    PSRSyntaxError,
+    RegionalValueContent,
+    Rule,
+    TariffShift,
+    WhollyObtained,
+    parse_rule,
+)
+
+LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
+PARTIES = LAW.parties
+
+# r 36(1) build-down: RVC = (AV − VNM) / AV × 100, VNM excluding self-produced materials.
+BUILD_DOWN = Formula.define(
+    "build-down",
+    "(AV - VNM) / AV * 100",
+    {"AV": "adjusted value of the goods", "VNM": "value of non-originating materials"},
+)
+# r 36(2) build-up: RVC = VOM / AV × 100, VOM acquired or self-produced originating materials.
+BUILD_UP = Formula.define(
+    "build-up",
+    "VOM / AV * 100",
+    {"AV": "adjusted value of the goods", "VOM": "value of originating materials"},
+)
+# r 36(3) factory cost: RVC = QE / FC × 100 (both defined in r 32).
+FACTORY_COST = Formula.define(
+    "factory-cost",
+    "QE / FC * 100",
+    {"QE": "qualifying expenditure", "FC": "factory cost"},
+)
+
+
+def _av(a: Assessment) -> Decimal | None:
+    return a.case.good.adjusted_value
+
+
+def _value_inputs(a: Assessment, **named: Decimal) -> Mapping[str, Decimal | None]:
+    """AV plus material sums; a sum is unknown while any material's value is."""
+    sums: dict[str, Decimal | None] = {k: None if a.unknown_values else v for k, v in named.items()}
+    return {"AV": _av(a), **sums}
+
+
+def _factory_cost(a: Assessment) -> Mapping[str, Decimal | None]:
+    """r 32: FC = all materials + allowable labour and overheads + inner containers;
+    QE = originating materials + that labour/overhead spent in the parties + originating
+    inner containers. Excluded cost categories (r 32 (c)) count in neither."""
+    if a.unknown_values:
+        return {"QE": None, "FC": None}
+    sheet = cost_sheet(a.case, a.date)
+    if sheet.missing:
+        return {"QE": None, "FC": None}
+    materials = ZERO
+    originating = ZERO
+    for line in a.lines:
+        if line.material.packaging is Packaging.SHIPMENT or line.value is None:
+            continue
+        materials += line.value
+        if line.originating:
+            originating += line.value
+    fc = materials + sheet.allowable + sheet.inner_containers
+    qe = originating + sheet.allowable + sheet.inner_containers_originating
+    return {"QE": qe, "FC": fc}
+
+
+REGIME = Regime(
+    valuation=cite("r 38(1)"),
+    adjust_originating=LAW.vocabulary("adjust_originating"),
+    adjust_non_originating=LAW.vocabulary("adjust_non_originating"),
+    accessories=cite("r 39(1)"),
+    accessories_lose_if_raising_fact="accessories_raise_rvc",
+    retail_packaging_shift=cite("r 39B(1)"),
+    retail_packaging_rvc=cite("r 39B(2)"),
+    shipment_packaging=cite("r 39B(3)"),
+    indirect=cite("r 39C(1)"),
+    de_minimis=cite("r 35(a)"),
+    de_minimis_share=Fraction(0),  # set per date in _regime()
+    de_minimis_base="adjusted_value",
+    de_minimis_base_label="adjusted value",
+    rvc_methods={
+        "build-down": RVCMethod(
+            "build-down",
+            BUILD_DOWN,
+            cite("r 36(1)"),
+            lambda a: _value_inputs(a, VNM=a.vnm),
+            ("VNM", "AV"),
+            {"AV": "adjusted value of the good"},
+        ),
+        "build-up": RVCMethod(
+            "build-up",
+            BUILD_UP,
+            cite("r 36(2)"),
+            lambda a: _value_inputs(a, VOM=a.vom),
+            ("VOM", "AV"),
+            {"AV": "adjusted value of the good"},
+        ),
+        "factory-cost": RVCMethod(
+            "factory-cost",
+            FACTORY_COST,
+            cite("r 36(3)"),
+            _factory_cost,
+            ("QE", "FC"),
+        ),
+    },
+    default_rvc_methods=("build-down", "build-up", "factory-cost"),
+    vnm_excludes_self_produced=cite("r 36(1)"),
+)
+
+
+def _regime(date: dt.date) -> Regime:
+    share = LAW.value("de_minimis_share", date)
+    return attrs.evolve(REGIME, de_minimis_share=share.value)
+
+
+# --------------------------------------------------------------------------- cost sheet
+
+
+@attrs.frozen
+class CostSheet:
+    """The cost sheet sorted by r 32: allowable, inner containers, excluded; nothing dropped."""
+
+    allowable: Decimal
+    inner_containers: Decimal
+    inner_containers_originating: Decimal
+    excluded: tuple[tuple[str, Decimal, Citation], ...]
+    counted: tuple[tuple[str, Decimal, Citation], ...]
+    missing: tuple[str, ...]
+
+
+def cost_sheet(case: Case, date: dt.date) -> CostSheet:
+    categories = LAW.vocabulary("cost_categories")
+    allowable = inner = inner_orig = ZERO
+    excluded: list[tuple[str, Decimal, Citation]] = []
+    counted: list[tuple[str, Decimal, Citation]] = []
+    missing: list[str] = []
+    seen: set[str] = set()
+    outside = categories["processing_outside_parties"].reference
+    for cost in case.costs:
+        if cost.id in seen:
+            raise CaseError(f"cost line {cost.id!r} appears twice")
+        seen.add(cost.id)
+        term = categories.get(cost.category)
+        if term is None:
+            raise CaseError(
+                f"cost line {cost.id!r}: unknown category {cost.category!r} "
+                f"(known: {', '.join(sorted(categories))})"
+            )
+        place = cost.incurred_in or case.good.last_process_in
+        if term.group == "excluded":
+            excluded.append((cost.id, cost.amount, term.reference))
+        elif place is None:
+            missing.append(f"where cost line {cost.id} was incurred")
+        elif place not in PARTIES:
+            # r 32 allowable expenditure (c)(x): processing outside the parties is not allowable.
+            excluded.append((cost.id, cost.amount, outside))
+        elif term.group == "inner_containers":
+            inner += cost.amount
+            counted.append((cost.id, cost.amount, term.reference))
+            if cost.originating is None:
+                missing.append(f"whether inner containers {cost.id} originate in a party")
+            elif cost.originating:
+                inner_orig += cost.amount
+        else:
+            allowable += cost.amount
+            counted.append((cost.id, cost.amount, term.reference))
+    del date  # the categories have not changed within the encoded window
+    return CostSheet(allowable, inner, inner_orig, tuple(excluded), tuple(counted), tuple(missing))
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+class _Run:
+    """One determination's working state: the assessment and every RVC result computed."""
+
+    def __init__(self, case: Case, date: dt.date, *, intermediate: bool) -> None:
+        self.case = case
+        self.date = date
+        self.intermediate = intermediate
+        self.election_e = case.facts.get("election_33_2_e") is True
+        self.regime = _regime(date)
+        self.assessment = assess(
+            case,
+            self.regime,
+            date,
+            indirect_deemed=not self.election_e,  # r 39C(2)
+            decide_intermediate=self._decide_intermediate,
+        )
+        self.rvc: list[RVCResult] = []
+
+    # ----- bottom-up
+
+    def _decide_intermediate(self, material: Material) -> tuple[bool, Step, Decimal | None]:
+        """A material with its own BOM is decided as goods in its own right (r 33(2))."""
+        citation = cite("r 33(2)")
+        if material.hs is None or material.value is None:
+            missing = [x for x, v in (("HS code", material.hs), ("value", material.value)) if v is None]
+            step = Step(
+                f"intermediate material {material.id}", citation, NEEDS_INFO,
+                f"cannot decide {material.id} from its own BOM: no {' or '.join(missing)}",
+                missing=tuple(f"{x} of intermediate material {material.id}" for x in missing),
+            )
+            return False, step, None
+        produced = (material.produced_in,) if material.produced_in else self.case.good.produced_in
+        sub_case = Case(
+            good=Good(
+                id=material.id,
+                hs=material.hs,
+                description=material.description,
+                adjusted_value=material.value,  # its r 38 value stands in for AV
+                produced_in=produced,
+                last_process_in=material.produced_in or self.case.good.last_process_in,
+                operations=material.operations,
+            ),
+            currency=self.case.currency,
+            materials=material.components,
+            facts=self.case.facts,
+            psr=material.psr,
+        )
+        run = _Run(sub_case, self.date, intermediate=True)
+        sub = run.determine()
+        step = Step(
+            f"intermediate material {material.id}",
+            citation,
+            {Verdict.ORIGINATING: MEETS, Verdict.NOT_ORIGINATING: FAILS}.get(sub.verdict, NEEDS_INFO),
+            f"{material.id} decided from its own BOM: {sub.verdict.value}"
+            + (" (undetermined: counted as non-originating)" if sub.verdict is Verdict.NEEDS_INFORMATION else ""),
+            (("basis", "; ".join(sub.basis) or "none"),),
+            children=sub.steps,
+            missing=sub.missing,
+        )
+        return sub.verdict is Verdict.ORIGINATING, step, run.assessment.vnm
+
+    # ----- r 33(2) classes
+
+    def produced_in_parties(self, citation: Citation) -> Step:
+        where = self.case.good.produced_in
+        if not where:
+            return Step(
+                "produced in the parties", citation, NEEDS_INFO,
+                "where the goods were produced is not stated",
+                missing=("countries where the goods were produced",),
+            )
+        outside = [c for c in where if c not in PARTIES]
+        return Step(
+            "produced in the parties", citation, Outcome.of(not outside),
+            f"produced in {', '.join(where)}"
+            + (f"; outside the parties: {', '.join(outside)}" if outside else ""),
+            (("produced in", ", ".join(where)),),
+        )
+
+    def class_a(self) -> Step:
+        """r 33(2)(a): wholly obtained or produced in the territory of either or both parties."""
+        citation = cite("r 33(2)(a)")
+        key = self.case.good.wholly_obtained
+        if key is None:
+            return Step("class 33(2)(a) wholly obtained", citation, FAILS, "not claimed wholly obtained")
+        term = LAW.vocabulary("wholly_obtained").get(key)
+        if term is None:
+            raise CaseError(
+                f"good: unknown wholly-obtained category {key!r} "
+                f"(known: {', '.join(sorted(LAW.vocabulary('wholly_obtained')))})"
+            )
+        place = self.produced_in_parties(citation)
+        return Step(
+            "class 33(2)(a) wholly obtained", citation, place.outcome,
+            f"wholly obtained: {term.text} ({term.reference})",
+            (("category", key),), children=(place,), missing=place.missing,
+        )
+
+    def class_b(self) -> Step:
+        """r 33(2)(b): entirely produced in the parties exclusively from originating materials."""
+        citation = cite("r 33(2)(b)")
+        place = self.produced_in_parties(citation)
+        a = self.assessment
+        non = [
+            line.material.id
+            for line in a.lines
+            if not line.originating and line.counted_as != "excluded"
+        ]
+        materials = Step(
+            "only originating materials", citation, Outcome.of(not non),
+            "every material is originating" if not non
+            else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
+            + ("…" if len(non) > 10 else ""),
+        )
+        outcome = place.outcome & materials.outcome
+        return Step(
+            "class 33(2)(b) exclusively originating materials", citation, outcome,
+            materials.summary, children=(place, materials), missing=place.missing,
+        )
+
+    def class_c(self) -> tuple[Step, tuple[str, ...]]:
+        """r 33(2)(c): entirely produced in the parties and meets Annex G (the PSR)."""
+        citation = cite("r 33(2)(c)")
+        place = self.produced_in_parties(citation)
+        if self.case.psr is None:
+            psr = Step(
+                "product-specific rule", citation, NEEDS_INFO,
+                f"no Annex G rule given for {self.case.good.hs}",
+                missing=(f"product-specific rule (Annex G (2022)) for {self.case.good.hs}",),
+            )
+            return Step(
+                "class 33(2)(c) Annex G", citation, place.outcome & NEEDS_INFO, psr.summary,
+                children=(place, psr), missing=psr.missing,
+            ), ()
+        try:
+            rule = parse_rule(self.case.psr)
+        except PSRSyntaxError as error:
+            raise CaseError(f"psr: {error}") from None
+        psr = evaluate_rule(rule, self._leaf, cite("r 33(2)(c)"))
+        met = alternatives_met(rule, psr)
+        outcome = place.outcome & psr.outcome
+        return Step(
+            f"class 33(2)(c) Annex G: {rule}", citation, outcome,
+            psr.summary, (("rule", str(rule)),), children=(place, psr),
+        ), met
+
+    def class_d(self) -> Step:
+        """r 33(2)(d): wholly manufactured in the parties from raw or wholly made materials."""
+        citation = cite("r 33(2)(d)")
+        attributes = LAW.vocabulary("material_attributes")
+        kinds = ("unmanufactured_raw_product", "wholly_manufactured_in_parties",
+                 "manufactured_raw_material")
+        lines = [line for line in self.assessment.lines if line.counted_as != "excluded"
+                 and not line.material.indirect]
+        claimed = [line for line in lines if line.material.attributes & set(kinds)]
+        if not claimed:
+            return Step("class 33(2)(d) wholly manufactured", citation, FAILS,
+                        "not claimed (no material marked as an r 33(2)(d) input)")
+        outside = [line.material.id for line in lines if not line.material.attributes & set(kinds)]
+        children = [self.produced_in_parties(citation)]
+        last = self.case.good.last_process_in
+        if outside:
+            children.append(Step(
+                "r 33(2)(d) inputs", citation, FAILS,
+                f"materials not of the kinds in r 33(2)(d)(i)–(iii): {', '.join(outside[:10])}",
+            ))
+        needs_ce = any("manufactured_raw_material" in line.material.attributes for line in claimed)
+        if needs_ce and not self.case.facts.get("manufactured_raw_material_determination"):
+            children.append(Step(
+                "chief executive determination", attributes["manufactured_raw_material"].reference,
+                NEEDS_INFO, "materials relied on as manufactured raw materials need the determination",
+                missing=("reference of the chief executive's r 33(2)(d)(iii) determination",),
+            ))
+        if last is not None and last not in PARTIES:
+            children.append(Step("wholly manufactured in the parties", citation, FAILS,
+                                 f"last process in {last}"))
+        outcome = Outcome.all(c.outcome for c in children)
+        return Step(
+            "class 33(2)(d) wholly manufactured", citation, outcome,
+            f"{len(claimed)} of {len(lines)} materials are raw or wholly manufactured in the parties",
+            children=tuple(children), missing=missing_of(children),
+        )
+
+    def class_e(self) -> Step:
+        """r 33(2)(e): imported before 2012-01-01, last process in Australia, factory-cost RVC 50%."""
+        citation = cite("r 33(2)(e)")
+        window, _ = LAW.window("class_e_imports")
+        consignment = self.case.consignment
+        imported = consignment.imported_on if consignment and consignment.imported_on else None
+        on = imported or self.date
+        when = (("imported on", on if imported else f"{on} (no importation date: the determination date)"),)
+        if not window.contains(on):
+            return Step(
+                "class 33(2)(e) factory cost before 2012", citation, FAILS,
+                f"only for goods imported before {window.end}", when,  # type: ignore[arg-type]
+            )
+        last = self.case.good.last_process_in
+        last_step = Step(
+            "last process in Australia", cite("r 33(2)(e)(i)"),
+            NEEDS_INFO if last is None else Outcome.of(last == "AU"),
+            f"last process in {last}" if last else "place of the last process not stated",
+            missing=("country of the last process of manufacture",) if last is None else (),
+        )
+        threshold = LAW.value("factory_cost_threshold_e", self.date).value
+        rvc = self._rvc(RegionalValueContent(threshold, "factory-cost"), cite("r 33(2)(e)(ii)"))
+        children = (last_step, rvc)
+        return Step(
+            "class 33(2)(e) factory cost before 2012", citation,
+            Outcome.all(c.outcome for c in children), rvc.summary, when,  # type: ignore[arg-type]
+            children=children, missing=missing_of(children),
+        )
+
+    # ----- PSR leaves
+
+    def _leaf(self, rule: Rule) -> Step:
+        if isinstance(rule, TariffShift):
+            # r 33(2)(c) change in tariff classification, rescued by r 35 de minimis.
+            return tariff_shift_step(self.assessment, rule, cite("r 33(2)(c)"))
+        if isinstance(rule, RegionalValueContent):
+            return self._rvc(rule, cite("r 33(2)(c)"))
+        if isinstance(rule, WhollyObtained):
+            return self.class_a()
+        raise CaseError(f"psr: ANZCERTA cannot evaluate {rule}")  # pragma: no cover
+
+    def _rvc(self, rule: RegionalValueContent, citation: Citation) -> Step:
+        """Evaluate each method the rule allows (all of r 36 when it names none)."""
+        methods = (rule.method,) if rule.method else self.regime.default_rvc_methods
+        children = []
+        for slug in methods:
+            method = self.regime.rvc_methods.get(slug)
+            if method is None:
+                raise CaseError(
+                    f"psr: RVC method {slug!r} is not an ANZCERTA method "
+                    f"(r 36: {', '.join(self.regime.rvc_methods)})"
+                )
+            result = rvc_result(self.assessment, method, rule.threshold)
+            result = self._tolerance(result)
+            self.rvc.append(result)
+            children.append(rvc_step(result, self._rvc_missing(slug)))
+        if len(children) == 1:
+            return children[0]
+        return Step(
+            f"RVC {percent(rule.threshold)} by any method", citation,
+            Outcome.any(c.outcome for c in children),
+            "; ".join(c.summary for c in children), children=tuple(children),
+        )
+
+    def _rvc_missing(self, slug: str) -> tuple[str, ...]:
+        missing = [f"value of material {m}" for m in self.assessment.unknown_values]
+        if self.case.good.adjusted_value is None and slug != "factory-cost":
+            missing.append("adjusted value of the good")
+        if slug == "factory-cost":
+            missing.extend(cost_sheet(self.case, self.date).missing)
+        return tuple(missing)
+
+    def _tolerance(self, result: RVCResult) -> RVCResult:
+        """r 37: a chief-executive statement deems 48% ≤ factory-cost RVC < 50% to be 50%."""
+        applies_at = LAW.value("tolerance_applies_at", self.date).value
+        floor = LAW.value("tolerance_floor", self.date).value
+        if (
+            result.method != "factory-cost"
+            or result.threshold != applies_at
+            or result.value is None
+            or result.outcome is MEETS
+        ):
+            return result
+        in_band = floor <= result.value < applies_at
+        statement = self.case.facts.get("r37_statement")
+        if in_band and statement:
+            return attrs.evolve(
+                result, outcome=MEETS,
+                note=f"deemed at least {percent(applies_at)} by the chief executive's statement "
+                     f"{statement} (r 37(3))",
+            )
+        if in_band:
+            return attrs.evolve(
+                result,
+                note=f"within the r 37 band ({percent(floor)}–{percent(applies_at)}): "
+                     "a chief executive's statement under r 37(2) would deem it 50%",
+            )
+        return result
+
+    # ----- the rest
+
+    def fungibles(self) -> Step | None:
+        """r 39A: fungible materials' origin by physical separation or a GAAP inventory method."""
+        fungible = [line.material.id for line in self.assessment.lines
+                    if "fungible" in line.material.attributes]
+        if not fungible:
+            return None
+        method = self.case.facts.get("inventory_method")
+        citation = cite("r 39A(1)")
+        if method is None:
+            return Step("fungible materials", citation, NEEDS_INFO,
+                        f"{len(fungible)} fungible material(s): how their origin was identified "
+                        "is not stated", missing=("inventory method for fungible materials (r 39A)",))
+        if method not in ("physical-separation", "averaging", "lifo", "fifo"):
+            raise CaseError(f"facts.inventory_method: {method!r} is not one of "
+                            "physical-separation, averaging, lifo, fifo")
+        if method != "physical-separation" and not self.case.facts.get("inventory_method_fiscal_year"):
+            return Step("fungible materials", cite("r 39A(2)"), NEEDS_INFO,
+                        f"{method} must be used throughout the producer's fiscal year",
+                        missing=("fiscal year for the inventory method (r 39A(2))",))
+        return Step("fungible materials", cite("r 39A(1)(a)" if method == "physical-separation"
+                                                 else "r 39A(1)(b)"),
+                    MEETS, f"origin of {len(fungible)} fungible material(s) identified by {method}")
+
+    def obligations(self) -> tuple[Obligation, ...]:
+        consignment = self.case.consignment
+        on = consignment.imported_on if consignment and consignment.imported_on else self.date
+        years = int(LAW.value("record_years", self.date).value)
+        try:
+            until = on.replace(year=on.year + years)
+        except ValueError:  # 29 February
+            until = on.replace(year=on.year + years, day=28)
+        return (
+            Obligation(cite("r 39E(3)"),
+                       f"keep records of the importation, exportation or production for at least "
+                       f"{years} years after importation or exportation", until),
+            Obligation(cite("r 39D(2)"),
+                       "the chief executive may require the exporter's declaration of why the "
+                       "goods qualify, with costs and production information"),
+            Obligation(cite("r 39F"), "the claim may be verified; keep the cost data behind "
+                                      "this determination available"),
+        )
+
+    def determine(self) -> Determination:
+        case = self.case
+        steps: list[Step] = list(self.assessment.sub_steps)
+        basis: list[str] = []
+        if self.election_e:
+            # r 39C(2): with the election, origin is assessed under r 33(2)(e) alone.
+            classes = [self.class_e()]
+            met_rules: tuple[str, ...] = ()
+        else:
+            c_step, met_rules = self.class_c()
+            classes = [self.class_a(), self.class_b(), c_step, self.class_d(), self.class_e()]
+        steps.extend(classes)
+        origin = Outcome.any(c.outcome for c in classes)
+        for c in classes:
+            if c.outcome is MEETS:
+                label = str(c.citation)
+                if c.citation == cite("r 33(2)(c)"):
+                    label += " (" + "; ".join(met_rules) + ")" if met_rules else ""
+                    if any(s.test == "de minimis" and s.outcome is MEETS for s in c.walk()):
+                        label += " with r 35 de minimis (r 33(2)(f))"
+                basis.append(label)
+        wholly = classes[0].outcome is MEETS and not self.election_e
+        if not wholly:
+            # r 33A overrides regs 33 and 34–39G: minimal operations alone never confer origin.
+            minimal = minimal_operations_step(
+                case.good.operations, LAW.vocabulary("minimal_operations"), cite("r 33A(1)"),
+                "operations performed on the goods in the parties",
+            )
+            steps.append(minimal)
+            origin &= minimal.outcome
+        fungible = self.fungibles()
+        if fungible is not None:
+            steps.append(fungible)
+            origin &= fungible.outcome
+        if not self.intermediate:
+            # r 34: production or other operations outside the parties cost the goods origin.
+            transit = transit_step(
+                case.consignment, PARTIES, LAW.vocabulary("transit_operations"), cite("r 34"),
+            )
+            steps.append(transit)
+            origin &= transit.outcome
+        for line in self.assessment.lines:
+            m = line.material
+            if line.originating and m.origin_country in PARTIES and m.origin_country not in (
+                case.good.last_process_in, None
+            ):
+                line.citations.append(cite("r 33(3)"))
+                line.notes.append(f"originating in {m.origin_country}: deemed to originate in "
+                                  f"{case.good.last_process_in} (r 33(3))")
+        verdict = Verdict.from_outcome(origin)
+        sheet = cost_sheet(case, self.date) if case.costs else None
+        notes = []
+        if sheet is not None:
+            notes.extend(f"cost {cid} {amount} excluded from factory cost ({ref})"
+                         for cid, amount, ref in sheet.excluded)
+        return Determination(
+            agreement=AGREEMENT_NAME,
+            agreement_title=LAW.title,
+            date=self.date,
+            law_version=LAW.text_version,
+            good_id=case.good.id,
+            hs=str(case.good.hs),
+            verdict=verdict,
+            basis=tuple(basis) if verdict is Verdict.ORIGINATING else (),
+            steps=tuple(steps),
+            materials=self.assessment.rows(),
+            rvc=tuple(self.rvc),
+            missing=missing_of(steps) if verdict is Verdict.NEEDS_INFORMATION else (),
+            obligations=() if self.intermediate else self.obligations(),
+            notes=tuple(notes),
+            psr=case.psr or "",
+        )
+
+
+AGREEMENT_NAME = "anzcerta"
+
+
+def decide(case: Case, date: dt.date) -> Determination:
+    """Decide whether ``case``'s goods are the produce or manufacture of Australia (r 33)."""
+    return _Run(case, date, intermediate=False).determine()
+
+
+AGREEMENT = Agreement(
+    name=AGREEMENT_NAME,
+    title=LAW.title,
+    regulations=LAW.regulations,
+    law=LAW,
+    decide=decide,
+    cases=Path(__file__).parent / "cases" / "anzcerta",
+)

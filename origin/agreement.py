@@ -1,0 +1,47 @@
+"""The one small interface every agreement plugin offers.
+
+A plugin is a thin module plus a law file (see :mod:`origin.law`); it exposes one
+:class:`Agreement` value. The engine never imports a plugin by name: it asks the
+:mod:`origin.registry`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import attrs
+
+from origin.determination import Determination
+from origin.law import LawBook, Term
+from origin.model import Case
+
+
+class FactError(ValueError):
+    """A case fact the agreement does not know, or of the wrong type."""
+
+
+@attrs.frozen
+class Agreement:
+    """An agreement as the toolkit sees it: its law, and how to decide a case under it."""
+
+    name: str
+    title: str
+    regulations: str
+    law: LawBook
+    decide: Callable[[Case, dt.date], Determination]
+    cases: Path | None = None  # folder of worked legal cases (JSON), run by the tests
+
+    @property
+    def facts(self) -> Mapping[str, Term]:
+        return self.law.vocabularies.get("facts", {})
+
+    def determine(self, case: Case, date: dt.date) -> Determination:
+        """Refuse unencoded dates and unknown facts before deciding anything."""
+        self.law.check_date(date)
+        unknown = sorted(set(case.facts) - set(self.facts))
+        if unknown:
+            known = ", ".join(sorted(self.facts)) or "none"
+            raise FactError(f"{self.name}: unknown case fact(s) {', '.join(unknown)} (known: {known})")
+        return self.decide(case, date)

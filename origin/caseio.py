@@ -1,0 +1,620 @@
+"""Case files (JSON, schema ``origin-case/1``) in and determinations out.
+
+Reading is strict and complete: every problem in a file is collected with the path of the
+field (``materials[3].value``) and what was expected, and reported together; nothing is
+decided from a half-read case. Amounts are exact: JSON numbers are read as Decimal from
+their text, and strings like ``"1234.50"`` are accepted; floats never appear.
+
+>>> case = case_from_json({"schema": "origin-case/1", "currency": "NZD",
+...                        "good": {"id": "g", "hs": "8471.30", "adjusted_value": 100}})
+>>> case.good.adjusted_value, str(case.good.hs)
+(Decimal('100'), '8471.30')
+>>> case_from_json({"schema": "origin-case/1", "currency": "NZD",
+...                 "good": {"id": "g", "hs": "8471.30", "adjusted_value": "1O0"}})
+Traceback (most recent call last):
+...
+origin.caseio.CaseFormatError: case: 1 problem
+  good.adjusted_value: '1O0' is not a number (expected a decimal amount such as "1234.50")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+
+from origin.citation import Citation
+from origin.determination import Determination, MaterialRow, Obligation, RVCResult, Step
+from origin.hs import HSCode, HSCodeError
+from origin.model import (
+    Accessory,
+    AccessoryKind,
+    Adjustment,
+    Case,
+    Consignment,
+    Cost,
+    Good,
+    Material,
+    OriginStatus,
+    Packaging,
+    TransitStop,
+    ValueBasis,
+)
+
+SCHEMA = "origin-case/1"
+DETERMINATION_SCHEMA = "origin-determination/1"
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+E = TypeVar("E", bound=enum.Enum)
+T = TypeVar("T")
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with an input, located by its field path."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class CaseFormatError(ValueError):
+    """A case file that cannot be read; carries every problem found, not just the first."""
+
+    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  {p}" for p in self.problems[:50])
+        more = f"\n  … and {count - 50} more" if count > 50 else ""
+        super().__init__(f"{source}: {count} problem{'s' if count != 1 else ''}\n{lines}{more}")
+
+
+class _Reader:
+    """Reads typed fields off JSON objects, recording problems instead of raising."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def obj(self, value: object, path: str, allowed: Sequence[str]) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self.fail(path, f"expected an object, found {_kind(value)}")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.fail(f"{path}.{key}" if path else key,
+                          f"unknown field (expected one of: {', '.join(allowed)})")
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False,
+             default: str | None = None) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required:
+                self.fail(_at(path, key), "is required")
+            return default
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.fail(_at(path, key), f"expected text, found {_kind(value)}")
+            return default
+        return value
+
+    def amount(self, data: Mapping[str, Any], key: str, path: str, *,
+               required: bool = False) -> Decimal | None:
+        value = data.get(key)
+        where = _at(path, key)
+        if value is None:
+            if required:
+                self.fail(where, "is required")
+            return None
+        if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+            self.fail(where, f"expected a decimal amount, found {_kind(value)}")
+            return None
+        try:
+            number = Decimal(value.strip().replace("_", "") if isinstance(value, str) else value)
+        except InvalidOperation:
+            self.fail(where, f"{value!r} is not a number (expected a decimal amount such as \"1234.50\")")
+            return None
+        if not number.is_finite():
+            self.fail(where, f"{value!r} is not a finite amount")
+            return None
+        if number < 0:
+            self.fail(where, f"{value} is negative (amounts are zero or more)")
+            return None
+        return number
+
+    def flag(self, data: Mapping[str, Any], key: str, path: str, default: bool | None = False
+             ) -> bool | None:
+        value = data.get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(_at(path, key), f"expected true or false, found {_kind(value)}")
+            return default
+        return value
+
+    def choice(self, data: Mapping[str, Any], key: str, path: str, kind: type[E], default: E | None
+               ) -> E | None:
+        value = data.get(key)
+        if value is None:
+            return default
+        try:
+            return kind(value)
+        except ValueError:
+            options = ", ".join(str(m.value) for m in kind)
+            self.fail(_at(path, key), f"{value!r} is not one of: {options}")
+            return default
+
+    def country(self, value: object, where: str) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or not _COUNTRY.match(value):
+            self.fail(where, f"{value!r} is not a two-letter country code (ISO 3166, e.g. AU, NZ)")
+            return None
+        return value
+
+    def countries(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.fail(_at(path, key), f"expected a list of country codes, found {_kind(value)}")
+            return ()
+        found = (self.country(v, f"{_at(path, key)}[{i}]") for i, v in enumerate(value))
+        return tuple(c for c in found if c is not None)
+
+    def words(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...] | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(_at(path, key), f"expected a list of words, found {_kind(value)}")
+            return None
+        return tuple(value)
+
+    def hs(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False
+           ) -> HSCode | None:
+        value = self.text(data, key, path, required=required)
+        if value is None:
+            return None
+        try:
+            return HSCode.parse(value)
+        except HSCodeError as error:
+            self.fail(_at(path, key), str(error))
+            return None
+
+    def date(self, data: Mapping[str, Any], key: str, path: str) -> dt.date | None:
+        value = self.text(data, key, path)
+        if value is None:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(_at(path, key), f"{value!r} is not a date (expected YYYY-MM-DD)")
+            return None
+
+    def items(self, data: Mapping[str, Any], key: str, path: str,
+              read: Callable[[object, str], T | None]) -> tuple[T, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.fail(_at(path, key), f"expected a list, found {_kind(value)}")
+            return ()
+        found = (read(item, f"{_at(path, key)}[{i}]") for i, item in enumerate(value))
+        return tuple(item for item in found if item is not None)
+
+
+def _at(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return f"{type(value).__name__} {value!r}"
+
+
+_GOOD = ("id", "description", "hs", "adjusted_value", "fob", "ex_works", "transaction_value",
+         "produced_in", "last_process_in", "operations", "wholly_obtained", "weight")
+_MATERIAL = ("id", "description", "hs", "quantity", "unit", "value", "basis", "origin_country",
+             "status", "self_produced", "indirect", "packaging", "accessory", "weight",
+             "adjustments", "attributes", "components", "psr", "produced_in", "operations")
+_COST = ("id", "category", "amount", "description", "incurred_in", "originating")
+_TOP = ("schema", "reference", "currency", "psr", "good", "materials", "costs", "consignment",
+        "facts")
+
+
+def _good(r: _Reader, value: object, path: str) -> Good | None:
+    data = r.obj(value, path, _GOOD)
+    if data is None:
+        return None
+    ident = r.text(data, "id", path, required=True)
+    hs = r.hs(data, "hs", path, required=True)
+    good = Good(
+        id=ident or "",
+        hs=hs if hs is not None else HSCode.parse("01", validate=False),
+        description=r.text(data, "description", path, default="") or "",
+        adjusted_value=r.amount(data, "adjusted_value", path),
+        fob=r.amount(data, "fob", path),
+        ex_works=r.amount(data, "ex_works", path),
+        transaction_value=r.amount(data, "transaction_value", path),
+        produced_in=r.countries(data, "produced_in", path),
+        last_process_in=r.country(data.get("last_process_in"), _at(path, "last_process_in")),
+        operations=r.words(data, "operations", path),
+        wholly_obtained=r.text(data, "wholly_obtained", path),
+        weight=r.amount(data, "weight", path),
+    )
+    return good if ident and hs is not None else None
+
+
+def _material(r: _Reader, value: object, path: str) -> Material | None:
+    data = r.obj(value, path, _MATERIAL)
+    if data is None:
+        return None
+    ident = r.text(data, "id", path, required=True)
+    accessory = None
+    if data.get("accessory") is not None:
+        acc = r.obj(data["accessory"], _at(path, "accessory"),
+                    ("kind", "invoiced_separately", "customary"))
+        if acc is not None:
+            where = _at(path, "accessory")
+            kind = r.choice(acc, "kind", where, AccessoryKind, AccessoryKind.ACCESSORY)
+            accessory = Accessory(
+                kind=kind or AccessoryKind.ACCESSORY,
+                invoiced_separately=r.flag(acc, "invoiced_separately", where, None),
+                customary=r.flag(acc, "customary", where, None),
+            )
+    attributes = r.words(data, "attributes", path) or ()
+    material = Material(
+        id=ident or "",
+        description=r.text(data, "description", path, default="") or "",
+        hs=r.hs(data, "hs", path),
+        quantity=r.amount(data, "quantity", path),
+        unit=r.text(data, "unit", path),
+        value=r.amount(data, "value", path),
+        basis=r.choice(data, "basis", path, ValueBasis, None),
+        origin_country=r.country(data.get("origin_country"), _at(path, "origin_country")),
+        status=r.choice(data, "status", path, OriginStatus, OriginStatus.UNDETERMINED)
+        or OriginStatus.UNDETERMINED,
+        self_produced=bool(r.flag(data, "self_produced", path)),
+        indirect=bool(r.flag(data, "indirect", path)),
+        packaging=r.choice(data, "packaging", path, Packaging, Packaging.NONE) or Packaging.NONE,
+        accessory=accessory,
+        weight=r.amount(data, "weight", path),
+        adjustments=r.items(data, "adjustments", path, lambda v, p: _adjustment(r, v, p)),
+        attributes=frozenset(attributes),
+        components=r.items(data, "components", path, lambda v, p: _material(r, v, p)),
+        psr=r.text(data, "psr", path),
+        produced_in=r.country(data.get("produced_in"), _at(path, "produced_in")),
+        operations=r.words(data, "operations", path),
+    )
+    return material if ident else None
+
+
+def _adjustment(r: _Reader, value: object, path: str) -> Adjustment | None:
+    data = r.obj(value, path, ("kind", "amount"))
+    if data is None:
+        return None
+    kind = r.text(data, "kind", path, required=True)
+    amount = r.amount(data, "amount", path, required=True)
+    return Adjustment(kind, amount) if kind and amount is not None else None
+
+
+def _cost(r: _Reader, value: object, path: str) -> Cost | None:
+    data = r.obj(value, path, _COST)
+    if data is None:
+        return None
+    ident = r.text(data, "id", path, required=True)
+    category = r.text(data, "category", path, required=True)
+    amount = r.amount(data, "amount", path, required=True)
+    if not (ident and category and amount is not None):
+        return None
+    return Cost(
+        id=ident,
+        category=category,
+        amount=amount,
+        description=r.text(data, "description", path, default="") or "",
+        incurred_in=r.country(data.get("incurred_in"), _at(path, "incurred_in")),
+        originating=r.flag(data, "originating", path, None),
+    )
+
+
+def _stop(r: _Reader, value: object, path: str) -> TransitStop | None:
+    data = r.obj(value, path, ("country", "operations", "entered_commerce"))
+    if data is None:
+        return None
+    country = r.country(data.get("country"), _at(path, "country"))
+    if country is None:
+        if data.get("country") is None:
+            r.fail(_at(path, "country"), "is required")
+        return None
+    return TransitStop(country, r.words(data, "operations", path),
+                       r.flag(data, "entered_commerce", path, None))
+
+
+def _consignment(r: _Reader, value: object, path: str) -> Consignment | None:
+    data = r.obj(value, path, ("exported_from", "imported_on", "transit"))
+    if data is None:
+        return None
+    transit = (
+        None if data.get("transit") is None
+        else r.items(data, "transit", path, lambda v, p: _stop(r, v, p))
+    )
+    return Consignment(
+        exported_from=r.country(data.get("exported_from"), _at(path, "exported_from")),
+        imported_on=r.date(data, "imported_on", path),
+        transit=transit,
+    )
+
+
+def case_from_json(data: object, source: str = "case") -> Case:
+    """Build a :class:`Case` from parsed JSON, or raise :class:`CaseFormatError` with all problems."""
+    r = _Reader()
+    top = r.obj(data, "", _TOP)
+    if top is None:
+        raise CaseFormatError(source, r.problems)
+    schema = top.get("schema")
+    if schema != SCHEMA:
+        r.fail("schema", f"{schema!r} is not a case format this version reads (expected {SCHEMA!r})")
+    currency = r.text(top, "currency", "", required=True)
+    if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
+        r.fail("currency", f"{currency!r} is not a three-letter currency code (ISO 4217, e.g. NZD)")
+    good = _good(r, top.get("good"), "good") if "good" in top else None
+    if "good" not in top:
+        r.fail("good", "is required")
+    materials = r.items(top, "materials", "", lambda v, p: _material(r, v, p))
+    costs = r.items(top, "costs", "", lambda v, p: _cost(r, v, p))
+    consignment = (
+        _consignment(r, top["consignment"], "consignment")
+        if top.get("consignment") is not None else None
+    )
+    facts = top.get("facts") or {}
+    if not isinstance(facts, dict):
+        r.fail("facts", f"expected an object, found {_kind(facts)}")
+        facts = {}
+    _check_ids(r, materials, "materials")
+    if r.problems or good is None:
+        raise CaseFormatError(source, r.problems)
+    return Case(
+        good=good,
+        currency=currency or "",
+        materials=materials,
+        costs=costs,
+        consignment=consignment,
+        facts=dict(facts),
+        psr=r.text(top, "psr", ""),
+        reference=r.text(top, "reference", "", default="") or "",
+    )
+
+
+def _check_ids(r: _Reader, materials: Sequence[Material], path: str) -> None:
+    seen: dict[str, int] = {}
+    stack = [(f"{path}[{i}]", m) for i, m in enumerate(materials)]
+    while stack:
+        where, material = stack.pop()
+        if material.id in seen:
+            r.fail(f"{where}.id", f"material id {material.id!r} is used twice")
+        seen[material.id] = 1
+        stack.extend((f"{where}.components[{i}]", m) for i, m in enumerate(material.components))
+
+
+def load_case(path: Path) -> Case:
+    """Read a case file; every failure is a :class:`CaseFormatError` naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CaseFormatError(str(path), [Problem("(file)", f"cannot be read: {error}")]) from None
+    try:
+        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except (json.JSONDecodeError, ValueError) as error:
+        line = getattr(error, "lineno", "?")
+        column = getattr(error, "colno", "?")
+        message = getattr(error, "msg", str(error))
+        raise CaseFormatError(
+            str(path), [Problem(f"(line {line}, column {column})", f"not valid JSON: {message}")]
+        ) from None
+    return case_from_json(data, str(path))
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not an amount")
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v not in (None, (), [], {}, "")}
+
+
+def material_to_json(m: Material) -> dict[str, Any]:
+    return _drop_empty({
+        "id": m.id,
+        "description": m.description,
+        "hs": str(m.hs) if m.hs else None,
+        "quantity": _money(m.quantity),
+        "unit": m.unit,
+        "value": _money(m.value),
+        "basis": m.basis.value if m.basis else None,
+        "origin_country": m.origin_country,
+        "status": m.status.value,
+        "self_produced": m.self_produced or None,
+        "indirect": m.indirect or None,
+        "packaging": None if m.packaging is Packaging.NONE else m.packaging.value,
+        "accessory": None if m.accessory is None else _drop_empty({
+            "kind": m.accessory.kind.value,
+            "invoiced_separately": m.accessory.invoiced_separately,
+            "customary": m.accessory.customary,
+        }),
+        "weight": _money(m.weight),
+        "adjustments": [{"kind": a.kind, "amount": str(a.amount)} for a in m.adjustments],
+        "attributes": sorted(m.attributes),
+        "components": [material_to_json(c) for c in m.components],
+        "psr": m.psr,
+        "produced_in": m.produced_in,
+        "operations": None if m.operations is None else list(m.operations),
+    })
+
+
+def case_to_json(case: Case) -> dict[str, Any]:
+    """The case in schema ``origin-case/1``; ``case_from_json`` reads it back unchanged."""
+    g = case.good
+    consignment = case.consignment
+    return _drop_empty({
+        "schema": SCHEMA,
+        "reference": case.reference,
+        "currency": case.currency,
+        "psr": case.psr,
+        "good": _drop_empty({
+            "id": g.id,
+            "description": g.description,
+            "hs": str(g.hs),
+            "adjusted_value": _money(g.adjusted_value),
+            "fob": _money(g.fob),
+            "ex_works": _money(g.ex_works),
+            "transaction_value": _money(g.transaction_value),
+            "produced_in": list(g.produced_in),
+            "last_process_in": g.last_process_in,
+            "operations": None if g.operations is None else list(g.operations),
+            "wholly_obtained": g.wholly_obtained,
+            "weight": _money(g.weight),
+        }),
+        "materials": [material_to_json(m) for m in case.materials],
+        "costs": [_drop_empty({
+            "id": c.id, "category": c.category, "amount": str(c.amount),
+            "description": c.description, "incurred_in": c.incurred_in,
+            "originating": c.originating,
+        }) for c in case.costs],
+        "consignment": None if consignment is None else {
+            k: v for k, v in {
+                "exported_from": consignment.exported_from,
+                "imported_on": consignment.imported_on.isoformat()
+                if consignment.imported_on else None,
+                "transit": None if consignment.transit is None else [
+                    _drop_empty({"country": s.country,
+                                 "operations": None if s.operations is None else list(s.operations),
+                                 "entered_commerce": s.entered_commerce})
+                    for s in consignment.transit
+                ],
+            }.items() if v is not None
+        },
+        "facts": dict(case.facts),
+    })
+
+
+def _figure(value: object) -> object:
+    """Exact figures for JSON: amounts as decimal strings, ratios as 'p/q' plus a reading."""
+    if isinstance(value, Fraction):
+        return {"exact": f"{value.numerator}/{value.denominator}",
+                "decimal": _fraction_text(value)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Citation):
+        return str(value)
+    return value
+
+
+def _fraction_text(value: Fraction, places: int = 6) -> str:
+    quantum = Decimal(1).scaleb(-places)
+    return str((Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum))
+
+
+def step_to_json(step: Step) -> dict[str, Any]:
+    return _drop_empty({
+        "test": step.test,
+        "citation": step.citation.to_json(),
+        "outcome": step.outcome.value,
+        "summary": step.summary,
+        "inputs": {name: _figure(value) for name, value in step.inputs},
+        "value": _figure(step.value),
+        "threshold": _figure(step.threshold),
+        "margin": _figure(step.margin),
+        "missing": list(step.missing),
+        "children": [step_to_json(c) for c in step.children],
+    })
+
+
+def _rvc_to_json(r: RVCResult) -> dict[str, Any]:
+    return _drop_empty({
+        "method": r.method,
+        "citation": str(r.citation),
+        "formula": r.formula,
+        "inputs": {k: _figure(v) for k, v in r.inputs},
+        "value": _figure(r.value),
+        "threshold": _figure(r.threshold),
+        "outcome": r.outcome.value,
+        "margin": _figure(r.margin),
+        "headroom": [{"input": s, "must_be": d, "bound": _figure(b)} for s, d, b in r.headroom],
+        "note": r.note,
+    })
+
+
+def _row_to_json(row: MaterialRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "depth": row.depth,
+        "description": row.description,
+        "hs": row.hs,
+        "status": row.status,
+        "declared_status": row.declared_status,
+        "value": _figure(row.value),
+        "counted_as": row.counted_as,
+        "tariff_shift": row.tariff_shift.value if row.tariff_shift else None,
+        "de_minimis": row.de_minimis,
+        "citations": [str(c) for c in row.citations],
+        "notes": list(row.notes),
+    }
+
+
+def _obligation_to_json(o: Obligation) -> dict[str, Any]:
+    return _drop_empty({"citation": str(o.citation), "text": o.text,
+                        "until": o.until.isoformat() if o.until else None})
+
+
+def determination_to_json(d: Determination) -> dict[str, Any]:
+    """The full determination with stable field names (documented in docs/determination.md)."""
+    return {
+        "schema": DETERMINATION_SCHEMA,
+        "agreement": d.agreement,
+        "agreement_title": d.agreement_title,
+        "date": d.date.isoformat(),
+        "law_version": d.law_version.isoformat(),
+        "good": d.good_id,
+        "hs": d.hs,
+        "psr": d.psr,
+        "verdict": d.verdict.value,
+        "basis": list(d.basis),
+        "missing": list(d.missing),
+        "rvc": [_rvc_to_json(r) for r in d.rvc],
+        "steps": [step_to_json(s) for s in d.steps],
+        "materials": [_row_to_json(m) for m in d.materials],
+        "citations": [str(c) for c in d.citations()],
+        "obligations": [_obligation_to_json(o) for o in d.obligations],
+        "notes": list(d.notes),
+    }

@@ -1,0 +1,105 @@
+"""The ``origin`` command: list agreements, decide case files, run the bundled demo.
+
+Exit codes: 0 decided (whatever the verdict), 2 bad input or a date the law does not
+cover (message on stderr, no traceback), 1 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from origin import registry
+from origin.agreement import FactError
+from origin.determination import Determination
+from origin.caseio import CaseFormatError, case_from_json, determination_to_json, load_case
+from origin.engine import CaseError
+from origin.explain import explain
+from origin.law import LawNotEncoded
+
+DEMO = "demo_case.json"
+DEMO_AGREEMENT = "anzcerta"
+DEMO_DATE = dt.date(2025, 6, 1)  # the demo consignment's importation date
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="origin",
+        description="Decide whether goods are originating under New Zealand's trade agreements.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("agreements", help="list the agreements and the regulations they encode")
+    determine = sub.add_parser("determine", help="decide a case file (JSON, origin-case/1)")
+    determine.add_argument("case", type=Path)
+    determine.add_argument("--agreement", required=True, help="e.g. anzcerta")
+    determine.add_argument("--date", type=_date, default=None,
+                           help="date whose law applies (default: today)")
+    determine.add_argument("--format", choices=("text", "json"), default="text")
+    demo = sub.add_parser("demo", help="decide the bundled example case and explain it")
+    demo.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def _agreements() -> int:
+    for agreement in registry.all_agreements():
+        law = agreement.law
+        print(f"{agreement.name:<12} {agreement.title}")
+        print(f"{'':<12} {law.instrument}, {agreement.regulations}; text as at "
+              f"{law.text_version.isoformat()}; dates {law.coverage}")
+    return 0
+
+
+def _emit(determination: Determination, fmt: str) -> None:
+    if fmt == "json":
+        json.dump(determination_to_json(determination), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print(explain(determination))
+
+
+def _demo(fmt: str) -> int:
+    """Decide the bundled office-chair case under ANZCERTA and explain it."""
+    text = resources.files("origin").joinpath("data").joinpath(DEMO).read_text(encoding="utf-8")
+    case = case_from_json(json.loads(text, parse_float=Decimal), f"bundled {DEMO}")
+    _emit(registry.get(DEMO_AGREEMENT).determine(case, DEMO_DATE), fmt)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "agreements":
+            return _agreements()
+        if args.command == "demo":
+            return _demo(args.format)
+        agreement = registry.get(args.agreement)
+        case = load_case(args.case)
+        date = args.date or dt.date.today()
+        _emit(agreement.determine(case, date), args.format)
+        return 0
+    except CaseFormatError as error:
+        print(f"origin: {error}", file=sys.stderr)
+    except (CaseError, FactError) as error:
+        print(f"origin: {args.case if hasattr(args, 'case') else 'case'}: {error}", file=sys.stderr)
+    except LawNotEncoded as error:
+        print(f"origin: {error}", file=sys.stderr)
+    except registry.RegistryError as error:
+        print(f"origin: {error}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""A determination as data: verdict, basis, every step with its citation, per-material table.
+
+Tests and legal provisions answer in three values (:class:`Outcome`): the test is met,
+it fails, or it cannot be decided without a named fact. Combination follows Kleene's
+strong three-valued logic, so a missing fact only matters when it could change the answer:
+
+>>> MEETS | NEEDS_INFO
+<Outcome.MEETS: 'meets'>
+>>> FAILS & NEEDS_INFO
+<Outcome.FAILS: 'fails'>
+>>> MEETS & NEEDS_INFO
+<Outcome.NEEDS_INFO: 'needs information'>
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+
+from origin.citation import Citation
+
+
+class Outcome(enum.Enum):
+    MEETS = "meets"
+    FAILS = "fails"
+    NEEDS_INFO = "needs information"
+
+    def __and__(self, other: Outcome) -> Outcome:
+        if Outcome.FAILS in (self, other):
+            return Outcome.FAILS
+        if Outcome.NEEDS_INFO in (self, other):
+            return Outcome.NEEDS_INFO
+        return Outcome.MEETS
+
+    def __or__(self, other: Outcome) -> Outcome:
+        if Outcome.MEETS in (self, other):
+            return Outcome.MEETS
+        if Outcome.NEEDS_INFO in (self, other):
+            return Outcome.NEEDS_INFO
+        return Outcome.FAILS
+
+    @staticmethod
+    def all(outcomes: Iterable[Outcome]) -> Outcome:
+        result = Outcome.MEETS
+        for outcome in outcomes:
+            result &= outcome
+        return result
+
+    @staticmethod
+    def any(outcomes: Iterable[Outcome]) -> Outcome:
+        result = Outcome.FAILS
+        for outcome in outcomes:
+            result |= outcome
+        return result
+
+    @staticmethod
+    def of(condition: bool) -> Outcome:
+        return Outcome.MEETS if condition else Outcome.FAILS
+
+
+MEETS, FAILS, NEEDS_INFO = Outcome.MEETS, Outcome.FAILS, Outcome.NEEDS_INFO
+
+
+class Verdict(enum.Enum):
+    ORIGINATING = "originating"
+    NOT_ORIGINATING = "not originating"
+    NEEDS_INFORMATION = "needs information"
+
+    @classmethod
+    def from_outcome(cls, outcome: Outcome) -> Verdict:
+        return {
+            MEETS: cls.ORIGINATING,
+            FAILS: cls.NOT_ORIGINATING,
+            NEEDS_INFO: cls.NEEDS_INFORMATION,
+        }[outcome]
+
+
+Figure = Decimal | Fraction | int | str | bool | dt.date | None
+
+
+@attrs.frozen
+class Step:
+    """One test applied: what, under which provision, from which inputs, with what result.
+
+    ``value``/``threshold``/``margin`` are exact; ``margin`` is value minus threshold for
+    "at least" tests and threshold minus value for "at most" tests, so a positive margin
+    always means room to spare.
+    """
+
+    test: str
+    citation: Citation
+    outcome: Outcome
+    summary: str
+    inputs: tuple[tuple[str, Figure], ...] = ()
+    value: Fraction | None = None
+    threshold: Fraction | None = None
+    margin: Fraction | None = None
+    missing: tuple[str, ...] = ()
+    children: tuple[Step, ...] = ()
+
+    def walk(self) -> Iterator[Step]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@attrs.frozen
+class MaterialRow:
+    """How one BOM line was treated: its value, status used, and what each test said."""
+
+    id: str
+    depth: int
+    description: str
+    hs: str
+    status: str  # status as counted: "originating" / "non-originating"
+    declared_status: str
+    value: Decimal | None
+    counted_as: str  # "VOM", "VNM", "excluded", "within intermediate"
+    tariff_shift: Outcome | None
+    de_minimis: bool
+    citations: tuple[Citation, ...]
+    notes: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class RVCResult:
+    """One RVC method evaluated: every allowed method is reported, pass or fail."""
+
+    method: str
+    citation: Citation
+    formula: str
+    inputs: tuple[tuple[str, Fraction], ...]
+    value: Fraction | None
+    threshold: Fraction
+    outcome: Outcome
+    margin: Fraction | None
+    headroom: tuple[tuple[str, str, Fraction], ...]  # (symbol, "at most"/"at least", bound)
+    note: str = ""
+
+
+@attrs.frozen
+class Obligation:
+    """Something the law requires of a person beyond the origin test (records, declarations)."""
+
+    citation: Citation
+    text: str
+    until: dt.date | None = None
+
+
+@attrs.frozen
+class Determination:
+    agreement: str
+    agreement_title: str
+    date: dt.date
+    law_version: dt.date
+    good_id: str
+    hs: str
+    verdict: Verdict
+    basis: tuple[str, ...]
+    steps: tuple[Step, ...]
+    materials: tuple[MaterialRow, ...]
+    rvc: tuple[RVCResult, ...]
+    missing: tuple[str, ...]
+    obligations: tuple[Obligation, ...]
+    notes: tuple[str, ...] = ()
+    psr: str = ""
+
+    def citations(self) -> tuple[Citation, ...]:
+        seen: dict[str, Citation] = {}
+        for step in self.steps:
+            for inner in step.walk():
+                seen.setdefault(str(inner.citation), inner.citation)
+        return tuple(seen.values())
+
+
+def missing_of(steps: Iterable[Step]) -> tuple[str, ...]:
+    """Named facts still needed, in order of first mention, without repeats."""
+    found: dict[str, None] = {}
+    for step in steps:
+        for inner in step.walk():
+            if inner.outcome is NEEDS_INFO:
+                for fact in inner.missing:
+                    found.setdefault(fact, None)
+    return tuple(found)

@@ -1,0 +1,209 @@
+"""Dated law: an agreement's parameter file, its coverage, and refusal of unencoded dates.
+
+An agreement's numbers (de minimis share, tolerance, record-keeping years) and its
+vocabularies (minimal operations, cost categories, wholly-obtained classes) live in a
+TOML file beside its plugin. Every dated value carries a ``reference`` to the provision
+it comes from, and the file states the window of dates its text covers. Asking for a
+date outside that window raises :class:`LawNotEncoded` — the toolkit never guesses what
+the law was (or will be) on a date it has not encoded.
+
+Windows are half-open, ``[start, end)``, like Catala's: ``end`` is the first day the
+value no longer applies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from origin.citation import Citation, CitationError
+
+
+class LawNotEncoded(LookupError):
+    """The date asked for is outside what the toolkit encodes for this agreement."""
+
+
+class LawFileError(ValueError):
+    """An agreement's parameter file is malformed (a developer error, caught by tests)."""
+
+
+@attrs.frozen
+class Window:
+    """Dates ``[start, end)``; ``None`` means unbounded on that side."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def contains(self, day: dt.date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day < self.end)
+
+    def __str__(self) -> str:
+        start = self.start.isoformat() if self.start else "…"
+        end = f"before {self.end.isoformat()}" if self.end else "onwards"
+        return f"from {start} {end}" if self.start else f"{end}"
+
+
+@attrs.frozen
+class DatedValue:
+    window: Window
+    value: Fraction
+    reference: Citation
+    note: str = ""
+
+
+@attrs.frozen
+class Parameter:
+    """A number the law sets, possibly changing over time."""
+
+    name: str
+    description: str
+    unit: str
+    values: tuple[DatedValue, ...]
+
+    def at(self, day: dt.date) -> DatedValue:
+        for value in self.values:
+            if value.window.contains(day):
+                return value
+        raise LawNotEncoded(
+            f"parameter {self.name!r} has no value encoded for {day.isoformat()} "
+            f"(encoded: {'; '.join(str(v.window) for v in self.values) or 'none'})"
+        )
+
+
+@attrs.frozen
+class Term:
+    """One entry of a vocabulary the law defines (an operation, a cost category, ...)."""
+
+    key: str
+    reference: Citation
+    text: str
+    group: str = ""
+
+
+@attrs.frozen
+class LawBook:
+    """Everything an agreement's parameter file says, checked on load."""
+
+    name: str
+    title: str
+    regulations: str
+    instrument: str
+    text_version: dt.date
+    source: str
+    coverage: Window
+    coverage_reference: str
+    parties: tuple[str, ...]
+    parameters: Mapping[str, Parameter]
+    vocabularies: Mapping[str, Mapping[str, Term]]
+    windows: Mapping[str, tuple[Window, Citation]]
+
+    def check_date(self, day: dt.date) -> None:
+        if not self.coverage.contains(day):
+            raise LawNotEncoded(
+                f"{self.title} ({self.regulations}): the toolkit encodes the text as at "
+                f"{self.text_version.isoformat()}, in force {self.coverage}; "
+                f"{day.isoformat()} is outside that, so no determination is made. "
+                f"({self.coverage_reference})"
+            )
+
+    def value(self, name: str, day: dt.date) -> DatedValue:
+        self.check_date(day)
+        try:
+            return self.parameters[name].at(day)
+        except KeyError:
+            raise LawFileError(f"{self.name}: no parameter {name!r} in its law file") from None
+
+    def vocabulary(self, name: str) -> Mapping[str, Term]:
+        try:
+            return self.vocabularies[name]
+        except KeyError:
+            raise LawFileError(f"{self.name}: no vocabulary {name!r} in its law file") from None
+
+    def window(self, name: str) -> tuple[Window, Citation]:
+        try:
+            return self.windows[name]
+        except KeyError:
+            raise LawFileError(f"{self.name}: no window {name!r} in its law file") from None
+
+    @classmethod
+    def load(cls, path: Path) -> LawBook:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+        try:
+            return cls._from_toml(data)
+        except (KeyError, TypeError, ValueError, CitationError) as error:
+            raise LawFileError(f"{path.name}: {error}") from error
+
+
+    @classmethod
+    def _from_toml(cls, data: dict[str, Any]) -> LawBook:
+        head = data["agreement"]
+        instrument = head["instrument"]
+        parameters = {
+            name: Parameter(
+                name=name,
+                description=spec["description"],
+                unit=spec["unit"],
+                values=tuple(
+                    DatedValue(
+                        window=_window(item),
+                        value=_exact(item["value"]),
+                        reference=Citation.parse(item["reference"], instrument),
+                        note=item.get("note", ""),
+                    )
+                    for item in spec["values"]
+                ),
+            )
+            for name, spec in data.get("parameters", {}).items()
+        }
+        vocabularies = {
+            name: {
+                key: Term(
+                    key=key,
+                    reference=Citation.parse(entry["reference"], instrument),
+                    text=entry["text"],
+                    group=entry.get("group", ""),
+                )
+                for key, entry in entries.items()
+            }
+            for name, entries in data.get("vocabularies", {}).items()
+        }
+        windows = {
+            name: (_window(spec), Citation.parse(spec["reference"], instrument))
+            for name, spec in data.get("windows", {}).items()
+        }
+        return cls(
+            name=head["name"],
+            title=head["title"],
+            regulations=head["regulations"],
+            instrument=instrument,
+            text_version=head["text_version"],
+            source=head["source"],
+            coverage=_window(head["coverage"]),
+            coverage_reference=head["coverage"]["reference"],
+            parties=tuple(head["parties"]),
+            parameters=parameters,
+            vocabularies=vocabularies,
+            windows=windows,
+        )
+
+
+def _window(spec: Mapping[str, Any]) -> Window:
+    start, end = spec.get("from"), spec.get("until")
+    for bound in (start, end):
+        if bound is not None and not isinstance(bound, dt.date):
+            raise TypeError(f"window bound {bound!r} must be a TOML date")
+    return Window(start=start, end=end)
+
+
+def _exact(value: object) -> Fraction:
+    """Numbers in law files are integers or decimal strings, never TOML floats."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(f"value {value!r} must be an integer or a decimal string, not a float")
+    return Fraction(value)

@@ -1,0 +1,402 @@
+"""Product-specific rules (PSRs): the short text users type, read into a rule tree.
+
+The grammar lives in ``psr.lark`` (LALR, built once) so the accepted notation is written down
+in one place; this module turns parses into frozen nodes and parse failures into
+:class:`PSRSyntaxError` messages that say what was found, where, and what could come next.
+
+>>> rule = parse_rule("cth except from heading 15.07; RVC 40% (Build Down)")
+>>> print(rule)
+CTH except from 15.07 or RVC40 (build-down)
+>>> rule.terms[1].threshold
+Fraction(40, 1)
+>>> try:
+...     parse_rule("CC excpt 04")
+... except PSRSyntaxError as error:
+...     print(error)
+PSR 'CC excpt 04': unexpected 'excpt' at column 4; expected one of: and, or, except, ;, end of rule
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import importlib.resources
+import re
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+from typing import TypeAlias, cast
+
+import attrs
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_interactive_parser import InteractiveParser
+
+from origin.hs import HSCode, HSCodeError, HSLevel, HSRange
+
+__all__ = [
+    "RVC_METHODS",
+    "AllOf",
+    "AnyOf",
+    "PSRSyntaxError",
+    "RegionalValueContent",
+    "Rule",
+    "ShiftLevel",
+    "TariffShift",
+    "WhollyObtained",
+    "canonical",
+    "parse_rule",
+]
+
+RVC_METHODS = (
+    "build-down",
+    "build-up",
+    "factory-cost",
+    "direct",
+    "indirect",
+    "transaction-value",
+    "net-cost",
+)
+"""Method slugs an RVC may name; agreements attach formulas to these slugs."""
+
+
+class PSRSyntaxError(ValueError):
+    """PSR text that cannot be read; ``position`` is the 0-based column of the problem."""
+
+    def __init__(
+        self, message: str, *, text: str, position: int, expected: tuple[str, ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.text = text
+        self.position = position
+        self.expected = expected
+
+
+class ShiftLevel(enum.Enum):
+    """The classification level a tariff-shift rule requires materials to change at."""
+
+    CC = "CC"  # change of chapter
+    CTH = "CTH"  # change of tariff heading
+    CTSH = "CTSH"  # change of tariff subheading
+
+
+@attrs.frozen
+class WhollyObtained:
+    """The good must be wholly obtained or produced in the party."""
+
+    def __str__(self) -> str:
+        return "WO"
+
+
+@attrs.frozen
+class TariffShift:
+    """Non-originating materials must change classification, except those listed."""
+
+    level: ShiftLevel
+    exceptions: tuple[HSRange, ...] = ()
+
+    def __str__(self) -> str:
+        if not self.exceptions:
+            return self.level.value
+        return f"{self.level.value} except from {', '.join(map(str, self.exceptions))}"
+
+
+@attrs.frozen
+class RegionalValueContent:
+    """A minimum regional value content, in percent; method None means the agreement's default."""
+
+    threshold: Fraction
+    method: str | None = None
+
+    def __str__(self) -> str:
+        method = f" ({self.method})" if self.method else ""
+        return f"RVC{_decimal(self.threshold)}{method}"
+
+
+@attrs.frozen
+class AllOf:
+    """Every term must be met ("and")."""
+
+    terms: tuple[Rule, ...]
+
+    @classmethod
+    def of(cls, *terms: Rule) -> Rule:
+        """Conjoin, flattening nested AllOf so equal rules get equal trees; one term is itself."""
+        return _combine(cls, terms)
+
+    def __str__(self) -> str:
+        # AnyOf is the only looser operator, so it alone needs parentheses under "and".
+        return " and ".join(f"({t})" if isinstance(t, AnyOf) else str(t) for t in self.terms)
+
+
+@attrs.frozen
+class AnyOf:
+    """At least one term must be met ("or" / ";")."""
+
+    terms: tuple[Rule, ...]
+
+    @classmethod
+    def of(cls, *terms: Rule) -> Rule:
+        """Disjoin, flattening nested AnyOf so equal rules get equal trees; one term is itself."""
+        return _combine(cls, terms)
+
+    def __str__(self) -> str:
+        return " or ".join(map(str, self.terms))
+
+
+Rule: TypeAlias = WhollyObtained | TariffShift | RegionalValueContent | AllOf | AnyOf
+
+
+def _combine(kind: type[AllOf] | type[AnyOf], terms: Iterable[Rule]) -> Rule:
+    """Shared body of AllOf.of / AnyOf.of."""
+    flat: list[Rule] = []
+    for term in terms:
+        flat.extend(term.terms if isinstance(term, kind) else (term,))
+    if not flat:
+        raise ValueError(f"{kind.__name__} needs at least one term; found none")
+    return flat[0] if len(flat) == 1 else kind(tuple(flat))
+
+
+def _decimal(value: Fraction) -> str:
+    """Exact decimal text (42.5, not 85/2) so thresholds print as the law writes them."""
+    rest, twos, fives = value.denominator, 0, 0
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest != 1:  # no finite decimal (e.g. 100/3): exact, though not re-parseable
+        return str(value)
+    places = max(twos, fives)
+    digits = str(abs(value.numerator) * 10**places // value.denominator).rjust(places + 1, "0")
+    whole, decimals = digits[: len(digits) - places], digits[len(digits) - places :]
+    sign = "-" if value < 0 else ""
+    return f"{sign}{whole}.{decimals}" if places else f"{sign}{whole}"
+
+
+def canonical(rule: Rule) -> str:
+    """The canonical notation, which :func:`parse_rule` reads back to an equal tree."""
+    return str(rule)
+
+
+def parse_rule(text: str) -> Rule:
+    """Read PSR text into a rule tree; raises :class:`PSRSyntaxError` on bad input."""
+    return _parse_cached(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the tree
+
+
+class _SemanticError(Exception):
+    """Raised inside the parse for grammatical text that means nothing valid (bad HS code)."""
+
+    def __init__(self, found: str, position: int | None, detail: str) -> None:
+        super().__init__(found)
+        self.found = found
+        self.position = position or 0  # lark types token positions as optional
+        self.detail = detail
+
+
+_LEVEL_WORDS = {
+    "chapter": HSLevel.CHAPTER,
+    "heading": HSLevel.HEADING,
+    "subheading": HSLevel.SUBHEADING,
+}
+
+
+class _Build(Transformer[Token, Rule]):
+    """Grammar rule name -> node; runs inside the LALR parse, so no tree is ever built."""
+
+    def start(self, children: list[Rule]) -> Rule:
+        return children[0]
+
+    def any_of(self, children: list[Rule]) -> Rule:
+        return AnyOf.of(*children)
+
+    def all_of(self, children: list[Rule]) -> Rule:
+        return AllOf.of(*children)
+
+    def wholly(self, _children: list[Token]) -> Rule:
+        return WhollyObtained()
+
+    def shift(self, children: list[Token | HSRange]) -> Rule:
+        level, *exceptions = children
+        assert isinstance(level, Token)
+        return TariffShift(
+            ShiftLevel(level.value.upper()),
+            tuple(e for e in exceptions if isinstance(e, HSRange)),
+        )
+
+    def exception(self, children: list[Token]) -> HSRange:
+        word = children[0] if children[0].type == "LEVEL_WORD" else None
+        ends = children[1:] if word else children
+        try:
+            codes = [HSCode.parse(end.value) for end in ends]
+        except HSCodeError as error:
+            bad = next(end for end in ends if not _is_code(end.value))
+            raise _SemanticError(f"bad HS code {bad.value!r}", bad.start_pos, str(error)) from None
+        try:
+            hs_range = HSRange.from_codes(codes[0], codes[-1])
+        except HSCodeError as error:
+            raise _SemanticError("bad HS range", ends[0].start_pos, str(error)) from None
+        if word is not None:
+            said = _LEVEL_WORDS[word.value.lower().rstrip("s")]
+            if said != hs_range.level:
+                raise _SemanticError(
+                    f"{word.value!r} before {hs_range}",
+                    word.start_pos,
+                    f"expected a {said.name.lower()} ({said.value} digits) after {word.value!r}",
+                )
+        return hs_range
+
+    def rvc(self, children: list[Token | str]) -> Rule:
+        number = children[0]
+        assert isinstance(number, Token)
+        threshold = Fraction(number.value)  # exact from the decimal text, never via float
+        if not 0 < threshold <= 100:
+            raise _SemanticError(
+                f"RVC threshold {number.value}",
+                number.start_pos,
+                "expected a percentage above 0 and at most 100",
+            )
+        method = children[1] if len(children) > 1 else None
+        assert method is None or isinstance(method, str)
+        return RegionalValueContent(threshold, method)
+
+    def method(self, children: list[Token]) -> str:
+        (word,) = children
+        slug = re.sub(r"[\s-]+", "-", word.value.strip().lower())
+        if slug not in RVC_METHODS:
+            raise _SemanticError(
+                f"unknown RVC method {word.value!r}",
+                word.start_pos,
+                f"expected one of: {', '.join(RVC_METHODS)}",
+            )
+        return slug
+
+
+def _is_code(text: str) -> bool:
+    try:
+        HSCode.parse(text)
+    except HSCodeError:
+        return False
+    return True
+
+
+@functools.cache
+def _parser() -> Lark:
+    """The LALR parser, built once on first use (building costs milliseconds)."""
+    grammar = importlib.resources.files("origin").joinpath("psr.lark").read_text("utf-8")
+    return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Build())
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing and error reporting
+
+# What each terminal looks like to a user, in the order expectations are listed.
+_SHOWN: dict[str, tuple[str, ...]] = {
+    "_AND": ("and",),
+    "_EXC_AND": ("and",),
+    "_OR": ("or",),
+    "_EXCEPT": ("except",),
+    "_FROM": ("from",),
+    "_COMMA": (",",),
+    "_SEMI": (";",),
+    "_DASH": ("-",),
+    "_PERCENT": ("%",),
+    "_WO": ("WO",),
+    "_WHOLLY": ("wholly obtained",),
+    "SHIFT_LEVEL": ("CC", "CTH", "CTSH"),
+    "_RVC": ("RVC",),
+    "_LPAR": ("(",),
+    "_RPAR": (")",),
+    "NUMBER": ("a percentage such as 40",),
+    "METHOD": (f"an RVC method ({', '.join(RVC_METHODS)})",),
+    "METHOD_TEXT": (f"an RVC method ({', '.join(RVC_METHODS)})",),
+    "LEVEL_WORD": ("heading", "subheading", "chapter"),
+    "HS_TEXT": ("an HS code such as 15.07",),
+    "$END": ("end of rule",),
+}
+_WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*|\d[\w.]*|\S")
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> Rule:
+    """Parse with the shared parser; rules are immutable, so repeated texts share one tree."""
+    if not text.strip():
+        raise PSRSyntaxError(
+            f"PSR {text!r}: empty rule; expected a rule such as WO, CTH or RVC40",
+            text=text,
+            position=0,
+        )
+    try:
+        # The inline transformer makes lark return our node, not the Tree its stubs promise.
+        rule = cast(Rule, _parser().parse(text))
+    except _SemanticError as error:
+        raise _semantic_error(text, error) from None
+    except UnexpectedInput:
+        raise _diagnose(text) from None
+    return rule
+
+
+def _semantic_error(text: str, error: _SemanticError) -> PSRSyntaxError:
+    return PSRSyntaxError(
+        f"PSR {text!r}: {error.found} at column {error.position + 1}; {error.detail}",
+        text=text,
+        position=error.position,
+    )
+
+
+def _diagnose(text: str) -> PSRSyntaxError:
+    """Re-run the parse a token at a time to find exactly which tokens could have come next.
+
+    LALR merges states, so the expectations lark attaches to its errors can include tokens
+    that are not actually possible here (e.g. ')' at top level). Feeding each candidate to a
+    copy of the parser taken *before* the failing token gives the true set.
+    """
+    # lark leaves the interactive parser's methods unannotated, hence the ignores.
+    interactive: InteractiveParser = _parser().parse_interactive(text)
+    tokens: Iterator[Token] = interactive.lexer_thread.lex(  # type: ignore[no-untyped-call]
+        interactive.parser_state
+    )
+    last: Token | None = None
+    while True:
+        try:
+            token = next(tokens, None)
+        except UnexpectedInput as error:  # no terminal fits here: report the word found
+            accepts = interactive.accepts()  # type: ignore[no-untyped-call]
+            return _unexpected(text, error.pos_in_stream or 0, accepts)
+        before: InteractiveParser = interactive.copy(  # type: ignore[no-untyped-call]
+            deepcopy_values=False
+        )
+        try:
+            if token is None:
+                interactive.feed_eof(last)  # type: ignore[no-untyped-call]
+                break
+            interactive.feed_token(token)
+        except UnexpectedToken:
+            accepts = before.accepts()  # type: ignore[no-untyped-call]
+            if token is None:
+                return _unexpected(text, len(text.rstrip()), accepts, at_end=True)
+            return _unexpected(text, token.start_pos or 0, accepts)
+        except _SemanticError as error:
+            return _semantic_error(text, error)
+        last = token
+    # Unreachable if the fast parse failed; kept so a lark quirk is still a clear error.
+    return PSRSyntaxError(f"PSR {text!r}: could not be read", text=text, position=0)
+
+
+def _unexpected(
+    text: str, position: int, accepts: Iterable[str], *, at_end: bool = False
+) -> PSRSyntaxError:
+    match = _WORD.match(text, position)
+    found = "end of rule" if at_end or match is None else repr(match.group())
+    accepted = set(accepts)
+    shown = (word for name, words in _SHOWN.items() if name in accepted for word in words)
+    expected = tuple(dict.fromkeys(shown))  # ordered, without the duplicate "and"
+    return PSRSyntaxError(
+        f"PSR {text!r}: unexpected {found} at column {position + 1}; "
+        f"expected one of: {', '.join(expected)}",
+        text=text,
+        position=position,
+        expected=expected,
+    )
