@@ -56,7 +56,6 @@ from origin.engine import (
     alternatives_met,
     assess,
     evaluate_rule,
-    exact,
     minimal_operations_step,
     percent,
     rvc_result,
@@ -66,7 +65,7 @@ from origin.engine import (
 )
 from origin.formulas import Formula
 from origin.law import LawBook
-from origin.model import Case, Good, Material, Packaging
+from origin.model import Case, Good, Material
 from origin.psr import (
     PSRSyntaxError,
     RegionalValueContent,
@@ -118,14 +117,8 @@ def _factory_cost(a: Assessment) -> Mapping[str, Decimal | None]:
     sheet = cost_sheet(a.case, a.date)
     if sheet.missing:
         return {"QE": None, "FC": None}
-    materials = ZERO
-    originating = ZERO
-    for line in a.lines:
-        if line.material.packaging is Packaging.SHIPMENT or line.value is None:
-            continue
-        materials += line.value
-        if line.originating:
-            originating += line.value
+    # Packing for shipment is outside factory cost as it is outside origin (r 39B(3)).
+    materials, originating = a.materials_total, a.originating_total
     fc = materials + sheet.allowable + sheet.inner_containers
     qe = originating + sheet.allowable + sheet.inner_containers_originating
     return {"QE": qe, "FC": fc}
@@ -142,7 +135,7 @@ REGIME = Regime(
     shipment_packaging=cite("r 39B(3)"),
     indirect=cite("r 39C(1)"),
     de_minimis=cite("r 35(a)"),
-    de_minimis_share=Fraction(0),  # set per date in _regime()
+    de_minimis_share=Fraction(0),  # set per date in regime_at()
     de_minimis_base="adjusted_value",
     de_minimis_base_label="adjusted value",
     rvc_methods={
@@ -172,10 +165,12 @@ REGIME = Regime(
     },
     default_rvc_methods=("build-down", "build-up", "factory-cost"),
     vnm_excludes_self_produced=cite("r 36(1)"),
+    accumulation=cite("r 33(3)"),  # originating in the other party counts as originating here
+    parties=PARTIES,
 )
 
 
-def _regime(date: dt.date) -> Regime:
+def regime_at(date: dt.date) -> Regime:
     share = LAW.value("de_minimis_share", date)
     return attrs.evolve(REGIME, de_minimis_share=share.value)
 
@@ -246,7 +241,7 @@ class _Run:
         self.date = date
         self.intermediate = intermediate
         self.election_e = case.facts.get("election_33_2_e") is True
-        self.regime = _regime(date)
+        self.regime = regime_at(date)
         self.assessment = assess(
             case,
             self.regime,
@@ -262,9 +257,13 @@ class _Run:
         """A material with its own BOM is decided as goods in its own right (r 33(2))."""
         citation = cite("r 33(2)")
         if material.hs is None or material.value is None:
-            missing = [x for x, v in (("HS code", material.hs), ("value", material.value)) if v is None]
+            missing = [
+                x for x, v in (("HS code", material.hs), ("value", material.value)) if v is None
+            ]
             step = Step(
-                f"intermediate material {material.id}", citation, NEEDS_INFO,
+                f"intermediate material {material.id}",
+                citation,
+                NEEDS_INFO,
                 f"cannot decide {material.id} from its own BOM: no {' or '.join(missing)}",
                 missing=tuple(f"{x} of intermediate material {material.id}" for x in missing),
             )
@@ -290,9 +289,15 @@ class _Run:
         step = Step(
             f"intermediate material {material.id}",
             citation,
-            {Verdict.ORIGINATING: MEETS, Verdict.NOT_ORIGINATING: FAILS}.get(sub.verdict, NEEDS_INFO),
+            {Verdict.ORIGINATING: MEETS, Verdict.NOT_ORIGINATING: FAILS}.get(
+                sub.verdict, NEEDS_INFO
+            ),
             f"{material.id} decided from its own BOM: {sub.verdict.value}"
-            + (" (undetermined: counted as non-originating)" if sub.verdict is Verdict.NEEDS_INFORMATION else ""),
+            + (
+                " (undetermined: counted as non-originating)"
+                if sub.verdict is Verdict.NEEDS_INFORMATION
+                else ""
+            ),
             (("basis", "; ".join(sub.basis) or "none"),),
             children=sub.steps,
             missing=sub.missing,
@@ -305,13 +310,17 @@ class _Run:
         where = self.case.good.produced_in
         if not where:
             return Step(
-                "produced in the parties", citation, NEEDS_INFO,
+                "produced in the parties",
+                citation,
+                NEEDS_INFO,
                 "where the goods were produced is not stated",
                 missing=("countries where the goods were produced",),
             )
         outside = [c for c in where if c not in PARTIES]
         return Step(
-            "produced in the parties", citation, Outcome.of(not outside),
+            "produced in the parties",
+            citation,
+            Outcome.of(not outside),
             f"produced in {', '.join(where)}"
             + (f"; outside the parties: {', '.join(outside)}" if outside else ""),
             (("produced in", ", ".join(where)),),
@@ -322,7 +331,9 @@ class _Run:
         citation = cite("r 33(2)(a)")
         key = self.case.good.wholly_obtained
         if key is None:
-            return Step("class 33(2)(a) wholly obtained", citation, FAILS, "not claimed wholly obtained")
+            return Step(
+                "class 33(2)(a) wholly obtained", citation, FAILS, "not claimed wholly obtained"
+            )
         term = LAW.vocabulary("wholly_obtained").get(key)
         if term is None:
             raise CaseError(
@@ -331,9 +342,13 @@ class _Run:
             )
         place = self.produced_in_parties(citation)
         return Step(
-            "class 33(2)(a) wholly obtained", citation, place.outcome,
+            "class 33(2)(a) wholly obtained",
+            citation,
+            place.outcome,
             f"wholly obtained: {term.text} ({term.reference})",
-            (("category", key),), children=(place,), missing=place.missing,
+            (("category", key),),
+            children=(place,),
+            missing=place.missing,
         )
 
     def class_b(self) -> Step:
@@ -341,21 +356,24 @@ class _Run:
         citation = cite("r 33(2)(b)")
         place = self.produced_in_parties(citation)
         a = self.assessment
-        non = [
-            line.material.id
-            for line in a.lines
-            if not line.originating and line.counted_as != "excluded"
-        ]
+        non = [a.case.materials[i].id for i in a.non_originating]
         materials = Step(
-            "only originating materials", citation, Outcome.of(not non),
-            "every material is originating" if not non
+            "only originating materials",
+            citation,
+            Outcome.of(not non),
+            "every material is originating"
+            if not non
             else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
             + ("…" if len(non) > 10 else ""),
         )
         outcome = place.outcome & materials.outcome
         return Step(
-            "class 33(2)(b) exclusively originating materials", citation, outcome,
-            materials.summary, children=(place, materials), missing=place.missing,
+            "class 33(2)(b) exclusively originating materials",
+            citation,
+            outcome,
+            materials.summary,
+            children=(place, materials),
+            missing=place.missing,
         )
 
     def class_c(self) -> tuple[Step, tuple[str, ...]]:
@@ -364,13 +382,19 @@ class _Run:
         place = self.produced_in_parties(citation)
         if self.case.psr is None:
             psr = Step(
-                "product-specific rule", citation, NEEDS_INFO,
+                "product-specific rule",
+                citation,
+                NEEDS_INFO,
                 f"no Annex G rule given for {self.case.good.hs}",
                 missing=(f"product-specific rule (Annex G (2022)) for {self.case.good.hs}",),
             )
             return Step(
-                "class 33(2)(c) Annex G", citation, place.outcome & NEEDS_INFO, psr.summary,
-                children=(place, psr), missing=psr.missing,
+                "class 33(2)(c) Annex G",
+                citation,
+                place.outcome & NEEDS_INFO,
+                psr.summary,
+                children=(place, psr),
+                missing=psr.missing,
             ), ()
         try:
             rule = parse_rule(self.case.psr)
@@ -380,63 +404,102 @@ class _Run:
         met = alternatives_met(rule, psr)
         outcome = place.outcome & psr.outcome
         return Step(
-            f"class 33(2)(c) Annex G: {rule}", citation, outcome,
-            psr.summary, (("rule", str(rule)),), children=(place, psr),
+            f"class 33(2)(c) Annex G: {rule}",
+            citation,
+            outcome,
+            psr.summary,
+            (("rule", str(rule)),),
+            children=(place, psr),
         ), met
 
     def class_d(self) -> Step:
         """r 33(2)(d): wholly manufactured in the parties from raw or wholly made materials."""
         citation = cite("r 33(2)(d)")
         attributes = LAW.vocabulary("material_attributes")
-        kinds = ("unmanufactured_raw_product", "wholly_manufactured_in_parties",
-                 "manufactured_raw_material")
-        lines = [line for line in self.assessment.lines if line.counted_as != "excluded"
-                 and not line.material.indirect]
-        claimed = [line for line in lines if line.material.attributes & set(kinds)]
-        if not claimed:
-            return Step("class 33(2)(d) wholly manufactured", citation, FAILS,
-                        "not claimed (no material marked as an r 33(2)(d) input)")
-        outside = [line.material.id for line in lines if not line.material.attributes & set(kinds)]
+        kinds = (
+            "unmanufactured_raw_product",
+            "wholly_manufactured_in_parties",
+            "manufactured_raw_material",
+        )
+        a = self.assessment
+        if not any(line.material.attributes & set(kinds) for line in a.special.values()):
+            return Step(
+                "class 33(2)(d) wholly manufactured",
+                citation,
+                FAILS,
+                "not claimed (no material marked as an r 33(2)(d) input)",
+            )
+        # Claimed: every material (other than excluded and indirect ones) must be of a kind.
+        lines = [
+            m
+            for i, m in enumerate(a.case.materials)
+            if not m.indirect and (i not in a.special or a.special[i].counted_as != "excluded")
+        ]
+        claimed = [m for m in lines if m.attributes & set(kinds)]
+        outside = [m.id for m in lines if not m.attributes & set(kinds)]
         children = [self.produced_in_parties(citation)]
         last = self.case.good.last_process_in
         if outside:
-            children.append(Step(
-                "r 33(2)(d) inputs", citation, FAILS,
-                f"materials not of the kinds in r 33(2)(d)(i)–(iii): {', '.join(outside[:10])}",
-            ))
-        needs_ce = any("manufactured_raw_material" in line.material.attributes for line in claimed)
+            children.append(
+                Step(
+                    "r 33(2)(d) inputs",
+                    citation,
+                    FAILS,
+                    f"materials not of the kinds in r 33(2)(d)(i)–(iii): {', '.join(outside[:10])}",
+                )
+            )
+        needs_ce = any("manufactured_raw_material" in m.attributes for m in claimed)
         if needs_ce and not self.case.facts.get("manufactured_raw_material_determination"):
-            children.append(Step(
-                "chief executive determination", attributes["manufactured_raw_material"].reference,
-                NEEDS_INFO, "materials relied on as manufactured raw materials need the determination",
-                missing=("reference of the chief executive's r 33(2)(d)(iii) determination",),
-            ))
+            children.append(
+                Step(
+                    "chief executive determination",
+                    attributes["manufactured_raw_material"].reference,
+                    NEEDS_INFO,
+                    "materials relied on as manufactured raw materials need the determination",
+                    missing=("reference of the chief executive's r 33(2)(d)(iii) determination",),
+                )
+            )
         if last is not None and last not in PARTIES:
-            children.append(Step("wholly manufactured in the parties", citation, FAILS,
-                                 f"last process in {last}"))
+            children.append(
+                Step(
+                    "wholly manufactured in the parties", citation, FAILS, f"last process in {last}"
+                )
+            )
         outcome = Outcome.all(c.outcome for c in children)
         return Step(
-            "class 33(2)(d) wholly manufactured", citation, outcome,
-            f"{len(claimed)} of {len(lines)} materials are raw or wholly manufactured in the parties",
-            children=tuple(children), missing=missing_of(children),
+            "class 33(2)(d) wholly manufactured",
+            citation,
+            outcome,
+            f"{len(claimed)} of {len(lines)} materials are raw or wholly made in the parties",
+            children=tuple(children),
+            missing=missing_of(children),
         )
 
     def class_e(self) -> Step:
-        """r 33(2)(e): imported before 2012-01-01, last process in Australia, factory-cost RVC 50%."""
+        """r 33(2)(e): imported before 2012, last process in Australia, factory-cost RVC 50%."""
         citation = cite("r 33(2)(e)")
         window, _ = LAW.window("class_e_imports")
         consignment = self.case.consignment
         imported = consignment.imported_on if consignment and consignment.imported_on else None
         on = imported or self.date
-        when = (("imported on", on if imported else f"{on} (no importation date: the determination date)"),)
+        when = (
+            (
+                "imported on",
+                on if imported else f"{on} (no importation date: the determination date)",
+            ),
+        )
         if not window.contains(on):
             return Step(
-                "class 33(2)(e) factory cost before 2012", citation, FAILS,
-                f"only for goods imported before {window.end}", when,  # type: ignore[arg-type]
+                "class 33(2)(e) factory cost before 2012",
+                citation,
+                FAILS,
+                f"only for goods imported before {window.end}",
+                when,
             )
         last = self.case.good.last_process_in
         last_step = Step(
-            "last process in Australia", cite("r 33(2)(e)(i)"),
+            "last process in Australia",
+            cite("r 33(2)(e)(i)"),
             NEEDS_INFO if last is None else Outcome.of(last == "AU"),
             f"last process in {last}" if last else "place of the last process not stated",
             missing=("country of the last process of manufacture",) if last is None else (),
@@ -445,9 +508,13 @@ class _Run:
         rvc = self._rvc(RegionalValueContent(threshold, "factory-cost"), cite("r 33(2)(e)(ii)"))
         children = (last_step, rvc)
         return Step(
-            "class 33(2)(e) factory cost before 2012", citation,
-            Outcome.all(c.outcome for c in children), rvc.summary, when,  # type: ignore[arg-type]
-            children=children, missing=missing_of(children),
+            "class 33(2)(e) factory cost before 2012",
+            citation,
+            Outcome.all(c.outcome for c in children),
+            rvc.summary,
+            when,
+            children=children,
+            missing=missing_of(children),
         )
 
     # ----- PSR leaves
@@ -480,9 +547,11 @@ class _Run:
         if len(children) == 1:
             return children[0]
         return Step(
-            f"RVC {percent(rule.threshold)} by any method", citation,
+            f"RVC {percent(rule.threshold)} by any method",
+            citation,
             Outcome.any(c.outcome for c in children),
-            "; ".join(c.summary for c in children), children=tuple(children),
+            "; ".join(c.summary for c in children),
+            children=tuple(children),
         )
 
     def _rvc_missing(self, slug: str) -> tuple[str, ...]:
@@ -508,15 +577,16 @@ class _Run:
         statement = self.case.facts.get("r37_statement")
         if in_band and statement:
             return attrs.evolve(
-                result, outcome=MEETS,
+                result,
+                outcome=MEETS,
                 note=f"deemed at least {percent(applies_at)} by the chief executive's statement "
-                     f"{statement} (r 37(3))",
+                f"{statement} (r 37(3))",
             )
         if in_band:
             return attrs.evolve(
                 result,
                 note=f"within the r 37 band ({percent(floor)}–{percent(applies_at)}): "
-                     "a chief executive's statement under r 37(2) would deem it 50%",
+                "a chief executive's statement under r 37(2) would deem it 50%",
             )
         return result
 
@@ -524,26 +594,45 @@ class _Run:
 
     def fungibles(self) -> Step | None:
         """r 39A: fungible materials' origin by physical separation or a GAAP inventory method."""
-        fungible = [line.material.id for line in self.assessment.lines
-                    if "fungible" in line.material.attributes]
+        fungible = [
+            line.material.id
+            for line in self.assessment.special.values()
+            if "fungible" in line.material.attributes
+        ]
         if not fungible:
             return None
         method = self.case.facts.get("inventory_method")
         citation = cite("r 39A(1)")
         if method is None:
-            return Step("fungible materials", citation, NEEDS_INFO,
-                        f"{len(fungible)} fungible material(s): how their origin was identified "
-                        "is not stated", missing=("inventory method for fungible materials (r 39A)",))
+            return Step(
+                "fungible materials",
+                citation,
+                NEEDS_INFO,
+                f"{len(fungible)} fungible material(s): how their origin was identified "
+                "is not stated",
+                missing=("inventory method for fungible materials (r 39A)",),
+            )
         if method not in ("physical-separation", "averaging", "lifo", "fifo"):
-            raise CaseError(f"facts.inventory_method: {method!r} is not one of "
-                            "physical-separation, averaging, lifo, fifo")
-        if method != "physical-separation" and not self.case.facts.get("inventory_method_fiscal_year"):
-            return Step("fungible materials", cite("r 39A(2)"), NEEDS_INFO,
-                        f"{method} must be used throughout the producer's fiscal year",
-                        missing=("fiscal year for the inventory method (r 39A(2))",))
-        return Step("fungible materials", cite("r 39A(1)(a)" if method == "physical-separation"
-                                                 else "r 39A(1)(b)"),
-                    MEETS, f"origin of {len(fungible)} fungible material(s) identified by {method}")
+            raise CaseError(
+                f"facts.inventory_method: {method!r} is not one of "
+                "physical-separation, averaging, lifo, fifo"
+            )
+        if method != "physical-separation" and not self.case.facts.get(
+            "inventory_method_fiscal_year"
+        ):
+            return Step(
+                "fungible materials",
+                cite("r 39A(2)"),
+                NEEDS_INFO,
+                f"{method} must be used throughout the producer's fiscal year",
+                missing=("fiscal year for the inventory method (r 39A(2))",),
+            )
+        return Step(
+            "fungible materials",
+            cite("r 39A(1)(a)" if method == "physical-separation" else "r 39A(1)(b)"),
+            MEETS,
+            f"origin of {len(fungible)} fungible material(s) identified by {method}",
+        )
 
     def obligations(self) -> tuple[Obligation, ...]:
         consignment = self.case.consignment
@@ -554,14 +643,21 @@ class _Run:
         except ValueError:  # 29 February
             until = on.replace(year=on.year + years, day=28)
         return (
-            Obligation(cite("r 39E(3)"),
-                       f"keep records of the importation, exportation or production for at least "
-                       f"{years} years after importation or exportation", until),
-            Obligation(cite("r 39D(2)"),
-                       "the chief executive may require the exporter's declaration of why the "
-                       "goods qualify, with costs and production information"),
-            Obligation(cite("r 39F"), "the claim may be verified; keep the cost data behind "
-                                      "this determination available"),
+            Obligation(
+                cite("r 39E(3)"),
+                f"keep records of the importation, exportation or production for at least "
+                f"{years} years after importation or exportation",
+                until,
+            ),
+            Obligation(
+                cite("r 39D(2)"),
+                "the chief executive may require the exporter's declaration of why the "
+                "goods qualify, with costs and production information",
+            ),
+            Obligation(
+                cite("r 39F"),
+                "the claim may be verified; keep the cost data behind this determination available",
+            ),
         )
 
     def determine(self) -> Determination:
@@ -589,7 +685,9 @@ class _Run:
         if not wholly:
             # r 33A overrides regs 33 and 34–39G: minimal operations alone never confer origin.
             minimal = minimal_operations_step(
-                case.good.operations, LAW.vocabulary("minimal_operations"), cite("r 33A(1)"),
+                case.good.operations,
+                LAW.vocabulary("minimal_operations"),
+                cite("r 33A(1)"),
                 "operations performed on the goods in the parties",
             )
             steps.append(minimal)
@@ -601,24 +699,21 @@ class _Run:
         if not self.intermediate:
             # r 34: production or other operations outside the parties cost the goods origin.
             transit = transit_step(
-                case.consignment, PARTIES, LAW.vocabulary("transit_operations"), cite("r 34"),
+                case.consignment,
+                PARTIES,
+                LAW.vocabulary("transit_operations"),
+                cite("r 34"),
             )
             steps.append(transit)
             origin &= transit.outcome
-        for line in self.assessment.lines:
-            m = line.material
-            if line.originating and m.origin_country in PARTIES and m.origin_country not in (
-                case.good.last_process_in, None
-            ):
-                line.citations.append(cite("r 33(3)"))
-                line.notes.append(f"originating in {m.origin_country}: deemed to originate in "
-                                  f"{case.good.last_process_in} (r 33(3))")
         verdict = Verdict.from_outcome(origin)
         sheet = cost_sheet(case, self.date) if case.costs else None
-        notes = []
+        notes: list[str] = []
         if sheet is not None:
-            notes.extend(f"cost {cid} {amount} excluded from factory cost ({ref})"
-                         for cid, amount, ref in sheet.excluded)
+            notes.extend(
+                f"cost {cid} {amount} excluded from factory cost ({ref})"
+                for cid, amount, ref in sheet.excluded
+            )
         return Determination(
             agreement=AGREEMENT_NAME,
             agreement_title=LAW.title,

@@ -1,4 +1,4 @@
-"""origin: exact, explainable rules-of-origin determinations under New Zealand's trade agreements."""
+"""origin: exact, explainable rules-of-origin determinations for New Zealand's agreements."""
 
 from importlib.metadata import PackageNotFoundError, version
 

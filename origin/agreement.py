@@ -43,5 +43,7 @@ class Agreement:
         unknown = sorted(set(case.facts) - set(self.facts))
         if unknown:
             known = ", ".join(sorted(self.facts)) or "none"
-            raise FactError(f"{self.name}: unknown case fact(s) {', '.join(unknown)} (known: {known})")
+            raise FactError(
+                f"{self.name}: unknown case fact(s) {', '.join(unknown)} (known: {known})"
+            )
         return self.decide(case, date)

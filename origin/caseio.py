@@ -94,12 +94,21 @@ class _Reader:
             return None
         for key in value:
             if key not in allowed:
-                self.fail(f"{path}.{key}" if path else key,
-                          f"unknown field (expected one of: {', '.join(allowed)})")
+                self.fail(
+                    f"{path}.{key}" if path else key,
+                    f"unknown field (expected one of: {', '.join(allowed)})",
+                )
         return value
 
-    def text(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False,
-             default: str | None = None) -> str | None:
+    def text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        path: str,
+        *,
+        required: bool = False,
+        default: str | None = None,
+    ) -> str | None:
         value = data.get(key)
         if value is None:
             if required:
@@ -110,8 +119,9 @@ class _Reader:
             return default
         return value
 
-    def amount(self, data: Mapping[str, Any], key: str, path: str, *,
-               required: bool = False) -> Decimal | None:
+    def amount(
+        self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False
+    ) -> Decimal | None:
         value = data.get(key)
         where = _at(path, key)
         if value is None:
@@ -124,7 +134,9 @@ class _Reader:
         try:
             number = Decimal(value.strip().replace("_", "") if isinstance(value, str) else value)
         except InvalidOperation:
-            self.fail(where, f"{value!r} is not a number (expected a decimal amount such as \"1234.50\")")
+            self.fail(
+                where, f'{value!r} is not a number (expected a decimal amount such as "1234.50")'
+            )
             return None
         if not number.is_finite():
             self.fail(where, f"{value!r} is not a finite amount")
@@ -134,8 +146,9 @@ class _Reader:
             return None
         return number
 
-    def flag(self, data: Mapping[str, Any], key: str, path: str, default: bool | None = False
-             ) -> bool | None:
+    def flag(
+        self, data: Mapping[str, Any], key: str, path: str, default: bool | None = False
+    ) -> bool | None:
         value = data.get(key)
         if value is None:
             return default
@@ -144,8 +157,9 @@ class _Reader:
             return default
         return value
 
-    def choice(self, data: Mapping[str, Any], key: str, path: str, kind: type[E], default: E | None
-               ) -> E | None:
+    def choice(
+        self, data: Mapping[str, Any], key: str, path: str, kind: type[E], default: E | None
+    ) -> E | None:
         value = data.get(key)
         if value is None:
             return default
@@ -183,8 +197,9 @@ class _Reader:
             return None
         return tuple(value)
 
-    def hs(self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False
-           ) -> HSCode | None:
+    def hs(
+        self, data: Mapping[str, Any], key: str, path: str, *, required: bool = False
+    ) -> HSCode | None:
         value = self.text(data, key, path, required=required)
         if value is None:
             return None
@@ -204,8 +219,9 @@ class _Reader:
             self.fail(_at(path, key), f"{value!r} is not a date (expected YYYY-MM-DD)")
             return None
 
-    def items(self, data: Mapping[str, Any], key: str, path: str,
-              read: Callable[[object, str], T | None]) -> tuple[T, ...]:
+    def items(
+        self, data: Mapping[str, Any], key: str, path: str, read: Callable[[object, str], T | None]
+    ) -> tuple[T, ...]:
         value = data.get(key)
         if value is None:
             return ()
@@ -234,14 +250,54 @@ def _kind(value: object) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-_GOOD = ("id", "description", "hs", "adjusted_value", "fob", "ex_works", "transaction_value",
-         "produced_in", "last_process_in", "operations", "wholly_obtained", "weight")
-_MATERIAL = ("id", "description", "hs", "quantity", "unit", "value", "basis", "origin_country",
-             "status", "self_produced", "indirect", "packaging", "accessory", "weight",
-             "adjustments", "attributes", "components", "psr", "produced_in", "operations")
+_GOOD = (
+    "id",
+    "description",
+    "hs",
+    "adjusted_value",
+    "fob",
+    "ex_works",
+    "transaction_value",
+    "produced_in",
+    "last_process_in",
+    "operations",
+    "wholly_obtained",
+    "weight",
+)
+_MATERIAL = (
+    "id",
+    "description",
+    "hs",
+    "quantity",
+    "unit",
+    "value",
+    "basis",
+    "origin_country",
+    "status",
+    "self_produced",
+    "indirect",
+    "packaging",
+    "accessory",
+    "weight",
+    "adjustments",
+    "attributes",
+    "components",
+    "psr",
+    "produced_in",
+    "operations",
+)
 _COST = ("id", "category", "amount", "description", "incurred_in", "originating")
-_TOP = ("schema", "reference", "currency", "psr", "good", "materials", "costs", "consignment",
-        "facts")
+_TOP = (
+    "schema",
+    "reference",
+    "currency",
+    "psr",
+    "good",
+    "materials",
+    "costs",
+    "consignment",
+    "facts",
+)
 
 
 def _good(r: _Reader, value: object, path: str) -> Good | None:
@@ -274,8 +330,9 @@ def _material(r: _Reader, value: object, path: str) -> Material | None:
     ident = r.text(data, "id", path, required=True)
     accessory = None
     if data.get("accessory") is not None:
-        acc = r.obj(data["accessory"], _at(path, "accessory"),
-                    ("kind", "invoiced_separately", "customary"))
+        acc = r.obj(
+            data["accessory"], _at(path, "accessory"), ("kind", "invoiced_separately", "customary")
+        )
         if acc is not None:
             where = _at(path, "accessory")
             kind = r.choice(acc, "kind", where, AccessoryKind, AccessoryKind.ACCESSORY)
@@ -348,8 +405,9 @@ def _stop(r: _Reader, value: object, path: str) -> TransitStop | None:
         if data.get("country") is None:
             r.fail(_at(path, "country"), "is required")
         return None
-    return TransitStop(country, r.words(data, "operations", path),
-                       r.flag(data, "entered_commerce", path, None))
+    return TransitStop(
+        country, r.words(data, "operations", path), r.flag(data, "entered_commerce", path, None)
+    )
 
 
 def _consignment(r: _Reader, value: object, path: str) -> Consignment | None:
@@ -357,7 +415,8 @@ def _consignment(r: _Reader, value: object, path: str) -> Consignment | None:
     if data is None:
         return None
     transit = (
-        None if data.get("transit") is None
+        None
+        if data.get("transit") is None
         else r.items(data, "transit", path, lambda v, p: _stop(r, v, p))
     )
     return Consignment(
@@ -368,14 +427,16 @@ def _consignment(r: _Reader, value: object, path: str) -> Consignment | None:
 
 
 def case_from_json(data: object, source: str = "case") -> Case:
-    """Build a :class:`Case` from parsed JSON, or raise :class:`CaseFormatError` with all problems."""
+    """Build a :class:`Case` from parsed JSON, or raise :class:`CaseFormatError` listing all."""
     r = _Reader()
     top = r.obj(data, "", _TOP)
     if top is None:
         raise CaseFormatError(source, r.problems)
     schema = top.get("schema")
     if schema != SCHEMA:
-        r.fail("schema", f"{schema!r} is not a case format this version reads (expected {SCHEMA!r})")
+        r.fail(
+            "schema", f"{schema!r} is not a case format this version reads (expected {SCHEMA!r})"
+        )
     currency = r.text(top, "currency", "", required=True)
     if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
         r.fail("currency", f"{currency!r} is not a three-letter currency code (ISO 4217, e.g. NZD)")
@@ -386,7 +447,8 @@ def case_from_json(data: object, source: str = "case") -> Case:
     costs = r.items(top, "costs", "", lambda v, p: _cost(r, v, p))
     consignment = (
         _consignment(r, top["consignment"], "consignment")
-        if top.get("consignment") is not None else None
+        if top.get("consignment") is not None
+        else None
     )
     facts = top.get("facts") or {}
     if not isinstance(facts, dict):
@@ -408,14 +470,18 @@ def case_from_json(data: object, source: str = "case") -> Case:
 
 
 def _check_ids(r: _Reader, materials: Sequence[Material], path: str) -> None:
-    seen: dict[str, int] = {}
-    stack = [(f"{path}[{i}]", m) for i, m in enumerate(materials)]
-    while stack:
-        where, material = stack.pop()
-        if material.id in seen:
-            r.fail(f"{where}.id", f"material id {material.id!r} is used twice")
-        seen[material.id] = 1
-        stack.extend((f"{where}.components[{i}]", m) for i, m in enumerate(material.components))
+    """Material ids are unique across all BOM levels; the repeat is the one reported."""
+    seen: set[str] = set()
+
+    def visit(items: Sequence[Material], where: str) -> None:
+        for i, material in enumerate(items):
+            here = f"{where}[{i}]"
+            if material.id in seen:
+                r.fail(f"{here}.id", f"material id {material.id!r} is used twice")
+            seen.add(material.id)
+            visit(material.components, f"{here}.components")
+
+    visit(materials, path)
 
 
 def load_case(path: Path) -> Case:
@@ -452,85 +518,113 @@ def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def material_to_json(m: Material) -> dict[str, Any]:
-    return _drop_empty({
-        "id": m.id,
-        "description": m.description,
-        "hs": str(m.hs) if m.hs else None,
-        "quantity": _money(m.quantity),
-        "unit": m.unit,
-        "value": _money(m.value),
-        "basis": m.basis.value if m.basis else None,
-        "origin_country": m.origin_country,
-        "status": m.status.value,
-        "self_produced": m.self_produced or None,
-        "indirect": m.indirect or None,
-        "packaging": None if m.packaging is Packaging.NONE else m.packaging.value,
-        "accessory": None if m.accessory is None else _drop_empty({
-            "kind": m.accessory.kind.value,
-            "invoiced_separately": m.accessory.invoiced_separately,
-            "customary": m.accessory.customary,
-        }),
-        "weight": _money(m.weight),
-        "adjustments": [{"kind": a.kind, "amount": str(a.amount)} for a in m.adjustments],
-        "attributes": sorted(m.attributes),
-        "components": [material_to_json(c) for c in m.components],
-        "psr": m.psr,
-        "produced_in": m.produced_in,
-        "operations": None if m.operations is None else list(m.operations),
-    })
+    return _drop_empty(
+        {
+            "id": m.id,
+            "description": m.description,
+            "hs": str(m.hs) if m.hs else None,
+            "quantity": _money(m.quantity),
+            "unit": m.unit,
+            "value": _money(m.value),
+            "basis": m.basis.value if m.basis else None,
+            "origin_country": m.origin_country,
+            "status": m.status.value,
+            "self_produced": m.self_produced or None,
+            "indirect": m.indirect or None,
+            "packaging": None if m.packaging is Packaging.NONE else m.packaging.value,
+            "accessory": None
+            if m.accessory is None
+            else _drop_empty(
+                {
+                    "kind": m.accessory.kind.value,
+                    "invoiced_separately": m.accessory.invoiced_separately,
+                    "customary": m.accessory.customary,
+                }
+            ),
+            "weight": _money(m.weight),
+            "adjustments": [{"kind": a.kind, "amount": str(a.amount)} for a in m.adjustments],
+            "attributes": sorted(m.attributes),
+            "components": [material_to_json(c) for c in m.components],
+            "psr": m.psr,
+            "produced_in": m.produced_in,
+            "operations": None if m.operations is None else list(m.operations),
+        }
+    )
 
 
 def case_to_json(case: Case) -> dict[str, Any]:
     """The case in schema ``origin-case/1``; ``case_from_json`` reads it back unchanged."""
     g = case.good
     consignment = case.consignment
-    return _drop_empty({
-        "schema": SCHEMA,
-        "reference": case.reference,
-        "currency": case.currency,
-        "psr": case.psr,
-        "good": _drop_empty({
-            "id": g.id,
-            "description": g.description,
-            "hs": str(g.hs),
-            "adjusted_value": _money(g.adjusted_value),
-            "fob": _money(g.fob),
-            "ex_works": _money(g.ex_works),
-            "transaction_value": _money(g.transaction_value),
-            "produced_in": list(g.produced_in),
-            "last_process_in": g.last_process_in,
-            "operations": None if g.operations is None else list(g.operations),
-            "wholly_obtained": g.wholly_obtained,
-            "weight": _money(g.weight),
-        }),
-        "materials": [material_to_json(m) for m in case.materials],
-        "costs": [_drop_empty({
-            "id": c.id, "category": c.category, "amount": str(c.amount),
-            "description": c.description, "incurred_in": c.incurred_in,
-            "originating": c.originating,
-        }) for c in case.costs],
-        "consignment": None if consignment is None else {
-            k: v for k, v in {
-                "exported_from": consignment.exported_from,
-                "imported_on": consignment.imported_on.isoformat()
-                if consignment.imported_on else None,
-                "transit": None if consignment.transit is None else [
-                    _drop_empty({"country": s.country,
-                                 "operations": None if s.operations is None else list(s.operations),
-                                 "entered_commerce": s.entered_commerce})
-                    for s in consignment.transit
-                ],
-            }.items() if v is not None
-        },
-        "facts": dict(case.facts),
-    })
+    return _drop_empty(
+        {
+            "schema": SCHEMA,
+            "reference": case.reference,
+            "currency": case.currency,
+            "psr": case.psr,
+            "good": _drop_empty(
+                {
+                    "id": g.id,
+                    "description": g.description,
+                    "hs": str(g.hs),
+                    "adjusted_value": _money(g.adjusted_value),
+                    "fob": _money(g.fob),
+                    "ex_works": _money(g.ex_works),
+                    "transaction_value": _money(g.transaction_value),
+                    "produced_in": list(g.produced_in),
+                    "last_process_in": g.last_process_in,
+                    "operations": None if g.operations is None else list(g.operations),
+                    "wholly_obtained": g.wholly_obtained,
+                    "weight": _money(g.weight),
+                }
+            ),
+            "materials": [material_to_json(m) for m in case.materials],
+            "costs": [
+                _drop_empty(
+                    {
+                        "id": c.id,
+                        "category": c.category,
+                        "amount": str(c.amount),
+                        "description": c.description,
+                        "incurred_in": c.incurred_in,
+                        "originating": c.originating,
+                    }
+                )
+                for c in case.costs
+            ],
+            "consignment": None
+            if consignment is None
+            else {
+                k: v
+                for k, v in {
+                    "exported_from": consignment.exported_from,
+                    "imported_on": consignment.imported_on.isoformat()
+                    if consignment.imported_on
+                    else None,
+                    "transit": None
+                    if consignment.transit is None
+                    else [
+                        _drop_empty(
+                            {
+                                "country": s.country,
+                                "operations": None if s.operations is None else list(s.operations),
+                                "entered_commerce": s.entered_commerce,
+                            }
+                        )
+                        for s in consignment.transit
+                    ],
+                }.items()
+                if v is not None
+            },
+            "facts": dict(case.facts),
+        }
+    )
 
 
 def _figure(value: object) -> object:
     """Exact figures for JSON: amounts as decimal strings, ratios as 'p/q' plus a reading."""
     if isinstance(value, Fraction):
-        return {"exact": f"{value.numerator}/{value.denominator}",
-                "decimal": _fraction_text(value)}
+        return {"exact": f"{value.numerator}/{value.denominator}", "decimal": _fraction_text(value)}
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.date):
@@ -546,33 +640,37 @@ def _fraction_text(value: Fraction, places: int = 6) -> str:
 
 
 def step_to_json(step: Step) -> dict[str, Any]:
-    return _drop_empty({
-        "test": step.test,
-        "citation": step.citation.to_json(),
-        "outcome": step.outcome.value,
-        "summary": step.summary,
-        "inputs": {name: _figure(value) for name, value in step.inputs},
-        "value": _figure(step.value),
-        "threshold": _figure(step.threshold),
-        "margin": _figure(step.margin),
-        "missing": list(step.missing),
-        "children": [step_to_json(c) for c in step.children],
-    })
+    return _drop_empty(
+        {
+            "test": step.test,
+            "citation": step.citation.to_json(),
+            "outcome": step.outcome.value,
+            "summary": step.summary,
+            "inputs": {name: _figure(value) for name, value in step.inputs},
+            "value": _figure(step.value),
+            "threshold": _figure(step.threshold),
+            "margin": _figure(step.margin),
+            "missing": list(step.missing),
+            "children": [step_to_json(c) for c in step.children],
+        }
+    )
 
 
 def _rvc_to_json(r: RVCResult) -> dict[str, Any]:
-    return _drop_empty({
-        "method": r.method,
-        "citation": str(r.citation),
-        "formula": r.formula,
-        "inputs": {k: _figure(v) for k, v in r.inputs},
-        "value": _figure(r.value),
-        "threshold": _figure(r.threshold),
-        "outcome": r.outcome.value,
-        "margin": _figure(r.margin),
-        "headroom": [{"input": s, "must_be": d, "bound": _figure(b)} for s, d, b in r.headroom],
-        "note": r.note,
-    })
+    return _drop_empty(
+        {
+            "method": r.method,
+            "citation": str(r.citation),
+            "formula": r.formula,
+            "inputs": {k: _figure(v) for k, v in r.inputs},
+            "value": _figure(r.value),
+            "threshold": _figure(r.threshold),
+            "outcome": r.outcome.value,
+            "margin": _figure(r.margin),
+            "headroom": [{"input": s, "must_be": d, "bound": _figure(b)} for s, d, b in r.headroom],
+            "note": r.note,
+        }
+    )
 
 
 def _row_to_json(row: MaterialRow) -> dict[str, Any]:
@@ -593,8 +691,13 @@ def _row_to_json(row: MaterialRow) -> dict[str, Any]:
 
 
 def _obligation_to_json(o: Obligation) -> dict[str, Any]:
-    return _drop_empty({"citation": str(o.citation), "text": o.text,
-                        "until": o.until.isoformat() if o.until else None})
+    return _drop_empty(
+        {
+            "citation": str(o.citation),
+            "text": o.text,
+            "until": o.until.isoformat() if o.until else None,
+        }
+    )
 
 
 def determination_to_json(d: Determination) -> dict[str, Any]:

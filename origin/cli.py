@@ -17,8 +17,8 @@ from pathlib import Path
 
 from origin import registry
 from origin.agreement import FactError
-from origin.determination import Determination
 from origin.caseio import CaseFormatError, case_from_json, determination_to_json, load_case
+from origin.determination import Determination
 from origin.engine import CaseError
 from origin.explain import explain
 from origin.law import LawNotEncoded
@@ -45,8 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     determine = sub.add_parser("determine", help="decide a case file (JSON, origin-case/1)")
     determine.add_argument("case", type=Path)
     determine.add_argument("--agreement", required=True, help="e.g. anzcerta")
-    determine.add_argument("--date", type=_date, default=None,
-                           help="date whose law applies (default: today)")
+    determine.add_argument(
+        "--date", type=_date, default=None, help="date whose law applies (default: today)"
+    )
     determine.add_argument("--format", choices=("text", "json"), default="text")
     demo = sub.add_parser("demo", help="decide the bundled example case and explain it")
     demo.add_argument("--format", choices=("text", "json"), default="text")
@@ -57,8 +58,10 @@ def _agreements() -> int:
     for agreement in registry.all_agreements():
         law = agreement.law
         print(f"{agreement.name:<12} {agreement.title}")
-        print(f"{'':<12} {law.instrument}, {agreement.regulations}; text as at "
-              f"{law.text_version.isoformat()}; dates {law.coverage}")
+        print(
+            f"{'':<12} {law.instrument}, {agreement.regulations}; text as at "
+            f"{law.text_version.isoformat()}; dates {law.coverage}"
+        )
     return 0
 
 

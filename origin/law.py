@@ -140,7 +140,6 @@ class LawBook:
         except (KeyError, TypeError, ValueError, CitationError) as error:
             raise LawFileError(f"{path.name}: {error}") from error
 
-
     @classmethod
     def _from_toml(cls, data: dict[str, Any]) -> LawBook:
         head = data["agreement"]

@@ -39,7 +39,9 @@ class ValueBasis(enum.Enum):
 
     CUSTOMS_VALUE = "customs-value"  # value for duty where imported (r 38(1)(a))
     ACQUISITION_COST = "acquisition-cost"  # incl. transport to producer (r 38(1)(b))
-    PRODUCTION_COST = "production-cost"  # self-produced, incl. general expenses + profit (r 38(1)(c))
+    PRODUCTION_COST = (
+        "production-cost"  # self-produced, incl. general expenses + profit (r 38(1)(c))
+    )
     ACCOUNTING_COST = "accounting-cost"  # indirect materials (r 39C(1))
     CIF = "cif"
     FOB = "fob"

@@ -229,11 +229,13 @@ class _Build(Transformer[Token, Rule]):
     def exception(self, children: list[Token]) -> HSRange:
         word = children[0] if children[0].type == "LEVEL_WORD" else None
         ends = children[1:] if word else children
-        try:
-            codes = [HSCode.parse(end.value) for end in ends]
-        except HSCodeError as error:
-            bad = next(end for end in ends if not _is_code(end.value))
-            raise _SemanticError(f"bad HS code {bad.value!r}", bad.start_pos, str(error)) from None
+        codes: list[HSCode] = []
+        for end in ends:
+            try:
+                codes.append(HSCode.parse(end.value))
+            except HSCodeError as error:
+                found = f"bad HS code {end.value!r}"
+                raise _SemanticError(found, end.start_pos, str(error)) from None
         try:
             hs_range = HSRange.from_codes(codes[0], codes[-1])
         except HSCodeError as error:
@@ -274,14 +276,6 @@ class _Build(Transformer[Token, Rule]):
         return slug
 
 
-def _is_code(text: str) -> bool:
-    try:
-        HSCode.parse(text)
-    except HSCodeError:
-        return False
-    return True
-
-
 @functools.cache
 def _parser() -> Lark:
     """The LALR parser, built once on first use (building costs milliseconds)."""
@@ -299,7 +293,7 @@ _SHOWN: dict[str, tuple[str, ...]] = {
     "_OR": ("or",),
     "_EXCEPT": ("except",),
     "_FROM": ("from",),
-    "_COMMA": (",",),
+    "_COMMA": ("a comma",),
     "_SEMI": (";",),
     "_DASH": ("-",),
     "_PERCENT": ("%",),

@@ -39,9 +39,7 @@ def build(builtin: Mapping[str, str], extra: Iterable[tuple[str, str]]) -> dict[
     table = dict(builtin)
     for name, target in extra:
         if name in table:
-            raise RegistryError(
-                f"agreement {name!r} registered twice: {table[name]} and {target}"
-            )
+            raise RegistryError(f"agreement {name!r} registered twice: {table[name]} and {target}")
         table[name] = target
     return table
 
@@ -61,9 +59,7 @@ def get(name: str) -> Agreement:
     try:
         target = table()[key]
     except KeyError:
-        raise RegistryError(
-            f"unknown agreement {name!r}; known: {', '.join(names())}"
-        ) from None
+        raise RegistryError(f"unknown agreement {name!r}; known: {', '.join(names())}") from None
     agreement = _load(target)
     if agreement.name != key:
         raise RegistryError(f"{target} calls itself {agreement.name!r}, registered as {key!r}")

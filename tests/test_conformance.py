@@ -24,8 +24,15 @@ def _minimal_case() -> dict[str, object]:
         "schema": "origin-case/1",
         "currency": "NZD",
         "psr": "CTH",
-        "good": {"id": "g", "hs": "8471.30", "adjusted_value": "100", "fob": "100",
-                 "produced_in": ["NZ"], "last_process_in": "NZ", "operations": ["assembly"]},
+        "good": {
+            "id": "g",
+            "hs": "8471.30",
+            "adjusted_value": "100",
+            "fob": "100",
+            "produced_in": ["NZ"],
+            "last_process_in": "NZ",
+            "operations": ["assembly"],
+        },
         "materials": [{"id": "m", "hs": "8542.31", "value": "10", "status": "non-originating"}],
         "consignment": {"transit": []},
     }

@@ -42,7 +42,9 @@ def check(agreement: Agreement, path: Path) -> None:
         assert key in data, f"{path.name}: worked case lacks {key!r}"
     d = run(agreement, path)
     expect = data["expect"]
-    assert d.verdict.value == expect["verdict"], f"{path.name}: {d.verdict.value} ≠ {expect['verdict']}"
+    assert d.verdict.value == expect["verdict"], (
+        f"{path.name}: {d.verdict.value} ≠ {expect['verdict']}"
+    )
     for label in expect.get("basis", []):
         assert any(label in b for b in d.basis), f"{path.name}: basis {d.basis} lacks {label!r}"
     results = {r.method: r for r in d.rvc}
@@ -56,8 +58,10 @@ def check(agreement: Agreement, path: Path) -> None:
     failing = [s.test for top in d.steps for s in top.walk() if s.outcome is Outcome.FAILS]
     for test in expect.get("fails", []):
         assert any(test in f for f in failing), f"{path.name}: {test!r} not among failed {failing}"
-    cited = {str(c) for c in d.citations()} | {
-        str(c) for row in d.materials for c in row.citations
-    } | {str(r.citation) for r in d.rvc}
+    cited = (
+        {str(c) for c in d.citations()}
+        | {str(c) for row in d.materials for c in row.citations}
+        | {str(r.citation) for r in d.rvc}
+    )
     for citation in expect.get("citations", []):
         assert citation in cited, f"{path.name}: {citation} not cited (cited: {sorted(cited)})"

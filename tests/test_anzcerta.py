@@ -1,0 +1,278 @@
+"""ANZCERTA thresholds at the cent, and provisions not covered by the worked cases.
+
+Every threshold is tested exactly at the boundary and one cent on the wrong side; the
+arithmetic is in each test's docstring or ids, from the regulation text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+from anzcerta_cases import case, decide, material
+
+from origin.determination import Outcome, Verdict
+from origin.engine import CaseError
+from origin.law import LawNotEncoded
+
+TIMBER = "4407.11"  # heading 44.07: changes heading to 94.03
+PANELS = "9403.91"  # heading 94.03: same heading as the desk
+
+
+@pytest.mark.parametrize(
+    ("vnm", "verdict", "rvc"),
+    [
+        # r 36(1): (1000.00 − 500.00) / 1000.00 × 100 = 50% — not less than 50%: passes.
+        ("500.00", Verdict.ORIGINATING, Fraction(50)),
+        # (1000.00 − 500.01) / 1000.00 × 100 = 49.999% — one cent short: fails.
+        ("500.01", Verdict.NOT_ORIGINATING, Fraction(49999, 1000)),
+    ],
+)
+def test_build_down_at_50(vnm: str, verdict: Verdict, rvc: Fraction) -> None:
+    d = decide(
+        case("RVC50 (build-down)", materials=[material("T", TIMBER, vnm, "non-originating")])
+    )
+    assert d.verdict is verdict
+    assert d.rvc[0].value == rvc
+
+
+@pytest.mark.parametrize(
+    ("vom", "verdict"),
+    [
+        ("350.00", Verdict.ORIGINATING),  # r 36(2): 350.00 / 1000.00 × 100 = 35%
+        ("349.99", Verdict.NOT_ORIGINATING),  # 34.999%
+    ],
+)
+def test_build_up_at_35(vom: str, verdict: Verdict) -> None:
+    # A non-originating material too, so class 33(2)(b) (all originating) cannot apply.
+    d = decide(
+        case(
+            "RVC35 (build-up)",
+            materials=[
+                material("T", TIMBER, vom, "originating"),
+                material("F", "8302.42", "1.00", "non-originating"),
+            ],
+        )
+    )
+    assert d.verdict is verdict
+
+
+@pytest.mark.parametrize(
+    ("orig", "verdict"),
+    [
+        # FC = 500.00 + 300.00 + wages 200.00 = 1000.00; QE = 300.00 + 200.00 = 500.00 → 50%.
+        ("300.00", Verdict.ORIGINATING),
+        # FC = 999.99, QE = 499.99: 499.99/999.99 = 49.9997…% < 50%.
+        ("299.99", Verdict.NOT_ORIGINATING),
+    ],
+)
+def test_factory_cost_at_50(orig: str, verdict: Verdict) -> None:
+    d = decide(
+        case(
+            "RVC50 (factory-cost)",
+            materials=[
+                material("T", TIMBER, "500.00", "non-originating"),
+                material("F", "8302.42", orig, "originating"),
+            ],
+            costs=[{"id": "W", "category": "wages", "amount": "200.00", "incurred_in": "AU"}],
+        )
+    )
+    assert d.verdict is verdict
+
+
+@pytest.mark.parametrize(
+    ("failing", "verdict"),
+    [
+        ("100.00", Verdict.ORIGINATING),  # r 35(a): 100.00 / 1000.00 = 10% does not exceed 10%
+        ("100.01", Verdict.NOT_ORIGINATING),  # 10.001% exceeds 10%
+    ],
+)
+def test_de_minimis_at_10(failing: str, verdict: Verdict) -> None:
+    d = decide(case("CTH", materials=[material("P", PANELS, failing, "non-originating")]))
+    assert d.verdict is verdict
+
+
+@pytest.mark.parametrize(
+    ("qe_material", "statement", "verdict"),
+    [
+        # FC 1000.00; QE = orig + wages 200.00. r 37(2)(a): 48% ≤ RVC < 50% can be covered.
+        ("280.00", True, Verdict.ORIGINATING),  # exactly 48%: covered by the statement
+        ("279.99", True, Verdict.NOT_ORIGINATING),  # 47.999…%: below the band, no statement helps
+        ("280.00", False, Verdict.NOT_ORIGINATING),  # 48% without a statement
+    ],
+)
+def test_tolerance_band_edges(qe_material: str, statement: bool, verdict: Verdict) -> None:
+    # Keep FC at 1000.00: non-originating = 800.00 − originating.
+    orig_cents = int(qe_material.replace(".", ""))
+    non_orig = f"{(80000 - orig_cents) // 100}.{(80000 - orig_cents) % 100:02d}"
+    d = decide(
+        case(
+            "RVC50 (factory-cost)",
+            materials=[
+                material("T", TIMBER, non_orig, "non-originating"),
+                material("F", "8302.42", qe_material, "originating"),
+            ],
+            costs=[{"id": "W", "category": "wages", "amount": "200.00", "incurred_in": "AU"}],
+            facts={"r37_statement": "CE 2025/1"} if statement else None,
+        )
+    )
+    assert d.verdict is verdict
+    fc = next(r for r in d.rvc if r.method == "factory-cost")
+    assert dict(fc.inputs)["FC"] == 1000
+
+
+def test_tolerance_only_for_50_percent_factory_cost() -> None:
+    """r 37(1): the statement relieves a 50% factory-cost requirement, not a 45% one."""
+    d = decide(
+        case(
+            "RVC45 (factory-cost)",
+            materials=[
+                material("T", TIMBER, "570.00", "non-originating"),
+                material("F", "8302.42", "230.00", "originating"),
+            ],
+            costs=[{"id": "W", "category": "wages", "amount": "200.00", "incurred_in": "AU"}],
+            facts={"r37_statement": "CE 2025/1"},
+        )
+    )  # QE 430 / FC 1000 = 43% < 45%
+    assert d.verdict is Verdict.NOT_ORIGINATING
+
+
+def test_every_method_reported_when_rule_names_none() -> None:
+    """Issue: evaluate every allowed RVC method and report all; any passing one suffices."""
+    d = decide(
+        case(
+            "RVC60",
+            materials=[
+                material("T", TIMBER, "300.00", "non-originating"),
+                material("F", "8302.42", "100.00", "originating"),
+            ],
+            costs=[{"id": "W", "category": "wages", "amount": "100.00", "incurred_in": "AU"}],
+        )
+    )
+    methods = {r.method: r for r in d.rvc}
+    assert set(methods) == {"build-down", "build-up", "factory-cost"}
+    assert methods["build-down"].value == 70  # (1000 − 300) / 1000
+    assert methods["build-up"].value == 10  # 100 / 1000
+    assert methods["factory-cost"].value == 40  # (100 + 100) / (300 + 100 + 100)
+    assert d.verdict is Verdict.ORIGINATING
+
+
+def test_headroom_build_down() -> None:
+    """At 40% build-down with AV 1000.00 the VNM may reach 600.00 (= AV × (1 − 40/100))."""
+    d = decide(
+        case("RVC40 (build-down)", materials=[material("T", TIMBER, "450.00", "non-originating")])
+    )
+    bounds = {symbol: (direction, bound) for symbol, direction, bound in d.rvc[0].headroom}
+    assert bounds["VNM"] == ("at most", Fraction(600))
+    assert bounds["AV"] == ("at least", Fraction(750))  # 450 / (1 − 0.4)
+
+
+def test_excluded_costs_are_listed_not_dropped() -> None:
+    d = decide(
+        case(
+            "RVC50 (factory-cost)",
+            materials=[material("T", TIMBER, "100.00", "originating")],
+            costs=[
+                {"id": "P", "category": "profit", "amount": "70.00"},
+                {"id": "W", "category": "wages", "amount": "30.00", "incurred_in": "SG"},
+            ],
+        )
+    )
+    assert any("P 70.00" in n and "(c)(viii)" in n for n in d.notes)
+    # r 32 allowable expenditure (c)(x): processing outside the parties is not allowable.
+    assert any("W 30.00" in n and "(c)(x)" in n for n in d.notes)
+
+
+def test_unknown_cost_category_is_an_error() -> None:
+    with pytest.raises(CaseError, match="unknown category 'wage'"):
+        decide(case("RVC50 (factory-cost)", costs=[{"id": "W", "category": "wage", "amount": "1"}]))
+
+
+def test_duplicate_cost_line_is_an_error() -> None:
+    line = {"id": "W", "category": "wages", "amount": "1", "incurred_in": "AU"}
+    with pytest.raises(CaseError, match="appears twice"):
+        decide(case("RVC50 (factory-cost)", costs=[line, line]))
+
+
+def test_unknown_material_value_needs_information() -> None:
+    d = decide(
+        case(
+            "RVC40 (build-down)", materials=[{"id": "T", "hs": TIMBER, "status": "non-originating"}]
+        )
+    )
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("value of material T" in m for m in d.missing)
+
+
+def test_undetermined_counts_as_non_originating() -> None:
+    d = decide(
+        case("RVC50 (build-down)", materials=[material("T", TIMBER, "600.00", "undetermined")])
+    )
+    assert d.verdict is Verdict.NOT_ORIGINATING
+    assert d.materials[0].counted_as == "VNM"
+
+
+def test_material_hs_too_coarse_needs_information() -> None:
+    d = decide(case("CTSH", materials=[material("T", "94.03", "10.00", "non-originating")]))
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("subheading" in m for m in d.missing)
+
+
+def test_exception_in_rule() -> None:
+    """CTH except from 44.07: timber of 44.07 changes heading but is excepted."""
+    d = decide(
+        case(
+            "CTH except from 44.07", materials=[material("T", TIMBER, "300.00", "non-originating")]
+        )
+    )
+    assert d.verdict is Verdict.NOT_ORIGINATING
+
+
+def test_undeclared_operations_need_information() -> None:
+    d = decide(case("CTH", operations=None))
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert "operations performed on the goods in the parties" in d.missing
+
+
+def test_inventory_method_needs_fiscal_year() -> None:
+    """r 39A(2): averaging, LIFO or FIFO must run through the producer's fiscal year."""
+    fungible = material("T", TIMBER, "300.00", "originating", attributes=["fungible"])
+    d = decide(case("CTH", materials=[fungible], facts={"inventory_method": "averaging"}))
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    d = decide(
+        case(
+            "CTH",
+            materials=[fungible],
+            facts={"inventory_method": "averaging", "inventory_method_fiscal_year": "FY2025"},
+        )
+    )
+    assert d.verdict is Verdict.ORIGINATING
+
+
+def test_date_before_coverage_refused() -> None:
+    with pytest.raises(LawNotEncoded, match="2022-01-01"):
+        decide(case("CTH"), dt.date(2021, 12, 31))
+
+
+def test_record_keeping_until() -> None:
+    """r 39E(3): at least 5 years after importation (2025-06-01 → 2030-06-01)."""
+    data = case("CTH")
+    data["consignment"]["imported_on"] = "2025-06-01"
+    d = decide(data)
+    assert any(
+        str(o.citation) == "r 39E(3)" and o.until == dt.date(2030, 6, 1) for o in d.obligations
+    )
+
+
+def test_steps_all_carry_citations() -> None:
+    d = decide(
+        case(
+            "CTH or RVC40 (build-down)",
+            materials=[material("P", PANELS, "300.00", "non-originating")],
+        )
+    )
+    for top in d.steps:
+        for step in top.walk():
+            assert str(step.citation).startswith("r ")
+            assert isinstance(step.outcome, Outcome)
