@@ -46,4 +46,12 @@ class Agreement:
             raise FactError(
                 f"{self.name}: unknown case fact(s) {', '.join(unknown)} (known: {known})"
             )
-        return self.decide(case, date)
+        determination = self.decide(case, date)
+        if date > self.law.text_version:
+            # Dates after the encoded text are decided on it, and the output says so.
+            note = (
+                f"decided on the text as at {self.law.text_version.isoformat()}; amendments "
+                f"after that date, if any, are not reflected"
+            )
+            determination = attrs.evolve(determination, notes=(*determination.notes, note))
+        return determination

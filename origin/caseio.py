@@ -484,14 +484,14 @@ def _check_ids(r: _Reader, materials: Sequence[Material], path: str) -> None:
     visit(materials, path)
 
 
-def load_case(path: Path) -> Case:
-    """Read a case file; every failure is a :class:`CaseFormatError` naming the file."""
+def read_json(path: Path) -> object:
+    """Parse a JSON file exactly (numbers as Decimal); failures name the file and position."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CaseFormatError(str(path), [Problem("(file)", f"cannot be read: {error}")]) from None
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except (json.JSONDecodeError, ValueError) as error:
         line = getattr(error, "lineno", "?")
         column = getattr(error, "colno", "?")
@@ -499,7 +499,27 @@ def load_case(path: Path) -> Case:
         raise CaseFormatError(
             str(path), [Problem(f"(line {line}, column {column})", f"not valid JSON: {message}")]
         ) from None
-    return case_from_json(data, str(path))
+
+
+def load_case(path: Path) -> Case:
+    """Read a case file; every failure is a :class:`CaseFormatError` naming the file."""
+    return case_from_json(read_json(path), str(path))
+
+
+def load_case_or_worked(path: Path) -> tuple[Case, dt.date | None]:
+    """A case file, or a worked-case file (``case`` + ``date`` + ``expect``) with its date."""
+    data = read_json(path)
+    if isinstance(data, dict) and "case" in data and "schema" not in data:
+        day = None
+        if isinstance(data.get("date"), str):
+            try:
+                day = dt.date.fromisoformat(data["date"])
+            except ValueError:
+                raise CaseFormatError(
+                    str(path), [Problem("date", f"{data['date']!r} is not YYYY-MM-DD")]
+                ) from None
+        return case_from_json(data["case"], f"{path} (case)"), day
+    return case_from_json(data, str(path)), None
 
 
 def _no_constant(name: str) -> object:

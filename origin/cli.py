@@ -17,7 +17,12 @@ from pathlib import Path
 
 from origin import registry
 from origin.agreement import FactError
-from origin.caseio import CaseFormatError, case_from_json, determination_to_json, load_case
+from origin.caseio import (
+    CaseFormatError,
+    case_from_json,
+    determination_to_json,
+    load_case_or_worked,
+)
 from origin.determination import Determination
 from origin.engine import CaseError
 from origin.explain import explain
@@ -89,8 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             return _demo(args.format)
         agreement = registry.get(args.agreement)
-        case = load_case(args.case)
-        date = args.date or dt.date.today()
+        case, case_date = load_case_or_worked(args.case)
+        date = args.date or case_date or dt.date.today()
         _emit(agreement.determine(case, date), args.format)
         return 0
     except CaseFormatError as error:

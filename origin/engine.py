@@ -12,7 +12,7 @@ sums, no per-line sympy, no per-line allocation beyond the row that reports the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import overload
@@ -205,7 +205,7 @@ class Assessment:
             description=m.description,
             hs=str(m.hs) if m.hs else "",
             status="originating" if originating else "non-originating",
-            declared_status=m.status.value,
+            declared_status=_STATUS_TEXT[m.status],
             value=value,
             counted_as=counted_as,
             tariff_shift=shift,
@@ -242,6 +242,10 @@ class MaterialTable(Sequence[MaterialRow]):
             raise IndexError(index)
         return self._assessment.row(index)
 
+    def __iter__(self) -> Iterator[MaterialRow]:
+        row = self._assessment.row
+        return (row(i) for i in range(len(self)))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence):
             return NotImplemented
@@ -255,6 +259,7 @@ class MaterialTable(Sequence[MaterialRow]):
 
 
 _UNDETERMINED = "origin undetermined: counted as non-originating"
+_STATUS_TEXT = {status: status.value for status in OriginStatus}  # Enum.value is slow per row
 Decide = Callable[[Material], tuple[bool, Step, Decimal | None]]
 
 

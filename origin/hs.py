@@ -68,8 +68,9 @@ def _nomenclature() -> dict[str, str]:
     }
 
 
+@functools.lru_cache(maxsize=16384)
 def _format(digits: str) -> str:
-    """The usual printed form: 84, 84.71, 8471.30, 8471.30.00."""
+    """The usual printed form: 84, 84.71, 8471.30, 8471.30.00 (cached: BOMs repeat codes)."""
     if len(digits) < 6:
         return f"{digits[:2]}.{digits[2:]}" if len(digits) == 4 else digits
     return ".".join(part for part in (digits[:4], digits[4:6], digits[6:]) if part)

@@ -255,3 +255,21 @@ def test_cli_bad_case_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 def test_cli_agreements(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["agreements"]) == 0
     assert "regs 32–39G" in capsys.readouterr().out
+
+
+def test_cli_reads_worked_case_files(capsys: pytest.CaptureFixture[str]) -> None:
+    """`origin determine` works on the bundled cases, using each file's own date."""
+    root = Path(__file__).parents[1] / "agreements" / "cases" / "anzcerta"
+    assert main(["determine", str(root / "07-build-down-one-cent-below.json"),
+                 "--agreement", "anzcerta"]) == 0
+    out = capsys.readouterr().out
+    assert "VERDICT: NOT ORIGINATING" in out
+    assert "on 2025-06-01" in out
+
+
+def test_note_when_date_is_after_the_text_version() -> None:
+    from anzcerta_cases import decide
+
+    later = decide(case("CTH"), dt.date(2026, 11, 23))
+    assert any("text as at 2025-11-28" in n for n in later.notes)
+    assert not any("text as at" in n for n in decide(case("CTH")).notes)
