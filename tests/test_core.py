@@ -9,7 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from anzcerta_cases import case
+from anzcerta_cases import case, decide
 
 from origin import registry
 from origin.caseio import CaseFormatError, case_from_json, load_case
@@ -268,8 +268,6 @@ def test_cli_reads_worked_case_files(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_note_when_date_is_after_the_text_version() -> None:
-    from anzcerta_cases import decide
-
     later = decide(case("CTH"), dt.date(2026, 11, 23))
     assert any("text as at 2025-11-28" in n for n in later.notes)
     assert not any("text as at" in n for n in decide(case("CTH")).notes)
