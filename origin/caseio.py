@@ -682,6 +682,7 @@ def _rvc_to_json(r: RVCResult) -> dict[str, Any]:
             "method": r.method,
             "citation": str(r.citation),
             "formula": r.formula,
+        "latex": r.latex,
             "inputs": {k: _figure(v) for k, v in r.inputs},
             "value": _figure(r.value),
             "threshold": _figure(r.threshold),

@@ -141,6 +141,7 @@ class RVCResult:
     margin: Fraction | None
     headroom: tuple[tuple[str, str, Fraction], ...]  # (symbol, "at most"/"at least", bound)
     note: str = ""
+    latex: str = ""
 
 
 @attrs.frozen

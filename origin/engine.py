@@ -653,6 +653,7 @@ def rvc_result(a: Assessment, method: RVCMethod, threshold: Fraction) -> RVCResu
             None,
             (),
             note="missing: " + ", ".join(missing),
+            latex=method.formula.latex,
         )
     values = {k: exact(v) for k, v in raw.items() if v is not None}
     try:
@@ -669,6 +670,7 @@ def rvc_result(a: Assessment, method: RVCMethod, threshold: Fraction) -> RVCResu
             None,
             (),
             note=str(error),
+            latex=method.formula.latex,
         )
     headroom = []
     for symbol in method.headroom_for:
@@ -687,6 +689,7 @@ def rvc_result(a: Assessment, method: RVCMethod, threshold: Fraction) -> RVCResu
         Outcome.of(value >= threshold),
         value - threshold,
         tuple(headroom),
+        latex=method.formula.latex,
     )
 
 
