@@ -65,7 +65,7 @@ from origin.engine import (
 )
 from origin.formulas import Formula
 from origin.law import LawBook
-from origin.model import Case, Good, Material
+from origin.model import Case, Good, Material, ValueBasis
 from origin.psr import (
     PSRSyntaxError,
     RegionalValueContent,
@@ -167,6 +167,16 @@ REGIME = Regime(
     vnm_excludes_self_produced=cite("r 36(1)"),
     accumulation=cite("r 33(3)"),  # originating in the other party counts as originating here
     parties=PARTIES,
+    # r 38(1): customs value where imported (a), acquisition cost + transport (b),
+    # production cost for self-produced materials (c); r 39C(1): recorded cost of indirect ones.
+    accepted_bases=frozenset(
+        {
+            ValueBasis.CUSTOMS_VALUE,
+            ValueBasis.ACQUISITION_COST,
+            ValueBasis.PRODUCTION_COST,
+            ValueBasis.ACCOUNTING_COST,
+        }
+    ),
 )
 
 

@@ -33,7 +33,7 @@ from origin.determination import (
 from origin.formulas import Formula, FormulaError
 from origin.hs import HSCode, HSLevel
 from origin.law import Term
-from origin.model import Case, Consignment, Material, OriginStatus, Packaging
+from origin.model import Case, Consignment, Material, OriginStatus, Packaging, ValueBasis
 from origin.psr import (
     AllOf,
     AnyOf,
@@ -106,6 +106,7 @@ class Regime:
     default_rvc_methods: tuple[str, ...]
     vnm_excludes_self_produced: Citation | None = None
     accumulation: Citation | None = None  # originating in another party counts (e.g. r 33(3))
+    accepted_bases: frozenset[ValueBasis] | None = None  # None: any basis the user states
     parties: tuple[str, ...] = ()
 
 
@@ -284,6 +285,7 @@ def assess(
     vnm = vom = total = originating_total = ZERO
     originating_status = OriginStatus.ORIGINATING
     plain_packaging = Packaging.NONE
+    accepted = regime.accepted_bases
     for index, m in enumerate(case.materials):
         if (
             m.components
@@ -294,6 +296,7 @@ def assess(
             or m.packaging is not plain_packaging
             or m.attributes
             or m.value is None
+            or (m.basis is not None and accepted is not None and m.basis not in accepted)
         ):
             line = _special(
                 case,
@@ -374,6 +377,14 @@ def _special(
     citations: list[Citation] = [regime.valuation]
     notes: list[str] = []
     status = material.status
+    accepted = regime.accepted_bases
+    if material.basis is not None and accepted is not None and material.basis not in accepted:
+        # A value on a basis the agreement does not use is no value for its tests.
+        notes.append(
+            f"value given on a {material.basis.value} basis, which {regime.valuation} does not "
+            f"use (accepted: {', '.join(sorted(b.value for b in accepted))}): value needed"
+        )
+        value = None
     rolled_vnm: Decimal | None = None
     if material.components and status is OriginStatus.UNDETERMINED:
         if decide_intermediate is None:

@@ -276,3 +276,24 @@ def test_steps_all_carry_citations() -> None:
         for step in top.walk():
             assert str(step.citation).startswith("r ")
             assert isinstance(step.outcome, Outcome)
+
+
+def test_value_on_a_basis_r38_does_not_use_is_no_value() -> None:
+    """r 38(1) values materials at customs value, acquisition cost or production cost: a CIF
+    figure is not one of them, so the build-down test needs the material's r 38 value."""
+    d = decide(
+        case(
+            "RVC40 (build-down)",
+            materials=[material("T", TIMBER, "300.00", "non-originating", basis="cif")],
+        )
+    )
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert "value of material T" in d.missing
+    assert any("cif basis" in note for note in d.materials[0].notes)
+    ok = decide(
+        case(
+            "RVC40 (build-down)",
+            materials=[material("T", TIMBER, "300.00", "non-originating", basis="customs-value")],
+        )
+    )
+    assert ok.verdict is Verdict.ORIGINATING
