@@ -102,10 +102,14 @@ def _av(a: Assessment) -> Decimal | None:
     return a.case.good.adjusted_value
 
 
-def _value_inputs(a: Assessment, **named: Decimal) -> Mapping[str, Decimal | None]:
-    """AV plus material sums; a sum is unknown while any material's value is."""
-    sums: dict[str, Decimal | None] = {k: None if a.unknown_values else v for k, v in named.items()}
-    return {"AV": _av(a), **sums}
+def _build_down(a: Assessment) -> Mapping[str, Decimal | None]:
+    """r 36(1) needs AV and VNM: unknown values of originating materials do not matter."""
+    return {"AV": _av(a), "VNM": None if a.unknown_vnm else a.vnm}
+
+
+def _build_up(a: Assessment) -> Mapping[str, Decimal | None]:
+    """r 36(2) needs AV and VOM: unknown values of non-originating materials do not matter."""
+    return {"AV": _av(a), "VOM": None if a.unknown_vom else a.vom}
 
 
 def _factory_cost(a: Assessment) -> Mapping[str, Decimal | None]:
@@ -114,7 +118,7 @@ def _factory_cost(a: Assessment) -> Mapping[str, Decimal | None]:
     inner containers. Excluded cost categories (r 32 (c)) count in neither."""
     if a.unknown_values:
         return {"QE": None, "FC": None}
-    sheet = cost_sheet(a.case, a.date)
+    sheet = cost_sheet(a.case)
     if sheet.missing:
         return {"QE": None, "FC": None}
     # Packing for shipment is outside factory cost as it is outside origin (r 39B(3)).
@@ -143,7 +147,7 @@ REGIME = Regime(
             "build-down",
             BUILD_DOWN,
             cite("r 36(1)"),
-            lambda a: _value_inputs(a, VNM=a.vnm),
+            _build_down,
             ("VNM", "AV"),
             {"AV": "adjusted value of the good"},
         ),
@@ -151,7 +155,7 @@ REGIME = Regime(
             "build-up",
             BUILD_UP,
             cite("r 36(2)"),
-            lambda a: _value_inputs(a, VOM=a.vom),
+            _build_up,
             ("VOM", "AV"),
             {"AV": "adjusted value of the good"},
         ),
@@ -198,14 +202,17 @@ class CostSheet:
     excluded: tuple[tuple[str, Decimal, Citation], ...]
     counted: tuple[tuple[str, Decimal, Citation], ...]
     missing: tuple[str, ...]
+    placed_by_default: tuple[str, ...]  # lines without incurred_in, taken at the last process
 
 
-def cost_sheet(case: Case, date: dt.date) -> CostSheet:
+def cost_sheet(case: Case) -> CostSheet:
+    """Sort the cost lines by the r 32 definitions (the categories are the law file's)."""
     categories = LAW.vocabulary("cost_categories")
     allowable = inner = inner_orig = ZERO
     excluded: list[tuple[str, Decimal, Citation]] = []
     counted: list[tuple[str, Decimal, Citation]] = []
     missing: list[str] = []
+    defaulted: list[str] = []
     seen: set[str] = set()
     outside = categories["processing_outside_parties"].reference
     for cost in case.costs:
@@ -219,6 +226,8 @@ def cost_sheet(case: Case, date: dt.date) -> CostSheet:
                 f"(known: {', '.join(sorted(categories))})"
             )
         place = cost.incurred_in or case.good.last_process_in
+        if cost.incurred_in is None and place is not None and term.group != "excluded":
+            defaulted.append(cost.id)
         if term.group == "excluded":
             excluded.append((cost.id, cost.amount, term.reference))
         elif place is None:
@@ -236,8 +245,15 @@ def cost_sheet(case: Case, date: dt.date) -> CostSheet:
         else:
             allowable += cost.amount
             counted.append((cost.id, cost.amount, term.reference))
-    del date  # the categories have not changed within the encoded window
-    return CostSheet(allowable, inner, inner_orig, tuple(excluded), tuple(counted), tuple(missing))
+    return CostSheet(
+        allowable,
+        inner,
+        inner_orig,
+        tuple(excluded),
+        tuple(counted),
+        tuple(missing),
+        tuple(defaulted),
+    )
 
 
 # --------------------------------------------------------------------------- the decision
@@ -565,11 +581,15 @@ class _Run:
         )
 
     def _rvc_missing(self, slug: str) -> tuple[str, ...]:
-        missing = [f"value of material {m}" for m in self.assessment.unknown_values]
+        a = self.assessment
+        needed = {"build-down": a.unknown_vnm, "build-up": a.unknown_vom}.get(
+            slug, a.unknown_values
+        )
+        missing = [f"value of material {m}" for m in needed]
         if self.case.good.adjusted_value is None and slug != "factory-cost":
             missing.append("adjusted value of the good")
         if slug == "factory-cost":
-            missing.extend(cost_sheet(self.case, self.date).missing)
+            missing.extend(cost_sheet(self.case).missing)
         return tuple(missing)
 
     def _tolerance(self, result: RVCResult) -> RVCResult:
@@ -586,11 +606,13 @@ class _Run:
         in_band = floor <= result.value < applies_at
         statement = self.case.facts.get("r37_statement")
         if in_band and statement:
+            similar = self.case.facts.get("r37_similar_goods") is True
+            which = "r 37(3)(b), similar goods in a later shipment" if similar else "r 37(3)(a)"
             return attrs.evolve(
                 result,
                 outcome=MEETS,
                 note=f"deemed at least {percent(applies_at)} by the chief executive's statement "
-                f"{statement} (r 37(3))",
+                f"{statement} ({which})",
             )
         if in_band:
             return attrs.evolve(
@@ -717,13 +739,19 @@ class _Run:
             steps.append(transit)
             origin &= transit.outcome
         verdict = Verdict.from_outcome(origin)
-        sheet = cost_sheet(case, self.date) if case.costs else None
+        sheet = cost_sheet(case) if case.costs else None
         notes: list[str] = []
         if sheet is not None:
             notes.extend(
                 f"cost {cid} {amount} excluded from factory cost ({ref})"
                 for cid, amount, ref in sheet.excluded
             )
+            if sheet.placed_by_default:
+                notes.append(
+                    f"cost line(s) {', '.join(sheet.placed_by_default)} state no incurred_in: "
+                    f"taken as incurred in {case.good.last_process_in}, where the last process "
+                    "was performed (r 32 allowable expenditure (a))"
+                )
         return Determination(
             agreement=AGREEMENT_NAME,
             agreement_title=LAW.title,

@@ -37,15 +37,45 @@ class Agreement:
     def facts(self) -> Mapping[str, Term]:
         return self.law.vocabularies.get("facts", {})
 
-    def determine(self, case: Case, date: dt.date) -> Determination:
-        """Refuse unencoded dates and unknown facts before deciding anything."""
-        self.law.check_date(date)
+    def check(self, case: Case) -> None:
+        """Facts, material attributes and adjustment kinds must be words this law knows."""
         unknown = sorted(set(case.facts) - set(self.facts))
         if unknown:
             known = ", ".join(sorted(self.facts)) or "none"
             raise FactError(
                 f"{self.name}: unknown case fact(s) {', '.join(unknown)} (known: {known})"
             )
+        for key, value in case.facts.items():
+            kind = self.facts[key].group
+            if (kind == "bool" and not isinstance(value, bool)) or (
+                kind == "text" and (not isinstance(value, str) or not value.strip())
+            ):
+                expected = "true or false" if kind == "bool" else "non-empty text"
+                raise FactError(f"facts.{key}: expected {expected}, found {value!r}")
+        vocabularies = self.law.vocabularies
+        attributes = vocabularies.get("material_attributes", {})
+        adjustments = {
+            *vocabularies.get("adjust_originating", {}),
+            *vocabularies.get("adjust_non_originating", {}),
+        }
+        for _, material in case.walk():
+            if material.attributes and not material.attributes <= attributes.keys():
+                bad = ", ".join(sorted(material.attributes - attributes.keys()))
+                raise FactError(
+                    f"material {material.id!r}: unknown attribute(s) {bad} "
+                    f"(known: {', '.join(sorted(attributes)) or 'none'})"
+                )
+            for adjustment in material.adjustments:
+                if adjustment.kind not in adjustments:
+                    raise FactError(
+                        f"material {material.id!r}: unknown adjustment {adjustment.kind!r} "
+                        f"(known: {', '.join(sorted(adjustments)) or 'none'})"
+                    )
+
+    def determine(self, case: Case, date: dt.date) -> Determination:
+        """Refuse unencoded dates and unknown words before deciding anything."""
+        self.law.check_date(date)
+        self.check(case)
         determination = self.decide(case, date)
         if date > self.law.text_version:
             # Dates after the encoded text are decided on it, and the output says so.

@@ -51,7 +51,9 @@ from origin.model import (
 
 SCHEMA = "origin-case/1"
 DETERMINATION_SCHEMA = "origin-determination/1"
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
 
@@ -114,8 +116,11 @@ class _Reader:
             if required:
                 self.fail(_at(path, key), "is required")
             return default
-        if not isinstance(value, str) or (required and not value.strip()):
+        if not isinstance(value, str):
             self.fail(_at(path, key), f"expected text, found {_kind(value)}")
+            return default
+        if required and not value.strip():
+            self.fail(_at(path, key), "is empty")
             return default
         return value
 
@@ -131,17 +136,24 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
             self.fail(where, f"expected a decimal amount, found {_kind(value)}")
             return None
-        try:
-            number = Decimal(value.strip().replace("_", "") if isinstance(value, str) else value)
-        except InvalidOperation:
+        if isinstance(value, str) and not _AMOUNT.fullmatch(value):
+            sign = value.strip()[:1] == "-" and _AMOUNT.fullmatch(value.strip()[1:])
             self.fail(
-                where, f'{value!r} is not a number (expected a decimal amount such as "1234.50")'
+                where,
+                f"{value} is negative (amounts are zero or more)"
+                if sign
+                else f'{value!r} is not a number (expected a decimal amount such as "1234.50")',
             )
+            return None
+        try:
+            number = Decimal(value)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+            self.fail(where, f"{value!r} is not a number")
             return None
         if not number.is_finite():
             self.fail(where, f"{value!r} is not a finite amount")
             return None
-        if number < 0:
+        if number < 0 or number.is_signed():  # -0 too: it would print back as "-0"
             self.fail(where, f"{value} is negative (amounts are zero or more)")
             return None
         return number
@@ -173,7 +185,7 @@ class _Reader:
     def country(self, value: object, where: str) -> str | None:
         if value is None:
             return None
-        if not isinstance(value, str) or not _COUNTRY.match(value):
+        if not isinstance(value, str) or not _COUNTRY.fullmatch(value):
             self.fail(where, f"{value!r} is not a two-letter country code (ISO 3166, e.g. AU, NZ)")
             return None
         return value
@@ -214,6 +226,8 @@ class _Reader:
         if value is None:
             return None
         try:
+            if not _DATE.fullmatch(value):
+                raise ValueError(value)
             return dt.date.fromisoformat(value)
         except ValueError:
             self.fail(_at(path, key), f"{value!r} is not a date (expected YYYY-MM-DD)")
@@ -384,16 +398,12 @@ def _cost(r: _Reader, value: object, path: str) -> Cost | None:
     ident = r.text(data, "id", path, required=True)
     category = r.text(data, "category", path, required=True)
     amount = r.amount(data, "amount", path, required=True)
+    description = r.text(data, "description", path, default="") or ""
+    incurred_in = r.country(data.get("incurred_in"), _at(path, "incurred_in"))
+    originating = r.flag(data, "originating", path, None)
     if not (ident and category and amount is not None):
         return None
-    return Cost(
-        id=ident,
-        category=category,
-        amount=amount,
-        description=r.text(data, "description", path, default="") or "",
-        incurred_in=r.country(data.get("incurred_in"), _at(path, "incurred_in")),
-        originating=r.flag(data, "originating", path, None),
-    )
+    return Cost(ident, category, amount, description, incurred_in, originating)
 
 
 def _stop(r: _Reader, value: object, path: str) -> TransitStop | None:
@@ -450,11 +460,20 @@ def case_from_json(data: object, source: str = "case") -> Case:
         if top.get("consignment") is not None
         else None
     )
-    facts = top.get("facts") or {}
-    if not isinstance(facts, dict):
+    facts = top.get("facts")
+    if facts is None:
+        facts = {}
+    elif not isinstance(facts, dict):
         r.fail("facts", f"expected an object, found {_kind(facts)}")
         facts = {}
+    psr = r.text(top, "psr", "")
+    reference = r.text(top, "reference", "", default="") or ""
     _check_ids(r, materials, "materials")
+    seen_costs: set[str] = set()
+    for i, cost in enumerate(costs):
+        if cost.id in seen_costs:
+            r.fail(f"costs[{i}].id", f"cost line id {cost.id!r} is used twice")
+        seen_costs.add(cost.id)
     if r.problems or good is None:
         raise CaseFormatError(source, r.problems)
     return Case(
@@ -464,8 +483,8 @@ def case_from_json(data: object, source: str = "case") -> Case:
         costs=costs,
         consignment=consignment,
         facts=dict(facts),
-        psr=r.text(top, "psr", ""),
-        reference=r.text(top, "reference", "", default="") or "",
+        psr=psr,
+        reference=reference,
     )
 
 
@@ -534,14 +553,17 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if v not in (None, (), [], {}, "")}
+    """Leave out fields that are not stated (None). Empty lists stay: ``[]`` says "none",
+    which differs from "not stated" (e.g. ``operations``); fields whose empty value is
+    their default are set to None by the writers below, so they are left out too."""
+    return {k: v for k, v in data.items() if v is not None}
 
 
 def material_to_json(m: Material) -> dict[str, Any]:
     return _drop_empty(
         {
             "id": m.id,
-            "description": m.description,
+            "description": m.description or None,
             "hs": str(m.hs) if m.hs else None,
             "quantity": _money(m.quantity),
             "unit": m.unit,
@@ -562,9 +584,10 @@ def material_to_json(m: Material) -> dict[str, Any]:
                 }
             ),
             "weight": _money(m.weight),
-            "adjustments": [{"kind": a.kind, "amount": str(a.amount)} for a in m.adjustments],
-            "attributes": sorted(m.attributes),
-            "components": [material_to_json(c) for c in m.components],
+            "adjustments": [{"kind": a.kind, "amount": str(a.amount)} for a in m.adjustments]
+            or None,
+            "attributes": sorted(m.attributes) or None,
+            "components": [material_to_json(c) for c in m.components] or None,
             "psr": m.psr,
             "produced_in": m.produced_in,
             "operations": None if m.operations is None else list(m.operations),
@@ -579,33 +602,33 @@ def case_to_json(case: Case) -> dict[str, Any]:
     return _drop_empty(
         {
             "schema": SCHEMA,
-            "reference": case.reference,
+            "reference": case.reference or None,
             "currency": case.currency,
             "psr": case.psr,
             "good": _drop_empty(
                 {
                     "id": g.id,
-                    "description": g.description,
+                    "description": g.description or None,
                     "hs": str(g.hs),
                     "adjusted_value": _money(g.adjusted_value),
                     "fob": _money(g.fob),
                     "ex_works": _money(g.ex_works),
                     "transaction_value": _money(g.transaction_value),
-                    "produced_in": list(g.produced_in),
+                    "produced_in": list(g.produced_in) or None,
                     "last_process_in": g.last_process_in,
                     "operations": None if g.operations is None else list(g.operations),
                     "wholly_obtained": g.wholly_obtained,
                     "weight": _money(g.weight),
                 }
             ),
-            "materials": [material_to_json(m) for m in case.materials],
+            "materials": [material_to_json(m) for m in case.materials] or None,
             "costs": [
                 _drop_empty(
                     {
                         "id": c.id,
                         "category": c.category,
                         "amount": str(c.amount),
-                        "description": c.description,
+                        "description": c.description or None,
                         "incurred_in": c.incurred_in,
                         "originating": c.originating,
                     }
@@ -636,7 +659,7 @@ def case_to_json(case: Case) -> dict[str, Any]:
                 }.items()
                 if v is not None
             },
-            "facts": dict(case.facts),
+            "facts": dict(case.facts) or None,
         }
     )
 
@@ -682,7 +705,7 @@ def _rvc_to_json(r: RVCResult) -> dict[str, Any]:
             "method": r.method,
             "citation": str(r.citation),
             "formula": r.formula,
-        "latex": r.latex,
+            "latex": r.latex,
             "inputs": {k: _figure(v) for k, v in r.inputs},
             "value": _figure(r.value),
             "threshold": _figure(r.threshold),

@@ -120,7 +120,7 @@ class MaterialRow:
     status: str  # status as counted: "originating" / "non-originating"
     declared_status: str
     value: Decimal | None
-    counted_as: str  # "VOM", "VNM", "excluded", "within intermediate"
+    counted_as: str  # "VOM", "VNM", "VNM (roll-down)" or "excluded"
     tariff_shift: Outcome | None
     de_minimis: bool
     citations: tuple[Citation, ...]
@@ -172,10 +172,15 @@ class Determination:
     psr: str = ""
 
     def citations(self) -> tuple[Citation, ...]:
+        """Provisions of the steps, RVC methods and obligations (rows carry their own)."""
         seen: dict[str, Citation] = {}
         for step in self.steps:
             for inner in step.walk():
                 seen.setdefault(str(inner.citation), inner.citation)
+        for result in self.rvc:
+            seen.setdefault(str(result.citation), result.citation)
+        for obligation in self.obligations:
+            seen.setdefault(str(obligation.citation), obligation.citation)
         return tuple(seen.values())
 
 

@@ -154,7 +154,9 @@ class Assessment:
     materials_total: Decimal  # every material except packing for shipment
     originating_total: Decimal
     non_originating: list[int]  # indices of materials counted as non-originating
-    unknown_values: list[str]
+    unknown_values: list[str]  # every material whose value is needed and not known
+    unknown_vom: list[str]
+    unknown_vnm: list[str]
     sub_steps: list[Step]
     indirect_deemed: bool
     shift: ShiftRecord | None = None
@@ -281,6 +283,8 @@ def assess(
     relevant: list[int] = []
     non_originating: list[int] = []
     unknown: list[str] = []
+    unknown_vom: list[str] = []  # unknown values that would count as originating
+    unknown_vnm: list[str] = []  # ... and as non-originating: each blocks only its own sums
     sub_steps: list[Step] = []
     vnm = vom = total = originating_total = ZERO
     originating_status = OriginStatus.ORIGINATING
@@ -315,6 +319,7 @@ def assess(
             if value is None:
                 if line.counted_as != "excluded":
                     unknown.append(m.id)
+                    (unknown_vom if line.counted_as == "VOM" else unknown_vnm).append(m.id)
                 continue
             if m.packaging is not Packaging.SHIPMENT:
                 total += value
@@ -348,6 +353,8 @@ def assess(
         originating_total,
         non_originating,
         unknown,
+        unknown_vom,
+        unknown_vnm,
         sub_steps,
         indirect_deemed,
     )

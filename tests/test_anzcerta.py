@@ -13,6 +13,7 @@ import pytest
 from anzcerta_cases import case, decide, material
 
 from origin.determination import Outcome, Verdict
+from origin.agreement import FactError
 from origin.engine import CaseError
 from origin.law import LawNotEncoded
 
@@ -297,3 +298,77 @@ def test_value_on_a_basis_r38_does_not_use_is_no_value() -> None:
         )
     )
     assert ok.verdict is Verdict.ORIGINATING
+
+
+@pytest.mark.parametrize(
+    ("facts", "message"),
+    [
+        ({"election_33_2_e": "yes"}, "expected true or false"),
+        ({"r37_statement": ""}, "non-empty text"),
+        ({"r37_statment": "x"}, "unknown case fact"),
+    ],
+)
+def test_fact_values_are_checked(facts: dict[str, object], message: str) -> None:
+    from origin.agreement import FactError
+
+    with pytest.raises(FactError, match=message):
+        decide(case("CTH", facts=facts))
+
+
+def test_misspelt_attribute_is_an_error_not_ignored() -> None:
+    from origin.agreement import FactError
+
+    with pytest.raises(FactError, match="unknown attribute"):
+        decide(
+            case(
+                "CTH",
+                materials=[material("T", TIMBER, "1", "originating", attributes=["fungibel"])],
+            )
+        )
+
+
+def test_unknown_adjustment_is_an_error_even_without_a_value() -> None:
+    from origin.agreement import FactError
+
+    with pytest.raises(FactError, match="unknown adjustment"):
+        decide(
+            case(
+                "CTH",
+                materials=[
+                    {
+                        "id": "T",
+                        "hs": TIMBER,
+                        "status": "originating",
+                        "adjustments": [{"kind": "frieght", "amount": "1"}],
+                    }
+                ],
+            )
+        )
+
+
+def test_default_place_of_cost_is_stated() -> None:
+    d = decide(
+        case(
+            "RVC50 (factory-cost)",
+            materials=[material("T", TIMBER, "10", "originating")],
+            costs=[{"id": "W", "category": "wages", "amount": "5"}],
+        )
+    )
+    assert any("W state no incurred_in: taken as incurred in AU" in n for n in d.notes)
+
+
+def test_similar_goods_statement() -> None:
+    """r 37(3)(b): a statement also covers similar goods in a later shipment."""
+    d = decide(
+        case(
+            "RVC50 (factory-cost)",
+            materials=[
+                material("T", TIMBER, "520.00", "non-originating"),
+                material("F", "8302.42", "280.00", "originating"),
+            ],
+            costs=[{"id": "W", "category": "wages", "amount": "200.00", "incurred_in": "AU"}],
+            facts={"r37_statement": "CE 2025/1", "r37_similar_goods": True},
+        )
+    )
+    assert d.verdict is Verdict.ORIGINATING
+    assert "r 37(3)(b)" in d.rvc[0].note
