@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 
+import attrs
 import pytest
-from anzcerta_cases import case, decide, material
+from anzcerta_cases import ANZCERTA, DATE, case, decide, material
 
-from origin.determination import Outcome, Verdict
 from origin.agreement import FactError
+from origin.caseio import CaseFormatError, case_from_json
+from origin.determination import Outcome, Verdict
 from origin.engine import CaseError
 from origin.law import LawNotEncoded
 
@@ -191,9 +193,15 @@ def test_unknown_cost_category_is_an_error() -> None:
 
 
 def test_duplicate_cost_line_is_an_error() -> None:
+    """A cost counted twice is an error: the reader names the repeat; the engine refuses one
+    built in Python (e.g. in a notebook) that skipped the reader."""
     line = {"id": "W", "category": "wages", "amount": "1", "incurred_in": "AU"}
-    with pytest.raises(CaseError, match="appears twice"):
+    with pytest.raises(CaseFormatError, match=r"costs\[1\]\.id: cost line id 'W' is used twice"):
         decide(case("RVC50 (factory-cost)", costs=[line, line]))
+    built = case_from_json(case("RVC50 (factory-cost)", costs=[line]))
+    doubled = attrs.evolve(built, costs=built.costs * 2)
+    with pytest.raises(CaseError, match="appears twice"):
+        ANZCERTA.determine(doubled, DATE)
 
 
 def test_unknown_material_value_needs_information() -> None:
@@ -309,15 +317,11 @@ def test_value_on_a_basis_r38_does_not_use_is_no_value() -> None:
     ],
 )
 def test_fact_values_are_checked(facts: dict[str, object], message: str) -> None:
-    from origin.agreement import FactError
-
     with pytest.raises(FactError, match=message):
         decide(case("CTH", facts=facts))
 
 
 def test_misspelt_attribute_is_an_error_not_ignored() -> None:
-    from origin.agreement import FactError
-
     with pytest.raises(FactError, match="unknown attribute"):
         decide(
             case(
@@ -328,8 +332,6 @@ def test_misspelt_attribute_is_an_error_not_ignored() -> None:
 
 
 def test_unknown_adjustment_is_an_error_even_without_a_value() -> None:
-    from origin.agreement import FactError
-
     with pytest.raises(FactError, match="unknown adjustment"):
         decide(
             case(
