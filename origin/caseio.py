@@ -191,14 +191,7 @@ class _Reader:
         return value
 
     def countries(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
-        value = data.get(key)
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.fail(_at(path, key), f"expected a list of country codes, found {_kind(value)}")
-            return ()
-        found = (self.country(v, f"{_at(path, key)}[{i}]") for i, v in enumerate(value))
-        return tuple(c for c in found if c is not None)
+        return self.items(data, key, path, self.country)
 
     def words(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...] | None:
         value = data.get(key)

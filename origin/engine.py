@@ -657,57 +657,60 @@ def de_minimis_step(a: Assessment, failing: Sequence[int]) -> Step:
 
 
 def rvc_result(a: Assessment, method: RVCMethod, threshold: Fraction) -> RVCResult:
+    """Evaluate one method exactly, with headroom for each input the method names."""
+    formula = method.formula
+
+    def result(
+        inputs: Mapping[str, Fraction],
+        outcome: Outcome,
+        value: Fraction | None = None,
+        headroom: tuple[tuple[str, str, Fraction], ...] = (),
+        note: str = "",
+    ) -> RVCResult:
+        margin = None if value is None else value - threshold
+        return RVCResult(
+            method.slug,
+            method.citation,
+            formula.text,
+            tuple(inputs.items()),
+            value,
+            threshold,
+            outcome,
+            margin,
+            headroom,
+            note=note,
+            latex=formula.latex,
+        )
+
     raw = method.inputs(a)
     missing = [method.missing_names.get(k, k) for k, v in raw.items() if v is None]
     if missing:
-        return RVCResult(
-            method.slug,
-            method.citation,
-            method.formula.text,
-            (),
-            None,
-            threshold,
+        return result(
+            {},
             NEEDS_INFO,
-            None,
-            (),
+            value=None,
+            margin=None,
+            headroom=(),
             note="missing: " + ", ".join(missing),
-            latex=method.formula.latex,
         )
     values = {k: exact(v) for k, v in raw.items() if v is not None}
     try:
-        value = method.formula.evaluate(values)
+        value = formula.evaluate(values)
     except FormulaError as error:
-        return RVCResult(
-            method.slug,
-            method.citation,
-            method.formula.text,
-            tuple(values.items()),
-            None,
-            threshold,
-            FAILS,
-            None,
-            (),
-            note=str(error),
-            latex=method.formula.latex,
-        )
+        return result(values, FAILS, note=str(error))
     headroom = []
     for symbol in method.headroom_for:
         try:
-            bound = method.formula.headroom(symbol, threshold, values)
+            bound = formula.headroom(symbol, threshold, values)
         except FormulaError:
             continue
         headroom.append((bound.symbol, bound.direction, bound.value))
-    return RVCResult(
-        method.slug,
-        method.citation,
-        method.formula.text,
-        tuple(values.items()),
-        value,
-        threshold,
+    return result(
+        values,
         Outcome.of(value >= threshold),
-        value - threshold,
-        tuple(headroom),
-        latex=method.formula.latex,
+        value=value,
+        margin=value - threshold,
+        headroom=tuple(headroom),
     )
 
 
