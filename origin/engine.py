@@ -685,14 +685,7 @@ def rvc_result(a: Assessment, method: RVCMethod, threshold: Fraction) -> RVCResu
     raw = method.inputs(a)
     missing = [method.missing_names.get(k, k) for k, v in raw.items() if v is None]
     if missing:
-        return result(
-            {},
-            NEEDS_INFO,
-            value=None,
-            margin=None,
-            headroom=(),
-            note="missing: " + ", ".join(missing),
-        )
+        return result({}, NEEDS_INFO, note="missing: " + ", ".join(missing))
     values = {k: exact(v) for k, v in raw.items() if v is not None}
     try:
         value = formula.evaluate(values)
@@ -705,13 +698,7 @@ def rvc_result(a: Assessment, method: RVCMethod, threshold: Fraction) -> RVCResu
         except FormulaError:
             continue
         headroom.append((bound.symbol, bound.direction, bound.value))
-    return result(
-        values,
-        Outcome.of(value >= threshold),
-        value=value,
-        margin=value - threshold,
-        headroom=tuple(headroom),
-    )
+    return result(values, Outcome.of(value >= threshold), value, tuple(headroom))
 
 
 def rvc_step(result: RVCResult, missing_facts: Sequence[str] = ()) -> Step:
