@@ -26,7 +26,6 @@ parties on the way (r 34).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -52,6 +51,7 @@ from origin.engine import (
     Assessment,
     CaseError,
     Regime,
+    RVCInputs,
     RVCMethod,
     alternatives_met,
     assess,
@@ -102,30 +102,32 @@ def _av(a: Assessment) -> Decimal | None:
     return a.case.good.adjusted_value
 
 
-def _build_down(a: Assessment) -> Mapping[str, Decimal | None]:
-    """r 36(1) needs AV and VNM: unknown values of originating materials do not matter."""
-    return {"AV": _av(a), "VNM": None if a.unknown_vnm else a.vnm}
+def _build_down(a: Assessment) -> RVCInputs:
+    """r 36(1) needs AV and VNM; an unknown VNM value can only lower the RVC."""
+    return RVCInputs({"AV": _av(a), "VNM": a.vnm}, tuple(a.unknown_vnm), raises=False)
 
 
-def _build_up(a: Assessment) -> Mapping[str, Decimal | None]:
-    """r 36(2) needs AV and VOM: unknown values of non-originating materials do not matter."""
-    return {"AV": _av(a), "VOM": None if a.unknown_vom else a.vom}
+def _build_up(a: Assessment) -> RVCInputs:
+    """r 36(2) needs AV and VOM; an unknown VOM value can only raise the RVC."""
+    return RVCInputs({"AV": _av(a), "VOM": a.vom}, tuple(a.unknown_vom), raises=True)
 
 
-def _factory_cost(a: Assessment) -> Mapping[str, Decimal | None]:
+def _factory_cost(a: Assessment) -> RVCInputs:
     """r 32: FC = all materials + allowable labour and overheads + inner containers;
     QE = originating materials + that labour/overhead spent in the parties + originating
-    inner containers. Excluded cost categories (r 32 (c)) count in neither."""
-    if a.unknown_values:
-        return {"QE": None, "FC": None}
+    inner containers. Excluded cost categories (r 32 (c)) count in neither.
+
+    Since QE ≤ FC, an unknown originating value can only raise QE/FC, and an unknown
+    non-originating one only lower it."""
     sheet = cost_sheet(a.case)
     if sheet.missing:
-        return {"QE": None, "FC": None}
+        return RVCInputs({"QE": None, "FC": None})
     # Packing for shipment is outside factory cost as it is outside origin (r 39B(3)).
-    materials, originating = a.materials_total, a.originating_total
-    fc = materials + sheet.allowable + sheet.inner_containers
-    qe = originating + sheet.allowable + sheet.inner_containers_originating
-    return {"QE": qe, "FC": fc}
+    fc = a.materials_total + sheet.allowable + sheet.inner_containers
+    qe = a.originating_total + sheet.allowable + sheet.inner_containers_originating
+    up, down = a.unknown_vom, a.unknown_fc_non
+    raises = None if up and down else bool(up)
+    return RVCInputs({"QE": qe, "FC": fc}, (*up, *down), raises)
 
 
 REGIME = Regime(
@@ -262,10 +264,14 @@ def cost_sheet(case: Case) -> CostSheet:
 class _Run:
     """One determination's working state: the assessment and every RVC result computed."""
 
-    def __init__(self, case: Case, date: dt.date, *, intermediate: bool) -> None:
+    def __init__(
+        self, case: Case, date: dt.date, *, intermediate: bool, assume_pending: bool = False
+    ) -> None:
         self.case = case
         self.date = date
         self.intermediate = intermediate
+        self.assume_pending = assume_pending
+        self.pending: list[str] = []
         self.election_e = case.facts.get("election_33_2_e") is True
         self.regime = regime_at(date)
         self.assessment = assess(
@@ -280,20 +286,23 @@ class _Run:
     # ----- bottom-up
 
     def _decide_intermediate(self, material: Material) -> tuple[bool, Step, Decimal | None]:
-        """A material with its own BOM is decided as goods in its own right (r 33(2))."""
+        """A material with its own BOM is decided as goods in its own right (r 33(2)).
+
+        When that decision needs information, the material is *pending*: this run counts it
+        as ``self.assume_pending`` says, and :func:`resolve` tries both ways.
+        """
         citation = cite("r 33(2)")
-        if material.hs is None or material.value is None:
-            missing = [
-                x for x, v in (("HS code", material.hs), ("value", material.value)) if v is None
-            ]
+        title = f"intermediate material {material.id}"
+        if material.hs is None:
+            self.pending.append(material.id)
             step = Step(
-                f"intermediate material {material.id}",
+                title,
                 citation,
                 NEEDS_INFO,
-                f"cannot decide {material.id} from its own BOM: no {' or '.join(missing)}",
-                missing=tuple(f"{x} of intermediate material {material.id}" for x in missing),
+                f"cannot apply a rule to {material.id}: no HS code",
+                missing=(f"HS code of intermediate material {material.id}",),
             )
-            return False, step, None
+            return self.assume_pending, step, None
         produced = (material.produced_in,) if material.produced_in else self.case.good.produced_in
         sub_case = Case(
             good=Good(
@@ -310,25 +319,24 @@ class _Run:
             facts=self.case.facts,
             psr=material.psr,
         )
-        run = _Run(sub_case, self.date, intermediate=True)
-        sub = run.determine()
+        sub, run = resolve(sub_case, self.date, intermediate=True)
+        pending = sub.verdict is Verdict.NEEDS_INFORMATION
+        if pending:
+            self.pending.append(material.id)
         step = Step(
-            f"intermediate material {material.id}",
+            title,
             citation,
             {Verdict.ORIGINATING: MEETS, Verdict.NOT_ORIGINATING: FAILS}.get(
                 sub.verdict, NEEDS_INFO
             ),
-            f"{material.id} decided from its own BOM: {sub.verdict.value}"
-            + (
-                " (undetermined: counted as non-originating)"
-                if sub.verdict is Verdict.NEEDS_INFORMATION
-                else ""
-            ),
+            f"{material.id} decided from its own BOM: {sub.verdict.value}",
             (("basis", "; ".join(sub.basis) or "none"),),
             children=sub.steps,
             missing=sub.missing,
         )
-        return sub.verdict is Verdict.ORIGINATING, step, run.assessment.vnm
+        originating = self.assume_pending if pending else sub.verdict is Verdict.ORIGINATING
+        rolled = None if run.assessment.unknown_vnm else run.assessment.vnm
+        return originating, step, rolled
 
     # ----- r 33(2) classes
 
@@ -605,6 +613,9 @@ class _Run:
             return result
         in_band = floor <= result.value < applies_at
         statement = self.case.facts.get("r37_statement")
+        if in_band and statement and result.bound:
+            # An upper bound in the band may hide an RVC below 48%: the statement may not cover it.
+            return attrs.evolve(result, outcome=NEEDS_INFO)
         if in_band and statement:
             similar = self.case.facts.get("r37_similar_goods") is True
             which = "r 37(3)(b), similar goods in a later shipment" if similar else "r 37(3)(a)"
@@ -774,9 +785,34 @@ class _Run:
 AGREEMENT_NAME = "anzcerta"
 
 
+def resolve(case: Case, date: dt.date, *, intermediate: bool) -> tuple[Determination, _Run]:
+    """Decide, counting intermediates whose own origin needs information both ways.
+
+    The first run counts them non-originating. A pass then stands: turning a material
+    originating never hurts. A failure stands only if it also fails with them counted
+    originating; otherwise the verdict needs the information they need.
+    """
+    run = _Run(case, date, intermediate=intermediate)
+    determination = run.determine()
+    if run.pending and determination.verdict is Verdict.NOT_ORIGINATING:
+        hopeful = _Run(case, date, intermediate=intermediate, assume_pending=True).determine()
+        if hopeful.verdict is not Verdict.NOT_ORIGINATING:
+            determination = attrs.evolve(
+                determination,
+                verdict=Verdict.NEEDS_INFORMATION,
+                missing=missing_of(determination.steps),
+                notes=(
+                    *determination.notes,
+                    "the verdict turns on the origin of intermediate material(s) "
+                    + ", ".join(run.pending),
+                ),
+            )
+    return determination, run
+
+
 def decide(case: Case, date: dt.date) -> Determination:
     """Decide whether ``case``'s goods are the produce or manufacture of Australia (r 33)."""
-    return _Run(case, date, intermediate=False).determine()
+    return resolve(case, date, intermediate=False)[0]
 
 
 AGREEMENT = Agreement(

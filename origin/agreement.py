@@ -8,14 +8,14 @@ A plugin is a thin module plus a law file (see :mod:`origin.law`); it exposes on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import attrs
 
 from origin.determination import Determination
 from origin.law import LawBook, Term
-from origin.model import Case
+from origin.model import Case, Material
 
 
 class FactError(ValueError):
@@ -58,7 +58,7 @@ class Agreement:
             *vocabularies.get("adjust_originating", {}),
             *vocabularies.get("adjust_non_originating", {}),
         }
-        for _, material in case.walk():
+        for material in _with_words(case.materials):
             if material.attributes and not material.attributes <= attributes.keys():
                 bad = ", ".join(sorted(material.attributes - attributes.keys()))
                 raise FactError(
@@ -85,3 +85,12 @@ class Agreement:
             )
             determination = attrs.evolve(determination, notes=(*determination.notes, note))
         return determination
+
+
+def _with_words(materials: Sequence[Material]) -> Iterator[Material]:
+    """Materials at any depth that carry attributes or adjustments (a cheap flat scan)."""
+    for material in materials:
+        if material.attributes or material.adjustments:
+            yield material
+        if material.components:
+            yield from _with_words(material.components)

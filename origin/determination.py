@@ -142,6 +142,7 @@ class RVCResult:
     headroom: tuple[tuple[str, str, Fraction], ...]  # (symbol, "at most"/"at least", bound)
     note: str = ""
     latex: str = ""
+    bound: str = ""  # "at least" / "at most" when some material values are missing
 
 
 @attrs.frozen

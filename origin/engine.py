@@ -74,13 +74,28 @@ def percent(value: Fraction, places: int = 4) -> str:
 
 
 @attrs.frozen
+class RVCInputs:
+    """A method's inputs from the known figures, and what the unknown ones could do.
+
+    ``unknown`` names materials whose values are missing. ``raises`` says which way they
+    can move the RVC: True only up (e.g. more VOM), False only down (more VNM), None either.
+    The RVC of the known figures is then a bound, and decides the test when it already
+    passes (a lower bound) or already fails (an upper bound).
+    """
+
+    values: Mapping[str, Decimal | None]
+    unknown: tuple[str, ...] = ()
+    raises: bool | None = None
+
+
+@attrs.frozen
 class RVCMethod:
     """One RVC method: its formula, provision, and how to get its inputs from a case."""
 
     slug: str
     formula: Formula
     citation: Citation
-    inputs: Callable[[Assessment], Mapping[str, Decimal | None]]
+    inputs: Callable[[Assessment], RVCInputs]
     headroom_for: tuple[str, ...]
     missing_names: Mapping[str, str] = attrs.field(factory=dict)
 
@@ -155,8 +170,9 @@ class Assessment:
     originating_total: Decimal
     non_originating: list[int]  # indices of materials counted as non-originating
     unknown_values: list[str]  # every material whose value is needed and not known
-    unknown_vom: list[str]
-    unknown_vnm: list[str]
+    unknown_vom: list[str]  # originating materials of unknown value (VOM, QE and FC)
+    unknown_vnm: list[str]  # materials whose VNM contribution is unknown
+    unknown_fc_non: list[str]  # non-originating materials of unknown value (FC)
     sub_steps: list[Step]
     indirect_deemed: bool
     shift: ShiftRecord | None = None
@@ -282,11 +298,9 @@ def assess(
     special: dict[int, Line] = {}
     relevant: list[int] = []
     non_originating: list[int] = []
-    unknown: list[str] = []
-    unknown_vom: list[str] = []  # unknown values that would count as originating
-    unknown_vnm: list[str] = []  # ... and as non-originating: each blocks only its own sums
     sub_steps: list[Step] = []
     vnm = vom = total = originating_total = ZERO
+    tally = _Tally()
     originating_status = OriginStatus.ORIGINATING
     plain_packaging = Packaging.NONE
     accepted = regime.accepted_bases
@@ -311,26 +325,8 @@ def assess(
                 sub_steps=sub_steps,
             )
             special[index] = line
-            value = line.value
-            if line.counted_as != "excluded" and not line.originating:
-                non_originating.append(index)
-            if line.shift_relevant:
-                relevant.append(index)
-            if value is None:
-                if line.counted_as != "excluded":
-                    unknown.append(m.id)
-                    (unknown_vom if line.counted_as == "VOM" else unknown_vnm).append(m.id)
-                continue
-            if m.packaging is not Packaging.SHIPMENT:
-                total += value
-                if line.originating:
-                    originating_total += value
-            if line.counted_as == "VOM":
-                vom += value
-            elif line.counted_as == "VNM":
-                vnm += value
-            elif line.counted_as == _ROLL_DOWN:
-                vnm += line.rolled if isinstance(line, _RolledLine) else ZERO
+            if line.counted_as != _EXCLUDED:  # excluded lines are not taken into account
+                tally.add(index, line)
             continue
         value = m.value
         total += value
@@ -341,33 +337,88 @@ def assess(
             vnm += value
             non_originating.append(index)
             relevant.append(index)
+    t = tally
     return Assessment(
         case,
         regime,
         date,
         special,
-        relevant,
-        vnm,
-        vom,
-        total,
-        originating_total,
-        non_originating,
-        unknown,
-        unknown_vom,
-        unknown_vnm,
+        _merge(relevant, t.relevant),
+        vnm + t.vnm,
+        vom + t.vom,
+        total + t.total,
+        originating_total + t.originating_total,
+        _merge(non_originating, t.non_originating),
+        t.unknown,
+        t.unknown_vom,
+        t.unknown_vnm,
+        t.unknown_fc_non,
         sub_steps,
         indirect_deemed,
     )
 
 
+def _merge(plain: list[int], special: list[int]) -> list[int]:
+    """Indices in BOM order (sorting only when special lines add any)."""
+    return sorted(plain + special) if special else plain
+
+
+@attrs.define
+class _Tally:
+    """Sums and lists from the special lines (the plain ones are summed inline)."""
+
+    vnm: Decimal = ZERO
+    vom: Decimal = ZERO
+    total: Decimal = ZERO
+    originating_total: Decimal = ZERO
+    relevant: list[int] = attrs.Factory(list)
+    non_originating: list[int] = attrs.Factory(list)
+    unknown: list[str] = attrs.Factory(list)
+    unknown_vom: list[str] = attrs.Factory(list)  # originating, value unknown
+    unknown_vnm: list[str] = attrs.Factory(list)  # VNM contribution unknown
+    unknown_fc_non: list[str] = attrs.Factory(list)  # non-originating, value unknown
+
+    def add(self, index: int, line: Line) -> None:
+        ident = line.material.id
+        if not line.originating:
+            self.non_originating.append(index)
+        if line.shift_relevant:
+            self.relevant.append(index)
+        value = line.value
+        if value is None:  # its own value: needed for factory cost and for VOM
+            self.unknown.append(ident)
+            (self.unknown_vom if line.originating else self.unknown_fc_non).append(ident)
+        else:
+            self.total += value
+            if line.originating:
+                self.originating_total += value
+        if line.counted_as == "VOM":
+            self.vom += value or ZERO
+        elif line.counted_as == "VNM":
+            if value is None:
+                self.unknown_vnm.append(ident)
+            else:
+                self.vnm += value
+        elif isinstance(line, _RolledLine):
+            if line.rolled is None:
+                self.unknown_vnm.append(ident)
+                self.unknown.append(ident)
+            else:
+                self.vnm += line.rolled
+
+
 _ROLL_DOWN = "VNM (roll-down)"
+_EXCLUDED = "excluded"  # not taken into account in determining origin (e.g. r 39B(3))
+_SELF_PRODUCED = "self-produced"  # non-originating but left out of VNM (e.g. r 36(1))
 
 
 @attrs.define(slots=True)
 class _RolledLine(Line):
-    """A self-produced non-originating intermediate: its own VNM counts instead (roll-down)."""
+    """A self-produced non-originating intermediate: its own VNM counts instead (roll-down).
 
-    rolled: Decimal = ZERO
+    ``rolled`` is None when that VNM is not known (its BOM lacks values or an HS code)."""
+
+    rolled: Decimal | None = None
 
 
 def _special(
@@ -417,7 +468,7 @@ def _special(
     counted_as = "VOM" if originating else "VNM"
     shift_relevant = not originating
     if material.packaging is Packaging.SHIPMENT and regime.shipment_packaging:
-        counted_as, shift_relevant = "excluded", False
+        counted_as, shift_relevant = _EXCLUDED, False
         citations.append(regime.shipment_packaging)
         notes.append("packing for shipment only: not taken into account")
     elif deemed and regime.indirect is not None:
@@ -442,8 +493,9 @@ def _special(
             )
         if not originating and material.self_produced and regime.vnm_excludes_self_produced:
             citations.append(regime.vnm_excludes_self_produced)
-            if rolled_vnm is not None:
-                notes.append(f"self-produced: its own non-originating inputs ({rolled_vnm}) count")
+            if material.components:
+                shown = "unknown" if rolled_vnm is None else str(rolled_vnm)
+                notes.append(f"self-produced: its own non-originating inputs ({shown}) count")
                 return _RolledLine(
                     material,
                     value,
@@ -454,8 +506,8 @@ def _special(
                     notes,
                     rolled_vnm,
                 )
-            counted_as = "excluded"
-            notes.append("self-produced: not included in VNM")
+            counted_as = _SELF_PRODUCED
+            notes.append("self-produced: non-originating, but not included in VNM")
     return Line(material, value, originating, counted_as, shift_relevant, citations, notes)
 
 
@@ -628,6 +680,16 @@ def de_minimis_step(a: Assessment, failing: Sequence[int]) -> Step:
         (regime.de_minimis_base_label, base),
         ("allowed share", share_allowed),
     )
+    if missing and base is not None and exact(total) > exact(base) * regime.de_minimis_share:
+        # The known values alone already exceed the limit; missing ones can only add.
+        return Step(
+            "de minimis",
+            regime.de_minimis,
+            FAILS,
+            f"the known values alone ({total}) exceed {share_allowed} of the "
+            f"{regime.de_minimis_base_label}",
+            inputs,
+        )
     if missing:
         return Step(
             "de minimis",
@@ -663,9 +725,11 @@ def rvc_result(a: Assessment, method: RVCMethod, threshold: Fraction) -> RVCResu
     def result(
         inputs: Mapping[str, Fraction],
         outcome: Outcome,
+        *,
         value: Fraction | None = None,
         headroom: tuple[tuple[str, str, Fraction], ...] = (),
         note: str = "",
+        bound: str = "",
     ) -> RVCResult:
         margin = None if value is None else value - threshold
         return RVCResult(
@@ -680,9 +744,11 @@ def rvc_result(a: Assessment, method: RVCMethod, threshold: Fraction) -> RVCResu
             headroom,
             note=note,
             latex=formula.latex,
+            bound=bound,
         )
 
-    raw = method.inputs(a)
+    given = method.inputs(a)
+    raw = given.values
     missing = [method.missing_names.get(k, k) for k, v in raw.items() if v is None]
     if missing:
         return result({}, NEEDS_INFO, note="missing: " + ", ".join(missing))
@@ -691,24 +757,35 @@ def rvc_result(a: Assessment, method: RVCMethod, threshold: Fraction) -> RVCResu
         value = formula.evaluate(values)
     except FormulaError as error:
         return result(values, FAILS, note=str(error))
+    if given.unknown:
+        # Known figures give a bound; it decides only when the unknowns cannot undo it.
+        meets = value >= threshold
+        names = ", ".join(given.unknown[:5]) + ("…" if len(given.unknown) > 5 else "")
+        side = "" if given.raises is None else ("at least" if given.raises else "at most")
+        note = f"{side or 'from known values only'}: values of {names} missing"
+        if (given.raises is True and meets) or (given.raises is False and not meets):
+            return result(values, Outcome.of(meets), value=value, note=note, bound=side)
+        return result(values, NEEDS_INFO, value=value, note=note, bound=side)
     headroom = []
     for symbol in method.headroom_for:
         try:
-            bound = formula.headroom(symbol, threshold, values)
+            edge = formula.headroom(symbol, threshold, values)
         except FormulaError:
             continue
-        headroom.append((bound.symbol, bound.direction, bound.value))
-    return result(values, Outcome.of(value >= threshold), value, tuple(headroom))
+        headroom.append((edge.symbol, edge.direction, edge.value))
+    return result(values, Outcome.of(value >= threshold), value=value, headroom=tuple(headroom))
 
 
 def rvc_step(result: RVCResult, missing_facts: Sequence[str] = ()) -> Step:
     inputs = tuple((name, value) for name, value in result.inputs)
-    if result.value is None:
+    if result.value is None or result.outcome is NEEDS_INFO:
         return Step(
             f"RVC {result.method}",
             result.citation,
             result.outcome,
-            f"RVC ({result.method}) not computed: {result.note}",
+            f"RVC ({result.method}) undecided"
+            + (f" at {percent(result.value)}" if result.value is not None else "")
+            + f": {result.note}",
             inputs,
             threshold=result.threshold,
             missing=tuple(missing_facts) or (result.note,),
@@ -718,7 +795,8 @@ def rvc_step(result: RVCResult, missing_facts: Sequence[str] = ()) -> Step:
         f"RVC {result.method}",
         result.citation,
         result.outcome,
-        f"{result.formula} = {percent(result.value)} {verb} {percent(result.threshold)}"
+        f"{result.formula} = {result.bound + ' ' if result.bound else ''}"
+        f"{percent(result.value)} {verb} {percent(result.threshold)}"
         + (f" ({result.note})" if result.note else ""),
         inputs,
         value=result.value,

@@ -35,6 +35,8 @@ MATERIAL_HS = (
     "4819.10",  # cartons of corrugated paper
     "6805.20",  # abrasive paper
 )
+# Parts of furniture (chapter 94) drawn more often: they fail CC, and CTH for their own good.
+WEIGHTED_HS = (*MATERIAL_HS, *(("9403.91", "9401.99") * 3))
 GOOD_HS = ("9403.30", "9401.71")
 # A material in the good's own heading: it fails CTH and needs de minimis.
 SAME_HEADING = {"9403.30": "9403.91", "9401.71": "9401.99"}
@@ -115,7 +117,7 @@ def materials(
     ident: str,
     *,
     statuses: tuple[str, ...] = STATUSES,
-    hs_codes: tuple[str, ...] = MATERIAL_HS,
+    hs_codes: tuple[str, ...] = WEIGHTED_HS,
     value_known: bool | None = None,
     flags: bool = True,
     adjustments: bool = True,
@@ -200,9 +202,7 @@ def goods(av_cents: st.SearchStrategy[int] | None = None) -> st.SearchStrategy[d
         {
             "id": st.just("GOOD"),
             "hs": st.sampled_from(GOOD_HS),
-            "adjusted_value": (av_cents if av_cents is not None else cents(1, 10**8)).map(
-                text_of
-            ),
+            "adjusted_value": (av_cents if av_cents is not None else cents(1, 10**8)).map(text_of),
             "produced_in": st.just(["AU"]),
             "last_process_in": st.just("AU"),
             "operations": st.just(["assembly"]),
@@ -238,10 +238,17 @@ def cases(
     with_costs: bool = True,
     **bom_options: Any,
 ) -> dict[str, Any]:
-    """A whole case document: good, PSR, BOM, optional cost sheet, direct consignment."""
+    """A whole case document: good, PSR, BOM, optional cost sheet, direct consignment.
+
+    The adjusted value is mostly drawn as 1 to 4 times the known material values, so RVC
+    and de minimis outcomes fall on both sides of their thresholds.
+    """
     good = draw(goods())
     psr = draw(psrs if psrs is not None else st.sampled_from(PSRS))
     bom = draw(boms(**bom_options))
+    total = sum(int(Decimal(m["value"]) * 100) for m in bom if "value" in m)
+    if total and draw(st.integers(0, 3)):
+        good["adjusted_value"] = text_of(max(1, total * draw(st.integers(100, 400)) // 100))
     costs = draw(cost_lines()) if with_costs else []
     return case_document(good, psr, bom, costs)
 

@@ -374,3 +374,58 @@ def test_similar_goods_statement() -> None:
     )
     assert d.verdict is Verdict.ORIGINATING
     assert "r 37(3)(b)" in d.rvc[0].note
+
+
+def test_de_minimis_fails_when_known_values_already_exceed() -> None:
+    """r 35(a): 150.00 of 1000.00 already exceeds 10%; a missing value can only add to it."""
+    d = decide(
+        case(
+            "CTH",
+            materials=[
+                material("P", PANELS, "150.00", "non-originating"),
+                {"id": "Q", "hs": PANELS, "status": "non-originating"},
+            ],
+        )
+    )
+    assert d.verdict is Verdict.NOT_ORIGINATING
+
+
+def test_build_up_bound_decides_when_known_vom_already_passes() -> None:
+    """r 36(2): known VOM 600.00 of 1000.00 is 60% ≥ 50%; an unknown originating value can
+    only add, so the verdict is definite."""
+    d = decide(
+        case(
+            "RVC50 (build-up)",
+            materials=[
+                material("T", TIMBER, "600.00", "originating"),
+                {"id": "U", "hs": TIMBER, "status": "originating"},
+                material("N", "8302.42", "1.00", "non-originating"),
+            ],
+        )
+    )
+    assert d.verdict is Verdict.ORIGINATING
+    assert d.rvc[0].bound == "at least"
+    d = decide(
+        case(
+            "RVC70 (build-up)",
+            materials=[
+                material("T", TIMBER, "600.00", "originating"),
+                {"id": "U", "hs": TIMBER, "status": "originating"},
+                material("N", "8302.42", "1.00", "non-originating"),
+            ],
+        )
+    )
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert "value of material U" in d.missing
+
+
+def test_self_produced_non_originating_is_not_exclusively_originating() -> None:
+    """r 36(1) leaves it out of VNM; it is still non-originating for r 33(2)(b)."""
+    d = decide(
+        case(
+            "CTH",
+            materials=[material("M", PANELS, "500.00", "non-originating", self_produced=True)],
+        )
+    )
+    assert d.verdict is Verdict.NOT_ORIGINATING
+    assert d.materials[0].counted_as == "self-produced"
