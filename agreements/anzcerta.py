@@ -331,8 +331,8 @@ class _Run:
             ),
             f"{material.id} decided from its own BOM: {sub.verdict.value}",
             (("basis", "; ".join(sub.basis) or "none"),),
-            children=sub.steps,
-            missing=sub.missing,
+            children=tuple(_for_intermediate(s, material.id) for s in sub.steps),
+            missing=tuple(_as_intermediate(fact, material.id) for fact in sub.missing),
         )
         originating = self.assume_pending if pending else sub.verdict is Verdict.ORIGINATING
         rolled = None if run.assessment.unknown_vnm else run.assessment.vnm
@@ -783,6 +783,24 @@ class _Run:
 
 
 AGREEMENT_NAME = "anzcerta"
+
+
+def _as_intermediate(fact: str, ident: str) -> str:
+    """A fact missing in an intermediate's own decision, named for the intermediate."""
+    if fact.startswith("adjusted value of the good"):
+        return f"value of intermediate material {ident} (r 38, standing in for its adjusted value)"
+    return fact.replace("of the goods", f"of intermediate material {ident}").replace(
+        "the good", f"intermediate material {ident}"
+    )
+
+
+def _for_intermediate(step: Step, ident: str) -> Step:
+    """The intermediate's own steps, with their missing facts named for it."""
+    return attrs.evolve(
+        step,
+        missing=tuple(_as_intermediate(fact, ident) for fact in step.missing),
+        children=tuple(_for_intermediate(child, ident) for child in step.children),
+    )
 
 
 def resolve(case: Case, date: dt.date, *, intermediate: bool) -> tuple[Determination, _Run]:

@@ -445,13 +445,7 @@ def _special(
         value = None
     rolled_vnm: Decimal | None = None
     if material.components and status is OriginStatus.UNDETERMINED:
-        if decide_intermediate is None:
-            notes.append("has its own BOM but intermediate materials are not decided here")
-        else:
-            originating, step, rolled_vnm = decide_intermediate(material)
-            sub_steps.append(step)
-            status = OriginStatus.ORIGINATING if originating else OriginStatus.NON_ORIGINATING
-            notes.append(f"decided bottom-up from its own BOM: {status.value}")
+        status, rolled_vnm = _bottom_up(material, decide_intermediate, sub_steps, notes)
     originating = status is OriginStatus.ORIGINATING
     deemed = material.indirect and regime.indirect is not None and indirect_deemed
     if status is OriginStatus.UNDETERMINED and not deemed:
@@ -509,6 +503,29 @@ def _special(
             counted_as = _SELF_PRODUCED
             notes.append("self-produced: non-originating, but not included in VNM")
     return Line(material, value, originating, counted_as, shift_relevant, citations, notes)
+
+
+def _bottom_up(
+    material: Material,
+    decide_intermediate: Decide | None,
+    sub_steps: list[Step],
+    notes: list[str],
+) -> tuple[OriginStatus, Decimal | None]:
+    """Decide an intermediate material from its own BOM: its status and roll-down VNM."""
+    if decide_intermediate is None:
+        notes.append("has its own BOM but intermediate materials are not decided here")
+        return material.status, None
+    originating, step, rolled_vnm = decide_intermediate(material)
+    sub_steps.append(step)
+    status = OriginStatus.ORIGINATING if originating else OriginStatus.NON_ORIGINATING
+    if step.outcome is NEEDS_INFO:
+        notes.append(
+            f"its own BOM leaves its origin open (needs information): counted as "
+            f"{status.value} here, and the verdict is checked both ways"
+        )
+    else:
+        notes.append(f"decided bottom-up from its own BOM: {status.value}")
+    return status, rolled_vnm
 
 
 def _accessory(
