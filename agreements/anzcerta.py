@@ -124,7 +124,7 @@ def _factory_cost(a: Assessment) -> RVCInputs:
         return RVCInputs({"QE": None, "FC": None})
     # Packing for shipment is outside factory cost as it is outside origin (r 39B(3)).
     fc = a.materials_total + sheet.allowable + sheet.inner_containers
-    qe = a.originating_total + sheet.allowable + sheet.inner_containers_originating
+    qe = a.originating_total + sheet.allowable_in_parties + sheet.inner_containers_originating
     up, down = a.unknown_vom, a.unknown_fc_non
     raises = None if up and down else bool(up)
     return RVCInputs({"QE": qe, "FC": fc}, (*up, *down), raises)
@@ -198,25 +198,34 @@ def regime_at(date: dt.date) -> Regime:
 class CostSheet:
     """The cost sheet sorted by r 32: allowable, inner containers, excluded; nothing dropped."""
 
-    allowable: Decimal
+    allowable: Decimal  # factory cost: allowable labour and overheads, wherever incurred
+    allowable_in_parties: Decimal  # qualifying expenditure: those incurred in a party
     inner_containers: Decimal
     inner_containers_originating: Decimal
     excluded: tuple[tuple[str, Decimal, Citation], ...]
     counted: tuple[tuple[str, Decimal, Citation], ...]
+    outside_parties: tuple[str, ...]  # allowable lines incurred outside the parties
     missing: tuple[str, ...]
     placed_by_default: tuple[str, ...]  # lines without incurred_in, taken at the last process
 
 
 def cost_sheet(case: Case) -> CostSheet:
-    """Sort the cost lines by the r 32 definitions (the categories are the law file's)."""
+    """Sort the cost lines by the r 32 definitions (the categories are the law file's).
+
+    Allowable labour and overheads count in factory cost wherever they were incurred (r 32
+    'allowable expenditure' (a): costs that relate to the processing of the goods); only
+    those incurred in a party count in qualifying expenditure (r 32 'qualifying
+    expenditure' (b)). Processing done outside the parties is not allowable at all ((c)(x)).
+    Inner containers count in factory cost, and in QE when they originate in a party.
+    """
     categories = LAW.vocabulary("cost_categories")
-    allowable = inner = inner_orig = ZERO
+    allowable = allowable_in_parties = inner = inner_orig = ZERO
     excluded: list[tuple[str, Decimal, Citation]] = []
     counted: list[tuple[str, Decimal, Citation]] = []
+    outside_parties: list[str] = []
     missing: list[str] = []
     defaulted: list[str] = []
     seen: set[str] = set()
-    outside = categories["processing_outside_parties"].reference
     for cost in case.costs:
         if cost.id in seen:
             raise CaseError(f"cost line {cost.id!r} appears twice")
@@ -227,32 +236,35 @@ def cost_sheet(case: Case) -> CostSheet:
                 f"cost line {cost.id!r}: unknown category {cost.category!r} "
                 f"(known: {', '.join(sorted(categories))})"
             )
-        place = cost.incurred_in or case.good.last_process_in
-        if cost.incurred_in is None and place is not None and term.group != "excluded":
-            defaulted.append(cost.id)
         if term.group == "excluded":
             excluded.append((cost.id, cost.amount, term.reference))
-        elif place is None:
-            missing.append(f"where cost line {cost.id} was incurred")
-        elif place not in PARTIES:
-            # r 32 allowable expenditure (c)(x): processing outside the parties is not allowable.
-            excluded.append((cost.id, cost.amount, outside))
-        elif term.group == "inner_containers":
+            continue
+        counted.append((cost.id, cost.amount, term.reference))
+        if term.group == "inner_containers":
             inner += cost.amount
-            counted.append((cost.id, cost.amount, term.reference))
             if cost.originating is None:
                 missing.append(f"whether inner containers {cost.id} originate in a party")
             elif cost.originating:
                 inner_orig += cost.amount
+            continue
+        allowable += cost.amount
+        place = cost.incurred_in or case.good.last_process_in
+        if cost.incurred_in is None and place is not None:
+            defaulted.append(cost.id)
+        if place is None:
+            missing.append(f"where cost line {cost.id} was incurred")
+        elif place in PARTIES:
+            allowable_in_parties += cost.amount
         else:
-            allowable += cost.amount
-            counted.append((cost.id, cost.amount, term.reference))
+            outside_parties.append(cost.id)
     return CostSheet(
         allowable,
+        allowable_in_parties,
         inner,
         inner_orig,
         tuple(excluded),
         tuple(counted),
+        tuple(outside_parties),
         tuple(missing),
         tuple(defaulted),
     )
@@ -757,6 +769,12 @@ class _Run:
                 f"cost {cid} {amount} excluded from factory cost ({ref})"
                 for cid, amount, ref in sheet.excluded
             )
+            if sheet.outside_parties:
+                notes.append(
+                    f"cost line(s) {', '.join(sheet.outside_parties)} incurred outside the "
+                    "parties: in factory cost, not in qualifying expenditure (r 32 qualifying "
+                    "expenditure (b))"
+                )
             if sheet.placed_by_default:
                 notes.append(
                     f"cost line(s) {', '.join(sheet.placed_by_default)} state no incurred_in: "

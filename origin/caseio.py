@@ -720,6 +720,8 @@ def _row_to_json(row: MaterialRow) -> dict[str, Any]:
         "declared_status": row.declared_status,
         "value": _figure(row.value),
         "counted_as": row.counted_as,
+        "vom_value": _figure(row.vom_value),
+        "vnm_value": _figure(row.vnm_value),
         "tariff_shift": row.tariff_shift.value if row.tariff_shift else None,
         "de_minimis": row.de_minimis,
         "citations": [str(c) for c in row.citations],

@@ -120,7 +120,9 @@ class MaterialRow:
     status: str  # status as counted: "originating" / "non-originating"
     declared_status: str
     value: Decimal | None
-    counted_as: str  # "VOM", "VNM", "VNM (roll-down)" or "excluded"
+    counted_as: str  # "VOM", "VNM", "inputs in VNM (roll-down)", "VOM + inputs in VNM", "excluded"
+    vom_value: Decimal | None  # what the line adds to VOM (0 if nothing, None if unknown)
+    vnm_value: Decimal | None  # what the line adds to VNM: rows add up to VOM and VNM
     tariff_shift: Outcome | None
     de_minimis: bool
     citations: tuple[Citation, ...]

@@ -139,6 +139,9 @@ class Line:
     shift_relevant: bool
     citations: list[Citation]
     notes: list[str]
+    unadjusted: Decimal | None = None  # before the optional RVC adjustments (e.g. r 38(2)-(3))
+    vom_part: Decimal | None = ZERO  # what the line adds to VOM (None: unknown)
+    vnm_part: Decimal | None = ZERO  # what the line adds to VNM (None: unknown)
 
 
 @attrs.define
@@ -181,6 +184,11 @@ class Assessment:
         line = self.special.get(index)
         return line.value if line is not None else self.case.materials[index].value
 
+    def unadjusted_value_of(self, index: int) -> Decimal | None:
+        """The value before adjustments that the law allows only for RVC (e.g. r 38(1))."""
+        line = self.special.get(index)
+        return line.unadjusted if line is not None else self.case.materials[index].value
+
     def originating(self, index: int) -> bool:
         line = self.special.get(index)
         if line is not None:
@@ -199,9 +207,11 @@ class Assessment:
             citations = [self.regime.valuation]
             notes = [] if m.status is not OriginStatus.UNDETERMINED else [_UNDETERMINED]
             relevant = not originating
+            vom_part, vnm_part = (value, ZERO) if originating else (ZERO, value)
         else:
             originating, value, counted_as = line.originating, line.value, line.counted_as
             citations, notes, relevant = list(line.citations), list(line.notes), line.shift_relevant
+            vom_part, vnm_part = line.vom_part, line.vnm_part
         accumulation = self.regime.accumulation
         producer = self.case.good.last_process_in
         if (
@@ -227,6 +237,8 @@ class Assessment:
             declared_status=_STATUS_TEXT[m.status],
             value=value,
             counted_as=counted_as,
+            vom_value=vom_part,
+            vnm_value=vnm_part,
             tariff_shift=shift,
             de_minimis=rescued,
             citations=tuple(citations),
@@ -392,33 +404,18 @@ class _Tally:
             self.total += value
             if line.originating:
                 self.originating_total += value
-        if line.counted_as == "VOM":
-            self.vom += value or ZERO
-        elif line.counted_as == "VNM":
-            if value is None:
-                self.unknown_vnm.append(ident)
-            else:
-                self.vnm += value
-        elif isinstance(line, _RolledLine):
-            if line.rolled is None:
-                self.unknown_vnm.append(ident)
+        if line.vom_part is not None:
+            self.vom += line.vom_part
+        if line.vnm_part is None:
+            self.unknown_vnm.append(ident)
+            if value is not None:
                 self.unknown.append(ident)
-            else:
-                self.vnm += line.rolled
+        else:
+            self.vnm += line.vnm_part
 
 
-_ROLL_DOWN = "VNM (roll-down)"
+_ROLL_DOWN = "inputs in VNM (roll-down)"
 _EXCLUDED = "excluded"  # not taken into account in determining origin (e.g. r 39B(3))
-_SELF_PRODUCED = "self-produced"  # non-originating but left out of VNM (e.g. r 36(1))
-
-
-@attrs.define(slots=True)
-class _RolledLine(Line):
-    """A self-produced non-originating intermediate: its own VNM counts instead (roll-down).
-
-    ``rolled`` is None when that VNM is not known (its BOM lacks values or an HS code)."""
-
-    rolled: Decimal | None = None
 
 
 def _special(
@@ -444,12 +441,16 @@ def _special(
         )
         value = None
     rolled_vnm: Decimal | None = None
-    if material.components and status is OriginStatus.UNDETERMINED:
-        status, rolled_vnm = _bottom_up(material, decide_intermediate, sub_steps, notes)
+    rolls_down = material.self_produced and regime.vnm_excludes_self_produced is not None
+    if material.components and (status is OriginStatus.UNDETERMINED or rolls_down):
+        decided, rolled_vnm = _bottom_up(material, decide_intermediate, sub_steps, notes)
+        if status is OriginStatus.UNDETERMINED:
+            status = decided
     originating = status is OriginStatus.ORIGINATING
     deemed = material.indirect and regime.indirect is not None and indirect_deemed
     if status is OriginStatus.UNDETERMINED and not deemed:
         notes.append(_UNDETERMINED)
+    unadjusted = value
     if value is not None and material.adjustments:
         value = _adjust(
             material,
@@ -485,24 +486,40 @@ def _special(
                 notes=notes,
                 shift_relevant=shift_relevant,
             )
-        if not originating and material.self_produced and regime.vnm_excludes_self_produced:
+        if rolls_down and regime.vnm_excludes_self_produced is not None:
+            # r 36(1)-style: a self-produced material is not itself in VNM; the
+            # non-originating materials acquired to make it are (roll-down).
             citations.append(regime.vnm_excludes_self_produced)
-            if material.components:
-                shown = "unknown" if rolled_vnm is None else str(rolled_vnm)
-                notes.append(f"self-produced: its own non-originating inputs ({shown}) count")
-                return _RolledLine(
-                    material,
-                    value,
-                    originating,
-                    _ROLL_DOWN,
-                    shift_relevant,
-                    citations,
-                    notes,
-                    rolled_vnm,
-                )
-            counted_as = _SELF_PRODUCED
-            notes.append("self-produced: non-originating, but not included in VNM")
-    return Line(material, value, originating, counted_as, shift_relevant, citations, notes)
+            shown = "unknown: give its BOM" if rolled_vnm is None else str(rolled_vnm)
+            notes.append(
+                f"self-produced: not itself in VNM; the non-originating materials acquired "
+                f"to make it count instead ({shown})"
+            )
+            counted_as = "VOM + inputs in VNM" if originating else _ROLL_DOWN
+            return Line(
+                material,
+                value,
+                originating,
+                counted_as,
+                shift_relevant,
+                citations,
+                notes,
+                unadjusted,
+                value if originating else ZERO,
+                rolled_vnm,
+            )
+    return Line(
+        material,
+        value,
+        originating,
+        counted_as,
+        shift_relevant,
+        citations,
+        notes,
+        unadjusted,
+        value if counted_as == "VOM" else ZERO,
+        value if counted_as == "VNM" else ZERO,
+    )
 
 
 def _bottom_up(
@@ -684,7 +701,7 @@ def de_minimis_step(a: Assessment, failing: Sequence[int]) -> Step:
     total = ZERO
     missing: list[str] = []
     for index in failing:
-        value = a.value_of(index)
+        value = a.unadjusted_value_of(index)  # RVC-only adjustments do not apply here
         if value is None:
             missing.append(f"value of material {a.case.materials[index].id}")
         else:

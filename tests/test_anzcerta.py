@@ -178,13 +178,36 @@ def test_excluded_costs_are_listed_not_dropped() -> None:
             materials=[material("T", TIMBER, "100.00", "originating")],
             costs=[
                 {"id": "P", "category": "profit", "amount": "70.00"},
-                {"id": "W", "category": "wages", "amount": "30.00", "incurred_in": "SG"},
+                {"id": "X", "category": "processing_outside_parties", "amount": "5.00"},
             ],
         )
     )
     assert any("P 70.00" in n and "(c)(viii)" in n for n in d.notes)
-    # r 32 allowable expenditure (c)(x): processing outside the parties is not allowable.
-    assert any("W 30.00" in n and "(c)(x)" in n for n in d.notes)
+    assert any("X 5.00" in n and "(c)(x)" in n for n in d.notes)
+
+
+def test_allowable_costs_abroad_count_in_factory_cost_not_in_qe() -> None:
+    """r 32: allowable expenditure relates to processing the goods (a), wherever incurred;
+    qualifying expenditure (b) takes only what was incurred in a party. Design done in the US:
+    FC = 40 + 50 + 10 + 10 = 110; QE = 40 + 10 = 50; 50 / 110 = 45.45…% < 50%."""
+    d = decide(
+        case(
+            "RVC50 (factory-cost)",
+            materials=[
+                material("O", "8302.42", "40.00", "originating"),
+                material("N", TIMBER, "50.00", "non-originating"),
+            ],
+            costs=[
+                {"id": "W", "category": "wages", "amount": "10.00", "incurred_in": "AU"},
+                {"id": "D", "category": "research_design", "amount": "10.00", "incurred_in": "US"},
+            ],
+        )
+    )
+    fc = next(r for r in d.rvc if r.method == "factory-cost")
+    assert dict(fc.inputs) == {"QE": 50, "FC": 110}
+    assert fc.value == Fraction(500, 11)
+    assert d.verdict is Verdict.NOT_ORIGINATING
+    assert any("D incurred outside the parties" in n for n in d.notes)
 
 
 def test_unknown_cost_category_is_an_error() -> None:
@@ -424,4 +447,54 @@ def test_self_produced_non_originating_is_not_exclusively_originating() -> None:
         )
     )
     assert d.verdict is Verdict.NOT_ORIGINATING
-    assert d.materials[0].counted_as == "self-produced"
+    assert d.materials[0].counted_as == "inputs in VNM (roll-down)"
+    assert d.materials[0].vnm_value is None  # its inputs are not given
+
+
+_PARTS = [material("P", PANELS, "150.00", "non-originating")]
+
+
+@pytest.mark.parametrize(
+    ("drawers", "verdict"),
+    [
+        # No BOM: r 36(1) counts the non-originating materials acquired to make DR, unknown
+        # here. Known VNM 400.00 gives at most 60%: not yet decided.
+        ({"self_produced": True}, Verdict.NEEDS_INFORMATION),
+        # Its BOM given; under CC (9403.91 → 9403.99, same chapter) it is non-originating:
+        # VNM = 400.00 + 150.00 = 550.00, (1000 − 550) / 1000 = 45% < 50%.
+        ({"self_produced": True, "components": _PARTS, "psr": "CC"}, Verdict.NOT_ORIGINATING),
+        # Under CTSH (9403.91 → 9403.99 changes subheading) it is originating, and its
+        # acquired inputs still count in VNM: the same 550.00, 45%.
+        ({"self_produced": True, "components": _PARTS, "psr": "CTSH"}, Verdict.NOT_ORIGINATING),
+        # Declared non-originating with its BOM: the same 550.00.
+        (
+            {"self_produced": True, "components": _PARTS, "status": "non-originating"},
+            Verdict.NOT_ORIGINATING,
+        ),
+    ],
+    ids=["no-bom", "bom-non-originating", "bom-originating", "declared-with-bom"],
+)
+def test_self_produced_roll_down(drawers: dict[str, object], verdict: Verdict) -> None:
+    """r 36(1): VNM excludes self-produced materials but includes the non-originating
+    materials acquired and used to make them, whatever the self-produced material's origin."""
+    dr = {
+        "id": "DR",
+        "hs": "9403.99",
+        "value": "200.00",
+        "status": "undetermined",
+        "produced_in": "AU",
+        "operations": ["joinery"],
+        **drawers,
+    }
+    d = decide(
+        case(
+            "RVC50 (build-down)", materials=[material("T", TIMBER, "400.00", "non-originating"), dr]
+        )
+    )
+    assert d.verdict is verdict
+    vnm = {r.method: dict(r.inputs) for r in d.rvc}["build-down"]["VNM"]
+    assert vnm == (400 if verdict is Verdict.NEEDS_INFORMATION else 550)
+    rows = list(d.materials)
+    assert rows[1].status == ("originating" if drawers.get("psr") == "CTSH" else "non-originating")
+    if verdict is not Verdict.NEEDS_INFORMATION:
+        assert sum(r.vnm_value or 0 for r in rows) == 550  # the table reconciles

@@ -184,7 +184,7 @@ def test_originating_material_never_hurts_when_values_are_known(
 
 
 @settings(max_examples=60, deadline=None)
-@given(cases(psrs=st.just(BOTH_VALUE_METHODS), value_known=True))
+@given(cases(psrs=st.just(BOTH_VALUE_METHODS), value_known=True, nested=True))
 def test_material_rows_add_up_to_the_rvc_inputs(document: dict[str, Any]) -> None:
     d = decide(document)
     rows = list(d.materials)
@@ -192,10 +192,17 @@ def test_material_rows_add_up_to_the_rvc_inputs(document: dict[str, Any]) -> Non
     assert Counter(row.id for row in rows) == Counter(m["id"] for m in document["materials"])
     inputs = {r.method: dict(r.inputs) for r in d.rvc}
     assert set(inputs) == set(VALUE_METHODS)
-    vom = sum((row.value for row in rows if row.counted_as == "VOM"), Decimal(0))
-    vnm = sum((row.value for row in rows if row.counted_as == "VNM"), Decimal(0))
+    # Each row says what it adds to VOM and to VNM (None: unknown, e.g. a self-produced
+    # material without its BOM); the known parts add up to the inputs the formulas used.
+    vom = sum((row.vom_value or Decimal(0) for row in rows), Decimal(0))
+    vnm = sum((row.vnm_value or Decimal(0) for row in rows), Decimal(0))
     assert inputs["build-up"]["VOM"] == Fraction(vom)
     assert inputs["build-down"]["VNM"] == Fraction(vnm)
+    for row in rows:
+        if row.counted_as == "VOM":
+            assert row.vom_value == row.value and row.vnm_value == 0
+        elif row.counted_as == "VNM":
+            assert row.vnm_value == row.value and row.vom_value == 0
     av = Fraction(Decimal(document["good"]["adjusted_value"]))
     assert inputs["build-up"]["AV"] == inputs["build-down"]["AV"] == av
 
