@@ -15,7 +15,7 @@ import attrs
 
 from origin.determination import Determination
 from origin.law import LawBook, Term
-from origin.model import Case, Material
+from origin.model import Case, Material, OriginStatus
 
 
 class FactError(ValueError):
@@ -58,6 +58,13 @@ class Agreement:
             *vocabularies.get("adjust_originating", {}),
             *vocabularies.get("adjust_non_originating", {}),
         }
+        parties = set(self.law.parties)
+        for material in _declared_originating_abroad(case.materials, parties):
+            raise FactError(
+                f"material {material.id!r} is declared originating but comes from "
+                f"{material.origin_country}, which is not a party ({', '.join(sorted(parties))}): "
+                "originating materials of this agreement come from a party"
+            )
         for material in _with_words(case.materials):
             if material.attributes and not material.attributes <= attributes.keys():
                 bad = ", ".join(sorted(material.attributes - attributes.keys()))
@@ -94,3 +101,18 @@ def _with_words(materials: Sequence[Material]) -> Iterator[Material]:
             yield material
         if material.components:
             yield from _with_words(material.components)
+
+
+def _declared_originating_abroad(
+    materials: Sequence[Material], parties: set[str]
+) -> Iterator[Material]:
+    """Materials whose declared status contradicts their country of origin."""
+    for material in materials:
+        if (
+            material.status is OriginStatus.ORIGINATING
+            and material.origin_country is not None
+            and material.origin_country not in parties
+        ):
+            yield material
+        if material.components:
+            yield from _declared_originating_abroad(material.components, parties)

@@ -153,6 +153,10 @@ class _Reader:
         if not number.is_finite():
             self.fail(where, f"{value!r} is not a finite amount")
             return None
+        if number and not -12 <= number.adjusted() < 15:
+            # Beyond any customs value; also keeps huge exponents from stalling the arithmetic.
+            self.fail(where, f"{value} is out of range (expected an amount below 10^15)")
+            return None
         if number < 0 or number.is_signed():  # -0 too: it would print back as "-0"
             self.fail(where, f"{value} is negative (amounts are zero or more)")
             return None

@@ -142,6 +142,7 @@ class Line:
     unadjusted: Decimal | None = None  # before the optional RVC adjustments (e.g. r 38(2)-(3))
     vom_part: Decimal | None = ZERO  # what the line adds to VOM (None: unknown)
     vnm_part: Decimal | None = ZERO  # what the line adds to VNM (None: unknown)
+    treated_originating: bool = False  # e.g. a standard accessory under r 39(1)
 
 
 @attrs.define
@@ -392,7 +393,7 @@ class _Tally:
 
     def add(self, index: int, line: Line) -> None:
         ident = line.material.id
-        if not line.originating:
+        if not line.originating and not line.treated_originating:
             self.non_originating.append(index)
         if line.shift_relevant:
             self.relevant.append(index)
@@ -462,6 +463,7 @@ def _special(
         )
     counted_as = "VOM" if originating else "VNM"
     shift_relevant = not originating
+    relief = False
     if material.packaging is Packaging.SHIPMENT and regime.shipment_packaging:
         counted_as, shift_relevant = _EXCLUDED, False
         citations.append(regime.shipment_packaging)
@@ -478,14 +480,16 @@ def _special(
                 citations.append(regime.retail_packaging_rvc)
             notes.append("retail packaging: left out of the tariff-shift test, counted in RVC")
         elif material.accessory is not None and regime.accessories:
-            shift_relevant = _accessory(
+            relief = _accessory(
                 case,
                 regime,
                 material,
                 citations=citations,
                 notes=notes,
-                shift_relevant=shift_relevant,
             )
+            # Relieved accessories are treated as originating and leave the tariff shift;
+            # in RVC they count by their own status (e.g. r 39(1)(c)).
+            shift_relevant = shift_relevant and not relief
         if rolls_down and regime.vnm_excludes_self_produced is not None:
             # r 36(1)-style: a self-produced material is not itself in VNM; the
             # non-originating materials acquired to make it are (roll-down).
@@ -507,6 +511,7 @@ def _special(
                 unadjusted,
                 value if originating else ZERO,
                 rolled_vnm,
+                treated_originating=relief,
             )
     return Line(
         material,
@@ -519,6 +524,7 @@ def _special(
         unadjusted,
         value if counted_as == "VOM" else ZERO,
         value if counted_as == "VNM" else ZERO,
+        treated_originating=relief,
     )
 
 
@@ -552,24 +558,26 @@ def _accessory(
     *,
     citations: list[Citation],
     notes: list[str],
-    shift_relevant: bool,
 ) -> bool:
-    """Standard accessories, spare parts and tools leave the tariff-shift test (e.g. r 39)."""
+    """Whether a standard accessory, spare part or tool has the relief of e.g. r 39(1)."""
     fact = regime.accessories_lose_if_raising_fact
     acc = material.accessory
     assert acc is not None and regime.accessories is not None
     if fact and case.facts.get(fact) is True:
         notes.append("accessory added to raise RVC: treated as an ordinary material")
-        return shift_relevant
+        return False
     if acc.invoiced_separately is False and acc.customary is True:
         citations.append(regime.accessories)
-        notes.append("standard accessory: left out of the tariff-shift test")
-        return False
+        notes.append(
+            "standard accessory: treated as originating and left out of the tariff-shift test; "
+            "counted by its own status in RVC"
+        )
+        return True
     notes.append(
         "accessory not shown to be customary and invoiced with the goods: "
         "treated as an ordinary material"
     )
-    return shift_relevant
+    return False
 
 
 def _adjust(
@@ -898,7 +906,8 @@ def minimal_operations_step(
             "minimal operations",
             citation,
             MEETS,
-            f"production goes beyond minimal operations ({', '.join(beyond)})",
+            f"production goes beyond minimal operations: {', '.join(beyond)} "
+            f"(not among the minimal operations listed in {citation})",
             inputs,
         )
     cited = "; ".join(f"{op}: {minimal[op].reference}" for op in operations)

@@ -498,3 +498,50 @@ def test_self_produced_roll_down(drawers: dict[str, object], verdict: Verdict) -
     assert rows[1].status == ("originating" if drawers.get("psr") == "CTSH" else "non-originating")
     if verdict is not Verdict.NEEDS_INFORMATION:
         assert sum(r.vnm_value or 0 for r in rows) == 550  # the table reconciles
+
+
+def test_standard_accessory_is_treated_as_originating_for_class_b() -> None:
+    """r 39(1): a customary tool delivered with the goods and not invoiced separately 'must be
+    treated as originating goods', so it does not defeat r 33(2)(b); in RVC it still counts by
+    its own status (r 39(1)(c))."""
+    tool = material(
+        "K",
+        "8205.40",
+        "10.00",
+        "non-originating",
+        accessory={"kind": "tool", "invoiced_separately": False, "customary": True},
+    )
+    timber = material("T", TIMBER, "300.00", "originating", origin_country="AU")
+    d = decide(case(None, materials=[timber, tool]))
+    assert d.verdict is Verdict.ORIGINATING
+    assert "r 33(2)(b)" in d.basis
+    billed = {**tool, "accessory": {"kind": "tool", "invoiced_separately": True, "customary": True}}
+    assert decide(case(None, materials=[timber, billed])).verdict is Verdict.NEEDS_INFORMATION
+
+
+def test_originating_material_from_a_non_party_is_an_error() -> None:
+    with pytest.raises(FactError, match="declared originating but comes from CN"):
+        decide(
+            case(
+                "CTH",
+                materials=[material("F", "8302.42", "1.00", "originating", origin_country="CN")],
+            )
+        )
+
+
+@pytest.mark.parametrize("amount", ["1E+5000", "1E+999999", "1000000000000000"])
+def test_absurd_amounts_are_located_errors(amount: str) -> None:
+    with pytest.raises(CaseFormatError, match=r"good\.adjusted_value: .* out of range"):
+        decide(case("CTH", av=amount))
+
+
+def test_minimal_operation_synonyms() -> None:
+    """r 33A(1)(c)-(d): repacking and relabelling are minimal, as they are under r 34(2)."""
+    d = decide(
+        case(
+            "CTH",
+            operations=["repacking", "relabelling"],
+            materials=[material("D", "9403.30", "700.00", "originating", origin_country="AU")],
+        )
+    )
+    assert d.verdict is Verdict.NOT_ORIGINATING

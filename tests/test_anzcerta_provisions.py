@@ -1,0 +1,223 @@
+"""ANZCERTA provisions whose conditions the other tests leave unexercised.
+
+Each test holds one condition of regs 33(2)(d), 33(2)(e) or 37 to its text: the case is
+built so that, were the condition dropped, the verdict would change. The arithmetic is in
+each test's docstring or comments, from the regulation text.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from anzcerta_cases import case, decide, material
+
+from origin.citation import cite
+from origin.determination import Determination, Outcome, Step, Verdict
+
+TIMBER = "4407.11"  # heading 44.07, chapter 44
+LOGS = "4403.21"  # unwrought logs: an unmanufactured raw product (r 32 (d))
+FITTINGS = "8302.42"
+WAGES_AU = {"id": "W", "category": "wages", "amount": "200.00", "incurred_in": "AU"}
+
+
+def _class(d: Determination, label: str) -> Step:
+    """The top-level step for the r 33(2) class whose title starts with ``label``."""
+    return next(s for s in d.steps if s.test.startswith(label))
+
+
+def _factory_cost(d: Determination) -> Fraction | None:
+    return next(r.value for r in d.rvc if r.method == "factory-cost")
+
+
+# --------------------------------------------------------------------------- r 37
+
+
+@pytest.mark.parametrize(
+    ("psr", "verdict"),
+    [
+        # r 37(1): the regulation applies where 50% (factory cost) is required; 49% is in the
+        # r 37(2)(a) band, so the statement deems it at least 50%.
+        ("RVC50 (factory-cost)", Verdict.ORIGINATING),
+        # A 55% requirement is not one r 37 relieves: 49% < 55% fails, statement or not.
+        ("RVC55 (factory-cost)", Verdict.NOT_ORIGINATING),
+    ],
+)
+def test_tolerance_applies_only_where_50_percent_is_required(psr: str, verdict: Verdict) -> None:
+    """FC = 510.00 + 290.00 + wages 200.00 = 1000.00; QE = 290.00 + 200.00 = 490.00 → 49%."""
+    d = decide(
+        case(
+            psr,
+            materials=[
+                material("T", TIMBER, "510.00", "non-originating", origin_country="US"),
+                material("F", FITTINGS, "290.00", "originating", origin_country="AU"),
+            ],
+            costs=[WAGES_AU],
+            facts={"r37_statement": "CE statement 2025/014 of 2025-03-02"},
+        )
+    )
+    assert _factory_cost(d) == 49
+    assert d.verdict is verdict
+
+
+@pytest.mark.parametrize(
+    ("value", "rvc", "verdict"),
+    [
+        # Glue at 10.00: FC = 510.00 + 10.00 + 290.00 + wages 200.00 = 1010.00, QE = 290.00
+        # + 200.00 = 490.00 → 48.51…% = 4900/101, in the r 37(2)(a) band (48% ≤ RVC < 50%):
+        # the statement deems it at least 50% (r 37(3)(a)).
+        ("10.00", Fraction(4900, 101), Verdict.ORIGINATING),
+        # Glue's value unknown: the known figures give FC = 1000.00, QE = 490.00 → 49%. The
+        # glue is non-originating, so its value x adds to FC only: RVC = 490 / (1000 + x)
+        # × 100 ≤ 49%, an upper bound. For x > 20.83 it is below 48%, which r 37(2)(a) does
+        # not let a statement cover: the value is needed.
+        (None, Fraction(49), Verdict.NEEDS_INFORMATION),
+    ],
+)
+def test_tolerance_on_an_upper_bound_needs_the_missing_value(
+    value: str | None, rvc: Fraction, verdict: Verdict
+) -> None:
+    glue = material("G", "3506.91", "0", "non-originating", origin_country="US")
+    glue["value"] = value
+    d = decide(
+        case(
+            "RVC50 (factory-cost)",
+            materials=[
+                material("T", TIMBER, "510.00", "non-originating", origin_country="US"),
+                glue,
+                material("F", FITTINGS, "290.00", "originating", origin_country="AU"),
+            ],
+            costs=[WAGES_AU],
+            facts={"r37_statement": "CE statement 2025/014 of 2025-03-02"},
+        )
+    )
+    fc = next(r for r in d.rvc if r.method == "factory-cost")
+    assert fc.value == rvc
+    assert d.verdict is verdict
+    if value is None:
+        assert fc.bound == "at most"
+        assert fc.outcome is Outcome.NEEDS_INFO
+        assert any("value of material G" in m for m in d.missing)
+
+
+# --------------------------------------------------------------------------- r 33(2)(e)
+
+
+def _class_e_case(last: str) -> dict[str, Any]:
+    """Imported 2011-06-01 with the r 39C(2) election, so r 33(2)(e) alone decides.
+
+    FC = 400.00 + 300.00 + wages 300.00 = 1000.00; QE = 300.00 + 300.00 = 600.00 → 60%
+    ≥ 50% (r 33(2)(e)(ii)); only the place of the last process differs.
+    """
+    data = case(
+        None,
+        materials=[
+            material("T", TIMBER, "400.00", "non-originating", origin_country="US"),
+            material("F", FITTINGS, "300.00", "originating", origin_country="NZ"),
+        ],
+        costs=[{"id": "W", "category": "wages", "amount": "300.00", "incurred_in": last}],
+        facts={"election_33_2_e": True},
+        produced_in=["AU", "NZ"],
+        last_process_in=last,
+    )
+    data["consignment"]["imported_on"] = "2011-06-01"
+    return data
+
+
+@pytest.mark.parametrize(
+    ("last", "verdict"),
+    [
+        ("AU", Verdict.ORIGINATING),
+        # r 33(2)(e)(i): the last process must be performed in Australia, not just in a party.
+        ("NZ", Verdict.NOT_ORIGINATING),
+    ],
+)
+def test_class_e_last_process_must_be_in_australia(last: str, verdict: Verdict) -> None:
+    d = decide(_class_e_case(last))
+    assert _factory_cost(d) == 60
+    assert d.verdict is verdict
+    step = _class(d, "class 33(2)(e)")
+    last_step = next(s for s in step.walk() if s.test == "last process in Australia")
+    assert last_step.citation == cite("r 33(2)(e)(i)")
+    assert last_step.outcome is Outcome.of(last == "AU")
+
+
+# --------------------------------------------------------------------------- r 33(2)(d)
+
+
+def _raw_case(last: str, psr: str | None) -> dict[str, Any]:
+    """Sawn timber from logs (r 33(2)(d)(i)); the logs' origin is not established, so
+    r 33(2)(b) fails, and CC (logs 44.03 → timber 44.07 stay in chapter 44, 600.00 of
+    1000.00 = 60% > 10% de minimis) fails r 33(2)(c)."""
+    return case(
+        psr,
+        materials=[
+            material(
+                "LOGS", LOGS, "600.00", "undetermined", attributes=["unmanufactured_raw_product"]
+            )
+        ],
+        hs=TIMBER,
+        operations=["sawing", "kiln drying"],
+        last_process_in=last,
+    )
+
+
+@pytest.mark.parametrize("psr", [None, "CC"])
+def test_class_d_last_process_outside_the_parties_fails(psr: str | None) -> None:
+    """r 33(2)(d): the goods must be wholly manufactured in the parties; a last process in
+    Singapore means they were not, though every material is an unmanufactured raw product."""
+    d = decide(_raw_case("SG", psr))
+    step = _class(d, "class 33(2)(d)")
+    assert step.outcome is Outcome.FAILS
+    assert any(s.summary == "last process in SG" for s in step.walk())
+    assert d.verdict is not Verdict.ORIGINATING
+    if psr is not None:  # with every other class failing, the verdict is a plain no
+        assert d.verdict is Verdict.NOT_ORIGINATING
+
+
+def test_class_d_last_process_in_a_party_passes() -> None:
+    """The same goods last processed in Australia fall in r 33(2)(d)(i)."""
+    d = decide(_raw_case("AU", "CC"))
+    assert _class(d, "class 33(2)(d)").outcome is Outcome.MEETS
+    assert d.verdict is Verdict.ORIGINATING
+    assert any("r 33(2)(d)" in b for b in d.basis)
+
+
+def _manufactured_raw_case(facts: dict[str, Any] | None) -> dict[str, Any]:
+    """Aluminium plate rolled in Australia from imported Chinese ingots relied on as
+    manufactured raw materials (r 33(2)(d)(iii)). Classes (a) and (b) fail (the ingots are
+    non-originating); CC fails (ingots 76.01 → plate 76.06, same chapter; 600.00 of
+    1000.00 = 60% > 10% de minimis), so (d) alone can decide."""
+    return case(
+        "CC",
+        materials=[
+            material(
+                "INGOTS",
+                "7601.10",
+                "600.00",
+                "non-originating",
+                origin_country="CN",
+                attributes=["manufactured_raw_material"],
+            )
+        ],
+        facts=facts,
+        hs="7606.12",
+        operations=["rolling", "annealing"],
+    )
+
+
+def test_manufactured_raw_material_needs_the_chief_executives_determination() -> None:
+    d = decide(_manufactured_raw_case(None))
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("r 33(2)(d)(iii) determination" in m for m in d.missing)
+    step = _class(d, "class 33(2)(d)")
+    assert step.outcome is Outcome.NEEDS_INFO
+    ce = next(s for s in step.walk() if s.test == "chief executive determination")
+    assert ce.citation == cite("r 33(2)(d)(iii)")
+
+
+def test_manufactured_raw_material_with_the_determination_originates() -> None:
+    d = decide(_manufactured_raw_case({"manufactured_raw_material_determination": "CE 2024/07"}))
+    assert d.verdict is Verdict.ORIGINATING
+    assert any("r 33(2)(d)" in b for b in d.basis)
