@@ -481,9 +481,30 @@ class _Run:
             for i, m in enumerate(a.case.materials)
             if not m.indirect and (i not in a.special or a.special[i].counted_as != "excluded")
         ]
-        claimed = [m for m in lines if m.attributes & set(kinds)]
-        outside = [m.id for m in lines if not m.attributes & set(kinds)]
+        # (d)(ii) materials are wholly manufactured *in the parties*: one from elsewhere is not.
+        made_abroad = [
+            m.id
+            for m in lines
+            if "wholly_manufactured_in_parties" in m.attributes
+            and m.origin_country is not None
+            and m.origin_country not in PARTIES
+        ]
+        claimed = [m for m in lines if m.attributes & set(kinds) and m.id not in made_abroad]
+        outside = [m.id for m in lines if not m.attributes & set(kinds)] + made_abroad
         children = [self.produced_in_parties(citation)]
+        # Cite each sub-paragraph relied on, so the basis shows (i), (ii) or (iii).
+        for kind in kinds:
+            relying = [m.id for m in claimed if kind in m.attributes]
+            if relying:
+                term = attributes[kind]
+                children.append(
+                    Step(
+                        f"r 33(2)(d) inputs: {kind.replace('_', ' ')}",
+                        term.reference,
+                        MEETS,
+                        f"{term.text}: {', '.join(relying[:10])}",
+                    )
+                )
         last = self.case.good.last_process_in
         if outside:
             children.append(

@@ -91,6 +91,16 @@ class Agreement:
                 f"after that date, if any, are not reflected"
             )
             determination = attrs.evolve(determination, notes=(*determination.notes, note))
+        imported = case.consignment.imported_on if case.consignment else None
+        start = self.law.coverage.start
+        if imported is not None and start is not None and imported < start:
+            note = (
+                f"the goods were imported on {imported.isoformat()}, before "
+                f"{start.isoformat()}, from which the encoded text has been in force; they "
+                f"are decided on the text as at {self.law.text_version.isoformat()} (as of "
+                f"{date.isoformat()}), and the law in force at importation may have differed"
+            )
+            determination = attrs.evolve(determination, notes=(*determination.notes, note))
         return determination
 
 

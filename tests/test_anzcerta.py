@@ -545,3 +545,21 @@ def test_minimal_operation_synonyms() -> None:
         )
     )
     assert d.verdict is Verdict.NOT_ORIGINATING
+
+
+def test_class_d_cites_the_sub_paragraph_and_checks_origin() -> None:
+    """r 33(2)(d)(ii): materials wholly manufactured *in the parties*; a material from a
+    non-party cannot be one."""
+    made = material(
+        "P",
+        "4412.31",
+        "300.00",
+        "undetermined",
+        origin_country="NZ",
+        attributes=["wholly_manufactured_in_parties"],
+    )
+    d = decide(case(None, materials=[made]))
+    assert d.verdict is Verdict.ORIGINATING
+    assert "r 33(2)(d)(ii)" in {str(c) for c in d.citations()}
+    foreign = {**made, "origin_country": "CN"}
+    assert decide(case(None, materials=[foreign])).verdict is not Verdict.ORIGINATING

@@ -260,8 +260,17 @@ def test_cli_agreements(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_reads_worked_case_files(capsys: pytest.CaptureFixture[str]) -> None:
     """`origin determine` works on the bundled cases, using each file's own date."""
     root = Path(__file__).parents[1] / "agreements" / "cases" / "anzcerta"
-    assert main(["determine", str(root / "07-build-down-one-cent-below.json"),
-                 "--agreement", "anzcerta"]) == 0
+    assert (
+        main(
+            [
+                "determine",
+                str(root / "07-build-down-one-cent-below.json"),
+                "--agreement",
+                "anzcerta",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "VERDICT: NOT ORIGINATING" in out
     assert "on 2025-06-01" in out
@@ -271,3 +280,10 @@ def test_note_when_date_is_after_the_text_version() -> None:
     later = decide(case("CTH"), dt.date(2026, 11, 23))
     assert any("text as at 2025-11-28" in n for n in later.notes)
     assert not any("text as at" in n for n in decide(case("CTH")).notes)
+
+
+def test_note_when_goods_were_imported_before_the_coverage() -> None:
+    data = case("CTH")
+    data["consignment"]["imported_on"] = "2011-06-01"
+    d = decide(data)
+    assert any("imported on 2011-06-01, before 2022-01-01" in n for n in d.notes)
