@@ -34,6 +34,7 @@ import attrs
 
 from origin.agreement import Agreement
 from origin.citation import Citation, cite
+from origin.decision import Decision, years_after
 from origin.determination import (
     FAILS,
     MEETS,
@@ -54,18 +55,15 @@ from origin.engine import (
     RVCInputs,
     RVCMethod,
     alternatives_met,
-    assess,
     evaluate_rule,
     minimal_operations_step,
     percent,
-    rvc_result,
-    rvc_step,
     tariff_shift_step,
     transit_step,
 )
 from origin.formulas import Formula
 from origin.law import LawBook
-from origin.model import Case, Good, Material, ValueBasis
+from origin.model import Case, ValueBasis
 from origin.psr import (
     PSRSyntaxError,
     RegionalValueContent,
@@ -273,129 +271,29 @@ def cost_sheet(case: Case) -> CostSheet:
 # --------------------------------------------------------------------------- the decision
 
 
-class _Run:
-    """One determination's working state: the assessment and every RVC result computed."""
+class _Run(Decision):
+    """One ANZCERTA determination: the classes of r 33(2) and the tests that qualify them."""
 
-    def __init__(
-        self, case: Case, date: dt.date, *, intermediate: bool, assume_pending: bool = False
-    ) -> None:
-        self.case = case
-        self.date = date
-        self.intermediate = intermediate
-        self.assume_pending = assume_pending
-        self.pending: list[str] = []
-        self.election_e = case.facts.get("election_33_2_e") is True
-        self.regime = regime_at(date)
-        self.assessment = assess(
-            case,
-            self.regime,
-            date,
-            indirect_deemed=not self.election_e,  # r 39C(2)
-            decide_intermediate=self._decide_intermediate,
-        )
-        self.rvc: list[RVCResult] = []
+    law = LAW
+    intermediate_citation = cite("r 33(2)")
 
-    # ----- bottom-up
+    @classmethod
+    def regime_at(cls, date: dt.date) -> Regime:
+        return regime_at(date)
 
-    def _decide_intermediate(self, material: Material) -> tuple[bool, Step, Decimal | None]:
-        """A material with its own BOM is decided as goods in its own right (r 33(2)).
+    def indirect_deemed(self) -> bool:
+        # r 39C(2): the r 33(2)(e) election turns off r 39C(1)'s deeming.
+        return not self.election_e
 
-        When that decision needs information, the material is *pending*: this run counts it
-        as ``self.assume_pending`` says, and :func:`resolve` tries both ways.
-        """
-        citation = cite("r 33(2)")
-        title = f"intermediate material {material.id}"
-        if material.hs is None:
-            self.pending.append(material.id)
-            step = Step(
-                title,
-                citation,
-                NEEDS_INFO,
-                f"cannot apply a rule to {material.id}: no HS code",
-                missing=(f"HS code of intermediate material {material.id}",),
-            )
-            return self.assume_pending, step, None
-        produced = (material.produced_in,) if material.produced_in else self.case.good.produced_in
-        sub_case = Case(
-            good=Good(
-                id=material.id,
-                hs=material.hs,
-                description=material.description,
-                adjusted_value=material.value,  # its r 38 value stands in for AV
-                produced_in=produced,
-                last_process_in=material.produced_in or self.case.good.last_process_in,
-                operations=material.operations,
-            ),
-            currency=self.case.currency,
-            materials=material.components,
-            facts=self.case.facts,
-            psr=material.psr,
-        )
-        sub, run = resolve(sub_case, self.date, intermediate=True)
-        pending = sub.verdict is Verdict.NEEDS_INFORMATION
-        if pending:
-            self.pending.append(material.id)
-        step = Step(
-            title,
-            citation,
-            {Verdict.ORIGINATING: MEETS, Verdict.NOT_ORIGINATING: FAILS}.get(
-                sub.verdict, NEEDS_INFO
-            ),
-            f"{material.id} decided from its own BOM: {sub.verdict.value}",
-            (("basis", "; ".join(sub.basis) or "none"),),
-            children=tuple(_for_intermediate(s, material.id) for s in sub.steps),
-            missing=tuple(_as_intermediate(fact, material.id) for fact in sub.missing),
-        )
-        originating = self.assume_pending if pending else sub.verdict is Verdict.ORIGINATING
-        rolled = None if run.assessment.unknown_vnm else run.assessment.vnm
-        return originating, step, rolled
+    @property
+    def election_e(self) -> bool:
+        return self.case.facts.get("election_33_2_e") is True
 
     # ----- r 33(2) classes
 
-    def produced_in_parties(self, citation: Citation) -> Step:
-        where = self.case.good.produced_in
-        if not where:
-            return Step(
-                "produced in the parties",
-                citation,
-                NEEDS_INFO,
-                "where the goods were produced is not stated",
-                missing=("countries where the goods were produced",),
-            )
-        outside = [c for c in where if c not in PARTIES]
-        return Step(
-            "produced in the parties",
-            citation,
-            Outcome.of(not outside),
-            f"produced in {', '.join(where)}"
-            + (f"; outside the parties: {', '.join(outside)}" if outside else ""),
-            (("produced in", ", ".join(where)),),
-        )
-
     def class_a(self) -> Step:
         """r 33(2)(a): wholly obtained or produced in the territory of either or both parties."""
-        citation = cite("r 33(2)(a)")
-        key = self.case.good.wholly_obtained
-        if key is None:
-            return Step(
-                "class 33(2)(a) wholly obtained", citation, FAILS, "not claimed wholly obtained"
-            )
-        term = LAW.vocabulary("wholly_obtained").get(key)
-        if term is None:
-            raise CaseError(
-                f"good: unknown wholly-obtained category {key!r} "
-                f"(known: {', '.join(sorted(LAW.vocabulary('wholly_obtained')))})"
-            )
-        place = self.produced_in_parties(citation)
-        return Step(
-            "class 33(2)(a) wholly obtained",
-            citation,
-            place.outcome,
-            f"wholly obtained: {term.text} ({term.reference})",
-            (("category", key),),
-            children=(place,),
-            missing=place.missing,
-        )
+        return self.wholly_obtained(cite("r 33(2)(a)"), "class 33(2)(a) wholly obtained")
 
     def class_b(self) -> Step:
         """r 33(2)(b): entirely produced in the parties exclusively from originating materials."""
@@ -572,7 +470,7 @@ class _Run:
             missing=("country of the last process of manufacture",) if last is None else (),
         )
         threshold = LAW.value("factory_cost_threshold_e", self.date).value
-        rvc = self._rvc(RegionalValueContent(threshold, "factory-cost"), cite("r 33(2)(e)(ii)"))
+        rvc = self.rvc_step(RegionalValueContent(threshold, "factory-cost"), cite("r 33(2)(e)(ii)"))
         children = (last_step, rvc)
         return Step(
             "class 33(2)(e) factory cost before 2012",
@@ -591,49 +489,20 @@ class _Run:
             # r 33(2)(c) change in tariff classification, rescued by r 35 de minimis.
             return tariff_shift_step(self.assessment, rule, cite("r 33(2)(c)"))
         if isinstance(rule, RegionalValueContent):
-            return self._rvc(rule, cite("r 33(2)(c)"))
+            return self.rvc_step(rule, cite("r 33(2)(c)"))
         if isinstance(rule, WhollyObtained):
             return self.class_a()
         raise CaseError(f"psr: ANZCERTA cannot evaluate {rule}")  # pragma: no cover
 
-    def _rvc(self, rule: RegionalValueContent, citation: Citation) -> Step:
-        """Evaluate each method the rule allows (all of r 36 when it names none)."""
-        methods = (rule.method,) if rule.method else self.regime.default_rvc_methods
-        children = []
-        for slug in methods:
-            method = self.regime.rvc_methods.get(slug)
-            if method is None:
-                raise CaseError(
-                    f"psr: RVC method {slug!r} is not an ANZCERTA method "
-                    f"(r 36: {', '.join(self.regime.rvc_methods)})"
-                )
-            result = rvc_result(self.assessment, method, rule.threshold)
-            result = self._tolerance(result)
-            self.rvc.append(result)
-            children.append(rvc_step(result, self._rvc_missing(slug)))
-        if len(children) == 1:
-            return children[0]
-        return Step(
-            f"RVC {percent(rule.threshold)} by any method",
-            citation,
-            Outcome.any(c.outcome for c in children),
-            "; ".join(c.summary for c in children),
-            children=tuple(children),
-        )
-
-    def _rvc_missing(self, slug: str) -> tuple[str, ...]:
-        a = self.assessment
-        needed = {"build-down": a.unknown_vnm, "build-up": a.unknown_vom}.get(
-            slug, a.unknown_values
-        )
-        missing = [f"value of material {m}" for m in needed]
+    def rvc_missing(self, slug: str) -> tuple[str, ...]:
+        missing = list(super().rvc_missing(slug))
         if self.case.good.adjusted_value is None and slug != "factory-cost":
             missing.append("adjusted value of the good")
         if slug == "factory-cost":
             missing.extend(cost_sheet(self.case).missing)
         return tuple(missing)
 
-    def _tolerance(self, result: RVCResult) -> RVCResult:
+    def tolerance(self, result: RVCResult) -> RVCResult:
         """r 37: a chief-executive statement deems 48% ≤ factory-cost RVC < 50% to be 50%."""
         applies_at = LAW.value("tolerance_applies_at", self.date).value
         floor = LAW.value("tolerance_floor", self.date).value
@@ -668,56 +537,9 @@ class _Run:
 
     # ----- the rest
 
-    def fungibles(self) -> Step | None:
-        """r 39A: fungible materials' origin by physical separation or a GAAP inventory method."""
-        fungible = [
-            line.material.id
-            for line in self.assessment.special.values()
-            if "fungible" in line.material.attributes
-        ]
-        if not fungible:
-            return None
-        method = self.case.facts.get("inventory_method")
-        citation = cite("r 39A(1)")
-        if method is None:
-            return Step(
-                "fungible materials",
-                citation,
-                NEEDS_INFO,
-                f"{len(fungible)} fungible material(s): how their origin was identified "
-                "is not stated",
-                missing=("inventory method for fungible materials (r 39A)",),
-            )
-        if method not in ("physical-separation", "averaging", "lifo", "fifo"):
-            raise CaseError(
-                f"facts.inventory_method: {method!r} is not one of "
-                "physical-separation, averaging, lifo, fifo"
-            )
-        if method != "physical-separation" and not self.case.facts.get(
-            "inventory_method_fiscal_year"
-        ):
-            return Step(
-                "fungible materials",
-                cite("r 39A(2)"),
-                NEEDS_INFO,
-                f"{method} must be used throughout the producer's fiscal year",
-                missing=("fiscal year for the inventory method (r 39A(2))",),
-            )
-        return Step(
-            "fungible materials",
-            cite("r 39A(1)(a)" if method == "physical-separation" else "r 39A(1)(b)"),
-            MEETS,
-            f"origin of {len(fungible)} fungible material(s) identified by {method}",
-        )
-
     def obligations(self) -> tuple[Obligation, ...]:
-        consignment = self.case.consignment
-        on = consignment.imported_on if consignment and consignment.imported_on else self.date
         years = int(LAW.value("record_years", self.date).value)
-        try:
-            until = on.replace(year=on.year + years)
-        except ValueError:  # 29 February
-            until = on.replace(year=on.year + years, day=28)
+        until = years_after(self.imported_on(), years)
         return (
             Obligation(
                 cite("r 39E(3)"),
@@ -768,7 +590,10 @@ class _Run:
             )
             steps.append(minimal)
             origin &= minimal.outcome
-        fungible = self.fungibles()
+        # r 39A: fungible materials' origin by separation or a GAAP inventory method.
+        fungible = self.fungibles(
+            cite("r 39A(1)"), (cite("r 39A(1)(a)"), cite("r 39A(1)(b)")), cite("r 39A(2)")
+        )
         if fungible is not None:
             steps.append(fungible)
             origin &= fungible.outcome
@@ -824,52 +649,9 @@ class _Run:
 AGREEMENT_NAME = "anzcerta"
 
 
-def _as_intermediate(fact: str, ident: str) -> str:
-    """A fact missing in an intermediate's own decision, named for the intermediate."""
-    if fact.startswith("adjusted value of the good"):
-        return f"value of intermediate material {ident} (r 38, standing in for its adjusted value)"
-    return fact.replace("of the goods", f"of intermediate material {ident}").replace(
-        "the good", f"intermediate material {ident}"
-    )
-
-
-def _for_intermediate(step: Step, ident: str) -> Step:
-    """The intermediate's own steps, with their missing facts named for it."""
-    return attrs.evolve(
-        step,
-        missing=tuple(_as_intermediate(fact, ident) for fact in step.missing),
-        children=tuple(_for_intermediate(child, ident) for child in step.children),
-    )
-
-
-def resolve(case: Case, date: dt.date, *, intermediate: bool) -> tuple[Determination, _Run]:
-    """Decide, counting intermediates whose own origin needs information both ways.
-
-    The first run counts them non-originating. A pass then stands: turning a material
-    originating never hurts. A failure stands only if it also fails with them counted
-    originating; otherwise the verdict needs the information they need.
-    """
-    run = _Run(case, date, intermediate=intermediate)
-    determination = run.determine()
-    if run.pending and determination.verdict is Verdict.NOT_ORIGINATING:
-        hopeful = _Run(case, date, intermediate=intermediate, assume_pending=True).determine()
-        if hopeful.verdict is not Verdict.NOT_ORIGINATING:
-            determination = attrs.evolve(
-                determination,
-                verdict=Verdict.NEEDS_INFORMATION,
-                missing=missing_of(determination.steps),
-                notes=(
-                    *determination.notes,
-                    "the verdict turns on the origin of intermediate material(s) "
-                    + ", ".join(run.pending),
-                ),
-            )
-    return determination, run
-
-
 def decide(case: Case, date: dt.date) -> Determination:
     """Decide whether ``case``'s goods are the produce or manufacture of Australia (r 33)."""
-    return resolve(case, date, intermediate=False)[0]
+    return _Run.decide(case, date)
 
 
 AGREEMENT = Agreement(

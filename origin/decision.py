@@ -1,0 +1,339 @@
+"""What every agreement's determination does the same way: a base class for plugins.
+
+A plugin subclasses :class:`Decision` and writes only its law: its classes of
+originating goods and its extra tests, in :meth:`Decision.determine`. The base class
+holds the generic orchestration:
+- the material assessment;
+- intermediate materials, decided bottom-up;
+- both-ways resolution of intermediates whose own origin needs information;
+- the "produced in the parties" and "wholly obtained" steps;
+- RVC by every method a rule allows;
+- fungible materials.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import ClassVar, Self
+
+import attrs
+
+from origin.citation import Citation
+from origin.determination import (
+    FAILS,
+    MEETS,
+    NEEDS_INFO,
+    Determination,
+    Outcome,
+    RVCResult,
+    Step,
+    Verdict,
+    missing_of,
+)
+from origin.engine import Assessment, CaseError, Regime, assess, percent, rvc_result, rvc_step
+from origin.law import LawBook, Term
+from origin.model import Case, Good, Material
+from origin.psr import RegionalValueContent
+
+
+class Decision:
+    """One determination's working state. Subclasses set the class attributes and write
+    :meth:`determine`; the rest is shared."""
+
+    law: ClassVar[LawBook]
+    intermediate_citation: ClassVar[Citation]  # the provision deciding goods in their own right
+    inventory_methods: ClassVar[tuple[str, ...]] = (
+        "physical-separation",
+        "averaging",
+        "lifo",
+        "fifo",
+    )
+
+    def __init__(
+        self, case: Case, date: dt.date, *, intermediate: bool, assume_pending: bool = False
+    ) -> None:
+        self.case = case
+        self.date = date
+        self.intermediate = intermediate
+        self.assume_pending = assume_pending
+        self.pending: list[str] = []
+        self.rvc: list[RVCResult] = []
+        self.regime = self.regime_at(date)
+        self.assessment: Assessment = assess(
+            case,
+            self.regime,
+            date,
+            indirect_deemed=self.indirect_deemed(),
+            decide_intermediate=self.decide_intermediate,
+        )
+
+    # ----- what a plugin provides
+
+    @classmethod
+    def regime_at(cls, date: dt.date) -> Regime:
+        raise NotImplementedError
+
+    def indirect_deemed(self) -> bool:
+        """Whether indirect materials are deemed originating in this case (usually yes)."""
+        return True
+
+    def determine(self) -> Determination:
+        raise NotImplementedError
+
+    def tolerance(self, result: RVCResult) -> RVCResult:
+        """A hook for deeming provisions on an RVC result (e.g. ANZCERTA r 37)."""
+        return result
+
+    def rvc_missing(self, slug: str) -> tuple[str, ...]:
+        """The facts an RVC method still needs, named for the reader."""
+        a = self.assessment
+        needed = {"build-down": a.unknown_vnm, "build-up": a.unknown_vom}.get(
+            slug, a.unknown_values
+        )
+        return tuple(f"value of material {m}" for m in needed)
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        return self.law.parties
+
+    # ----- deciding
+
+    @classmethod
+    def resolve(
+        cls, case: Case, date: dt.date, *, intermediate: bool
+    ) -> tuple[Determination, Self]:
+        """Decide, counting intermediates whose own origin needs information both ways.
+
+        The first run counts them non-originating. A pass then stands: turning a material
+        originating never hurts. A failure stands only if it also fails with them counted
+        originating; otherwise the verdict needs the information they need.
+        """
+        run = cls(case, date, intermediate=intermediate)
+        determination = run.determine()
+        if run.pending and determination.verdict is Verdict.NOT_ORIGINATING:
+            hopeful = cls(case, date, intermediate=intermediate, assume_pending=True).determine()
+            if hopeful.verdict is not Verdict.NOT_ORIGINATING:
+                determination = attrs.evolve(
+                    determination,
+                    verdict=Verdict.NEEDS_INFORMATION,
+                    missing=missing_of(determination.steps),
+                    notes=(
+                        *determination.notes,
+                        "the verdict turns on the origin of intermediate material(s) "
+                        + ", ".join(run.pending),
+                    ),
+                )
+        return determination, run
+
+    @classmethod
+    def decide(cls, case: Case, date: dt.date) -> Determination:
+        return cls.resolve(case, date, intermediate=False)[0]
+
+    def decide_intermediate(self, material: Material) -> tuple[bool, Step, Decimal | None]:
+        """A material with its own BOM is decided as goods in its own right.
+
+        When that decision needs information, the material is *pending*: this run counts it
+        as ``self.assume_pending`` says, and :meth:`resolve` tries both ways.
+        """
+        citation = self.intermediate_citation
+        title = f"intermediate material {material.id}"
+        if material.hs is None:
+            self.pending.append(material.id)
+            step = Step(
+                title,
+                citation,
+                NEEDS_INFO,
+                f"cannot apply a rule to {material.id}: no HS code",
+                missing=(f"HS code of intermediate material {material.id}",),
+            )
+            return self.assume_pending, step, None
+        produced = (material.produced_in,) if material.produced_in else self.case.good.produced_in
+        sub_case = Case(
+            good=Good(
+                id=material.id,
+                hs=material.hs,
+                description=material.description,
+                adjusted_value=material.value,  # its own value stands in for the goods' value
+                fob=material.value,
+                transaction_value=material.value,
+                produced_in=produced,
+                last_process_in=material.produced_in or self.case.good.last_process_in,
+                operations=material.operations,
+            ),
+            currency=self.case.currency,
+            materials=material.components,
+            facts=self.case.facts,
+            psr=material.psr,
+        )
+        sub, run = type(self).resolve(sub_case, self.date, intermediate=True)
+        pending = sub.verdict is Verdict.NEEDS_INFORMATION
+        if pending:
+            self.pending.append(material.id)
+        step = Step(
+            title,
+            citation,
+            {Verdict.ORIGINATING: MEETS, Verdict.NOT_ORIGINATING: FAILS}.get(
+                sub.verdict, NEEDS_INFO
+            ),
+            f"{material.id} decided from its own BOM: {sub.verdict.value}",
+            (("basis", "; ".join(sub.basis) or "none"),),
+            children=tuple(_for_intermediate(s, material.id) for s in sub.steps),
+            missing=tuple(_as_intermediate(fact, material.id) for fact in sub.missing),
+        )
+        originating = self.assume_pending if pending else sub.verdict is Verdict.ORIGINATING
+        rolled = None if run.assessment.unknown_vnm else run.assessment.vnm
+        return originating, step, rolled
+
+    # ----- shared steps
+
+    def produced_in_parties(self, citation: Citation) -> Step:
+        where = self.case.good.produced_in
+        if not where:
+            return Step(
+                "produced in the parties",
+                citation,
+                NEEDS_INFO,
+                "where the goods were produced is not stated",
+                missing=("countries where the goods were produced",),
+            )
+        outside = [c for c in where if c not in self.parties]
+        return Step(
+            "produced in the parties",
+            citation,
+            Outcome.of(not outside),
+            f"produced in {', '.join(where)}"
+            + (f"; outside the parties: {', '.join(outside)}" if outside else ""),
+            (("produced in", ", ".join(where)),),
+        )
+
+    def wholly_obtained(self, citation: Citation, title: str) -> Step:
+        """Goods claimed wholly obtained under a category of the agreement's list."""
+        key = self.case.good.wholly_obtained
+        if key is None:
+            return Step(title, citation, FAILS, "not claimed wholly obtained")
+        categories: Mapping[str, Term] = self.law.vocabulary("wholly_obtained")
+        term = categories.get(key)
+        if term is None:
+            raise CaseError(
+                f"good: unknown wholly-obtained category {key!r} "
+                f"(known: {', '.join(sorted(categories))})"
+            )
+        place = self.produced_in_parties(citation)
+        return Step(
+            title,
+            citation,
+            place.outcome,
+            f"wholly obtained: {term.text} ({term.reference})",
+            (("category", key),),
+            children=(place,),
+            missing=place.missing,
+        )
+
+    def rvc_step(self, rule: RegionalValueContent, citation: Citation) -> Step:
+        """Evaluate each method the rule allows (every method of the agreement if it names none)."""
+        methods = (rule.method,) if rule.method else self.regime.default_rvc_methods
+        children = []
+        for slug in methods:
+            method = self.regime.rvc_methods.get(slug)
+            if method is None:
+                raise CaseError(
+                    f"psr: RVC method {slug!r} is not a method of {self.law.title} "
+                    f"({', '.join(self.regime.rvc_methods)})"
+                )
+            result = self.tolerance(rvc_result(self.assessment, method, rule.threshold))
+            self.rvc.append(result)
+            children.append(rvc_step(result, self.rvc_missing(slug)))
+        if len(children) == 1:
+            return children[0]
+        return Step(
+            f"RVC {percent(rule.threshold)} by any method",
+            citation,
+            Outcome.any(c.outcome for c in children),
+            "; ".join(c.summary for c in children),
+            children=tuple(children),
+        )
+
+    def fungibles(
+        self,
+        citation: Citation,
+        method_citations: tuple[Citation, Citation],
+        fiscal_year: Citation | None,
+    ) -> Step | None:
+        """Fungible materials: origin by physical separation or a GAAP inventory method.
+
+        ``method_citations`` cite separation and inventory methods; ``fiscal_year`` cites a
+        rule that the method must run through the producer's fiscal year, if the law has one.
+        """
+        fungible = [
+            line.material.id
+            for line in self.assessment.special.values()
+            if "fungible" in line.material.attributes
+        ]
+        if not fungible:
+            return None
+        method = self.case.facts.get("inventory_method")
+        if method is None:
+            return Step(
+                "fungible materials",
+                citation,
+                NEEDS_INFO,
+                f"{len(fungible)} fungible material(s): how their origin was identified "
+                "is not stated",
+                missing=(f"inventory method for fungible materials ({citation})",),
+            )
+        if method not in self.inventory_methods:
+            raise CaseError(
+                f"facts.inventory_method: {method!r} is not one of "
+                f"{', '.join(self.inventory_methods)}"
+            )
+        separated = method == "physical-separation"
+        if (
+            not separated
+            and fiscal_year
+            and not self.case.facts.get("inventory_method_fiscal_year")
+        ):
+            return Step(
+                "fungible materials",
+                fiscal_year,
+                NEEDS_INFO,
+                f"{method} must be used throughout the producer's fiscal year",
+                missing=(f"fiscal year for the inventory method ({fiscal_year})",),
+            )
+        return Step(
+            "fungible materials",
+            method_citations[0] if separated else method_citations[1],
+            MEETS,
+            f"origin of {len(fungible)} fungible material(s) identified by {method}",
+        )
+
+    def imported_on(self) -> dt.date:
+        consignment = self.case.consignment
+        return consignment.imported_on if consignment and consignment.imported_on else self.date
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    """The same calendar day ``years`` later (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _as_intermediate(fact: str, ident: str) -> str:
+    """A fact missing in an intermediate's own decision, named for the intermediate."""
+    if fact.startswith("adjusted value of the good"):
+        return f"value of intermediate material {ident} (standing in for its adjusted value)"
+    return fact.replace("of the goods", f"of intermediate material {ident}").replace(
+        "the good", f"intermediate material {ident}"
+    )
+
+
+def _for_intermediate(step: Step, ident: str) -> Step:
+    """The intermediate's own steps, with their missing facts named for it."""
+    return attrs.evolve(
+        step,
+        missing=tuple(_as_intermediate(fact, ident) for fact in step.missing),
+        children=tuple(_for_intermediate(child, ident) for child in step.children),
+    )
