@@ -122,6 +122,10 @@ class Regime:
     vnm_excludes_self_produced: Citation | None = None
     accumulation: Citation | None = None  # originating in another party counts (e.g. r 33(3))
     accepted_bases: frozenset[ValueBasis] | None = None  # None: any basis the user states
+    # An alternative de minimis by weight for goods of some HS chapters (e.g. r 51ZS(b)(i)):
+    # met when either the weight share or the value share is within the limit.
+    de_minimis_weight_chapters: frozenset[str] = frozenset()
+    de_minimis_weight: Citation | None = None
     parties: tuple[str, ...] = ()
 
 
@@ -703,7 +707,79 @@ def tariff_shift_step(a: Assessment, rule: TariffShift, citation: Citation) -> S
 
 
 def de_minimis_step(a: Assessment, failing: Sequence[int]) -> Step:
-    """Non-originating materials failing the shift may total at most a share of the base."""
+    """Non-originating materials failing the shift may total at most a share of the base.
+
+    For goods of the regime's weight chapters, a weight test is an alternative: either
+    passing suffices (e.g. r 51ZS(b)(i)-(ii))."""
+    by_value = _de_minimis_by_value(a, failing)
+    regime = a.regime
+    if regime.de_minimis_weight is None or (
+        a.case.good.hs.chapter not in regime.de_minimis_weight_chapters
+    ):
+        return by_value
+    by_weight = _de_minimis_by_weight(a, failing, regime.de_minimis_weight)
+    outcome = by_value.outcome | by_weight.outcome
+    return Step(
+        "de minimis",
+        regime.de_minimis_weight,
+        outcome,
+        f"by weight: {by_weight.summary}; by value: {by_value.summary}",
+        children=(by_weight, by_value),
+    )
+
+
+def _de_minimis_by_weight(a: Assessment, failing: Sequence[int], citation: Citation) -> Step:
+    regime = a.regime
+    total_weight = a.case.good.weight
+    weight = ZERO
+    missing: list[str] = []
+    for index in failing:
+        material = a.case.materials[index]
+        if material.weight is None:
+            missing.append(f"weight of material {material.id}")
+        else:
+            weight += material.weight
+    if total_weight is None:
+        missing.append("total weight of the good")
+    share_allowed = percent(regime.de_minimis_share * 100)
+    inputs: tuple[tuple[str, Figure], ...] = (
+        ("weight of non-originating materials failing the shift", weight),
+        ("weight of the good", total_weight),
+        ("allowed share", share_allowed),
+    )
+    if total_weight is not None and exact(weight) > exact(total_weight) * regime.de_minimis_share:
+        return Step(
+            "de minimis by weight",
+            citation,
+            FAILS,
+            f"{weight} exceeds {share_allowed} of the weight {total_weight}",
+            inputs,
+        )
+    if missing or total_weight is None:
+        return Step(
+            "de minimis by weight",
+            citation,
+            NEEDS_INFO,
+            "cannot total the weights of the materials failing the shift",
+            inputs,
+            missing=tuple(missing),
+        )
+    share = exact(weight) / exact(total_weight) if total_weight else Fraction(0)
+    return Step(
+        "de minimis by weight",
+        citation,
+        MEETS,
+        f"{weight} is {percent(share * 100)} of the weight {total_weight} "
+        f"(within the {share_allowed} allowed)",
+        inputs,
+        value=share * 100,
+        threshold=regime.de_minimis_share * 100,
+        margin=(regime.de_minimis_share - share) * 100,
+    )
+
+
+def _de_minimis_by_value(a: Assessment, failing: Sequence[int]) -> Step:
+    """The value test: failing materials total at most a share of the base value."""
     regime = a.regime
     base = getattr(a.case.good, regime.de_minimis_base)
     total = ZERO
