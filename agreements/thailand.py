@@ -1,0 +1,384 @@
+"""Thailand: goods of Thailand under the Customs and Excise Regulations 1996, regs 51F–51M.
+
+Source: Customs and Excise Regulations 1996 (NZ), Part 6, "Provisions relating to
+Thailand", version as at 28 November 2025. The law file ``thailand.toml`` beside this
+module holds every number and list with its reference and the dates it covers.
+Product-specific rules come from *Thailand–New Zealand Goods containing non-originating
+materials—Annex 2 (2022)*; the case supplies the rule text.
+
+Goods originate in Thailand when they are wholly obtained (r 51G(1)(a)), or when they meet
+Annex 2 and did not enter the commerce of another country on the way (r 51G(1)(b)).
+Failing the change in classification is forgiven within 10% of FOB (r 51G(3)); minimal
+operations never confer origin unless the rule requires RVC (r 51G(4)). RVC is
+(FOB − VNM) / FOB × 100 with VNM at CIF (r 51L).
+
+Interpretations (also shown in the explanation where they apply):
+
+* r 51G(4) applies to the goods "except where [they] are subject to a regional value
+  content": it is not applied when an alternative of the rule that was met contains an RVC
+  requirement, and it is applied otherwise.
+* r 51G(1)(b)(ii) is a condition of class (b) only; goods wholly obtained (class (a)) carry
+  no such condition in the text. Every place outside the parties on the route must be shown
+  not to be a place where the goods entered commerce, unless the chief executive's
+  permission is recorded (``facts.commerce_permitted``).
+* The RVC method of r 51L has no name in the text; it is reported as ``build-down`` (it
+  subtracts non-originating value), and a rule naming no method uses it.
+
+>>> import datetime as dt
+>>> from origin.caseio import case_from_json
+>>> case = case_from_json({
+...     "schema": "origin-case/1", "currency": "THB", "psr": "RVC40",
+...     "good": {"id": "fan", "hs": "8414.51", "fob": "1000.00",
+...              "produced_in": ["TH"], "last_process_in": "TH",
+...              "operations": ["winding", "assembly"]},
+...     "materials": [{"id": "motor", "hs": "8501.10", "value": "600.00",
+...                    "basis": "cif", "status": "non-originating"}],
+...     "consignment": {"exported_from": "TH", "transit": []}})
+>>> d = AGREEMENT.determine(case, dt.date(2025, 6, 1))
+>>> d.verdict.value, d.rvc[0].value
+('originating', Fraction(40, 1))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+
+from origin.agreement import Agreement
+from origin.citation import cite
+from origin.decision import Decision
+from origin.determination import (
+    FAILS,
+    MEETS,
+    NEEDS_INFO,
+    Determination,
+    Obligation,
+    Outcome,
+    RVCResult,
+    Step,
+    Verdict,
+    missing_of,
+)
+from origin.engine import (
+    Assessment,
+    CaseError,
+    Regime,
+    RVCInputs,
+    RVCMethod,
+    evaluate_rule,
+    minimal_operations_step,
+    tariff_shift_step,
+)
+from origin.formulas import Formula
+from origin.law import LawBook
+from origin.model import Case, ValueBasis
+from origin.psr import (
+    AllOf,
+    AnyOf,
+    PSRSyntaxError,
+    RegionalValueContent,
+    Rule,
+    TariffShift,
+    WhollyObtained,
+    parse_rule,
+)
+
+LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
+PARTIES = LAW.parties
+AGREEMENT_NAME = "thailand"
+
+# r 51L(1): RVC = (FOB − VNM) / FOB × 100, VNM the CIF value of non-originating materials.
+BUILD_DOWN = Formula.define(
+    "build-down",
+    "(FOB - VNM) / FOB * 100",
+    {"FOB": "FOB value of the goods", "VNM": "CIF value of non-originating materials"},
+)
+
+
+def _build_down(a: Assessment) -> RVCInputs:
+    """r 51L(1) needs FOB and VNM; an unknown VNM value can only lower the RVC."""
+    return RVCInputs({"FOB": a.case.good.fob, "VNM": a.vnm}, tuple(a.unknown_vnm), raises=False)
+
+
+REGIME = Regime(
+    valuation=cite("r 51L(1)"),
+    adjust_originating=LAW.vocabulary("adjust_originating"),
+    adjust_non_originating=LAW.vocabulary("adjust_non_originating"),
+    accessories=cite("r 51H(1)"),
+    accessories_lose_if_raising_fact="accessories_raise_rvc",
+    retail_packaging_shift=cite("r 51J(1)"),
+    retail_packaging_rvc=cite("r 51J(2)"),
+    shipment_packaging=cite("r 51J(3)"),
+    indirect=cite("r 51K"),
+    de_minimis=cite("r 51G(3)(a)"),
+    de_minimis_share=Fraction(0),  # set per date in regime_at()
+    de_minimis_base="fob",
+    de_minimis_base_label="FOB value",
+    rvc_methods={
+        "build-down": RVCMethod(
+            "build-down",
+            BUILD_DOWN,
+            cite("r 51L(1)"),
+            _build_down,
+            ("VNM", "FOB"),
+            {"FOB": "FOB value of the good"},
+        ),
+    },
+    default_rvc_methods=("build-down",),
+    accumulation=cite("r 51G(2)"),  # originating materials of New Zealand count as Thai
+    parties=PARTIES,
+    # r 51L(1)-(2): VNM at CIF, or the Schedule 4 value where CIF cannot be determined;
+    # r 51K: indirect materials at their recorded cost. An FOB or ex-works figure is not one.
+    accepted_bases=frozenset(
+        {
+            ValueBasis.CIF,
+            ValueBasis.CUSTOMS_VALUE,
+            ValueBasis.ACQUISITION_COST,
+            ValueBasis.PRODUCTION_COST,
+            ValueBasis.ACCOUNTING_COST,
+        }
+    ),
+)
+
+
+def regime_at(date: dt.date) -> Regime:
+    return attrs.evolve(REGIME, de_minimis_share=LAW.value("de_minimis_share", date).value)
+
+
+def _has_rvc(rule: Rule) -> bool:
+    if isinstance(rule, RegionalValueContent):
+        return True
+    if isinstance(rule, AllOf | AnyOf):
+        return any(_has_rvc(term) for term in rule.terms)
+    return False
+
+
+class _Run(Decision):
+    """One Thailand determination: the classes of r 51G(1) and the tests that qualify them."""
+
+    law = LAW
+    intermediate_citation = cite("r 51G(1)")
+
+    @classmethod
+    def regime_at(cls, date: dt.date) -> Regime:
+        return regime_at(date)
+
+    def rvc_missing(self, slug: str) -> tuple[str, ...]:
+        missing = list(super().rvc_missing(slug))
+        if self.case.good.fob is None:
+            missing.append("FOB value of the good")
+        return tuple(missing)
+
+    def tolerance(self, result: RVCResult) -> RVCResult:
+        """r 51L(3): figures averaged over the producer's fiscal year may be used; say so."""
+        period = self.case.facts.get("rvc_averaging_period")
+        if not period:
+            return result
+        note = f"FOB and VNM averaged over the producer's fiscal year {period} (r 51L(3))"
+        return attrs.evolve(result, note="; ".join(filter(None, (result.note, note))))
+
+    # ----- r 51G(1) classes
+
+    def class_a(self) -> Step:
+        """r 51G(1)(a): wholly obtained in New Zealand or Thailand (r 51F)."""
+        return self.wholly_obtained(cite("r 51G(1)(a)"), "class 51G(1)(a) wholly obtained")
+
+    def class_b(self) -> tuple[Step, tuple[Rule, ...]]:
+        """r 51G(1)(b): meets Annex 2 and did not enter the commerce of another country."""
+        citation = cite("r 51G(1)(b)")
+        if self.case.psr is None:
+            psr = Step(
+                "product-specific rule",
+                cite("r 51G(1)(b)(i)"),
+                NEEDS_INFO,
+                f"no Annex 2 rule given for {self.case.good.hs}",
+                missing=(f"product-specific rule (Annex 2 (2022)) for {self.case.good.hs}",),
+            )
+            commerce = self.commerce()
+            return (
+                Step(
+                    "class 51G(1)(b) Annex 2",
+                    citation,
+                    psr.outcome & commerce.outcome,
+                    psr.summary,
+                    children=(psr, commerce),
+                    missing=missing_of((psr, commerce)),
+                ),
+                (),
+            )
+        try:
+            rule = parse_rule(self.case.psr)
+        except PSRSyntaxError as error:
+            raise CaseError(f"psr: {error}") from None
+        psr = evaluate_rule(rule, self._leaf, cite("r 51G(1)(b)(i)"))
+        alternatives = rule.terms if isinstance(rule, AnyOf) else (rule,)
+        outcomes = psr.children if isinstance(rule, AnyOf) else (psr,)
+        met = tuple(
+            term for term, step in zip(alternatives, outcomes, strict=True) if step.outcome is MEETS
+        )
+        commerce = self.commerce()
+        return (
+            Step(
+                f"class 51G(1)(b) Annex 2: {rule}",
+                citation,
+                psr.outcome & commerce.outcome,
+                psr.summary,
+                (("rule", str(rule)),),
+                children=(psr, commerce),
+            ),
+            met,
+        )
+
+    def _leaf(self, rule: Rule) -> Step:
+        if isinstance(rule, TariffShift):
+            # r 51G(1)(b)(i) change in tariff classification, forgiven within r 51G(3).
+            return tariff_shift_step(self.assessment, rule, cite("r 51G(1)(b)(i)"))
+        if isinstance(rule, RegionalValueContent):
+            return self.rvc_step(rule, cite("r 51L(1)"))
+        if isinstance(rule, WhollyObtained):
+            return self.class_a()
+        raise CaseError(f"psr: Thailand cannot evaluate {rule}")  # pragma: no cover
+
+    def commerce(self) -> Step:
+        """r 51G(1)(b)(ii): no entry into the commerce of another country after export."""
+        citation = cite("r 51G(1)(b)(ii)")
+        consignment = self.case.consignment
+        if consignment is None or consignment.transit is None:
+            return Step(
+                "commerce of another country",
+                citation,
+                NEEDS_INFO,
+                "the route of the goods to New Zealand is not stated",
+                missing=("consignment route (transit countries, or none)",),
+            )
+        abroad = [stop for stop in consignment.transit if stop.country not in PARTIES]
+        entered = [stop.country for stop in abroad if stop.entered_commerce]
+        unknown = [stop.country for stop in abroad if stop.entered_commerce is None]
+        permitted = self.case.facts.get("commerce_permitted")
+        if entered and permitted:
+            return Step(
+                "commerce of another country",
+                citation,
+                MEETS,
+                f"entered the commerce of {', '.join(entered)}, as permitted: {permitted}",
+            )
+        if entered:
+            return Step(
+                "commerce of another country",
+                citation,
+                FAILS,
+                f"entered the commerce of {', '.join(entered)} before import into New Zealand",
+            )
+        if unknown:
+            return Step(
+                "commerce of another country",
+                citation,
+                NEEDS_INFO,
+                f"not stated whether the goods entered the commerce of {', '.join(unknown)}",
+                missing=tuple(f"whether the goods entered the commerce of {c}" for c in unknown),
+            )
+        where = ", ".join(s.country for s in abroad) or "no other country"
+        return Step(
+            "commerce of another country",
+            citation,
+            MEETS,
+            f"did not enter the commerce of another country (route: {where})",
+        )
+
+    def minimal(self, rests_on_rvc: bool) -> Step:
+        """r 51G(4): minimal operations never confer origin, unless the rule requires RVC."""
+        citation = cite("r 51G(4)")
+        if rests_on_rvc:
+            return Step(
+                "minimal operations",
+                citation,
+                MEETS,
+                "not applied: the rule relied on requires a regional value content",
+            )
+        return minimal_operations_step(
+            self.case.good.operations,
+            LAW.vocabulary("minimal_operations"),
+            citation,
+            "operations performed on the goods in the parties",
+        )
+
+    def obligations(self) -> tuple[Obligation, ...]:
+        return (
+            Obligation(
+                cite("r 51M(1)"),
+                "the Customs may require a declaration of origin from the exporter, the "
+                "producer or another competent person",
+            ),
+            Obligation(
+                cite("r 51M(2)"),
+                "the declaration describes the goods and states that they are of Thai origin "
+                "and meet Article 4.2.1 of the Agreement",
+            ),
+        )
+
+    def determine(self) -> Determination:
+        case = self.case
+        steps: list[Step] = list(self.assessment.sub_steps)
+        a_step = self.class_a()
+        b_step, met = self.class_b()
+        steps.extend((a_step, b_step))
+        origin = a_step.outcome
+        basis: list[str] = []
+        if a_step.outcome is MEETS:
+            basis.append("r 51G(1)(a)")
+        b_outcome = b_step.outcome
+        if b_outcome is not FAILS:
+            # r 51G(4): after minimal operations only an alternative requiring RVC stands.
+            minimal = self.minimal(rests_on_rvc=False)
+            if minimal.outcome is not MEETS and any(_has_rvc(term) for term in met):
+                met = tuple(term for term in met if _has_rvc(term))
+                minimal = self.minimal(rests_on_rvc=True)
+            steps.append(minimal)
+            b_outcome &= minimal.outcome
+        fungible = self.fungibles(
+            cite("r 51I(1)"), (cite("r 51I(1)(a)"), cite("r 51I(1)(b)")), cite("r 51I(2)")
+        )
+        if fungible is not None:
+            steps.append(fungible)
+            b_outcome &= fungible.outcome
+        if b_outcome is MEETS:
+            label = "r 51G(1)(b)" + (f" ({'; '.join(map(str, met))})" if met else "")
+            if any(s.test == "de minimis" and s.outcome is MEETS for s in b_step.walk()):
+                label += " with r 51G(3) de minimis"
+            basis.append(label)
+        origin = Outcome.any((origin, b_outcome))
+        verdict = Verdict.from_outcome(origin)
+        return Determination(
+            agreement=AGREEMENT_NAME,
+            agreement_title=LAW.title,
+            date=self.date,
+            law_version=LAW.text_version,
+            good_id=case.good.id,
+            hs=str(case.good.hs),
+            verdict=verdict,
+            basis=tuple(basis) if verdict is Verdict.ORIGINATING else (),
+            steps=tuple(steps),
+            materials=self.assessment.rows(),
+            rvc=tuple(self.rvc),
+            missing=missing_of(steps) if verdict is Verdict.NEEDS_INFORMATION else (),
+            obligations=() if self.intermediate else self.obligations(),
+            psr=case.psr or "",
+        )
+
+
+def decide(case: Case, date: dt.date) -> Determination:
+    """Decide whether ``case``'s goods originate in Thailand (r 51G)."""
+    return _Run.decide(case, date)
+
+
+AGREEMENT = Agreement(
+    name=AGREEMENT_NAME,
+    title=LAW.title,
+    regulations=LAW.regulations,
+    law=LAW,
+    decide=decide,
+    cases=Path(__file__).parent / "cases" / "thailand",
+)

@@ -1,0 +1,97 @@
+"""Thailand (regs 51F–51M): provisions beyond the worked cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from origin import registry
+from origin.caseio import case_from_json
+from origin.determination import Verdict
+from origin.law import LawNotEncoded
+
+THAILAND = registry.get("thailand")
+DATE = dt.date(2025, 6, 1)
+
+
+def _case(psr: str | None, materials: list[dict[str, Any]], **good: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "schema": "origin-case/1",
+        "currency": "THB",
+        "good": {
+            "id": "FAN",
+            "hs": "8414.51",
+            "fob": "1000.00",
+            "produced_in": ["TH"],
+            "last_process_in": "TH",
+            "operations": ["assembly"],
+            **good,
+        },
+        "materials": materials,
+        "consignment": {"exported_from": "TH", "transit": []},
+    }
+    if psr:
+        data["psr"] = psr
+    return data
+
+
+def _decide(data: dict[str, Any]) -> Verdict:
+    return THAILAND.determine(case_from_json(data), DATE).verdict
+
+
+def test_undetermined_origin_counts_in_vnm() -> None:
+    """r 51L(1): VNM is the CIF value of non-originating materials; unknown origin counts."""
+    motor = {
+        "id": "M",
+        "hs": "8501.10",
+        "value": "600.01",
+        "basis": "cif",
+        "status": "undetermined",
+    }
+    assert _decide(_case("RVC40", [motor])) is Verdict.NOT_ORIGINATING
+    assert _decide(_case("RVC40", [{**motor, "value": "600.00"}])) is Verdict.ORIGINATING
+
+
+def test_wholly_obtained_needs_no_commerce_condition() -> None:
+    """r 51G(1)(a) carries no condition on the route; r 51G(1)(b)(ii) belongs to class (b)."""
+    data = _case(None, [], hs="0810.60", wholly_obtained="agricultural", operations=None)
+    data["consignment"] = {"transit": [{"country": "SG", "entered_commerce": True}]}
+    assert _decide(data) is Verdict.ORIGINATING
+
+
+def test_minimal_operations_not_stated_do_not_block_an_rvc_alternative() -> None:
+    """r 51G(4) yields to an RVC requirement, so the operations are not needed for it."""
+    motor = {
+        "id": "M",
+        "hs": "8501.10",
+        "value": "100.00",
+        "basis": "cif",
+        "status": "non-originating",
+    }
+    assert _decide(_case("CTH or RVC40", [motor], operations=None)) is Verdict.ORIGINATING
+    assert _decide(_case("CTH", [motor], operations=None)) is Verdict.NEEDS_INFORMATION
+
+
+def test_base_is_fob_not_adjusted_value() -> None:
+    """r 51G(3)(a) measures de minimis against FOB: without FOB it cannot be decided."""
+    housing = {
+        "id": "H",
+        "hs": "8414.90",
+        "value": "50.00",
+        "basis": "cif",
+        "status": "non-originating",
+    }
+    data = _case("CTH", [housing])
+    del data["good"]["fob"]
+    data["good"]["adjusted_value"] = "1000.00"
+    d = THAILAND.determine(case_from_json(data), DATE)
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert "FOB value of the good" in d.missing
+
+
+@pytest.mark.parametrize("date", [dt.date(2021, 12, 31), dt.date(2017, 1, 1)])
+def test_dates_before_coverage_refused(date: dt.date) -> None:
+    with pytest.raises(LawNotEncoded):
+        THAILAND.determine(case_from_json(_case("CTH", [])), date)
