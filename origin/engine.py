@@ -206,48 +206,60 @@ class Assessment:
     def row(self, index: int) -> MaterialRow:
         m = self.case.materials[index]
         line = self.special.get(index)
+        regime = self.regime
         if line is None:
+            # A plain line: everything follows from the material and its status.
             originating = m.status is OriginStatus.ORIGINATING
-            value, counted_as = m.value, ("VOM" if originating else "VNM")
-            citations = [self.regime.valuation]
-            notes = [] if m.status is not OriginStatus.UNDETERMINED else [_UNDETERMINED]
+            value = m.value
             relevant = not originating
-            vom_part, vnm_part = (value, ZERO) if originating else (ZERO, value)
+            row_citations: tuple[Citation, ...] = (regime.valuation,)
+            row_notes: tuple[str, ...] = (
+                (_UNDETERMINED,) if m.status is OriginStatus.UNDETERMINED else ()
+            )
+            vom_part: Decimal | None
+            vnm_part: Decimal | None
+            if originating:
+                counted_as, vom_part, vnm_part = "VOM", value, ZERO
+            else:
+                counted_as, vom_part, vnm_part = "VNM", ZERO, value
         else:
             originating, value, counted_as = line.originating, line.value, line.counted_as
-            citations, notes, relevant = list(line.citations), list(line.notes), line.shift_relevant
+            row_citations, row_notes = tuple(line.citations), tuple(line.notes)
+            relevant = line.shift_relevant
             vom_part, vnm_part = line.vom_part, line.vnm_part
-        accumulation = self.regime.accumulation
-        producer = self.case.good.last_process_in
-        if (
-            accumulation is not None
-            and originating
-            and m.origin_country in self.regime.parties
-            and m.origin_country != producer
-            and producer is not None
-        ):
-            citations.append(accumulation)
-            notes.append(f"originating in {m.origin_country}: deemed to originate in {producer}")
+        if originating and regime.accumulation is not None and m.origin_country is not None:
+            producer = self.case.good.last_process_in
+            if (
+                producer is not None
+                and m.origin_country != producer
+                and (m.origin_country in regime.parties)
+            ):
+                row_citations = (*row_citations, regime.accumulation)
+                row_notes = (
+                    *row_notes,
+                    f"originating in {m.origin_country}: deemed to originate in {producer}",
+                )
         shift = None
         rescued = False
         if relevant and self.shift is not None:
             shift = self.shift.by_code.get(m.hs)
             rescued = shift is FAILS and self.shift.rescued
+        hs = m.hs
         return MaterialRow(
-            id=m.id,
-            depth=0,
-            description=m.description,
-            hs=str(m.hs) if m.hs else "",
-            status="originating" if originating else "non-originating",
-            declared_status=_STATUS_TEXT[m.status],
-            value=value,
-            counted_as=counted_as,
-            vom_value=vom_part,
-            vnm_value=vnm_part,
-            tariff_shift=shift,
-            de_minimis=rescued,
-            citations=tuple(citations),
-            notes=tuple(notes),
+            m.id,
+            0,
+            m.description,
+            str(hs) if hs is not None else "",
+            "originating" if originating else "non-originating",
+            _STATUS_TEXT[m.status],
+            value,
+            counted_as,
+            vom_part,
+            vnm_part,
+            shift,
+            rescued,
+            row_citations,
+            row_notes,
         )
 
     def rows(self) -> MaterialTable:
