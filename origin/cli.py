@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -47,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("agreements", help="list the agreements and the regulations they encode")
+    law = sub.add_parser(
+        "law", help="an agreement's encoded law: coverage, dated values, and the words a case uses"
+    )
+    law.add_argument("agreement", help="e.g. anzcerta")
     determine = sub.add_parser("determine", help="decide a case file (JSON, origin-case/1)")
     determine.add_argument("case", type=Path)
     determine.add_argument("--agreement", required=True, help="e.g. anzcerta")
@@ -70,6 +75,31 @@ def _agreements() -> int:
     return 0
 
 
+def _law(name: str) -> int:
+    """Print the law file as a reader needs it to fill in a case."""
+    law = registry.get(name).law
+    print(f"{law.title}")
+    print(f"{law.instrument}, {law.regulations}; text as at {law.text_version.isoformat()}")
+    print(f"Dates covered: {law.coverage} ({law.coverage_reference})")
+    print(f"Parties: {', '.join(law.parties)}")
+    if law.parameters:
+        print("\nValues")
+        for parameter in law.parameters.values():
+            for dated in parameter.values:
+                print(
+                    f"  {parameter.name} = {dated.value} {parameter.unit} [{dated.reference}] "
+                    f"{dated.window}: {parameter.description}"
+                )
+    for vocabulary, terms in law.vocabularies.items():
+        if not terms:
+            continue
+        print(f"\n{vocabulary}")
+        for term in terms.values():
+            group = f" ({term.group})" if term.group else ""
+            print(f"  {term.key}{group} [{term.reference}] {term.text}")
+    return 0
+
+
 def _emit(determination: Determination, fmt: str) -> None:
     if fmt == "json":
         json.dump(determination_to_json(determination), sys.stdout, indent=2, ensure_ascii=False)
@@ -87,10 +117,22 @@ def _demo(fmt: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (e.g. `origin law x | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "agreements":
             return _agreements()
+        if args.command == "law":
+            return _law(args.agreement)
         if args.command == "demo":
             return _demo(args.format)
         agreement = registry.get(args.agreement)

@@ -287,3 +287,11 @@ def test_note_when_goods_were_imported_before_the_coverage() -> None:
     data["consignment"]["imported_on"] = "2011-06-01"
     d = decide(data)
     assert any("imported on 2011-06-01, before 2022-01-01" in n for n in d.notes)
+
+
+def test_cli_law_lists_vocabularies(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["law", "thailand"]) == 0
+    out = capsys.readouterr().out
+    assert "de_minimis_share = 1/10 fraction [r 51G(3)(a)]" in out
+    assert "simple_assembly [r 51F minimal operations or processes (d)(viii)]" in out
+    assert main(["law", "atlantis"]) == 2
