@@ -55,22 +55,15 @@ from origin.engine import (
     RVCInputs,
     RVCMethod,
     alternatives_met,
-    evaluate_rule,
     minimal_operations_step,
     percent,
-    tariff_shift_step,
     transit_step,
 )
 from origin.formulas import Formula
 from origin.law import LawBook
 from origin.model import Case, ValueBasis
 from origin.psr import (
-    PSRSyntaxError,
     RegionalValueContent,
-    Rule,
-    TariffShift,
-    WhollyObtained,
-    parse_rule,
 )
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
@@ -276,6 +269,9 @@ class _Run(Decision):
 
     law = LAW
     intermediate_citation = cite("r 33(2)")
+    # r 33(2)(c): Annex G's change in classification (rescued by r 35 de minimis) and RVC.
+    shift_citation = cite("r 33(2)(c)")
+    rvc_citation = cite("r 33(2)(c)")
 
     @classmethod
     def regime_at(cls, date: dt.date) -> Regime:
@@ -340,11 +336,9 @@ class _Run(Decision):
                 children=(place, psr),
                 missing=psr.missing,
             ), ()
-        try:
-            rule = parse_rule(self.case.psr)
-        except PSRSyntaxError as error:
-            raise CaseError(f"psr: {error}") from None
-        psr = evaluate_rule(rule, self._leaf, cite("r 33(2)(c)"))
+        rule = self.parse_psr()
+        assert rule is not None
+        psr = self.evaluate_psr(rule, cite("r 33(2)(c)"))
         met = alternatives_met(rule, psr)
         outcome = place.outcome & psr.outcome
         return Step(
@@ -484,15 +478,8 @@ class _Run(Decision):
 
     # ----- PSR leaves
 
-    def _leaf(self, rule: Rule) -> Step:
-        if isinstance(rule, TariffShift):
-            # r 33(2)(c) change in tariff classification, rescued by r 35 de minimis.
-            return tariff_shift_step(self.assessment, rule, cite("r 33(2)(c)"))
-        if isinstance(rule, RegionalValueContent):
-            return self.rvc_step(rule, cite("r 33(2)(c)"))
-        if isinstance(rule, WhollyObtained):
-            return self.class_a()
-        raise CaseError(f"psr: ANZCERTA cannot evaluate {rule}")  # pragma: no cover
+    def wholly_obtained_class(self) -> Step:
+        return self.class_a()
 
     def rvc_missing(self, slug: str) -> tuple[str, ...]:
         missing = list(super().rvc_missing(slug))

@@ -64,13 +64,10 @@ from origin.determination import (
 )
 from origin.engine import (
     Assessment,
-    CaseError,
     Regime,
     RVCInputs,
     RVCMethod,
-    evaluate_rule,
     minimal_operations_step,
-    tariff_shift_step,
 )
 from origin.formulas import Formula
 from origin.law import LawBook
@@ -78,12 +75,8 @@ from origin.model import Case, ValueBasis
 from origin.psr import (
     AllOf,
     AnyOf,
-    PSRSyntaxError,
     RegionalValueContent,
     Rule,
-    TariffShift,
-    WhollyObtained,
-    parse_rule,
 )
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
@@ -161,6 +154,9 @@ class _Run(Decision):
 
     law = LAW
     intermediate_citation = cite("r 51G(1)")
+    # r 51G(1)(b)(i): Annex 2's change in classification (forgiven within r 51G(3)); r 51L RVC.
+    shift_citation = cite("r 51G(1)(b)(i)")
+    rvc_citation = cite("r 51L(1)")
 
     @classmethod
     def regime_at(cls, date: dt.date) -> Regime:
@@ -209,11 +205,9 @@ class _Run(Decision):
                 ),
                 (),
             )
-        try:
-            rule = parse_rule(self.case.psr)
-        except PSRSyntaxError as error:
-            raise CaseError(f"psr: {error}") from None
-        psr = evaluate_rule(rule, self._leaf, cite("r 51G(1)(b)(i)"))
+        rule = self.parse_psr()
+        assert rule is not None
+        psr = self.evaluate_psr(rule, cite("r 51G(1)(b)(i)"))
         alternatives = rule.terms if isinstance(rule, AnyOf) else (rule,)
         outcomes = psr.children if isinstance(rule, AnyOf) else (psr,)
         met = tuple(
@@ -232,15 +226,8 @@ class _Run(Decision):
             met,
         )
 
-    def _leaf(self, rule: Rule) -> Step:
-        if isinstance(rule, TariffShift):
-            # r 51G(1)(b)(i) change in tariff classification, forgiven within r 51G(3).
-            return tariff_shift_step(self.assessment, rule, cite("r 51G(1)(b)(i)"))
-        if isinstance(rule, RegionalValueContent):
-            return self.rvc_step(rule, cite("r 51L(1)"))
-        if isinstance(rule, WhollyObtained):
-            return self.class_a()
-        raise CaseError(f"psr: Thailand cannot evaluate {rule}")  # pragma: no cover
+    def wholly_obtained_class(self) -> Step:
+        return self.class_a()
 
     def commerce(self) -> Step:
         """r 51G(1)(b)(ii): no entry into the commerce of another country after export."""

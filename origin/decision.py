@@ -32,10 +32,27 @@ from origin.determination import (
     Verdict,
     missing_of,
 )
-from origin.engine import Assessment, CaseError, Regime, assess, percent, rvc_result, rvc_step
+from origin.engine import (
+    Assessment,
+    CaseError,
+    Regime,
+    assess,
+    evaluate_rule,
+    percent,
+    rvc_result,
+    rvc_step,
+    tariff_shift_step,
+)
 from origin.law import LawBook, Term
 from origin.model import Case, Good, Material
-from origin.psr import RegionalValueContent
+from origin.psr import (
+    PSRSyntaxError,
+    RegionalValueContent,
+    Rule,
+    TariffShift,
+    WhollyObtained,
+    parse_rule,
+)
 
 
 class Decision:
@@ -44,6 +61,8 @@ class Decision:
 
     law: ClassVar[LawBook]
     intermediate_citation: ClassVar[Citation]  # the provision deciding goods in their own right
+    shift_citation: ClassVar[Citation]  # the provision a PSR's change of classification rests on
+    rvc_citation: ClassVar[Citation]  # the provision of the RVC formulas
     inventory_methods: ClassVar[tuple[str, ...]] = (
         "physical-separation",
         "averaging",
@@ -80,6 +99,10 @@ class Decision:
         return True
 
     def determine(self) -> Determination:
+        raise NotImplementedError
+
+    def wholly_obtained_class(self) -> Step:
+        """The agreement's wholly-obtained class, which a PSR of ``WO`` refers to."""
         raise NotImplementedError
 
     def tolerance(self, result: RVCResult) -> RVCResult:
@@ -185,6 +208,30 @@ class Decision:
         originating = self.assume_pending if pending else sub.verdict is Verdict.ORIGINATING
         rolled = None if run.assessment.unknown_vnm else run.assessment.vnm
         return originating, step, rolled
+
+    # ----- product-specific rules
+
+    def parse_psr(self) -> Rule | None:
+        """The case's PSR as a rule tree (None when the case gives none)."""
+        if self.case.psr is None:
+            return None
+        try:
+            return parse_rule(self.case.psr)
+        except PSRSyntaxError as error:
+            raise CaseError(f"psr: {error}") from None
+
+    def evaluate_psr(self, rule: Rule, citation: Citation) -> Step:
+        return evaluate_rule(rule, self.psr_leaf, citation)
+
+    def psr_leaf(self, rule: Rule) -> Step:
+        """A leaf of a PSR: change of classification (forgiven by de minimis), RVC, WO."""
+        if isinstance(rule, TariffShift):
+            return tariff_shift_step(self.assessment, rule, self.shift_citation)
+        if isinstance(rule, RegionalValueContent):
+            return self.rvc_step(rule, self.rvc_citation)
+        if isinstance(rule, WhollyObtained):
+            return self.wholly_obtained_class()
+        raise CaseError(f"psr: {self.law.title} cannot evaluate {rule}")  # pragma: no cover
 
     # ----- shared steps
 

@@ -19,6 +19,7 @@ ENTRY_POINT_GROUP = "origin.agreements"
 # name → "module:attribute"; imported lazily so listing plugins stays cheap.
 BUILTIN: Mapping[str, str] = {
     "anzcerta": "agreements.anzcerta:AGREEMENT",
+    "china": "agreements.china:AGREEMENT",
     "thailand": "agreements.thailand:AGREEMENT",
 }
 

@@ -1,0 +1,509 @@
+"""China: goods of China under the Customs and Excise Regulations 1996, regs 51Z–51ZL.
+
+Source: Customs and Excise Regulations 1996 (NZ), Part 6, "Provisions relating to China",
+version as at 28 November 2025. The law file ``china.toml`` beside this module holds every
+number and list with its reference and the dates it covers (from 1 January 2022, when SL
+2021/422 last amended regs 51ZA, 51ZC, 51ZH, 51ZI and 51ZL). Product-specific rules come from
+*Product Specific Rules of Origin for Chinese goods—Annex 5 (2022)*; the case supplies the
+rule text.
+
+Goods originate in China when they fall in a class of r 51ZA(a) — wholly obtained (i),
+produced exclusively from originating materials (ii), or meeting Annex 5 (iii) — and meet the
+other provisions (r 51ZA(b)): minimal operations never confer origin (r 51ZE), interchangeable
+materials are distinguished by separation or a GAAP inventory method (r 51ZK), and the goods
+must be consigned directly from China (r 51ZF). RVC is (FOB − VNM) / FOB × 100, VNM the CIF
+value (or earliest ascertained price) of non-originating materials, undetermined ones included
+(r 51ZC). Failing the change in classification is forgiven within 10% of FOB (r 51ZL).
+Packing for shipment is left out (r 51ZG); retail packaging (r 51ZH) and customary accessories
+(r 51ZI) leave the tariff-shift test but count in RVC; the origin of neutral elements is not
+considered (r 51ZJ). Regs 51Z–51ZL impose no record-keeping or declaration obligation, so a
+determination lists none.
+
+Interpretations (also shown in the explanation where they apply):
+
+* **RVC method.** r 51ZC(1) gives one formula and no name. It is reported as
+  ``fob-build-down`` (it subtracts VNM from FOB) and is the method of every RVC rule; a rule
+  naming another method (``RVC40 (build-down)``) is refused, since r 51ZC names none.
+* **Value bases.** r 51ZC(2) accepts the CIF value or the earliest ascertained price (before
+  transport from the supplier's warehouse to the producer). A value stated on another basis
+  (customs value, ex-works, FOB, accounting cost) is no value for VNM, so the RVC is a bound.
+  A value with no stated basis is taken as given. No optional adjustments exist.
+* **Accumulation (r 51ZD).** Its text deems Chinese originating materials incorporated in New
+  Zealand to originate in New Zealand. The other direction — New Zealand originating
+  materials used in China — rests on r 51ZA(a)(ii)–(iii) and r 51ZB, which treat production
+  "in New Zealand or in China or in both countries" alike; such materials count as
+  originating, and a note cites r 51ZA(a)(ii)–(iii) and r 51ZB for them.
+* **Minimal operations (r 51ZE)** apply to classes (ii) and (iii), not to goods wholly
+  obtained (their origin comes from where they were obtained). There is no RVC exception. The
+  list of r 51ZE(2) is open ("include"); only the listed operations are recognised. The (b)
+  and (e) operations are minimal only when "simple" (r 51ZE(3)): when the goods underwent
+  nothing more than minimal operations and some of them are of that kind, the case must state
+  ``facts.operations_simple``; ``false`` means they needed special skills or equipment and so
+  go beyond r 51ZE(2).
+* **Direct consignment (r 51ZF)** is a condition of preferential treatment for every class. The
+  goods must be consigned from China (``consignment.exported_from``). Each place outside the
+  parties must be shown not to be one where the goods entered trade or commerce, and only
+  unloading, reloading, repacking, preservation and temporary storage may happen there.
+  The transit model records operations but no duration, so storage is the bool case fact
+  ``transit_storage_within_6_months`` — asked only when a stop lists storage. It is the
+  simplest honest model: the law asks a yes/no question of a period (6 months, in the law
+  file), and a month count per stop would need a rule on summing stops that the text does not
+  give. The fact is read as covering all storage on the route together (the cautious reading
+  of "transit ... through ... 1 or more other countries").
+* **Accessories (r 51ZI(1))** also need to be "classified with" the goods. The model has no
+  field for it: an accessory marked customary and not invoiced separately is taken as
+  classified with the goods unless ``facts.accessories_classified_with_goods`` is ``false``,
+  which removes the relief; the explanation notes the assumption. The relief of r 51ZI(1)
+  (like that of r 51ZH(1) for retail packaging) works within the change in classification
+  of Annex 5: a non-originating accessory still defeats r 51ZA(a)(ii) ("exclusively from"
+  originating materials), and counts in VNM under r 51ZI(2).
+* **Neutral elements (r 51ZJ)**: "the origin ... must not be considered". They are handled as
+  indirect materials, which leave both the tariff shift and VNM; they need no value.
+* **Interchangeable materials (r 51ZK)**: the GAAP of r 51Z are China's. Chinese Accounting
+  Standard for Business Enterprises No 1 (Inventories) recognises first-in-first-out,
+  weighted average and specific identification, not LIFO; so ``inventory_method`` is one of
+  physical-separation, averaging or fifo.
+
+>>> import datetime as dt
+>>> from origin.caseio import case_from_json
+>>> case = case_from_json({
+...     "schema": "origin-case/1", "currency": "CNY", "psr": "RVC40",
+...     "good": {"id": "kettle", "hs": "8516.79", "fob": "1000.00",
+...              "produced_in": ["CN"], "last_process_in": "CN",
+...              "operations": ["moulding", "assembly"]},
+...     "materials": [{"id": "element", "hs": "8516.80", "value": "600.00",
+...                    "basis": "cif", "status": "non-originating"}],
+...     "consignment": {"exported_from": "CN", "transit": []}})
+>>> d = AGREEMENT.determine(case, dt.date(2025, 6, 1))
+>>> d.verdict.value, d.rvc[0].method, d.rvc[0].value
+('originating', 'fob-build-down', Fraction(40, 1))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+
+from origin.agreement import Agreement
+from origin.citation import cite
+from origin.decision import Decision
+from origin.determination import (
+    FAILS,
+    MEETS,
+    NEEDS_INFO,
+    Determination,
+    Outcome,
+    Step,
+    Verdict,
+    missing_of,
+)
+from origin.engine import (
+    Assessment,
+    Regime,
+    RVCInputs,
+    RVCMethod,
+    alternatives_met,
+    minimal_operations_step,
+    transit_step,
+)
+from origin.formulas import Formula
+from origin.law import LawBook, Term
+from origin.model import Case, OriginStatus, ValueBasis
+
+LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
+PARTIES = LAW.parties
+AGREEMENT_NAME = "china"
+METHOD = "fob-build-down"
+
+# r 51ZC(1): RVC = (FOB − VNM) / FOB × 100; VNM the CIF value of non-originating materials,
+# materials of undetermined origin included.
+FOB_BUILD_DOWN = Formula.define(
+    METHOD,
+    "(FOB - VNM) / FOB * 100",
+    {
+        "FOB": "FOB value of the goods",
+        "VNM": "CIF value of non-originating materials (including undetermined origin)",
+    },
+)
+
+
+def _fob_build_down(a: Assessment) -> RVCInputs:
+    """r 51ZC(1) needs FOB and VNM; an unknown VNM value can only lower the RVC."""
+    return RVCInputs({"FOB": a.case.good.fob, "VNM": a.vnm}, tuple(a.unknown_vnm), raises=False)
+
+
+REGIME = Regime(
+    valuation=cite("r 51ZC(2)"),
+    adjust_originating=LAW.vocabulary("adjust_originating"),
+    adjust_non_originating=LAW.vocabulary("adjust_non_originating"),
+    accessories=cite("r 51ZI(1)"),  # customary, not invoiced separately: out of the shift
+    accessories_lose_if_raising_fact=None,  # regs 51Z-51ZL have no anti-avoidance rule
+    retail_packaging_shift=cite("r 51ZH(1)"),  # not taken into account for the shift
+    retail_packaging_rvc=cite("r 51ZH(2)"),  # but counted by its status in RVC
+    shipment_packaging=cite("r 51ZG"),  # not taken into account at all
+    indirect=cite("r 51ZJ(1)"),  # neutral elements: their origin is not considered
+    de_minimis=cite("r 51ZL(a)"),
+    de_minimis_share=Fraction(0),  # set per date in regime_at()
+    de_minimis_base="fob",
+    de_minimis_base_label="FOB value",
+    rvc_methods={
+        METHOD: RVCMethod(
+            METHOD,
+            FOB_BUILD_DOWN,
+            cite("r 51ZC(1)"),
+            _fob_build_down,
+            ("VNM", "FOB"),
+            {"FOB": "FOB value of the good"},
+        ),
+    },
+    default_rvc_methods=(METHOD,),
+    accumulation=cite("r 51ZD"),  # originating materials of the other party count
+    parties=PARTIES,
+    # r 51ZC(2): (a) CIF value, or (b) the earliest ascertained price paid or payable.
+    accepted_bases=frozenset({ValueBasis.CIF, ValueBasis.EARLIEST_PRICE}),
+)
+
+
+def regime_at(date: dt.date) -> Regime:
+    return attrs.evolve(REGIME, de_minimis_share=LAW.value("de_minimis_share", date).value)
+
+
+class _Run(Decision):
+    """One China determination: the classes of r 51ZA(a) and the provisions of r 51ZA(b)."""
+
+    law = LAW
+    intermediate_citation = cite("r 51ZA(a)")
+    # r 51ZA(a)(iii): Annex 5's change in classification (forgiven within r 51ZL); r 51ZC RVC.
+    shift_citation = cite("r 51ZA(a)(iii)")
+    rvc_citation = cite("r 51ZC(1)")
+    # r 51ZK(1)(b) with the r 51Z GAAP of China: no LIFO (see Interpretations).
+    inventory_methods = ("physical-separation", "averaging", "fifo")
+
+    @classmethod
+    def regime_at(cls, date: dt.date) -> Regime:
+        return regime_at(date)
+
+    def rvc_missing(self, slug: str) -> tuple[str, ...]:
+        missing = [f"value of material {m} (r 51ZC(2))" for m in self.assessment.unknown_vnm]
+        if self.case.good.fob is None:
+            missing.append("FOB value of the good")
+        return tuple(missing)
+
+    # ----- r 51ZA(a) classes
+
+    def class_i(self) -> Step:
+        """r 51ZA(a)(i): wholly obtained or produced in New Zealand or China (r 51ZB)."""
+        return self.wholly_obtained(cite("r 51ZA(a)(i)"), "class 51ZA(a)(i) wholly obtained")
+
+    def class_ii(self) -> Step:
+        """r 51ZA(a)(ii): produced entirely in the parties exclusively from originating
+        materials (those whose origin conforms with regs 51ZB–51ZL)."""
+        citation = cite("r 51ZA(a)(ii)")
+        place = self.produced_in_parties(citation)
+        a = self.assessment
+        non = [a.case.materials[i].id for i in a.non_originating]
+        # r 51ZI(1) relieves accessories within the change in classification only; here a
+        # non-originating accessory is a non-originating material (see Interpretations).
+        non += [
+            line.material.id
+            for line in a.special.values()
+            if line.treated_originating and not line.originating
+        ]
+        materials = Step(
+            "only originating materials",
+            citation,
+            Outcome.of(not non),
+            "every material is originating"
+            if not non
+            else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
+            + ("…" if len(non) > 10 else ""),
+        )
+        return Step(
+            "class 51ZA(a)(ii) exclusively originating materials",
+            citation,
+            place.outcome & materials.outcome,
+            materials.summary,
+            children=(place, materials),
+            missing=place.missing,
+        )
+
+    def class_iii(self) -> tuple[Step, tuple[str, ...]]:
+        """r 51ZA(a)(iii): produced entirely in the parties and meets Annex 5 (2022)."""
+        citation = cite("r 51ZA(a)(iii)")
+        place = self.produced_in_parties(citation)
+        if self.case.psr is None:
+            psr = Step(
+                "product-specific rule",
+                citation,
+                NEEDS_INFO,
+                f"no Annex 5 rule given for {self.case.good.hs}",
+                missing=(f"product-specific rule (Annex 5 (2022)) for {self.case.good.hs}",),
+            )
+            return Step(
+                "class 51ZA(a)(iii) Annex 5",
+                citation,
+                place.outcome & psr.outcome,
+                psr.summary,
+                children=(place, psr),
+                missing=missing_of((place, psr)),
+            ), ()
+        rule = self.parse_psr()
+        assert rule is not None
+        psr = self.evaluate_psr(rule, citation)
+        return Step(
+            f"class 51ZA(a)(iii) Annex 5: {rule}",
+            citation,
+            place.outcome & psr.outcome,
+            psr.summary,
+            (("rule", str(rule)),),
+            children=(place, psr),
+        ), alternatives_met(rule, psr)
+
+    def wholly_obtained_class(self) -> Step:
+        return self.class_i()
+
+    # ----- r 51ZA(b): the other provisions
+
+    def minimal(self) -> Step:
+        """r 51ZE(1): operations contributing minimally (those of r 51ZE(2)) do not confer
+        origin; the (b) and (e) operations are among them only when simple (r 51ZE(3))."""
+        listed: Mapping[str, Term] = LAW.vocabulary("minimal_operations")
+        operations = self.case.good.operations
+        simple = self.case.facts.get("operations_simple")
+        if simple is False:
+            # Not simple: those operations are not among the minimal ones of r 51ZE(2).
+            listed = {k: t for k, t in listed.items() if t.group != "simple"}
+        inner = minimal_operations_step(
+            operations,
+            listed,
+            cite("r 51ZE(2)"),
+            "operations performed on the goods in the parties",
+        )
+        needing = [
+            op
+            for op in operations or ()
+            if inner.outcome is FAILS and simple is None and listed[op].group == "simple"
+        ]
+        if needing:
+            inner = Step(
+                "simple operations",
+                cite("r 51ZE(3)"),
+                NEEDS_INFO,
+                f"only operations listed in r 51ZE(2) were performed; {', '.join(needing)} "
+                "are among them only if simple",
+                inner.inputs,
+                missing=(
+                    f"whether {', '.join(needing)} needed special skills, machines or "
+                    "equipment (facts.operations_simple, r 51ZE(3))",
+                ),
+            )
+        elif simple is not None and operations:
+            kind = "simple" if simple else "not simple (special skills or equipment)"
+            inner = attrs.evolve(inner, summary=f"{inner.summary}; r 51ZE(3): stated {kind}")
+        summary = {
+            MEETS: "the goods underwent more than minimal operations",
+            FAILS: "only minimal operations, which do not confer origin",
+        }.get(inner.outcome, "cannot tell whether the operations go beyond minimal ones")
+        return Step(
+            "minimal operations", cite("r 51ZE(1)"), inner.outcome, summary, children=(inner,)
+        )
+
+    def consignment(self) -> Step:
+        """r 51ZF: consigned directly from China to New Zealand."""
+        citation = cite("r 51ZF(1)")
+        consignment = self.case.consignment
+        origin_country = consignment.exported_from if consignment else None
+        if origin_country is None:
+            start = Step(
+                "consigned from China",
+                citation,
+                NEEDS_INFO,
+                "the country the goods were consigned from is not stated",
+                missing=("country from which the goods were consigned (r 51ZF(1))",),
+            )
+        else:
+            start = Step(
+                "consigned from China",
+                citation,
+                Outcome.of(origin_country == "CN"),
+                f"consigned from {origin_country}",
+            )
+        allowed = LAW.vocabulary("transit_operations")
+        route = transit_step(
+            consignment, PARTIES, allowed, cite("r 51ZF(2)(b)"), commerce_matters=True
+        )
+        children = [start, route, *self.storage(allowed)]
+        outcome = Outcome.all(c.outcome for c in children)
+        return Step(
+            "direct consignment",
+            citation,
+            outcome,
+            "; ".join(c.summary for c in children),
+            children=tuple(children),
+            missing=missing_of(children) if outcome is NEEDS_INFO else (),
+        )
+
+    def storage(self, allowed: Mapping[str, Term]) -> tuple[Step, ...]:
+        """r 51ZF(2)(b): temporary storage in transit of up to 6 months."""
+        consignment = self.case.consignment
+        if consignment is None or not consignment.transit:
+            return ()
+        stored = [
+            stop.country
+            for stop in consignment.transit
+            if stop.country not in PARTIES
+            and any(allowed.get(op, _NO_TERM).group == "storage" for op in stop.operations or ())
+        ]
+        if not stored:
+            return ()
+        months = LAW.value("transit_storage_months", self.date)
+        limit = f"{months.value} months"
+        within = self.case.facts.get("transit_storage_within_6_months")
+        where = ", ".join(stored)
+        if within is None:
+            return (
+                Step(
+                    "temporary storage in transit",
+                    months.reference,
+                    NEEDS_INFO,
+                    f"stored in {where}: how long is not stated (at most {limit})",
+                    missing=(
+                        f"whether storage in transit ({where}) lasted no more than {limit} "
+                        "(facts.transit_storage_within_6_months)",
+                    ),
+                ),
+            )
+        return (
+            Step(
+                "temporary storage in transit",
+                months.reference,
+                Outcome.of(within is True),
+                f"stored in {where} for {'no more' if within else 'more'} than {limit}",
+            ),
+        )
+
+    def notes(self) -> list[str]:
+        notes: list[str] = []
+        producer = self.case.good.last_process_in
+        from_nz = [
+            m.id
+            for m in self.case.materials
+            if m.status is OriginStatus.ORIGINATING and m.origin_country == "NZ"
+        ]
+        if producer == "CN" and from_nz:
+            notes.append(
+                f"originating material(s) of New Zealand {', '.join(from_nz[:10])} count as "
+                "originating in goods produced in China under r 51ZA(a)(ii)-(iii) and r 51ZB "
+                "(production in New Zealand or China or both); r 51ZD itself speaks of the "
+                "other direction"
+            )
+        accessories = [m.id for m in self.case.materials if m.accessory is not None]
+        if accessories and "accessories_classified_with_goods" not in self.case.facts:
+            notes.append(
+                f"accessory line(s) {', '.join(accessories[:10])} taken as classified with the "
+                "goods (r 51ZI(1)); set facts.accessories_classified_with_goods to false if not"
+            )
+        if self.rvc:
+            notes.append(
+                f"r 51ZC(1) gives one RVC formula and no name for it: reported as {METHOD}"
+            )
+        if any(m.indirect for m in self.case.materials):
+            notes.append(
+                "neutral elements: their origin is not considered (r 51ZJ(1)); they are left "
+                "out of the tariff shift and of VNM"
+            )
+        return notes
+
+    def determine(self) -> Determination:
+        case = self.case
+        steps: list[Step] = list(self.assessment.sub_steps)
+        i_step = self.class_i()
+        ii_step = self.class_ii()
+        iii_step, met = self.class_iii()
+        steps.extend((i_step, ii_step, iii_step))
+        produced = ii_step.outcome | iii_step.outcome
+        if i_step.outcome is not MEETS:
+            # r 51ZA(b) with r 51ZE: minimal operations never confer origin.
+            minimal = self.minimal()
+            steps.append(minimal)
+            produced &= minimal.outcome
+            # r 51ZK: interchangeable materials distinguished by separation or GAAP method.
+            fungible = self.fungibles(
+                cite("r 51ZK(1)"), (cite("r 51ZK(1)(a)"), cite("r 51ZK(1)(b)")), None
+            )
+            if fungible is not None:
+                steps.append(fungible)
+                produced &= fungible.outcome
+        origin = i_step.outcome | produced
+        if not self.intermediate:
+            # r 51ZF(1): preferential treatment only for goods consigned directly.
+            direct = self.consignment()
+            steps.append(direct)
+            origin &= direct.outcome
+        verdict = Verdict.from_outcome(origin)
+        basis: list[str] = []
+        if i_step.outcome is MEETS:
+            basis.append("r 51ZA(a)(i)")
+        elif produced is MEETS:
+            if ii_step.outcome is MEETS:
+                basis.append("r 51ZA(a)(ii)")
+            if iii_step.outcome is MEETS:
+                label = "r 51ZA(a)(iii)" + (f" ({'; '.join(met)})" if met else "")
+                if any(s.test == "de minimis" and s.outcome is MEETS for s in iii_step.walk()):
+                    label += " with r 51ZL de minimis"
+                basis.append(label)
+        return Determination(
+            agreement=AGREEMENT_NAME,
+            agreement_title=LAW.title,
+            date=self.date,
+            law_version=LAW.text_version,
+            good_id=case.good.id,
+            hs=str(case.good.hs),
+            verdict=verdict,
+            basis=tuple(basis) if verdict is Verdict.ORIGINATING else (),
+            steps=tuple(steps),
+            materials=self.assessment.rows(),
+            rvc=tuple(self.rvc),
+            missing=missing_of(steps) if verdict is Verdict.NEEDS_INFORMATION else (),
+            obligations=(),  # regs 51Z-51ZL set no record-keeping or declaration duty
+            notes=tuple(self.notes()),
+            psr=case.psr or "",
+        )
+
+
+_NO_TERM = Term(key="", reference=cite("r 51ZF(2)(b)"), text="")
+
+
+def _without_relief(case: Case) -> Case:
+    """r 51ZI(1): accessories not classified with the goods are ordinary materials."""
+    materials = tuple(
+        attrs.evolve(m, accessory=None) if m.accessory is not None else m for m in case.materials
+    )
+    return attrs.evolve(case, materials=materials)
+
+
+def decide(case: Case, date: dt.date) -> Determination:
+    """Decide whether ``case``'s goods originate in China (r 51ZA)."""
+    accessories = [m.id for m in case.materials if m.accessory is not None]
+    if not accessories or case.facts.get("accessories_classified_with_goods") is not False:
+        return _Run.decide(case, date)
+    determination = _Run.decide(_without_relief(case), date)
+    note = (
+        f"accessory line(s) {', '.join(accessories[:10])} are not classified with the goods: "
+        "no r 51ZI(1) relief, treated as ordinary materials"
+    )
+    return attrs.evolve(determination, notes=(*determination.notes, note))
+
+
+AGREEMENT = Agreement(
+    name=AGREEMENT_NAME,
+    title=LAW.title,
+    regulations=LAW.regulations,
+    law=LAW,
+    decide=decide,
+    cases=Path(__file__).parent / "cases" / "china",
+)
