@@ -95,3 +95,38 @@ def test_a_value_basis_one_agreement_uses_is_no_value_for_another() -> None:
     anz = _case("RVC40 (build-down)", basis="cif")
     anz["good"]["produced_in"], anz["good"]["last_process_in"] = ["AU"], "AU"
     assert _rvc("anzcerta", anz)[0] is Verdict.NEEDS_INFORMATION
+
+
+def test_china_takes_cif_or_earliest_price_only() -> None:
+    """The same customs-value figure: Thailand accepts it where CIF cannot be determined
+    (r 51L(2), the Schedule 4 value); China's VNM is CIF or the earliest ascertained price
+    only (r 51ZC(2)), so there the RVC is a bound and needs the CIF value."""
+    th = _case("RVC40", basis="customs-value")
+    th["good"]["produced_in"] = ["TH"]
+    cn = _case("RVC40", basis="customs-value")
+    cn["good"].update(produced_in=["CN"], last_process_in="CN")
+    cn["consignment"] = {"exported_from": "CN", "transit": []}
+    assert _rvc("thailand", th) == (Verdict.ORIGINATING, Fraction(45))
+    assert _rvc("china", cn)[0] is Verdict.NEEDS_INFORMATION
+    cn["materials"][0]["basis"] = "earliest-ascertained-price"
+    assert _rvc("china", cn) == (Verdict.ORIGINATING, Fraction(45))
+
+
+def test_same_figures_four_ways() -> None:
+    """Adjusted value 900.00, FOB 1000.00, motor 550.00 valued on each agreement's basis,
+    rule RVC45: ANZCERTA (AV) 38.88…% fails; Thailand and China (FOB) 45% pass."""
+    results = {}
+    for name, basis, country in [
+        ("anzcerta", "customs-value", "AU"),
+        ("thailand", "cif", "TH"),
+        ("china", "cif", "CN"),
+    ]:
+        data = _case("RVC45", basis=basis)
+        data["good"].update(produced_in=[country], last_process_in=country)
+        data["consignment"] = {"exported_from": country, "transit": []}
+        results[name] = _rvc(name, data)
+    assert results == {
+        "anzcerta": (Verdict.NOT_ORIGINATING, Fraction(350, 9)),
+        "thailand": (Verdict.ORIGINATING, Fraction(45)),
+        "china": (Verdict.ORIGINATING, Fraction(45)),
+    }
