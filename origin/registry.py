@@ -18,6 +18,7 @@ ENTRY_POINT_GROUP = "origin.agreements"
 
 # name → "module:attribute"; imported lazily so listing plugins stays cheap.
 BUILTIN: Mapping[str, str] = {
+    "aanzfta": "agreements.aanzfta:AGREEMENT",
     "anzcerta": "agreements.anzcerta:AGREEMENT",
     "china": "agreements.china:AGREEMENT",
     "thailand": "agreements.thailand:AGREEMENT",

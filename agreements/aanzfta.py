@@ -1,0 +1,863 @@
+"""AANZFTA: goods of a party under the Customs and Excise Regulations 1996, regs 51ZM–51ZX.
+
+Source: Customs and Excise Regulations 1996 (NZ), Part 6, "Provisions relating to AANZFTA
+countries", version as at 28 November 2025 (shared/seeds/004_9d4d1b142f3c36ed.txt). The law
+file ``aanzfta.toml`` beside this module holds every number and list with its reference, the
+parties, and the dates it covers: from 21 April 2025, when the Customs and Excise (AANZFTA)
+Amendment Regulations 2025 (SL 2025/42) replaced the r 51ZM definition of product specific
+rule and inserted r 51ZPA and r 51ZQA. Product-specific rules come from *Product Specific
+Rules of Origin for AANZFTA goods (2022)* or *Chapter 3 Annex 3B, Product Specific Rules*;
+the case supplies the rule text and says which document it is from (``facts.psr_document``).
+
+Goods originate in a party when they are wholly produced or obtained (r 51ZN(a), r 51ZO),
+meet the product-specific rule — with the final process of production in a party when the
+rule relies on a regional value content (r 51ZN(b)) — or are produced exclusively from
+originating materials (r 51ZN(c)); and they keep that status only if consigned as r 51ZX
+allows. RVC is computed by both formulas of r 51ZP: ``direct`` (AANZFTA material cost +
+labour + overhead + profit + other costs) / FOB × 100 and ``indirect`` (FOB − VNM) / FOB ×
+100. Minimal operations (r 51ZR) count against a claim resting solely on RVC. De minimis is
+10% of FOB, or for goods of chapters 50–63 10% by weight or by value (r 51ZS).
+
+Interpretations (also shown in the explanation where they apply):
+
+* **Parties (r 51ZM).** A signatory is a party only once declared by Order in Council under
+  s 7A(1)(a) of the Tariff Act 1988. The regulations give no declaration dates, so the law
+  file records the twelve signatories as declared, as r 51ZM lists them; a user can mark one
+  "not-declared" there (and drop it from ``[agreement].parties``).
+* **Which PSR document (r 51ZM product specific rule, r 51ZPA).** The 2022 document applies
+  unless a r 51ZPA notice has been published for the party where the goods are produced and
+  180 days have passed since the second protocol commenced; Annex 3B applies only when both
+  are shown (``facts.second_protocol_notice``, ``facts.second_protocol_commenced``). A notice
+  not stated is taken as not published. In the gap the text leaves (a notice published, the
+  protocol in force, 180 days not yet run) the 2022 document is read as still applying. The
+  dates are tested on the importation date (the determination date if none). A rule from the
+  document that does not apply cannot decide the case: the verdict needs the other one.
+* **Final process of production (r 51ZN(b)).** The condition attaches to each alternative of
+  the rule that contains an RVC requirement; it is met when ``good.last_process_in`` (the
+  country of the last process of production) is a party. Class (b) also needs the goods
+  produced in the parties (``good.produced_in``), since they must originate "in a party".
+* **Minimal operations (r 51ZR)** apply only when the claim rests solely on RVC: an
+  alternative made only of RVC requirements. An alternative with a tariff shift that is met
+  carries the claim without them. Only the listed operations are recognised as minimal.
+* **RVC (r 51ZP).** Both formulas are computed and either suffices when the rule names none.
+  The direct formula's AANZFTA material cost is the value of originating materials
+  (indirect materials deemed originating under r 51ZW included) plus any value added in
+  participating parties under r 51ZQA(2); labour, overhead, profit and other costs come from
+  the case's cost lines by category. With no cost lines the direct RVC is a lower bound.
+  VNM takes the CIF value or earliest ascertained price; a value on another stated basis
+  (customs value, ex-works, FOB, acquisition cost) is no value for it. Undetermined origin
+  counts in VNM; self-produced materials are replaced by the non-originating materials
+  acquired to make them.
+* **Extended accumulation (r 51ZQA)** is a case-level matter: value added to a
+  non-originating material in participating parties is an adjustment
+  (``value_added_in_participating_parties``) on that material. It counts only when 180 days
+  have passed since the second protocol commenced, the goods are finished in a participating
+  party and the material was worked in one (``material.produced_in``); the participating
+  parties are ``facts.extended_accumulation_parties``. Otherwise the adjustment is dropped.
+* **Accessories (r 51ZT(3)).** With ``facts.accessories_raise_rvc`` the relief of r 51ZT(1)
+  is lost and the lines are treated as ordinary materials; the FOB value used should be that
+  of the goods as sold, without them.
+* **Direct consignment (r 51ZX(b)(ii)).** "Entered the commerce of a non-party or free
+  circulation in that party" is read as one condition on each non-party on the route:
+  ``transit[].entered_commerce`` records whether the goods entered its commerce or were
+  released into free circulation there. Passing through another party is not transit
+  through a non-party. Regs 51ZM–51ZX set no record-keeping or declaration duty, so a
+  determination lists no obligations.
+
+>>> import datetime as dt
+>>> from origin.caseio import case_from_json
+>>> case = case_from_json({
+...     "schema": "origin-case/1", "currency": "THB", "psr": "RVC40",
+...     "facts": {"psr_document": "2022"},
+...     "good": {"id": "fan", "hs": "8414.51", "fob": "1000.00",
+...              "produced_in": ["TH"], "last_process_in": "TH",
+...              "operations": ["winding", "assembly"]},
+...     "materials": [{"id": "motor", "hs": "8501.10", "value": "600.00",
+...                    "basis": "cif", "status": "non-originating"}],
+...     "consignment": {"exported_from": "TH", "transit": []}})
+>>> d = AGREEMENT.determine(case, dt.date(2025, 6, 1))
+>>> d.verdict.value, [(r.method, r.value) for r in d.rvc if r.method == "indirect"]
+('originating', [('indirect', Fraction(40, 1))])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+
+from origin.agreement import Agreement
+from origin.citation import cite
+from origin.decision import Decision
+from origin.determination import (
+    FAILS,
+    MEETS,
+    NEEDS_INFO,
+    Determination,
+    Outcome,
+    Step,
+    Verdict,
+    missing_of,
+)
+from origin.engine import (
+    ZERO,
+    Assessment,
+    CaseError,
+    Regime,
+    RVCInputs,
+    RVCMethod,
+    evaluate_rule,
+    minimal_operations_step,
+    tariff_shift_step,
+    transit_step,
+)
+from origin.formulas import Formula
+from origin.law import LawBook, LawFileError
+from origin.model import Case, Material, ValueBasis
+from origin.psr import (
+    AllOf,
+    AnyOf,
+    PSRSyntaxError,
+    RegionalValueContent,
+    Rule,
+    TariffShift,
+    WhollyObtained,
+    parse_rule,
+)
+
+LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
+PARTIES = LAW.parties
+AGREEMENT_NAME = "aanzfta"
+EXTENDED = "value_added_in_participating_parties"  # the r 51ZQA(2) adjustment kind
+DOCUMENTS = {
+    "2022": "r 51ZM product specific rule (a)",
+    "annex-3b": "r 51ZM product specific rule (b)",
+}
+DOCUMENT_TITLES = {
+    "2022": "Product Specific Rules of Origin for AANZFTA goods (2022)",
+    "annex-3b": "Chapter 3 Annex 3B, Product Specific Rules",
+}
+
+
+def _check_parties() -> None:
+    """r 51ZM: [agreement].parties must be exactly the signatories recorded as declared."""
+    declared = {k for k, t in LAW.vocabulary("parties").items() if t.group == "declared"}
+    if declared != set(PARTIES):
+        raise LawFileError(
+            f"{LAW.name}: [agreement].parties {sorted(PARTIES)} differ from the signatories "
+            f"recorded as declared in [vocabularies.parties] {sorted(declared)}"
+        )
+
+
+_check_parties()
+
+# r 51ZP(a) direct formula.
+DIRECT = Formula.define(
+    "direct",
+    "(AMC + LC + OC + PR + OTH) / FOB * 100",
+    {
+        "AMC": "AANZFTA material cost",
+        "LC": "labour cost",
+        "OC": "overhead cost",
+        "PR": "profit",
+        "OTH": "other costs",
+        "FOB": "FOB value of the goods",
+    },
+)
+# r 51ZP(b) indirect (build-down) formula.
+INDIRECT = Formula.define(
+    "indirect",
+    "(FOB - VNM) / FOB * 100",
+    {"FOB": "FOB value of the goods", "VNM": "value of non-originating materials"},
+)
+_NO_COSTS = "cost lines (labour, overhead, profit and other costs)"
+
+
+@attrs.frozen
+class CostSheet:
+    """The cost lines summed by the r 51ZP(a) term they belong to."""
+
+    labour: Decimal
+    overhead: Decimal
+    profit: Decimal
+    other: Decimal
+
+
+def cost_sheet(case: Case) -> CostSheet:
+    """Sort the cost lines into the terms of r 51ZP(a) (categories are the law file's)."""
+    categories = LAW.vocabulary("cost_categories")
+    sums = {"labour": ZERO, "overhead": ZERO, "profit": ZERO, "other": ZERO}
+    for cost in case.costs:
+        term = categories.get(cost.category)
+        if term is None:
+            raise CaseError(
+                f"cost line {cost.id!r}: unknown category {cost.category!r} "
+                f"(known: {', '.join(sorted(categories))})"
+            )
+        sums[term.group] += cost.amount
+    return CostSheet(sums["labour"], sums["overhead"], sums["profit"], sums["other"])
+
+
+def _extended_value(a: Assessment) -> Decimal:
+    """r 51ZQA(2): value added in participating parties to non-originating materials."""
+    total = ZERO
+    for index, material in enumerate(a.case.materials):
+        if not a.originating(index):
+            total += sum((x.amount for x in material.adjustments if x.kind == EXTENDED), ZERO)
+    return total
+
+
+def _direct(a: Assessment) -> RVCInputs:
+    """r 51ZP(a): unknown originating values or an absent cost sheet can only raise it."""
+    sheet = cost_sheet(a.case)
+    unknown = list(a.unknown_vom)
+    if not a.case.costs:
+        unknown.append(_NO_COSTS)
+    return RVCInputs(
+        {
+            "AMC": a.vom + _extended_value(a),
+            "LC": sheet.labour,
+            "OC": sheet.overhead,
+            "PR": sheet.profit,
+            "OTH": sheet.other,
+            "FOB": a.case.good.fob,
+        },
+        tuple(unknown),
+        raises=True,
+    )
+
+
+def _indirect(a: Assessment) -> RVCInputs:
+    """r 51ZP(b): an unknown VNM value can only lower the RVC."""
+    return RVCInputs({"FOB": a.case.good.fob, "VNM": a.vnm}, tuple(a.unknown_vnm), raises=False)
+
+
+REGIME = Regime(
+    valuation=cite("r 51ZP(b)"),
+    adjust_originating=LAW.vocabulary("adjust_originating"),
+    adjust_non_originating=LAW.vocabulary("adjust_non_originating"),
+    accessories=cite("r 51ZT(1)"),
+    accessories_lose_if_raising_fact="accessories_raise_rvc",
+    retail_packaging_shift=cite("r 51ZV(2)"),
+    retail_packaging_rvc=cite("r 51ZV(3)"),
+    shipment_packaging=cite("r 51ZV(1)"),
+    indirect=cite("r 51ZW"),
+    de_minimis=cite("r 51ZS(a)"),
+    de_minimis_share=Fraction(0),  # set per date in regime_at()
+    de_minimis_base="fob",
+    de_minimis_base_label="FOB value",
+    rvc_methods={
+        "direct": RVCMethod(
+            "direct",
+            DIRECT,
+            cite("r 51ZP(a)"),
+            _direct,
+            ("AMC", "FOB"),
+            {"FOB": "FOB value of the good"},
+        ),
+        "indirect": RVCMethod(
+            "indirect",
+            INDIRECT,
+            cite("r 51ZP(b)"),
+            _indirect,
+            ("VNM", "FOB"),
+            {"FOB": "FOB value of the good"},
+        ),
+    },
+    default_rvc_methods=("direct", "indirect"),
+    vnm_excludes_self_produced=cite("r 51ZP(b)"),
+    accumulation=cite("r 51ZQ"),
+    parties=PARTIES,
+    # r 51ZP(b): CIF at importation or the earliest ascertained price; r 51ZW: the cost in
+    # the producer's records for indirect materials; self-produced ones at production cost.
+    accepted_bases=frozenset(
+        {
+            ValueBasis.CIF,
+            ValueBasis.EARLIEST_PRICE,
+            ValueBasis.ACCOUNTING_COST,
+            ValueBasis.PRODUCTION_COST,
+        }
+    ),
+    de_minimis_weight=cite("r 51ZS(b)(i)"),
+)
+
+
+def regime_at(date: dt.date) -> Regime:
+    share = LAW.value("de_minimis_share", date).value
+    by_weight = LAW.value("de_minimis_share_textiles_weight", date).value
+    by_value = LAW.value("de_minimis_share_textiles_value", date).value
+    if not share == by_weight == by_value:  # pragma: no cover - the engine has one share
+        raise LawFileError(f"{LAW.name}: the engine applies one de minimis share to all tests")
+    first = int(LAW.value("textile_chapter_first", date).value)
+    last = int(LAW.value("textile_chapter_last", date).value)
+    return attrs.evolve(
+        REGIME,
+        de_minimis_share=share,
+        de_minimis_weight_chapters=frozenset(f"{c:02d}" for c in range(first, last + 1)),
+    )
+
+
+def _has_rvc(rule: Rule) -> bool:
+    if isinstance(rule, RegionalValueContent):
+        return True
+    if isinstance(rule, AllOf | AnyOf):
+        return any(_has_rvc(term) for term in rule.terms)
+    return False
+
+
+def _solely_rvc(rule: Rule) -> bool:
+    if isinstance(rule, RegionalValueContent):
+        return True
+    if isinstance(rule, AllOf | AnyOf):
+        return all(_solely_rvc(term) for term in rule.terms)
+    return False
+
+
+def _date_fact(case: Case, key: str) -> dt.date | None:
+    value = case.facts.get(key)
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise CaseError(f"facts.{key}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _codes(case: Case, key: str) -> frozenset[str] | None:
+    value = case.facts.get(key)
+    if value is None:
+        return None
+    codes = frozenset(c.strip().upper() for c in str(value).split(",") if c.strip())
+    outside = sorted(codes - set(PARTIES))
+    if outside:
+        raise CaseError(f"facts.{key}: {', '.join(outside)} not among the parties")
+    return codes
+
+
+def _imported_on(case: Case, date: dt.date) -> dt.date:
+    consignment = case.consignment
+    return consignment.imported_on if consignment and consignment.imported_on else date
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+class _Run(Decision):
+    """One AANZFTA determination: the classes of r 51ZN and the tests that qualify them."""
+
+    law = LAW
+    intermediate_citation = cite("r 51ZN")
+
+    def __init__(
+        self, case: Case, date: dt.date, *, intermediate: bool, assume_pending: bool = False
+    ) -> None:
+        super().__init__(case, date, intermediate=intermediate, assume_pending=assume_pending)
+        if case.good.hs.chapter in self.regime.de_minimis_weight_chapters:
+            # r 51ZS(b)(ii): the value test of goods of chapters 50-63 has its own paragraph.
+            self.regime = attrs.evolve(self.regime, de_minimis=cite("r 51ZS(b)(ii)"))
+            self.assessment.regime = self.regime
+        self.notes: list[str] = []
+
+    @classmethod
+    def regime_at(cls, date: dt.date) -> Regime:
+        return regime_at(date)
+
+    def rvc_missing(self, slug: str) -> tuple[str, ...]:
+        missing = list(super().rvc_missing(slug))
+        if slug == "direct" and not self.case.costs:
+            missing.append(f"{_NO_COSTS} for the direct formula (r 51ZP(a))")
+        if self.case.good.fob is None:
+            missing.append("FOB value of the good")
+        return tuple(missing)
+
+    # ----- r 51ZN classes
+
+    def class_a(self) -> Step:
+        """r 51ZN(a): wholly produced or obtained in a party (r 51ZO)."""
+        return self.wholly_obtained(cite("r 51ZN(a)"), "class 51ZN(a) wholly produced or obtained")
+
+    def class_c(self) -> Step:
+        """r 51ZN(c): produced in a party exclusively from originating materials."""
+        citation = cite("r 51ZN(c)")
+        place = self.produced_in_parties(citation)
+        a = self.assessment
+        non = [a.case.materials[i].id for i in a.non_originating]
+        materials = Step(
+            "only originating materials",
+            citation,
+            Outcome.of(not non),
+            "every material is originating"
+            if not non
+            else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
+            + ("…" if len(non) > 10 else ""),
+        )
+        return Step(
+            "class 51ZN(c) exclusively originating materials",
+            citation,
+            place.outcome & materials.outcome,
+            materials.summary,
+            children=(place, materials),
+            missing=place.missing,
+        )
+
+    def class_b(self) -> tuple[Step, tuple[str, ...]]:
+        """r 51ZN(b): meets the applicable PSR; final process in a party if it relies on RVC."""
+        citation = cite("r 51ZN(b)")
+        place = self.produced_in_parties(citation)
+        document = self.psr_document()
+        if self.case.psr is None:
+            psr = Step(
+                "product-specific rule",
+                citation,
+                NEEDS_INFO,
+                f"no product-specific rule given for {self.case.good.hs}",
+                missing=(f"product-specific rule for {self.case.good.hs} (r 51ZM)",),
+            )
+            missing_rule = (place, document, psr)
+            return Step(
+                "class 51ZN(b) product-specific rule",
+                citation,
+                Outcome.all(c.outcome for c in missing_rule),
+                psr.summary,
+                children=missing_rule,
+                missing=missing_of(missing_rule),
+            ), ()
+        try:
+            rule = parse_rule(self.case.psr)
+        except PSRSyntaxError as error:
+            raise CaseError(f"psr: {error}") from None
+        psr = evaluate_rule(rule, self._leaf, citation)
+        alternatives = rule.terms if isinstance(rule, AnyOf) else (rule,)
+        outcomes = [c.outcome for c in psr.children] if isinstance(rule, AnyOf) else [psr.outcome]
+        final = minimal = None
+        met_outcome = FAILS
+        met: list[str] = []
+        for term, evaluated in zip(alternatives, outcomes, strict=True):
+            outcome = evaluated
+            if _has_rvc(term) and outcome is not FAILS:
+                final = final or self.final_process()
+                outcome &= final.outcome
+            if _solely_rvc(term) and outcome is not FAILS:
+                minimal = minimal or minimal_operations_step(
+                    self.case.good.operations,
+                    LAW.vocabulary("minimal_operations"),
+                    cite("r 51ZR"),
+                    "operations performed on the goods in the parties",
+                )
+                outcome &= minimal.outcome
+            met_outcome |= outcome
+            if outcome is MEETS:
+                met.append(str(term))
+        extra = tuple(s for s in (final, minimal) if s is not None)
+        if minimal is not None and any(not _solely_rvc(t) for t in alternatives):
+            self.notes.append(
+                "r 51ZR (minimal operations) applied only to the alternative(s) resting solely "
+                "on RVC"
+            )
+        if final is not None:
+            self.notes.append(
+                "r 51ZN(b): the final process of production is read as the last process of "
+                "production (good.last_process_in)"
+            )
+        children = (place, document, psr, *extra)
+        outcome = place.outcome & document.outcome & met_outcome
+        return Step(
+            f"class 51ZN(b) product-specific rule: {rule}",
+            citation,
+            outcome,
+            psr.summary,
+            (("rule", str(rule)),),
+            children=children,
+            missing=missing_of(children) if outcome is NEEDS_INFO else (),
+        ), tuple(met)
+
+    def _leaf(self, rule: Rule) -> Step:
+        if isinstance(rule, TariffShift):
+            # r 51ZN(b) change in tariff classification, rescued by r 51ZS de minimis.
+            return tariff_shift_step(self.assessment, rule, cite("r 51ZN(b)"))
+        if isinstance(rule, RegionalValueContent):
+            return self.rvc_step(rule, cite("r 51ZP"))
+        if isinstance(rule, WhollyObtained):
+            return self.class_a()
+        raise CaseError(f"psr: AANZFTA cannot evaluate {rule}")  # pragma: no cover
+
+    def final_process(self) -> Step:
+        """r 51ZN(b): when the rule requires RVC, the final process is performed in a party."""
+        citation = cite("r 51ZN(b)")
+        last = self.case.good.last_process_in
+        if last is None:
+            return Step(
+                "final process of production in a party",
+                citation,
+                NEEDS_INFO,
+                "where the final process of production was performed is not stated",
+                missing=("country where the final process of production was performed",),
+            )
+        return Step(
+            "final process of production in a party",
+            citation,
+            Outcome.of(last in PARTIES),
+            f"final process of production in {last}" + ("" if last in PARTIES else ", not a party"),
+        )
+
+    def psr_document(self) -> Step:
+        """r 51ZM product specific rule (a)-(b) with r 51ZPA: which document applies."""
+        return psr_document_step(self.case, self.date)
+
+    # ----- the rest
+
+    def consignment(self) -> Step:
+        """r 51ZX: transported without passing a non-party, or transit within (b)(i)-(ii)."""
+        step = transit_step(
+            self.case.consignment,
+            PARTIES,
+            LAW.vocabulary("transit_operations"),
+            cite("r 51ZX"),
+            commerce_matters=True,
+        )
+        transit = self.case.consignment.transit if self.case.consignment else None
+        outside = [s.country for s in transit or () if s.country not in PARTIES]
+        if transit is None:
+            return step
+        if not outside:
+            return attrs.evolve(step, citation=cite("r 51ZX(a)"), test="direct consignment")
+        self.notes.append(
+            "r 51ZX(b)(ii): 'entered the commerce of a non-party or free circulation' is read as "
+            f"one condition on each non-party on the route ({', '.join(outside)}), recorded "
+            "as transit[].entered_commerce"
+        )
+        return attrs.evolve(step, citation=cite("r 51ZX(b)"), test="direct consignment")
+
+    def determine(self) -> Determination:
+        case = self.case
+        steps: list[Step] = list(self.assessment.sub_steps)
+        a_step = self.class_a()
+        b_step, met = self.class_b()
+        c_step = self.class_c()
+        steps.extend((a_step, b_step, c_step))
+        produced = b_step.outcome | c_step.outcome
+        if a_step.outcome is not MEETS:
+            # r 51ZU: identical and interchangeable materials, by segregation or GAAP.
+            fungible = self.fungibles(cite("r 51ZU"), (cite("r 51ZU(a)"), cite("r 51ZU(b)")), None)
+            if fungible is not None:
+                steps.append(fungible)
+                produced &= fungible.outcome
+        origin = a_step.outcome | produced
+        if not self.intermediate:
+            # r 51ZX: originating status is kept only if consigned as it allows.
+            consigned = self.consignment()
+            steps.append(consigned)
+            origin &= consigned.outcome
+        verdict = Verdict.from_outcome(origin)
+        basis: list[str] = []
+        if a_step.outcome is MEETS:
+            basis.append("r 51ZN(a)")
+        if produced is MEETS:
+            if b_step.outcome is MEETS:
+                label = "r 51ZN(b)" + (f" ({'; '.join(met)})" if met else "")
+                if any(s.test == "de minimis" and s.outcome is MEETS for s in b_step.walk()):
+                    label += " with r 51ZS de minimis"
+                basis.append(label)
+            if c_step.outcome is MEETS:
+                basis.append("r 51ZN(c)")
+        notes = list(dict.fromkeys(self.notes))
+        if case.facts.get("accessories_raise_rvc") is True and any(
+            m.accessory is not None for m in case.materials
+        ):
+            notes.append(
+                "r 51ZT(3): the accessories were added solely to raise the RVC: r 51ZT(1)-(2) "
+                "do not apply and they are treated as ordinary materials; the FOB value used "
+                "should be that of the goods as sold, without them"
+            )
+        notes.append(
+            "parties (r 51ZM): the signatories recorded as declared by Order in Council in the "
+            "law file; the regulations give no declaration dates"
+        )
+        return Determination(
+            agreement=AGREEMENT_NAME,
+            agreement_title=LAW.title,
+            date=self.date,
+            law_version=LAW.text_version,
+            good_id=case.good.id,
+            hs=str(case.good.hs),
+            verdict=verdict,
+            basis=tuple(basis) if verdict is Verdict.ORIGINATING else (),
+            steps=tuple(steps),
+            materials=self.assessment.rows(),
+            rvc=tuple(self.rvc),
+            missing=missing_of(steps) if verdict is Verdict.NEEDS_INFORMATION else (),
+            obligations=(),  # regs 51ZM-51ZX set no record-keeping or declaration duty
+            notes=tuple(notes),
+            psr=case.psr or "",
+        )
+
+
+def psr_document_step(case: Case, date: dt.date) -> Step:
+    """Whether the rule the case gives is from the document r 51ZM says applies."""
+    title = "applicable product-specific rule document"
+    document = case.facts.get("psr_document")
+    party = case.good.last_process_in or "the party where the goods are produced"
+    hs = case.good.hs
+    if document is None:
+        return Step(
+            title,
+            cite("r 51ZM product specific rule"),
+            NEEDS_INFO,
+            "the case does not say which document its product-specific rule is from",
+            missing=(
+                "which document the product-specific rule is from: '2022' or 'annex-3b' "
+                "(facts.psr_document, r 51ZM product specific rule)",
+            ),
+        )
+    if document not in DOCUMENTS:
+        raise CaseError(f"facts.psr_document: {document!r} is not one of {', '.join(DOCUMENTS)}")
+    notice = case.facts.get("second_protocol_notice")
+    commenced = _date_fact(case, "second_protocol_commenced")
+    delay = LAW.value("annex_3b_delay_days", date)
+    annex_from = commenced + dt.timedelta(days=int(delay.value)) if commenced else None
+    on = _imported_on(case, date)
+    inputs = (
+        ("document", DOCUMENT_TITLES[str(document)]),
+        ("r 51ZPA notice", str(notice) if notice else "none stated"),
+        ("second protocol commenced", commenced.isoformat() if commenced else "not stated"),
+        ("imported on", on.isoformat()),
+    )
+    other = "annex-3b" if document == "2022" else "2022"
+    wrong = (f"the product-specific rule for {hs} from {DOCUMENT_TITLES[other]}",)
+    if document == "2022":
+        if not notice:
+            return Step(
+                title,
+                cite(DOCUMENTS["2022"]),
+                MEETS,
+                f"2022 document: no r 51ZPA notice is stated for {party}",
+                inputs,
+            )
+        if annex_from is None:
+            return Step(
+                title,
+                delay.reference,
+                NEEDS_INFO,
+                f"a r 51ZPA notice is stated for {party}: whether 180 days have passed since "
+                "the second protocol commenced decides the document",
+                inputs,
+                missing=("date the second protocol commenced (facts.second_protocol_commenced)",),
+            )
+        if on < annex_from:
+            return Step(
+                title,
+                cite(DOCUMENTS["2022"]),
+                MEETS,
+                f"2022 document: Annex 3B applies to {party} only from {annex_from.isoformat()}",
+                inputs,
+            )
+        return Step(
+            title,
+            delay.reference,
+            NEEDS_INFO,
+            f"the 2022 document no longer applies to {party}: Annex 3B applies from "
+            f"{annex_from.isoformat()} (r 51ZPA notice {notice})",
+            inputs,
+            missing=wrong,
+        )
+    if not notice:
+        return Step(
+            title,
+            cite("r 51ZPA(1)"),
+            NEEDS_INFO,
+            f"Annex 3B applies only to a party with a r 51ZPA notice; none is stated for {party}",
+            inputs,
+            missing=(f"the r 51ZPA notice for {party} (facts.second_protocol_notice)",),
+        )
+    if annex_from is None:
+        return Step(
+            title,
+            delay.reference,
+            NEEDS_INFO,
+            "Annex 3B applies only 180 days after the second protocol commenced",
+            inputs,
+            missing=("date the second protocol commenced (facts.second_protocol_commenced)",),
+        )
+    if on < annex_from:
+        return Step(
+            title,
+            delay.reference,
+            NEEDS_INFO,
+            f"Annex 3B applies to {party} only from {annex_from.isoformat()}: the 2022 "
+            "document applies before then",
+            inputs,
+            missing=wrong,
+        )
+    return Step(
+        title,
+        cite(DOCUMENTS["annex-3b"]),
+        MEETS,
+        f"Annex 3B: r 51ZPA notice {notice} for {party}, and {on.isoformat()} is on or after "
+        f"{annex_from.isoformat()}",
+        inputs,
+    )
+
+
+# --------------------------------------------------------------------------- r 51ZQA
+
+
+def extended_accumulation(case: Case, date: dt.date) -> tuple[Step, set[str], set[str]] | None:
+    """r 51ZQA: whether value added in participating parties may count, per material.
+
+    Returns the step, the materials whose adjustment counts, and those still undecided.
+    """
+    claimed = [m for m in case.materials if any(x.kind == EXTENDED for x in m.adjustments)]
+    if not claimed:
+        return None
+    citation = cite("r 51ZQA(1)")
+    delay = LAW.value("extended_accumulation_delay_days", date)
+    commenced = _date_fact(case, "second_protocol_commenced")
+    participating = _codes(case, "extended_accumulation_parties")
+    on = _imported_on(case, date)
+    children: list[Step] = []
+    if commenced is None:
+        children.append(
+            Step(
+                "180 days after the second protocol",
+                delay.reference,
+                NEEDS_INFO,
+                "the date the second protocol commenced is not stated",
+                missing=("date the second protocol commenced (facts.second_protocol_commenced)",),
+            )
+        )
+    else:
+        start = commenced + dt.timedelta(days=int(delay.value))
+        children.append(
+            Step(
+                "180 days after the second protocol",
+                delay.reference,
+                Outcome.of(on >= start),
+                f"extended accumulation applies from {start.isoformat()}; "
+                f"imported on {on.isoformat()}",
+            )
+        )
+    last = case.good.last_process_in
+    if participating is None:
+        children.append(
+            Step(
+                "participating parties",
+                cite("r 51ZQA(3)"),
+                NEEDS_INFO,
+                "the participating parties are not stated",
+                missing=(
+                    "parties whose r 51ZPA notices adopt extended accumulation "
+                    "(facts.extended_accumulation_parties)",
+                ),
+            )
+        )
+    elif last is None:
+        children.append(
+            Step(
+                "finished in a participating party",
+                cite("r 51ZQA(2)"),
+                NEEDS_INFO,
+                "where the goods were finished is not stated",
+                missing=("country where the final process of production was performed",),
+            )
+        )
+    else:
+        children.append(
+            Step(
+                "finished in a participating party",
+                cite("r 51ZQA(2)"),
+                Outcome.of(last in participating),
+                f"finished in {last}; participating: {', '.join(sorted(participating))}",
+            )
+        )
+    common = Outcome.all(c.outcome for c in children)
+    counted: set[str] = set()
+    open_: set[str] = set()
+    for material in claimed:
+        where = material.produced_in
+        if where is None:
+            place = NEEDS_INFO
+            summary = f"where value was added to {material.id} is not stated"
+            missing: tuple[str, ...] = (
+                f"where value was added to material {material.id} (material.produced_in)",
+            )
+        elif participating is None:
+            place = NEEDS_INFO
+            summary = f"value added to {material.id} in {where}: participation not known"
+            missing = ()
+        else:
+            place = Outcome.of(where in participating)
+            summary = f"value added to {material.id} in {where}"
+            missing = ()
+        outcome = common & place
+        children.append(
+            Step(
+                f"value added to {material.id}", cite("r 51ZQA(2)"), place, summary, missing=missing
+            )
+        )
+        if outcome is MEETS:
+            counted.add(material.id)
+        elif outcome is NEEDS_INFO:
+            open_.add(material.id)
+    outcome = Outcome.all(c.outcome for c in children)
+    step = Step(
+        "extended accumulation",
+        citation,
+        outcome,
+        f"value added in participating parties counts for {', '.join(sorted(counted)) or 'none'}"
+        + (f"; undecided for {', '.join(sorted(open_))}" if open_ else ""),
+        children=tuple(children),
+        missing=missing_of(children) if outcome is NEEDS_INFO else (),
+    )
+    return step, counted, open_
+
+
+def _keep_extended(materials: Iterable[Material], keep: set[str]) -> tuple[Material, ...]:
+    """Drop the r 51ZQA(2) adjustment from every material not in ``keep`` (at any depth)."""
+    out = []
+    for m in materials:
+        adjustments = m.adjustments
+        if m.id not in keep:
+            adjustments = tuple(x for x in adjustments if x.kind != EXTENDED)
+        out.append(
+            attrs.evolve(m, adjustments=adjustments, components=_keep_extended(m.components, keep))
+        )
+    return tuple(out)
+
+
+def decide(case: Case, date: dt.date) -> Determination:
+    """Decide whether ``case``'s goods originate in a party (r 51ZN)."""
+    extended = extended_accumulation(case, date)
+    if extended is None:
+        return _Run.decide(case, date)
+    step, counted, open_ = extended
+    narrow = attrs.evolve(case, materials=_keep_extended(case.materials, counted))
+    d = _Run.decide(narrow, date)
+    if open_ and d.verdict is Verdict.NOT_ORIGINATING:
+        wide = attrs.evolve(case, materials=_keep_extended(case.materials, counted | open_))
+        if _Run.decide(wide, date).verdict is not Verdict.NOT_ORIGINATING:
+            d = attrs.evolve(
+                d,
+                verdict=Verdict.NEEDS_INFORMATION,
+                missing=(*missing_of(d.steps), *step.missing),
+            )
+    basis = d.basis
+    if counted and d.verdict is Verdict.ORIGINATING:
+        basis = tuple(
+            f"{b} with r 51ZQA extended accumulation" if b.startswith("r 51ZN(b)") else b
+            for b in basis
+        )
+    return attrs.evolve(d, steps=(*d.steps, step), basis=basis)
+
+
+AGREEMENT = Agreement(
+    name=AGREEMENT_NAME,
+    title=LAW.title,
+    regulations=LAW.regulations,
+    law=LAW,
+    decide=decide,
+    cases=Path(__file__).parent / "cases" / "aanzfta",
+)
