@@ -114,19 +114,26 @@ def test_china_takes_cif_or_earliest_price_only() -> None:
 
 def test_same_figures_four_ways() -> None:
     """Adjusted value 900.00, FOB 1000.00, motor 550.00 valued on each agreement's basis,
-    rule RVC45: ANZCERTA (AV) 38.88…% fails; Thailand and China (FOB) 45% pass."""
+    rule RVC45: ANZCERTA (AV, r 36(1)) 38.88…% fails; Thailand (r 51L), China (r 51ZC) and
+    AANZFTA's indirect formula (r 51ZP(b)) measure on FOB: 45% passes."""
     results = {}
     for name, basis, country in [
         ("anzcerta", "customs-value", "AU"),
         ("thailand", "cif", "TH"),
         ("china", "cif", "CN"),
+        ("aanzfta", "cif", "TH"),
     ]:
         data = _case("RVC45", basis=basis)
         data["good"].update(produced_in=[country], last_process_in=country)
         data["consignment"] = {"exported_from": country, "transit": []}
-        results[name] = _rvc(name, data)
+        if name == "aanzfta":
+            data["facts"] = {"psr_document": "2022"}  # r 51ZM: which PSR document applies
+        d = registry.get(name).determine(case_from_json(data), DATE)
+        by_method = {r.method: r.value for r in d.rvc}
+        results[name] = (d.verdict, by_method.get("indirect", d.rvc[0].value))
     assert results == {
         "anzcerta": (Verdict.NOT_ORIGINATING, Fraction(350, 9)),
         "thailand": (Verdict.ORIGINATING, Fraction(45)),
         "china": (Verdict.ORIGINATING, Fraction(45)),
+        "aanzfta": (Verdict.ORIGINATING, Fraction(45)),
     }
