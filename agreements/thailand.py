@@ -183,9 +183,15 @@ class _Run(Decision):
         return self.wholly_obtained(cite("r 51G(1)(a)"), "class 51G(1)(a) wholly obtained")
 
     def class_b(self) -> tuple[Step, tuple[Rule, ...]]:
-        """r 51G(1)(b): meets Annex 2 and did not enter the commerce of another country."""
+        """r 51G(1)(b): produced in Thailand (with New Zealand), meets Annex 2 — an alternative
+        without RVC only with more than minimal operations (r 51G(4)) — and, for the goods
+        imported, did not enter the commerce of another country after export (b)(ii)."""
         citation = cite("r 51G(1)(b)")
-        if self.case.psr is None:
+        conditions = [self.produced_in_parties(citation)]
+        if not self.intermediate:  # (b)(ii) is about the journey to New Zealand
+            conditions.append(self.commerce())
+        rule = self.parse_psr()
+        if rule is None:
             psr = Step(
                 "product-specific rule",
                 cite("r 51G(1)(b)(i)"),
@@ -193,35 +199,42 @@ class _Run(Decision):
                 f"no Annex 2 rule given for {self.case.good.hs}",
                 missing=(f"product-specific rule (Annex 2 (2022)) for {self.case.good.hs}",),
             )
-            commerce = self.commerce()
+            given = (psr, *conditions)
             return (
                 Step(
                     "class 51G(1)(b) Annex 2",
                     citation,
-                    psr.outcome & commerce.outcome,
+                    Outcome.all(c.outcome for c in given),
                     psr.summary,
-                    children=(psr, commerce),
-                    missing=missing_of((psr, commerce)),
+                    children=given,
+                    missing=missing_of(given),
                 ),
                 (),
             )
-        rule = self.parse_psr()
-        assert rule is not None
         psr = self.evaluate_psr(rule, cite("r 51G(1)(b)(i)"))
         alternatives = rule.terms if isinstance(rule, AnyOf) else (rule,)
-        outcomes = psr.children if isinstance(rule, AnyOf) else (psr,)
-        met = tuple(
-            term for term, step in zip(alternatives, outcomes, strict=True) if step.outcome is MEETS
-        )
-        commerce = self.commerce()
+        outcomes = [c.outcome for c in psr.children] if isinstance(rule, AnyOf) else [psr.outcome]
+        # r 51G(4): an alternative that requires no RVC also needs more than minimal operations.
+        minimal = self.minimal_operations()
+        standing = [
+            outcome & (MEETS if _has_rvc(term) else minimal.outcome)
+            for term, outcome in zip(alternatives, outcomes, strict=True)
+        ]
+        met = tuple(t for t, o in zip(alternatives, standing, strict=True) if o is MEETS)
+        children = [psr]
+        if not all(_has_rvc(term) for term in alternatives):
+            children.append(minimal)
+        children.extend(conditions)
+        outcome = Outcome.any(standing) & Outcome.all(c.outcome for c in conditions)
         return (
             Step(
                 f"class 51G(1)(b) Annex 2: {rule}",
                 citation,
-                psr.outcome & commerce.outcome,
+                outcome,
                 psr.summary,
                 (("rule", str(rule)),),
-                children=(psr, commerce),
+                children=tuple(children),
+                missing=missing_of(children) if outcome is NEEDS_INFO else (),
             ),
             met,
         )
@@ -240,6 +253,22 @@ class _Run(Decision):
                 NEEDS_INFO,
                 "the route of the goods to New Zealand is not stated",
                 missing=("consignment route (transit countries, or none)",),
+            )
+        exported = consignment.exported_from
+        if exported is None:
+            return Step(
+                "commerce of another country",
+                citation,
+                NEEDS_INFO,
+                "the country the goods were exported from is not stated",
+                missing=("country of exportation (consignment.exported_from)",),
+            )
+        if exported != "TH":
+            return Step(
+                "commerce of another country",
+                citation,
+                FAILS,
+                f"exported from {exported}, not from Thailand",
             )
         abroad = [stop for stop in consignment.transit if stop.country not in PARTIES]
         entered = [stop.country for stop in abroad if stop.entered_commerce]
@@ -275,21 +304,14 @@ class _Run(Decision):
             f"did not enter the commerce of another country (route: {where})",
         )
 
-    def minimal(self, rests_on_rvc: bool) -> Step:
-        """r 51G(4): minimal operations never confer origin, unless the rule requires RVC."""
-        citation = cite("r 51G(4)")
-        if rests_on_rvc:
-            return Step(
-                "minimal operations",
-                citation,
-                MEETS,
-                "not applied: the rule relied on requires a regional value content",
-            )
+    def minimal_operations(self) -> Step:
+        """r 51G(4) with the list of r 51F: minimal operations never confer origin by a change
+        in classification alone."""
         return minimal_operations_step(
             self.case.good.operations,
             LAW.vocabulary("minimal_operations"),
-            citation,
-            "operations performed on the goods in the parties",
+            cite("r 51G(4)"),
+            "operations performed on the goods in Thailand",
         )
 
     def obligations(self) -> tuple[Obligation, ...]:
@@ -317,14 +339,6 @@ class _Run(Decision):
         if a_step.outcome is MEETS:
             basis.append("r 51G(1)(a)")
         b_outcome = b_step.outcome
-        if b_outcome is not FAILS:
-            # r 51G(4): after minimal operations only an alternative requiring RVC stands.
-            minimal = self.minimal(rests_on_rvc=False)
-            if minimal.outcome is not MEETS and any(_has_rvc(term) for term in met):
-                met = tuple(term for term in met if _has_rvc(term))
-                minimal = self.minimal(rests_on_rvc=True)
-            steps.append(minimal)
-            b_outcome &= minimal.outcome
         fungible = self.fungibles(
             cite("r 51I(1)"), (cite("r 51I(1)(a)"), cite("r 51I(1)(b)")), cite("r 51I(2)")
         )

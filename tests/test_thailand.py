@@ -95,3 +95,56 @@ def test_base_is_fob_not_adjusted_value() -> None:
 def test_dates_before_coverage_refused(date: dt.date) -> None:
     with pytest.raises(LawNotEncoded):
         THAILAND.determine(case_from_json(_case("CTH", [])), date)
+
+
+def test_goods_must_be_produced_in_and_exported_from_thailand() -> None:
+    """r 51G(1), (2) and (b)(ii): goods of Thailand, exported from Thailand."""
+    motor = {
+        "id": "M",
+        "hs": "8501.10",
+        "value": "100.00",
+        "basis": "cif",
+        "status": "non-originating",
+    }
+    elsewhere = _case("CTH", [motor], produced_in=["CN"], last_process_in="CN")
+    assert _decide(elsewhere) is Verdict.NOT_ORIGINATING
+    from_us = _case("CTH", [motor])
+    from_us["consignment"]["exported_from"] = "US"
+    assert _decide(from_us) is Verdict.NOT_ORIGINATING
+
+
+def test_intermediate_material_needs_no_route() -> None:
+    """r 51G(1)(b)(ii) concerns the goods' journey to New Zealand, not a material's."""
+    sub = {
+        "id": "SUB",
+        "hs": "8414.90",
+        "value": "600.00",
+        "status": "undetermined",
+        "self_produced": True,
+        "psr": "CTH",
+        "produced_in": "TH",
+        "operations": ["moulding", "assembly"],
+        "components": [
+            {
+                "id": "RESIN",
+                "hs": "3907.40",
+                "value": "100.00",
+                "basis": "cif",
+                "status": "non-originating",
+            }
+        ],
+    }
+    d = THAILAND.determine(case_from_json(_case("CTH", [sub])), DATE)
+    assert d.verdict is Verdict.ORIGINATING
+    assert d.materials[0].status == "originating"
+
+
+def test_undecided_rvc_alternative_keeps_the_claim_open() -> None:
+    """r 51G(4): with only packing done, CTH cannot carry the claim, but an RVC alternative
+    still could: with the motor's value unknown the verdict needs it."""
+    motor = {"id": "M", "hs": "8501.10", "status": "non-originating"}
+    d = THAILAND.determine(
+        case_from_json(_case("CTH or RVC40", [motor], operations=["packing"])), DATE
+    )
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert "value of material M" in d.missing

@@ -43,7 +43,7 @@ def _case(psr: str, *, basis: str) -> dict[str, Any]:
                 "status": "non-originating",
             }
         ],
-        "consignment": {"transit": []},
+        "consignment": {"exported_from": "TH", "transit": []},
     }
 
 
@@ -91,7 +91,9 @@ def test_de_minimis_base_differs() -> None:
 def test_a_value_basis_one_agreement_uses_is_no_value_for_another() -> None:
     """Thailand's VNM is CIF (r 51L(1)); ANZCERTA values imported materials at customs value
     (r 38(1)(a)) and does not take a CIF figure for it."""
-    assert _rvc("thailand", _case("RVC40", basis="cif"))[0] is Verdict.ORIGINATING
+    th = _case("RVC40", basis="cif")
+    th["good"]["produced_in"] = ["TH"]
+    assert _rvc("thailand", th)[0] is Verdict.ORIGINATING
     anz = _case("RVC40 (build-down)", basis="cif")
     anz["good"]["produced_in"], anz["good"]["last_process_in"] = ["AU"], "AU"
     assert _rvc("anzcerta", anz)[0] is Verdict.NEEDS_INFORMATION
