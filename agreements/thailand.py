@@ -49,7 +49,7 @@ import attrs
 
 from origin.agreement import Agreement
 from origin.citation import cite
-from origin.decision import Decision
+from origin.decision import Decision, has_rvc
 from origin.determination import (
     FAILS,
     MEETS,
@@ -73,9 +73,7 @@ from origin.formulas import Formula
 from origin.law import LawBook
 from origin.model import Case, ValueBasis
 from origin.psr import (
-    AllOf,
     AnyOf,
-    RegionalValueContent,
     Rule,
 )
 
@@ -141,14 +139,6 @@ def regime_at(date: dt.date) -> Regime:
     return attrs.evolve(REGIME, de_minimis_share=LAW.value("de_minimis_share", date).value)
 
 
-def _has_rvc(rule: Rule) -> bool:
-    if isinstance(rule, RegionalValueContent):
-        return True
-    if isinstance(rule, AllOf | AnyOf):
-        return any(_has_rvc(term) for term in rule.terms)
-    return False
-
-
 class _Run(Decision):
     """One Thailand determination: the classes of r 51G(1) and the tests that qualify them."""
 
@@ -212,20 +202,14 @@ class _Run(Decision):
                 (),
             )
         psr = self.evaluate_psr(rule, cite("r 51G(1)(b)(i)"))
-        alternatives = rule.terms if isinstance(rule, AnyOf) else (rule,)
-        outcomes = [c.outcome for c in psr.children] if isinstance(rule, AnyOf) else [psr.outcome]
         # r 51G(4): an alternative that requires no RVC also needs more than minimal operations.
         minimal = self.minimal_operations()
-        standing = [
-            outcome & (MEETS if _has_rvc(term) else minimal.outcome)
-            for term, outcome in zip(alternatives, outcomes, strict=True)
-        ]
-        met = tuple(t for t, o in zip(alternatives, standing, strict=True) if o is MEETS)
+        standing, met = self.alternatives_standing(rule, psr, minimal)
         children = [psr]
-        if not all(_has_rvc(term) for term in alternatives):
+        if not all(has_rvc(term) for term in (rule.terms if isinstance(rule, AnyOf) else (rule,))):
             children.append(minimal)
         children.extend(conditions)
-        outcome = Outcome.any(standing) & Outcome.all(c.outcome for c in conditions)
+        outcome = standing & Outcome.all(c.outcome for c in conditions)
         return (
             Step(
                 f"class 51G(1)(b) Annex 2: {rule}",

@@ -46,6 +46,8 @@ from origin.engine import (
 from origin.law import LawBook, Term
 from origin.model import Case, Good, Material
 from origin.psr import (
+    AllOf,
+    AnyOf,
     PSRSyntaxError,
     RegionalValueContent,
     Rule,
@@ -223,6 +225,21 @@ class Decision:
     def evaluate_psr(self, rule: Rule, citation: Citation) -> Step:
         return evaluate_rule(rule, self.psr_leaf, citation)
 
+    def alternatives_standing(
+        self, rule: Rule, psr: Step, minimal: Step
+    ) -> tuple[Outcome, tuple[Rule, ...]]:
+        """The rule's outcome when an alternative requiring no RVC also needs more than
+        minimal operations (e.g. r 51G(4), r 51O(4): "except where goods are subject to a
+        regional value content"), and the alternatives that carry it."""
+        alternatives = rule.terms if isinstance(rule, AnyOf) else (rule,)
+        outcomes = [c.outcome for c in psr.children] if isinstance(rule, AnyOf) else [psr.outcome]
+        standing = [
+            outcome & (MEETS if has_rvc(term) else minimal.outcome)
+            for term, outcome in zip(alternatives, outcomes, strict=True)
+        ]
+        met = tuple(t for t, o in zip(alternatives, standing, strict=True) if o is MEETS)
+        return Outcome.any(standing), met
+
     def psr_leaf(self, rule: Rule) -> Step:
         """A leaf of a PSR: change of classification (forgiven by de minimis), RVC, WO."""
         if isinstance(rule, TariffShift):
@@ -358,6 +375,15 @@ class Decision:
     def imported_on(self) -> dt.date:
         consignment = self.case.consignment
         return consignment.imported_on if consignment and consignment.imported_on else self.date
+
+
+def has_rvc(rule: Rule) -> bool:
+    """Whether a rule (or alternative) contains a regional value content requirement."""
+    if isinstance(rule, RegionalValueContent):
+        return True
+    if isinstance(rule, AllOf | AnyOf):
+        return any(has_rvc(term) for term in rule.terms)
+    return False
 
 
 def years_after(day: dt.date, years: int) -> dt.date:

@@ -22,6 +22,7 @@ BUILTIN: Mapping[str, str] = {
     "anzcerta": "agreements.anzcerta:AGREEMENT",
     "china": "agreements.china:AGREEMENT",
     "thailand": "agreements.thailand:AGREEMENT",
+    "tpsep": "agreements.tpsep:AGREEMENT",
 }
 
 

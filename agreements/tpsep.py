@@ -1,0 +1,700 @@
+"""TPSEP: goods of the Trans-Pacific Strategic Economic Partnership, regs 51N–51Y.
+
+Source: Customs and Excise Regulations 1996 (NZ), Part 6, "Provisions relating to the
+Trans-Pacific Strategic Economic Partnership Agreement", regs 51N–51Y, with Schedule 4
+(remanufactured goods) and Schedule 6 (outward processing), version as at 28 November 2025
+(shared/seeds/004_9d4d1b142f3c36ed.txt). The law file ``tpsep.toml`` beside this module holds
+every number and list with its reference and the dates it covers (from 1 January 2022).
+Product-specific rules come from *Specific rules of origin for Trans-Pacific Strategic
+Economic Partnership Agreement goods—Annex II (2022)*; the case supplies the rule text.
+
+Goods originate when wholly obtained (r 51O(1)(a)), produced in the parties exclusively from
+originating materials (r 51O(1)(b)), or meeting Annex II (r 51O(1)(c)); in each case only when
+transported directly without entering the commerce of a non-party (r 51T). Failing the change
+in classification is forgiven within 10% of the transaction value (r 51O(3)); minimal
+operations never confer origin unless the rule requires RVC (r 51O(4)). RVC is
+(TV − VNM) / TV × 100, TV on an FOB basis and VNM on a CIF basis (r 51P(1)). Goods of
+Schedule 6 with materials processed in a non-party qualify under r 51U when r 51U(2)(a)–(f)
+hold, the r 51U(3) total being at most 55% of their value.
+
+Interpretations (also shown in the explanation where they apply):
+
+* Parties (r 51N): Brunei Darussalam and Chile are parties only once declared specified TPA
+  parties under the Tariff Act 1988. No declaration is in the encoded sources, so only New
+  Zealand and Singapore are parties (see ``tpsep.toml``); materials declared originating in
+  Brunei or Chile are refused.
+* The RVC method of r 51P(1) has no name in the text. It is reported as ``build-down`` (it
+  subtracts VNM from TV, as Thailand's r 51L does) and a rule naming no method uses it. TV is
+  ``good.transaction_value`` (stated on an FOB basis); the de minimis base of r 51O(3)(a) is
+  the same figure ("transaction value ... calculated in accordance with regulation 51P").
+* r 51P(3): non-originating materials used in a party to make a material are left out of VNM.
+  An intermediate material with its own BOM is decided in its own right and counted whole, as
+  originating or not; its inputs are never added to VNM (no roll-down).
+* r 51P(4): when ``facts.producer_exports_directly`` is false, the TV must be the value
+  adjusted to the point at which the purchaser received the goods; the RVC needs
+  ``facts.tv_adjustment`` saying how, and is undecided without it.
+* r 51P(5): a material with attribute ``acquired_in_territory`` is noted as valued without
+  inland freight; the user states the value so, the engine cannot check it.
+* r 51O(4) yields to an RVC requirement: it is not applied when an alternative of the rule
+  that was met contains RVC.
+* r 51T applies to "regulations 51O to 51S", so to every r 51O class. "Transported directly"
+  is read as allowing only transport handling (unloading, reloading, transhipment, storage)
+  in a non-party, and no entry into its commerce, unless the chief executive's permission is
+  recorded (``facts.commerce_permitted``). r 51T does not name r 51U, so it is not applied to
+  goods qualifying under r 51U.
+* r 51U is a further way to qualify, claimed with ``facts.outward_processing``; it "prevails"
+  over r 51O and Annex II, so goods meeting it are originating whatever r 51O says. Its value
+  base ("their value", r 51N "value": Schedule 4 of the Act) is ``good.adjusted_value``. The
+  r 51U(3)(a) figure is the VNM of the BOM (undetermined origin counts); (b) and (c) are the
+  facts ``outward_other_added_materials`` and ``outward_costs_abroad``. r 51U(2)(f)(i) is read
+  from ``good.last_process_in`` (a party). Schedule 6 entries limited to a description need
+  ``facts.schedule_6_description_met``; the parenthesis after "8523.21, 8517.61, 8525.50, and
+  8517.62" is read as limiting 8517.61, 8525.50 and 8517.62 (transmission apparatus).
+* Recovered goods (r 51N wholly obtained goods (j)) need the Schedule 4 subheading of the
+  remanufactured goods they are used in (``facts.remanufactured_goods_hs``) and that those are
+  not designed principally for the automotive goods Schedule 4 excludes
+  (``facts.designed_for_automotive``).
+
+>>> import datetime as dt
+>>> from origin.caseio import case_from_json
+>>> case = case_from_json({
+...     "schema": "origin-case/1", "currency": "SGD", "psr": "RVC45",
+...     "good": {"id": "pump", "hs": "8413.70", "transaction_value": "1000.00",
+...              "produced_in": ["SG"], "last_process_in": "SG",
+...              "operations": ["casting", "assembly"]},
+...     "materials": [{"id": "motor", "hs": "8501.52", "value": "550.00",
+...                    "basis": "cif", "status": "non-originating"}],
+...     "consignment": {"exported_from": "SG", "transit": []}})
+>>> d = AGREEMENT.determine(case, dt.date(2025, 6, 1))
+>>> d.verdict.value, d.rvc[0].value
+('originating', Fraction(45, 1))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+
+from origin.agreement import Agreement
+from origin.citation import Citation, cite
+from origin.decision import Decision, has_rvc, years_after
+from origin.determination import (
+    FAILS,
+    MEETS,
+    NEEDS_INFO,
+    Determination,
+    Obligation,
+    Outcome,
+    RVCResult,
+    Step,
+    Verdict,
+    missing_of,
+)
+from origin.engine import (
+    Assessment,
+    CaseError,
+    Regime,
+    RVCInputs,
+    RVCMethod,
+    exact,
+    minimal_operations_step,
+    percent,
+    transit_step,
+)
+from origin.formulas import Formula
+from origin.law import LawBook, LawFileError
+from origin.model import Case, ValueBasis
+from origin.psr import AnyOf, Rule
+
+LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
+PARTIES = LAW.parties
+AGREEMENT_NAME = "tpsep"
+
+
+def _check_parties() -> None:
+    """r 51N party: [agreement].parties must be exactly the entries recorded as parties."""
+    recorded = {k for k, t in LAW.vocabulary("parties").items() if t.group == "party"}
+    if recorded != set(PARTIES):
+        raise LawFileError(
+            f"{LAW.name}: [agreement].parties {sorted(PARTIES)} differ from the entries "
+            f"recorded as parties in [vocabularies.parties] {sorted(recorded)}"
+        )
+
+
+_check_parties()
+
+# r 51P(1): RVC = (TV − VNM) / TV × 100; TV on an FOB basis, VNM on a CIF basis.
+BUILD_DOWN = Formula.define(
+    "build-down",
+    "(TV - VNM) / TV * 100",
+    {
+        "TV": "transaction value of the goods, adjusted on an FOB basis",
+        "VNM": "transaction value of non-originating materials, adjusted on a CIF basis",
+    },
+)
+
+
+def _build_down(a: Assessment) -> RVCInputs:
+    """r 51P(1) needs TV and VNM; an unknown VNM value can only lower the RVC."""
+    return RVCInputs(
+        {"TV": a.case.good.transaction_value, "VNM": a.vnm}, tuple(a.unknown_vnm), raises=False
+    )
+
+
+REGIME = Regime(
+    valuation=cite("r 51P(1)"),
+    adjust_originating=LAW.vocabulary("adjust_originating"),
+    adjust_non_originating=LAW.vocabulary("adjust_non_originating"),
+    accessories=cite("r 51Q(1)"),
+    accessories_lose_if_raising_fact="accessories_raise_rvc",  # r 51Q(2)
+    retail_packaging_shift=cite("r 51R(1)"),
+    retail_packaging_rvc=cite("r 51R(2)"),
+    shipment_packaging=cite("r 51R(3)"),
+    indirect=cite("r 51S"),
+    de_minimis=cite("r 51O(3)(a)"),
+    de_minimis_share=Fraction(0),  # set per date in regime_at()
+    de_minimis_base="transaction_value",
+    de_minimis_base_label="transaction value",
+    rvc_methods={
+        "build-down": RVCMethod(
+            "build-down",
+            BUILD_DOWN,
+            cite("r 51P(1)"),
+            _build_down,
+            ("VNM", "TV"),
+            {"TV": "transaction value of the good (FOB basis)"},
+        ),
+    },
+    default_rvc_methods=("build-down",),
+    accumulation=cite("r 51O(2)"),  # originating in one party counts in another
+    parties=PARTIES,
+    # r 51P(1)-(2): VNM at CIF, or by Parts 2 to 6 of Schedule 4 of the Act (customs value);
+    # r 51P(5): materials acquired in the territory at their cost without inland freight;
+    # r 51S: indirect materials at their recorded cost. An FOB or ex-works figure is not one.
+    accepted_bases=frozenset(
+        {
+            ValueBasis.CIF,
+            ValueBasis.CUSTOMS_VALUE,
+            ValueBasis.ACQUISITION_COST,
+            ValueBasis.PRODUCTION_COST,
+            ValueBasis.ACCOUNTING_COST,
+        }
+    ),
+)
+
+
+def regime_at(date: dt.date) -> Regime:
+    return attrs.evolve(REGIME, de_minimis_share=LAW.value("de_minimis_share", date).value)
+
+
+def _amount(case: Case, key: str) -> Decimal | None:
+    """A decimal amount given as a text fact; None when not stated."""
+    raw = case.facts.get(key)
+    if raw is None:
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise CaseError(f"facts.{key}: {raw!r} is not a decimal amount") from None
+    if not value.is_finite() or value < 0:
+        raise CaseError(f"facts.{key}: {raw!r} must be a non-negative amount")
+    return value
+
+
+def _subheading(code: str | None) -> str | None:
+    return None if code is None else f"{code[:4]}.{code[4:6]}"
+
+
+class _Run(Decision):
+    """One TPSEP determination: the classes of r 51O(1), r 51T, and r 51U."""
+
+    law = LAW
+    intermediate_citation = cite("r 51O(1)")
+    # r 51O(1)(c)(i): Annex II's change in classification (forgiven within r 51O(3)).
+    shift_citation = cite("r 51O(1)(c)(i)")
+    rvc_citation = cite("r 51P(1)")
+
+    @classmethod
+    def regime_at(cls, date: dt.date) -> Regime:
+        return regime_at(date)
+
+    def rvc_missing(self, slug: str) -> tuple[str, ...]:
+        missing = list(super().rvc_missing(slug))
+        if self.case.good.transaction_value is None:
+            missing.append("transaction value of the good (FOB basis)")
+        if self._needs_tv_adjustment():
+            missing.append("how the transaction value was adjusted (facts.tv_adjustment, r 51P(4))")
+        return tuple(missing)
+
+    def _needs_tv_adjustment(self) -> bool:
+        facts = self.case.facts
+        return facts.get("producer_exports_directly") is False and not facts.get("tv_adjustment")
+
+    def tolerance(self, result: RVCResult) -> RVCResult:
+        """r 51P(3)–(5): notes on how the figures were taken; r 51P(4) may leave it open."""
+        notes = [result.note] if result.note else []
+        if any(m.components for m in self.case.materials):
+            notes.append(
+                "materials made in a party from non-originating inputs are counted whole; "
+                "their inputs are not in VNM (r 51P(3))"
+            )
+        acquired = [m.id for m in self.case.materials if "acquired_in_territory" in m.attributes]
+        if acquired:
+            notes.append(
+                f"{', '.join(acquired)} acquired in the producer's territory: valued without "
+                "freight, insurance, packing or transport to the producer (r 51P(5))"
+            )
+        adjustment = self.case.facts.get("tv_adjustment")
+        if adjustment:
+            notes.append(f"TV adjusted to the purchaser's receipt: {adjustment} (r 51P(4))")
+        result = attrs.evolve(result, note="; ".join(notes))
+        if self._needs_tv_adjustment():
+            return attrs.evolve(
+                result,
+                outcome=NEEDS_INFO,
+                note="; ".join(
+                    (
+                        *notes,
+                        "the producer does not export directly: TV must be adjusted up to "
+                        "the purchaser's receipt (r 51P(4))",
+                    )
+                ),
+            )
+        return result
+
+    # ----- r 51O(1) classes
+
+    def class_a(self) -> Step:
+        """r 51O(1)(a): wholly obtained in the territory of a party (r 51N)."""
+        citation = cite("r 51O(1)(a)")
+        step = self.wholly_obtained(citation, "class 51O(1)(a) wholly obtained")
+        if self.case.good.wholly_obtained != "recovered" or step.outcome is FAILS:
+            return step
+        reman = self.remanufactured()
+        return attrs.evolve(
+            step,
+            outcome=step.outcome & reman.outcome,
+            children=(*step.children, reman),
+            missing=missing_of((step, reman)),
+        )
+
+    def remanufactured(self) -> Step:
+        """r 51N wholly obtained goods (j) and Schedule 4: used in remanufactured goods."""
+        citation = cite("sch 4")
+        facts = self.case.facts
+        code = facts.get("remanufactured_goods_hs")
+        automotive = facts.get("designed_for_automotive")
+        missing = []
+        if code is None:
+            missing.append("Tariff subheading of the remanufactured goods (Schedule 4)")
+        if automotive is None:
+            missing.append(
+                "whether the remanufactured goods are designed principally for automotive "
+                "goods excluded by Schedule 4"
+            )
+        listed = LAW.vocabulary("remanufactured_goods")
+        if code is not None and str(code).strip() not in listed:
+            return Step(
+                "remanufactured goods",
+                citation,
+                FAILS,
+                f"{code} is not a Schedule 4 subheading of remanufactured goods",
+            )
+        if automotive:
+            return Step(
+                "remanufactured goods",
+                citation,
+                FAILS,
+                "designed principally for use in automotive goods that Schedule 4 excludes",
+            )
+        if missing:
+            return Step(
+                "remanufactured goods",
+                citation,
+                NEEDS_INFO,
+                "the remanufactured goods are not shown to be of Schedule 4",
+                missing=tuple(missing),
+            )
+        return Step(
+            "remanufactured goods",
+            citation,
+            MEETS,
+            f"utilised in remanufactured goods of subheading {code} (Schedule 4), "
+            "not designed principally for the excluded automotive goods",
+        )
+
+    def class_b(self) -> Step:
+        """r 51O(1)(b): produced solely in the parties exclusively from originating materials."""
+        citation = cite("r 51O(1)(b)")
+        place = self.produced_in_parties(citation)
+        a = self.assessment
+        non = [a.case.materials[i].id for i in a.non_originating]
+        non += [
+            line.material.id
+            for line in a.special.values()
+            if line.treated_originating and not line.originating
+        ]
+        materials = Step(
+            "only originating materials",
+            citation,
+            Outcome.of(not non),
+            "every material is originating"
+            if not non
+            else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
+            + ("…" if len(non) > 10 else ""),
+        )
+        return Step(
+            "class 51O(1)(b) exclusively originating materials",
+            citation,
+            place.outcome & materials.outcome,
+            materials.summary,
+            children=(place, materials),
+            missing=place.missing,
+        )
+
+    def class_c(self) -> tuple[Step, tuple[Rule, ...]]:
+        """r 51O(1)(c): produced in the parties, meeting Annex II (2022)."""
+        citation = cite("r 51O(1)(c)")
+        place = self.produced_in_parties(citation)
+        if self.case.psr is None:
+            psr = Step(
+                "product-specific rule",
+                cite("r 51O(1)(c)(i)"),
+                NEEDS_INFO,
+                f"no Annex II rule given for {self.case.good.hs}",
+                missing=(f"product-specific rule (Annex II (2022)) for {self.case.good.hs}",),
+            )
+            return (
+                Step(
+                    "class 51O(1)(c) Annex II",
+                    citation,
+                    place.outcome & psr.outcome,
+                    psr.summary,
+                    children=(place, psr),
+                    missing=missing_of((place, psr)),
+                ),
+                (),
+            )
+        rule = self.parse_psr()
+        assert rule is not None
+        psr = self.evaluate_psr(rule, cite("r 51O(1)(c)(i)"))
+        # r 51O(4): an alternative that requires no RVC also needs more than minimal operations.
+        minimal = self.minimal(rests_on_rvc=False)
+        standing, met = self.alternatives_standing(rule, psr, minimal)
+        alternatives = rule.terms if isinstance(rule, AnyOf) else (rule,)
+        children = (place, psr) + (() if all(map(has_rvc, alternatives)) else (minimal,))
+        outcome = place.outcome & standing
+        return (
+            Step(
+                f"class 51O(1)(c) Annex II: {rule}",
+                citation,
+                outcome,
+                psr.summary,
+                (("rule", str(rule)),),
+                children=children,
+                missing=missing_of(children) if outcome is NEEDS_INFO else (),
+            ),
+            met,
+        )
+
+    def wholly_obtained_class(self) -> Step:
+        return self.class_a()
+
+    def minimal(self, rests_on_rvc: bool) -> Step:
+        """r 51O(4): minimal operations never confer origin, unless the rule requires RVC."""
+        citation = cite("r 51O(4)")
+        if rests_on_rvc:
+            return Step(
+                "minimal operations",
+                citation,
+                MEETS,
+                "not applied: the rule relied on requires a regional value content",
+            )
+        return minimal_operations_step(
+            self.case.good.operations,
+            LAW.vocabulary("minimal_operations"),
+            citation,
+            "operations performed on the goods in the parties",
+        )
+
+    def transit(self) -> Step:
+        """r 51T: transported directly, not entering the commerce of a non-party."""
+        citation = cite("r 51T")
+        permitted = self.case.facts.get("commerce_permitted")
+        step = transit_step(
+            self.case.consignment,
+            PARTIES,
+            LAW.vocabulary("transit_operations"),
+            citation,
+            commerce_matters=True,
+        )
+        if permitted and step.outcome is not MEETS:
+            return Step(
+                "transhipment",
+                citation,
+                MEETS,
+                f"{step.summary}; permitted by the chief executive: {permitted}",
+                step.inputs,
+            )
+        return step
+
+    # ----- r 51U outward processing
+
+    def outward(self) -> Step | None:
+        """r 51U: goods of Schedule 6 with materials processed in a non-party."""
+        if not self.case.facts.get("outward_processing"):
+            return None
+        children = [self._schedule_6(), *self._conditions(), self._outward_value()]
+        outcome = Outcome.all(c.outcome for c in children)
+        return Step(
+            "r 51U outward processing",
+            cite("r 51U(1)"),
+            outcome,
+            "materials exported to a non-party for processing and reimported (r 51U(1)(a)); "
+            + ("r 51U(2) met" if outcome is MEETS else "r 51U(2) not shown"),
+            children=tuple(children),
+            missing=missing_of(children),
+        )
+
+    def _schedule_6(self) -> Step:
+        citation = cite("r 51U(2)(a)")
+        code = _subheading(self.case.good.hs.subheading)
+        entry = LAW.vocabulary("outward_processing_goods").get(code or "")
+        if entry is None:
+            return Step(
+                "Schedule 6 goods",
+                citation,
+                FAILS,
+                f"{self.case.good.hs} is not of a Schedule 6 subheading",
+            )
+        if entry.group == "restricted":
+            met = self.case.facts.get("schedule_6_description_met")
+            if met is None:
+                return Step(
+                    "Schedule 6 goods",
+                    citation,
+                    NEEDS_INFO,
+                    f"Schedule 6 limits {entry.text}",
+                    missing=(f"whether the goods are of the Schedule 6 description: {entry.text}",),
+                )
+            if not met:
+                return Step(
+                    "Schedule 6 goods", citation, FAILS, f"not of the description: {entry.text}"
+                )
+        return Step("Schedule 6 goods", citation, MEETS, f"{entry.text} is listed in Schedule 6")
+
+    def _conditions(self) -> list[Step]:
+        steps = []
+        for key, title, path in (
+            ("outward_materials_qualified", "exported materials qualified", "r 51U(2)(c)"),
+            ("outward_same_producer", "same producer", "r 51U(2)(d)"),
+            ("outward_obtained_from_exported", "obtained from exported materials", "r 51U(2)(e)"),
+        ):
+            steps.append(self._fact_step(key, title, cite(path)))
+        where = self.case.good.last_process_in
+        citation = cite("r 51U(2)(f)(i)")
+        if where is None:
+            steps.append(
+                Step(
+                    "last process in the party",
+                    citation,
+                    NEEDS_INFO,
+                    "where the last process of manufacture was performed is not stated",
+                    missing=("country of the last process of manufacture",),
+                )
+            )
+        else:
+            steps.append(
+                Step(
+                    "last process in the party",
+                    citation,
+                    Outcome.of(where in PARTIES),
+                    f"last process of manufacture in {where}",
+                )
+            )
+        steps.append(
+            self._fact_step(
+                "outward_last_process_transformed",
+                "last process transformed the goods",
+                cite("r 51U(2)(f)(ii)"),
+            )
+        )
+        return steps
+
+    def _fact_step(self, key: str, title: str, citation: Citation) -> Step:
+        term = LAW.vocabulary("facts")[key]
+        value = self.case.facts.get(key)
+        if value is None:
+            return Step(
+                title,
+                citation,
+                NEEDS_INFO,
+                f"not stated: {term.text}",
+                missing=(f"{term.text} (facts.{key}, {citation})",),
+            )
+        return Step(
+            title,
+            citation,
+            Outcome.of(bool(value)),
+            term.text if value else f"not so: {term.text}",
+        )
+
+    def _outward_value(self) -> Step:
+        """r 51U(2)(b) and (3): (a) + (b) + (c) ≤ 55% of the value of the goods."""
+        citation = cite("r 51U(2)(b)")
+        share = LAW.value("outward_processing_share", self.date).value
+        a = self.assessment
+        added = _amount(self.case, "outward_other_added_materials")
+        costs = _amount(self.case, "outward_costs_abroad")
+        base = self.case.good.adjusted_value
+        missing = [f"value of material {m}" for m in a.unknown_vnm]
+        if added is None:
+            missing.append(
+                "value of any other added materials "
+                "(facts.outward_other_added_materials, r 51U(3)(b))"
+            )
+        if costs is None:
+            missing.append(
+                "costs accumulated outside the party (facts.outward_costs_abroad, r 51U(3)(c))"
+            )
+        if base is None:
+            missing.append("adjusted value of the good (its value under Schedule 4 of the Act)")
+        total = a.vnm + (added or Decimal(0)) + (costs or Decimal(0))
+        inputs: tuple[tuple[str, str], ...] = (
+            ("(a) non-originating materials added in the party", str(a.vnm)),
+            ("(b) other added materials", "unknown" if added is None else str(added)),
+            ("(c) costs outside the party", "unknown" if costs is None else str(costs)),
+            ("value of the goods", "unknown" if base is None else str(base)),
+        )
+        if base is None or base <= 0:
+            if base is not None:
+                raise CaseError("good.adjusted_value: must be positive for r 51U(2)(b)")
+            return Step(
+                "outward processing value",
+                citation,
+                NEEDS_INFO,
+                "the value of the goods is not stated",
+                inputs,
+                missing=tuple(missing),
+            )
+        value = exact(total) / exact(base)
+        limit = share
+        text = f"({percent(value * 100)} of the value; limit {percent(limit * 100)})"
+        if value > limit:
+            # Unknown figures can only add to the total: already over the limit fails.
+            return Step(
+                "outward processing value",
+                citation,
+                FAILS,
+                f"{total} exceeds {percent(limit * 100)} of {base} {text}",
+                inputs,
+                value=value * 100,
+                threshold=limit * 100,
+                margin=(limit - value) * 100,
+            )
+        if missing:
+            return Step(
+                "outward processing value",
+                citation,
+                NEEDS_INFO,
+                f"at least {total} of {base} {text}; figures missing",
+                inputs,
+                missing=tuple(missing),
+            )
+        return Step(
+            "outward processing value",
+            citation,
+            MEETS,
+            f"{total} does not exceed {percent(limit * 100)} of {base} {text}",
+            inputs,
+            value=value * 100,
+            threshold=limit * 100,
+            margin=(limit - value) * 100,
+        )
+
+    def obligations(self) -> tuple[Obligation, ...]:
+        years = int(LAW.value("record_years", self.date).value)
+        return (
+            Obligation(
+                cite("r 51W(1)"),
+                f"exporters, importers and producers keep records of all transactions showing "
+                f"the goods qualify, for not less than {years} years after exportation or "
+                "importation (r 51W(2))",
+                until=years_after(self.imported_on(), years),
+            ),
+            Obligation(
+                cite("r 51V"),
+                "an exporter in New Zealand who learns that a declaration, certificate or "
+                "evidence it gave was erroneous or false notifies the Customs, the importing "
+                "party's customs administration and the importer",
+            ),
+        )
+
+    def determine(self) -> Determination:
+        case = self.case
+        steps: list[Step] = list(self.assessment.sub_steps)
+        a_step = self.class_a()
+        b_step = self.class_b()
+        c_step, met = self.class_c()
+        steps.extend((a_step, b_step, c_step))
+        basis: list[str] = []
+        if a_step.outcome is MEETS:
+            basis.append("r 51O(1)(a)")
+        if b_step.outcome is MEETS:
+            basis.append("r 51O(1)(b)")
+        c_outcome = c_step.outcome
+        if c_outcome is MEETS:
+            label = "r 51O(1)(c)" + (f" ({'; '.join(map(str, met))})" if met else "")
+            if any(s.test == "de minimis" and s.outcome is MEETS for s in c_step.walk()):
+                label += " with r 51O(3) de minimis"
+            basis.append(label)
+        classes = Outcome.any((a_step.outcome, b_step.outcome, c_outcome))
+        origin = classes
+        if not self.intermediate:  # r 51T concerns the goods' transport, not a material's
+            transit = self.transit()
+            steps.append(transit)
+            origin &= transit.outcome
+        if origin is not MEETS:
+            basis = []
+        outward = None if self.intermediate else self.outward()
+        if outward is not None:
+            steps.append(outward)
+            if outward.outcome is MEETS:
+                basis.append("r 51U")
+            origin = Outcome.any((origin, outward.outcome))
+        verdict = Verdict.from_outcome(origin)
+        return Determination(
+            agreement=AGREEMENT_NAME,
+            agreement_title=LAW.title,
+            date=self.date,
+            law_version=LAW.text_version,
+            good_id=case.good.id,
+            hs=str(case.good.hs),
+            verdict=verdict,
+            basis=tuple(basis) if verdict is Verdict.ORIGINATING else (),
+            steps=tuple(steps),
+            materials=self.assessment.rows(),
+            rvc=tuple(self.rvc),
+            missing=missing_of(steps) if verdict is Verdict.NEEDS_INFORMATION else (),
+            obligations=() if self.intermediate else self.obligations(),
+            psr=case.psr or "",
+        )
+
+
+def decide(case: Case, date: dt.date) -> Determination:
+    """Decide whether ``case``'s goods originate in a TPSEP party (regs 51O, 51T, 51U)."""
+    return _Run.decide(case, date)
+
+
+AGREEMENT = Agreement(
+    name=AGREEMENT_NAME,
+    title=LAW.title,
+    regulations=LAW.regulations,
+    law=LAW,
+    decide=decide,
+    cases=Path(__file__).parent / "cases" / "tpsep",
+)

@@ -1,0 +1,246 @@
+"""TPSEP (regs 51N–51Y): worked cases, boundaries, coverage and refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import worked
+
+from agreements.tpsep import AGREEMENT
+from origin.agreement import FactError
+from origin.caseio import case_from_json
+from origin.determination import Determination, Verdict
+from origin.engine import CaseError
+from origin.law import LawNotEncoded
+
+DATE = dt.date(2025, 6, 1)
+CASES = worked.files(AGREEMENT)
+
+
+def test_there_are_worked_cases() -> None:
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_worked_case(path: Path) -> None:
+    worked.check(AGREEMENT, path)
+
+
+def _case(
+    psr: str | None,
+    materials: list[dict[str, Any]],
+    facts: dict[str, Any] | None = None,
+    **good: Any,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "schema": "origin-case/1",
+        "currency": "SGD",
+        "good": {
+            "id": "PUMP",
+            "hs": "8413.70",
+            "transaction_value": "1000.00",
+            "produced_in": ["SG"],
+            "last_process_in": "SG",
+            "operations": ["machining", "assembly"],
+            **good,
+        },
+        "materials": materials,
+        "consignment": {"exported_from": "SG", "transit": []},
+    }
+    if psr:
+        data["psr"] = psr
+    if facts:
+        data["facts"] = facts
+    return data
+
+
+def _material(value: str, hs: str = "8501.52", **extra: Any) -> dict[str, Any]:
+    return {
+        "id": "M",
+        "hs": hs,
+        "value": value,
+        "basis": "cif",
+        "status": "non-originating",
+        **extra,
+    }
+
+
+def _decide(data: dict[str, Any], date: dt.date = DATE) -> Determination:
+    return AGREEMENT.determine(case_from_json(data), date)
+
+
+@pytest.mark.parametrize(
+    ("value", "verdict"),
+    [("550.00", Verdict.ORIGINATING), ("550.01", Verdict.NOT_ORIGINATING)],
+)
+def test_rvc_boundary(value: str, verdict: Verdict) -> None:
+    """r 51P(1): (TV − VNM) / TV × 100 ≥ 45 exactly; one cent more VNM fails."""
+    assert _decide(_case("RVC45", [_material(value)])).verdict is verdict
+
+
+def test_rvc_measured_on_transaction_value_not_fob() -> None:
+    """r 51P(1): TV is the transaction value (FOB basis); an FOB field alone is not TV."""
+    data = _case("RVC45", [_material("100.00")])
+    del data["good"]["transaction_value"]
+    data["good"]["fob"] = "1000.00"
+    d = _decide(data)
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("transaction value of the good" in m for m in d.missing)
+
+
+@pytest.mark.parametrize(
+    ("value", "verdict"),
+    [("100.00", Verdict.ORIGINATING), ("100.01", Verdict.NOT_ORIGINATING)],
+)
+def test_de_minimis_boundary(value: str, verdict: Verdict) -> None:
+    """r 51O(3)(a): at most 10% of the transaction value may fail the change of heading."""
+    assert _decide(_case("CTH", [_material(value, hs="8413.91")])).verdict is verdict
+
+
+def _outward(costs: str, **facts: Any) -> dict[str, Any]:
+    base = {
+        "outward_processing": True,
+        "outward_materials_qualified": True,
+        "outward_same_producer": True,
+        "outward_obtained_from_exported": True,
+        "outward_last_process_transformed": True,
+        "outward_other_added_materials": "150.00",
+        "outward_costs_abroad": costs,
+    }
+    return _case(
+        "CTH",
+        [_material("300.00", hs="8414.90")],
+        {**base, **facts},
+        hs="8414.80",
+        adjusted_value="1000.00",
+    )
+
+
+@pytest.mark.parametrize(
+    ("costs", "verdict"),
+    [("100.00", Verdict.ORIGINATING), ("100.01", Verdict.NOT_ORIGINATING)],
+)
+def test_outward_processing_boundary(costs: str, verdict: Verdict) -> None:
+    """r 51U(2)(b), (3): 300.00 + 150.00 + costs ≤ 55% of 1000.00."""
+    assert _decide(_outward(costs)).verdict is verdict
+
+
+@pytest.mark.parametrize(
+    "fact",
+    [
+        "outward_materials_qualified",
+        "outward_same_producer",
+        "outward_obtained_from_exported",
+        "outward_last_process_transformed",
+    ],
+)
+def test_each_outward_condition_is_required(fact: str) -> None:
+    """r 51U(2)(c)–(f): each condition failing defeats r 51U."""
+    assert _decide(_outward("100.00", **{fact: False})).verdict is Verdict.NOT_ORIGINATING
+    data = _outward("100.00")
+    del data["facts"][fact]
+    d = _decide(data)
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any(f"facts.{fact}" in m for m in d.missing)
+
+
+def test_outward_restricted_subheading_needs_description() -> None:
+    """Schedule 6 limits 8507.80 to nickel iron accumulators: the case must say so."""
+    data = _outward("100.00")
+    data["good"]["hs"] = "8507.80"
+    data["materials"][0]["hs"] = "8507.90"
+    d = _decide(data)
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("nickel iron accumulators" in m for m in d.missing)
+    data["facts"]["schedule_6_description_met"] = True
+    assert _decide(data).verdict is Verdict.ORIGINATING
+
+
+def test_outward_last_process_outside_party_fails() -> None:
+    """r 51U(2)(f)(i): the last process must be performed in the party."""
+    data = _outward("100.00")
+    data["good"]["last_process_in"] = "MY"
+    assert _decide(data).verdict is Verdict.NOT_ORIGINATING
+
+
+def test_outward_amount_must_be_decimal() -> None:
+    with pytest.raises(CaseError):
+        _decide(_outward("a hundred"))
+
+
+def test_records_until_three_years_after_import() -> None:
+    """r 51W(2): records kept for not less than 3 years after importation."""
+    data = _case("CTH", [_material("100.00")])
+    data["consignment"]["imported_on"] = "2025-02-28"
+    d = _decide(data)
+    records = [o for o in d.obligations if str(o.citation) == "r 51W(1)"]
+    assert records and records[0].until == dt.date(2028, 2, 28)
+
+
+def test_chile_is_not_a_party_without_a_declaration() -> None:
+    """r 51N party (b): no declaration of Chile as a specified TPA party is recorded."""
+    material = _material("600.00", status="originating", origin_country="CL")
+    with pytest.raises(FactError):
+        _decide(_case("RVC45", [material]))
+    assert AGREEMENT.law.parties == ("NZ", "SG")
+
+
+def test_chilean_production_is_outside_the_parties() -> None:
+    data = _case("CTH", [_material("100.00")], produced_in=["CL"], last_process_in="CL")
+    assert _decide(data).verdict is Verdict.NOT_ORIGINATING
+
+
+def test_commerce_permitted_by_chief_executive() -> None:
+    """r 51T: the chief executive may permit goods that entered a non-party's commerce."""
+    data = _case("CTH", [_material("100.00")])
+    data["consignment"]["transit"] = [
+        {"country": "HK", "operations": ["unloading"], "entered_commerce": True}
+    ]
+    assert _decide(data).verdict is Verdict.NOT_ORIGINATING
+    data["facts"] = {"commerce_permitted": "permission 2025/17, goods held under bond"}
+    assert _decide(data).verdict is Verdict.ORIGINATING
+
+
+def test_recovered_goods_need_schedule_4_subheading() -> None:
+    """r 51N wholly obtained goods (j): the remanufactured goods must be of Schedule 4."""
+    facts = {"remanufactured_goods_hs": "8413.70", "designed_for_automotive": False}
+    data = _case(None, [], facts, hs="8413.91", wholly_obtained="recovered", operations=None)
+    assert _decide(data).steps[0].outcome.value == "fails"
+    data["facts"]["remanufactured_goods_hs"] = "8413.50"
+    assert _decide(data).steps[0].outcome.value == "meets"
+    del data["facts"]["remanufactured_goods_hs"]
+    assert _decide(data).steps[0].outcome.value == "needs information"
+
+
+@pytest.mark.parametrize("date", [dt.date(2021, 12, 31), dt.date(2017, 1, 1)])
+def test_dates_before_coverage_refused(date: dt.date) -> None:
+    with pytest.raises(LawNotEncoded):
+        _decide(_case("CTH", []), date)
+
+
+def test_coverage_starts_on_1_january_2022() -> None:
+    assert _decide(_case("CTH", []), dt.date(2022, 1, 1)).verdict is Verdict.ORIGINATING
+
+
+def test_unknown_fact_refused() -> None:
+    with pytest.raises(FactError):
+        _decide(_case("CTH", [], {"chief_executive_mood": "good"}))
+
+
+def test_fact_of_wrong_type_refused() -> None:
+    with pytest.raises(FactError):
+        _decide(_case("CTH", [], {"outward_processing": "yes"}))
+
+
+def test_undecided_rvc_alternative_keeps_the_claim_open() -> None:
+    """r 51O(4): with only packing done, CTH cannot carry the claim, but the RVC alternative
+    could: with the motor's value unknown the verdict needs it (not a definite failure)."""
+    motor = {"id": "M", "hs": "8501.52", "status": "non-originating"}
+    d = _decide(_case("CTH or RVC45", [motor], operations=["packing"]))
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("value of material M" in m for m in d.missing)
+    d = _decide(_case("CTH", [_material("100.00")], operations=["packing"]))
+    assert d.verdict is Verdict.NOT_ORIGINATING
