@@ -271,6 +271,7 @@ REGIME = Regime(
     default_rvc_methods=("direct", "indirect"),
     vnm_excludes_self_produced=cite("r 51ZP(b)"),
     accumulation=cite("r 51ZQ"),
+    bases_only_for_non_originating=True,  # r 51ZP(b) values VNM; r 51ZP(a) sets no basis
     parties=PARTIES,
     # r 51ZP(b): CIF at importation or the earliest ascertained price; r 51ZW: the cost in
     # the producer's records for indirect materials; self-produced ones at production cost.

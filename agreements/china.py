@@ -161,7 +161,11 @@ REGIME = Regime(
         ),
     },
     default_rvc_methods=(METHOD,),
-    accumulation=cite("r 51ZD"),  # originating materials of the other party count
+    # New Zealand originating materials in goods produced in China count under r 51ZA(a)(ii)
+    # ("in New Zealand or China or both"); r 51ZD speaks of the other direction only.
+    accumulation=cite("r 51ZA(a)(ii)"),
+    accumulation_into=("CN",),
+    bases_only_for_non_originating=True,  # r 51ZC(2): CIF or earliest price is VNM's basis
     parties=PARTIES,
     # r 51ZC(2): (a) CIF value, or (b) the earliest ascertained price paid or payable.
     accepted_bases=frozenset({ValueBasis.CIF, ValueBasis.EARLIEST_PRICE}),

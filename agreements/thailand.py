@@ -120,6 +120,8 @@ REGIME = Regime(
     },
     default_rvc_methods=("build-down",),
     accumulation=cite("r 51G(2)"),  # originating materials of New Zealand count as Thai
+    accumulation_into=("TH",),  # r 51G(2) speaks of production in Thailand
+    bases_only_for_non_originating=True,  # r 51L: CIF is the basis of VNM
     parties=PARTIES,
     # r 51L(1)-(2): VNM at CIF, or the Schedule 4 value where CIF cannot be determined;
     # r 51K: indirect materials at their recorded cost. An FOB or ex-works figure is not one.

@@ -171,6 +171,7 @@ REGIME = Regime(
     },
     default_rvc_methods=("build-down",),
     accumulation=cite("r 51O(2)"),  # originating in one party counts in another
+    bases_only_for_non_originating=True,  # r 51P(1): VNM on a CIF basis
     parties=PARTIES,
     # r 51P(1)-(2): VNM at CIF, or by Parts 2 to 6 of Schedule 4 of the Act (customs value);
     # r 51P(5): materials acquired in the territory at their cost without inland freight;

@@ -122,6 +122,10 @@ class Regime:
     vnm_excludes_self_produced: Citation | None = None
     accumulation: Citation | None = None  # originating in another party counts (e.g. r 33(3))
     accepted_bases: frozenset[ValueBasis] | None = None  # None: any basis the user states
+    bases_only_for_non_originating: bool = False  # e.g. VNM at CIF says nothing of VOM
+    # The producing parties whose goods the accumulation provision speaks of (empty: any),
+    # e.g. r 51G(2) deems New Zealand materials Thai only in goods produced in Thailand.
+    accumulation_into: tuple[str, ...] = ()
     # An alternative de minimis by weight for goods of some HS chapters (e.g. r 51ZS(b)(i)):
     # met when either the weight share or the value share is within the limit.
     de_minimis_weight_chapters: frozenset[str] = frozenset()
@@ -232,7 +236,8 @@ class Assessment:
             if (
                 producer is not None
                 and m.origin_country != producer
-                and (m.origin_country in regime.parties)
+                and m.origin_country in regime.parties
+                and (not regime.accumulation_into or producer in regime.accumulation_into)
             ):
                 row_citations = (*row_citations, regime.accumulation)
                 row_notes = (
@@ -450,6 +455,8 @@ def _special(
     notes: list[str] = []
     status = material.status
     accepted = regime.accepted_bases
+    if regime.bases_only_for_non_originating and status is OriginStatus.ORIGINATING:
+        accepted = None
     if material.basis is not None and accepted is not None and material.basis not in accepted:
         # A value on a basis the agreement does not use is no value for its tests.
         notes.append(
@@ -804,6 +811,8 @@ def _de_minimis_by_value(a: Assessment, failing: Sequence[int]) -> Step:
             total += value
     if base is None:
         missing.append(f"{regime.de_minimis_base_label} of the good")
+    elif base == 0:
+        missing.append(f"{regime.de_minimis_base_label} of the good (it is given as zero)")
     share_allowed = percent(regime.de_minimis_share * 100)
     inputs: tuple[tuple[str, Figure], ...] = (
         ("value of non-originating materials failing the shift", total),
@@ -886,7 +895,7 @@ def rvc_result(a: Assessment, method: RVCMethod, threshold: Fraction) -> RVCResu
     try:
         value = formula.evaluate(values)
     except FormulaError as error:
-        return result(values, FAILS, note=str(error))
+        return result(values, NEEDS_INFO, note=f"{error}: a value of the goods is needed")
     if given.unknown:
         # Known figures give a bound; it decides only when the unknowns cannot undo it.
         meets = value >= threshold
@@ -995,7 +1004,7 @@ def minimal_operations_step(
             citation,
             MEETS,
             f"production goes beyond minimal operations: {', '.join(beyond)} "
-            f"(not among the minimal operations listed in {citation})",
+            "(not among the agreement's listed minimal operations)",
             inputs,
         )
     cited = "; ".join(f"{op}: {minimal[op].reference}" for op in operations)

@@ -184,7 +184,8 @@ def test_new_zealand_materials_are_originating_with_a_note() -> None:
     assert d.rvc[0].value == Fraction(50)
     assert any("r 51ZD" in note for note in d.notes)
     row = next(r for r in d.materials if r.id == "W")
-    assert "r 51ZD" in {str(c) for c in row.citations}
+    assert "r 51ZA(a)(ii)" in {str(c) for c in row.citations}
+    assert "r 51ZD" not in {str(c) for c in row.citations}  # r 51ZD speaks of CN → NZ
 
 
 def test_originating_material_of_a_non_party_is_refused() -> None:
