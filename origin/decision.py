@@ -347,10 +347,18 @@ class Decision:
                 "is not stated",
                 missing=(f"inventory method for fungible materials ({citation})",),
             )
-        if method not in self.inventory_methods:
+        if method not in _INVENTORY_METHODS:
             raise CaseError(
-                f"facts.inventory_method: {method!r} is not one of "
-                f"{', '.join(self.inventory_methods)}"
+                f"facts.inventory_method: {method!r} is not one of {', '.join(_INVENTORY_METHODS)}"
+            )
+        if method not in self.inventory_methods:
+            # A real method the agreement's accounting principles do not recognise.
+            return Step(
+                "fungible materials",
+                method_citations[1],
+                FAILS,
+                f"{method} is not an inventory method recognised for {self.law.title} "
+                f"(recognised: {', '.join(self.inventory_methods)})",
             )
         separated = method == "physical-separation"
         if (
@@ -375,6 +383,9 @@ class Decision:
     def imported_on(self) -> dt.date:
         consignment = self.case.consignment
         return consignment.imported_on if consignment and consignment.imported_on else self.date
+
+
+_INVENTORY_METHODS = ("physical-separation", "averaging", "lifo", "fifo")
 
 
 def has_rvc(rule: Rule) -> bool:

@@ -376,8 +376,12 @@ def test_lifo_is_not_a_method_of_chinese_gaap() -> None:
         "origin_country": "CN",
         "attributes": ["fungible"],
     }
-    with pytest.raises(CaseError, match="lifo"):
-        _decide(_case("CTH", [resin], facts={"inventory_method": "lifo"}))
+    d = _decide(_case("CTH", [resin], facts={"inventory_method": "lifo"}))
+    assert d.verdict is Verdict.NOT_ORIGINATING
+    step = next(s for top in d.steps for s in top.walk() if s.test == "fungible materials")
+    assert str(step.citation) == "r 51ZK(1)(b)" and "lifo" in step.summary
+    with pytest.raises(CaseError, match="not one of"):
+        _decide(_case("CTH", [resin], facts={"inventory_method": "guesswork"}))
 
 
 def test_no_obligations() -> None:
