@@ -35,8 +35,9 @@ Interpretations (also shown in the explanation where they apply):
   ``facts.tv_adjustment`` saying how, and is undecided without it.
 * r 51P(5): a material with attribute ``acquired_in_territory`` is noted as valued without
   inland freight; the user states the value so, the engine cannot check it.
-* r 51O(4) yields to an RVC requirement: it is not applied when an alternative of the rule
-  that was met contains RVC.
+* r 51O(4) yields to an RVC requirement, per alternative of the rule: an alternative that
+  requires no RVC also needs more than minimal operations; one that requires RVC does not,
+  and while it is undecided the claim stays open.
 * r 51T applies to "regulations 51O to 51S", so to every r 51O class. "Transported directly"
   is read as allowing only transport handling (unloading, reloading, transhipment, storage)
   in a non-party, and no entry into its commerce, unless the chief executive's permission is
