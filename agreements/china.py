@@ -51,9 +51,9 @@ Interpretations (also shown in the explanation where they apply):
   give. The fact is read as covering all storage on the route together (the cautious reading
   of "transit ... through ... 1 or more other countries").
 * **Accessories (r 51ZI(1))** also need to be "classified with" the goods. The model has no
-  field for it: an accessory marked customary and not invoiced separately is taken as
-  classified with the goods unless ``facts.accessories_classified_with_goods`` is ``false``,
-  which removes the relief; the explanation notes the assumption. The relief of r 51ZI(1)
+  field for it: the case states it in ``facts.accessories_classified_with_goods``. When it is
+  not stated the goods are decided both ways, and the verdict needs the fact only if the two
+  differ. The relief of r 51ZI(1)
   (like that of r 51ZH(1) for retail packaging) works within the change in classification
   of Annex 5: a non-originating accessory still defeats r 51ZA(a)(ii) ("exclusively from"
   originating materials), and counts in VNM under r 51ZI(2).
@@ -405,12 +405,6 @@ class _Run(Decision):
                 "(production in New Zealand or China or both); r 51ZD itself speaks of the "
                 "other direction"
             )
-        accessories = [m.id for m in self.case.materials if m.accessory is not None]
-        if accessories and "accessories_classified_with_goods" not in self.case.facts:
-            notes.append(
-                f"accessory line(s) {', '.join(accessories[:10])} taken as classified with the "
-                "goods (r 51ZI(1)); set facts.accessories_classified_with_goods to false if not"
-            )
         if self.rvc:
             notes.append(
                 f"r 51ZC(1) gives one RVC formula and no name for it: reported as {METHOD}"
@@ -493,14 +487,32 @@ def _without_relief(case: Case) -> Case:
 def decide(case: Case, date: dt.date) -> Determination:
     """Decide whether ``case``'s goods originate in China (r 51ZA)."""
     accessories = [m.id for m in case.materials if m.accessory is not None]
-    if not accessories or case.facts.get("accessories_classified_with_goods") is not False:
+    classified = case.facts.get("accessories_classified_with_goods")
+    if not accessories or classified is True:
         return _Run.decide(case, date)
-    determination = _Run.decide(_without_relief(case), date)
-    note = (
-        f"accessory line(s) {', '.join(accessories[:10])} are not classified with the goods: "
-        "no r 51ZI(1) relief, treated as ordinary materials"
+    without = _Run.decide(_without_relief(case), date)
+    if classified is False:
+        note = (
+            f"accessory line(s) {', '.join(accessories[:10])} are not classified with the "
+            "goods: no r 51ZI(1) relief, treated as ordinary materials"
+        )
+        return attrs.evolve(without, notes=(*without.notes, note))
+    # Not stated: decide both ways; the fact matters only if the verdicts differ.
+    with_relief = _Run.decide(case, date)
+    if with_relief.verdict is without.verdict:
+        return with_relief
+    fact = (
+        "whether accessory line(s) "
+        f"{', '.join(accessories[:10])} are classified with the goods (r 51ZI(1), "
+        "facts.accessories_classified_with_goods)"
     )
-    return attrs.evolve(determination, notes=(*determination.notes, note))
+    return attrs.evolve(
+        without,
+        verdict=Verdict.NEEDS_INFORMATION,
+        basis=(),
+        missing=(*without.missing, fact),
+        notes=(*without.notes, f"the verdict turns on {fact}"),
+    )
 
 
 AGREEMENT = Agreement(

@@ -290,7 +290,13 @@ def test_shipment_packing_is_not_taken_into_account() -> None:
 @pytest.mark.parametrize(
     ("accessory", "facts", "verdict"),
     [
-        ({"invoiced_separately": False, "customary": True}, None, Verdict.ORIGINATING),
+        (
+            {"invoiced_separately": False, "customary": True},
+            {"accessories_classified_with_goods": True},
+            Verdict.ORIGINATING,
+        ),
+        # Not stated whether classified with the goods: the verdict turns on it.
+        ({"invoiced_separately": False, "customary": True}, None, Verdict.NEEDS_INFORMATION),
         ({"invoiced_separately": True, "customary": True}, None, Verdict.NOT_ORIGINATING),
         ({"invoiced_separately": False, "customary": False}, None, Verdict.NOT_ORIGINATING),
         (
