@@ -387,22 +387,14 @@ class _Run(Decision):
         place = self.produced_in_parties(citation)
         a = self.assessment
         non = [a.case.materials[i].id for i in a.non_originating]
-        materials = Step(
-            "only originating materials",
-            citation,
-            Outcome.of(not non),
-            "every material is originating"
-            if not non
-            else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
-            + ("…" if len(non) > 10 else ""),
-        )
+        materials = self.only_originating(citation, non)
         return Step(
             "class 51ZN(c) exclusively originating materials",
             citation,
             place.outcome & materials.outcome,
             materials.summary,
             children=(place, materials),
-            missing=place.missing,
+            missing=missing_of((place, materials)),
         )
 
     def class_b(self) -> tuple[Step, tuple[str, ...]]:

@@ -217,22 +217,14 @@ class _Run(Decision):
             for line in a.special.values()
             if line.treated_originating and not line.originating
         ]
-        materials = Step(
-            "only originating materials",
-            citation,
-            Outcome.of(not non),
-            "every material is originating"
-            if not non
-            else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
-            + ("…" if len(non) > 10 else ""),
-        )
+        materials = self.only_originating(citation, non)
         return Step(
             "class 51ZA(a)(ii) exclusively originating materials",
             citation,
             place.outcome & materials.outcome,
             materials.summary,
             children=(place, materials),
-            missing=place.missing,
+            missing=missing_of((place, materials)),
         )
 
     def class_iii(self) -> tuple[Step, tuple[str, ...]]:

@@ -340,22 +340,14 @@ class _Run(Decision):
             for line in a.special.values()
             if line.treated_originating and not line.originating
         ]
-        materials = Step(
-            "only originating materials",
-            citation,
-            Outcome.of(not non),
-            "every material is originating"
-            if not non
-            else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
-            + ("…" if len(non) > 10 else ""),
-        )
+        materials = self.only_originating(citation, non)
         return Step(
             "class 51O(1)(b) exclusively originating materials",
             citation,
             place.outcome & materials.outcome,
             materials.summary,
             children=(place, materials),
-            missing=place.missing,
+            missing=missing_of((place, materials)),
         )
 
     def class_c(self) -> tuple[Step, tuple[Rule, ...]]:
@@ -688,7 +680,18 @@ class _Run(Decision):
 
 
 def decide(case: Case, date: dt.date) -> Determination:
-    """Decide whether ``case``'s goods originate in a TPSEP party (regs 51O, 51T, 51U)."""
+    """Decide whether ``case``'s goods originate in a TPSEP party (regs 51O, 51T, 51U).
+
+    r 51P(1) takes TV on an FOB basis: a stated FOB value stands for it when no transaction
+    value is given. r 51P(4): when the producer does not export directly and the adjustment
+    is not stated, the stated TV is not the TV of r 51P, for RVC or for de minimis (r 51O(3)).
+    """
+    good = case.good
+    if good.transaction_value is None and good.fob is not None:
+        case = attrs.evolve(case, good=attrs.evolve(good, transaction_value=good.fob))
+    facts = case.facts
+    if facts.get("producer_exports_directly") is False and not facts.get("tv_adjustment"):
+        case = attrs.evolve(case, good=attrs.evolve(case.good, transaction_value=None))
     return _Run.decide(case, date)
 
 

@@ -44,7 +44,7 @@ from origin.engine import (
     tariff_shift_step,
 )
 from origin.law import LawBook, Term
-from origin.model import Case, Good, Material
+from origin.model import Case, Good, Material, Packaging
 from origin.psr import (
     AllOf,
     AnyOf,
@@ -272,6 +272,29 @@ class Decision:
             (("produced in", ", ".join(where)),),
         )
 
+    def only_originating(self, citation: Citation, non_originating: list[str]) -> Step:
+        """Goods made exclusively from originating materials: every listed material is
+        originating, and some are listed (an empty BOM states nothing about materials)."""
+        listed = [m for m in self.case.materials if m.packaging is not Packaging.SHIPMENT]
+        if not listed:
+            return Step(
+                "only originating materials",
+                citation,
+                NEEDS_INFO,
+                "no materials are listed: the claim needs the materials used",
+                missing=("the materials used in producing the goods (the BOM)",),
+            )
+        non = non_originating
+        return Step(
+            "only originating materials",
+            citation,
+            Outcome.of(not non),
+            "every material is originating"
+            if not non
+            else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
+            + ("…" if len(non) > 10 else ""),
+        )
+
     def wholly_obtained(self, citation: Citation, title: str) -> Step:
         """Goods claimed wholly obtained under a category of the agreement's list."""
         key = self.case.good.wholly_obtained
@@ -285,13 +308,27 @@ class Decision:
                 f"(known: {', '.join(sorted(categories))})"
             )
         place = self.produced_in_parties(citation)
+        children = [place]
+        foreign = [self.case.materials[i].id for i in self.assessment.non_originating]
+        if foreign and term.group != "any_inputs":
+            # Wholly obtained goods contain nothing that is not originating (a category the
+            # law file marks "any_inputs", e.g. goods recovered from used goods, may).
+            children.append(
+                Step(
+                    "no non-originating materials",
+                    citation,
+                    FAILS,
+                    f"the BOM lists non-originating material(s): {', '.join(foreign[:10])}",
+                )
+            )
+        outcome = Outcome.all(c.outcome for c in children)
         return Step(
             title,
             citation,
-            place.outcome,
+            outcome,
             f"wholly obtained: {term.text} ({term.reference})",
             (("category", key),),
-            children=(place,),
+            children=tuple(children),
             missing=place.missing,
         )
 

@@ -102,3 +102,51 @@ def test_accumulation_is_cited_only_in_its_own_direction() -> None:
     kiwi = {**thai, "origin_country": "NZ"}
     row = _decide("thailand", _case("CTH", [kiwi], "TH")).materials[0]
     assert "r 51G(2)" in {str(c) for c in row.citations}
+
+
+def test_exclusively_originating_needs_the_materials() -> None:
+    """'Exclusively from originating materials' with no materials listed states nothing:
+    it needs the BOM rather than passing (TPSEP r 51O(1)(b), ANZCERTA r 33(2)(b), ...)."""
+    data = _case("CTH", [], "SG", transaction_value="1000.00")
+    del data["psr"]
+    d = _decide("tpsep", data)
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("the materials used" in m for m in d.missing)
+
+
+def test_wholly_obtained_goods_cannot_list_non_originating_materials() -> None:
+    data = _case(
+        "CTH",
+        [
+            {
+                "id": "X",
+                "hs": "2601.11",
+                "value": "900.00",
+                "basis": "cif",
+                "status": "non-originating",
+            }
+        ],
+        "SG",
+        hs="2601.11",
+        transaction_value="1000.00",
+        wholly_obtained="minerals",
+    )
+    del data["psr"]
+    assert _decide("tpsep", data).verdict is not Verdict.ORIGINATING
+
+
+def test_tpsep_transaction_value() -> None:
+    """r 51P(1): TV on an FOB basis (a stated FOB stands for it); r 51P(4): without the
+    adjustment, de minimis (r 51O(3)) cannot use the unadjusted TV either."""
+    housing = {
+        "id": "H",
+        "hs": "8413.91",
+        "value": "100.00",
+        "basis": "cif",
+        "status": "non-originating",
+    }
+    by_fob = _case("CTH", [housing], "SG", hs="8413.70")
+    assert _decide("tpsep", by_fob).verdict is Verdict.ORIGINATING  # FOB 1000.00: 10%
+    indirect = _case("CTH", [housing], "SG", hs="8413.70", transaction_value="1000.00")
+    indirect["facts"] = {"producer_exports_directly": False}
+    assert _decide("tpsep", indirect).verdict is Verdict.NEEDS_INFORMATION

@@ -81,11 +81,16 @@ def test_rvc_boundary(value: str, verdict: Verdict) -> None:
     assert _decide(_case("RVC45", [_material(value)])).verdict is verdict
 
 
-def test_rvc_measured_on_transaction_value_not_fob() -> None:
-    """r 51P(1): TV is the transaction value (FOB basis); an FOB field alone is not TV."""
+def test_rvc_measured_on_transaction_value_on_an_fob_basis() -> None:
+    """r 51P(1): TV is the transaction value adjusted on an FOB basis, so a stated FOB value
+    stands for it when no transaction value is given: (1000 − 100) / 1000 = 90%."""
     data = _case("RVC45", [_material("100.00")])
     del data["good"]["transaction_value"]
     data["good"]["fob"] = "1000.00"
+    d = _decide(data)
+    assert d.verdict is Verdict.ORIGINATING
+    assert d.rvc[0].value == 90
+    del data["good"]["fob"]
     d = _decide(data)
     assert d.verdict is Verdict.NEEDS_INFORMATION
     assert any("transaction value of the good" in m for m in d.missing)
