@@ -570,23 +570,7 @@ class _Run(Decision):
             "parties (r 51ZM): the signatories recorded as declared by Order in Council in the "
             "law file; the regulations give no declaration dates"
         )
-        return Determination(
-            agreement=AGREEMENT_NAME,
-            agreement_title=LAW.title,
-            date=self.date,
-            law_version=LAW.text_version,
-            good_id=case.good.id,
-            hs=str(case.good.hs),
-            verdict=verdict,
-            basis=tuple(basis) if verdict is Verdict.ORIGINATING else (),
-            steps=tuple(steps),
-            materials=self.assessment.rows(),
-            rvc=tuple(self.rvc),
-            missing=missing_of(steps) if verdict is Verdict.NEEDS_INFORMATION else (),
-            obligations=(),  # regs 51ZM-51ZX set no record-keeping or declaration duty
-            notes=tuple(notes),
-            psr=case.psr or "",
-        )
+        return self.conclude(verdict, basis, steps, tuple(notes))
 
 
 def psr_document_step(case: Case, date: dt.date) -> Step:

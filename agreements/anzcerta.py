@@ -606,23 +606,7 @@ class _Run(Decision):
                     f"taken as incurred in {case.good.last_process_in}, where the last process "
                     "was performed (r 32 allowable expenditure (a))"
                 )
-        return Determination(
-            agreement=AGREEMENT_NAME,
-            agreement_title=LAW.title,
-            date=self.date,
-            law_version=LAW.text_version,
-            good_id=case.good.id,
-            hs=str(case.good.hs),
-            verdict=verdict,
-            basis=tuple(basis) if verdict is Verdict.ORIGINATING else (),
-            steps=tuple(steps),
-            materials=self.assessment.rows(),
-            rvc=tuple(self.rvc),
-            missing=missing_of(steps) if verdict is Verdict.NEEDS_INFORMATION else (),
-            obligations=() if self.intermediate else self.obligations(),
-            notes=tuple(notes),
-            psr=case.psr or "",
-        )
+        return self.conclude(verdict, basis, steps, tuple(notes))
 
 
 AGREEMENT_NAME = "anzcerta"

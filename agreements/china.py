@@ -409,7 +409,6 @@ class _Run(Decision):
         return notes
 
     def determine(self) -> Determination:
-        case = self.case
         steps: list[Step] = list(self.assessment.sub_steps)
         i_step = self.class_i()
         ii_step = self.class_ii()
@@ -446,23 +445,7 @@ class _Run(Decision):
                 if any(s.test == "de minimis" and s.outcome is MEETS for s in iii_step.walk()):
                     label += " with r 51ZL de minimis"
                 basis.append(label)
-        return Determination(
-            agreement=AGREEMENT_NAME,
-            agreement_title=LAW.title,
-            date=self.date,
-            law_version=LAW.text_version,
-            good_id=case.good.id,
-            hs=str(case.good.hs),
-            verdict=verdict,
-            basis=tuple(basis) if verdict is Verdict.ORIGINATING else (),
-            steps=tuple(steps),
-            materials=self.assessment.rows(),
-            rvc=tuple(self.rvc),
-            missing=missing_of(steps) if verdict is Verdict.NEEDS_INFORMATION else (),
-            obligations=(),  # regs 51Z-51ZL set no record-keeping or declaration duty
-            notes=tuple(self.notes()),
-            psr=case.psr or "",
-        )
+        return self.conclude(verdict, basis, steps, tuple(self.notes()))
 
 
 _NO_TERM = Term(key="", reference=cite("r 51ZF(2)(b)"), text="")

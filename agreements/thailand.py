@@ -315,7 +315,6 @@ class _Run(Decision):
         )
 
     def determine(self) -> Determination:
-        case = self.case
         steps: list[Step] = list(self.assessment.sub_steps)
         a_step = self.class_a()
         b_step, met = self.class_b()
@@ -338,22 +337,7 @@ class _Run(Decision):
             basis.append(label)
         origin = Outcome.any((origin, b_outcome))
         verdict = Verdict.from_outcome(origin)
-        return Determination(
-            agreement=AGREEMENT_NAME,
-            agreement_title=LAW.title,
-            date=self.date,
-            law_version=LAW.text_version,
-            good_id=case.good.id,
-            hs=str(case.good.hs),
-            verdict=verdict,
-            basis=tuple(basis) if verdict is Verdict.ORIGINATING else (),
-            steps=tuple(steps),
-            materials=self.assessment.rows(),
-            rvc=tuple(self.rvc),
-            missing=missing_of(steps) if verdict is Verdict.NEEDS_INFORMATION else (),
-            obligations=() if self.intermediate else self.obligations(),
-            psr=case.psr or "",
-        )
+        return self.conclude(verdict, basis, steps)
 
 
 def decide(case: Case, date: dt.date) -> Determination:

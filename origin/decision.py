@@ -14,7 +14,7 @@ holds the generic orchestration:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import ClassVar, Self
 
@@ -26,6 +26,7 @@ from origin.determination import (
     MEETS,
     NEEDS_INFO,
     Determination,
+    Obligation,
     Outcome,
     RVCResult,
     Step,
@@ -210,6 +211,37 @@ class Decision:
         originating = self.assume_pending if pending else sub.verdict is Verdict.ORIGINATING
         rolled = None if run.assessment.unknown_vnm else run.assessment.vnm
         return originating, step, rolled
+
+    def obligations(self) -> tuple[Obligation, ...]:
+        """What the agreement requires beyond the origin test (records, declarations)."""
+        return ()
+
+    def conclude(
+        self,
+        verdict: Verdict,
+        basis: Sequence[str],
+        steps: Sequence[Step],
+        notes: Sequence[str] = (),
+    ) -> Determination:
+        """The determination from a plugin's verdict, basis and steps (the rest is shared)."""
+        case = self.case
+        return Determination(
+            agreement=self.law.name,
+            agreement_title=self.law.title,
+            date=self.date,
+            law_version=self.law.text_version,
+            good_id=case.good.id,
+            hs=str(case.good.hs),
+            verdict=verdict,
+            basis=tuple(basis) if verdict is Verdict.ORIGINATING else (),
+            steps=tuple(steps),
+            materials=self.assessment.rows(),
+            rvc=tuple(self.rvc),
+            missing=missing_of(steps) if verdict is Verdict.NEEDS_INFORMATION else (),
+            obligations=() if self.intermediate else self.obligations(),
+            notes=tuple(notes),
+            psr=case.psr or "",
+        )
 
     # ----- product-specific rules
 
