@@ -33,7 +33,8 @@ from pathlib import Path
 import attrs
 
 from origin.agreement import Agreement
-from origin.citation import Citation, cite
+from origin.citation import cite
+from origin.costs import CostSheet, sort_costs
 from origin.decision import Decision, years_after
 from origin.determination import (
     FAILS,
@@ -48,9 +49,7 @@ from origin.determination import (
     missing_of,
 )
 from origin.engine import (
-    ZERO,
     Assessment,
-    CaseError,
     Regime,
     RVCInputs,
     RVCMethod,
@@ -185,80 +184,11 @@ def regime_at(date: dt.date) -> Regime:
 # --------------------------------------------------------------------------- cost sheet
 
 
-@attrs.frozen
-class CostSheet:
-    """The cost sheet sorted by r 32: allowable, inner containers, excluded; nothing dropped."""
-
-    allowable: Decimal  # factory cost: allowable labour and overheads, wherever incurred
-    allowable_in_parties: Decimal  # qualifying expenditure: those incurred in a party
-    inner_containers: Decimal
-    inner_containers_originating: Decimal
-    excluded: tuple[tuple[str, Decimal, Citation], ...]
-    counted: tuple[tuple[str, Decimal, Citation], ...]
-    outside_parties: tuple[str, ...]  # allowable lines incurred outside the parties
-    missing: tuple[str, ...]
-    placed_by_default: tuple[str, ...]  # lines without incurred_in, taken at the last process
-
-
 def cost_sheet(case: Case) -> CostSheet:
-    """Sort the cost lines by the r 32 definitions (the categories are the law file's).
-
-    Allowable labour and overheads count in factory cost wherever they were incurred (r 32
-    'allowable expenditure' (a): costs that relate to the processing of the goods); only
-    those incurred in a party count in qualifying expenditure (r 32 'qualifying
-    expenditure' (b)). Processing done outside the parties is not allowable at all ((c)(x)).
-    Inner containers count in factory cost, and in QE when they originate in a party.
-    """
-    categories = LAW.vocabulary("cost_categories")
-    allowable = allowable_in_parties = inner = inner_orig = ZERO
-    excluded: list[tuple[str, Decimal, Citation]] = []
-    counted: list[tuple[str, Decimal, Citation]] = []
-    outside_parties: list[str] = []
-    missing: list[str] = []
-    defaulted: list[str] = []
-    seen: set[str] = set()
-    for cost in case.costs:
-        if cost.id in seen:
-            raise CaseError(f"cost line {cost.id!r} appears twice")
-        seen.add(cost.id)
-        term = categories.get(cost.category)
-        if term is None:
-            raise CaseError(
-                f"cost line {cost.id!r}: unknown category {cost.category!r} "
-                f"(known: {', '.join(sorted(categories))})"
-            )
-        if term.group == "excluded":
-            excluded.append((cost.id, cost.amount, term.reference))
-            continue
-        counted.append((cost.id, cost.amount, term.reference))
-        if term.group == "inner_containers":
-            inner += cost.amount
-            if cost.originating is None:
-                missing.append(f"whether inner containers {cost.id} originate in a party")
-            elif cost.originating:
-                inner_orig += cost.amount
-            continue
-        allowable += cost.amount
-        place = cost.incurred_in or case.good.last_process_in
-        if cost.incurred_in is None and place is not None:
-            defaulted.append(cost.id)
-        if place is None:
-            missing.append(f"where cost line {cost.id} was incurred")
-        elif place in PARTIES:
-            allowable_in_parties += cost.amount
-        else:
-            outside_parties.append(cost.id)
-    return CostSheet(
-        allowable,
-        allowable_in_parties,
-        inner,
-        inner_orig,
-        tuple(excluded),
-        tuple(counted),
-        tuple(outside_parties),
-        tuple(missing),
-        tuple(defaulted),
-    )
+    """r 32: allowable labour and overheads count in factory cost wherever incurred; those
+    incurred in a party also in qualifying expenditure; processing outside the parties is
+    excluded ((c)(x)); inner containers count in QE when they originate in a party."""
+    return sort_costs(case, LAW.vocabulary("cost_categories"), PARTIES, containers_by="origin")
 
 
 # --------------------------------------------------------------------------- the decision
