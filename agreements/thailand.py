@@ -51,7 +51,6 @@ from origin.agreement import Agreement
 from origin.citation import cite
 from origin.decision import Decision, has_rvc
 from origin.determination import (
-    FAILS,
     MEETS,
     NEEDS_INFO,
     Determination,
@@ -230,65 +229,7 @@ class _Run(Decision):
 
     def commerce(self) -> Step:
         """r 51G(1)(b)(ii): no entry into the commerce of another country after export."""
-        citation = cite("r 51G(1)(b)(ii)")
-        consignment = self.case.consignment
-        if consignment is None or consignment.transit is None:
-            return Step(
-                "commerce of another country",
-                citation,
-                NEEDS_INFO,
-                "the route of the goods to New Zealand is not stated",
-                missing=("consignment route (transit countries, or none)",),
-            )
-        exported = consignment.exported_from
-        if exported is None:
-            return Step(
-                "commerce of another country",
-                citation,
-                NEEDS_INFO,
-                "the country the goods were exported from is not stated",
-                missing=("country of exportation (consignment.exported_from)",),
-            )
-        if exported != "TH":
-            return Step(
-                "commerce of another country",
-                citation,
-                FAILS,
-                f"exported from {exported}, not from Thailand",
-            )
-        abroad = [stop for stop in consignment.transit if stop.country not in PARTIES]
-        entered = [stop.country for stop in abroad if stop.entered_commerce]
-        unknown = [stop.country for stop in abroad if stop.entered_commerce is None]
-        permitted = self.case.facts.get("commerce_permitted")
-        if entered and permitted:
-            return Step(
-                "commerce of another country",
-                citation,
-                MEETS,
-                f"entered the commerce of {', '.join(entered)}, as permitted: {permitted}",
-            )
-        if entered:
-            return Step(
-                "commerce of another country",
-                citation,
-                FAILS,
-                f"entered the commerce of {', '.join(entered)} before import into New Zealand",
-            )
-        if unknown:
-            return Step(
-                "commerce of another country",
-                citation,
-                NEEDS_INFO,
-                f"not stated whether the goods entered the commerce of {', '.join(unknown)}",
-                missing=tuple(f"whether the goods entered the commerce of {c}" for c in unknown),
-            )
-        where = ", ".join(s.country for s in abroad) or "no other country"
-        return Step(
-            "commerce of another country",
-            citation,
-            MEETS,
-            f"did not enter the commerce of another country (route: {where})",
-        )
+        return self.exported_directly(cite("r 51G(1)(b)(ii)"), "TH", "Thailand")
 
     def minimal_operations(self) -> Step:
         """r 51G(4) with the list of r 51F: minimal operations never confer origin by a change

@@ -327,6 +327,69 @@ class Decision:
             + ("…" if len(non) > 10 else ""),
         )
 
+    def exported_directly(self, citation: Citation, country: str, name: str) -> Step:
+        """Goods exported from ``country`` that did not enter the commerce of another country
+        on the way (e.g. r 51G(1)(b)(ii), r 40(2)); the chief executive's permission, recorded
+        as ``facts.commerce_permitted``, lifts the second condition."""
+        consignment = self.case.consignment
+        if consignment is None or consignment.transit is None:
+            return Step(
+                "commerce of another country",
+                citation,
+                NEEDS_INFO,
+                "the route of the goods to New Zealand is not stated",
+                missing=("consignment route (transit countries, or none)",),
+            )
+        exported = consignment.exported_from
+        if exported is None:
+            return Step(
+                "commerce of another country",
+                citation,
+                NEEDS_INFO,
+                "the country the goods were exported from is not stated",
+                missing=("country of exportation (consignment.exported_from)",),
+            )
+        if exported != country:
+            return Step(
+                "commerce of another country",
+                citation,
+                FAILS,
+                f"exported from {exported}, not from {name}",
+            )
+        abroad = [stop for stop in consignment.transit if stop.country not in self.parties]
+        entered = [stop.country for stop in abroad if stop.entered_commerce]
+        unknown = [stop.country for stop in abroad if stop.entered_commerce is None]
+        permitted = self.case.facts.get("commerce_permitted")
+        if entered and permitted:
+            return Step(
+                "commerce of another country",
+                citation,
+                MEETS,
+                f"entered the commerce of {', '.join(entered)}, as permitted: {permitted}",
+            )
+        if entered:
+            return Step(
+                "commerce of another country",
+                citation,
+                FAILS,
+                f"entered the commerce of {', '.join(entered)} before import into New Zealand",
+            )
+        if unknown:
+            return Step(
+                "commerce of another country",
+                citation,
+                NEEDS_INFO,
+                f"not stated whether the goods entered the commerce of {', '.join(unknown)}",
+                missing=tuple(f"whether the goods entered the commerce of {c}" for c in unknown),
+            )
+        where = ", ".join(s.country for s in abroad) or "no other country"
+        return Step(
+            "commerce of another country",
+            citation,
+            MEETS,
+            f"did not enter the commerce of another country (route: {where})",
+        )
+
     def wholly_obtained(self, citation: Citation, title: str) -> Step:
         """Goods claimed wholly obtained under a category of the agreement's list."""
         key = self.case.good.wholly_obtained

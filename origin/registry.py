@@ -20,6 +20,7 @@ ENTRY_POINT_GROUP = "origin.agreements"
 BUILTIN: Mapping[str, str] = {
     "aanzfta": "agreements.aanzfta:AGREEMENT",
     "anzcerta": "agreements.anzcerta:AGREEMENT",
+    "canada": "agreements.canada:AGREEMENT",
     "china": "agreements.china:AGREEMENT",
     "thailand": "agreements.thailand:AGREEMENT",
     "tpsep": "agreements.tpsep:AGREEMENT",
