@@ -143,17 +143,7 @@ DOCUMENT_TITLES = {
 }
 
 
-def _check_parties() -> None:
-    """r 51ZM: [agreement].parties must be exactly the signatories recorded as declared."""
-    declared = {k for k, t in LAW.vocabulary("parties").items() if t.group == "declared"}
-    if declared != set(PARTIES):
-        raise LawFileError(
-            f"{LAW.name}: [agreement].parties {sorted(PARTIES)} differ from the signatories "
-            f"recorded as declared in [vocabularies.parties] {sorted(declared)}"
-        )
-
-
-_check_parties()
+LAW.check_parties("declared")  # r 51ZM: the parties are those recorded as such
 
 # r 51ZP(a) direct formula.
 DIRECT = Formula.define(
@@ -383,18 +373,8 @@ class _Run(Decision):
 
     def class_c(self) -> Step:
         """r 51ZN(c): produced in a party exclusively from originating materials."""
-        citation = cite("r 51ZN(c)")
-        place = self.produced_in_parties(citation)
-        a = self.assessment
-        non = [a.case.materials[i].id for i in a.non_originating]
-        materials = self.only_originating(citation, non)
-        return Step(
-            "class 51ZN(c) exclusively originating materials",
-            citation,
-            place.outcome & materials.outcome,
-            materials.summary,
-            children=(place, materials),
-            missing=missing_of((place, materials)),
+        return self.exclusively_originating(
+            cite("r 51ZN(c)"), "class 51ZN(c) exclusively originating materials"
         )
 
     def class_b(self) -> tuple[Step, tuple[str, ...]]:

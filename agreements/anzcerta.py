@@ -222,20 +222,10 @@ class _Run(Decision):
         return self.wholly_obtained(cite("r 33(2)(a)"), "class 33(2)(a) wholly obtained")
 
     def class_b(self) -> Step:
-        """r 33(2)(b): entirely produced in the parties exclusively from originating materials."""
-        citation = cite("r 33(2)(b)")
-        place = self.produced_in_parties(citation)
-        a = self.assessment
-        non = [a.case.materials[i].id for i in a.non_originating]
-        materials = self.only_originating(citation, non)
-        outcome = place.outcome & materials.outcome
-        return Step(
-            "class 33(2)(b) exclusively originating materials",
-            citation,
-            outcome,
-            materials.summary,
-            children=(place, materials),
-            missing=missing_of((place, materials)),
+        """r 33(2)(b): entirely produced in the parties exclusively from originating materials
+        (a relieved r 39(1) accessory "must be treated as originating goods")."""
+        return self.exclusively_originating(
+            cite("r 33(2)(b)"), "class 33(2)(b) exclusively originating materials"
         )
 
     def class_c(self) -> tuple[Step, tuple[str, ...]]:

@@ -205,26 +205,13 @@ class _Run(Decision):
 
     def class_ii(self) -> Step:
         """r 51ZA(a)(ii): produced entirely in the parties exclusively from originating
-        materials (those whose origin conforms with regs 51ZB–51ZL)."""
-        citation = cite("r 51ZA(a)(ii)")
-        place = self.produced_in_parties(citation)
-        a = self.assessment
-        non = [a.case.materials[i].id for i in a.non_originating]
-        # r 51ZI(1) relieves accessories within the change in classification only; here a
-        # non-originating accessory is a non-originating material (see Interpretations).
-        non += [
-            line.material.id
-            for line in a.special.values()
-            if line.treated_originating and not line.originating
-        ]
-        materials = self.only_originating(citation, non)
-        return Step(
+        materials (those whose origin conforms with regs 51ZB–51ZL). r 51ZI(1) relieves
+        accessories within the change in classification only, so a non-originating accessory
+        is a non-originating material here (see Interpretations)."""
+        return self.exclusively_originating(
+            cite("r 51ZA(a)(ii)"),
             "class 51ZA(a)(ii) exclusively originating materials",
-            citation,
-            place.outcome & materials.outcome,
-            materials.summary,
-            children=(place, materials),
-            missing=missing_of((place, materials)),
+            relief_is_originating=False,
         )
 
     def class_iii(self) -> tuple[Step, tuple[str, ...]]:

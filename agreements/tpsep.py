@@ -107,7 +107,7 @@ from origin.engine import (
     transit_step,
 )
 from origin.formulas import Formula
-from origin.law import LawBook, LawFileError
+from origin.law import LawBook
 from origin.model import Case, ValueBasis
 from origin.psr import AnyOf, Rule
 
@@ -116,17 +116,7 @@ PARTIES = LAW.parties
 AGREEMENT_NAME = "tpsep"
 
 
-def _check_parties() -> None:
-    """r 51N party: [agreement].parties must be exactly the entries recorded as parties."""
-    recorded = {k for k, t in LAW.vocabulary("parties").items() if t.group == "party"}
-    if recorded != set(PARTIES):
-        raise LawFileError(
-            f"{LAW.name}: [agreement].parties {sorted(PARTIES)} differ from the entries "
-            f"recorded as parties in [vocabularies.parties] {sorted(recorded)}"
-        )
-
-
-_check_parties()
+LAW.check_parties("party")  # r 51N party: the parties are those recorded as such
 
 # r 51P(1): RVC = (TV − VNM) / TV × 100; TV on an FOB basis, VNM on a CIF basis.
 BUILD_DOWN = Formula.define(
@@ -330,24 +320,12 @@ class _Run(Decision):
         )
 
     def class_b(self) -> Step:
-        """r 51O(1)(b): produced solely in the parties exclusively from originating materials."""
-        citation = cite("r 51O(1)(b)")
-        place = self.produced_in_parties(citation)
-        a = self.assessment
-        non = [a.case.materials[i].id for i in a.non_originating]
-        non += [
-            line.material.id
-            for line in a.special.values()
-            if line.treated_originating and not line.originating
-        ]
-        materials = self.only_originating(citation, non)
-        return Step(
+        """r 51O(1)(b): produced solely in the parties exclusively from originating materials
+        (r 51Q relieves accessories within the change in classification only)."""
+        return self.exclusively_originating(
+            cite("r 51O(1)(b)"),
             "class 51O(1)(b) exclusively originating materials",
-            citation,
-            place.outcome & materials.outcome,
-            materials.summary,
-            children=(place, materials),
-            missing=missing_of((place, materials)),
+            relief_is_originating=False,
         )
 
     def class_c(self) -> tuple[Step, tuple[Rule, ...]]:

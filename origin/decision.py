@@ -304,27 +304,52 @@ class Decision:
             (("produced in", ", ".join(where)),),
         )
 
-    def only_originating(self, citation: Citation, non_originating: list[str]) -> Step:
-        """Goods made exclusively from originating materials: every listed material is
-        originating, and some are listed (an empty BOM states nothing about materials)."""
+    def exclusively_originating(
+        self, citation: Citation, title: str, *, relief_is_originating: bool = True
+    ) -> Step:
+        """Goods produced in the parties exclusively from originating materials.
+
+        Every listed material must be originating, and some must be listed (an empty BOM
+        states nothing about materials). ``relief_is_originating`` says whether a relieved
+        standard accessory counts as originating here (e.g. r 39(1) "must be treated as
+        originating goods") or only leaves the tariff shift (e.g. r 51ZI(1), r 51Q).
+        """
+        place = self.produced_in_parties(citation)
+        a = self.assessment
+        non = [a.case.materials[i].id for i in a.non_originating]
+        if not relief_is_originating:
+            non += [
+                line.material.id
+                for line in a.special.values()
+                if line.treated_originating and not line.originating
+            ]
         listed = [m for m in self.case.materials if m.packaging is not Packaging.SHIPMENT]
         if not listed:
-            return Step(
+            materials = Step(
                 "only originating materials",
                 citation,
                 NEEDS_INFO,
                 "no materials are listed: the claim needs the materials used",
                 missing=("the materials used in producing the goods (the BOM)",),
             )
-        non = non_originating
+        else:
+            materials = Step(
+                "only originating materials",
+                citation,
+                Outcome.of(not non),
+                "every material is originating"
+                if not non
+                else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
+                + ("…" if len(non) > 10 else ""),
+            )
+        children = (place, materials)
         return Step(
-            "only originating materials",
+            title,
             citation,
-            Outcome.of(not non),
-            "every material is originating"
-            if not non
-            else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
-            + ("…" if len(non) > 10 else ""),
+            place.outcome & materials.outcome,
+            materials.summary,
+            children=children,
+            missing=missing_of(children),
         )
 
     def exported_directly(self, citation: Citation, country: str, name: str) -> Step:

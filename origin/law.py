@@ -131,6 +131,17 @@ class LawBook:
         except KeyError:
             raise LawFileError(f"{self.name}: no window {name!r} in its law file") from None
 
+    def check_parties(self, group: str) -> None:
+        """``[agreement].parties`` must be exactly the ``[vocabularies.parties]`` entries in
+        ``group`` (e.g. the signatories declared specified parties): the two lists are kept
+        apart in the file so a user can update a party's status, and must not drift."""
+        recorded = {k for k, t in self.vocabulary("parties").items() if t.group == group}
+        if recorded != set(self.parties):
+            raise LawFileError(
+                f"{self.name}: [agreement].parties {sorted(self.parties)} differ from the "
+                f"entries in [vocabularies.parties] marked {group!r}: {sorted(recorded)}"
+            )
+
     @classmethod
     def load(cls, path: Path) -> LawBook:
         with path.open("rb") as handle:
