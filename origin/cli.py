@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import os
 import sys
@@ -26,8 +27,15 @@ from origin.caseio import (
 )
 from origin.determination import Determination
 from origin.engine import CaseError
+from origin.errors import InputError
 from origin.explain import explain
 from origin.law import LawNotEncoded
+
+# Subcommands that live beside their own subject (HS data, workbooks, levies). Each module
+# exposes ``register(subparsers)``, which adds its parsers and sets ``run=`` to a function
+# taking the parsed arguments and returning the exit code. Listed, not discovered, so that
+# a missing module is an error rather than a silently absent command.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 DEMO = "demo_case.json"
 DEMO_AGREEMENT = "anzcerta"
@@ -61,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     determine.add_argument("--format", choices=("text", "json"), default="text")
     demo = sub.add_parser("demo", help="decide the bundled example case and explain it")
     demo.add_argument("--format", choices=("text", "json"), default="text")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 
@@ -129,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
+        if hasattr(args, "run"):
+            code: int = args.run(args)
+            return code
         if args.command == "agreements":
             return _agreements()
         if args.command == "law":
@@ -147,6 +160,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except LawNotEncoded as error:
         print(f"origin: {error}", file=sys.stderr)
     except registry.RegistryError as error:
+        print(f"origin: {error}", file=sys.stderr)
+    except InputError as error:
         print(f"origin: {error}", file=sys.stderr)
     return 2
 
