@@ -92,6 +92,7 @@ def _law(name: str) -> int:
     print(f"{law.instrument}, {law.regulations}; text as at {law.text_version.isoformat()}")
     print(f"Dates covered: {law.coverage} ({law.coverage_reference})")
     print(f"Parties: {', '.join(law.parties)}")
+    print(f"Tariff preference: {', '.join(law.preference_codes)} ({law.preference_reference})")
     if law.parameters:
         print("\nValues")
         for parameter in law.parameters.values():

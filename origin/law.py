@@ -99,6 +99,10 @@ class LawBook:
     coverage: Window
     coverage_reference: str
     parties: tuple[str, ...]
+    # The NZ Working Tariff Document's preferential abbreviations (e.g. "AU") under which
+    # goods qualifying here are entered, with where that is said; brokers' entries use them.
+    preference_codes: tuple[str, ...]
+    preference_reference: str
     parameters: Mapping[str, Parameter]
     vocabularies: Mapping[str, Mapping[str, Term]]
     windows: Mapping[str, tuple[Window, Citation]]
@@ -198,6 +202,8 @@ class LawBook:
             coverage=_window(head["coverage"]),
             coverage_reference=head["coverage"]["reference"],
             parties=tuple(head["parties"]),
+            preference_codes=tuple(head["tariff_preference"]["codes"]),
+            preference_reference=head["tariff_preference"]["reference"],
             parameters=parameters,
             vocabularies=vocabularies,
             windows=windows,

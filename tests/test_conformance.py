@@ -79,6 +79,40 @@ def test_every_parameter_and_term_is_cited(agreement: Agreement) -> None:
             assert str(term.reference) and term.text, term.key
 
 
+# The preferential abbreviations of the NZ Working Tariff Document (Introduction, part 3 and
+# the "Rates of Duty" list, 1 January 2022): brokers enter goods under exactly these.
+WTD_PREFERENCE_CODES = frozenset(
+    [
+        "AAN",
+        "AU",
+        "CA",
+        "CN",
+        "CPT",
+        "GB",
+        "HK",
+        "KR",
+        "LDC",
+        "LLDC",
+        "MY",
+        "Pac",
+        "PPP",
+        "RCEP",
+        "SG",
+        "TH",
+        "TPA",
+        "TW",
+    ]
+)
+
+
+@pytest.mark.parametrize("agreement", AGREEMENTS, ids=IDS)
+def test_tariff_preference_codes(agreement: Agreement) -> None:
+    codes = agreement.law.preference_codes
+    assert codes, "every agreement names the tariff preference it is entered under"
+    assert set(codes) <= WTD_PREFERENCE_CODES, codes
+    assert "Working Tariff Document" in agreement.law.preference_reference
+
+
 @pytest.mark.parametrize("agreement", AGREEMENTS, ids=IDS)
 def test_has_worked_cases(agreement: Agreement) -> None:
     assert len(worked.files(agreement)) >= 3, "each agreement ships worked legal cases"
