@@ -14,6 +14,7 @@ from pathlib import Path
 import attrs
 
 from origin.determination import Determination
+from origin.groups import Membership
 from origin.law import LawBook, Term
 from origin.model import Case, Material, OriginStatus
 
@@ -32,12 +33,37 @@ class Agreement:
     law: LawBook
     decide: Callable[[Case, dt.date], Determination]
     cases: Path | None = None  # folder of worked legal cases (JSON), run by the tests
+    # For agreements with a group of countries declared outside the regulations (regs 43,
+    # 43A, 44): the list applied, and how to rebuild ``decide`` for another list.
+    membership: Membership | None = None
+    bind_membership: Callable[[Membership], Callable[[Case, dt.date], Determination]] | None = (
+        None
+    )
 
     @property
     def facts(self) -> Mapping[str, Term]:
         return self.law.vocabularies.get("facts", {})
 
-    def check(self, case: Case) -> None:
+    def parties_on(self, date: dt.date) -> frozenset[str]:
+        """The countries whose materials and expenditure count: the law file's parties, or
+        the group's members on ``date`` with New Zealand."""
+        if self.membership is None:
+            return frozenset(self.law.parties)
+        return self.membership.on(date) | frozenset(self.law.parties)
+
+    def with_membership(self, membership: Membership) -> Agreement:
+        """This agreement deciding with another list of the group's countries (e.g. one
+        updated after a new Order); the list must be for the same group."""
+        if self.membership is None or self.bind_membership is None:
+            raise FactError(f"{self.name}: this agreement has no country group to replace")
+        if membership.name != self.membership.name:
+            raise FactError(
+                f"{self.name}: the membership list is for group {membership.name!r}, "
+                f"not {self.membership.name!r}"
+            )
+        return attrs.evolve(self, membership=membership, decide=self.bind_membership(membership))
+
+    def check(self, case: Case, parties: frozenset[str] | None = None) -> None:
         """Facts, material attributes and adjustment kinds must be words this law knows."""
         unknown = sorted(set(case.facts) - set(self.facts))
         if unknown:
@@ -58,7 +84,8 @@ class Agreement:
             *vocabularies.get("adjust_originating", {}),
             *vocabularies.get("adjust_non_originating", {}),
         }
-        parties = set(self.law.parties)
+        if parties is None:
+            parties = frozenset(self.law.parties)
         for material in _declared_originating_abroad(case.materials, parties):
             raise FactError(
                 f"material {material.id!r} is declared originating but comes from "
@@ -82,8 +109,11 @@ class Agreement:
     def determine(self, case: Case, date: dt.date) -> Determination:
         """Refuse unencoded dates and unknown words before deciding anything."""
         self.law.check_date(date)
-        self.check(case)
+        self.check(case, self.parties_on(date))
         determination = self.decide(case, date)
+        if self.membership is not None:
+            note = f"countries of the group as at {date.isoformat()}: {self.membership.describe()}"
+            determination = attrs.evolve(determination, notes=(*determination.notes, note))
         if date > self.law.text_version:
             # Dates after the encoded text are decided on it, and the output says so.
             note = (
@@ -114,7 +144,7 @@ def _with_words(materials: Sequence[Material]) -> Iterator[Material]:
 
 
 def _declared_originating_abroad(
-    materials: Sequence[Material], parties: set[str]
+    materials: Sequence[Material], parties: frozenset[str]
 ) -> Iterator[Material]:
     """Materials whose declared status contradicts their country of origin."""
     for material in materials:

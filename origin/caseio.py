@@ -32,7 +32,14 @@ from typing import Any, TypeVar
 import attrs
 
 from origin.citation import Citation
-from origin.determination import Determination, MaterialRow, Obligation, RVCResult, Step
+from origin.determination import (
+    CostRow,
+    Determination,
+    MaterialRow,
+    Obligation,
+    RVCResult,
+    Step,
+)
 from origin.hs import HSCode, HSCodeError
 from origin.model import (
     Accessory,
@@ -743,6 +750,18 @@ def _obligation_to_json(o: Obligation) -> dict[str, Any]:
     )
 
 
+def _cost_row_to_json(row: CostRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "category": row.category,
+        "amount": str(row.amount),
+        "status": row.status,
+        "citation": str(row.citation),
+        "place": row.place,
+        "note": row.note,
+    }
+
+
 def determination_to_json(d: Determination) -> dict[str, Any]:
     """The full determination with stable field names (documented in docs/determination.md)."""
     return {
@@ -760,6 +779,7 @@ def determination_to_json(d: Determination) -> dict[str, Any]:
         "rvc": [_rvc_to_json(r) for r in d.rvc],
         "steps": [step_to_json(s) for s in d.steps],
         "materials": [_row_to_json(m) for m in d.materials],
+        "costs": [_cost_row_to_json(c) for c in d.costs],
         "citations": [str(c) for c in d.citations()],
         "obligations": [_obligation_to_json(o) for o in d.obligations],
         "notes": list(d.notes),

@@ -13,9 +13,10 @@ from decimal import Decimal
 import attrs
 
 from origin.citation import Citation
+from origin.determination import CostRow
 from origin.engine import ZERO, CaseError
 from origin.law import Term
-from origin.model import Case
+from origin.model import Case, Cost
 
 
 @attrs.frozen
@@ -31,12 +32,13 @@ class CostSheet:
     outside_parties: tuple[str, ...]  # allowable lines incurred outside the parties
     missing: tuple[str, ...]
     placed_by_default: tuple[str, ...]  # lines without incurred_in, taken at the last process
+    rows: tuple[CostRow, ...] = ()  # every line as counted, for the explanation
 
 
 def sort_costs(
     case: Case,
     categories: Mapping[str, Term],
-    parties: Sequence[str],
+    parties: Sequence[str] | frozenset[str],
     *,
     containers_by: str,
 ) -> CostSheet:
@@ -48,12 +50,13 @@ def sort_costs(
     were incurred in one (``containers_by="place"``, e.g. r 40(1)(b)(ii)(B)). Excluded
     categories are listed, never dropped. A cost line appearing twice is an error.
     """
-    allowable = allowable_in_parties = inner = inner_orig = ZERO
+    totals = {"allowable": ZERO, "qualifying": ZERO, "inner": ZERO, "inner_qualifying": ZERO}
     excluded: list[tuple[str, Decimal, Citation]] = []
     counted: list[tuple[str, Decimal, Citation]] = []
     outside_parties: list[str] = []
     missing: list[str] = []
     defaulted: list[str] = []
+    rows: list[CostRow] = []
     seen: set[str] = set()
     for cost in case.costs:
         if cost.id in seen:
@@ -65,42 +68,63 @@ def sort_costs(
                 f"cost line {cost.id!r}: unknown category {cost.category!r} "
                 f"(known: {', '.join(sorted(categories))})"
             )
-        if term.group == "excluded":
+        row = _classify(case, cost, term, parties, containers_by)
+        rows.append(row)
+        if row.status == "excluded":
             excluded.append((cost.id, cost.amount, term.reference))
             continue
         counted.append((cost.id, cost.amount, term.reference))
-        if term.group == "inner_containers" and containers_by == "origin":
-            inner += cost.amount
-            if cost.originating is None:
-                missing.append(f"whether inner containers {cost.id} originate in a party")
-            elif cost.originating:
-                inner_orig += cost.amount
-            continue
-        place = cost.incurred_in or case.good.last_process_in
-        if term.group == "inner_containers":  # containers_by == "place"
-            inner += cost.amount
-            if place is not None and place in parties:
-                inner_orig += cost.amount
-            elif place is None:
-                missing.append(f"where cost line {cost.id} was incurred")
-            continue
-        allowable += cost.amount
-        if cost.incurred_in is None and place is not None:
-            defaulted.append(cost.id)
-        if place is None:
-            missing.append(f"where cost line {cost.id} was incurred")
-        elif place in parties:
-            allowable_in_parties += cost.amount
-        else:
+        containers = term.group == "inner_containers"
+        totals["inner" if containers else "allowable"] += cost.amount
+        if row.status == "qualifying":
+            totals["inner_qualifying" if containers else "qualifying"] += cost.amount
+        elif row.status == "counted":
+            missing.append(
+                f"whether inner containers {cost.id} originate in a party"
+                if containers and containers_by == "origin"
+                else f"where cost line {cost.id} was incurred"
+            )
+        elif not containers:
             outside_parties.append(cost.id)
+        if not containers and cost.incurred_in is None and row.place is not None:
+            defaulted.append(cost.id)
     return CostSheet(
-        allowable,
-        allowable_in_parties,
-        inner,
-        inner_orig,
+        totals["allowable"],
+        totals["qualifying"],
+        totals["inner"],
+        totals["inner_qualifying"],
         tuple(excluded),
         tuple(counted),
         tuple(outside_parties),
         tuple(missing),
         tuple(defaulted),
+        tuple(rows),
     )
+
+
+def _classify(
+    case: Case,
+    cost: Cost,
+    term: Term,
+    parties: Sequence[str] | frozenset[str],
+    containers_by: str,
+) -> CostRow:
+    """One line's status: excluded, qualifying, non-qualifying, or counted (place unknown)."""
+
+    def row(status: str, note: str = "", place: str | None = cost.incurred_in) -> CostRow:
+        return CostRow(cost.id, cost.category, cost.amount, status, term.reference, place, note)
+
+    if term.group == "excluded":
+        return row("excluded")
+    if term.group == "inner_containers" and containers_by == "origin":
+        if cost.originating is None:
+            return row("counted", "origin of the containers not stated")
+        return row("qualifying" if cost.originating else "non-qualifying")
+    place = cost.incurred_in or case.good.last_process_in
+    if place is None:
+        return row("counted", "place not stated", None)
+    note = "" if cost.incurred_in else "place taken from the last process"
+    if place in parties:
+        return row("qualifying", note, place)
+    outside = f"incurred outside {', '.join(sorted(parties))}"
+    return row("non-qualifying", f"{outside}; {note}" if note else outside, place)

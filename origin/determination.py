@@ -130,6 +130,24 @@ class MaterialRow:
 
 
 @attrs.frozen
+class CostRow:
+    """One cost line of the case as a cost-based test counted it, with the provision.
+
+    ``status`` is "qualifying" (in the cost total and the qualifying expenditure),
+    "non-qualifying" (in the total only), "counted" (in the total; whether it qualifies is
+    not known) or "excluded" (left out of both, e.g. profit or outside packages).
+    """
+
+    id: str
+    category: str
+    amount: Decimal
+    status: str
+    citation: Citation
+    place: str | None = None  # where the expenditure was incurred, as counted
+    note: str = ""
+
+
+@attrs.frozen
 class RVCResult:
     """One RVC method evaluated: every allowed method is reported, pass or fail."""
 
@@ -173,6 +191,7 @@ class Determination:
     obligations: tuple[Obligation, ...]
     notes: tuple[str, ...] = ()
     psr: str = ""
+    costs: tuple[CostRow, ...] = ()  # cost lines as counted by a cost-based test
 
     def citations(self) -> tuple[Citation, ...]:
         """Provisions of the steps, RVC methods and obligations (rows carry their own)."""
@@ -184,6 +203,8 @@ class Determination:
             seen.setdefault(str(result.citation), result.citation)
         for obligation in self.obligations:
             seen.setdefault(str(obligation.citation), obligation.citation)
+        for cost in self.costs:
+            seen.setdefault(str(cost.citation), cost.citation)
         return tuple(seen.values())
 
 

@@ -87,6 +87,16 @@ def explain(d: Determination, *, materials: int = 20) -> str:
                 out.append(f"      {note}")
         if len(d.materials) > materials:
             out.append(f"  … {len(d.materials) - materials} more (use --format json for all)")
+    if d.costs:
+        out.append("")
+        out.append(f"Cost lines ({len(d.costs)}):")
+        out.append(f"  {'id':<14} {'category':<26} {'amount':>12}  {'place':<5} {'status':<15}")
+        for cost in d.costs:
+            out.append(
+                f"  {cost.id:<14} {cost.category:<26} {cost.amount!s:>12}  "
+                f"{cost.place or '':<5} {cost.status:<15} [{cost.citation}]"
+                + (f" {cost.note}" if cost.note else "")
+            )
     if d.notes:
         out.append("")
         out.extend(f"Note: {n}" for n in d.notes)
