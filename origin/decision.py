@@ -39,16 +39,21 @@ from origin.engine import (
     Regime,
     assess,
     evaluate_rule,
+    max_non_originating_step,
     percent,
     rvc_result,
     rvc_step,
     tariff_shift_step,
+    unverifiable_step,
 )
 from origin.law import LawBook, Term
 from origin.model import Case, Good, Material, Packaging
 from origin.psr import (
     AllOf,
     AnyOf,
+    Condition,
+    MaxNonOriginating,
+    Process,
     PSRSyntaxError,
     RegionalValueContent,
     Rule,
@@ -273,13 +278,19 @@ class Decision:
         return Outcome.any(standing), met
 
     def psr_leaf(self, rule: Rule) -> Step:
-        """A leaf of a PSR: change of classification (forgiven by de minimis), RVC, WO."""
+        """A leaf of a PSR: change of classification (forgiven by de minimis), RVC, WO;
+        from schedules also a maximum of non-originating materials, and a specific process
+        or condition, which needs the person's information since a BOM cannot show it."""
         if isinstance(rule, TariffShift):
             return tariff_shift_step(self.assessment, rule, self.shift_citation)
         if isinstance(rule, RegionalValueContent):
             return self.rvc_step(rule, self.rvc_citation)
         if isinstance(rule, WhollyObtained):
             return self.wholly_obtained_class()
+        if isinstance(rule, MaxNonOriginating):
+            return max_non_originating_step(self.assessment, rule, self.rvc_citation)
+        if isinstance(rule, Process | Condition):
+            return unverifiable_step(rule, self.shift_citation)
         raise CaseError(f"psr: {self.law.title} cannot evaluate {rule}")  # pragma: no cover
 
     # ----- shared steps

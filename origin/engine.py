@@ -37,6 +37,9 @@ from origin.model import Case, Consignment, Material, OriginStatus, Packaging, V
 from origin.psr import (
     AllOf,
     AnyOf,
+    Condition,
+    MaxNonOriginating,
+    Process,
     RegionalValueContent,
     Rule,
     ShiftLevel,
@@ -975,7 +978,71 @@ def alternatives_met(rule: Rule, step: Step) -> tuple[str, ...]:
 
 
 def leaf_kinds() -> tuple[type, ...]:
-    return (WhollyObtained, TariffShift, RegionalValueContent)
+    return (
+        WhollyObtained,
+        TariffShift,
+        RegionalValueContent,
+        MaxNonOriginating,
+        Process,
+        Condition,
+    )
+
+
+def max_non_originating_step(a: Assessment, rule: MaxNonOriginating, citation: Citation) -> Step:
+    """VNM at most a share of the good's ex-works (or FOB) price, compared exactly.
+
+    Missing material values make the known VNM a lower bound: it decides only a failure.
+    """
+    basis = rule.basis or "EXW"
+    price = a.case.good.fob if basis == "FOB" else a.case.good.ex_works
+    label = "FOB value of the good" if basis == "FOB" else "ex-works price of the good"
+    title = f"maximum non-originating materials {rule}"
+    if price is None or price <= 0:
+        return Step(
+            title,
+            citation,
+            NEEDS_INFO,
+            f"the {label} is not stated",
+            missing=(label,),
+        )
+    share = exact(a.vnm) / exact(price) * 100
+    limit = rule.threshold
+    inputs: tuple[tuple[str, Figure], ...] = (
+        ("VNM" + (" (known part)" if a.unknown_vnm else ""), a.vnm),
+        (label, price),
+    )
+    if share > limit:
+        outcome = FAILS
+    elif a.unknown_vnm:
+        outcome = NEEDS_INFO
+    else:
+        outcome = MEETS
+    bound = " at least" if a.unknown_vnm else ""
+    return Step(
+        title,
+        citation,
+        outcome,
+        f"non-originating materials are{bound} {percent(share)} of the {label} "
+        f"(at most {percent(limit)} allowed)",
+        inputs,
+        value=share,
+        threshold=limit,
+        margin=limit - share,
+        missing=tuple(f"value of material {m}" for m in a.unknown_vnm)
+        if outcome is NEEDS_INFO
+        else (),
+    )
+
+
+def unverifiable_step(rule: Process | Condition, citation: Citation) -> Step:
+    """A process or condition a BOM cannot show: it needs the person's information, named."""
+    if isinstance(rule, Process):
+        fact = f'whether the good underwent the process "{rule.name}" in the parties'
+        summary = f'the rule requires the process "{rule.name}"; a bill of materials cannot show it'
+    else:
+        fact = f'whether "{rule.text}"'
+        summary = f'the rule requires that "{rule.text}"; a bill of materials cannot show it'
+    return Step(f"rule {rule}", citation, NEEDS_INFO, summary, missing=(fact,))
 
 
 # --------------------------------------------------------------------------- operations

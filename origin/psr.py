@@ -12,8 +12,8 @@ Fraction(40, 1)
 >>> try:
 ...     parse_rule("CC excpt 04")
 ... except PSRSyntaxError as error:
-...     print(error)
-PSR 'CC excpt 04': unexpected 'excpt' at column 4; expected one of: and, or, except, ;, end of rule
+...     print(error)  # doctest: +ELLIPSIS
+PSR 'CC excpt 04': unexpected 'excpt' at column 4; expected one of: and, or, except, ;, ...
 """
 
 from __future__ import annotations
@@ -34,16 +34,21 @@ from lark.parsers.lalr_interactive_parser import InteractiveParser
 from origin.hs import HSCode, HSCodeError, HSLevel, HSRange
 
 __all__ = [
+    "PRICE_BASES",
     "RVC_METHODS",
     "AllOf",
     "AnyOf",
+    "Condition",
+    "MaxNonOriginating",
     "PSRSyntaxError",
+    "Process",
     "RegionalValueContent",
     "Rule",
     "ShiftLevel",
     "TariffShift",
     "WhollyObtained",
     "canonical",
+    "leaves",
     "parse_rule",
 ]
 
@@ -55,8 +60,16 @@ RVC_METHODS = (
     "indirect",
     "transaction-value",
     "net-cost",
+    "focused-value",
 )
-"""Method slugs an RVC may name; agreements attach formulas to these slugs."""
+"""Method slugs an RVC may name; agreements attach formulas to these slugs.
+
+``focused-value`` (e.g. CPTPP Annex 3-D) is build-down counting only the non-originating
+materials of the headings the rule lists, so an RVC of that method carries its list.
+"""
+
+PRICE_BASES = ("EXW", "FOB")
+"""Prices a maximum share of non-originating materials may be measured against."""
 
 
 class PSRSyntaxError(ValueError):
@@ -102,14 +115,60 @@ class TariffShift:
 
 @attrs.frozen
 class RegionalValueContent:
-    """A minimum regional value content, in percent; method None means the agreement's default."""
+    """A minimum regional value content, in percent; method None means the agreement's default.
+
+    ``materials`` lists the headings a focused-value RVC counts (empty for other methods).
+    """
 
     threshold: Fraction
     method: str | None = None
+    materials: tuple[HSRange, ...] = ()
 
     def __str__(self) -> str:
+        if self.materials:
+            listed = ", ".join(map(str, self.materials))
+            return f"RVC{_decimal(self.threshold)} ({self.method} of {listed})"
         method = f" ({self.method})" if self.method else ""
         return f"RVC{_decimal(self.threshold)}{method}"
+
+
+@attrs.frozen
+class MaxNonOriginating:
+    """Non-originating materials may be worth at most ``threshold`` percent of a price.
+
+    ``basis`` is "EXW" (ex-works) or "FOB"; None means the agreement's default price.
+    """
+
+    threshold: Fraction
+    basis: str | None = None
+
+    def __str__(self) -> str:
+        basis = f" ({self.basis})" if self.basis else ""
+        return f"MaxNOM{_decimal(self.threshold)}{basis}"
+
+
+@attrs.frozen
+class Process:
+    """A specific process the good must undergo in the parties, e.g. "refining".
+
+    A BOM cannot show a process, so it is decided on information the person supplies.
+    """
+
+    name: str
+
+    def __str__(self) -> str:
+        return f'process "{self.name}"'
+
+
+@attrs.frozen
+class Condition:
+    """A further requirement in the law's own words ("provided that ..."), e.g. "the good
+    is cooked in the territory of the Parties"; like a process, it needs information."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return f'provided that "{self.text}"'
 
 
 @attrs.frozen
@@ -125,7 +184,12 @@ class AllOf:
 
     def __str__(self) -> str:
         # AnyOf is the only looser operator, so it alone needs parentheses under "and".
-        return " and ".join(f"({t})" if isinstance(t, AnyOf) else str(t) for t in self.terms)
+        # A condition after the first term reads "X provided that ...", as annexes write it.
+        parts = [f"({t})" if isinstance(t, AnyOf) else str(t) for t in self.terms]
+        joined = parts[0]
+        for term, part in zip(self.terms[1:], parts[1:], strict=True):
+            joined += f" {part}" if isinstance(term, Condition) else f" and {part}"
+        return joined
 
 
 @attrs.frozen
@@ -143,7 +207,25 @@ class AnyOf:
         return " or ".join(map(str, self.terms))
 
 
-Rule: TypeAlias = WhollyObtained | TariffShift | RegionalValueContent | AllOf | AnyOf
+Rule: TypeAlias = (
+    WhollyObtained
+    | TariffShift
+    | RegionalValueContent
+    | MaxNonOriginating
+    | Process
+    | Condition
+    | AllOf
+    | AnyOf
+)
+
+
+def leaves(rule: Rule) -> Iterator[Rule]:
+    """Every leaf of a rule, left to right (e.g. to list the processes it names)."""
+    if isinstance(rule, AllOf | AnyOf):
+        for term in rule.terms:
+            yield from leaves(term)
+    else:
+        yield rule
 
 
 def _combine(kind: type[AllOf] | type[AnyOf], terms: Iterable[Rule]) -> Rule:
@@ -177,9 +259,13 @@ def canonical(rule: Rule) -> str:
     return str(rule)
 
 
-def parse_rule(text: str) -> Rule:
-    """Read PSR text into a rule tree; raises :class:`PSRSyntaxError` on bad input."""
-    return _parse_cached(text)
+def parse_rule(text: str, *, validate: bool = True) -> Rule:
+    """Read PSR text into a rule tree; raises :class:`PSRSyntaxError` on bad input.
+
+    With ``validate`` the HS codes in exception lists must exist in HS 2022; a schedule in an
+    older edition is parsed without it and checked against its own edition instead.
+    """
+    return _parse_cached(text, validate)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,6 +292,10 @@ _LEVEL_WORDS = {
 class _Build(Transformer[Token, Rule]):
     """Grammar rule name -> node; runs inside the LALR parse, so no tree is ever built."""
 
+    def __init__(self, validate: bool) -> None:
+        super().__init__()
+        self.validate = validate
+
     def start(self, children: list[Rule]) -> Rule:
         return children[0]
 
@@ -221,18 +311,23 @@ class _Build(Transformer[Token, Rule]):
     def shift(self, children: list[Token | HSRange]) -> Rule:
         level, *exceptions = children
         assert isinstance(level, Token)
-        return TariffShift(
-            ShiftLevel(level.value.upper()),
-            tuple(e for e in exceptions if isinstance(e, HSRange)),
-        )
+        if level.type == "LEVEL_WORD":  # "change from any other heading"
+            shift_level = _PROSE_SHIFT[_LEVEL_WORDS[level.value.lower().rstrip("s")]]
+        else:
+            shift_level = ShiftLevel(level.value.upper())
+        return TariffShift(shift_level, tuple(e for e in exceptions if isinstance(e, HSRange)))
 
     def exception(self, children: list[Token]) -> HSRange:
-        word = children[0] if children[0].type == "LEVEL_WORD" else None
-        ends = children[1:] if word else children
+        words = [c for c in children if c.type == "LEVEL_WORD"]
+        ends = [c for c in children if c.type == "HS_TEXT"]
+        said = _LEVEL_WORDS[words[0].value.lower().rstrip("s")] if words else None
         codes: list[HSCode] = []
         for end in ends:
+            text = end.value
+            if said is HSLevel.CHAPTER and len(text) == 1:
+                text = f"0{text}"  # annexes write "chapter 3" for chapter 03
             try:
-                codes.append(HSCode.parse(end.value))
+                codes.append(HSCode.parse(text, validate=self.validate))
             except HSCodeError as error:
                 found = f"bad HS code {end.value!r}"
                 raise _SemanticError(found, end.start_pos, str(error)) from None
@@ -240,32 +335,39 @@ class _Build(Transformer[Token, Rule]):
             hs_range = HSRange.from_codes(codes[0], codes[-1])
         except HSCodeError as error:
             raise _SemanticError("bad HS range", ends[0].start_pos, str(error)) from None
-        if word is not None:
-            said = _LEVEL_WORDS[word.value.lower().rstrip("s")]
-            if said != hs_range.level:
+        for word in words:
+            level = _LEVEL_WORDS[word.value.lower().rstrip("s")]
+            if level != hs_range.level:
                 raise _SemanticError(
                     f"{word.value!r} before {hs_range}",
                     word.start_pos,
-                    f"expected a {said.name.lower()} ({said.value} digits) after {word.value!r}",
+                    f"expected a {level.name.lower()} ({level.value} digits) after {word.value!r}",
                 )
         return hs_range
 
-    def rvc(self, children: list[Token | str]) -> Rule:
+    def rvc(self, children: list[Token | tuple[str, tuple[HSRange, ...]]]) -> Rule:
         number = children[0]
         assert isinstance(number, Token)
-        threshold = Fraction(number.value)  # exact from the decimal text, never via float
-        if not 0 < threshold <= 100:
-            raise _SemanticError(
-                f"RVC threshold {number.value}",
-                number.start_pos,
-                "expected a percentage above 0 and at most 100",
+        threshold = _threshold(number, "RVC")
+        method: str | None = None
+        materials: tuple[HSRange, ...] = ()
+        if len(children) > 1:
+            found = children[1]
+            assert isinstance(found, tuple)
+            method, materials = found
+        if (method == "focused-value") != bool(materials):
+            token = number
+            detail = (
+                "expected the materials it counts, e.g. (focused value of 84.83)"
+                if method == "focused-value"
+                else "expected a list of materials only after focused value"
             )
-        method = children[1] if len(children) > 1 else None
-        assert method is None or isinstance(method, str)
-        return RegionalValueContent(threshold, method)
+            raise _SemanticError(f"RVC method {method}", token.start_pos, detail)
+        return RegionalValueContent(threshold, method, materials)
 
-    def method(self, children: list[Token]) -> str:
-        (word,) = children
+    def method(self, children: list[Token | HSRange]) -> tuple[str, tuple[HSRange, ...]]:
+        word, *materials = children
+        assert isinstance(word, Token)
         slug = re.sub(r"[\s-]+", "-", word.value.strip().lower())
         if slug not in RVC_METHODS:
             raise _SemanticError(
@@ -273,14 +375,53 @@ class _Build(Transformer[Token, Rule]):
                 word.start_pos,
                 f"expected one of: {', '.join(RVC_METHODS)}",
             )
-        return slug
+        return slug, tuple(m for m in materials if isinstance(m, HSRange))
+
+    def maxnom(self, children: list[Token]) -> Rule:
+        threshold = _threshold(children[0], "MaxNOM")
+        basis = children[1].value.upper() if len(children) > 1 else None
+        return MaxNonOriginating(threshold, basis)
+
+    def process(self, children: list[Token]) -> Rule:
+        return Process(_quoted(children[0], "process"))
+
+    def condition(self, children: list[Token]) -> Rule:
+        return Condition(_quoted(children[0], "condition"))
+
+
+_PROSE_SHIFT = {
+    HSLevel.CHAPTER: ShiftLevel.CC,
+    HSLevel.HEADING: ShiftLevel.CTH,
+    HSLevel.SUBHEADING: ShiftLevel.CTSH,
+}
+
+
+def _threshold(number: Token, what: str) -> Fraction:
+    """A percentage, exact from its decimal text (never via float), in (0, 100]."""
+    threshold = Fraction(number.value)
+    if not 0 < threshold <= 100:
+        raise _SemanticError(
+            f"{what} threshold {number.value}",
+            number.start_pos,
+            "expected a percentage above 0 and at most 100",
+        )
+    return threshold
+
+
+def _quoted(token: Token, what: str) -> str:
+    """The text inside the quotes, with runs of whitespace made single spaces."""
+    text = " ".join(token.value[1:-1].split())
+    if not text:
+        raise _SemanticError(f"empty {what}", token.start_pos, f"expected the {what} in words")
+    return text
 
 
 @functools.cache
-def _parser() -> Lark:
-    """The LALR parser, built once on first use (building costs milliseconds)."""
+def _parser(validate: bool = True) -> Lark:
+    """The LALR parser, built once on first use (building costs milliseconds); one per
+    setting of HS 2022 validation, since the transformer runs inside the parse."""
     grammar = importlib.resources.files("origin").joinpath("psr.lark").read_text("utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Build())
+    return Lark(grammar, parser="lalr", lexer="contextual", transformer=_Build(validate))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,6 +432,7 @@ _SHOWN: dict[str, tuple[str, ...]] = {
     "_AND": ("and",),
     "_EXC_AND": ("and",),
     "_OR": ("or",),
+    "_EXC_OR": ("or",),
     "_EXCEPT": ("except",),
     "_FROM": ("from",),
     "_COMMA": ("a comma",),
@@ -301,6 +443,15 @@ _SHOWN: dict[str, tuple[str, ...]] = {
     "_WHOLLY": ("wholly obtained",),
     "SHIFT_LEVEL": ("CC", "CTH", "CTSH"),
     "_RVC": ("RVC",),
+    "_MAXNOM": ("MaxNOM",),
+    "_PROCESS": ("process",),
+    "_PROVIDED": ("provided that",),
+    "_CHANGE_FROM": ("change from any other",),
+    "_TO": ("to",),
+    "_OF": ("of",),
+    "_THAT": ("that",),
+    "QUOTED": ('words in "quotes"',),
+    "PRICE_BASIS": (" or ".join(PRICE_BASES),),
     "_LPAR": ("(",),
     "_RPAR": (")",),
     "NUMBER": ("a percentage such as 40",),
@@ -314,7 +465,7 @@ _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*|\d[\w.]*|\S")
 
 
 @functools.lru_cache(maxsize=4096)
-def _parse_cached(text: str) -> Rule:
+def _parse_cached(text: str, validate: bool) -> Rule:
     """Parse with the shared parser; rules are immutable, so repeated texts share one tree."""
     if not text.strip():
         raise PSRSyntaxError(
@@ -324,11 +475,11 @@ def _parse_cached(text: str) -> Rule:
         )
     try:
         # The inline transformer makes lark return our node, not the Tree its stubs promise.
-        rule = cast(Rule, _parser().parse(text))
+        rule = cast(Rule, _parser(validate).parse(text))
     except _SemanticError as error:
         raise _semantic_error(text, error) from None
     except UnexpectedInput:
-        raise _diagnose(text) from None
+        raise _diagnose(text, validate) from None
     return rule
 
 
@@ -340,7 +491,7 @@ def _semantic_error(text: str, error: _SemanticError) -> PSRSyntaxError:
     )
 
 
-def _diagnose(text: str) -> PSRSyntaxError:
+def _diagnose(text: str, validate: bool) -> PSRSyntaxError:
     """Re-run the parse a token at a time to find exactly which tokens could have come next.
 
     LALR merges states, so the expectations lark attaches to its errors can include tokens
@@ -348,7 +499,7 @@ def _diagnose(text: str) -> PSRSyntaxError:
     copy of the parser taken *before* the failing token gives the true set.
     """
     # lark leaves the interactive parser's methods unannotated, hence the ignores.
-    interactive: InteractiveParser = _parser().parse_interactive(text)
+    interactive: InteractiveParser = _parser(validate).parse_interactive(text)
     tokens: Iterator[Token] = interactive.lexer_thread.lex(  # type: ignore[no-untyped-call]
         interactive.parser_state
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 
 import pytest
@@ -11,9 +12,13 @@ from hypothesis import strategies as st
 from origin import psr
 from origin.hs import HSCode, HSLevel, HSRange
 from origin.psr import (
+    PRICE_BASES,
     RVC_METHODS,
     AllOf,
     AnyOf,
+    Condition,
+    MaxNonOriginating,
+    Process,
     PSRSyntaxError,
     RegionalValueContent,
     Rule,
@@ -181,9 +186,17 @@ def test_both_readings_in_one_rule() -> None:
     assert canonical(rule) == "CTH except from 15.07, 15.08 and RVC40"
 
 
-def test_or_always_separates_alternatives() -> None:
-    with pytest.raises(PSRSyntaxError, match=r"unexpected '15\.08'"):
-        parse_rule("CTH except from 15.07 or 15.08")
+def test_or_followed_by_a_code_continues_the_exception_list() -> None:
+    # Annexes write "except from headings 50.04 or 50.05"; a code cannot start an
+    # alternative, so "or" before a code can only join the list.
+    shift = TariffShift(ShiftLevel.CTH, (rng("15.07"), rng("15.08")))
+    assert parse_rule("CTH except from 15.07 or 15.08") == shift
+    assert parse_rule("CTH except from 15.07, or heading 15.08") == shift
+
+
+def test_or_followed_by_a_rule_separates_alternatives() -> None:
+    shift = TariffShift(ShiftLevel.CTH, (rng("15.07"),))
+    assert parse_rule("CTH except from 15.07 or RVC40") == AnyOf((shift, rvc(40)))
 
 
 # -- canonical notation ---------------------------------------------------------------------
@@ -224,10 +237,10 @@ def test_error_message_names_what_where_and_what_was_expected() -> None:
     error = caught.value
     assert str(error) == (
         "PSR 'CTH excpt 15.07': unexpected 'excpt' at column 5; "
-        "expected one of: and, or, except, ;, end of rule"
+        "expected one of: and, or, except, ;, provided that, end of rule"
     )
     assert (error.text, error.position) == ("CTH excpt 15.07", 4)
-    assert error.expected == ("and", "or", "except", ";", "end of rule")
+    assert error.expected == ("and", "or", "except", ";", "provided that", "end of rule")
     assert isinstance(error, ValueError)
     assert error.__cause__ is None and error.__suppress_context__  # no lark traceback
 
@@ -248,10 +261,10 @@ def test_error_message_names_what_where_and_what_was_expected() -> None:
         ("RVC 40.", 6, "unexpected '.' at column 7"),
         ("RVC40 (foo)", 7, "unknown RVC method 'foo' at column 8; expected one of: build-down, bu"),
         ("RVC40 (net value)", 7, "unknown RVC method 'net value'"),
-        ("RVC40 foo", 6, "unexpected 'foo' at column 7; expected one of: and, or, ;, %, \\("),
+        ("RVC40 foo", 6, "unexpected 'foo' at column 7; expected one of: and, or, ;, %, provided"),
         ("(CTH or RVC40", 13, "unexpected end of rule at column 14; expected one of: .*\\)"),
         ("((CTH)", 6, "unexpected end of rule"),
-        ("CTH)", 3, "unexpected '\\)' at column 4; expected one of: and, or, except, ;, end of"),
+        ("CTH)", 3, "unexpected '\\)' at column 4; expected one of: and, or, except, ;, provided"),
         ("()", 1, "unexpected '\\)'"),
         ("CTH except from 77.01", 16, "bad HS code '77.01' at column 17; .*chapter 77 does not"),
         ("CTH except from 15.07, 84.99", 23, r"bad HS code '84.99'.*heading 84\.99 does not exist"),
@@ -302,6 +315,117 @@ def test_parser_is_built_once() -> None:
     assert psr._parser.cache_info().misses - before <= 1
 
 
+# -- constructs of real schedules (NZ–UK Annex 3A, CPTPP Annex 3-D) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("CTSH; or RVC40", AnyOf((CTSH, rvc(40)))),
+        ("CTSH; or\nRVC40; or\nCTH", AnyOf((CTSH, rvc(40), CTH))),
+        ("change from any other chapter", CC),
+        ("A change from any other heading", CTH),
+        ("change from any other subheading", CTSH),
+        (
+            "change from any other heading except from heading 0401 to heading 0406",
+            TariffShift(ShiftLevel.CTH, (rng("04.01-04.06"),)),
+        ),
+        (
+            "CC except from heading 0401 to heading 0406, heading 1507 or 1508 to 1510, "
+            "subheading 090111 through 090112, or chapter 55",
+            TariffShift(
+                ShiftLevel.CC,
+                (
+                    rng("04.01-04.06"),
+                    rng("15.07"),
+                    rng("15.08-15.10"),
+                    rng("0901.11-0901.12"),
+                    rng("55"),
+                ),
+            ),
+        ),
+        ("CC except from chapter 3", TariffShift(ShiftLevel.CC, (rng("03"),))),
+        ("CC except from chapter 61 to 62", TariffShift(ShiftLevel.CC, (rng("61-62"),))),
+        (
+            "CTH except from headings 51.06 through 51.08",
+            TariffShift(ShiftLevel.CTH, (rng("51.06-51.08"),)),
+        ),
+        ("MaxNOM50 (EXW)", MaxNonOriginating(Fraction(50), "EXW")),
+        ("maxnom 40% (fob)", MaxNonOriginating(Fraction(40), "FOB")),
+        ("MaxNOM(70)", MaxNonOriginating(Fraction(70))),
+        ('process "refining"', Process("refining")),
+        ('CC; or process "crushing / grinding"', AnyOf((CC, Process("crushing / grinding")))),
+        ("process “chemical  reaction”", Process("chemical reaction")),
+        (
+            'CTH provided that "the good is cooked in the territory of the Parties"',
+            AllOf((CTH, Condition("the good is cooked in the territory of the Parties"))),
+        ),
+        ('provided "the good is smoked"', Condition("the good is smoked")),
+        (
+            "RVC50 (focused value of 84.83, 85.01)",
+            RegionalValueContent(Fraction(50), "focused-value", (rng("84.83"), rng("85.01"))),
+        ),
+        (
+            "RVC55 (focused-value of heading 8483 and chapter 90)",
+            RegionalValueContent(Fraction(55), "focused-value", (rng("84.83"), rng("90"))),
+        ),
+    ],
+)
+def test_schedule_constructs(text: str, rule: Rule) -> None:
+    assert parse_rule(text) == rule
+    assert parse_rule(canonical(rule)) == rule
+
+
+@pytest.mark.parametrize(
+    ("rule", "shown"),
+    [
+        (MaxNonOriginating(Fraction(50), "EXW"), "MaxNOM50 (EXW)"),
+        (Process("refining"), 'process "refining"'),
+        (AllOf((CTH, Condition("x y"))), 'CTH provided that "x y"'),
+        (AllOf((Condition("x"), CTH)), 'provided that "x" and CTH'),
+        (
+            RegionalValueContent(Fraction(50), "focused-value", (rng("84.83"),)),
+            "RVC50 (focused-value of 84.83)",
+        ),
+    ],
+)
+def test_canonical_notation_of_schedule_constructs(rule: Rule, shown: str) -> None:
+    assert canonical(rule) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("RVC50 (focused value)", "expected the materials it counts"),
+        ("RVC50 (build-down of 84.83)", "expected a list of materials only after focused value"),
+        ("MaxNOM 0", "MaxNOM threshold 0 at column 8"),
+        ('process ""', "empty process"),
+        ("process refining", "unexpected 'refining' at column 9; expected one of: words in"),
+        ("MaxNOM50 (CIF)", "unexpected 'CIF'"),
+        ("CTH except from 15.07 15.08", "unexpected '15.08'"),
+        ("change from any other section", "unexpected 'section'"),
+    ],
+)
+def test_schedule_construct_errors(text: str, message: str) -> None:
+    with pytest.raises(PSRSyntaxError, match=message):
+        parse_rule(text)
+
+
+def test_validation_can_be_left_to_the_schedule_edition() -> None:
+    # 8528.59 existed until HS 2017 only in part; 0304.47 is new in HS 2017: an HS 2012
+    # schedule's exception lists name codes HS 2022 no longer has.
+    with pytest.raises(PSRSyntaxError, match="does not exist in HS 2022"):
+        parse_rule("CTH except from 2939.91")
+    assert parse_rule("CTH except from 2939.91", validate=False) == TariffShift(
+        ShiftLevel.CTH, (HSRange.parse("2939.91", validate=False),)
+    )
+
+
+def test_leaves_lists_every_leaf_in_order() -> None:
+    rule = parse_rule('CC; or CTH provided that "x"; or process "refining"')
+    assert list(psr.leaves(rule)) == [CC, CTH, Condition("x"), Process("refining")]
+
+
 # -- round trip -----------------------------------------------------------------------------
 
 CODES = {
@@ -322,8 +446,28 @@ shifts = st.builds(
     TariffShift, st.sampled_from(ShiftLevel), st.lists(hs_ranges(), max_size=3).map(tuple)
 )
 thresholds = st.integers(1, 100_000).map(lambda n: Fraction(n, 1000))  # (0, 100] in 0.001 steps
-rvcs = st.builds(RegionalValueContent, thresholds, st.none() | st.sampled_from(RVC_METHODS))
-leaves: st.SearchStrategy[Rule] = st.one_of(st.just(WO), shifts, rvcs)
+plain_methods = [m for m in RVC_METHODS if m != "focused-value"]
+rvcs = st.builds(
+    RegionalValueContent, thresholds, st.none() | st.sampled_from(plain_methods)
+) | st.builds(
+    RegionalValueContent,
+    thresholds,
+    st.just("focused-value"),
+    st.lists(hs_ranges(), min_size=1, max_size=3).map(tuple),
+)
+maxnoms = st.builds(MaxNonOriginating, thresholds, st.none() | st.sampled_from(PRICE_BASES))
+# Words as the law writes them: no quotes, single spaces, not empty.
+words = st.lists(
+    st.text(st.characters(categories=("L", "N"), max_codepoint=0x17F), min_size=1, max_size=8)
+    | st.sampled_from(["/", "(", ")", ";", "or", "and", "RVC40", "%", "-", "'"]),
+    min_size=1,
+    max_size=6,
+).map(" ".join)
+processes = st.builds(Process, words)
+conditions = st.builds(Condition, words)
+leaves: st.SearchStrategy[Rule] = st.one_of(
+    st.just(WO), shifts, rvcs, maxnoms, processes, conditions
+)
 
 
 def _combined(children: st.SearchStrategy[Rule]) -> st.SearchStrategy[Rule]:
@@ -357,11 +501,17 @@ def test_canonical_text_parses_back_to_an_equal_tree(rule: Rule) -> None:
     assert canonical(parse_rule(text)) == text
 
 
+def _outside_quotes(text: str, change: Callable[[str], str]) -> str:
+    """Apply ``change`` to the notation but not to quoted words (the law's own text)."""
+    parts = text.split('"')
+    return '"'.join(change(p) if i % 2 == 0 else p for i, p in enumerate(parts))
+
+
 @given(rules)
 def test_case_and_spacing_do_not_change_the_tree(rule: Rule) -> None:
     text = canonical(rule)
-    assert parse_rule(text.lower().replace(" ", "  ")) == rule
-    assert parse_rule(f"({text.upper()})") == rule
+    assert parse_rule(_outside_quotes(text, lambda t: t.lower().replace(" ", "  "))) == rule
+    assert parse_rule(f"({_outside_quotes(text, str.upper)})") == rule
 
 
 @given(raw_rules)
