@@ -29,6 +29,7 @@ from origin.determination import Determination
 from origin.engine import CaseError
 from origin.errors import InputError
 from origin.explain import explain
+from origin.groups import Membership
 from origin.law import LawNotEncoded
 
 # Subcommands that live beside their own subject (HS data, workbooks, levies). Each module
@@ -67,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
         "--date", type=_date, default=None, help="date whose law applies (default: today)"
     )
     determine.add_argument("--format", choices=("text", "json"), default="text")
+    determine.add_argument(
+        "--membership",
+        type=Path,
+        default=None,
+        help="a newer list of the group's countries (TOML, as agreements/groups/*.toml) "
+        "for the group agreements (ldc, lldc, fic)",
+    )
     demo = sub.add_parser("demo", help="decide the bundled example case and explain it")
     demo.add_argument("--format", choices=("text", "json"), default="text")
     for name in COMMAND_MODULES:
@@ -150,6 +158,8 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "demo":
             return _demo(args.format)
         agreement = registry.get(args.agreement)
+        if args.membership is not None:
+            agreement = agreement.with_membership(Membership.load(args.membership))
         case, case_date = load_case_or_worked(args.case)
         date = args.date or case_date or dt.date.today()
         _emit(agreement.determine(case, date), args.format)

@@ -21,6 +21,8 @@ BUILTIN: Mapping[str, str] = {
     "aanzfta": "agreements.aanzfta:AGREEMENT",
     "anzcerta": "agreements.anzcerta:AGREEMENT",
     "canada": "agreements.canada:AGREEMENT",
+    "ldc": "agreements.ldc:AGREEMENT",
+    "lldc": "agreements.lldc:AGREEMENT",
     "china": "agreements.china:AGREEMENT",
     "thailand": "agreements.thailand:AGREEMENT",
     "tpsep": "agreements.tpsep:AGREEMENT",

@@ -4,7 +4,8 @@ A worked case file holds ``title``, ``provisions`` (citations it exercises), ``a
 (the sums, from the regulation text), ``date``, ``case`` (an origin-case/1 document) and
 ``expect``: ``verdict``, optionally ``basis`` (each expected label must appear), ``rvc``
 (method → exact value ``"p/q"`` or integer text), ``missing`` (substrings that must appear
-among the missing facts), ``fails`` (tests that must fail) and ``citations`` (must be cited).
+among the missing facts), ``fails`` (tests that must fail), ``citations`` (must be cited),
+``costs`` (cost line → status as counted) and ``materials`` (material → how it was counted).
 """
 
 from __future__ import annotations
@@ -65,3 +66,11 @@ def check(agreement: Agreement, path: Path) -> None:
     )
     for citation in expect.get("citations", []):
         assert citation in cited, f"{path.name}: {citation} not cited (cited: {sorted(cited)})"
+    statuses = {row.id: row.status for row in d.costs}
+    for cost, status in expect.get("costs", {}).items():
+        assert statuses.get(cost) == status, f"{path.name}: cost {cost} is {statuses.get(cost)}"
+    counted = {row.id: row.counted_as for row in d.materials}
+    for material, counted_as in expect.get("materials", {}).items():
+        assert counted.get(material) == counted_as, (
+            f"{path.name}: material {material} counted as {counted.get(material)}"
+        )

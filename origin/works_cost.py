@@ -1,0 +1,280 @@
+"""Factory-or-works-cost regimes: who spent what, where (regs 40, 43 and 43A).
+
+Canada (r 40), the less developed countries (Group 2, r 43) and the least developed countries
+(Group 3, r 43A) share one test, word for word but for the country named: goods are the produce
+or manufacture of the area when wholly obtained (or wholly produced) there, or when the last
+process of manufacture was performed there and at least half of the factory or works cost of
+the finished goods was spent on material of the area or of New Zealand and on other factory
+cost items incurred in the area or New Zealand — and, either way, when exported directly,
+without entering the commerce of a country outside the area.
+
+A plugin subclasses :class:`WorksCostDecision`, names the area and its provisions; the law file
+holds the share and the cost categories, and a group's countries come from a dated membership
+list (:mod:`origin.groups`). The numbers live there, not here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from fractions import Fraction
+from typing import ClassVar
+
+import attrs
+
+from origin.citation import Citation
+from origin.costs import CostSheet, sort_costs
+from origin.decision import Decision
+from origin.determination import (
+    FAILS,
+    NEEDS_INFO,
+    Determination,
+    Outcome,
+    Step,
+    Verdict,
+    missing_of,
+)
+from origin.engine import Assessment, CaseError, Regime, RVCInputs, RVCMethod
+from origin.formulas import Formula
+from origin.groups import Membership
+from origin.law import LawBook
+from origin.model import Case
+from origin.psr import RegionalValueContent
+
+METHOD = "factory-works-cost"
+
+# The share of r 40(1)(b)(ii), r 43(2)(b)(ii) and r 43A(2)(b)(ii).
+SHARE = Formula.define(
+    METHOD,
+    "QE / FWC * 100",
+    {
+        "QE": "expenditure on material of the area or New Zealand and on factory cost items "
+        "incurred there",
+        "FWC": "factory or works cost of the goods in their finished state",
+    },
+)
+
+
+def cost_sheet(law: LawBook, parties: frozenset[str], case: Case) -> CostSheet:
+    """The case's cost lines sorted by the law file's categories; containers count by place."""
+    return sort_costs(case, law.vocabulary("cost_categories"), parties, containers_by="place")
+
+
+def _inputs(law: LawBook, parties: frozenset[str], a: Assessment) -> RVCInputs:
+    """FWC = materials + wages + factory overheads + containers; the excluded items are out.
+
+    An unknown value of a material of the area can only raise the share, an unknown value of
+    any other material only lower it.
+    """
+    sheet = cost_sheet(law, parties, a.case)
+    if sheet.missing:
+        return RVCInputs({"QE": None, "FWC": None})
+    fwc = a.materials_total + sheet.allowable + sheet.inner_containers
+    qe = a.originating_total + sheet.allowable_in_parties + sheet.inner_containers_originating
+    up, down = a.unknown_vom, a.unknown_fc_non
+    raises = None if up and down else bool(up)
+    return RVCInputs({"QE": qe, "FWC": fwc}, (*up, *down), raises)
+
+
+class WorksCostDecision(Decision):
+    """One determination under a factory-or-works-cost regime; plugins set the names."""
+
+    area_name: ClassVar[str]  # "Canada", "a Group 2 country"
+    membership: ClassVar[Membership | None] = None  # None: the area is the law file's parties
+    cite_valuation: ClassVar[Citation]  # materials as received into the factory
+    cite_outside_packages: ClassVar[Citation]
+    cite_class_a: ClassVar[Citation]
+    cite_class_b: ClassVar[Citation]
+    cite_last_process: ClassVar[Citation]
+    cite_direct: ClassVar[Citation]
+    class_a_title: ClassVar[str]
+    class_b_title: ClassVar[str]
+    # Canada's r 40(1)(b) proviso lets the chief executive determine a lower share; the group
+    # regulations have no such proviso, and their law files no ``lower_share`` fact.
+    wholly_in_one_country: ClassVar[bool] = True
+
+    @classmethod
+    def area(cls, date: dt.date) -> frozenset[str]:
+        """The countries of the area on ``date`` (New Zealand apart)."""
+        if cls.membership is not None:
+            return cls.membership.on(date)
+        return frozenset(p for p in cls.law.parties if p != "NZ")
+
+    @classmethod
+    def regime_at(cls, date: dt.date) -> Regime:
+        parties = cls.area(date) | {"NZ"}
+        key = (cls.law.name, parties)
+        if key not in _REGIMES:
+            _REGIMES[key] = _regime(
+                cls.law, parties, cls.cite_valuation, cls.cite_outside_packages, cls.rvc_citation
+            )
+        return _REGIMES[key]
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        return tuple(sorted(self.area(self.date) | {"NZ"}))
+
+    def sheet(self) -> CostSheet:
+        return cost_sheet(self.law, frozenset(self.parties), self.case)
+
+    def rvc_missing(self, slug: str) -> tuple[str, ...]:
+        return (*super().rvc_missing(slug), *self.sheet().missing)
+
+    def wholly_obtained_class(self) -> Step:
+        """The wholly-obtained class, in a country of the area (and, for the groups' lists,
+        in one country: each item is obtained "there")."""
+        base = self.wholly_obtained(self.cite_class_a, self.class_a_title)
+        if self.case.good.wholly_obtained is None:
+            return base
+        where = self.case.good.produced_in
+        area = self.area(self.date)
+        if not where:
+            place = Step(
+                f"wholly obtained in {self.area_name}",
+                self.cite_class_a,
+                NEEDS_INFO,
+                "where the goods were obtained is not stated",
+                missing=("country where the goods were produced (good.produced_in)",),
+            )
+        elif not set(where) <= area:
+            outside = ", ".join(c for c in where if c not in area)
+            place = Step(
+                f"wholly obtained in {self.area_name}",
+                self.cite_class_a,
+                FAILS,
+                f"obtained in {outside}, which is not {self.area_name}",
+            )
+        elif self.wholly_in_one_country and len(set(where)) > 1:
+            place = Step(
+                f"wholly obtained in {self.area_name}",
+                self.cite_class_a,
+                FAILS,
+                f"obtained in {', '.join(where)}: the list is of goods obtained in one country",
+            )
+        else:
+            place = Step(
+                f"wholly obtained in {self.area_name}",
+                self.cite_class_a,
+                Outcome.MEETS,
+                f"obtained in {', '.join(where)}",
+            )
+        children = (*base.children, place)
+        return attrs.evolve(
+            base,
+            outcome=base.outcome & place.outcome,
+            children=children,
+            missing=missing_of(children),
+        )
+
+    def share(self) -> tuple[Fraction, str]:
+        """Half, unless the chief executive determined a lower share (Canada only)."""
+        lower = self.case.facts.get("lower_share")
+        if not isinstance(lower, str):
+            return self.law.value("qualifying_share", self.date).value, ""
+        match = re.match(r"\s*(\d+(?:\.\d+)?)\s*%?\s*(?:[;,]\s*(.*))?$", lower)
+        if match is None:
+            raise CaseError(
+                f"facts.lower_share: {lower!r} should start with a percentage, e.g. "
+                "'40; CE determination 2024/3'"
+            )
+        return Fraction(match[1]), match[2] or ""
+
+    def last_process(self) -> Step:
+        last = self.case.good.last_process_in
+        if last is None:
+            return Step(
+                f"last process in {self.area_name}",
+                self.cite_last_process,
+                NEEDS_INFO,
+                "place of the last process not stated",
+                missing=("country of the last process of manufacture",),
+            )
+        return Step(
+            f"last process in {self.area_name}",
+            self.cite_last_process,
+            Outcome.of(last in self.area(self.date)),
+            f"last process in {last}",
+        )
+
+    def class_b(self) -> Step:
+        """Manufactured with the last process in the area and at least the share of the
+        factory or works cost spent on the area's (or New Zealand's) material and items."""
+        threshold, reference = self.share()
+        spend = self.rvc_step(RegionalValueContent(threshold, METHOD), self.rvc_citation)
+        if reference:
+            spend = attrs.evolve(
+                spend,
+                summary=f"{spend.summary} (share determined by the chief executive: {reference})",
+            )
+        children = (self.last_process(), spend)
+        return Step(
+            self.class_b_title,
+            self.cite_class_b,
+            Outcome.all(c.outcome for c in children),
+            spend.summary,
+            children=children,
+            missing=missing_of(children),
+        )
+
+    def direct(self) -> Step:
+        """Exported directly from a country of the area, not entering the commerce of a
+        country outside it (unless the chief executive permits)."""
+        exported = self.case.consignment.exported_from if self.case.consignment else None
+        area = self.area(self.date)
+        if exported is not None and exported not in area:
+            return Step(
+                "commerce of another country",
+                self.cite_direct,
+                FAILS,
+                f"exported from {exported}, not from {self.area_name}",
+            )
+        return self.exported_directly(self.cite_direct, exported or "", exported or "")
+
+    def determine(self) -> Determination:
+        steps: list[Step] = list(self.assessment.sub_steps)
+        a_step = self.wholly_obtained_class()
+        b_step = self.class_b()
+        steps.extend((a_step, b_step))
+        basis = [str(s.citation) for s in (a_step, b_step) if s.outcome is Outcome.MEETS]
+        origin = a_step.outcome | b_step.outcome
+        if not self.intermediate:
+            direct = self.direct()
+            steps.append(direct)
+            origin &= direct.outcome
+        determination = self.conclude(Verdict.from_outcome(origin), basis, steps)
+        return attrs.evolve(determination, costs=self.sheet().rows)
+
+
+_REGIMES: dict[tuple[str, frozenset[str]], Regime] = {}  # one per law and list of countries
+
+
+def _regime(
+    law: LawBook,
+    parties: frozenset[str],
+    valuation: Citation,
+    outside_packages: Citation,
+    rvc_citation: Citation,
+) -> Regime:
+    """The engine's configuration: no tariff shift (so no de minimis), one cost-based method."""
+    method = RVCMethod(
+        METHOD, SHARE, rvc_citation, functools.partial(_inputs, law, parties), ("QE", "FWC")
+    )
+    return Regime(
+        valuation=valuation,
+        adjust_originating=law.vocabulary("adjust_originating"),
+        adjust_non_originating=law.vocabulary("adjust_non_originating"),
+        accessories=None,
+        accessories_lose_if_raising_fact=None,
+        retail_packaging_shift=None,
+        retail_packaging_rvc=None,
+        shipment_packaging=outside_packages,
+        indirect=None,
+        de_minimis=rvc_citation,  # these regs have no tariff shift and so no de minimis
+        de_minimis_share=Fraction(0),
+        de_minimis_base="adjusted_value",
+        de_minimis_base_label="adjusted value",
+        rvc_methods={METHOD: method},
+        default_rvc_methods=(METHOD,),
+        parties=tuple(sorted(parties)),
+    )

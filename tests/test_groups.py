@@ -1,0 +1,206 @@
+"""Country groups (regs 43, 43A): dated membership, user lists, and the half-cost boundary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from origin import registry
+from origin.agreement import FactError
+from origin.caseio import case_from_json
+from origin.cli import main
+from origin.determination import Verdict
+from origin.groups import Membership, MembershipFileError
+from origin.law import LawNotEncoded
+
+LDC = registry.get("ldc")
+LLDC = registry.get("lldc")
+CANADA = registry.get("canada")
+DATE = dt.date(2025, 6, 1)
+
+
+def _shirt(country: str, originating: str, other: str, wages: str = "0.00") -> dict[str, Any]:
+    return {
+        "schema": "origin-case/1",
+        "currency": "USD",
+        "good": {
+            "id": "S",
+            "hs": "6205.20",
+            "produced_in": [country],
+            "last_process_in": country,
+        },
+        "materials": [
+            {
+                "id": "CLOTH",
+                "hs": "5208.52",
+                "value": originating,
+                "status": "originating",
+                "origin_country": country,
+            },
+            {"id": "BUTTONS", "hs": "9606.21", "value": other, "status": "non-originating"},
+        ],
+        "costs": [{"id": "W", "category": "wages", "amount": wages, "incurred_in": country}],
+        "consignment": {"exported_from": country, "transit": []},
+    }
+
+
+def test_group_lists_match_the_working_tariff_document() -> None:
+    """Spot checks against the WTD 1 Jan 2022 country list (marks *, † and ‡)."""
+    ldc, lldc = LDC.membership, LLDC.membership
+    assert ldc is not None and lldc is not None
+    on = ldc.on(DATE), lldc.on(DATE)
+    assert {"CN", "IN", "FJ", "TO", "VN", "TH"} <= on[0]
+    assert {"BD", "KH", "WS", "VU", "NP"} <= on[1]
+    assert not on[0] & on[1], "a country is less developed or least developed, not both"
+    assert "NZ" not in on[0] | on[1] and "AU" not in on[0] | on[1]
+
+
+@pytest.mark.parametrize("agreement", [LDC, LLDC], ids=["ldc", "lldc"])
+def test_dates_before_the_encoded_list_are_refused(agreement: Any) -> None:
+    case = case_from_json(_shirt("IN", "500.00", "500.00"))
+    with pytest.raises(LawNotEncoded, match="2022-01-01"):
+        agreement.determine(case, dt.date(2021, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("agreement", "country"), [(LDC, "IN"), (LLDC, "BD"), (CANADA, "CA")], ids=str
+)
+@given(originating=st.integers(1, 10**7), other=st.integers(1, 10**7))
+def test_half_the_factory_or_works_cost_exactly(
+    agreement: Any, country: str, originating: int, other: int
+) -> None:
+    """Passes exactly when area expenditure ≥ half the factory or works cost (cents)."""
+    data = _shirt(country, str(Decimal(originating) / 100), str(Decimal(other) / 100))
+    data["currency"] = "CAD" if country == "CA" else "USD"
+    verdict = agreement.determine(case_from_json(data), DATE).verdict
+    expected = Verdict.ORIGINATING if 2 * originating >= originating + other else None
+    assert verdict is (expected or Verdict.NOT_ORIGINATING)
+
+
+@pytest.mark.parametrize(("cloth", "verdict"), [("500.00", "originating"), ("499.99", "not")])
+def test_one_cent_below_half_fails(cloth: str, verdict: str) -> None:
+    other = str(Decimal("1000.00") - Decimal(cloth))
+    d = LLDC.determine(case_from_json(_shirt("BD", cloth, other)), DATE)
+    assert d.verdict.value.startswith(verdict)
+
+
+def _write_list(tmp_path: Path, name: str, members: str) -> Path:
+    path = tmp_path / "list.toml"
+    path.write_text(
+        f"""[group]
+name = "{name}"
+title = "Group 3: least developed countries (user list)"
+source = "hypothetical list for a test: Vanuatu removed"
+
+[group.coverage]
+from = 2022-01-01
+reference = "a test list"
+
+[members]
+{members}
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_user_list_replaces_the_encoded_one(tmp_path: Path) -> None:
+    """Vanuatu is least developed in the encoded list; a user list without it decides
+    Vanuatu's goods as not of Group 3 (last process outside, no qualifying content)."""
+    case = case_from_json(_shirt("VU", "600.00", "400.00"))
+    assert LLDC.determine(case, DATE).verdict is Verdict.ORIGINATING
+    listed = _write_list(tmp_path, "lldc", 'BD = { name = "Bangladesh" }')
+    updated = LLDC.with_membership(Membership.load(listed))
+    d = updated.determine(
+        case_from_json(_shirt("VU", "600.00", "400.00") | {"materials": []}), DATE
+    )
+    assert d.verdict is Verdict.NOT_ORIGINATING
+    assert any("hypothetical list" in note for note in d.notes)
+
+
+def test_a_member_window_ends(tmp_path: Path) -> None:
+    listed = _write_list(
+        tmp_path, "lldc", 'VU = { name = "Vanuatu", until = 2025-01-01 }\nBD = { name = "B" }'
+    )
+    membership = Membership.load(listed)
+    assert "VU" in membership.on(dt.date(2024, 12, 31))
+    assert "VU" not in membership.on(dt.date(2025, 1, 1))
+
+
+def test_a_list_for_another_group_is_refused(tmp_path: Path) -> None:
+    listed = _write_list(tmp_path, "ldc", 'IN = { name = "India" }')
+    with pytest.raises(FactError, match="group 'ldc', not 'lldc'"):
+        LLDC.with_membership(Membership.load(listed))
+    with pytest.raises(FactError, match="no country group"):
+        CANADA.with_membership(Membership.load(listed))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[members]\nIN = { name = 'India' }", "group: expected a table"),
+        (
+            "[group]\nname='x'\ntitle='t'\nsource='s'\n[group.coverage]\nfrom=2022-01-01\n"
+            "reference='r'\n[members]\nindia = { name = 'India' }",
+            "members.india: expected a two-letter ISO country code",
+        ),
+        (
+            "[group]\nname='x'\ntitle='t'\nsource='s'\n[group.coverage]\nfrom='2022'\n"
+            "reference='r'\n[members]\nIN = { name = 'India' }",
+            "group.coverage.from: expected a TOML date",
+        ),
+        (
+            "[group]\nname='x'\ntitle='t'\nsource='s'\n[group.coverage]\nreference='r'\n[members]",
+            "members: the group lists no country",
+        ),
+        ("not = toml = at all", "not a TOML file"),
+    ],
+)
+def test_bad_membership_files_say_where(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(MembershipFileError, match=message):
+        Membership.load(path)
+
+
+def test_cli_membership(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    case = tmp_path / "case.json"
+    data = _shirt("VU", "0", "0", wages="100.00") | {"materials": []}  # wages in Vanuatu
+    case.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["determine", str(case), "--agreement", "lldc", "--date", "2025-06-01"]) == 0
+    assert "VERDICT: ORIGINATING" in capsys.readouterr().out
+    listed = _write_list(tmp_path, "lldc", 'BD = { name = "Bangladesh" }')
+    args = ["determine", str(case), "--agreement", "lldc", "--date", "2025-06-01"]
+    assert main([*args, "--membership", str(listed)]) == 0
+    assert "VERDICT: NOT ORIGINATING" in capsys.readouterr().out
+    (tmp_path / "bad.toml").write_text("[group]\n", encoding="utf-8")
+    assert main([*args, "--membership", str(tmp_path / "bad.toml")]) == 2
+    assert "bad.toml: group.coverage: expected a table" in capsys.readouterr().err
+    assert main([*args, "--membership", str(tmp_path / "absent.toml")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_canada_wholly_produce_must_be_of_canada() -> None:
+    """r 40(1)(a) is goods wholly the produce *of Canada*: New Zealand produce is not."""
+    data = {
+        "schema": "origin-case/1",
+        "currency": "CAD",
+        "good": {
+            "id": "G",
+            "hs": "0303.42",
+            "produced_in": ["NZ"],
+            "wholly_obtained": "wholly_produce",
+        },
+        "consignment": {"exported_from": "CA", "transit": []},
+    }
+    d = CANADA.determine(case_from_json(data), DATE)
+    assert d.verdict is not Verdict.ORIGINATING
+    failed = [s.test for top in d.steps for s in top.walk() if s.outcome.value == "fails"]
+    assert "wholly obtained in Canada" in failed
