@@ -281,6 +281,7 @@ _GOOD = (
     "operations",
     "wholly_obtained",
     "weight",
+    "tariff_item",
 )
 _MATERIAL = (
     "id",
@@ -300,6 +301,7 @@ _MATERIAL = (
     "adjustments",
     "attributes",
     "components",
+    "costs",
     "psr",
     "produced_in",
     "operations",
@@ -337,8 +339,27 @@ def _good(r: _Reader, value: object, path: str) -> Good | None:
         operations=r.words(data, "operations", path),
         wholly_obtained=r.text(data, "wholly_obtained", path),
         weight=r.amount(data, "weight", path),
+        tariff_item=_tariff_item(r, data, path, hs),
     )
     return good if ident and hs is not None else None
+
+
+_TARIFF_ITEM = re.compile(r"(\d{4})\.(\d{2})\.(\d{2})")
+
+
+def _tariff_item(r: _Reader, data: Mapping[str, Any], path: str, hs: HSCode | None) -> str | None:
+    """An NZ tariff item ``NNNN.NN.NN`` whose first six digits are the good's subheading."""
+    text = r.text(data, "tariff_item", path)
+    if text is None:
+        return None
+    match = _TARIFF_ITEM.fullmatch(text.strip())
+    if match is None:
+        r.fail(_at(path, "tariff_item"), f"{text!r} is not an NZ tariff item (NNNN.NN.NN)")
+        return None
+    if hs is not None and str(hs).replace(".", "") != match[1] + match[2]:
+        r.fail(_at(path, "tariff_item"), f"{text} is not within the good's subheading {hs}")
+        return None
+    return match[0]
 
 
 def _material(r: _Reader, value: object, path: str) -> Material | None:
@@ -379,6 +400,7 @@ def _material(r: _Reader, value: object, path: str) -> Material | None:
         adjustments=r.items(data, "adjustments", path, lambda v, p: _adjustment(r, v, p)),
         attributes=frozenset(attributes),
         components=r.items(data, "components", path, lambda v, p: _material(r, v, p)),
+        costs=r.items(data, "costs", path, lambda v, p: _cost(r, v, p)),
         psr=r.text(data, "psr", path),
         produced_in=r.country(data.get("produced_in"), _at(path, "produced_in")),
         operations=r.words(data, "operations", path),
@@ -592,9 +614,23 @@ def material_to_json(m: Material) -> dict[str, Any]:
             or None,
             "attributes": sorted(m.attributes) or None,
             "components": [material_to_json(c) for c in m.components] or None,
+            "costs": [_cost_to_json(c) for c in m.costs] or None,
             "psr": m.psr,
             "produced_in": m.produced_in,
             "operations": None if m.operations is None else list(m.operations),
+        }
+    )
+
+
+def _cost_to_json(c: Cost) -> dict[str, Any]:
+    return _drop_empty(
+        {
+            "id": c.id,
+            "category": c.category,
+            "amount": str(c.amount),
+            "description": c.description or None,
+            "incurred_in": c.incurred_in,
+            "originating": c.originating,
         }
     )
 
@@ -623,22 +659,11 @@ def case_to_json(case: Case) -> dict[str, Any]:
                     "operations": None if g.operations is None else list(g.operations),
                     "wholly_obtained": g.wholly_obtained,
                     "weight": _money(g.weight),
+                    "tariff_item": g.tariff_item,
                 }
             ),
             "materials": [material_to_json(m) for m in case.materials] or None,
-            "costs": [
-                _drop_empty(
-                    {
-                        "id": c.id,
-                        "category": c.category,
-                        "amount": str(c.amount),
-                        "description": c.description or None,
-                        "incurred_in": c.incurred_in,
-                        "originating": c.originating,
-                    }
-                )
-                for c in case.costs
-            ],
+            "costs": [_cost_to_json(c) for c in case.costs],
             "consignment": None
             if consignment is None
             else {

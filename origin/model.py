@@ -94,6 +94,9 @@ class Material:
     adjustments: tuple[Adjustment, ...] = ()
     attributes: frozenset[str] = frozenset()
     components: tuple[Material, ...] = ()
+    # The material's own cost lines, with ``components``: its own factory or works cost,
+    # for tests that look into a material made by someone else (e.g. r 47(d)(ii)).
+    costs: tuple[Cost, ...] = ()
     psr: str | None = None
     produced_in: str | None = None
     operations: tuple[str, ...] | None = None
@@ -115,6 +118,9 @@ class Good:
     operations: tuple[str, ...] | None = None
     wholly_obtained: str | None = None
     weight: Decimal | None = None
+    # The NZ 8-digit tariff item (e.g. "3926.20.22"), where a provision names tariff items
+    # rather than HS subheadings (r 45(2)(b)); its first six digits are ``hs``.
+    tariff_item: str | None = None
 
 
 @attrs.frozen
