@@ -988,8 +988,8 @@ def amend(original: EntryResult, amended: EntryResult, law: LevyLaw = LAW) -> En
             "refund",
             -difference,
             order("cl 20(2)") if is_levy else order("cl 5(2)"),
-            f"the amendment lowers the amount from {before} to {after}; the difference is refunded "
-            f"within {law.refund_years} years after payment",
+            f"the amendment lowers the amount from {before} to {after}; if already paid, the "
+            f"difference is refunded (within {law.refund_years} years after payment)",
             refund_by=years_after(paid, law.refund_years) if paid and is_levy else None,
         )
         steps.append(

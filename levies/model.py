@@ -309,11 +309,12 @@ class _Cells:
         value = self.raw(column)
         if value is None:
             return frozenset()
-        names = {
-            part.strip().lower().replace("-", "_").replace(" ", "_")
-            for part in str(value).replace(",", ";").split(";")
-            if part.strip()
-        }
+        parts = (
+            [str(v) for v in value]
+            if isinstance(value, list | tuple)
+            else str(value).replace(",", ";").split(";")
+        )
+        names = {p.strip().lower().replace("-", "_").replace(" ", "_") for p in parts if p.strip()}
         unknown = sorted(names - set(allowed))
         if unknown:
             raise RowError(

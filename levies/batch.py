@@ -1,0 +1,269 @@
+"""A file of entries in, one result per row out — every input row accounted for.
+
+Each row is computed on its own (``levies.calculator.compute``); a row whose data is wrong
+becomes an error row naming file, row and column, and the rest carry on. Two things need
+the whole file:
+
+* **Amendments and cancellations** (cl 5, cl 20): a row with ``status`` amended or cancelled
+  and the same ``document`` type and ``document_id`` as an earlier row is read against that
+  row — the original's date decides the law (cl 5(2), Schedule 1 cl 2) and the difference is
+  payable (due from the amendment, cl 5(3)) or refundable (cl 20(2)).
+* **The $50 monthly total** for inward cargo, export entry and outward cargo transaction fees
+  (rr 13A(4), 28A(3), 29A(5)): with a ``payer`` column, a fee below $50 is dated from that
+  payer's fees in the file, which is assumed to hold all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+
+from levies.calculator import EXACT, amend, compute
+from levies.dates import month_start, twentieth_of_month_after
+from levies.model import COLUMNS, Entry, EntryResult, RowError, Status, Step
+from levies.profiles import ExporterProfile, resolve_ses
+from levies.reader import Row, read_table
+from levies.tables import LAW, LevyLaw
+from origin.law import LawNotEncoded
+
+MONTHLY_FEES = frozenset({"inward_cargo", "export_entry", "outward_cargo"})
+ZERO = Decimal(0)
+
+
+@attrs.frozen
+class BatchRow:
+    number: int
+    location: str
+    result: EntryResult | None
+    error: str = ""
+    column: str = ""
+
+
+@attrs.frozen
+class ChargeTotal:
+    count: int
+    amount: Decimal
+    gst: Decimal
+    total: Decimal
+
+
+@attrs.frozen
+class Summary:
+    rows: int
+    charged: int
+    nothing_payable: int
+    errors: int
+    blank_rows: tuple[int, ...]
+    by_charge: Mapping[str, ChargeTotal]
+    by_due_date: Mapping[str, Decimal]  # ISO date or "not computed" -> total payable
+    amount: Decimal
+    gst: Decimal
+    total: Decimal
+    refunds: Decimal
+    differences_payable: Decimal
+    ses_saving_missed: Decimal  # sea high-value exports without SES: what SES rates would save
+    ses_saving_entries: int
+
+
+@attrs.frozen
+class BatchResult:
+    source: str
+    rows: tuple[BatchRow, ...]
+    blank_rows: tuple[int, ...] = ()
+
+    def summary(self, law: LevyLaw = LAW) -> Summary:
+        by_charge: dict[str, list[Decimal | int]] = {}
+        by_due: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        amount = gst = refunds = payable = missed = ZERO
+        charged = nothing = errors = missed_count = 0
+        for row in self.rows:
+            result = row.result
+            if result is None:
+                errors += 1
+                continue
+            if result.adjustment is not None:
+                if result.adjustment.kind == "refund":
+                    refunds += result.adjustment.amount
+                else:
+                    payable += result.adjustment.amount
+            charge = result.charge
+            if charge is None:
+                nothing += 1
+                continue
+            charged += 1
+            totals = by_charge.setdefault(charge.name, [0, ZERO, ZERO, ZERO])
+            totals[0] = int(totals[0]) + 1
+            totals[1] = EXACT.add(totals[1], charge.amount)
+            totals[2] = EXACT.add(totals[2], charge.gst)
+            totals[3] = EXACT.add(totals[3], charge.total)
+            amount, gst = EXACT.add(amount, charge.amount), EXACT.add(gst, charge.gst)
+            due = charge.due_date.isoformat() if charge.due_date else "not computed"
+            by_due[due] = EXACT.add(by_due[due], charge.total)
+            if charge.key == "high_value_export" and result.entry.ses is False:
+                saving = _ses_saving(charge.amount, charge.gst_rate, result.entry.date, law)
+                missed, missed_count = EXACT.add(missed, saving), missed_count + 1
+        return Summary(
+            rows=len(self.rows),
+            charged=charged,
+            nothing_payable=nothing,
+            errors=errors,
+            blank_rows=self.blank_rows,
+            by_charge={
+                name: ChargeTotal(int(t[0]), Decimal(t[1]), Decimal(t[2]), Decimal(t[3]))
+                for name, t in sorted(by_charge.items())
+            },
+            by_due_date=dict(sorted(by_due.items())),
+            amount=amount,
+            gst=gst,
+            total=EXACT.add(amount, gst),
+            refunds=refunds,
+            differences_payable=payable,
+            ses_saving_missed=missed,
+            ses_saving_entries=missed_count,
+        )
+
+
+def _ses_saving(amount: Decimal, gst_rate: Decimal, day: dt.date, law: LevyLaw) -> Decimal:
+    if amount == ZERO:
+        return ZERO
+    ses_rate = law.levy("high_value_export").rate("sea_ses", day).amount
+    if ses_rate >= amount:  # an air export: SES changes nothing
+        return ZERO
+    return EXACT.multiply(EXACT.subtract(amount, ses_rate), 1 + gst_rate)
+
+
+def compute_file(
+    path: Path,
+    sheet: str | None = None,
+    profiles: Mapping[str, ExporterProfile] | None = None,
+    law: LevyLaw = LAW,
+) -> BatchResult:
+    table = read_table(path, tuple(COLUMNS), required=("document", "date"), sheet=sheet)
+    return BatchResult(table.source, compute_rows(table.rows, profiles, law), table.blank_rows)
+
+
+def compute_rows(
+    rows: Iterable[Row],
+    profiles: Mapping[str, ExporterProfile] | None = None,
+    law: LevyLaw = LAW,
+) -> tuple[BatchRow, ...]:
+    profiles = profiles or {}
+    out: list[BatchRow] = []
+    latest: dict[tuple[str, str], EntryResult] = {}
+    for row in rows:
+        try:
+            entry = Entry.from_row(row.cells, default_id=str(row.number))
+            ses = resolve_ses(
+                entry.ses, entry.exporter, entry.original_date or entry.date, profiles
+            )
+            if ses is not entry.ses:
+                entry = attrs.evolve(entry, ses=ses)
+            key = (entry.document.value, entry.document_id)
+            original = latest.get(key) if entry.document_id else None
+            if original is not None and entry.status is not Status.LODGED:
+                entry = attrs.evolve(
+                    entry,
+                    original_date=entry.original_date
+                    or original.entry.original_date
+                    or original.entry.date,
+                    paid_date=entry.paid_date or original.entry.paid_date,
+                )
+            result = compute(entry, law)
+            if original is not None and entry.status is Status.AMENDED:
+                result = amend(original, result, law)
+            if entry.document_id and entry.status in (Status.LODGED, Status.AMENDED):
+                latest[key] = result
+            out.append(BatchRow(row.number, row.location, result))
+        except RowError as error:
+            out.append(
+                BatchRow(
+                    row.number,
+                    row.location,
+                    None,
+                    f"{row.where(error.column)}: {error.detail}",
+                    error.column,
+                )
+            )
+        except LawNotEncoded as error:
+            out.append(BatchRow(row.number, row.location, None, f"{row.location}: {error}", "date"))
+    return _date_monthly_fees(out, law)
+
+
+def _month(day: dt.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _date_monthly_fees(rows: list[BatchRow], law: LevyLaw) -> tuple[BatchRow, ...]:
+    """Due dates of small fees by the payer's monthly total (rr 13A(4), 28A(3), 29A(5))."""
+    totals: dict[tuple[str, int], Decimal] = defaultdict(lambda: ZERO)
+    pending = False
+    for row in rows:
+        charge = row.result.charge if row.result else None
+        if charge is None or charge.regime != "fee" or charge.key not in MONTHLY_FEES:
+            continue
+        entry = row.result.entry if row.result else None
+        assert entry is not None
+        if entry.payer:
+            day = entry.original_date or entry.date
+            totals[(entry.payer, _month(day))] += charge.amount
+        pending = pending or charge.due_date is None
+    if not pending:
+        return tuple(rows)
+    out: list[BatchRow] = []
+    for row in rows:
+        result = row.result
+        charge = result.charge if result else None
+        if (
+            result is None
+            or charge is None
+            or charge.due_date is not None
+            or charge.key not in MONTHLY_FEES
+        ):
+            out.append(row)
+            continue
+        entry = result.entry
+        if not entry.payer:
+            note = "due date not computed: give payer, to add up the month's fees (the $50 rule)"
+            out.append(attrs.evolve(row, result=attrs.evolve(result, notes=(*result.notes, note))))
+            continue
+        day = entry.original_date or entry.date
+        month = _month(day)
+        limit = law.threshold("fee_monthly_total", day).amount
+        month_total = totals[(entry.payer, month)]
+        if month_total >= limit:
+            due = twentieth_of_month_after(day)
+            text = (
+                f"the payer's fees in month A total {month_total}, $50 or more: "
+                "20th of the next month"
+            )
+            clause: tuple[str, ...] = ("a",)
+        else:
+            following = month_total + totals[(entry.payer, month + 1)]
+            if following >= limit:
+                due = twentieth_of_month_after(month_start(day, 1))
+                text = (
+                    f"month A total {month_total} is under $50; it reaches {following} in the next "
+                    "month: 20th of the month after that"
+                )
+                clause = ("b", "i")
+            else:
+                due = twentieth_of_month_after(day, months=3)
+                text = (
+                    f"month A total {month_total} is under $50 and does not reach $50 in the next "
+                    "month: the 20th of the third month after month A"
+                )
+                clause = ("b", "ii")
+        reference = attrs.evolve(charge.due_reference, path=(*charge.due_reference.path, *clause))
+        step = Step(text + " (from this file's fees for the payer)", reference)
+        updated = attrs.evolve(
+            result,
+            charge=attrs.evolve(charge, due_date=due),
+            steps=(*result.steps, step),
+        )
+        out.append(attrs.evolve(row, result=updated))
+    return tuple(out)

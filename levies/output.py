@@ -1,0 +1,307 @@
+"""Levy results as text (for people), CSV (one line per input row) and JSON (everything).
+
+Amounts are printed exactly as computed (``Decimal``, never rounded or converted to float);
+JSON carries them as strings so that no reader turns 8.3260 into a binary fraction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from levies.batch import BatchResult, BatchRow, Summary
+from levies.model import Charge, EntryResult
+
+SCHEMA = "origin-levies/1"
+
+CSV_COLUMNS = (
+    "row",
+    "id",
+    "document",
+    "date",
+    "status",
+    "outcome",
+    "regime",
+    "charge",
+    "clause",
+    "rate",
+    "rate_reference",
+    "quantity",
+    "amount",
+    "gst_treatment",
+    "gst_rate",
+    "gst",
+    "gst_reference",
+    "total",
+    "responsible",
+    "responsible_reference",
+    "due_date",
+    "due_rule",
+    "due_reference",
+    "adjustment",
+    "adjustment_amount",
+    "adjustment_reference",
+    "adjustment_date",
+    "steps",
+    "notes",
+    "error",
+)
+
+
+def outcome(row: BatchRow) -> str:
+    if row.result is None:
+        return "error"
+    return "charged" if row.result.charge else "nothing payable"
+
+
+def csv_rows(batch: BatchResult) -> Iterable[dict[str, str]]:
+    for row in batch.rows:
+        line = dict.fromkeys(CSV_COLUMNS, "")
+        line["row"] = str(row.number)
+        line["outcome"] = outcome(row)
+        line["error"] = row.error
+        result = row.result
+        if result is not None:
+            entry = result.entry
+            line.update(
+                id=entry.id,
+                document=entry.document.value,
+                date=entry.date.isoformat(),
+                status=entry.status.value,
+                steps=" | ".join(f"{s.citation}: {s.text}" for s in result.steps),
+                notes=" | ".join(result.notes),
+            )
+            if result.charge is not None:
+                line.update(_charge_cells(result.charge))
+            if result.adjustment is not None:
+                a = result.adjustment
+                line.update(
+                    adjustment=a.kind,
+                    adjustment_amount=str(a.amount),
+                    adjustment_reference=str(a.reference),
+                    adjustment_date=(a.due_date or a.refund_by or "")
+                    and str(a.due_date or a.refund_by),
+                )
+        yield line
+
+
+def _charge_cells(c: Charge) -> dict[str, str]:
+    return {
+        "regime": c.regime,
+        "charge": c.name,
+        "clause": str(c.clause),
+        "rate": str(c.rate),
+        "rate_reference": str(c.rate_reference),
+        "quantity": str(c.quantity),
+        "amount": str(c.amount),
+        "gst_treatment": c.gst_treatment,
+        "gst_rate": str(c.gst_rate),
+        "gst": str(c.gst),
+        "gst_reference": str(c.gst_reference),
+        "total": str(c.total),
+        "responsible": c.responsible,
+        "responsible_reference": str(c.responsible_reference),
+        "due_date": c.due_date.isoformat() if c.due_date else "",
+        "due_rule": c.due_rule,
+        "due_reference": str(c.due_reference),
+    }
+
+
+def to_csv(batch: BatchResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(csv_rows(batch))
+    return buffer.getvalue()
+
+
+def result_json(result: EntryResult) -> dict[str, Any]:
+    entry = result.entry
+    data: dict[str, Any] = {
+        "id": entry.id,
+        "document": entry.document.value,
+        "date": entry.date.isoformat(),
+        "status": entry.status.value,
+        "charge": None,
+        "steps": [{"text": s.text, "citation": s.citation.to_json()} for s in result.steps],
+        "notes": list(result.notes),
+        "adjustment": None,
+    }
+    c = result.charge
+    if c is not None:
+        data["charge"] = {
+            "regime": c.regime,
+            "key": c.key,
+            "name": c.name,
+            "clause": c.clause.to_json(),
+            "rate": str(c.rate),
+            "rate_reference": c.rate_reference.to_json(),
+            "rate_text": c.rate_text,
+            "quantity": str(c.quantity),
+            "amount": str(c.amount),
+            "gst": {
+                "treatment": c.gst_treatment,
+                "rate": str(c.gst_rate),
+                "amount": str(c.gst),
+                "reference": c.gst_reference.to_json(),
+            },
+            "total": str(c.total),
+            "responsible": c.responsible,
+            "responsible_reference": c.responsible_reference.to_json(),
+            "due": {
+                "rule": c.due_rule,
+                "reference": c.due_reference.to_json(),
+                "date": c.due_date.isoformat() if c.due_date else None,
+            },
+        }
+    a = result.adjustment
+    if a is not None:
+        data["adjustment"] = {
+            "kind": a.kind,
+            "amount": str(a.amount),
+            "reference": a.reference.to_json(),
+            "text": a.text,
+            "due_date": a.due_date.isoformat() if a.due_date else None,
+            "refund_by": a.refund_by.isoformat() if a.refund_by else None,
+        }
+    return data
+
+
+def summary_json(summary: Summary) -> dict[str, Any]:
+    return {
+        "rows": summary.rows,
+        "charged": summary.charged,
+        "nothing_payable": summary.nothing_payable,
+        "errors": summary.errors,
+        "blank_rows": list(summary.blank_rows),
+        "by_charge": {
+            name: {
+                "count": t.count,
+                "amount": str(t.amount),
+                "gst": str(t.gst),
+                "total": str(t.total),
+            }
+            for name, t in summary.by_charge.items()
+        },
+        "by_due_date": {k: str(v) for k, v in summary.by_due_date.items()},
+        "amount": str(summary.amount),
+        "gst": str(summary.gst),
+        "total": str(summary.total),
+        "refunds": str(summary.refunds),
+        "differences_payable": str(summary.differences_payable),
+        "ses_saving_missed": {
+            "entries": summary.ses_saving_entries,
+            "amount": str(summary.ses_saving_missed),
+        },
+    }
+
+
+def to_json(batch: BatchResult) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "source": batch.source,
+        "rows": [
+            {
+                "row": r.number,
+                "location": r.location,
+                "outcome": outcome(r),
+                "error": r.error or None,
+            }
+            | ({"result": result_json(r.result)} if r.result else {})
+            for r in batch.rows
+        ],
+        "summary": summary_json(batch.summary()),
+    }
+
+
+def explain(result: EntryResult) -> str:
+    """One document in full: every step with its provision, then the charge."""
+    entry = result.entry
+    lines = [f"{entry.id}: {entry.document.value.replace('_', ' ')} of {entry.date.isoformat()}"]
+    if entry.status.value != "lodged":
+        lines[0] += f" ({entry.status.value})"
+    lines.extend(f"  [{s.citation}] {s.text}" for s in result.steps)
+    c = result.charge
+    if c is None:
+        lines.append("  Nothing payable.")
+    else:
+        unit = f" × {c.quantity} kg" if c.key == "upu_mail" else ""
+        lines.append(f"  {c.name} ({c.clause}): {_money(c.rate)}{unit} [{c.rate_reference}]")
+        if c.gst_treatment == "inclusive":
+            lines.append(f"  GST: included in the fee [{c.gst_reference}]")
+        elif c.gst_treatment == "standard":
+            lines.append(
+                f"  GST: {_money(c.amount)} × {c.gst_rate} = {_money(c.gst)} [{c.gst_reference}]"
+            )
+        else:
+            lines.append(
+                f"  GST: {c.gst_treatment} (rate is 'plus GST, if any') [{c.gst_reference}]"
+            )
+        lines.append(f"  Total: {_money(c.total)} (exact, not rounded)")
+        lines.append(f"  Responsible: {c.responsible} [{c.responsible_reference}]")
+        due = c.due_date.isoformat() if c.due_date else "not computed"
+        lines.append(f"  Due: {due} — {c.due_rule} [{c.due_reference}]")
+    a = result.adjustment
+    if a is not None:
+        when = a.due_date or a.refund_by
+        lines.append(
+            f"  {a.kind.capitalize()}: {_money(a.amount)} [{a.reference}] {a.text}"
+            + (f" (by {when.isoformat()})" if when else "")
+        )
+    lines.extend(f"  Note: {n}" for n in result.notes)
+    return "\n".join(lines)
+
+
+def _money(amount: Decimal) -> str:
+    return f"${amount}"
+
+
+def to_text(batch: BatchResult) -> str:
+    lines = [f"Levies and fees: {batch.source}"]
+    for row in batch.rows:
+        if row.result is None:
+            lines.append(f"row {row.number}: ERROR {row.error}")
+            continue
+        c = row.result.charge
+        e = row.result.entry
+        head = f"row {row.number} {e.id} {e.document.value} {e.date.isoformat()}"
+        if c is None:
+            reason = row.result.steps[-1] if row.result.steps else None
+            lines.append(f"{head}: nothing payable" + (f" [{reason.citation}]" if reason else ""))
+        else:
+            due = c.due_date.isoformat() if c.due_date else "due date not computed"
+            lines.append(
+                f"{head}: {c.name} {_money(c.total)} ({c.gst_treatment} GST) "
+                f"[{c.rate_reference}] due {due}"
+            )
+        if row.result.adjustment is not None:
+            a = row.result.adjustment
+            lines.append(f"    {a.kind}: {_money(a.amount)} [{a.reference}]")
+    s = batch.summary()
+    lines.append("")
+    lines.append(
+        f"{s.rows} rows: {s.charged} charged, {s.nothing_payable} nothing payable, "
+        f"{s.errors} errors"
+        + (f"; blank rows skipped: {', '.join(map(str, s.blank_rows))}" if s.blank_rows else "")
+    )
+    for name, t in s.by_charge.items():
+        lines.append(
+            f"  {name} on {t.count} document(s): {_money(t.amount)} + GST {_money(t.gst)} "
+            f"= {_money(t.total)}"
+        )
+    lines.append(f"  Total: {_money(s.amount)} + GST {_money(s.gst)} = {_money(s.total)} (exact)")
+    for due, amount in s.by_due_date.items():
+        lines.append(f"  due {due}: {_money(amount)}")
+    if s.refunds:
+        lines.append(f"  Refunds (of amounts already paid): {_money(s.refunds)}")
+    if s.differences_payable:
+        lines.append(f"  Amendment differences payable: {_money(s.differences_payable)}")
+    if s.ses_saving_entries:
+        lines.append(
+            f"  SES: {s.ses_saving_entries} sea high-value exports not under SES; SES rates would "
+            f"have saved {_money(s.ses_saving_missed)} (Schedule 3)"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,214 @@
+"""Read tables (entries, exporter profiles, SES answers, seal registers) from CSV, Excel or JSON.
+
+Every row keeps its location (file, sheet, row number) so that a problem is reported where
+the user can find it; blank rows are counted, not silently lost. Column names are matched
+case-insensitively with spaces and hyphens read as underscores, and a column the caller does
+not know is refused (a typo such as ``vaule`` would otherwise be ignored).
+
+Excel is read with openpyxl in read-only mode (already a dependency). It is slower than the
+Rust readers but it cannot abort the process on a hostile file, which python-calamine and
+fastexcel can (shared/notes/measured-findings.md); large batches are best given as CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import openpyxl  # type: ignore[import-untyped]  # no stubs; pyproject lists no override for it
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+from origin.errors import InputError
+
+# A workbook whose parts would unpack beyond this is refused before it is parsed (zip bombs).
+MAX_UNPACKED_BYTES = 1_000_000_000
+
+
+@attrs.frozen
+class Row:
+    """One data row: its 1-based number in the file (the header is row 1 in CSV and Excel)."""
+
+    number: int
+    location: str
+    cells: Mapping[str, object]
+    # column name -> how the user sees it (an Excel letter, a CSV column number)
+    columns: Mapping[str, str] = attrs.field(factory=dict)
+
+    def where(self, column: str | None = None) -> str:
+        """``entries.csv row 4, column 'value' (C)``."""
+        if column is None:
+            return self.location
+        label = self.columns.get(column)
+        return f"{self.location}, column {column!r}" + (f" ({label})" if label else "")
+
+
+@attrs.frozen
+class Table:
+    source: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    blank_rows: tuple[int, ...] = ()
+
+
+def normalise(name: str) -> str:
+    return name.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def read_table(
+    path: Path,
+    known: Sequence[str],
+    required: Sequence[str] = (),
+    sheet: str | None = None,
+    aliases: Mapping[str, str] | None = None,
+) -> Table:
+    """Read ``path`` by its suffix; raise ``InputError`` for a file-level problem."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        header, rows, labels = _csv(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        header, rows, labels = _xlsx(path, sheet)
+    elif suffix == ".json":
+        header, rows, labels = _json(path)
+    else:
+        raise InputError(
+            f"{path}: unsupported file type {suffix!r} (expected .csv, .xlsx or .json)"
+        )
+    aliases = aliases or {}
+    names = [aliases.get(normalise(h), normalise(h)) for h in header]
+    unknown = [h for h, n in zip(header, names, strict=True) if n and n not in known]
+    if unknown:
+        raise InputError(
+            f"{path.name}: unknown column(s) {', '.join(map(repr, unknown))}; "
+            f"expected columns from: {', '.join(known)}"
+        )
+    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    if duplicated:
+        raise InputError(f"{path.name}: column(s) {', '.join(duplicated)} given more than once")
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise InputError(f"{path.name}: missing required column(s) {', '.join(missing)}")
+    column_labels = {n: labels[i] for i, n in enumerate(names) if n}
+    out: list[Row] = []
+    blank: list[int] = []
+    for number, location, values in rows:
+        if isinstance(values, dict):
+            cells = {aliases.get(normalise(k), normalise(k)): v for k, v in values.items()}
+        else:
+            if len(values) > len(names) and any(_present(v) for v in values[len(names) :]):
+                raise InputError(
+                    f"{location}: {len(values)} cells but the header has {len(names)} columns"
+                )
+            cells = {n: v for n, v in zip(names, values, strict=False) if n}
+        if not any(_present(v) for v in cells.values()):
+            blank.append(number)
+            continue
+        out.append(Row(number, location, cells, column_labels))
+    return Table(str(path), tuple(n for n in names if n), tuple(out), tuple(blank))
+
+
+def _present(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+_Raw = tuple[list[str], Iterator[tuple[int, str, Any]], list[str]]
+
+
+def _csv(path: Path) -> _Raw:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path.name}: not UTF-8 text (byte {error.start}); save the file as CSV UTF-8"
+        ) from None
+    reader = csv.reader(text.splitlines())
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(f"{path.name}: empty file (expected a header row)") from None
+    labels = [f"column {i + 1}" for i in range(len(header))]
+
+    def rows() -> Iterator[tuple[int, str, Any]]:
+        for index, values in enumerate(reader, start=2):
+            yield index, f"{path.name} row {index}", values
+
+    return header, rows(), labels
+
+
+def _xlsx(path: Path, sheet: str | None) -> _Raw:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise InputError(
+            f"{path.name}: not an .xlsx workbook (an .xls, a CSV renamed, or an encrypted file?)"
+        ) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(f"{path.name}: workbook unpacks to {unpacked} bytes; refused as unsafe")
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for damaged files
+        raise InputError(f"{path.name}: cannot read workbook ({error})") from None
+    if sheet is not None and sheet not in book.sheetnames:
+        raise InputError(f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
+    worksheet = book[sheet] if sheet else book.worksheets[0]
+    values = worksheet.iter_rows(values_only=True)
+    try:
+        header = [str(v) if v is not None else "" for v in next(values)]
+    except StopIteration:
+        raise InputError(f"{path.name}: sheet {worksheet.title!r} is empty") from None
+    labels = [f"{get_column_letter(i + 1)}" for i in range(len(header))]
+    place = f"{path.name}, sheet {worksheet.title!r}"
+
+    def rows() -> Iterator[tuple[int, str, Any]]:
+        for index, row in enumerate(values, start=2):
+            yield index, f"{place} row {index}", [_cell(v) for v in row]
+        book.close()
+
+    return header, rows(), labels
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else value
+    return value
+
+
+def _json(path: Path) -> _Raw:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{path.name}: not valid JSON ({error})") from None
+    if isinstance(data, dict):
+        items = next((v for v in data.values() if isinstance(v, list)), None)
+        if items is None:
+            raise InputError(f"{path.name}: expected a list of objects, or an object holding one")
+    elif isinstance(data, list):
+        items = data
+    else:
+        raise InputError(f"{path.name}: expected a list of objects")
+    header: list[str] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise InputError(f"{path.name} item {index + 1}: expected an object, got {item!r}")
+        header.extend(k for k in item if k not in header)
+
+    def rows() -> Iterator[tuple[int, str, Any]]:
+        for index, item in enumerate(items, start=1):
+            yield index, f"{path.name} item {index}", {k: _json_cell(v) for k, v in item.items()}
+
+    return header, rows(), ["" for _ in header]
+
+
+def _json_cell(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return value
