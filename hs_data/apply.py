@@ -1,0 +1,163 @@
+"""Taking a case's product-specific rule from a loaded schedule, with its provenance.
+
+Instead of typing the rule into the case, the person names a schedule; the rule for the
+good's HS code is looked up and put into the case, and the determination's notes cite the
+schedule's source document, version and date, the entry and its original words, so a reader
+can check the rule against the annex. A lookup that does not give exactly one parsed rule
+(needs review, unparsed words, several goods, no rule) is refused with every candidate
+listed: the engine never picks a rule silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from hs_data.schedule import Entry, Lookup, Schedule, ScheduleError
+from origin.determination import Determination
+from origin.model import Case, Material
+
+__all__ = ["Provenance", "apply_schedule", "determine_with_schedule", "rule_for"]
+
+
+@attrs.frozen
+class Provenance:
+    """Where a rule came from: schedule source, entry and the annex's words."""
+
+    item: str  # "good G1" or "material M3"
+    code: str
+    rule: str
+    entry: Entry
+    schedule: Schedule
+
+    def note(self) -> str:
+        s = self.schedule
+        t = s.transposition
+        transposed = (
+            f"; transposed from HS {t.from_edition} to HS {t.to_edition} "
+            f"(correlation {t.correlation.rsplit('/', 1)[-1]})"
+            if t
+            else ""
+        )
+        goods = f" for {self.entry.goods}" if self.entry.goods else ""
+        words = " ".join(self.entry.text.split())
+        return (
+            f"product-specific rule for {self.item} (HS {self.code}) taken from {s.source.title}: "
+            f"{s.source.cite()}{transposed}; entry {self.entry.id} ({self.entry.codes}{goods}): "
+            f"{self.rule} — annex text: “{words}”"
+        )
+
+
+def rule_for(schedule: Schedule, code: str, *, goods: str | None = None) -> tuple[str, Entry]:
+    """The one parsed rule for a code, choosing among goods-specific entries by ``goods``
+    (words of the entry's goods description, or its id); otherwise a ScheduleError that
+    lists what a person must choose from or review."""
+    found = schedule.lookup(code)
+    entries = found.entries
+    if goods is not None and len(entries) > 1:
+        wanted = goods.casefold()
+        entries = tuple(e for e in entries if e.id == goods or wanted in (e.goods or "").casefold())
+        if len(entries) != 1:
+            raise ScheduleError(_refusal(found, f"{len(entries)} entries match goods {goods!r}"))
+    elif found.status != "rule":
+        raise ScheduleError(_refusal(found, found.reason or found.status))
+    entry = entries[0]
+    if entry.rule is None:
+        raise ScheduleError(_refusal(found, entry.problem or entry.status.value))
+    return entry.rule, entry
+
+
+def _refusal(found: Lookup, why: str) -> str:
+    lines = [f"schedule gives no single rule for HS {found.code}: {why}"]
+    lines.extend(
+        f"  entry {e.id} ({e.status.value})"
+        + (f" for {e.goods}" if e.goods else "")
+        + f": {e.rule or ' '.join(e.text.split())[:200] or e.problem}"
+        for e in found.entries
+    )
+    for entry in found.entries:
+        lines.extend(
+            f"  candidate {c.rule or 'unparsed / no rule'} from {len(c.from_codes)} code(s)"
+            for c in entry.candidates
+        )
+    lines.append("give the rule in the case ('psr'), or choose the goods (--goods)")
+    return "\n".join(lines)
+
+
+def apply_schedule(
+    case: Case,
+    schedule: Schedule,
+    *,
+    goods: str | None = None,
+    agreement: str | None = None,
+) -> tuple[Case, tuple[Provenance, ...]]:
+    """The case with its PSR (and those of intermediate materials with their own BOM and no
+    rule of their own) taken from the schedule, and where each rule came from.
+
+    ``agreement``, when given, must be the schedule's: a rule of one agreement does not
+    decide origin under another. A rule the case already states must agree with the
+    schedule's, since two sources for one rule would leave the reader guessing.
+    """
+    if agreement is not None and agreement != schedule.source.agreement:
+        raise ScheduleError(
+            f"the schedule is for agreement {schedule.source.agreement!r}, not {agreement!r}"
+        )
+    rule, entry = rule_for(schedule, str(case.good.hs), goods=goods)
+    if case.psr is not None and case.psr.strip() and _same(case.psr, rule) is False:
+        raise ScheduleError(
+            f"the case states the rule {case.psr!r} but the schedule gives {rule!r} "
+            f"(entry {entry.id}); remove one"
+        )
+    provenance = [Provenance(f"good {case.good.id}", str(case.good.hs), rule, entry, schedule)]
+    materials = tuple(_material(m, schedule, provenance) for m in case.materials)
+    return attrs.evolve(case, psr=rule, materials=materials), tuple(provenance)
+
+
+def _material(material: Material, schedule: Schedule, provenance: list[Provenance]) -> Material:
+    if not material.components:
+        return material
+    components = tuple(_material(m, schedule, provenance) for m in material.components)
+    if material.psr is not None or material.hs is None:
+        return attrs.evolve(material, components=components)
+    found = schedule.lookup(material.hs)
+    if found.status != "rule" or found.entries[0].rule is None:
+        # Left without a rule: the plugin then says the intermediate needs one.
+        return attrs.evolve(material, components=components)
+    entry = found.entries[0]
+    rule = entry.rule
+    assert rule is not None
+    item = f"material {material.id}"
+    provenance.append(Provenance(item, str(material.hs), rule, entry, schedule))
+    return attrs.evolve(material, psr=rule, components=components)
+
+
+def _same(text: str, rule: str) -> bool | None:
+    from origin.psr import PSRSyntaxError, canonical, parse_rule  # noqa: PLC0415
+
+    try:
+        return canonical(parse_rule(text, validate=False)) == rule
+    except PSRSyntaxError:
+        return None  # the case's own text is bad: the plugin reports it if used
+
+
+def determine_with_schedule(
+    agreement_name: str,
+    case: Case,
+    date: dt.date,
+    schedule: Schedule,
+    *,
+    goods: str | None = None,
+    check_agreement: bool = True,
+) -> Determination:
+    """Decide a case under an agreement with its PSR from the schedule; the determination's
+    notes cite where each rule came from."""
+    from origin import registry  # noqa: PLC0415 - keeps hs_data importable without plugins
+
+    agreement = registry.get(agreement_name)
+    ruled, provenance = apply_schedule(
+        case, schedule, goods=goods, agreement=agreement_name if check_agreement else None
+    )
+    determination = agreement.determine(ruled, date)
+    notes = tuple(p.note() for p in provenance)
+    return attrs.evolve(determination, notes=(*notes, *determination.notes))

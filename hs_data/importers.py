@@ -1,0 +1,520 @@
+"""Importers for two real PSR schedules, into :class:`~hs_data.schedule.Schedule`.
+
+- NZ–UK FTA Annex 3A (HS 2017), compact notation: ``CTSH; or RVC40``, ``CC; or refining``.
+  One CSV row per chapter, heading or subheading (``chapter,hs2017,description,psr``).
+- CPTPP Annex 3-D (HS 2012), prose: "A change to a good of heading 0101 to heading 0106 from
+  any other chapter." One CSV row per rule (``heading_or_range,uk_min,uk_max,rule_no,
+  rule_text``); an RVC alternative's methods continue on rows "- b) ...", "- c) ...".
+
+Every input row is accounted for in an :class:`ImportReport`: a rule entry (parsed or kept
+unparsed with its words and the reason), a title row without a rule of its own, or a note.
+The sentence framing of the prose ("A change to <goods> from any other heading", "No change
+in tariff classification required for <goods>, provided ...") is matched here; what remains
+(shifts, exception lists, RVC, MaxNOM, processes, conditions) is read by the PSR grammar.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import attrs
+
+from hs_data._io import open_text
+from hs_data.schedule import Entry, Schedule, Source, Status
+from origin.errors import InputError
+from origin.hs import HSCodeError, HSRange
+from origin.psr import PSRSyntaxError, canonical, parse_rule
+
+__all__ = [
+    "CPTPP_SOURCE",
+    "NZ_UK_SOURCE",
+    "ImportError_",
+    "ImportReport",
+    "RowOutcome",
+    "import_cptpp",
+    "import_nz_uk",
+]
+
+NZ_UK_SOURCE = Source(
+    agreement="nz-uk",
+    title="NZ–UK Free Trade Agreement, Annex 3A Product Specific Rules",
+    document="New Zealand Origin Reference Document, Annex 3A (Product Specific Rules)",
+    version="1.0",
+    date="2023-02-20",
+    hs_edition=2017,
+    reference=(
+        "trade-tariff/rules-of-origin-builder-uk resources/source/New-Zealand PSR.docx "
+        "(commit 80d6ff13), flattened to nz_uk_annex3A_psr_hs2017.csv"
+    ),
+)
+CPTPP_SOURCE = Source(
+    agreement="cptpp",
+    title="CPTPP, Annex 3-D Product-Specific Rules of Origin",
+    document="CPTPP Origin Reference Document, Annex 3-D (UK restatement)",
+    version="1.1",
+    date="2024-09-30",
+    hs_edition=2012,
+    reference=(
+        "trade-tariff/trade-tariff-backend lib/rules_of_origin/roo_schemes_uk/rule_sets/"
+        "cptpp.json (commit fa0adb62), flattened to cptpp_annex3D_psr_flat.csv"
+    ),
+)
+
+
+class ImportError_(InputError):  # ImportError is a builtin
+    """A source file whose layout is not the one expected (missing columns, bad codes)."""
+
+
+@attrs.frozen
+class RowOutcome:
+    """What became of one input row."""
+
+    line: int  # 1-based record number in the CSV (header is 1)
+    key: str  # the codes as written
+    kind: str  # "parsed", "unparsed", "title", "note"
+    entry_id: str | None
+    text: str
+    problem: str | None = None
+
+
+@attrs.frozen
+class ImportReport:
+    """Every input row, and the parse rate over rows that carry rule text."""
+
+    source_file: str
+    rows: tuple[RowOutcome, ...]
+
+    @property
+    def rule_rows(self) -> tuple[RowOutcome, ...]:
+        return tuple(r for r in self.rows if r.kind in ("parsed", "unparsed"))
+
+    @property
+    def unparsed(self) -> tuple[RowOutcome, ...]:
+        return tuple(r for r in self.rows if r.kind == "unparsed")
+
+    @property
+    def parse_rate(self) -> float:
+        """Share of rule rows parsed (display only; counts are exact in the report)."""
+        rules = self.rule_rows
+        return (len(rules) - len(self.unparsed)) / len(rules) if rules else 1.0
+
+    def summary(self) -> str:
+        kinds: dict[str, int] = {}
+        for row in self.rows:
+            kinds[row.kind] = kinds.get(row.kind, 0) + 1
+        rules = len(self.rule_rows)
+        parsed = rules - len(self.unparsed)
+        lines = [
+            f"{self.source_file}: {len(self.rows)} rows: "
+            + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())),
+            f"parse rate: {parsed}/{rules} rule rows = {100 * self.parse_rate:.2f}%",
+        ]
+        for row in self.unparsed:
+            lines.append(f"  unparsed line {row.line} [{row.key}] {row.entry_id}: {row.problem}")
+            lines.append(f"    text: {' '.join(row.text.split())[:300]}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- NZ–UK Annex 3A
+
+# Specific processes named in the annex's PSR column (see its chapter notes and the
+# "Process Rule" of chapters 27–40), kept in the annex's own words.
+_NZ_PROCESS = re.compile(r"^[A-Za-z][A-Za-z /\-]*$")
+_RULE_WORDS = re.compile(r"\b(?:CC|CTH|CTSH|RVC|WO|except|MaxNOM)\b", re.IGNORECASE)
+
+
+def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, ImportReport]:
+    """Read the Annex 3A CSV (``chapter,hs2017,description,psr``)."""
+    rows = _read_csv(path, ("chapter", "hs2017", "description", "psr"))
+    entries: list[Entry] = []
+    outcomes: list[RowOutcome] = []
+    notes: list[str] = []
+    for line, row in rows:
+        key = row["hs2017"].strip().rstrip(".")
+        text = row["psr"].strip()
+        description = " ".join(row["description"].split())
+        try:
+            codes = HSRange.parse(key, validate=False) if key else None
+        except HSCodeError:
+            codes = None
+        if codes is None:
+            # Section titles with their notes (e.g. Section II's note on plants grown from
+            # imported seed): kept as schedule notes, they may give an alternative rule.
+            notes.append(f"line {line}: {description}")
+            outcomes.append(RowOutcome(line, key, "note", None, description))
+            continue
+        if not text:
+            if "note" in description.lower() or "notwithstanding" in description.lower():
+                notes.append(f"line {line} ({key}): {description}")
+            outcomes.append(RowOutcome(line, key, "title", None, description))
+            continue
+        entry_id = f"line {line}"
+        rule, problem = _nz_rule(text)
+        if rule is not None:
+            entry = Entry(entry_id, codes, Status.RULE, rule, text)
+            outcomes.append(RowOutcome(line, key, "parsed", entry_id, text))
+        else:
+            entry = Entry(entry_id, codes, Status.UNPARSED, None, text, problem=problem)
+            outcomes.append(RowOutcome(line, key, "unparsed", entry_id, text, problem))
+        entries.append(entry)
+    source = attrs.evolve(source, file=str(path))
+    schedule = Schedule.of(source, entries, notes=notes)
+    return schedule, ImportReport(str(path), tuple(outcomes))
+
+
+def _nz_rule(text: str) -> tuple[str | None, str | None]:
+    """Annex 3A notation -> canonical rule, or (None, why not)."""
+    alternatives = [a.strip() for a in re.split(r";\s*(?:or\b)?", text) if a.strip()]
+    terms: list[str] = []
+    for alternative in alternatives:
+        term, problem = _nz_alternative(" ".join(alternative.split()))
+        if term is None:
+            return None, problem
+        terms.append(term)
+    joined = " or ".join(f"({t})" for t in terms)
+    try:
+        return canonical(parse_rule(joined, validate=False)), None
+    except PSRSyntaxError as error:  # pragma: no cover - each term parsed on its own
+        return None, str(error)
+
+
+def _nz_alternative(text: str) -> tuple[str | None, str | None]:
+    try:
+        return canonical(parse_rule(text, validate=False)), None
+    except PSRSyntaxError as error:
+        first_error = str(error)
+    # "CTH provided that the good is cooked in the territory of the Parties"
+    provided = re.fullmatch(r"(.+?)\s+provided that\s+(.+)", text, re.IGNORECASE)
+    if provided and '"' not in provided[2]:
+        head, problem = _nz_alternative(provided[1])
+        if head is None:
+            return None, problem
+        return f'{head} provided that "{provided[2].rstrip(".")}"', None
+    # "RVC40 or change from the wet state", "RVC40 or glazing": a rule or a process
+    tail = re.fullmatch(r"(.+?)\s+or\s+([A-Za-z][A-Za-z /\-]*)", text)
+    if tail and not _RULE_WORDS.search(tail[2]):
+        head, problem = _nz_alternative(tail[1])
+        if head is not None:
+            return f'{head} or process "{tail[2]}"', None
+    # a process on its own: "refining", "crushing / grinding", "Process Rule"
+    if _NZ_PROCESS.fullmatch(text) and not _RULE_WORDS.search(text):
+        return f'process "{text}"', None
+    if re.search(r"\bRVC\s*\d+\s+except\b", text, re.IGNORECASE):
+        return None, (
+            "an exception list after an RVC: Annex 3A headnote 5 gives exclusions a meaning "
+            "only for changes in tariff classification; kept for review"
+        )
+    return None, first_error
+
+
+# --------------------------------------------------------------------------- CPTPP Annex 3-D
+
+_CHANGE = re.compile(
+    r"A change to (?P<goods>.+?) from any other (?P<level>chapter|heading|subheading)"
+    r"(?P<rest>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_NO_CHANGE = re.compile(
+    r"No change in tariff classification (?:is )?required for (?P<goods>.+?),?\s+"
+    r"provided (?:that )?(?P<rest>.*)",
+    re.IGNORECASE | re.DOTALL,
+)
+_RVC_ONE = re.compile(
+    r"there is a regional value content of not less than (?P<n>\d+(?:\.\d+)?)\s*%\s*"
+    r"under the (?P<method>.+?) method",
+    re.IGNORECASE,
+)
+_RVC_LIST = re.compile(r"there is a regional value content of not less than\s*:", re.IGNORECASE)
+_RVC_ITEM = re.compile(
+    r"-?\s*\(?[a-e]\)\s*(?P<n>\d+(?:\.\d+)?)\s*%\s*under the (?P<method>[a-z\- ]+?) method"
+    r"(?:\s+taking into account only the non-originating materials of (?P<of>.+?))?\s*[.;]?"
+    r"\s*(?:or\s*)?$",
+    re.IGNORECASE | re.DOTALL,
+)
+_CONTINUATION = re.compile(r"^-?\s*\(?[b-e]\)\s*\d")
+_GENERIC_GOODS = re.compile(
+    r"(?:a good|goods) of (?:(?:sub)?headings?|chapters?) [\d.\s]+"
+    r"(?:(?:to|through|-)\s*(?:(?:sub)?headings?\s*)?[\d.]+)?$",
+    re.IGNORECASE,
+)
+
+
+@attrs.frozen
+class _Rule:
+    """One CPTPP rule after its continuation rows are joined."""
+
+    key: str
+    numbers: tuple[str, ...]
+    lines: tuple[int, ...]
+    text: str  # the rows' words, joined
+
+
+def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, ImportReport]:
+    """Read the Annex 3-D CSV (``heading_or_range,uk_min,uk_max,rule_no,rule_text``)."""
+    rows = _read_csv(path, ("heading_or_range", "rule_no", "rule_text"))
+    rules: list[_Rule] = []
+    for line, row in rows:
+        key = row["heading_or_range"].strip()
+        text = _clean(row["rule_text"])
+        number = row["rule_no"].strip()
+        last = rules[-1] if rules else None
+        if last is not None and last.key == key and _CONTINUATION.match(text):
+            rules[-1] = attrs.evolve(
+                last,
+                numbers=(*last.numbers, number),
+                lines=(*last.lines, line),
+                text=f"{last.text}\n{text}",
+            )
+        else:
+            rules.append(_Rule(key, (number,), (line,), text))
+    # Rules of one row group for the same goods are alternatives ("...; or No change in
+    # tariff classification required for ..."); rules for other goods are separate entries.
+    entries: list[Entry] = []
+    outcomes: list[RowOutcome] = []
+    groups: dict[tuple[str, str | None], list[tuple[_Rule, str | None, str | None]]] = {}
+    order: list[tuple[str, str | None]] = []
+    for rule in rules:
+        goods, term, problem = _cptpp_rule(rule.text)
+        group = (rule.key, goods)
+        if group not in groups:
+            groups[group] = []
+            order.append(group)
+        groups[group].append((rule, term, problem))
+    for key, goods in order:
+        members = groups[key, goods]
+        entry_id = f"{key}#{'+'.join(n for m in members for n in m[0].numbers)}"
+        text = "\n".join(m[0].text for m in members)
+        notes = tuple(n for m in members for n in _notes(m[0].text))
+        problems = [p for _, t, p in members if t is None]
+        try:
+            codes = _cptpp_codes(key)
+        except HSCodeError as error:
+            problems = [f"codes {key!r}: {error}"]
+            codes = None
+        rule_text: str | None = None
+        if not problems:
+            joined = " or ".join(f"({t})" for _, t, _ in members)
+            try:
+                rule_text = canonical(parse_rule(joined, validate=False))
+            except PSRSyntaxError as error:  # pragma: no cover - each term parsed alone
+                problems = [str(error)]
+        kind = "parsed" if rule_text is not None else "unparsed"
+        problem = "; ".join(dict.fromkeys(p for p in problems if p)) or None
+        if codes is not None:
+            entries.append(
+                Entry(
+                    entry_id,
+                    codes,
+                    Status.RULE if rule_text else Status.UNPARSED,
+                    rule_text,
+                    text,
+                    goods=None if goods is None else goods,
+                    notes=notes,
+                    problem=problem,
+                )
+            )
+        for member, _, _ in members:
+            for line in member.lines:
+                outcomes.append(RowOutcome(line, key, kind, entry_id, member.text, problem))
+    outcomes.sort(key=lambda o: o.line)
+    source = attrs.evolve(source, file=str(path))
+    return Schedule.of(source, entries), ImportReport(str(path), tuple(outcomes))
+
+
+def _clean(text: str) -> str:
+    """Markdown leftovers out, whitespace kept only as line breaks between paragraphs."""
+    text = text.replace("**", "").replace("*or*", "\n*OR*\n").replace("\u00a0", " ")
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
+def _notes(text: str) -> list[str]:
+    return [
+        line
+        for line in text.splitlines()
+        if line.startswith(("Note:", "See also")) or "imported from" in line
+    ]
+
+
+def _cptpp_codes(key: str) -> HSRange:
+    """'0101-0106', '030431-030439', '0405', '030444' (HS 2012, not validated here)."""
+    return HSRange.parse(key, validate=False)
+
+
+def _cptpp_rule(text: str) -> tuple[str | None, str | None, str | None]:
+    """(goods scope or None for all goods of the codes, rule text, problem)."""
+    body_lines = [line for line in text.splitlines() if not line.startswith(("Note:", "See also"))]
+    if any("imported from" in line for line in body_lines):
+        return (
+            _scope(body_lines[0]) if body_lines else None,
+            None,
+            "a rule that differs by the exporting party (goods imported from one Party); "
+            "kept for review",
+        )
+    sentences = _sentences(body_lines)
+    goods: str | None = None
+    terms: list[str] = []
+    for sentence, items in sentences:
+        scope, term, problem = _sentence(sentence, items)
+        if term is None:
+            return scope, None, problem
+        goods = scope if goods is None else goods
+        terms.append(term)
+    if not terms:
+        return None, None, "no rule sentence found"
+    return goods, " or ".join(f"({t})" for t in terms), None
+
+
+def _sentences(lines: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """Sentences split at "*or*", each with the RVC list items that follow it."""
+    out: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if line == "*OR*":
+            continue
+        starts = re.match(r"^(A change|No change)", line) is not None
+        item = re.match(r"^-?\s*\(?[a-e]\)|^\([ivx]+\)", line) is not None
+        if not out or starts:
+            out.append((line, []))
+        elif item or out[-1][1]:
+            out[-1][1].append(line)  # an RVC list item, or its wrapped continuation
+        else:
+            out[-1] = (f"{out[-1][0]} {line}", out[-1][1])  # a wrapped sentence
+    return out
+
+
+def _scope(sentence: str) -> str | None:
+    change = _CHANGE.match(sentence) or _NO_CHANGE.match(sentence)
+    if change is None:
+        return None
+    goods = " ".join(change["goods"].split()).rstrip(",; ")
+    return None if _GENERIC_GOODS.fullmatch(goods) else goods
+
+
+def _sentence(sentence: str, items: list[str]) -> tuple[str | None, str | None, str | None]:
+    scope = _scope(sentence)
+    if (change := _CHANGE.fullmatch(sentence)) is not None:
+        head = f"change from any other {change['level'].lower()}"
+        rest = change["rest"].strip().rstrip(".,;").strip()
+        provided: str | None = None
+        split = re.split(r",?\s*provided (?:that )?", rest, maxsplit=1)
+        if len(split) == 2:
+            rest, provided = split[0].strip(), split[1].strip()
+        if rest:
+            exceptions = re.fullmatch(r",?\s*except from:?\s*(.+)", rest, re.DOTALL)
+            if exceptions is None:
+                return scope, None, f"unexpected words after the change: {rest!r}"
+            listed = exceptions[1].strip().rstrip(",")
+            head = f"{head} except from {listed}"
+        term = _try(head)
+        if term is None:
+            return scope, None, _why(head)
+        if provided is not None:
+            extra, problem = _provided(provided, items)
+            if extra is None:
+                return scope, None, problem
+            term = f"{term} and ({extra})"
+        elif items:
+            return scope, None, "RVC list items without an RVC sentence"
+        return _checked(scope, term)
+    if (none := _NO_CHANGE.fullmatch(sentence)) is not None:
+        extra, problem = _provided(none["rest"].strip(), items)
+        if extra is None:
+            return scope, None, problem
+        return _checked(scope, extra)
+    return scope, None, "not a CPTPP rule sentence ('A change to ...' / 'No change ...')"
+
+
+def _provided(text: str, items: list[str]) -> tuple[str | None, str | None]:
+    """The "provided ..." part: an RVC (one method or a list of them) or a condition."""
+    text = text.strip()
+    if _RVC_LIST.fullmatch(text.rstrip()) or (_RVC_LIST.match(text) and items):
+        rest = _RVC_LIST.sub("", text, count=1).strip()
+        listed = ([rest] if rest else []) + items
+        terms = []
+        for item in listed:
+            rvc = _rvc_item(item)
+            if rvc is None:
+                return None, f"RVC method not read: {item!r}"
+            terms.append(rvc)
+        if not terms:
+            return None, "an RVC list without its methods"
+        return " or ".join(terms), None
+    one = _RVC_ONE.fullmatch(text.rstrip("."))
+    if one is not None:
+        method = _method(one["method"])
+        if method is None:
+            return None, f"RVC method not read: {one['method']!r}"
+        return f"RVC{one['n']} ({method})", None
+    if items:
+        return None, "RVC list items after a condition"
+    condition = text.rstrip(".").strip()
+    if '"' in condition:
+        return None, "a condition containing quotation marks"
+    return f'provided that "{condition}"', None
+
+
+def _rvc_item(item: str) -> str | None:
+    match = _RVC_ITEM.fullmatch(item.strip())
+    if match is None:
+        return None
+    method = _method(match["method"])
+    if method is None:
+        return None
+    if match["of"]:
+        if method != "focused-value":
+            return None
+        return f"RVC{match['n']} (focused value of {match['of'].strip().rstrip('.')})"
+    return f"RVC{match['n']} ({method})"
+
+
+def _method(words: str) -> str | None:
+    slug = "-".join(words.lower().replace("-", " ").split())
+    return (
+        slug
+        if slug in ("build-up", "build-down", "net-cost", "focused-value", "transaction-value")
+        else None
+    )
+
+
+def _try(text: str) -> str | None:
+    try:
+        return canonical(parse_rule(text, validate=False))
+    except PSRSyntaxError:
+        return None
+
+
+def _why(text: str) -> str:
+    try:
+        parse_rule(text, validate=False)
+    except PSRSyntaxError as error:
+        return str(error)
+    return ""  # pragma: no cover - only called after a failure
+
+
+def _checked(scope: str | None, term: str) -> tuple[str | None, str | None, str | None]:
+    try:
+        return scope, canonical(parse_rule(term, validate=False)), None
+    except PSRSyntaxError as error:
+        return scope, None, str(error)
+
+
+# --------------------------------------------------------------------------- shared
+
+
+def _read_csv(path: Path, required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
+    """Rows with their record number (header = 1), after checking the columns."""
+    with open_text(path, ImportError_) as handle:
+        reader = csv.DictReader(handle)
+        columns = reader.fieldnames or []
+        missing = [c for c in required if c not in columns]
+        if missing:
+            raise ImportError_(
+                f"{path}: line 1: columns {columns}; expected also {', '.join(missing)}"
+            )
+        rows = []
+        for number, row in enumerate(reader, start=2):
+            rows.append((number, {k: (v or "") for k, v in row.items() if k is not None}))
+        return rows

@@ -1,0 +1,497 @@
+"""A schedule of product-specific rules: entries keyed by HS code or range, with provenance.
+
+The format (``origin-psr-schedule/1``, documented in ``docs/psr-schedule-format.md``) is
+JSON: the source document (agreement, title, version, date, HS edition), then one entry per
+rule row. An entry keeps the rule in canonical notation *and* the annex's original words, so
+a reader can check the one against the other; a row the importer could not read is kept
+with its words and flagged ``unparsed``, never dropped; a row transposed to a newer HS
+edition whose older codes carried different rules is ``needs-review`` with every candidate.
+
+Lookup returns the most specific entry for a code: a subheading entry before a heading
+entry before a chapter entry, as annex headnotes read ("the rule ... set out immediately
+adjacent to the subheading, heading, or chapter, as applicable", NZ–UK Annex 3A headnote 1).
+
+>>> source = Source("nz-uk", "example", "Annex 3A", "1.0", "2023-02-20", 2017)
+>>> schedule = Schedule.of(source, [
+...     Entry.parsed("r1", "84", "CTH", "CTH"),
+...     Entry.parsed("r2", "8471.30", "CTSH; or RVC40", "CTSH; or\\nRVC40"),
+... ])
+>>> found = schedule.lookup("8471.30.00.00K")
+>>> found.status, str(found.rule), found.entries[0].id
+('rule', 'CTSH or RVC40', 'r2')
+>>> str(schedule.lookup("8471.41").rule)
+'CTH'
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from hs_data.nz_tariff import NZCodeError, to_subheading
+from origin.errors import InputError
+from origin.hs import HSCode, HSCodeError, HSRange
+from origin.psr import PSRSyntaxError, Rule, canonical, parse_rule
+
+__all__ = [
+    "FORMAT",
+    "Candidate",
+    "Entry",
+    "Lookup",
+    "Schedule",
+    "ScheduleError",
+    "Source",
+    "Status",
+    "Transposition",
+]
+
+FORMAT = "origin-psr-schedule/1"
+
+
+class ScheduleError(InputError):
+    """A schedule file that cannot be read, or a lookup that has no single rule to give."""
+
+
+class Status(enum.Enum):
+    """What an entry gives a determination."""
+
+    RULE = "rule"  # a parsed rule
+    UNPARSED = "unparsed"  # the annex's words, which the importer could not read
+    NEEDS_REVIEW = "needs-review"  # transposed: older codes with different rules
+
+
+@attrs.frozen
+class Source:
+    """The document a schedule was read from, cited in every determination that uses it."""
+
+    agreement: str  # e.g. "nz-uk", "cptpp"
+    title: str
+    document: str  # e.g. "Annex 3A (Product Specific Rules), UK–NZ FTA"
+    version: str
+    date: str  # ISO date of the version
+    hs_edition: int  # the edition the annex is written in
+    file: str = ""  # the file the importer read
+    reference: str = ""  # where the file came from (repository, commit, URL)
+
+    def cite(self) -> str:
+        """One line: document, version and date, edition."""
+        return f"{self.document}, version {self.version} ({self.date}), HS {self.hs_edition} codes"
+
+
+@attrs.frozen
+class Transposition:
+    """How a schedule was moved to a newer HS edition."""
+
+    from_edition: int
+    to_edition: int
+    correlation: str  # the correlation table used
+
+
+@attrs.frozen
+class Candidate:
+    """One possible ruling for a transposed code: the older entries giving it (same rule,
+    words and goods) and the older codes the correlation relates to them."""
+
+    from_codes: tuple[str, ...]  # older-edition subheadings, digits
+    entry_ids: tuple[str, ...]  # empty: the older schedule had no rule for from_codes
+    rule: str | None
+    text: str
+    goods: str | None = None
+
+
+@attrs.frozen
+class Entry:
+    """One row of a schedule: codes, rule (canonical), the original words, and flags."""
+
+    id: str
+    codes: HSRange
+    status: Status
+    rule: str | None
+    text: str
+    goods: str | None = None  # the rule covers only these goods of the codes
+    notes: tuple[str, ...] = ()
+    problem: str | None = None  # why an entry is unparsed or needs review
+    candidates: tuple[Candidate, ...] = ()
+    from_codes: tuple[str, ...] = ()  # transposed: the older-edition codes it came from
+
+    @classmethod
+    def parsed(cls, id: str, codes: str, rule: str, text: str, **extra: Any) -> Entry:
+        """An entry whose rule is given as PSR text (parsed now, stored canonical)."""
+        tree = parse_rule(rule, validate=False)
+        hs_range = HSRange.parse(codes, validate=False)
+        return cls(id, hs_range, Status.RULE, canonical(tree), text, **extra)
+
+    @property
+    def tree(self) -> Rule | None:
+        """The rule tree (None when the entry has no parsed rule)."""
+        return None if self.rule is None else _tree(self.rule)
+
+
+@functools.lru_cache(maxsize=8192)
+def _tree(rule: str) -> Rule:
+    return parse_rule(rule, validate=False)
+
+
+@attrs.frozen
+class Lookup:
+    """The answer for one code: the most specific entries and what they give."""
+
+    query: str
+    code: HSCode
+    status: str  # "rule", "unparsed", "needs-review", "no-rule"
+    entries: tuple[Entry, ...]
+    schedule: Schedule
+    reason: str = ""
+
+    @property
+    def rule(self) -> Rule | None:
+        """The rule when the lookup gives exactly one parsed rule."""
+        return self.entries[0].tree if self.status == "rule" else None
+
+    def explain(self) -> str:
+        """The rule with its provenance, as ``origin psr lookup`` prints it."""
+        s = self.schedule
+        lines = [f"{self.query} (HS {s.edition} {self.code}): {self.status}"]
+        if self.reason:
+            lines.append(f"  {self.reason}")
+        for entry in self.entries:
+            lines.append(f"  entry {entry.id} for {entry.codes} [{entry.status.value}]")
+            if entry.goods:
+                lines.append(f"    goods: {entry.goods}")
+            if entry.rule:
+                lines.append(f"    rule: {entry.rule}")
+            lines.append(f"    text: {' '.join(entry.text.split())}")
+            if entry.problem:
+                lines.append(f"    problem: {entry.problem}")
+            if entry.from_codes:
+                lines.append(f"    from HS {s.source.hs_edition}: {_listed(entry.from_codes)}")
+            for candidate in entry.candidates:
+                said = candidate.rule or (
+                    f"unparsed: {' '.join(candidate.text.split())}"
+                    if candidate.entry_ids
+                    else "no rule in the source schedule"
+                )
+                goods = f" [{candidate.goods}]" if candidate.goods else ""
+                ids = ", ".join(candidate.entry_ids[:5]) + (
+                    "…" if len(candidate.entry_ids) > 5 else ""
+                )
+                lines.append(
+                    f"    candidate{goods}: {said}\n"
+                    f"      from {_listed(candidate.from_codes)}"
+                    + (f" (entries {ids})" if ids else "")
+                )
+            lines.extend(f"    note: {note}" for note in entry.notes)
+        lines.append(f"  source: {s.source.title}; {s.source.cite()}")
+        if s.source.reference:
+            lines.append(f"  reference: {s.source.reference}")
+        if s.transposition:
+            t = s.transposition
+            lines.append(
+                f"  transposed from HS {t.from_edition} to HS {t.to_edition} by {t.correlation}"
+            )
+        return "\n".join(lines)
+
+
+@attrs.frozen
+class Schedule:
+    """A loaded schedule. Build with :meth:`of` (which indexes it) or :meth:`load`."""
+
+    source: Source
+    edition: int  # the edition the entries are keyed in (after any transposition)
+    entries: tuple[Entry, ...]
+    notes: tuple[str, ...] = ()
+    transposition: Transposition | None = None
+    index: Mapping[int, Mapping[str, tuple[Entry, ...]]] = attrs.field(
+        factory=dict, eq=False, repr=False
+    )
+
+    @classmethod
+    def of(
+        cls,
+        source: Source,
+        entries: Iterable[Entry],
+        *,
+        edition: int | None = None,
+        notes: Sequence[str] = (),
+        transposition: Transposition | None = None,
+    ) -> Schedule:
+        """Index entries by every code they cover at their level, so a lookup is at most
+        three dictionary reads (subheading, heading, chapter)."""
+        entries = tuple(entries)
+        index: dict[int, dict[str, list[Entry]]] = {level: {} for level in (2, 4, 6)}
+        for entry in entries:
+            level = min(int(entry.codes.level), 6)
+            for key in _expand(entry.codes):
+                index[level].setdefault(key, []).append(entry)
+        frozen = {lvl: {k: tuple(v) for k, v in keys.items()} for lvl, keys in index.items()}
+        return cls(
+            source,
+            source.hs_edition if edition is None else edition,
+            entries,
+            tuple(notes),
+            transposition,
+            frozen,
+        )
+
+    def lookup(self, code: str | HSCode) -> Lookup:
+        """The most specific entries for a code (HS code, NZ tariff item or stat key)."""
+        query = str(code)
+        if isinstance(code, HSCode):
+            hs = HSCode(code.digits[:6])
+        else:
+            try:
+                hs = to_subheading(code, validate=False)
+            except NZCodeError as error:
+                raise ScheduleError(str(error)) from None
+        digits = hs.digits
+        for level in (6, 4, 2):
+            if len(digits) < level:
+                continue
+            found = self.index[level].get(digits[:level])
+            if found:
+                return self._answer(query, hs, found)
+        finer = self._finer(digits)
+        if finer:
+            return Lookup(
+                query,
+                hs,
+                "needs-review",
+                finer,
+                self,
+                f"{hs} has no rule of its own; its subdivisions have their own rules",
+            )
+        return Lookup(query, hs, "no-rule", (), self, f"no entry covers {hs}")
+
+    def _answer(self, query: str, hs: HSCode, found: tuple[Entry, ...]) -> Lookup:
+        if len(found) > 1:
+            return Lookup(
+                query,
+                hs,
+                "needs-review",
+                found,
+                self,
+                f"{len(found)} rules for different goods of {hs}: choose by description",
+            )
+        entry = found[0]
+        status = entry.status.value
+        return Lookup(query, hs, status, found, self, entry.problem or "")
+
+    def _finer(self, digits: str) -> tuple[Entry, ...]:
+        """Entries below a chapter or heading asked about as a whole."""
+        out = [e for e in self.entries if e.codes.start.digits.startswith(digits)]
+        return tuple(out)
+
+    def parse_counts(self) -> dict[str, int]:
+        """Entries by status."""
+        counts = {s.value: 0 for s in Status}
+        for entry in self.entries:
+            counts[entry.status.value] += 1
+        return counts
+
+    # ----- the file format
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "source": attrs.asdict(self.source),
+            "hs_edition": self.edition,
+            "transposition": attrs.asdict(self.transposition) if self.transposition else None,
+            "notes": list(self.notes),
+            "entries": [_entry_json(e) for e in self.entries],
+        }
+
+    def save(self, path: Path) -> None:
+        """Write the schedule as JSON (UTF-8, one entry per line for readable diffs)."""
+        data = self.to_json()
+        entries = data.pop("entries")
+        head = json.dumps(data, ensure_ascii=False, indent=1)[:-2]
+        body = ",\n".join(json.dumps(e, ensure_ascii=False) for e in entries)
+        path.write_text(f'{head},\n "entries": [\n{body}\n ]\n}}\n', encoding="utf-8")
+
+    @classmethod
+    def from_json(cls, data: object, where: str) -> Schedule:
+        """Read the format, naming the entry and field of any problem."""
+        top = _object(data, where)
+        if top.get("format") != FORMAT:
+            raise ScheduleError(f"{where}: format {top.get('format')!r}; expected {FORMAT!r}")
+        source_data = _object(top.get("source"), f"{where}: source")
+        try:
+            source = Source(**source_data)
+        except TypeError as error:
+            raise ScheduleError(f"{where}: source: {error}") from None
+        edition = top.get("hs_edition")
+        if not isinstance(edition, int):
+            raise ScheduleError(f"{where}: hs_edition {edition!r}; expected a year such as 2022")
+        trans = top.get("transposition")
+        transposition = None
+        if trans is not None:
+            try:
+                transposition = Transposition(**_object(trans, f"{where}: transposition"))
+            except TypeError as error:
+                raise ScheduleError(f"{where}: transposition: {error}") from None
+        raw = top.get("entries")
+        if not isinstance(raw, list):
+            raise ScheduleError(f"{where}: entries: expected a list")
+        entries = [_entry_from(e, f"{where}: entries[{i}]") for i, e in enumerate(raw)]
+        notes = top.get("notes") or []
+        if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+            raise ScheduleError(f"{where}: notes: expected a list of text")
+        return cls.of(source, entries, edition=edition, notes=notes, transposition=transposition)
+
+    @classmethod
+    def load(cls, path: Path) -> Schedule:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ScheduleError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ScheduleError(f"{path}: cannot be read ({error})") from None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ScheduleError(
+                f"{path}: line {error.lineno} column {error.colno}: not JSON ({error.msg})"
+            ) from None
+        return cls.from_json(data, str(path))
+
+
+def _shown(digits: str) -> str:
+    return str(HSCode(digits))
+
+
+def _listed(codes: Sequence[str], most: int = 12) -> str:
+    """Codes for reading: a long list is cut, saying how many there are."""
+    shown = ", ".join(_shown(c) for c in codes[:most])
+    return shown if len(codes) <= most else f"{shown} … ({len(codes)} codes)"
+
+
+def _expand(codes: HSRange) -> Iterator[str]:
+    """Every key at the range's level between its ends (ranges in annexes are short)."""
+    level = min(int(codes.level), 6)
+    start = int(codes.start.digits[:level])
+    end = int(codes.end.digits[:level])
+    for number in range(start, end + 1):
+        yield str(number).rjust(level, "0")
+
+
+def _entry_json(entry: Entry) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": entry.id,
+        "codes": str(entry.codes),
+        "status": entry.status.value,
+        "rule": entry.rule,
+        "text": entry.text,
+    }
+    if entry.goods:
+        out["goods"] = entry.goods
+    if entry.notes:
+        out["notes"] = list(entry.notes)
+    if entry.problem:
+        out["problem"] = entry.problem
+    if entry.from_codes:
+        out["from_codes"] = [_shown(c) for c in entry.from_codes]
+    if entry.candidates:
+        out["candidates"] = [
+            {
+                "from_codes": [_shown(code) for code in c.from_codes],
+                "entries": list(c.entry_ids),
+                "rule": c.rule,
+                "text": c.text,
+                **({"goods": c.goods} if c.goods else {}),
+            }
+            for c in entry.candidates
+        ]
+    return out
+
+
+def _object(data: object, where: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ScheduleError(f"{where}: expected an object")
+    return data
+
+
+def _text(data: dict[str, Any], key: str, where: str, *, optional: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise ScheduleError(f"{where}: {key} {value!r}; expected text")
+    return value
+
+
+def _texts(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ScheduleError(f"{where}: {key}: expected a list of text")
+    return tuple(value)
+
+
+def _code(text: str, where: str) -> str:
+    try:
+        return HSCode.parse(text, validate=False).digits
+    except HSCodeError as error:
+        raise ScheduleError(f"{where}: {error}") from None
+
+
+def _entry_from(data: object, where: str) -> Entry:
+    e = _object(data, where)
+    ident = _text(e, "id", where) or ""
+    try:
+        codes = HSRange.parse(_text(e, "codes", where) or "", validate=False)
+    except HSCodeError as error:
+        raise ScheduleError(f"{where}: codes: {error}") from None
+    try:
+        status = Status(e.get("status"))
+    except ValueError:
+        raise ScheduleError(
+            f"{where}: status {e.get('status')!r}; expected one of "
+            f"{', '.join(s.value for s in Status)}"
+        ) from None
+    rule = _text(e, "rule", where, optional=True)
+    if status is Status.RULE and rule is None:
+        raise ScheduleError(f"{where}: status 'rule' needs a rule")
+    if rule is not None:
+        try:
+            rule = canonical(parse_rule(rule, validate=False))
+        except PSRSyntaxError as error:
+            raise ScheduleError(f"{where}: rule: {error}") from None
+    candidates = []
+    for i, c in enumerate(e.get("candidates") or []):
+        cw = f"{where}: candidates[{i}]"
+        cd = _object(c, cw)
+        olds = cd.get("from_codes")
+        if not isinstance(olds, list) or not all(isinstance(o, str) for o in olds):
+            raise ScheduleError(f"{cw}: from_codes: expected a list of HS codes")
+        candidates.append(
+            Candidate(
+                tuple(_code(o, f"{cw}: from_codes") for o in olds),
+                _texts(cd, "entries", cw),
+                _text(cd, "rule", cw, optional=True),
+                _text(cd, "text", cw) or "",
+                _text(cd, "goods", cw, optional=True),
+            )
+        )
+    notes = e.get("notes") or []
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        raise ScheduleError(f"{where}: notes: expected a list of text")
+    from_codes = e.get("from_codes") or []
+    if not isinstance(from_codes, list):
+        raise ScheduleError(f"{where}: from_codes: expected a list of HS codes")
+    return Entry(
+        ident,
+        codes,
+        status,
+        rule,
+        _text(e, "text", where) or "",
+        _text(e, "goods", where, optional=True),
+        tuple(notes),
+        _text(e, "problem", where, optional=True),
+        tuple(candidates),
+        tuple(_code(str(c), f"{where}: from_codes") for c in from_codes),
+    )
