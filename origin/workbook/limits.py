@@ -1,0 +1,328 @@
+"""Refuse hostile or unreadable files before a reader touches them.
+
+The fast reader (python-calamine) aborts the whole process when an allocation fails: with a
+zip bomb, or with one cell far out at XFD1048576, since it allocates the full rectangle of
+used cells (measured on this machine, ``/work/shared/notes/measured-findings.md``). A Python
+``try`` cannot catch that, so an ``.xlsx`` is checked here first, cheaply: the zip's entries and
+declared sizes, the compression ratio, DTDs (XML entity bombs), and the rectangle each sheet's
+cells span. ``.xls``/``.ods`` have no such cheap check and are read in a child process with a
+memory limit instead (:mod:`origin.workbook.cells`).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import attrs
+from defusedxml import ElementTree as SafeTree
+
+from origin.workbook.problems import WorkbookError, column_index
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_ENTRIES = 5_000
+MAX_MEMBER_BYTES = 1024 * 1024 * 1024  # one XML part, uncompressed
+MAX_TOTAL_BYTES = 2 * 1024 * 1024 * 1024
+MAX_RATIO = 100  # XML compresses ~10:1; bombs do ~1000:1
+RATIO_FLOOR = 4 * 1024 * 1024  # small parts may compress as well as they like
+MAX_CELLS = 25_000_000  # rows × columns of a sheet's used rectangle (≈ 0.8 GB in calamine)
+_CHUNK = 1 << 22
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP = b"PK\x03\x04"
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+# Cheap "is anything unusual here" probes, each a single pass of the C regex engine.
+_NO_REF = re.compile(rb"<c(?:>| (?!r=))|<row(?:>| (?!r=))")
+_ROW_NO_REF = re.compile(rb"<row(?:>| (?!r=))")
+_ROW = re.compile(rb'<row r="([0-9]{1,9})"')
+_REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
+_FORMULA = re.compile(rb"<f[ >/]")
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class Kind(enum.Enum):
+    XLSX = "xlsx"  # Office Open XML (xlsx, xlsm): checked here, read in-process
+    OTHER = "other"  # xls, xlsb, ods: read in a memory-limited child process
+
+
+@attrs.frozen
+class SheetScan:
+    """What the check learned about one worksheet part."""
+
+    name: str
+    rows: int
+    columns: int
+    formulas_without_value: tuple[str, ...] = ()  # cell references, e.g. "E14"
+
+
+@attrs.frozen
+class Checked:
+    """A file that passed the cheap checks; ``parts`` maps xlsx sheet names to zip parts."""
+
+    kind: Kind
+    parts: tuple[tuple[str, str], ...] = ()
+
+
+def check_file(path: Path) -> Checked:
+    """One-line :class:`WorkbookError` for anything that is not a safe, readable workbook."""
+    name = path.name
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as error:
+        raise WorkbookError(f"{name}: cannot be read ({error.strerror or error})") from None
+    if size == 0:
+        raise WorkbookError(f"{name}: is empty (0 bytes), not a workbook")
+    if size > MAX_FILE_BYTES:
+        raise WorkbookError(
+            f"{name}: is {size // (1024 * 1024)} MiB; files over "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MiB are refused"
+        )
+    suffix = path.suffix.lower()
+    if head.startswith(_OLE):
+        data = path.read_bytes()
+        if _ENCRYPTED in data:
+            raise WorkbookError(
+                f"{name}: is password-protected (encrypted); save an unprotected copy and "
+                "check that"
+            )
+        if suffix in (".xlsx", ".xlsm"):
+            raise WorkbookError(
+                f"{name}: is an old-format Excel (.xls) file named {suffix}; rename it to "
+                ".xls or save it as .xlsx"
+            )
+        return Checked(Kind.OTHER)
+    if not head.startswith(_ZIP):
+        raise WorkbookError(f"{name}: {_not_a_workbook(path, head)}")
+    if suffix == ".xls":
+        raise WorkbookError(f"{name}: is a zip-based workbook named .xls; rename it to .xlsx")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _check_zip(name, archive)
+    except zipfile.BadZipFile as error:
+        raise WorkbookError(f"{name}: is damaged: not a readable zip archive ({error})") from None
+    except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
+        raise WorkbookError(
+            f"{name}: is damaged or uses an unsupported zip feature ({error})"
+        ) from None
+
+
+def _not_a_workbook(path: Path, head: bytes) -> str:
+    with path.open("rb") as handle:
+        sample = handle.read(4096)
+    text = sample.replace(b"\r", b"").replace(b"\n", b"").replace(b"\t", b"")
+    if head.startswith(b"%PDF"):
+        return "is a PDF document, not a workbook"
+    if sample.lstrip().lower().startswith((b"<html", b"<!doctype html")):
+        return "is a web page (HTML), not a workbook; save it from Excel as .xlsx"
+    try:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = ""
+    if decoded and decoded.isprintable():
+        kind = "CSV" if b"," in sample or b";" in sample else "plain-text"
+        return (
+            f"is a {kind} text file, not an Excel workbook; open it in Excel and save it "
+            "as .xlsx (a renamed file is not converted)"
+        )
+    return "is not an Excel workbook (.xlsx, .xlsm, .xls or .ods): unrecognised content"
+
+
+def _check_zip(name: str, archive: zipfile.ZipFile) -> Checked:
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES:
+        raise WorkbookError(f"{name}: holds {len(entries)} zip entries (limit {MAX_ENTRIES})")
+    total = 0
+    for entry in entries:
+        if entry.flag_bits & 0x1:
+            raise WorkbookError(
+                f"{name}: is password-protected (encrypted zip entries); save an unprotected copy"
+            )
+        total += entry.file_size
+        too_big = entry.file_size > MAX_MEMBER_BYTES
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if too_big or (entry.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+            raise WorkbookError(
+                f"{name}: refused as a zip bomb: part {entry.filename} expands "
+                f"{entry.compress_size:,} bytes to {entry.file_size:,} (ratio {ratio:.0f}; "
+                f"limits {MAX_RATIO}:1 and {MAX_MEMBER_BYTES // (1024 * 1024)} MiB)"
+            )
+    if total > MAX_TOTAL_BYTES:
+        raise WorkbookError(
+            f"{name}: refused as a zip bomb: it expands to {total:,} bytes "
+            f"(limit {MAX_TOTAL_BYTES:,})"
+        )
+    names = set(archive.namelist())
+    if "mimetype" in names and archive.read("mimetype").startswith(
+        b"application/vnd.oasis.opendocument.spreadsheet"
+    ):
+        for part in ("content.xml", "styles.xml", "settings.xml"):
+            if part in names:
+                _refuse_dtd(name, archive, part)
+        return Checked(Kind.OTHER)
+    if "xl/workbook.xml" not in names:
+        if "xl/workbook.bin" in names:
+            return Checked(Kind.OTHER)
+        if "word/document.xml" in names:
+            raise WorkbookError(f"{name}: is a Word document, not a workbook")
+        raise WorkbookError(
+            f"{name}: is a zip archive but not an Excel workbook (no xl/workbook.xml)"
+        )
+    for entry in entries:
+        if entry.filename.endswith((".xml", ".rels", ".vml")):
+            _refuse_dtd(name, archive, entry.filename)
+    sheets = _sheet_parts(name, archive)
+    return Checked(Kind.XLSX, tuple((sheet, part) for sheet, part in sheets if part in names))
+
+
+def scan(path: Path, checked: Checked) -> tuple[SheetScan, ...]:
+    """Each xlsx sheet's used rectangle (refused when too large) and formulas without value."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return tuple(_scan_sheet(path.name, archive, s, p) for s, p in checked.parts)
+    except zipfile.BadZipFile as error:
+        raise WorkbookError(f"{path.name}: is damaged: {error}") from None
+
+
+def _refuse_dtd(name: str, archive: zipfile.ZipFile, part: str) -> None:
+    """Entities can only be declared in a DTD, which precedes the root element."""
+    with archive.open(part) as handle:
+        head = handle.read(4096)
+    if _DTD.search(head):
+        raise WorkbookError(
+            f"{name}: refused: part {part} declares a DTD or entities (XML entity expansion "
+            "is a known attack; Excel never writes them)"
+        )
+
+
+def _sheet_parts(name: str, archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, zip part) in workbook order, parsed with defusedxml."""
+    try:
+        book = SafeTree.fromstring(archive.read("xl/workbook.xml"))
+        rels_data = archive.read("xl/_rels/workbook.xml.rels")
+        rels = SafeTree.fromstring(rels_data)
+    except KeyError as error:
+        raise WorkbookError(f"{name}: is damaged: missing part {error}") from None
+    except Exception as error:  # defusedxml's and ElementTree's parse errors
+        raise WorkbookError(f"{name}: is damaged: unreadable workbook part ({error})") from None
+    targets = {}
+    for rel in rels.iter(f"{_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        targets[rel.get("Id")] = _normal(path)
+    found = []
+    for sheet in book.iter(f"{_MAIN}sheet"):
+        part = targets.get(sheet.get(f"{_REL}id"))
+        if part is not None:
+            found.append((sheet.get("name", ""), part))
+    return found
+
+
+def _normal(path: str) -> str:
+    parts: list[str] = []
+    for piece in path.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _scan_sheet(name: str, archive: zipfile.ZipFile, sheet: str, part: str) -> SheetScan:
+    """The used rectangle from the cells' references, proven small before calamine sees it.
+
+    Fast path: when no reference has two column letters or more digits than the largest
+    ``<row r=…>`` tag, the rectangle is at most 26 columns by the largest row seen. Anything
+    unusual sends the sheet to the exact (slower) scan of every reference.
+    """
+    try:
+        with archive.open(part) as handle:
+            chunks = []
+            read = 0
+            while chunk := handle.read(_CHUNK):
+                read += len(chunk)
+                if read > MAX_MEMBER_BYTES:
+                    raise WorkbookError(
+                        f"{name}: refused as a zip bomb: sheet {sheet!r} is too large"
+                    )
+                chunks.append(chunk)
+    except zipfile.BadZipFile as error:
+        raise WorkbookError(f"{name}: is damaged: sheet {sheet!r}: {error}") from None
+    data = b"".join(chunks)
+    del chunks
+    max_row = max((int(n) for n in _ROW.findall(data)), default=0)
+    # One pass (sharing the literal prefix '<c ', which the regex engine scans for fast) finds
+    # references with two letters or more digits than the largest row tag, cells without a
+    # reference, and references in the top range of rows (to compare with the largest tag).
+    digits = len(str(max_row)) if max_row else 1
+    probe = re.compile(
+        rb'<c (?:r="[A-Z](?:[A-Z]|[0-9]{%d}|(%s)")|(?!r="))' % (digits + 1, _top_rows(max_row))
+    )
+    unusual = b"<c>" in data or bool(_ROW_NO_REF.search(data))
+    rows, columns = max_row, 26
+    for match in probe.finditer(data):
+        if match.group(1) is None:
+            unusual = True
+            break
+        rows = max(rows, int(match.group(1)))
+    has_formula = data.find(b"<f") >= 0
+    if unusual:
+        rows, columns = _exact_without_refs(data) if _NO_REF.search(data) else _exact(data, max_row)
+    if rows * columns > MAX_CELLS:
+        raise WorkbookError(
+            f"{name}: refused: sheet {sheet!r} spans {rows:,} rows × {columns:,} columns "
+            f"(limit {MAX_CELLS:,} cells); delete the stray cells far from the data"
+        )
+    formulas = _formulas_without_value(data) if has_formula else ()
+    return SheetScan(sheet, rows, columns, formulas)
+
+
+def _top_rows(max_row: int) -> bytes:
+    """A pattern for row numbers as long as ``max_row`` and not below its first two digits,
+    so that in the common case only the last rows' references match."""
+    text = str(max(max_row, 10))
+    first, second, rest = int(text[0]), int(text[1]), len(text) - 2
+    pattern = rb"%d[%d-9][0-9]{%d}" % (first, second, rest)
+    if first < 9:
+        pattern = rb"[%d-9][0-9]{%d}|%s" % (first + 1, rest + 1, pattern)
+    return b"(?:" + pattern + b")"
+
+
+def _exact(data: bytes, max_row: int) -> tuple[int, int]:
+    rows, columns = max_row, 0
+    for letters, digits in set(_REF.findall(data)):
+        rows = max(rows, int(digits))
+        columns = max(columns, column_index(letters.decode()) + 1)
+    return rows, columns
+
+
+def _exact_without_refs(data: bytes) -> tuple[int, int]:
+    """Cells or rows without references follow the previous one; bound them by counting."""
+    rows, columns = _exact(data, 0)
+    pieces = data.split(b"<row")
+    widest = max((piece.count(b"<c") for piece in pieces), default=0)
+    return rows + len(pieces), columns + widest
+
+
+def _formulas_without_value(data: bytes) -> tuple[str, ...]:
+    """Cells holding a formula but no cached result: a reader sees them as empty."""
+    missing = []
+    for match in _FORMULA.finditer(data):
+        start = data.rfind(b"<c ", 0, match.start())
+        end = data.find(b"</c>", match.start())
+        if start < 0 or end < 0:
+            continue
+        cell = data[start:end]
+        ref = re.match(rb'<c r="([A-Z]+[0-9]+)"', cell)
+        value = re.search(rb"<v>([^<]*)</v>", cell)
+        if ref and (value is None or not value.group(1)):
+            missing.append(ref.group(1).decode())
+    return tuple(missing)

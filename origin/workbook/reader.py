@@ -1,0 +1,893 @@
+"""Import a workbook (the template, or any layout through a mapping) into cases.
+
+Nothing lost, nothing guessed: every non-blank row of every sheet ends up imported or in
+the :class:`~origin.workbook.problems.Ledger` with its reason, and every problem is an
+:class:`~origin.workbook.problems.Issue` located to the cell. A product with any error is not
+decided (as with a JSON case, nothing is decided from a half-read case); the other products
+of the workbook are.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from origin.law import LawBook
+from origin.model import (
+    Accessory,
+    AccessoryKind,
+    Adjustment,
+    Case,
+    Consignment,
+    Cost,
+    Good,
+    Material,
+    OriginStatus,
+    Packaging,
+    TransitStop,
+    ValueBasis,
+)
+from origin.workbook import cells, fields
+from origin.workbook.fields import FIELDS, KEY_FIELD, CellError, Field, normal
+from origin.workbook.mapping import Column, Layout, SheetLayout, template_layout
+from origin.workbook.problems import Issue, Ledger, Severity, column_letter
+
+HEADER_SEARCH_ROWS = 30
+_AMOUNT_FIELDS = ("adjusted_value", "fob", "ex_works", "transaction_value")
+
+
+@attrs.frozen
+class Record:
+    """One data row: its values by field key, or the problems that stop it."""
+
+    sheet: str
+    row: int
+    values: Mapping[str, Any]
+    cells: Mapping[str, str]  # field → column letter, for messages
+
+
+@attrs.frozen
+class ProductImport:
+    """One product of a workbook: its case, or None when its rows had errors."""
+
+    workbook: str
+    product: str
+    case: Case | None
+    rows: int  # input rows that went into it
+
+
+@attrs.define
+class ImportResult:
+    workbook: str
+    products: list[ProductImport] = attrs.field(factory=list)
+    issues: list[Issue] = attrs.field(factory=list)
+    ledger: Ledger = attrs.field(factory=Ledger)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.ERROR]
+
+
+def import_workbook(
+    path: Path, layout: Layout | None = None, law: LawBook | None = None
+) -> ImportResult:
+    """Read ``path`` with ``layout`` (default: the template's); ``law`` supplies the words
+    (cost categories, facts …) a choice column accepts. Unreadable files raise
+    :class:`~origin.workbook.problems.WorkbookError`."""
+    reader = _Reader(path.name, layout or template_layout(), law)
+    for sheet in cells.read(path):
+        reader.sheet(sheet)
+    return reader.finish()
+
+
+class _Reader:
+    def __init__(self, workbook: str, layout: Layout, law: LawBook | None) -> None:
+        self.workbook = workbook
+        self.layout = layout
+        self.law = law
+        self.result = ImportResult(workbook)
+        self.records: dict[str, list[Record]] = defaultdict(list)
+        self.bad_rows: set[tuple[str, int]] = set()
+        self.fmt = layout.number_format
+        self.pattern = self.fmt.pattern()
+
+    # ----------------------------------------------------------------- issues
+
+    def issue(  # noqa: PLR0917 - the location's parts, in the order a message reads
+        self,
+        message: str,
+        sheet: str = "",
+        row: int | None = None,
+        column: str = "",
+        severity: Severity = Severity.ERROR,
+        product: str = "",
+    ) -> None:
+        self.result.issues.append(
+            Issue(self.workbook, message, sheet, row, column, severity, product)
+        )
+
+    # ----------------------------------------------------------------- sheets
+
+    def sheet(self, sheet: cells.SheetRows) -> None:
+        layout = self.layout.role_of(sheet.name)
+        ledger = self.result.ledger
+        if layout is None:
+            if normal(sheet.name) in self.layout.ignore_sheets:
+                for _ in sheet.chunks:
+                    pass
+                return
+            count = 0
+            for chunk in sheet.chunks:
+                for index, row in enumerate(chunk, start=count + 1):
+                    if any(not fields.empty(v) for v in row):
+                        ledger.seen(sheet.name, 1)
+                        ledger.report(sheet.name, index, "sheet not read (no role in the layout)")
+                count += len(chunk)
+            if ledger.input_rows[sheet.name]:
+                self.issue(
+                    f"sheet not read: its name is not one the layout knows "
+                    f"({ledger.input_rows[sheet.name]} rows)",
+                    sheet.name,
+                    severity=Severity.WARNING,
+                )
+            return
+        self._read_role(sheet, layout)
+
+    def _read_role(self, sheet: cells.SheetRows, layout: SheetLayout) -> None:
+        name, ledger, offset = sheet.name, self.result.ledger, sheet.first_column
+        rows = _rows(sheet.chunks)
+        head: list[tuple[int, list[Any]]] = []
+        header_at: int | None = None
+        plan: list[tuple[int, Field, Column, Callable[[object], object]]] = []
+        for number, row in rows:
+            head.append((number, row))
+            if layout.header_row is not None:
+                if number == layout.header_row:
+                    plan = self._plan(name, layout, row, number, offset)
+                    header_at = number
+                    break
+            elif self._looks_like_header(layout, row):
+                plan = self._plan(name, layout, row, number, offset)
+                header_at = number
+                break
+            if len(head) >= HEADER_SEARCH_ROWS:
+                break
+        if header_at is None:
+            for number, row in [*head, *rows]:
+                if any(not fields.empty(v) for v in row):
+                    ledger.seen(name, 1)
+                    ledger.report(name, number, "no header row found")
+            expected = ", ".join(f.header for f in FIELDS[layout.role] if f.required)
+            self.issue(
+                f"no header row found in the first {HEADER_SEARCH_ROWS} rows (expected "
+                f"headers such as: {expected})",
+                name,
+            )
+            return
+        for number, row in head:
+            if any(not fields.empty(v) for v in row):
+                ledger.seen(name, 1)
+                reason = "header row" if number == header_at else "above the header row"
+                ledger.report(name, number, reason)
+        if not plan:
+            for number, row in rows:
+                if any(not fields.empty(v) for v in row):
+                    ledger.seen(name, 1)
+                    ledger.report(name, number, "sheet lacks required columns")
+            return
+        formula_rows = _formula_rows(sheet.formulas_without_value)
+        records = self.records[layout.role]
+        for number, row in rows:
+            record = self._row(name, number, row, plan, formula_rows, layout, offset)
+            if record is not None:
+                records.append(record)
+
+    def _looks_like_header(self, layout: SheetLayout, row: list[Any]) -> bool:
+        found = {normal(v) for v in row if isinstance(v, str) and v.strip()}
+        key = layout.columns.get(KEY_FIELD[layout.role])
+        if key is None or not found & set(key.headers):
+            return False
+        hits = sum(1 for c in layout.columns.values() if found & set(c.headers))
+        return hits >= min(2, len(layout.columns))
+
+    def _plan(
+        self, sheet: str, layout: SheetLayout, header: list[Any], number: int, offset: int
+    ) -> list[tuple[int, Field, Column, Callable[[object], object]]]:
+        by_header: dict[str, int] = {}
+        for index, value in enumerate(header):
+            if isinstance(value, str | int | float) and str(value).strip():
+                key = normal(value)
+                if key in by_header:
+                    self.issue(
+                        f"header {str(value).strip()!r} appears twice (columns "
+                        f"{column_letter(by_header[key] + offset)} and "
+                        f"{column_letter(index + offset)}); the first is read",
+                        sheet,
+                        number,
+                        column_letter(index + offset),
+                        Severity.WARNING,
+                    )
+                    continue
+                by_header[key] = index
+        specs = {f.key: f for f in FIELDS[layout.role]}
+        plan = []
+        used: set[int] = set()
+        for key, column in layout.columns.items():
+            found = next((by_header[h] for h in column.headers if h in by_header), None)
+            if found is None:
+                continue
+            used.add(found)
+            field = specs[key]
+            plan.append((found, field, column, self._converter(field, column, layout)))
+        present = {f.key for _, f, _, _ in plan}
+        missing = [
+            f.header
+            for f in FIELDS[layout.role]
+            if f.required
+            and f.key not in present
+            and not (f.key == "product" and (layout.product or layout.role != "bom"))
+        ]
+        if "product" in missing or (layout.role == "bom" and "product" not in present):
+            missing = [m for m in missing if m != "product"]  # decided per row (see _product)
+        if missing:
+            self.issue(
+                f"required column(s) missing: {', '.join(missing)} (header row {number})",
+                sheet,
+                number,
+            )
+            return []
+        for index, value in enumerate(header):
+            if index not in used and not fields.empty(value):
+                self.issue(
+                    f"column {str(value).strip()!r} is not read (not a field of this sheet)",
+                    sheet=sheet,
+                    row=number,
+                    column=column_letter(index + offset),
+                    severity=Severity.WARNING,
+                )
+        return plan
+
+    def _converter(
+        self, field: Field, column: Column, layout: SheetLayout
+    ) -> Callable[[object], object]:
+        fmt, pattern = self.fmt, self.pattern
+        what = field.header
+        kind = field.kind
+        aliases = layout.values.get(field.key, {})
+        if kind == "amount":
+            scale = column.scale
+            percent = column.percent_of
+            if percent:
+                divisor = Decimal(100) if column.percent == "points" else Decimal(1)
+
+                def share(v: object) -> object:
+                    if isinstance(v, str) and v.strip().endswith("%"):
+                        number = fields.amount(v.strip()[:-1], fmt, pattern, what)
+                        return None if number is None else ("%", number / 100)
+                    number = fields.amount(v, fmt, pattern, what)
+                    return None if number is None else ("%", number / divisor)
+
+                return share
+            if scale is not None:
+                return lambda v: (
+                    None
+                    if (n := fields.amount(v, fmt, pattern, what)) is None
+                    else fields.scaled(n, scale)
+                )
+            return lambda v: fields.amount(v, fmt, pattern, what)
+        if kind in ("id", "text"):
+            if aliases:
+                return lambda v: aliases.get(normal(v), fields.text(v, what))
+            return lambda v: fields.text(v, what)
+        if kind == "hs":
+            return fields.hs
+        if kind == "country":
+            return lambda v: fields.country(v, what)
+        if kind == "countries":
+            return lambda v: fields.countries(v, what)
+        if kind == "currency":
+            return lambda v: fields.currency(v, what)
+        if kind == "words":
+            return lambda v: fields.words(v, what)
+        if kind in ("flag", "tristate"):
+            if aliases:
+                return lambda v: fields.flag(aliases.get(normal(v), v), what)
+            return lambda v: fields.flag(v, what)
+        if kind == "date":
+            return lambda v: fields.date(v, what)
+        if kind == "level":
+            return fields.level
+        if kind == "adjustments":
+            return lambda v: _adjustments(v, fmt, pattern)
+        if kind == "choice":
+            allowed = {normal(c): c for c in self._choices(field)}
+            if not allowed:
+                return lambda v: fields.text(v, what)
+            folded = {k: allowed.get(normal(w), w) for k, w in aliases.items()}
+            return lambda v: fields.choice(v, allowed, what, folded)
+        raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
+
+    def _choices(self, field: Field) -> tuple[str, ...]:
+        if field.choices:
+            return field.choices
+        if field.vocabulary and self.law is not None:
+            return tuple(self.law.vocabularies.get(field.vocabulary, {}))
+        return ()
+
+    # ----------------------------------------------------------------- rows
+
+    def _row(  # noqa: PLR0917
+        self,
+        sheet: str,
+        number: int,
+        row: list[Any],
+        plan: list[tuple[int, Field, Column, Callable[[object], object]]],
+        formula_rows: Mapping[int, set[int]],
+        layout: SheetLayout,
+        offset: int,
+    ) -> Record | None:
+        width = len(row)
+        values: dict[str, Any] = {}
+        problems: list[tuple[str, str]] = []
+        blank = True
+        for index, field, _column, convert in plan:
+            cell = row[index] if index < width else None
+            if cell is None or cell == "":
+                continue
+            blank = False
+            try:
+                value = convert(cell)
+            except CellError as error:
+                problems.append((column_letter(index + offset), str(error)))
+                continue
+            if value is not None:
+                values[field.key] = value
+        if blank:
+            blank = all(fields.empty(v) for v in row)
+            if blank:
+                return None
+        ledger = self.result.ledger
+        ledger.seen(sheet, 1)
+        if number in formula_rows:
+            for index, field, _column, _convert in plan:
+                if index + offset in formula_rows[number] and field.key not in values:
+                    problems.append(
+                        (
+                            column_letter(index + offset),
+                            f"{field.header}: the cell holds a formula with no saved result "
+                            "(the file was written by a program that does not calculate; "
+                            "open it in Excel and save it)",
+                        )
+                    )
+        for index, field, _column, _convert in plan:
+            if field.required and field.key not in values and field.key != "product":
+                letter = column_letter(index + offset)
+                if not any(c == letter for c, _ in problems):
+                    problems.append((letter, f"{field.header} is required"))
+        if layout.product and "product" not in values:
+            values["product"] = layout.product
+        columns = {f.key: column_letter(i + offset) for i, f, _, _ in plan}
+        if problems:
+            for column, message in problems:
+                self.issue(message, sheet, number, column, product=str(values.get("product", "")))
+            ledger.report(sheet, number, problems[0][1])
+            self.bad_rows.add((sheet, number))
+            # Kept, so that its product is known to have failed.
+            return Record(sheet, number, {**values, "__error__": True}, columns)
+        return Record(sheet, number, values, columns)
+
+    # ----------------------------------------------------------------- products
+
+    def finish(self) -> ImportResult:
+        law_facts = self.law.vocabularies.get("facts", {}) if self.law is not None else {}
+        rates = dict(self.layout.rates)
+        for record in self.records.get("rates", []):
+            if "__error__" in record.values:
+                continue
+            pair = (record.values["from"], record.values["to"])
+            rates[pair] = record.values["rate"]
+            self.result.ledger.accept(record.sheet)
+        products = self._products()
+        for product, rows in products.items():
+            self._build(product, rows, rates, law_facts)
+        return self.result
+
+    def _products(self) -> dict[str, dict[str, list[Record]]]:
+        """Rows grouped by product id, in order of first appearance on the Product sheet."""
+        product_ids = [
+            r.values["product"] for r in self.records.get("product", []) if "product" in r.values
+        ]
+        single = product_ids[0] if len(set(product_ids)) == 1 else None
+        grouped: dict[str, dict[str, list[Record]]] = {p: defaultdict(list) for p in product_ids}
+        for role in ("product", "bom", "costs", "consignment", "transit", "facts"):
+            current: str | None = None
+            for record in self.records.get(role, []):
+                product = record.values.get("product")
+                if role == "bom" and record.values.get("level") == 0:
+                    # ERP style: a level-0 line is the product itself and opens its BOM.
+                    current = record.values.get("part")
+                    self._reject(record, f"level 0: the product {current}'s own line", False)
+                    continue
+                if product is None:
+                    product = current or single
+                if product is None:
+                    self._reject(
+                        record,
+                        "no product id: the row has none and the workbook has "
+                        f"{len(set(product_ids))} products",
+                    )
+                    continue
+                grouped.setdefault(product, defaultdict(list))[role].append(record)
+        return grouped
+
+    def _reject(self, record: Record, reason: str, error: bool = True) -> None:
+        if error:
+            self.issue(reason, record.sheet, record.row)
+        self.result.ledger.report(record.sheet, record.row, reason)
+
+    def _build(
+        self,
+        product: str,
+        rows: Mapping[str, list[Record]],
+        rates: Mapping[tuple[str, str], Decimal],
+        law_facts: Mapping[str, Any],
+    ) -> None:
+        ledger = self.result.ledger
+        all_rows = [r for role_rows in rows.values() for r in role_rows]
+        errors_before = len(self.result.errors)
+        heads = rows.get("product", [])
+        if not heads:
+            first = all_rows[0]
+            self.issue(
+                f"product {product!r} has rows here but no row on the Product sheet",
+                sheet=first.sheet,
+                row=first.row,
+                column=first.cells.get("product", ""),
+                product=product,
+            )
+        elif len(heads) > 1:
+            self.issue(
+                f"product {product!r} appears on {len(heads)} Product rows (first at row "
+                f"{heads[0].row})",
+                heads[1].sheet,
+                heads[1].row,
+                product=product,
+            )
+        failed = any("__error__" in r.values for r in all_rows)
+        case = None
+        if heads and len(heads) == 1 and not failed:
+            case = self._case(product, heads[0], rows, rates, law_facts)
+        if case is None or len(self.result.errors) > errors_before:
+            for record in all_rows:
+                if (record.sheet, record.row) not in self.bad_rows:
+                    ledger.report(
+                        record.sheet, record.row, f"product {product} not imported (see its errors)"
+                    )
+            self.result.products.append(ProductImport(self.workbook, product, None, 0))
+            return
+        for record in all_rows:
+            ledger.accept(record.sheet)
+        self.result.products.append(ProductImport(self.workbook, product, case, len(all_rows)))
+
+    def _case(
+        self,
+        product: str,
+        head: Record,
+        rows: Mapping[str, list[Record]],
+        rates: Mapping[tuple[str, str], Decimal],
+        law_facts: Mapping[str, Any],
+    ) -> Case | None:
+        v = head.values
+        currency = v.get("currency")
+        if currency is None or "hs" not in v:
+            return None  # reported as required
+        good = Good(
+            id=product,
+            hs=v["hs"],
+            description=v.get("description", ""),
+            adjusted_value=v.get("adjusted_value"),
+            fob=v.get("fob"),
+            ex_works=v.get("ex_works"),
+            transaction_value=v.get("transaction_value"),
+            produced_in=v.get("produced_in", ()),
+            last_process_in=v.get("last_process_in"),
+            operations=v.get("operations"),
+            wholly_obtained=v.get("wholly_obtained"),
+            weight=v.get("weight"),
+        )
+        money = _Money(self, product, currency, rates, good)
+        materials = self._materials(product, rows.get("bom", []), money)
+        costs = self._costs(product, rows.get("costs", []), money)
+        consignment = self._consignment(
+            product, rows.get("consignment", []), rows.get("transit", [])
+        )
+        facts = self._facts(product, rows.get("facts", []), law_facts)
+        if materials is None or costs is None or isinstance(consignment, bool) or facts is None:
+            return None
+        return Case(
+            good=good,
+            currency=currency,
+            materials=materials,
+            costs=costs,
+            consignment=consignment or None,
+            facts=facts,
+            psr=v.get("psr"),
+            reference=v.get("reference", ""),
+        )
+
+    def _materials(
+        self, product: str, records: list[Record], money: _Money
+    ) -> tuple[Material, ...] | None:
+        ok = True
+        first_seen: dict[str, Record] = {}
+        for record in records:
+            part = record.values["part"]
+            if part in first_seen:
+                self.issue(
+                    f"part id {part!r} is used twice in product {product} (first at row "
+                    f"{first_seen[part].row})",
+                    record.sheet,
+                    record.row,
+                    record.cells.get("part", ""),
+                    product=product,
+                )
+                ok = False
+            else:
+                first_seen[part] = record
+        kwargs: dict[str, dict[str, Any]] = {}
+        for record in records:
+            built = self._material_fields(record, money)
+            if built is None:
+                ok = False
+            else:
+                kwargs[record.values["part"]] = built
+        if not ok:
+            return None
+        children = self._tree(product, records)
+        if children is None:
+            return None
+
+        def make(part: str) -> Material:
+            kids = children.get(part)
+            if kids:
+                return Material(**kwargs[part], components=tuple(make(k) for k in kids))
+            return Material(**kwargs[part])
+
+        return tuple(make(part) for part in children.get("", ()))
+
+    def _tree(self, product: str, records: list[Record]) -> dict[str, list[str]] | None:
+        """Children by parent part id ('' = the product), from parent ids or levels."""
+        has_parent = any("parent" in r.values for r in records)
+        has_level = any("level" in r.values for r in records)
+        children: dict[str, list[str]] = defaultdict(list)
+        if has_parent:
+            ids = {r.values["part"]: r for r in records}
+            ok = True
+            for record in records:
+                parent = record.values.get("parent")
+                if parent is not None and parent not in ids:
+                    self.issue(
+                        f"parent id {parent!r} is not a part of product {product}",
+                        sheet=record.sheet,
+                        row=record.row,
+                        column=record.cells.get("parent", ""),
+                        product=product,
+                    )
+                    ok = False
+                children[parent or ""].append(record.values["part"])
+            for record in records:
+                seen = {record.values["part"]}
+                parent = record.values.get("parent")
+                while parent is not None and parent in ids:
+                    if parent in seen:
+                        self.issue(
+                            f"part {record.values['part']!r} is its own ancestor (a cycle "
+                            f"through the parent ids: {' → '.join(sorted(seen))})",
+                            record.sheet,
+                            record.row,
+                            record.cells.get("parent", ""),
+                            product=product,
+                        )
+                        ok = False
+                        break
+                    seen.add(parent)
+                    parent = ids[parent].values.get("parent")
+            return children if ok else None
+        if has_level:
+            stack: list[tuple[int, str]] = []
+            ok = True
+            for record in records:
+                level = record.values.get("level", 1)
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                expected = stack[-1][0] + 1 if stack else 1
+                if level != expected:
+                    self.issue(
+                        f"level {level} follows level {expected - 1} (its parent at level "
+                        f"{level - 1} is missing)",
+                        record.sheet,
+                        record.row,
+                        record.cells.get("level", ""),
+                        product=product,
+                    )
+                    ok = False
+                    continue
+                children[stack[-1][1] if stack else ""].append(record.values["part"])
+                stack.append((level, record.values["part"]))
+            return children if ok else None
+        children[""] = [r.values["part"] for r in records]
+        return children
+
+    def _material_fields(self, record: Record, money: _Money) -> dict[str, Any] | None:
+        v = record.values
+        value = money.amount(record, "value")
+        weight = v.get("weight")
+        if value is False:
+            return None
+        accessory = None
+        if "accessory" in v:
+            accessory = Accessory(
+                AccessoryKind(v["accessory"]), v.get("invoiced_separately"), v.get("customary")
+            )
+        adjustments = v.get("adjustments", ())
+        if adjustments:
+            converted = []
+            for kind, amount in adjustments:
+                got = money.convert(record, "adjustments", amount)
+                if got is None:
+                    return None
+                converted.append(Adjustment(kind, got))
+            adjustments = tuple(converted)
+        kw: dict[str, Any] = {
+            "id": v["part"],
+            "description": v.get("description", ""),
+            "hs": v.get("hs"),
+            "quantity": v.get("quantity"),
+            "unit": v.get("unit"),
+            "value": value,
+            "basis": ValueBasis(v["basis"]) if "basis" in v else None,
+            "origin_country": v.get("origin_country"),
+            "status": OriginStatus(v["status"]) if "status" in v else OriginStatus.UNDETERMINED,
+            "self_produced": bool(v.get("self_produced", False)),
+            "indirect": bool(v.get("indirect", False)),
+            "packaging": Packaging(v["packaging"]) if "packaging" in v else Packaging.NONE,
+            "accessory": accessory,
+            "weight": weight,
+            "adjustments": adjustments,
+            "attributes": frozenset(v.get("attributes", ())),
+            "psr": v.get("psr"),
+            "produced_in": v.get("produced_in"),
+            "operations": v.get("operations"),
+        }
+        return kw
+
+    def _costs(self, product: str, records: list[Record], money: _Money) -> tuple[Cost, ...] | None:
+        found = []
+        ok = True
+        seen: dict[str, int] = {}
+        for record in records:
+            v = record.values
+            if v["cost"] in seen:
+                self.issue(
+                    f"cost id {v['cost']!r} is used twice in product {product} (first at row "
+                    f"{seen[v['cost']]})",
+                    record.sheet,
+                    record.row,
+                    record.cells.get("cost", ""),
+                    product=product,
+                )
+                ok = False
+                continue
+            seen[v["cost"]] = record.row
+            amount = money.amount(record, "amount")
+            if not isinstance(amount, Decimal):
+                ok = False
+                continue
+            found.append(
+                Cost(
+                    v["cost"],
+                    v["category"],
+                    amount,
+                    v.get("description", ""),
+                    v.get("incurred_in"),
+                    v.get("originating"),
+                )
+            )
+        return tuple(found) if ok else None
+
+    def _consignment(
+        self, product: str, records: list[Record], stops: list[Record]
+    ) -> Consignment | bool | None:
+        if len(records) > 1:
+            self.issue(
+                f"product {product} has {len(records)} Consignment rows (one expected)",
+                records[1].sheet,
+                records[1].row,
+                product=product,
+            )
+            return False
+        transit = tuple(
+            TransitStop(
+                s.values["country"], s.values.get("operations"), s.values.get("entered_commerce")
+            )
+            for s in stops
+        )
+        if not records:
+            return Consignment(transit=transit) if stops else None
+        v = records[0].values
+        route = v.get("route")
+        if route == "direct" and stops:
+            self.issue(
+                f"route is 'direct' but the Transit sheet lists {len(stops)} stop(s) for "
+                f"product {product}",
+                records[0].sheet,
+                records[0].row,
+                records[0].cells.get("route", ""),
+                product=product,
+            )
+            return False
+        if route == "via transit" and not stops:
+            self.issue(
+                f"route is 'via transit' but the Transit sheet lists no stops for product "
+                f"{product}",
+                sheet=records[0].sheet,
+                row=records[0].row,
+                column=records[0].cells.get("route", ""),
+                product=product,
+            )
+            return False
+        stated = () if route == "direct" else (transit if stops else None)
+        return Consignment(v.get("exported_from"), v.get("imported_on"), stated)
+
+    def _facts(
+        self, product: str, records: list[Record], law_facts: Mapping[str, Any]
+    ) -> dict[str, object] | None:
+        facts: dict[str, object] = {}
+        ok = True
+        for record in records:
+            name, raw = record.values["fact"], record.values["value"]
+            term = law_facts.get(name)
+            if name in facts:
+                self.issue(
+                    f"fact {name!r} is given twice for product {product}",
+                    sheet=record.sheet,
+                    row=record.row,
+                    column=record.cells.get("fact", ""),
+                    product=product,
+                )
+                ok = False
+                continue
+            if term is not None and term.group == "bool":
+                try:
+                    flag = fields.flag(raw, name)
+                except CellError as error:
+                    self.issue(
+                        str(error),
+                        sheet=record.sheet,
+                        row=record.row,
+                        column=record.cells.get("value", ""),
+                        product=product,
+                    )
+                    ok = False
+                    continue
+                if flag is None:
+                    continue
+                facts[name] = flag
+            else:
+                facts[name] = raw
+        return facts if ok else None
+
+
+class _Money:
+    """Amounts in the product's currency: converted by a given exact rate, or refused."""
+
+    def __init__(
+        self,
+        reader: _Reader,
+        product: str,
+        currency: str,
+        rates: Mapping[tuple[str, str], Decimal],
+        good: Good,
+    ) -> None:
+        self.reader, self.product, self.currency, self.rates, self.good = (
+            reader,
+            product,
+            currency,
+            rates,
+            good,
+        )
+
+    def amount(self, record: Record, key: str) -> Decimal | bool | None:
+        """The field in product currency; False after reporting a problem."""
+        value = record.values.get(key)
+        if value is None:
+            return None
+        if isinstance(value, tuple):  # a share of a product amount (mapping percent_of)
+            column = self._percent_base(record, key)
+            if column is None:
+                return False
+            base = getattr(self.good, column)
+            if base is None:
+                self.reader.issue(
+                    f"{key} is a percentage of the product's {column.replace('_', ' ')}, "
+                    "which is not given",
+                    record.sheet,
+                    record.row,
+                    record.cells.get(key, ""),
+                    product=self.product,
+                )
+                return False
+            return fields.scaled(value[1], base)
+        converted = self.convert(record, key, value)
+        return False if converted is None else converted
+
+    def _percent_base(self, record: Record, key: str) -> str | None:
+        layout = self.reader.layout.role_of(record.sheet)
+        if layout is None or key not in layout.columns:  # pragma: no cover - set when read
+            return None
+        return layout.columns[key].percent_of or None
+
+    def convert(self, record: Record, key: str, value: Decimal) -> Decimal | None:
+        line = record.values.get("currency", self.currency)
+        if line == self.currency:
+            return value
+        rate = self.rates.get((line, self.currency))
+        if rate is None:
+            self.reader.issue(
+                f"amount in {line} but product {self.product} is in {self.currency}, and no "
+                f"{line}/{self.currency} rate is given (add it to the Rates sheet or the "
+                "mapping's [rates])",
+                record.sheet,
+                record.row,
+                record.cells.get("currency", record.cells.get(key, "")),
+                product=self.product,
+            )
+            return None
+        return fields.scaled(value, rate)
+
+
+def _adjustments(
+    value: object, fmt: fields.NumberFormat, pattern: re.Pattern[str]
+) -> tuple[tuple[str, Decimal], ...] | None:
+    raw = fields.text(value, "adjustments")
+    if raw is None:
+        return None
+    found = []
+    for part in re.split(r"[;\n]+", raw):
+        if not part.strip():
+            continue
+        kind, sep, amount = part.partition("=")
+        if not sep or not kind.strip():
+            raise CellError(
+                f"adjustment {part.strip()!r} is not 'kind=amount' (e.g. freight=20.00)"
+            )
+        number = fields.amount(amount.strip(), fmt, pattern, f"adjustment {kind.strip()}")
+        if number is None:
+            raise CellError(f"adjustment {kind.strip()!r} has no amount")
+        found.append((kind.strip(), number))
+    return tuple(found)
+
+
+def _rows(chunks: Iterable[list[list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    number = 0
+    for chunk in chunks:
+        for row in chunk:
+            number += 1
+            yield number, row
+
+
+def _formula_rows(refs: Iterable[str]) -> dict[int, set[int]]:
+    from origin.workbook.problems import column_index  # noqa: PLC0415
+
+    found: dict[int, set[int]] = defaultdict(set)
+    for ref in refs:
+        match = re.fullmatch(r"([A-Z]+)([0-9]+)", ref)
+        if match:
+            found[int(match.group(2))].add(column_index(match.group(1)))
+    return found
