@@ -1,0 +1,402 @@
+"""The results workbook an auditor can check by hand.
+
+Sheets: ``Summary`` (one row per product: verdict, basis, records date, fingerprint),
+``RVC`` (one row per product and method: inputs, threshold, margin, headroom), ``Materials``
+(each BOM line: status, how it counted, tariff shift, de minimis share), ``Explanation``
+(every step with its citation) and ``Problems`` (import issues and row accounting).
+
+The RVC cells are live formulas over the material cells: VNM is ``SUM`` of the Materials
+sheet's VNM column, whose cells point at the value cells, so editing a material's value
+changes the RVC in Excel. Excel computes in binary floating point, so the live pass/fail
+compares on ``ROUND(…, 9)`` and the exact verdict of the engine sits beside it as a value
+(measured-findings: float says 39.99999999999999 for an exact 40).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from origin.determination import Determination, Outcome, Step
+from origin.workbook.export import Decided, percent_text
+from origin.workbook.problems import Issue, Ledger
+
+MONEY = "#,##0.00##"
+PERCENT = "0.000"
+_HEAD = Font(bold=True, color="FFFFFF")
+_HEAD_FILL = PatternFill("solid", fgColor="305496")
+_VERDICT_FILL = {
+    "originating": PatternFill("solid", fgColor="C6EFCE"),
+    "not originating": PatternFill("solid", fgColor="FFC7CE"),
+    "needs information": PatternFill("solid", fgColor="FFEB9C"),
+}
+_MARK = {Outcome.MEETS: "meets", Outcome.FAILS: "fails", Outcome.NEEDS_INFO: "needs information"}
+# Inputs built from the material sums: which sums they contain (VOM, VNM); the rest of the
+# figure (cost-sheet lines, extended accumulation) is a constant cell beside it.
+_MATERIAL_PART = {
+    "VNM": (False, True),
+    "VOM": (True, False),
+    "AMC": (True, False),
+    "QE": (True, False),
+    "FC": (True, True),
+    "FWC": (True, True),
+}
+INPUT_SLOTS = 6
+MATERIAL_HEADERS = (
+    "product",
+    "id",
+    "depth",
+    "description",
+    "HS",
+    "declared status",
+    "status counted",
+    "value",
+    "counted as",
+    "VOM",
+    "VNM",
+    "tariff shift",
+    "de minimis",
+    "share of base %",
+    "citations",
+    "notes",
+)
+RVC_HEADERS = (
+    "product",
+    "method",
+    "citation",
+    "formula",
+    *(h for i in range(1, INPUT_SLOTS + 1) for h in (f"input {i}", f"value {i}", f"other {i}")),
+    "RVC % (live)",
+    "threshold %",
+    "margin (live)",
+    "meets (live)",
+    "RVC % (exact, engine)",
+    "outcome (engine)",
+    "headroom",
+    "note",
+)
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Any, fmt: str = "", **style: Any) -> Any:
+    cell = WriteOnlyCell(sheet, value=value)
+    if fmt:
+        cell.number_format = fmt
+    for key, item in style.items():
+        setattr(cell, key, item)
+    return cell
+
+
+def _sheet(
+    book: Workbook, title: str, headers: Sequence[str], widths: Sequence[int]
+) -> WriteOnlyWorksheet:
+    sheet: Any = book.create_sheet(title)  # write-only sheets are typed loosely in the stubs
+    sheet.freeze_panes = "C2" if title in ("Materials", "RVC") else "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.append([_cell(sheet, h, font=_HEAD, fill=_HEAD_FILL) for h in headers])
+    return sheet
+
+
+def _number(value: Decimal | Fraction | None) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return value.numerator
+        den = value.denominator
+        while den % 2 == 0:
+            den //= 2
+        while den % 5 == 0:
+            den //= 5
+        if den == 1:  # a terminating decimal (any amount): exact as Decimal text
+            return Decimal(value.numerator) / Decimal(value.denominator)
+        # Excel holds doubles; the exact figure is written beside it as text.
+        return float(value)
+    return value
+
+
+def _exact_text(value: Fraction | None) -> str:
+    if value is None:
+        return ""
+    shown = percent_text(value, 6)
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{shown}… ({value.numerator}/{value.denominator})"
+
+
+def write_results(
+    path: Path, items: Sequence[Decided], issues: Sequence[Issue] = (), ledger: Ledger | None = None
+) -> None:
+    book = Workbook(write_only=True)
+    summary = _sheet(
+        book,
+        "Summary",
+        (
+            "workbook",
+            "product",
+            "HS",
+            "agreement",
+            "date",
+            "law as at",
+            "verdict",
+            "basis",
+            "PSR",
+            "missing facts",
+            "records kept until",
+            "fingerprint",
+            "error",
+        ),
+        (18, 16, 11, 10, 11, 11, 17, 50, 28, 40, 14, 30, 50),
+    )
+    rvc = _sheet(
+        book,
+        "RVC",
+        RVC_HEADERS,
+        (16, 16, 12, 32, *([8, 14, 12] * INPUT_SLOTS), 13, 11, 13, 12, 26, 16, 40, 40),
+    )
+    materials = _sheet(
+        book,
+        "Materials",
+        MATERIAL_HEADERS,
+        (16, 16, 6, 30, 11, 16, 16, 14, 24, 14, 14, 12, 10, 12, 30, 50),
+    )
+    explanation = _sheet(
+        book,
+        "Explanation",
+        ("product", "level", "outcome", "test", "citation", "summary", "missing"),
+        (16, 6, 17, 34, 26, 100, 40),
+    )
+    material_row = 2
+    rvc_row = 2
+    for item in items:
+        d = item.determination
+        if d is None:
+            summary.append([item.workbook, item.product, *[""] * 10, item.error])
+            continue
+        until = [o.until for o in d.obligations if o.until is not None]
+        verdict = _cell(summary, d.verdict.value, fill=_VERDICT_FILL[d.verdict.value])
+        summary.append(
+            [
+                item.workbook,
+                item.product,
+                d.hs,
+                d.agreement,
+                _cell(summary, d.date, "yyyy-mm-dd"),
+                _cell(summary, d.law_version, "yyyy-mm-dd"),
+                verdict,
+                "; ".join(d.basis),
+                d.psr,
+                "; ".join(d.missing),
+                _cell(summary, max(until), "yyyy-mm-dd") if until else None,
+                item.fingerprint,
+                "",
+            ]
+        )
+        first = material_row
+        base_label, base_value = _de_minimis_base(d)
+        for row in d.materials:
+            r = material_row
+            value_ref = f"H{r}"
+            vom: Any = _number(row.vom_value)
+            vnm: Any = _number(row.vnm_value)
+            if row.value is not None and row.vom_value == row.value and row.value:
+                vom = f"={value_ref}"
+            if row.value is not None and row.vnm_value == row.value and row.value:
+                vnm = f"={value_ref}"
+            share: Any = None
+            if base_value and row.tariff_shift is Outcome.FAILS and row.value is not None:
+                share = f"={value_ref}/{base_value}*100"
+            materials.append(
+                [
+                    item.product,
+                    row.id,
+                    row.depth,
+                    row.description,
+                    row.hs,
+                    row.declared_status,
+                    row.status,
+                    _cell(materials, _number(row.value), MONEY),
+                    row.counted_as,
+                    _cell(materials, vom, MONEY),
+                    _cell(materials, vnm, MONEY),
+                    "" if row.tariff_shift is None else _MARK[row.tariff_shift],
+                    "yes" if row.de_minimis else "",
+                    _cell(materials, share, PERCENT),
+                    "; ".join(str(c) for c in row.citations),
+                    "; ".join(row.notes),
+                ]
+            )
+            material_row += 1
+        last = material_row - 1
+        rvc_row = _rvc_rows(rvc, item, d, first, last, rvc_row)
+        _explain(explanation, item.product, d, base_label)
+    problems = _sheet(
+        book,
+        "Problems",
+        ("workbook", "where", "severity", "product", "message"),
+        (18, 14, 9, 16, 120),
+    )
+    for issue in issues:
+        problems.append(
+            [issue.workbook, issue.where, issue.severity.value, issue.product, issue.message]
+        )
+    if ledger is not None:
+        problems.append([])
+        problems.append(["row accounting", "", "", "", ledger.summary()])
+    book.save(path)
+
+
+def _de_minimis_base(d: Determination) -> tuple[str, Any]:
+    for step in d.steps:
+        for inner in step.walk():
+            if inner.test == "de minimis" and len(inner.inputs) >= 2:
+                label, value = inner.inputs[1]
+                if isinstance(value, Decimal) and value > 0:
+                    return label, value
+    return "", None
+
+
+def _rvc_rows(  # noqa: PLR0917
+    sheet: WriteOnlyWorksheet, item: Decided, d: Determination, first: int, last: int, row: int
+) -> int:
+    """One row per method, starting at sheet row ``row``; returns the next free row."""
+    row_number = row
+    has_rows = last >= first
+    for result in d.rvc:
+        refs: dict[str, str] = {}
+        cells: list[Any] = [item.product, result.method, str(result.citation), result.formula]
+        for slot in range(INPUT_SLOTS):
+            if slot >= len(result.inputs):
+                cells.extend([None, None, None])
+                continue
+            name, value = result.inputs[slot]
+            value_col = get_column_letter(5 + slot * 3 + 1)
+            other_col = get_column_letter(5 + slot * 3 + 2)
+            refs[name] = f"{value_col}{row_number}"
+            parts = _MATERIAL_PART.get(name)
+            if parts is None or not has_rows:
+                cells.extend([name, _cell(sheet, _number(value), MONEY), None])
+                continue
+            sums = []
+            rest = value
+            if parts[0]:
+                sums.append(f"SUM(Materials!J{first}:J{last})")
+                rest -= sum((Fraction(r.vom_value or 0) for r in d.materials), Fraction(0))
+            if parts[1]:
+                sums.append(f"SUM(Materials!K{first}:K{last})")
+                rest -= sum((Fraction(r.vnm_value or 0) for r in d.materials), Fraction(0))
+            if rest < 0:  # the figure is not built as assumed: show it as a value
+                cells.extend([name, _cell(sheet, _number(value), MONEY), None])
+                continue
+            formula = "=" + "+".join([*sums, f"{other_col}{row_number}"])
+            cells.extend([name, _cell(sheet, formula, MONEY), _cell(sheet, _number(rest), MONEY)])
+        live = _excel_formula(result.formula, refs) if result.inputs else None
+        rvc_col = get_column_letter(5 + INPUT_SLOTS * 3)
+        threshold_col = get_column_letter(6 + INPUT_SLOTS * 3)
+        rvc_ref, threshold_ref = f"{rvc_col}{row_number}", f"{threshold_col}{row_number}"
+        cells.extend(
+            [
+                _cell(sheet, live, PERCENT),
+                _cell(sheet, _number(result.threshold), PERCENT),
+                _cell(sheet, f"={rvc_ref}-{threshold_ref}" if live else None, PERCENT),
+                f'=IF(ROUND({rvc_ref},9)>=ROUND({threshold_ref},9),"meets","fails")'
+                if live
+                else None,
+                _exact_text(result.value),
+                _MARK[result.outcome],
+                "; ".join(f"{s} {direction} {_money(b)}" for s, direction, b in result.headroom),
+                result.note,
+            ]
+        )
+        sheet.append(cells)
+        row_number += 1
+    return row_number
+
+
+def _money(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{percent_text(value, 2)} ({value.numerator}/{value.denominator})"
+
+
+def _excel_formula(text: str, refs: dict[str, str]) -> str | None:
+    """sympy's text of the formula (``RVC = 100*(AV - VNM)/AV``) with cells for symbols."""
+    expression = text.split("=", 1)[1].strip().replace("**", "^")
+    missing = [name for name in re.findall(r"[A-Za-z_]\w*", expression) if name not in refs]
+    if missing:
+        return None
+    return "=" + re.sub(r"[A-Za-z_]\w*", lambda m: refs[m.group(0)], expression)
+
+
+def _explain(sheet: WriteOnlyWorksheet, product: str, d: Determination, base: str) -> None:
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def add(step: Step, depth: int) -> None:
+        sheet.append(
+            [
+                product,
+                depth,
+                _MARK[step.outcome],
+                step.test,
+                str(step.citation),
+                _cell(sheet, step.summary, alignment=wrap),
+                "; ".join(step.missing) if step.outcome is Outcome.NEEDS_INFO else "",
+            ]
+        )
+        for child in step.children:
+            add(child, depth + 1)
+
+    sheet.append([product, 0, d.verdict.value, "verdict", "", "; ".join(d.basis), ""])
+    for step in d.steps:
+        add(step, 1)
+    for result in d.rvc:
+        sheet.append(
+            [
+                product,
+                1,
+                _MARK[result.outcome],
+                f"RVC {result.method}",
+                str(result.citation),
+                f"{result.formula}: {_exact_text(result.value)} vs {_exact_text(result.threshold)}"
+                + (f" ({result.note})" if result.note else ""),
+                "",
+            ]
+        )
+    for note in d.notes:
+        sheet.append([product, 1, "note", "note", "", note, ""])
+    for obligation in d.obligations:
+        until = f" (until {obligation.until.isoformat()})" if obligation.until else ""
+        sheet.append(
+            [
+                product,
+                1,
+                "obligation",
+                "obligation",
+                str(obligation.citation),
+                obligation.text + until,
+                "",
+            ]
+        )
+    if base:
+        sheet.append(
+            [
+                product,
+                1,
+                "note",
+                "de minimis share",
+                "",
+                f"'share of base %' on Materials is "
+                f"the value over the {base}, for materials failing the tariff shift",
+                "",
+            ]
+        )
