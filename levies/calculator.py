@@ -103,6 +103,16 @@ def compute(entry: Entry, law: LevyLaw = LAW) -> EntryResult:
     ``LawNotEncoded`` for a date before what is encoded.
     """
     law.check_date(entry.date)
+    if (
+        entry.document is DocumentType.DEEMED_ENTRY
+        and entry.value is not None
+        and entry.value > law.threshold("duty_not_collectable", entry.date).amount
+    ):
+        raise RowError(
+            "value",
+            f"{entry.value} is more than $1,000, but a deemed-entry document covers goods of total "
+            "value $1,000 or less (reg 26(1)(c)); lodge an import entry instead",
+        )
     steps: list[Step] = []
     notes: list[str] = []
     liability_date = _liability_date(entry, law, steps)
@@ -115,23 +125,17 @@ def compute(entry: Entry, law: LevyLaw = LAW) -> EntryResult:
         )
         charge = _levy(entry, liability_date, law, steps, notes)
     else:
-        if entry.date >= law.order_in_force:
-            steps.append(
-                Step(
-                    "document lodged before 1 April 2026 and amended on or after it: the "
-                    "regulations apply as if the order had not been made, and no levy is payable",
-                    order("sch 1 cl 2(2)"),
-                )
+        transitional = entry.status is Status.AMENDED and entry.date >= law.order_in_force
+        steps.append(
+            Step(
+                f"{liability_date.isoformat()} is before the order comes into force: "
+                "the transaction fees of the regulations apply",
+                law.order_in_force_reference,
             )
-        else:
-            steps.append(
-                Step(
-                    f"{liability_date.isoformat()} is before the order comes into force: "
-                    "the transaction fees of the regulations apply",
-                    law.order_in_force_reference,
-                )
-            )
+        )
         charge = _fee(entry, liability_date, law, steps, notes)
+        if transitional:
+            charge = _transitional(charge, steps, notes)
     if entry.status in (Status.CANCELLED, Status.DECLINED):
         return _cancelled(entry, charge, law, steps, notes)
     if entry.status is Status.AMENDED:
@@ -140,6 +144,32 @@ def compute(entry: Entry, law: LevyLaw = LAW) -> EntryResult:
             "from the original is computed when the original is in the same file (cl 5(2))"
         )
     return EntryResult(entry, charge, tuple(steps), tuple(notes))
+
+
+def _transitional(charge: Charge | None, steps: list[Step], notes: list[str]) -> Charge | None:
+    """Schedule 1 cl 2: a document made before 1 April 2026 and amended on or after it."""
+    if charge is not None:
+        steps.append(
+            Step(
+                "document made before 1 April 2026, establishing a transaction fee, amended on or "
+                "after it: the regulations apply as if the order had not been made, no levy",
+                order("sch 1 cl 2(2)"),
+            )
+        )
+        return charge
+    steps.append(
+        Step(
+            "the document (as amended) establishes no transaction fee, so Schedule 1 cl 2 does not "
+            "apply; the amendment is part of a document made before the order came into force, "
+            "not a separate trigger document (cl 5(2)): nothing payable",
+            order("sch 1 cl 2(1)(b)"),
+        )
+    )
+    notes.append(
+        "doubtful: the order does not say how an amendment on or after 1 April 2026 of a "
+        "document that carried no fee is treated; confirm with Customs (decision 0009)"
+    )
+    return None
 
 
 def _liability_date(entry: Entry, law: LevyLaw, steps: list[Step]) -> dt.date:
@@ -210,12 +240,6 @@ def _import_goods(
             "(reg 25(1)(i)(ia)); treated as UPU mail"
         )
     if value > threshold:
-        if entry.document is DocumentType.DEEMED_ENTRY:
-            raise RowError(
-                "value",
-                f"{value} is more than $1,000, but a deemed-entry document covers goods of total "
-                "value $1,000 or less (reg 26(1)(c)); lodge an import entry instead",
-            )
         steps.append(
             Step(f"combined Customs value {value} is more than $1,000", order("cl 7(2)(b)"))
         )
@@ -959,42 +983,48 @@ def _cancelled(
 
 
 def amend(original: EntryResult, amended: EntryResult, law: LevyLaw = LAW) -> EntryResult:
-    """Attach the difference an amendment makes (cl 5(2)–(3); cl 20(2) for a reduction)."""
+    """Attach the difference an amendment makes to what the original cost.
+
+    Levies: the amendment is part of the original document (cl 5(2)); an increase is due by
+    reference to the amendment's date (cl 5(3)); a reduction is refunded if paid (cl 20(2)).
+    Fees kept by Schedule 1 cl 2: the regulations apply to the document as amended.
+    """
     before, after = original.total, amended.total
     difference = EXACT.subtract(after, before)
     steps = list(amended.steps)
     notes = [n for n in amended.notes if not n.startswith("amended document:")]
     adjustment: Adjustment | None = None
-    levy = amended.charge or original.charge
-    is_levy = levy is not None and levy.regime == "levy"
+    charge = amended.charge or original.charge
+    is_levy = charge is None or charge.regime == "levy"
     if difference > 0:
-        due = None
-        if amended.charge and amended.charge.regime == "levy":
-            due = _amended_due(amended, law)
+        due = _amended_due(amended, law) if is_levy else None
+        reference = order("cl 5(3)") if is_levy else order("sch 1 cl 2(2)(a)")
         adjustment = Adjustment(
             "payable",
             difference,
-            order("cl 5(3)") if is_levy else regs("r 24A(1)"),
-            f"the amendment raises the amount from {before} to {after}; the difference is due "
-            "by reference to the date of the amendment",
+            reference,
+            f"the amendment raises the amount from {before} to {after}"
+            + (
+                "; the difference is due by reference to the date of the amendment"
+                if is_levy
+                else ""
+            ),
             due_date=due,
         )
-        steps.append(
-            Step(f"amendment increases the amount payable by {difference}", order("cl 5(3)"))
-        )
+        steps.append(Step(f"amendment increases the amount payable by {difference}", reference))
     elif difference < 0:
         paid = amended.entry.paid_date or original.entry.paid_date
+        reference = order("cl 20(2)") if is_levy else order("sch 1 cl 2(2)(a)")
         adjustment = Adjustment(
             "refund",
             -difference,
-            order("cl 20(2)") if is_levy else order("cl 5(2)"),
+            reference,
             f"the amendment lowers the amount from {before} to {after}; if already paid, the "
-            f"difference is refunded (within {law.refund_years} years after payment)",
+            "difference is refunded"
+            + (f" (within {law.refund_years} years after payment)" if is_levy else ""),
             refund_by=years_after(paid, law.refund_years) if paid and is_levy else None,
         )
-        steps.append(
-            Step(f"amendment reduces the amount payable by {-difference}", order("cl 20(2)"))
-        )
+        steps.append(Step(f"amendment reduces the amount payable by {-difference}", reference))
     else:
         steps.append(Step("amendment does not change the amount payable", order("cl 5(2)")))
     return attrs.evolve(amended, steps=tuple(steps), notes=tuple(notes), adjustment=adjustment)

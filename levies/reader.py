@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import openpyxl  # type: ignore[import-untyped]  # no stubs; pyproject lists no override for it
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+import openpyxl  # type: ignore[import-untyped, unused-ignore]  # stubs (types-openpyxl) may be absent
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 
 from origin.errors import InputError
 
