@@ -24,7 +24,7 @@ from pathlib import Path
 import attrs
 
 from levies.calculator import EXACT, amend, compute
-from levies.dates import month_start, twentieth_of_month_after
+from levies.dates import twentieth_of_month_after
 from levies.model import COLUMNS, Entry, EntryResult, RowError, Status, Step
 from levies.profiles import ExporterProfile, resolve_ses
 from levies.reader import Row, read_table
@@ -198,72 +198,90 @@ def _month(day: dt.date) -> int:
     return day.year * 12 + day.month - 1
 
 
+def _month_date(index: int) -> dt.date:
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def _date_monthly_fees(rows: list[BatchRow], law: LevyLaw) -> tuple[BatchRow, ...]:
-    """Due dates of small fees by the payer's monthly total (rr 13A(4), 28A(3), 29A(5))."""
-    totals: dict[tuple[str, int], Decimal] = defaultdict(lambda: ZERO)
-    pending = False
-    for row in rows:
+    """Due dates of fees by the payer's running total (rr 13A(4), 28A(3), 29A(5)).
+
+    The payer's fees not yet fallen due are carried from month to month (decision 0009 §5):
+    at the end of a month in which they total $50 or more, all of them fall due on the 20th
+    of the next month — paragraph (a) for that month's own fees, (b)(i) for earlier ones; a
+    fee still under the total at the end of the second month after its own falls due on the
+    20th of the third month after it ((b)(ii)).
+    """
+    by_payer: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for index, row in enumerate(rows):
         charge = row.result.charge if row.result else None
-        if charge is None or charge.regime != "fee" or charge.key not in MONTHLY_FEES:
-            continue
-        entry = row.result.entry if row.result else None
-        assert entry is not None
-        if entry.payer:
-            day = entry.original_date or entry.date
-            totals[(entry.payer, _month(day))] += charge.amount
-        pending = pending or charge.due_date is None
-    if not pending:
-        return tuple(rows)
+        if row.result and charge and charge.regime == "fee" and charge.key in MONTHLY_FEES:
+            entry = row.result.entry
+            if entry.payer:
+                by_payer[entry.payer][_month(entry.original_date or entry.date)].append(index)
+    dated: dict[int, tuple[dt.date, tuple[str, ...], str]] = {}
+    for months in by_payer.values():
+        outstanding: list[tuple[int, int, Decimal]] = []  # (row index, month A, amount)
+        month, last = min(months), max(months) + 2
+        while month <= last:
+            for index in months.get(month, []):
+                charge = rows[index].result.charge  # type: ignore[union-attr]
+                assert charge is not None
+                outstanding.append((index, month, charge.amount))
+            limit = law.threshold(
+                "fee_monthly_total", min(_month_date(month), _last_fee_day(law))
+            ).amount
+            total = sum((amount for _, _, amount in outstanding), ZERO)
+            due = twentieth_of_month_after(_month_date(month))
+            if outstanding and total >= limit:
+                for index, month_a, _ in outstanding:
+                    path: tuple[str, ...] = ("a",) if month_a == month else ("b", "i")
+                    dated[index] = (
+                        due,
+                        path,
+                        f"the payer's fees not yet due total {total} at the "
+                        f"end of {_month_date(month):%B %Y}, $50 or more",
+                    )
+                outstanding = []
+            else:
+                for item in [o for o in outstanding if o[1] == month - 2]:
+                    dated[item[0]] = (
+                        due,
+                        ("b", "ii"),
+                        "the payer's fees stayed under $50 to the "
+                        "end of the second month after month A",
+                    )
+                    outstanding.remove(item)
+            month += 1
     out: list[BatchRow] = []
-    for row in rows:
+    for index, row in enumerate(rows):
         result = row.result
         charge = result.charge if result else None
         if (
             result is None
             or charge is None
-            or charge.due_date is not None
             or charge.key not in MONTHLY_FEES
+            or charge.regime != "fee"
         ):
             out.append(row)
             continue
-        entry = result.entry
-        if not entry.payer:
-            note = "due date not computed: give payer, to add up the month's fees (the $50 rule)"
-            out.append(attrs.evolve(row, result=attrs.evolve(result, notes=(*result.notes, note))))
+        if index not in dated:
+            if charge.due_date is None:
+                note = (
+                    "due date not computed: give payer, to add up the month's fees (the $50 rule)"
+                )
+                result = attrs.evolve(result, notes=(*result.notes, note))
+            out.append(attrs.evolve(row, result=result))
             continue
-        day = entry.original_date or entry.date
-        month = _month(day)
-        limit = law.threshold("fee_monthly_total", day).amount
-        month_total = totals[(entry.payer, month)]
-        if month_total >= limit:
-            due = twentieth_of_month_after(day)
-            text = (
-                f"the payer's fees in month A total {month_total}, $50 or more: "
-                "20th of the next month"
-            )
-            clause: tuple[str, ...] = ("a",)
-        else:
-            following = month_total + totals[(entry.payer, month + 1)]
-            if following >= limit:
-                due = twentieth_of_month_after(month_start(day, 1))
-                text = (
-                    f"month A total {month_total} is under $50; it reaches {following} in the next "
-                    "month: 20th of the month after that"
-                )
-                clause = ("b", "i")
-            else:
-                due = twentieth_of_month_after(day, months=3)
-                text = (
-                    f"month A total {month_total} is under $50 and does not reach $50 in the next "
-                    "month: the 20th of the third month after month A"
-                )
-                clause = ("b", "ii")
-        reference = attrs.evolve(charge.due_reference, path=(*charge.due_reference.path, *clause))
+        due, path, text = dated[index]
+        reference = attrs.evolve(charge.due_reference, path=(*charge.due_reference.path, *path))
         step = Step(text + " (from this file's fees for the payer)", reference)
         updated = attrs.evolve(
-            result,
-            charge=attrs.evolve(charge, due_date=due),
-            steps=(*result.steps, step),
+            result, charge=attrs.evolve(charge, due_date=due), steps=(*result.steps, step)
         )
         out.append(attrs.evolve(row, result=updated))
     return tuple(out)
+
+
+def _last_fee_day(law: LevyLaw) -> dt.date:
+    """The $50 total is encoded while the fees are: read it on a day it covers."""
+    return law.order_in_force - dt.timedelta(days=1)
