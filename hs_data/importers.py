@@ -72,7 +72,7 @@ class ImportError_(InputError):  # ImportError is a builtin
 class RowOutcome:
     """What became of one input row."""
 
-    line: int  # 1-based record number in the CSV (header is 1)
+    line: int  # record ("row") number in the CSV, the header being row 1
     key: str  # the codes as written
     kind: str  # "parsed", "unparsed", "title", "note"
     entry_id: str | None
@@ -113,7 +113,9 @@ class ImportReport:
             f"parse rate: {parsed}/{rules} rule rows = {100 * self.parse_rate:.2f}%",
         ]
         for row in self.unparsed:
-            lines.append(f"  unparsed line {row.line} [{row.key}] {row.entry_id}: {row.problem}")
+            lines.append(
+                f"  unparsed row {row.line} [{row.key}] entry {row.entry_id}: {row.problem}"
+            )
             lines.append(f"    text: {' '.join(row.text.split())[:300]}")
         return "\n".join(lines)
 
@@ -143,15 +145,15 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
         if codes is None:
             # Section titles with their notes (e.g. Section II's note on plants grown from
             # imported seed): kept as schedule notes, they may give an alternative rule.
-            notes.append(f"line {line}: {description}")
+            notes.append(f"row {line}: {description}")
             outcomes.append(RowOutcome(line, key, "note", None, description))
             continue
         if not text:
             if "note" in description.lower() or "notwithstanding" in description.lower():
-                notes.append(f"line {line} ({key}): {description}")
+                notes.append(f"row {line} ({key}): {description}")
             outcomes.append(RowOutcome(line, key, "title", None, description))
             continue
-        entry_id = f"line {line}"
+        entry_id = f"row {line}"
         rule, problem = _nz_rule(text)
         if rule is not None:
             entry = Entry(entry_id, codes, Status.RULE, rule, text)
@@ -252,9 +254,8 @@ class _Rule:
     text: str  # the rows' words, joined
 
 
-def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, ImportReport]:
-    """Read the Annex 3-D CSV (``heading_or_range,uk_min,uk_max,rule_no,rule_text``)."""
-    rows = _read_csv(path, ("heading_or_range", "rule_no", "rule_text"))
+def _joined(rows: Sequence[tuple[int, dict[str, str]]]) -> list[_Rule]:
+    """Rows with their continuation rows ("- b) 40% under the build-down method.") joined."""
     rules: list[_Rule] = []
     for line, row in rows:
         key = row["heading_or_range"].strip()
@@ -270,21 +271,44 @@ def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, I
             )
         else:
             rules.append(_Rule(key, (number,), (line,), text))
+    return rules
+
+
+def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, ImportReport]:
+    """Read the Annex 3-D CSV (``heading_or_range,uk_min,uk_max,rule_no,rule_text``)."""
+    rows = _read_csv(path, ("heading_or_range", "rule_no", "rule_text"))
+    rules = _joined(rows)
     # Rules of one row group for the same goods are alternatives ("...; or No change in
     # tariff classification required for ..."); rules for other goods are separate entries.
     entries: list[Entry] = []
     outcomes: list[RowOutcome] = []
     groups: dict[tuple[str, str | None], list[tuple[_Rule, str | None, str | None]]] = {}
     order: list[tuple[str, str | None]] = []
+    previous: tuple[_Rule, tuple[str, str | None]] | None = None
     for rule in rules:
         goods, term, problem = _cptpp_rule(rule.text)
-        group = (rule.key, goods)
+        group = (rule.key, _same_goods(goods))
+        if (
+            previous is not None
+            and previous[0].key == rule.key
+            and rule.text.startswith("No change")
+            and previous[0].text.startswith("A change")
+            and (goods is None or previous[1][1] is None or group == previous[1])
+        ):
+            # "A change to X ...; or No change ... required for X, provided ...": the
+            # annex's alternative, even when it names X in other words ("mucilage and
+            # thickener" / "mucilage or thickener") or narrows it ("in the dry state").
+            if goods is not None and previous[1][1] is None and term is not None:
+                term = f'provided that "the good is {goods}" and ({term})'
+            group = previous[1]
         if group not in groups:
             groups[group] = []
             order.append(group)
         groups[group].append((rule, term, problem))
-    for key, goods in order:
-        members = groups[key, goods]
+        previous = (rule, group)
+    for key, same in order:
+        members = groups[key, same]
+        goods = next((g for m in members if (g := _scope(m[0].text.splitlines()[0]))), None)
         entry_id = f"{key}#{'+'.join(n for m in members for n in m[0].numbers)}"
         text = "\n".join(m[0].text for m in members)
         notes = tuple(n for m in members for n in _notes(m[0].text))
@@ -322,6 +346,11 @@ def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, I
     outcomes.sort(key=lambda o: o.line)
     source = attrs.evolve(source, file=str(path))
     return Schedule.of(source, entries), ImportReport(str(path), tuple(outcomes))
+
+
+def _same_goods(goods: str | None) -> str | None:
+    """Goods descriptions compared as the annex means them ("and"/"or" alike)."""
+    return None if goods is None else goods.casefold().replace(" and ", " or ")
 
 
 def _clean(text: str) -> str:

@@ -1,0 +1,502 @@
+"""PSR schedules: the file format, lookup, the two importers' parse rates, and taking a
+determination's rule from a schedule with its provenance cited.
+
+Figures about the real annexes are read from ``../shared/reference`` at test time; those
+tests skip, saying so, when it is absent.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import origin.cli
+from hs_data.apply import apply_schedule, determine_with_schedule, rule_for
+from hs_data.importers import ImportError_, ImportReport, import_cptpp, import_nz_uk
+from hs_data.schedule import FORMAT, Entry, Schedule, ScheduleError, Source, Status
+from origin.caseio import case_from_json
+from origin.determination import Verdict
+from origin.hs import HSRange as Range
+from origin.model import Case
+from origin.psr import Process, canonical, parse_rule
+
+REFERENCE = Path(
+    os.environ.get("ORIGIN_REFERENCE", Path(__file__).resolve().parents[2] / "shared/reference")
+)
+REPO = Path(__file__).resolve().parents[1]
+
+
+def reference(*parts: str) -> Path:
+    path = REFERENCE.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"reference data not found: {path} (set ORIGIN_REFERENCE)")
+    return path
+
+
+SOURCE = Source("anzcerta", "Test schedule", "Example annex", "2.0", "2024-01-31", 2022)
+
+
+def small() -> Schedule:
+    return Schedule.of(
+        SOURCE,
+        [
+            Entry.parsed("c84", "84", "CTH", "CTH"),
+            Entry.parsed("h8471", "84.71", "CTSH or RVC40", "CTSH; or RVC40"),
+            Entry.parsed("s847130", "8471.30", "CC", "CC"),
+            Entry.parsed("r0101", "01.01-01.06", "CC", "A change ... from any other chapter."),
+            Entry.parsed("fish1", "0304.44", "CC", "A change to hake ...", goods="hake"),
+            Entry.parsed("fish2", "0304.44", "CTH", "A change to any other good ...", goods="any"),
+            Entry("bad", Range.parse("0402"), Status.UNPARSED, None, "Production ...", problem="x"),
+        ],
+    )
+
+
+# -- lookup --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "ids"),
+    [
+        ("8471.30", "rule", ["s847130"]),  # subheading entry beats heading and chapter
+        ("8471.41", "rule", ["h8471"]),  # heading entry beats chapter
+        ("8471.30.00", "rule", ["s847130"]),  # NZ tariff item
+        ("8471.30.00.00K", "rule", ["s847130"]),  # NZ statistical key
+        ("8473.30", "rule", ["c84"]),  # chapter entry
+        ("0103.10", "rule", ["r0101"]),  # inside a heading range
+        ("0106", "rule", ["r0101"]),  # a heading asked about as a whole
+        ("0304.44", "needs-review", ["fish1", "fish2"]),  # rules for different goods
+        ("0402.10", "unparsed", ["bad"]),
+        ("0107", "no-rule", []),
+        ("03", "needs-review", ["fish1", "fish2"]),  # only subdivisions carry rules
+    ],
+)
+def test_lookup_gives_the_most_specific_entry(code: str, status: str, ids: list[str]) -> None:
+    found = small().lookup(code)
+    assert found.status == status
+    assert [e.id for e in found.entries] == ids
+    assert (found.rule is not None) == (status == "rule")
+
+
+def test_lookup_explains_with_provenance() -> None:
+    text = small().lookup("8471.41").explain()
+    assert "8471.41 (HS 2022 8471.41): rule" in text
+    assert "entry h8471 for 84.71 [rule]" in text
+    assert "rule: CTSH or RVC40" in text and "text: CTSH; or RVC40" in text
+    assert "Example annex, version 2.0 (2024-01-31), HS 2022 codes" in text
+
+
+def test_bad_code_in_lookup_is_an_input_error() -> None:
+    with pytest.raises(ScheduleError, match=r"expected a tariff item|expected 2, 4, 6"):
+        small().lookup("84x")
+
+
+# -- the file format -------------------------------------------------------------------------
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    schedule = small()
+    path = tmp_path / "s.json"
+    schedule.save(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["format"] == FORMAT and data["hs_edition"] == 2022
+    assert data["entries"][1] == {
+        "id": "h8471",
+        "codes": "84.71",
+        "status": "rule",
+        "rule": "CTSH or RVC40",
+        "text": "CTSH; or RVC40",
+    }
+    loaded = Schedule.load(path)
+    assert loaded == schedule
+    assert loaded.lookup("8471.41").entries == schedule.lookup("8471.41").entries
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"format": "x"}, "format 'x'; expected 'origin-psr-schedule/1'"),
+        ({"hs_edition": "2022"}, "hs_edition '2022'; expected a year"),
+        ({"source": {"agreement": "x"}}, "source: .*missing"),
+        ({"entries": {}}, "entries: expected a list"),
+        ({"entries": [{"id": "a", "codes": "84.9", "status": "rule"}]}, r"entries\[0\]: codes"),
+        (
+            {"entries": [{"id": "a", "codes": "84", "status": "done", "text": ""}]},
+            r"entries\[0\]: status 'done'; expected one of rule, unparsed, needs-review",
+        ),
+        (
+            {"entries": [{"id": "a", "codes": "84", "status": "rule", "text": ""}]},
+            r"entries\[0\]: status 'rule' needs a rule",
+        ),
+        (
+            {"entries": [{"id": "a", "codes": "84", "status": "rule", "rule": "CTX", "text": ""}]},
+            r"entries\[0\]: rule: PSR 'CTX': unexpected 'CTX'",
+        ),
+    ],
+)
+def test_bad_schedule_files_name_the_place(
+    tmp_path: Path, change: dict[str, object], message: str
+) -> None:
+    data = small().to_json()
+    data.update(change)
+    with pytest.raises(ScheduleError, match=message):
+        Schedule.from_json(data, "s.json")
+
+
+def test_unreadable_schedule_files(tmp_path: Path) -> None:
+    with pytest.raises(ScheduleError, match="no such file"):
+        Schedule.load(tmp_path / "absent.json")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"format": ', encoding="utf-8")
+    with pytest.raises(ScheduleError, match=r"broken\.json: line 1 column 12: not JSON"):
+        Schedule.load(broken)
+
+
+# -- the NZ–UK Annex 3A importer ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def nz_uk() -> tuple[Schedule, ImportReport]:
+    return import_nz_uk(reference("psr", "nz-uk", "nz_uk_annex3A_psr_hs2017.csv"))
+
+
+def test_nz_uk_parse_rate_and_every_row_accounted(nz_uk: tuple[Schedule, ImportReport]) -> None:
+    schedule, report = nz_uk
+    assert len(report.rows) == 1638  # every input row (SOURCE.md: 1,638 rows)
+    assert report.parse_rate >= 0.99
+    unparsed = {r.key: r for r in report.unparsed}
+    # The five rows kept with their words: 2106.90's prose, and four "RVC40 except from"
+    # rows whose exception list has no meaning for an RVC in the annex's headnotes.
+    assert sorted(unparsed) == ["2106.90", "5006", "5109", "5207", "5511"]
+    assert "headnote 5" in (unparsed["5006"].problem or "")
+    kinds = {r.kind for r in report.rows}
+    assert kinds == {"parsed", "unparsed", "title", "note"}
+    assert len(schedule.entries) == len(report.rule_rows)
+    summary = report.summary()
+    assert "parse rate: 1439/1444 rule rows = 99.65%" in summary
+    assert "RVC40 except from headings 50.04 or 50.05" in summary
+
+
+@pytest.mark.parametrize(
+    ("code", "rule"),
+    [
+        ("0101.21", "CC"),
+        ("0710.90", 'CC or CTH provided that "the good is cooked in the territory of the Parties"'),
+        ("1507.90", 'CC or process "refining"'),
+        ("4104.41", 'CTSH or RVC40 or process "change from the wet state"'),
+        ("2801.10", 'CTSH or RVC40 or process "Process Rule"'),  # chapter 28's row
+        ("8507.60", 'CTSH or RVC30 or process "Cell manufacture" or process "cell activation"'),
+        ("8471.30", "CTH or RVC40"),
+    ],
+)
+def test_nz_uk_rules_as_the_annex_gives_them(
+    nz_uk: tuple[Schedule, ImportReport], code: str, rule: str
+) -> None:
+    found = nz_uk[0].lookup(code)
+    assert found.status == "rule"
+    assert canonical(found.rule) == rule if found.rule else False
+
+
+def test_nz_uk_processes_are_kept_in_the_annex_words(nz_uk: tuple[Schedule, ImportReport]) -> None:
+    from origin.psr import leaves  # noqa: PLC0415
+
+    names = {
+        leaf.name
+        for entry in nz_uk[0].entries
+        if entry.tree is not None
+        for leaf in leaves(entry.tree)
+        if isinstance(leaf, Process)
+    }
+    assert names == {
+        "refining",
+        "blending",
+        "crushing / grinding",
+        "made into powder",
+        "Process Rule",
+        "change from the wet state",
+        "glazing",
+        "Cell manufacture",
+        "cell activation",
+    }
+
+
+# -- the CPTPP Annex 3-D importer ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cptpp() -> tuple[Schedule, ImportReport]:
+    return import_cptpp(reference("psr", "cptpp", "cptpp_annex3D_psr_flat.csv"))
+
+
+def test_cptpp_parse_rate_and_every_rule_accounted(cptpp: tuple[Schedule, ImportReport]) -> None:
+    schedule, report = cptpp
+    assert len(report.rows) == 2561  # every rule row (SOURCE.md: 2,561 rules)
+    assert len(report.rule_rows) == 2561
+    assert report.parse_rate >= 0.97
+    for row in report.unparsed:
+        assert row.problem and row.text  # kept with its words and the reason
+    ids = {r.entry_id for r in report.rows}
+    assert ids == {e.id for e in schedule.entries}  # no row without an entry
+
+
+@pytest.mark.parametrize(
+    ("code", "goods", "rule"),
+    [
+        ("0101.21", None, "CC"),
+        ("0304.44", "Merluccius angustimanus", "CC"),
+        ("0304.44", "any other good", "CTH"),
+        (
+            "4304.00",
+            None,
+            "CTH or RVC30 (build-up) or RVC40 (build-down) or RVC50 (focused-value of 43.04)",
+        ),
+        ("2208.20", "brandy", "CTH except from 22.07 or RVC40 (build-down)"),
+        (
+            "0901.21",
+            None,
+            'CTSH provided that "the dry weight of non-originating materials of '
+            "subheading 090111 and subheading 090112 does not exceed 60% by dry weight of the "
+            "materials of subheading 090111 and subheading 090112 used in the preparation of the "
+            'good"',
+        ),
+        ("6101.20", None, None),
+    ],
+)
+def test_cptpp_rules_as_the_annex_gives_them(
+    cptpp: tuple[Schedule, ImportReport], code: str, goods: str | None, rule: str | None
+) -> None:
+    schedule = cptpp[0]
+    if rule is None:
+        found = schedule.lookup(code)
+        assert found.status == "rule" and found.rule is not None
+        return
+    got, entry = rule_for(schedule, code, goods=goods)
+    assert got == rule
+    assert entry.text.startswith(("A change", "No change"))
+
+
+def test_cptpp_alternatives_match_the_published_operators(
+    cptpp: tuple[Schedule, ImportReport],
+) -> None:
+    """The flat CSV lost the JSON's "or" operator between rules; the importer reads it back
+    from the words (same goods = alternatives). Check against the JSON it came from."""
+    path = reference("psr", "cptpp", "uk_ott_rule_set_cptpp.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    by_row: dict[tuple[str, str], str] = {}
+    _, report = cptpp
+    for row in report.rows:
+        by_row[row.key, str(row.line)] = row.entry_id or ""
+    rows = list(csv.DictReader(reference("psr", "cptpp", "cptpp_annex3D_psr_flat.csv").open()))
+    entry_of = {(r["heading_or_range"], r["rule_no"]): i + 2 for i, r in enumerate(rows)}
+    checked = 0
+    for rule_set in data["rule_sets"]:
+        rules = rule_set["rules"]
+        for number in range(1, len(rules)):
+            if rules[number]["operator"] != "or":
+                continue
+            here = entry_of[rule_set["heading"], str(number + 1)]
+            before = entry_of[rule_set["heading"], str(number)]
+            assert (
+                by_row[rule_set["heading"], str(here)] == by_row[rule_set["heading"], str(before)]
+            ), (rule_set["heading"], number + 1)
+            checked += 1
+    assert checked > 1000
+
+
+def test_every_parsed_rule_reprints_to_itself(
+    nz_uk: tuple[Schedule, ImportReport], cptpp: tuple[Schedule, ImportReport]
+) -> None:
+    for schedule in (nz_uk[0], cptpp[0]):
+        for entry in schedule.entries:
+            if entry.rule is not None:
+                assert canonical(parse_rule(entry.rule, validate=False)) == entry.rule
+
+
+@given(st.data())
+@settings(max_examples=200, deadline=None)
+def test_random_real_rules_round_trip(
+    nz_uk: tuple[Schedule, ImportReport], cptpp: tuple[Schedule, ImportReport], data: st.DataObject
+) -> None:
+    entries = [e for s in (nz_uk[0], cptpp[0]) for e in s.entries if e.tree is not None]
+    entry = data.draw(st.sampled_from(entries))
+    assert entry.tree is not None
+    assert parse_rule(canonical(entry.tree), validate=False) == entry.tree
+
+
+def test_importer_refuses_a_file_of_another_layout(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("code,rule\n01,CC\n", encoding="utf-8")
+    with pytest.raises(ImportError_, match=r"x.csv: line 1: .*expected also chapter"):
+        import_nz_uk(path)
+    with pytest.raises(ImportError_, match="no such file"):
+        import_cptpp(tmp_path / "absent.csv")
+
+
+# -- a determination's rule from a schedule ------------------------------------------------------
+
+
+def desk(psr: str | None = None) -> tuple[Case, dt.date]:
+    """ANZCERTA worked case 03 (desk, HS 9403.30), without its own rule."""
+    path = REPO / "agreements" / "cases" / "anzcerta" / "03-change-of-heading.json"
+    data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    data["case"].pop("psr")
+    case = case_from_json(data["case"], str(path))
+    return attrs.evolve(case, psr=psr), dt.date.fromisoformat(data["date"])
+
+
+def furniture(rule: str) -> Schedule:
+    return Schedule.of(SOURCE, [Entry.parsed("e94", "94.03", rule, f"annex: {rule}")])
+
+
+def test_determination_takes_its_rule_from_the_schedule_and_cites_it() -> None:
+    case, date = desk()
+    d = determine_with_schedule("anzcerta", case, date, furniture("CTH"))
+    assert d.verdict is Verdict.ORIGINATING
+    assert d.psr == "CTH"
+    note = d.notes[0]
+    assert "taken from Test schedule: Example annex, version 2.0 (2024-01-31)" in note
+    assert "entry e94 (94.03)" in note and "annex text: “annex: CTH”" in note
+
+
+def test_the_schedule_must_be_the_agreements() -> None:
+    case, date = desk()
+    other = Schedule.of(attrs.evolve(SOURCE, agreement="cptpp"), furniture("CTH").entries)
+    with pytest.raises(ScheduleError, match="for agreement 'cptpp', not 'anzcerta'"):
+        determine_with_schedule("anzcerta", case, date, other)
+    d = determine_with_schedule("anzcerta", case, date, other, check_agreement=False)
+    assert d.verdict is Verdict.ORIGINATING
+
+
+def test_a_rule_in_the_case_must_agree_with_the_schedule() -> None:
+    case, _ = desk("cth")
+    assert apply_schedule(case, furniture("CTH"))[0].psr == "CTH"
+    case, _ = desk("CC")
+    with pytest.raises(ScheduleError, match="the case states the rule 'CC' but the schedule"):
+        apply_schedule(case, furniture("CTH"))
+
+
+def test_no_single_rule_is_refused_with_the_candidates() -> None:
+    case, _ = desk()
+    schedule = Schedule.of(
+        SOURCE,
+        [
+            Entry.parsed("a", "9403.30", "CC", "for wooden desks", goods="wooden desks"),
+            Entry.parsed("b", "9403.30", "CTH", "for any other good", goods="any other good"),
+        ],
+    )
+    with pytest.raises(ScheduleError) as refused:
+        apply_schedule(case, schedule)
+    message = str(refused.value)
+    assert "2 rules for different goods of 9403.30" in message
+    assert "entry a (rule) for wooden desks: CC" in message
+    assert apply_schedule(case, schedule, goods="wooden")[0].psr == "CC"
+    assert apply_schedule(case, schedule, goods="b")[0].psr == "CTH"
+
+
+def test_a_process_alternative_needs_information_naming_the_process() -> None:
+    case, date = desk()
+    d = determine_with_schedule("anzcerta", case, date, furniture('CC or process "joinery"'))
+    # Timber 44.07 -> 94.03 changes chapter too, so CC meets and the process is not asked.
+    assert d.verdict is Verdict.ORIGINATING
+    d = determine_with_schedule("anzcerta", case, date, furniture('CTSH and process "joinery"'))
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any('process "joinery"' in m for m in d.missing)
+
+
+def test_a_condition_needs_information_in_the_law_words() -> None:
+    case, date = desk()
+    d = determine_with_schedule(
+        "anzcerta", case, date, furniture('CTH provided that "the desk is assembled in a Party"')
+    )
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("the desk is assembled in a Party" in m for m in d.missing)
+
+
+@pytest.mark.parametrize(
+    ("ex_works", "rule", "verdict"),
+    [
+        # VNM = timber 300 + fittings 50 = 350 (worked case 03's non-originating materials).
+        ("700.00", "MaxNOM50 (EXW)", Verdict.ORIGINATING),  # 350 / 700 = 50% exactly
+        ("699.99", "MaxNOM50 (EXW)", Verdict.NOT_ORIGINATING),  # one cent under: 50.0007%
+        (None, "MaxNOM50 (EXW)", Verdict.NEEDS_INFORMATION),  # no ex-works price
+    ],
+)
+def test_maxnom_is_exact_at_the_threshold(
+    ex_works: str | None, rule: str, verdict: Verdict
+) -> None:
+    case, date = desk()
+    good = attrs.evolve(case.good, ex_works=Decimal(ex_works) if ex_works else None)
+    d = determine_with_schedule("anzcerta", attrs.evolve(case, good=good), date, furniture(rule))
+    assert d.verdict is verdict
+    if ex_works is None:
+        assert "ex-works price of the good" in d.missing
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(origin.cli, "COMMAND_MODULES", ("hs_data.cli",))
+
+
+def test_cli_lookup_prints_rule_and_provenance(
+    cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.json"
+    small().save(path)
+    assert origin.cli.main(["psr", "lookup", "8471.30", "--schedule", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "8471.30 (HS 2022 8471.30): rule" in out and "entry s847130" in out
+    assert origin.cli.main(["psr", "lookup", "84x", "--schedule", str(path)]) == 2
+    assert "origin: " in capsys.readouterr().err
+
+
+def test_cli_parse(cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    assert origin.cli.main(["psr", "parse", "ctsh; or rvc 40"]) == 0
+    assert capsys.readouterr().out == "CTSH or RVC40\n"
+    assert origin.cli.main(["psr", "parse", "CTX"]) == 2
+    assert "unexpected 'CTX'" in capsys.readouterr().err
+
+
+def test_cli_import_transpose_coverage_lookup(
+    cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = reference("psr", "nz-uk", "nz_uk_annex3A_psr_hs2017.csv")
+    folder = reference("hs", "correlation")
+    out = tmp_path / "nz-uk.json"
+    argv = ["psr", "import", "nz-uk", str(source), "--out", str(out), "--correlation", str(folder)]
+    assert origin.cli.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "parse rate: 1439/1444 rule rows = 99.65%" in printed
+    assert (
+        "HS 2022 subheadings: 5612; resolved to a rule or an explicit needs-review: 5612" in printed
+    )
+    assert origin.cli.main(["psr", "coverage", str(out)]) == 0
+    assert "no rule                          0" in capsys.readouterr().out
+    assert origin.cli.main(["psr", "lookup", "0707.00", "--schedule", str(out)]) == 0
+    assert "no rule in the HS 2017 schedule for 0707.00" in capsys.readouterr().out
+
+
+def test_cli_determine_with_a_schedule(
+    cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case_path = REPO / "agreements" / "cases" / "anzcerta" / "03-change-of-heading.json"
+    data = json.loads(case_path.read_text(encoding="utf-8"))
+    data["case"].pop("psr")
+    plain = tmp_path / "case.json"
+    plain.write_text(json.dumps(data["case"]), encoding="utf-8")
+    schedule = tmp_path / "s.json"
+    furniture("CTH").save(schedule)
+    argv = ["psr", "determine", str(plain), "--agreement", "anzcerta", "--schedule", str(schedule)]
+    assert origin.cli.main([*argv, "--date", "2025-06-01"]) == 0
+    out = capsys.readouterr().out
+    assert "VERDICT: ORIGINATING" in out and "taken from Test schedule" in out
