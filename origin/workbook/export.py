@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
-from typing import TextIO
+from typing import Any, TextIO
 
 import attrs
 
@@ -48,11 +48,25 @@ FIELDS = (
 )
 
 
+def canonical(value: Any) -> Any:
+    """The same case with every amount normalised (200.00 → 2E+2), so that a cell read as
+    200 and a JSON "200.00" fingerprint alike: equal inputs, equal fingerprint."""
+    if isinstance(value, Decimal):
+        return value.normalize()
+    if attrs.has(type(value)):
+        return attrs.evolve(
+            value, **{f.alias: canonical(getattr(value, f.name)) for f in attrs.fields(type(value))}
+        )
+    if isinstance(value, tuple):
+        return tuple(canonical(v) for v in value)
+    return value
+
+
 def fingerprint(case: Case, agreement: str, date: dt.date) -> str:
-    """SHA-256 of the inputs (the case as ``origin-case/1`` JSON), agreement, date and
-    toolkit version: the same inputs to the same toolkit always give the same value."""
+    """SHA-256 of the inputs (the case as ``origin-case/1`` JSON, amounts normalised),
+    agreement, date and toolkit version: equal inputs always give the same value."""
     payload = {
-        "case": case_to_json(case),
+        "case": case_to_json(canonical(case)),
         "agreement": agreement,
         "date": date.isoformat(),
         "toolkit": origin.__version__,

@@ -96,9 +96,7 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, fmt: str = "", **style: Any) ->
     return cell
 
 
-def _sheet(
-    book: Workbook, title: str, headers: Sequence[str], widths: Sequence[int]
-) -> WriteOnlyWorksheet:
+def _sheet(book: Workbook, title: str, headers: Sequence[str], widths: Sequence[int]) -> Any:
     sheet: Any = book.create_sheet(title)  # write-only sheets are typed loosely in the stubs
     sheet.freeze_panes = "C2" if title in ("Materials", "RVC") else "A2"
     for index, width in enumerate(widths, start=1):

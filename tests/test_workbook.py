@@ -1,0 +1,462 @@
+"""Workbooks: template round trip, mapped foreign layouts, results formulas, export, CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import attrs
+import openpyxl
+import pytest
+
+import origin.cli
+from origin import registry
+from origin.caseio import load_case_or_worked
+from origin.model import Case
+from origin.workbook import export
+from origin.workbook.fields import CellError, NumberFormat, amount, float_decimal, level
+from origin.workbook.mapping import layout_from_toml
+from origin.workbook.reader import import_workbook
+from origin.workbook.template import write_template
+
+CASES = Path(__file__).resolve().parent.parent / "agreements" / "cases"
+
+
+def _worked(agreement: str, name: str) -> tuple[Case, dt.date]:
+    case, day = load_case_or_worked(CASES / agreement / name)
+    assert day is not None
+    return case, day
+
+
+def run_cli(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(origin.cli, "COMMAND_MODULES", ("origin.workbook.cli",))
+    return origin.cli.main(argv)
+
+
+@pytest.mark.parametrize(
+    "agreement", ["anzcerta", "aanzfta", "canada", "china", "thailand", "tpsep"]
+)
+def test_every_worked_case_round_trips_through_the_template(tmp_path: Path, agreement: str) -> None:
+    """Template → fill with the worked case → import gives the same case, every row imported."""
+    plugin = registry.get(agreement)
+    for path in sorted((CASES / agreement).glob("*.json")):
+        case, _ = load_case_or_worked(path)
+        book = tmp_path / f"{path.stem}.xlsx"
+        write_template(book, plugin, [case])
+        result = import_workbook(book, law=plugin.law)
+        assert [str(i) for i in result.errors] == [], path.name
+        assert [p.case for p in result.products] == [case], path.name
+        assert result.ledger.balanced(), result.ledger.summary()
+
+
+def test_template_has_notes_dropdowns_and_an_example(tmp_path: Path) -> None:
+    out = tmp_path / "t.xlsx"
+    write_template(out, registry.get("anzcerta"))
+    book = openpyxl.load_workbook(out)
+    assert {"Instructions", "Product", "BOM", "Costs", "Consignment", "Facts"} <= set(
+        book.sheetnames
+    )
+    bom = book["BOM"]
+    headers = [c.value for c in bom[1]]
+    status = bom.cell(row=1, column=headers.index("status") + 1)
+    assert status.comment is not None and "r 36" in status.comment.text
+    formulas = [v.formula1 for v in bom.data_validations.dataValidation]
+    assert any("Lists!" in f for f in formulas)
+    lists = book["Lists"]
+    categories = [c.value for c in lists[1]]
+    column = categories.index("costs.category") + 1
+    words = {lists.cell(row=r, column=column).value for r in range(2, 60)}
+    assert "wages" in words  # the agreement's own cost categories feed the dropdown
+    assert book["BOM"].max_row > 2  # the filled example
+
+
+def test_filled_template_is_checked_by_the_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "t.xlsx"
+    assert run_cli(["template", str(out), "--agreement", "anzcerta"], monkeypatch) == 0
+    code = run_cli(
+        ["check", str(out), "--agreement", "anzcerta", "--date", "2025-06-01"], monkeypatch
+    )
+    assert code == 0
+    assert ": originating" in capsys.readouterr().out
+
+
+FOREIGN = {
+    "schema": "origin-mapping/1",
+    "name": "ERP export (German headers)",
+    "format": {"decimal": ",", "thousands": ".", "symbols": ["€"]},
+    "sheets": {
+        "product": {
+            "name": "Artikel",
+            "columns": {
+                "product": "Artikelnummer",
+                "description": "Bezeichnung",
+                "hs": "Zolltarifnummer",
+                "currency": "Währung",
+                "psr": "Ursprungsregel",
+                "adjusted_value": "Zollwert",
+                "produced_in": "Hergestellt in",
+                "last_process_in": "Letzte Verarbeitung",
+                "operations": "Arbeitsgänge",
+            },
+        },
+        "bom": {
+            "name": "Stückliste",
+            "header_row": 3,
+            "product": "DESK-1",
+            "columns": {
+                "level": "Stufe",
+                "part": "Komponente",
+                "description": "Bezeichnung",
+                "hs": "Zolltarifnummer",
+                "value": {"header": "Wert (Cent)", "scale": "0.01"},
+                "status": "Ursprung",
+                "origin_country": "Land",
+                "self_produced": "Eigenfertigung",
+                "basis": "Wertbasis",
+                "psr": "Regel",
+                "produced_in": "Hergestellt in",
+                "operations": "Arbeitsgänge",
+            },
+            "values": {
+                "status": {"J": "originating", "N": "non-originating", "?": "undetermined"},
+                "self_produced": {"E": "yes"},
+                "basis": {"HK": "production-cost"},
+            },
+        },
+        "consignment": {
+            "name": "Versand",
+            "columns": {
+                "product": "Artikelnummer",
+                "exported_from": "Ausfuhrland",
+                "imported_on": "Einfuhrdatum",
+                "route": "Weg",
+            },
+            "values": {"route": {"direkt": "direct"}},
+        },
+    },
+}
+
+
+def _foreign_workbook(path: Path) -> None:
+    """ANZCERTA worked case 24 (a multi-level BOM) as an ERP would export it."""
+    book = openpyxl.Workbook()
+    items = book.active
+    assert items is not None
+    items.title = "Artikel"
+    items.append(
+        [
+            "Artikelnummer",
+            "Bezeichnung",
+            "Zolltarifnummer",
+            "Währung",
+            "Ursprungsregel",
+            "Zollwert",
+            "Hergestellt in",
+            "Letzte Verarbeitung",
+            "Arbeitsgänge",
+        ]
+    )
+    items.append(
+        [
+            "DESK-1",
+            "Wooden office desk",
+            "9403.30",
+            "AUD",
+            "CTH",
+            "1.000,00 €",
+            "AU",
+            "AU",
+            "sawing; joinery; assembly; finishing",
+        ]
+    )
+    bom = book.create_sheet("Stückliste")
+    bom.append(["Stückliste DESK-1 (Export 2025-05-30)"])
+    bom.append([])
+    bom.append(
+        [
+            "Stufe",
+            "Komponente",
+            "Bezeichnung",
+            "Zolltarifnummer",
+            "WERT  (cent)",
+            "Ursprung",
+            "Land",
+            "Eigenfertigung",
+            "Wertbasis",
+            "Regel",
+            "Hergestellt in",
+            "Arbeitsgänge",
+            "Lagerort",
+        ]
+    )
+    bom.append(
+        [
+            "1",
+            "TIMBER",
+            "Sawn pine",
+            "4407.11",
+            30000,
+            "N",
+            "US",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "A-01",
+        ]
+    )
+    bom.append(
+        [
+            "1",
+            "DRAWERS",
+            None,
+            "9403.91",
+            20000,
+            "?",
+            None,
+            "E",
+            "HK",
+            "CTH",
+            "AU",
+            "joinery, assembly",
+            "B-02",
+        ]
+    )
+    bom.append(
+        [".2", "D-TIMBER", None, "4407.11", 8000, "N", None, None, None, None, None, None, None]
+    )
+    bom.append(
+        [".2", "D-HANDLES", None, "8302.42", "2.000", "N", None, None, None, None, None, None, None]
+    )
+    ship = book.create_sheet("Versand")
+    ship.append(["Artikelnummer", "Ausfuhrland", "Einfuhrdatum", "Weg"])
+    ship.append(["DESK-1", "AU", dt.date(2025, 6, 1), "direkt"])
+    book.save(path)
+
+
+def test_mapped_foreign_layout_imports_to_the_same_model_as_the_template(tmp_path: Path) -> None:
+    case, _ = _worked("anzcerta", "24-multi-level-bom.json")
+    plugin = registry.get("anzcerta")
+    template = tmp_path / "template.xlsx"
+    write_template(template, plugin, [case])
+    from_template = import_workbook(template, law=plugin.law)
+    foreign = tmp_path / "erp.xlsx"
+    _foreign_workbook(foreign)
+    from_erp = import_workbook(foreign, layout_from_toml(FOREIGN), plugin.law)
+    assert [str(i) for i in from_erp.errors] == []
+    assert [p.case for p in from_erp.products] == [p.case for p in from_template.products]
+    assert from_erp.products[0].case == case
+    # The unmapped 'Lagerort' column is reported, not silently dropped.
+    assert any("Lagerort" in i.message for i in from_erp.issues)
+    assert from_erp.ledger.balanced(), from_erp.ledger.summary()
+
+
+def test_mapping_file_mistakes_name_the_key(tmp_path: Path) -> None:
+    from origin.workbook.mapping import MappingError, load_layout
+
+    bad = tmp_path / "m.toml"
+    bad.write_text('schema = "origin-mapping/1"\n[sheets.bom.columns]\ncolour = "Farbe"\n')
+    with pytest.raises(MappingError, match=r"sheets\.bom\.columns\.colour: unknown field"):
+        load_layout(bad)
+    bad.write_text('schema = "origin-mapping/1"\n[rates]\n"USD/NZD" = 1.65\n')
+    with pytest.raises(MappingError, match="TOML floats"):
+        load_layout(bad)
+
+
+def test_numbers_are_exact() -> None:
+    assert float_decimal(4.11) == Decimal("4.11")
+    assert str(float_decimal(600.01)) == "600.01"
+    assert float_decimal(1.0) == Decimal(1)
+    fmt = NumberFormat(decimal=",", thousands=".", symbols=("€",))
+    assert amount("1.234,50 €", fmt, fmt.pattern()) == Decimal("1234.50")
+    with pytest.raises(CellError, match="not a number"):
+        amount("1,2,3", NumberFormat(), NumberFormat().pattern())
+    assert [level(v) for v in ("1", ".2", "..3", 2.0)] == [1, 2, 3, 2]
+
+
+def _rvc_cases() -> list[tuple[str, Case, dt.date]]:
+    picked = []
+    for agreement, name in [
+        ("anzcerta", "06-build-down-exactly-50.json"),
+        ("anzcerta", "07-build-down-one-cent-below.json"),
+        ("anzcerta", "09-factory-cost.json"),
+        ("anzcerta", "26-originating-value-additions.json"),
+        ("anzcerta", "10-tolerance-48-with-statement.json"),
+    ]:
+        case, day = _worked(agreement, name)
+        picked.append((agreement, case, day))
+    return picked
+
+
+def _results_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, list[Case]]:
+    cases = [
+        attrs.evolve(case, good=attrs.evolve(case.good, id=f"P{i}"))
+        for i, (_, case, _) in enumerate(_rvc_cases())
+    ]
+    book = tmp_path / "in.xlsx"
+    write_template(book, registry.get("anzcerta"), cases)
+    out = tmp_path / "results.xlsx"
+    code = run_cli(
+        ["check", str(book), "--agreement", "anzcerta", "--date", "2025-06-01", "--out", str(out)],
+        monkeypatch,
+    )
+    assert code == 0
+    return out, cases
+
+
+def _engine(cases: list[Case]) -> dict[tuple[str, str], Fraction]:
+    plugin = registry.get("anzcerta")
+    found = {}
+    for case in cases:
+        d = plugin.determine(case, dt.date(2025, 6, 1))
+        for r in d.rvc:
+            if r.value is not None:
+                found[(case.good.id, r.method)] = r.value
+    return found
+
+
+def test_results_workbook_has_live_rvc_formulas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, cases = _results_workbook(tmp_path, monkeypatch)
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Summary", "RVC", "Materials", "Explanation", "Problems"]
+    rvc = book["RVC"]
+    headers = [c.value for c in rvc[1]]
+    live = headers.index("RVC % (live)")
+    rows = [r for r in rvc.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert len(rows) == len(_engine(cases))
+    for row in rows:
+        assert str(row[live]).startswith("="), row
+        assert str(row[headers.index("meets (live)")]).startswith("=IF(ROUND(")
+    vnm = [r[headers.index("value 2")] for r in rows if r[1] == "build-down"]
+    assert all(str(v).startswith("=SUM(Materials!K") for v in vnm)
+    materials = book["Materials"]
+    assert materials.freeze_panes == "C2"
+    vnm_cells = [r[10] for r in materials.iter_rows(min_row=2, values_only=True) if r[0]]
+    assert any(str(v).startswith("=H") for v in vnm_cells)  # VNM points at the value cell
+    explanation = [r for r in book["Explanation"].iter_rows(min_row=2, values_only=True)]
+    assert any(r[4] and r[4].startswith("r 36") for r in explanation)
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed: apt-get install -y --no-install-recommends "
+    "libreoffice-calc",
+)
+def test_libreoffice_recalculation_gives_the_engines_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, cases = _results_workbook(tmp_path, monkeypatch)
+    converted = tmp_path / "lo"
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--calc",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(converted),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    book = openpyxl.load_workbook(converted / out.name, data_only=True)
+    rvc = book["RVC"]
+    headers = [c.value for c in rvc[1]]
+    engine = _engine(cases)
+    seen = 0
+    for row in rvc.iter_rows(min_row=2, values_only=True):
+        if not row[0]:
+            continue
+        value = row[headers.index("RVC % (live)")]
+        exact = engine[(row[0], row[1])]
+        # Excel/LibreOffice compute in doubles: equal to the exact figure to 9 places.
+        assert Decimal(repr(value)).quantize(Decimal("1e-9")) == (
+            Decimal(exact.numerator) / Decimal(exact.denominator)
+        ).quantize(Decimal("1e-9")), (row[0], row[1], value, exact)
+        expected = "meets" if exact >= row[headers.index("threshold %")] else "fails"
+        assert row[headers.index("meets (live)")] == expected
+        seen += 1
+    assert seen == len(engine)
+
+
+def test_broker_export_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case, day = _worked("anzcerta", "06-build-down-exactly-50.json")
+    book = tmp_path / "in.xlsx"
+    write_template(book, registry.get("anzcerta"), [case])
+    code = run_cli(
+        [
+            "check",
+            str(book),
+            "--agreement",
+            "anzcerta",
+            "--date",
+            day.isoformat(),
+            "--export",
+            "csv",
+        ],
+        monkeypatch,
+    )
+    assert code == 0
+    rows = export.read_csv(capsys.readouterr().out)
+    assert list(rows[0]) == list(export.FIELDS)
+    row = rows[0]
+    assert row["preference_code"] == "AU"
+    assert row["verdict"] == "originating"
+    assert row["rvc_percent"] == "50.00" and row["rvc_method"] == "build-down"
+    assert row["records_kept_until"] == "2030-06-01"
+    assert row["fingerprint"] == export.fingerprint(case, "anzcerta", day)
+    code = run_cli(
+        [
+            "check",
+            str(book),
+            "--agreement",
+            "anzcerta",
+            "--date",
+            day.isoformat(),
+            "--export",
+            "jsonl",
+        ],
+        monkeypatch,
+    )
+    line = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert line == row
+
+
+def test_fingerprint_changes_with_any_input() -> None:
+    case, day = _worked("anzcerta", "06-build-down-exactly-50.json")
+    first = export.fingerprint(case, "anzcerta", day)
+    changed = attrs.evolve(case, good=attrs.evolve(case.good, adjusted_value=Decimal("200.01")))
+    assert export.fingerprint(changed, "anzcerta", day) != first
+    assert export.fingerprint(case, "anzcerta", day + dt.timedelta(days=1)) != first
+    assert export.fingerprint(case, "anzcerta", day) == first
+
+
+def test_folder_batch_exits_non_zero_when_a_file_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_template(folder / "a.xlsx", registry.get("anzcerta"))
+    write_template(folder / "b.xlsx", registry.get("anzcerta"))
+    args = ["check", str(folder), "--agreement", "anzcerta", "--date", "2025-06-01"]
+    assert run_cli(args, monkeypatch) == 0
+    (folder / "c.xlsx").write_text("id,value\n1,2\n")
+    assert run_cli(args, monkeypatch) == 1
+    err = capsys.readouterr().err
+    assert "c.xlsx: is a CSV text file" in err and "Traceback" not in err
