@@ -315,13 +315,13 @@ def _reconcile(seals: list[Seal], counted: set[str], by_number: dict[str, Seal],
                 None,
                 f"seal {number} was counted in stock but is not in the register",
             )
-        elif seal.status != "in_stock":
+        elif held.status != "in_stock":
             add(
                 "error",
                 "cl 2.11",
-                seal,
+                held,
                 "status",
-                f"seal {number} was counted in stock but is {seal.status}",
+                f"seal {number} was counted in stock but is {held.status}",
             )
 
 
