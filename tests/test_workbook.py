@@ -20,7 +20,7 @@ from origin.caseio import load_case_or_worked
 from origin.model import Case
 from origin.workbook import export
 from origin.workbook.fields import CellError, NumberFormat, amount, float_decimal, level
-from origin.workbook.mapping import layout_from_toml
+from origin.workbook.mapping import MappingError, layout_from_toml, load_layout
 from origin.workbook.reader import import_workbook
 from origin.workbook.template import write_template
 
@@ -260,8 +260,6 @@ def test_mapped_foreign_layout_imports_to_the_same_model_as_the_template(tmp_pat
 
 
 def test_mapping_file_mistakes_name_the_key(tmp_path: Path) -> None:
-    from origin.workbook.mapping import MappingError, load_layout
-
     bad = tmp_path / "m.toml"
     bad.write_text('schema = "origin-mapping/1"\n[sheets.bom.columns]\ncolour = "Farbe"\n')
     with pytest.raises(MappingError, match=r"sheets\.bom\.columns\.colour: unknown field"):
@@ -343,7 +341,7 @@ def test_results_workbook_has_live_rvc_formulas(
     assert materials.freeze_panes == "C2"
     vnm_cells = [r[10] for r in materials.iter_rows(min_row=2, values_only=True) if r[0]]
     assert any(str(v).startswith("=H") for v in vnm_cells)  # VNM points at the value cell
-    explanation = [r for r in book["Explanation"].iter_rows(min_row=2, values_only=True)]
+    explanation = list(book["Explanation"].iter_rows(min_row=2, values_only=True))
     assert any(r[4] and r[4].startswith("r 36") for r in explanation)
 
 

@@ -40,6 +40,7 @@ class SheetRows:
     chunks: Iterator[list[Row]]
     formulas_without_value: tuple[str, ...] = ()  # cell references, xlsx only
     first_column: int = 0  # index of the column the rows start at (0 = A); rows start at 1
+    error_cells: tuple[str, ...] = ()  # cells holding an Excel error value, xlsx only
 
 
 def read(path: Path) -> Iterator[SheetRows]:
@@ -55,7 +56,7 @@ def read(path: Path) -> Iterator[SheetRows]:
             f"{path.name}: .xls, .xlsb and .ods files are read only where a child process "
             "can be used (POSIX); save the file as .xlsx"
         )
-    scans = {s.name: s.formulas_without_value for s in limits.scan(path, checked)}
+    scans = {s.name: s for s in limits.scan(path, checked)}
     return _read_here(path, scans)
 
 
@@ -68,13 +69,20 @@ def _open(path: Path) -> Any:
     return python_calamine.CalamineWorkbook.from_path(str(path))
 
 
-def _read_here(path: Path, formulas: dict[str, tuple[str, ...]]) -> Iterator[SheetRows]:
+def _read_here(path: Path, scans: dict[str, limits.SheetScan]) -> Iterator[SheetRows]:
     try:
         book = _open(path)
         for name in book.sheet_names:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             chunks = iter([rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)])
-            yield SheetRows(name, chunks, formulas.get(name, ()))
+            scan = scans.get(name)
+            yield SheetRows(
+                name,
+                chunks,
+                scan.formulas_without_value if scan else (),
+                0,
+                scan.errors if scan else (),
+            )
     except Exception as error:  # calamine's errors are several unrelated classes
         raise WorkbookError(
             _calamine_message(path.name, type(error).__name__, str(error))
@@ -104,7 +112,7 @@ def _read_in_child(path: Path, checked: limits.Checked) -> Iterator[SheetRows]:
     finished = False
     try:
         # While the child parses, name any hostile shape precisely (and stop the child).
-        scans = {s.name: s.formulas_without_value for s in limits.scan(path, checked)}
+        scans = {s.name: s for s in limits.scan(path, checked)}
         yield from _receive(path, stream, pid, scans)
         finished = True
     finally:
@@ -116,7 +124,10 @@ def _read_in_child(path: Path, checked: limits.Checked) -> Iterator[SheetRows]:
 
 
 def _reap(path: Path, pid: int, finished: bool) -> None:
-    _, status = os.waitpid(pid, 0)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:  # already reaped while reporting how it ended
+        return
     if finished and os.WIFSIGNALED(status):  # pragma: no cover - _receive reports it first
         raise WorkbookError(_died(path, os.WTERMSIG(status)))
 
@@ -130,7 +141,7 @@ def _died(path: Path, signal_number: int) -> str:
 
 
 def _receive(
-    path: Path, stream: Any, pid: int, formulas: dict[str, tuple[str, ...]]
+    path: Path, stream: Any, pid: int, scans: dict[str, limits.SheetScan]
 ) -> Iterator[SheetRows]:
     def messages() -> Iterator[tuple[str, Any]]:
         while True:
@@ -167,7 +178,14 @@ def _receive(
                     return
 
         name, first_column = payload
-        sheet = SheetRows(name, chunks(), formulas.get(name, ()), first_column)
+        scan = scans.get(name)
+        sheet = SheetRows(
+            name,
+            chunks(),
+            scan.formulas_without_value if scan else (),
+            first_column,
+            scan.errors if scan else (),
+        )
         yield sheet
         for _ in sheet.chunks:  # the caller may skip a sheet: drain it
             pass

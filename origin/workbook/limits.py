@@ -59,6 +59,7 @@ class SheetScan:
     rows: int
     columns: int
     formulas_without_value: tuple[str, ...] = ()  # cell references, e.g. "E14"
+    errors: tuple[str, ...] = ()  # cells holding an Excel error value (#DIV/0!, #N/A …)
 
 
 @attrs.frozen
@@ -282,7 +283,12 @@ def _scan_sheet(name: str, archive: zipfile.ZipFile, sheet: str, part: str) -> S
             f"(limit {MAX_CELLS:,} cells); delete the stray cells far from the data"
         )
     formulas = _formulas_without_value(data) if has_formula else ()
-    return SheetScan(sheet, rows, columns, formulas)
+    errors = (
+        tuple(m.decode() for m in re.findall(rb'<c r="([A-Z]+[0-9]+)"[^>]*? t="e"', data))
+        if b't="e"' in data
+        else ()
+    )
+    return SheetScan(sheet, rows, columns, formulas, errors)
 
 
 def _top_rows(max_row: int) -> bytes:

@@ -182,9 +182,10 @@ class _Reader:
                     ledger.report(name, number, "sheet lacks required columns")
             return
         formula_rows = _formula_rows(sheet.formulas_without_value)
+        error_rows = _formula_rows(sheet.error_cells)
         records = self.records[layout.role]
         for number, row in rows:
-            record = self._row(name, number, row, plan, formula_rows, layout, offset)
+            record = self._row(name, number, row, plan, formula_rows, layout, offset, error_rows)
             if record is not None:
                 records.append(record)
 
@@ -331,6 +332,7 @@ class _Reader:
         formula_rows: Mapping[int, set[int]],
         layout: SheetLayout,
         offset: int,
+        error_rows: Mapping[int, set[int]],
     ) -> Record | None:
         width = len(row)
         values: dict[str, Any] = {}
@@ -365,6 +367,16 @@ class _Reader:
                             "open it in Excel and save it)",
                         )
                     )
+        errors_here = error_rows.get(number, set())
+        for index, field, _column, _convert in plan if errors_here else ():
+            if index + offset in errors_here:
+                problems.append(
+                    (
+                        column_letter(index + offset),
+                        f"{field.header}: the cell holds an Excel error value (e.g. #DIV/0!, "
+                        "#N/A); correct the formula or its inputs",
+                    )
+                )
         for index, field, _column, _convert in plan:
             if field.required and field.key not in values and field.key != "product":
                 letter = column_letter(index + offset)

@@ -1,0 +1,359 @@
+"""A corpus of malformed and hostile workbooks, generated here: each gives its specific,
+located message, one line for unreadable files, and never a traceback. Plus row accounting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+import openpyxl
+import pytest
+
+import origin.cli
+from origin import registry
+from origin.caseio import load_case_or_worked
+from origin.workbook import limits
+from origin.workbook.fields import FIELDS, SHEET_TITLES, date
+from origin.workbook.problems import column_letter
+from origin.workbook.reader import import_workbook
+from origin.workbook.template import write_template
+
+CASES = Path(__file__).resolve().parent.parent / "agreements" / "cases"
+PLUGIN = registry.get("anzcerta")
+
+
+def _good(path: Path) -> Path:
+    """ANZCERTA worked case 09 (BOM, costs, consignment) in the template."""
+    case, _ = load_case_or_worked(CASES / "anzcerta" / "09-factory-cost.json")
+    write_template(path, PLUGIN, [case])
+    return path
+
+
+def _edit(path: Path, change: Callable[[openpyxl.Workbook], None]) -> Path:
+    _good(path)
+    book = openpyxl.load_workbook(path)
+    change(book)
+    book.save(path)
+    return path
+
+
+def _column(book: openpyxl.Workbook, sheet: str, header: str) -> int:
+    return [c.value for c in book[sheet][1]].index(header) + 1
+
+
+def _set(sheet: str, header: str, row: int, value: object) -> Callable[[openpyxl.Workbook], None]:
+    def change(book: openpyxl.Workbook) -> None:
+        cell = book[sheet].cell(row=row, column=_column(book, sheet, header))
+        cell.value = value
+        if isinstance(value, int | float):
+            cell.number_format = "General"
+
+    return change
+
+
+def _rezip(path: Path, replace: dict[str, bytes], compress: int = zipfile.ZIP_DEFLATED) -> Path:
+    source = _good(path.with_suffix(".src.xlsx"))
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w", compress) as new:
+        for item in old.infolist():
+            new.writestr(item.filename, replace.get(item.filename, old.read(item.filename)))
+        for name, data in replace.items():
+            if name not in old.namelist():
+                new.writestr(name, data)
+    return path
+
+
+def _bomb(path: Path) -> Path:
+    big = b"<sst>" + b"<si><t>" + b"A" * (40 * 1024 * 1024) + b"</t></si></sst>"
+    return _rezip(path, {"xl/sharedStrings.xml": big})
+
+
+def _entities(path: Path) -> Path:
+    lol = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<si><t>&lol2;</t></si></sst>"
+    )
+    return _rezip(path, {"xl/sharedStrings.xml": lol})
+
+
+def _error_cell(path: Path) -> Path:
+    """A cached Excel error (#DIV/0!) in Costs!D2, as Excel saves it (openpyxl cannot)."""
+    source = _good(path.with_suffix(".src.xlsx"))
+    with zipfile.ZipFile(source) as old:
+        part = "xl/worksheets/sheet4.xml"
+        xml = old.read(part).decode()
+    xml = re.sub(r'<c r="D2"[^>]*?(/>|>.*?</c>)', '<c r="D2" t="e"><v>#DIV/0!</v></c>', xml)
+    return _rezip(path, {part: xml.encode()})
+
+
+def _far_cell(path: Path) -> Path:
+    def change(book: openpyxl.Workbook) -> None:
+        book["BOM"]["XFD1048576"] = "stray"
+
+    return _edit(path, change)
+
+
+def _ole(path: Path, encrypted: bool) -> Path:
+    body = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+    body += ("EncryptionInfo" if encrypted else "Workbook").encode("utf-16-le") + b"\0" * 2000
+    path.write_bytes(body)
+    return path
+
+
+def _truncated(path: Path) -> Path:
+    data = _good(path.with_suffix(".src.xlsx")).read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _not_workbook_zip(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    return path
+
+
+def _write(content: bytes) -> Callable[[Path], Path]:
+    def make(path: Path) -> Path:
+        path.write_bytes(content)
+        return path
+
+    return make
+
+
+def _formula_without_value(book: openpyxl.Workbook) -> None:
+    _set("BOM", "value", 2, "=SUM(1,2)")(book)
+
+
+def _duplicate_part(book: openpyxl.Workbook) -> None:
+    sheet = book["BOM"]
+    sheet.cell(
+        row=3,
+        column=_column(book, "BOM", "part id"),
+        value=sheet.cell(row=2, column=_column(book, "BOM", "part id")).value,
+    )
+
+
+def _parents(book: openpyxl.Workbook, values: dict[int, str]) -> None:
+    for row, parent in values.items():
+        book["BOM"].cell(row=row, column=_column(book, "BOM", "parent id"), value=parent)
+
+
+def _cycle(book: openpyxl.Workbook) -> None:
+    sheet = book["BOM"]
+    part = _column(book, "BOM", "part id")
+    first, second = sheet.cell(row=2, column=part).value, sheet.cell(row=3, column=part).value
+    _parents(book, {2: str(second), 3: str(first)})
+
+
+def _mixed_currency(book: openpyxl.Workbook) -> None:
+    _set("BOM", "currency", 2, "USD")(book)
+
+
+def _missing_required_column(book: openpyxl.Workbook) -> None:
+    book["Costs"].cell(row=1, column=_column(book, "Costs", "amount")).value = "colour"
+
+
+def _no_header(book: openpyxl.Workbook) -> None:
+    sheet = book["Costs"]
+    for cell in sheet[1]:
+        cell.value = None
+    sheet.cell(row=1, column=1, value="x")
+
+
+def _at(role: str, key: str, row: int) -> str:
+    """Where a template field sits, e.g. BOM!I2."""
+    index = [f.key for f in FIELDS[role]].index(key)
+    return f"{SHEET_TITLES[role]}!{column_letter(index)}{row}"
+
+
+# name → (how to make it, expected message part, expected location or None for whole-file)
+CORPUS: dict[str, tuple[Callable[[Path], Path], str, str | None]] = {
+    "empty": (_write(b""), "is empty (0 bytes)", None),
+    "csv-renamed": (_write(b"part,value\nA,1\n"), "is a CSV text file", None),
+    "text-renamed": (_write(b"just some notes\n"), "plain-text text file", None),
+    "xls-renamed": (lambda p: _ole(p, False), "old-format Excel (.xls) file", None),
+    "encrypted": (lambda p: _ole(p, True), "password-protected", None),
+    "truncated-zip": (_truncated, "is damaged", None),
+    "random-bytes": (_write(bytes(range(256)) * 8), "not an Excel workbook", None),
+    "pdf": (_write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), "PDF document", None),
+    "html": (_write(b"<html><body><table></table></body></html>"), "web page (HTML)", None),
+    "zip-not-workbook": (_not_workbook_zip, "no xl/workbook.xml", None),
+    "zip-bomb": (_bomb, "refused as a zip bomb", None),
+    "xml-entities": (_entities, "declares a DTD or entities", None),
+    "far-cell": (_far_cell, "spans 1,048,576 rows × 16,384 columns", None),
+    "text-in-number": (
+        lambda p: _edit(p, _set("BOM", "value", 2, "abc")),
+        "value 'abc' is not a number",
+        _at("bom", "value", 2),
+    ),
+    "negative": (
+        lambda p: _edit(p, _set("BOM", "value", 3, -5)),
+        "is negative",
+        _at("bom", "value", 3),
+    ),
+    "thousands-wrong": (
+        lambda p: _edit(p, _set("BOM", "value", 2, "1,23,4")),
+        "is not a number",
+        _at("bom", "value", 2),
+    ),
+    "excel-error": (
+        _error_cell,
+        "holds an Excel error value",
+        _at("costs", "amount", 2),
+    ),
+    "formula-no-value": (
+        lambda p: _edit(p, _formula_without_value),
+        "formula with no saved result",
+        _at("bom", "value", 2),
+    ),
+    "duplicate-part": (lambda p: _edit(p, _duplicate_part), "is used twice", _at("bom", "part", 3)),
+    "cycle": (lambda p: _edit(p, _cycle), "is its own ancestor", _at("bom", "parent", 2)),
+    "missing-parent": (
+        lambda p: _edit(p, lambda b: _parents(b, {2: "NOPE"})),
+        "parent id 'NOPE' is not a part",
+        _at("bom", "parent", 2),
+    ),
+    "level-jump": (
+        lambda p: _edit(
+            p, lambda b: (_set("BOM", "level", 2, 1)(b), _set("BOM", "level", 3, 3)(b))
+        ),
+        "level 3 follows level 1",
+        _at("bom", "level", 3),
+    ),
+    "unknown-hs": (
+        lambda p: _edit(p, _set("BOM", "hs", 2, "8471.99")),
+        "does not exist in HS 2022",
+        _at("bom", "hs", 2),
+    ),
+    "hs-as-number": (
+        lambda p: _edit(p, _set("BOM", "hs", 2, 101.21)),
+        "stored as a number",
+        _at("bom", "hs", 2),
+    ),
+    "mixed-currency": (
+        lambda p: _edit(p, _mixed_currency),
+        "no USD/AUD rate is given",
+        _at("bom", "currency", 2),
+    ),
+    "bad-country": (
+        lambda p: _edit(p, _set("BOM", "origin country", 2, "China")),
+        "not a two-letter country code",
+        _at("bom", "origin_country", 2),
+    ),
+    "bad-status": (
+        lambda p: _edit(p, _set("BOM", "status", 2, "maybe")),
+        "'maybe' is not one of",
+        _at("bom", "status", 2),
+    ),
+    "unknown-cost-category": (
+        lambda p: _edit(p, _set("Costs", "category", 2, "bribes")),
+        "'bribes' is not one of",
+        _at("costs", "category", 2),
+    ),
+    "text-date": (
+        lambda p: _edit(p, _set("Consignment", "imported on", 2, "01/06/2025")),
+        "is not a date",
+        _at("consignment", "imported_on", 2),
+    ),
+    "serial-date": (
+        lambda p: _edit(p, _set("Consignment", "imported on", 2, 45809)),
+        "Excel serial for",
+        _at("consignment", "imported_on", 2),
+    ),
+    "bad-flag": (
+        lambda p: _edit(p, _set("BOM", "indirect", 2, "perhaps")),
+        "is not yes or no",
+        _at("bom", "indirect", 2),
+    ),
+    "missing-required-column": (
+        lambda p: _edit(p, _missing_required_column),
+        "required column(s) missing: amount",
+        "Costs!1",
+    ),
+    "no-header": (lambda p: _edit(p, _no_header), "no header row found", "Costs"),
+    "missing-required-value": (
+        lambda p: _edit(p, _set("Costs", "amount", 2, None)),
+        "amount is required",
+        _at("costs", "amount", 2),
+    ),
+}
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(CORPUS) >= 25
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_hostile_workbook_gives_its_located_message(
+    name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    make, expected, where = CORPUS[name]
+    path = make(tmp_path / f"{name}.xlsx")
+    monkeypatch.setattr(origin.cli, "COMMAND_MODULES", ("origin.workbook.cli",))
+    code = origin.cli.main(["check", str(path), "--agreement", "anzcerta", "--date", "2025-06-01"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err
+    assert expected in err, err
+    lines = [line for line in err.splitlines() if expected in line]
+    if where is None:
+        assert lines[0].startswith(f"origin: {path.name}: "), lines  # one line, names the file
+    else:
+        assert any(f"{path.name} {where}" in line for line in lines), (where, err)
+
+
+def test_a_reader_abort_is_caught_in_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the XML check, the far cell reaches calamine, which aborts: only the child dies."""
+    path = _far_cell(tmp_path / "far.xlsx")
+    monkeypatch.setattr(limits, "scan", lambda path, checked: ())
+    with pytest.raises(limits.WorkbookError, match="reader stopped"):
+        import_workbook(path, law=PLUGIN.law)
+
+
+def test_every_row_is_imported_or_reported(tmp_path: Path) -> None:
+    """Row accounting: good rows, a bad row, a blank row, a product with errors, a stray sheet."""
+    path = tmp_path / "mixed.xlsx"
+    case, _ = load_case_or_worked(CASES / "anzcerta" / "09-factory-cost.json")
+    second, _ = load_case_or_worked(CASES / "anzcerta" / "06-build-down-exactly-50.json")
+    second = attrs.evolve(second, good=attrs.evolve(second.good, id="OTHER"))
+    write_template(path, PLUGIN, [case, second])
+    book = openpyxl.load_workbook(path)
+    bom = book["BOM"]
+    value = _column(book, "BOM", "value")
+    product = _column(book, "BOM", "product")
+    bad_row = next(r for r in range(2, bom.max_row + 1) if bom.cell(r, product).value == "OTHER")
+    bom.cell(row=bad_row, column=value, value="ten")
+    bom.insert_rows(3)  # a blank row inside the data is not an input row
+    notes = book.create_sheet("Notes")
+    notes.append(["remember to ask the supplier"])
+    notes.append(["and the freight invoice"])
+    book.save(path)
+    result = import_workbook(path, law=PLUGIN.law)
+    ledger = result.ledger
+    assert ledger.balanced(), ledger.summary()
+    total = sum(ledger.input_rows.values())
+    assert sum(ledger.imported.values()) + len(ledger.reported) == total
+    assert ledger.input_rows["Notes"] == 2
+    assert ledger.reported[("Notes", 1)].startswith("sheet not read")
+    reasons = set(ledger.reported.values())
+    assert "product OTHER not imported (see its errors)" in reasons
+    assert [p.product for p in result.products if p.case is not None] == [case.good.id]
+    # Every row of the decided product is imported; the failed product's rows are reported.
+    imported_bom = ledger.imported["BOM"]
+    assert imported_bom == len(case.materials)
+    assert any("'ten' is not a number" in i.message for i in result.issues)
+
+
+def test_dates_from_cells() -> None:
+    assert date(dt.datetime(2025, 6, 1, 0, 0)) == dt.date(2025, 6, 1)
+    assert date("2025-06-01") == dt.date(2025, 6, 1)
