@@ -24,9 +24,9 @@ _UNITS = ("r", "cl", "art", "sch")
 _CITATION = re.compile(
     r"^(?P<unit>r|cl|art|sch)\s+(?P<number>[0-9]+[A-Z]*(?:\.[0-9]+)*)"
     r"(?P<definition>\s+[a-z][a-z ,\-]*?(?:\s*\((?![ivxlcdm]+\))[a-z]{2,}\))?)?"
-    r"(?P<path>(?:\s*\([0-9a-z]+\))*)$"
+    r"(?P<path>(?:\s*\([0-9a-zA-Z]+\))*)$"
 )
-_PATH_PART = re.compile(r"\(([0-9a-z]+)\)")
+_PATH_PART = re.compile(r"\(([0-9a-zA-Z]+)\)")
 
 
 class CitationError(ValueError):

@@ -24,6 +24,7 @@ BUILTIN: Mapping[str, str] = {
     "ldc": "agreements.ldc:AGREEMENT",
     "lldc": "agreements.lldc:AGREEMENT",
     "china": "agreements.china:AGREEMENT",
+    "fic": "agreements.fic:AGREEMENT",
     "thailand": "agreements.thailand:AGREEMENT",
     "tpsep": "agreements.tpsep:AGREEMENT",
 }

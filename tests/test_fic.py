@@ -1,0 +1,274 @@
+"""Forum Island Countries (regs 44–51): thresholds, bounds, provisions beyond the worked cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+import worked
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from origin import registry
+from origin.caseio import case_from_json
+from origin.determination import Verdict
+from origin.engine import CaseError
+from origin.groups import Membership
+
+FIC = registry.get("fic")
+DATE = dt.date(2025, 6, 1)
+QAC = "qualifying-area-content"
+COST_AGREEMENTS = [registry.get(n) for n in ("canada", "ldc", "lldc", "fic")]
+
+
+def _case(
+    *,
+    hs: str = "7308.90",
+    foreign: str = "500.00",
+    wages: str = "500.00",
+    materials: list[dict[str, Any]] | None = None,
+    costs: list[dict[str, Any]] | None = None,
+    facts: dict[str, str] | None = None,
+    **good: Any,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "schema": "origin-case/1",
+        "currency": "FJD",
+        "good": {"id": "G", "hs": hs, "produced_in": ["FJ"], "last_process_in": "FJ", **good},
+        "materials": [{"id": "STEEL", "hs": "7216.10", "value": foreign, "origin_country": "CN"}]
+        + (materials or []),
+        "costs": [{"id": "W", "category": "wages_benefits", "amount": wages}] + (costs or []),
+        "consignment": {"exported_from": "FJ", "transit": []},
+    }
+    if facts:
+        data["facts"] = facts
+    return data
+
+
+def _decide(data: dict[str, Any], date: dt.date = DATE) -> Any:
+    return FIC.determine(case_from_json(data), date)
+
+
+cents = st.integers(min_value=1, max_value=10**8)
+
+
+@settings(deadline=None)  # the first example pays for imports and sympy compilation
+@given(foreign=cents, wages=cents)
+def test_fifty_percent_exactly(foreign: int, wages: int) -> None:
+    """r 45(1)(b)(ii): originating exactly when QAC ≥ 50% of FWC, computed in cents."""
+    d = _decide(_case(foreign=str(Decimal(foreign) / 100), wages=str(Decimal(wages) / 100)))
+    assert d.rvc[0].value == Fraction(100 * wages, foreign + wages)
+    assert (d.verdict is Verdict.ORIGINATING) is (wages >= foreign)
+
+
+@given(foreign=cents, wages=cents)
+def test_forty_five_percent_for_listed_apparel(foreign: int, wages: int) -> None:
+    """r 45(2)(b)(iv): heading 61.09 is read against 45%."""
+    data = _case(hs="6109.10", foreign=str(Decimal(foreign) / 100), wages=str(Decimal(wages) / 100))
+    d = _decide(data)
+    assert (d.verdict is Verdict.ORIGINATING) is (100 * wages >= 45 * (foreign + wages))
+
+
+@pytest.mark.parametrize(
+    ("wages", "facts", "verdict"),
+    [
+        ("480.00", None, Verdict.NOT_ORIGINATING),
+        ("480.00", {"tolerance_determination": "CE 1; 2025-01-01 to 2025-12-31"}, "originating"),
+        ("479.99", {"tolerance_determination": "CE 1; 2025-01-01 to 2025-12-31"}, "not"),
+        ("480.00", {"tolerance_determination": "CE 1; 2024-01-01 to 2024-12-31"}, "not"),
+        ("400.00", {"lower_share": "40; CE 2025/3"}, "originating"),
+        ("399.99", {"lower_share": "40"}, "not"),
+    ],
+)
+def test_forty_eight_percent_and_lower_shares(
+    wages: str, facts: dict[str, str] | None, verdict: Any
+) -> None:
+    """r 51(2) (48% within the determination's period) and r 45(2)(a) (lower share)."""
+    foreign = str(Decimal(1000) - Decimal(wages))
+    d = _decide(_case(foreign=foreign, wages=wages, facts=facts))
+    expected = verdict.value if isinstance(verdict, Verdict) else verdict
+    assert d.verdict.value.startswith(expected)
+
+
+def _australian(cotton: str, wages: str, dye: str) -> dict[str, Any]:
+    return _case(
+        foreign=dye,
+        wages=wages,
+        materials=[
+            {
+                "id": "COTTON",
+                "hs": "5201.00",
+                "value": cotton,
+                "origin_country": "AU",
+                "attributes": ["unmanufactured_raw_product"],
+            }
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("cotton", "wages", "verdict", "fic"),
+    [
+        ("550.00", "250.00", Verdict.ORIGINATING, Fraction(25)),  # exactly 25%
+        ("550.01", "249.99", Verdict.NOT_ORIGINATING, Fraction(24999, 1000)),  # one cent short
+    ],
+)
+def test_twenty_five_percent_forum_island_content(
+    cotton: str, wages: str, verdict: Verdict, fic: Fraction
+) -> None:
+    """r 45(3): with Australian raw cotton counted, Forum Island content ≥ 25% (cents)."""
+    d = _decide(_australian(cotton, wages, "200.00"))
+    results = {r.method: r for r in d.rvc}
+    assert results[QAC].value == 80
+    assert results["forum-island-content"].value == fic
+    assert d.verdict is verdict
+
+
+def test_no_australian_material_no_twenty_five_percent_test() -> None:
+    d = _decide(_case(foreign="500.00", wages="500.00"))
+    assert [r.method for r in d.rvc] == [QAC]
+
+
+def test_a_cost_counted_twice_is_an_error() -> None:
+    """r 46(3): a cost is included once only."""
+    case = case_from_json(_case())
+    twice = attrs.evolve(case, costs=(*case.costs, attrs.evolve(case.costs[0], amount=Decimal("1"))))
+    with pytest.raises(CaseError, match=r"r 46\(3\)"):
+        FIC.determine(twice, DATE)
+
+
+@pytest.mark.parametrize(
+    ("facts", "message"),
+    [
+        ({"cross_references": "maybe"}, "not one of former-rules, full, none"),
+        ({"tolerance_determination": "CE 2025/1"}, "should give the determination and its period"),
+        ({"tolerance_determination": "CE; 2025-02-30 to 2025-03-01"}, "day is out of range"),
+        ({"lower_share": "about forty"}, "should start with a percentage"),
+    ],
+)
+def test_malformed_facts_are_errors(facts: dict[str, str], message: str) -> None:
+    with pytest.raises(CaseError, match=message):
+        _decide(_case(facts=facts))
+
+
+def test_free_supply_needs_its_transport_cost() -> None:
+    """r 50(1)(b): transport into the factory is added whoever paid it; without it the
+    material's expenditure is unknown (a foreign material can only lower the share)."""
+    free: dict[str, Any] = {
+        "id": "RESIN",
+        "hs": "3907.30",
+        "value": "100.00",
+        "origin_country": "US",
+        "attributes": ["supplied_free_or_reduced"],
+    }
+    d = _decide(_case(foreign="400.00", wages="500.00", materials=[free]))
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("r 50(1)(b)" in fact for fact in d.missing)
+    free["adjustments"] = [{"kind": "transport_to_factory", "amount": "0.00"}]
+    d = _decide(_case(foreign="400.00", wages="500.00", materials=[free]))
+    assert d.verdict is Verdict.ORIGINATING and d.rvc[0].value == 50
+
+
+def test_market_value_excess_cannot_exceed_the_cost() -> None:
+    excess = {"kind": "excess_over_market_value", "amount": "600.00"}
+    data = _case()
+    data["materials"][0]["adjustments"] = [excess]
+    with pytest.raises(CaseError, match=r"r 50\(4\)"):
+        _decide(data)
+
+
+def test_unknown_values_give_bounds() -> None:
+    """A material of unknown value can pull the share only towards its own share."""
+    unknown_foreign = {"id": "X", "hs": "7318.15", "origin_country": "CN"}
+    d = _decide(_case(foreign="400.00", wages="600.00", materials=[unknown_foreign]))
+    assert d.verdict is Verdict.NEEDS_INFORMATION  # at most 60%, perhaps below 50%
+    assert any("cost of material X" in fact for fact in d.missing)
+    d = _decide(_case(foreign="600.00", wages="400.00", materials=[unknown_foreign]))
+    assert d.verdict is Verdict.NOT_ORIGINATING  # at most 40%
+    assert d.rvc[0].bound == "at most"
+    unknown_fijian = {
+        "id": "Y",
+        "hs": "1701.14",
+        "origin_country": "FJ",
+        "attributes": ["wholly_obtained"],
+    }
+    d = _decide(_case(foreign="400.00", wages="600.00", materials=[unknown_fijian]))
+    assert d.verdict is Verdict.ORIGINATING  # at least 60%
+    assert d.rvc[0].bound == "at least"
+
+
+def _fijian(ident: str, value: str, inner: list[dict[str, Any]], wages: str) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "hs": "5208.52",
+        "value": value,
+        "produced_in": "FJ",
+        "components": inner,
+        "costs": [{"id": f"{ident}-W", "category": "wages_benefits", "amount": wages}],
+    }
+
+
+def test_partial_qualification_recurses() -> None:
+    """Three levels: yarn (20% Fijian) in cloth in shirts; each level's share is its own
+    qualifying area content (r 47(d)(ii)), exact all the way down."""
+    fibre = {"id": "FIBRE", "hs": "5201.00", "value": "80.00", "origin_country": "IN"}
+    yarn = _fijian("YARN", "100.00", [fibre], "20.00")  # 20 / 100 = 20%
+    cloth = _fijian("CLOTH", "300.00", [yarn], "50.00")  # (20% × 100 + 50) / 150 = 7/15
+    data = _case(foreign="100.00", wages="300.00", materials=[cloth])
+    d = _decide(data)
+    # cloth counts 7/15 × 300 = 140; FWC = 100 + 300 + 300 = 700; QAC = 300 + 140 = 440
+    assert d.rvc[0].value == Fraction(100 * 440, 700)
+    rows = {row.id: row for row in d.materials}
+    assert rows["CLOTH"].vom_value == 140
+    assert rows["CLOTH"].status == "partly qualifying"
+
+
+def test_material_in_its_own_right_counts_in_full() -> None:
+    fibre = {"id": "FIBRE", "hs": "5201.00", "value": "50.00", "origin_country": "IN"}
+    cloth = _fijian("CLOTH", "300.00", [fibre], "50.00")  # own QAC 50% ≥ 50%
+    d = _decide(_case(foreign="500.00", wages="200.00", materials=[cloth]))
+    assert {row.id: row.vom_value for row in d.materials}["CLOTH"] == 300
+    assert d.rvc[0].value == 50
+
+
+@given(wages=cents, overhead=cents, abroad=st.booleans())
+def test_qualifying_a_cost_never_lowers_the_share(wages: int, overhead: int, abroad: bool) -> None:
+    """Moving an overhead from China to Fiji can only raise QAC (monotone)."""
+    line = {"id": "O", "category": "premises", "amount": str(Decimal(overhead) / 100)}
+    here = _decide(_case(wages=str(Decimal(wages) / 100), costs=[line | {"incurred_in": "FJ"}]))
+    there = _decide(_case(wages=str(Decimal(wages) / 100), costs=[line | {"incurred_in": "CN"}]))
+    assert here.rvc[0].value >= there.rvc[0].value
+    assert {c.id: c.status for c in there.costs}["O"] == "non-qualifying"
+    del abroad
+
+
+def test_a_user_list_without_fiji(tmp_path: Path) -> None:
+    listed = tmp_path / "fic.toml"
+    listed.write_text(
+        '[group]\nname = "fic"\ntitle = "Forum Island Countries (test)"\nsource = "test"\n'
+        '[group.coverage]\nfrom = 2022-01-01\nreference = "test"\n'
+        '[members]\nWS = { name = "Samoa" }\n',
+        encoding="utf-8",
+    )
+    data = _case(foreign="100.00", wages="900.00")
+    assert FIC.determine(case_from_json(data), DATE).verdict is Verdict.ORIGINATING
+    other = FIC.with_membership(Membership.load(listed))
+    assert other.determine(case_from_json(data), DATE).verdict is Verdict.NOT_ORIGINATING
+
+
+@pytest.mark.parametrize("agreement", COST_AGREEMENTS, ids=lambda a: a.name)
+def test_every_cost_line_is_explained(agreement: Any) -> None:
+    """Each worked case's cost lines appear once each, with a status and a provision."""
+    for path in worked.files(agreement):
+        data = worked.load(path)
+        d = worked.run(agreement, path)
+        given_ids = [c["id"] for c in data["case"].get("costs", [])]
+        assert [c.id for c in d.costs] == given_ids, path.name
+        for row in d.costs:
+            assert row.status in {"qualifying", "non-qualifying", "counted", "excluded"}
+            assert str(row.citation).startswith("r ")
