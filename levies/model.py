@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
@@ -214,13 +215,19 @@ class _Cells:
     """Typed access to one row's cells; every failure names the column and what it wanted."""
 
     def __init__(self, row: Mapping[str, object]) -> None:
-        self.row = row
+        # Blank cells are dropped once here, so each getter is a dictionary lookup.
+        cells: dict[str, object] = {}
+        for column, value in row.items():
+            if isinstance(value, str):
+                text = value.strip()
+                if text:
+                    cells[column] = text
+            elif value is not None:
+                cells[column] = value
+        self.row = cells
 
     def raw(self, column: str) -> object:
-        value = self.row.get(column)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        return value.strip() if isinstance(value, str) else value
+        return self.row.get(column)
 
     def text(self, column: str) -> str:
         value = self.raw(column)
@@ -300,10 +307,10 @@ class _Cells:
         if value is None:
             return None
         text = self.text(column).lower().replace("-", "_")
-        for member in kind:
-            if member.value == text:
-                return member
-        raise RowError(column, f"{value!r} is not one of {_listing(kind)}")
+        member: _E | None = _members(kind).get(text)
+        if member is None:
+            raise RowError(column, f"{value!r} is not one of {_listing(kind)}")
+        return member
 
     def names(self, column: str, allowed: tuple[str, ...]) -> frozenset[str]:
         value = self.raw(column)
@@ -330,6 +337,11 @@ class _Cells:
         if text not in {"standard", "zero", "none"}:
             raise RowError("gst", f"{value!r} is not one of standard, zero, none")
         return text
+
+
+@functools.cache
+def _members(kind: type[_E]) -> dict[str, _E]:
+    return {str(member.value): member for member in kind}
 
 
 def _listing(kind: type[enum.Enum]) -> str:
