@@ -526,7 +526,10 @@ class _Run(Decision):
                     f"taken as incurred in {case.good.last_process_in}, where the last process "
                     "was performed (r 32 allowable expenditure (a))"
                 )
-        return self.conclude(verdict, basis, steps, tuple(notes))
+        determination = self.conclude(verdict, basis, steps, tuple(notes))
+        if sheet is None:
+            return determination
+        return attrs.evolve(determination, costs=sheet.rows)
 
 
 AGREEMENT_NAME = "anzcerta"
