@@ -36,9 +36,7 @@ class Agreement:
     # For agreements with a group of countries declared outside the regulations (regs 43,
     # 43A, 44): the list applied, and how to rebuild ``decide`` for another list.
     membership: Membership | None = None
-    bind_membership: Callable[[Membership], Callable[[Case, dt.date], Determination]] | None = (
-        None
-    )
+    bind_membership: Callable[[Membership], Callable[[Case, dt.date], Determination]] | None = None
 
     @property
     def facts(self) -> Mapping[str, Term]:
