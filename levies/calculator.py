@@ -174,7 +174,16 @@ def _transitional(charge: Charge | None, steps: list[Step], notes: list[str]) ->
 
 def _liability_date(entry: Entry, law: LevyLaw, steps: list[Step]) -> dt.date:
     """The date whose law applies: an amendment is part of the original document (cl 5(2))."""
-    if entry.status is Status.LODGED or entry.original_date is None:
+    if entry.status is Status.LODGED:
+        return entry.date
+    if entry.original_date is None:
+        steps.append(
+            Step(
+                f"no original_date given: the {entry.status.value} document is taken to be of "
+                f"{entry.date.isoformat()}",
+                order("cl 5(2)") if entry.status is Status.AMENDED else order("cl 5(1)(b)"),
+            )
+        )
         return entry.date
     if entry.original_date > entry.date:
         raise RowError(
@@ -816,6 +825,8 @@ def _import_entry_fee(
         return None
     steps.append(Step(f"Customs value {value} is more than $1,000", threshold.reference))
     exempt = sorted(name for name in entry.excluded if name in IMPORT_FEE_EXEMPTIONS)
+    if "accompanied_personal" in exempt:
+        notes.append("r 24A(4)(e) covers goods accompanying a passenger (crew are not named)")
     for name in exempt:
         steps.append(
             Step(

@@ -261,7 +261,12 @@ class _Cells:
         try:
             return dt.date.fromisoformat(str(value)[:10] if "T" in str(value) else str(value))
         except ValueError:
-            raise RowError(column, f"{value!r} is not a date (expected YYYY-MM-DD)") from None
+            hint = (
+                " — a spreadsheet serial number? format the column as a date"
+                if isinstance(value, int | float | Decimal)
+                else ""
+            )
+            raise RowError(column, f"{value!r} is not a date (expected YYYY-MM-DD){hint}") from None
 
     def required_date(self, column: str) -> dt.date:
         value = self.date(column)
