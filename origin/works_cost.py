@@ -71,6 +71,8 @@ def _inputs(law: LawBook, parties: frozenset[str], a: Assessment) -> RVCInputs:
     if sheet.missing:
         return RVCInputs({"QE": None, "FWC": None})
     fwc = a.materials_total + sheet.allowable + sheet.inner_containers
+    if not fwc and not (a.unknown_vom or a.unknown_fc_non):
+        return RVCInputs({"QE": None, "FWC": None})  # nothing to divide by: no cost sheet
     qe = a.originating_total + sheet.allowable_in_parties + sheet.inner_containers_originating
     up, down = a.unknown_vom, a.unknown_fc_non
     raises = None if up and down else bool(up)
@@ -258,7 +260,15 @@ def _regime(
 ) -> Regime:
     """The engine's configuration: no tariff shift (so no de minimis), one cost-based method."""
     method = RVCMethod(
-        METHOD, SHARE, rvc_citation, functools.partial(_inputs, law, parties), ("QE", "FWC")
+        METHOD,
+        SHARE,
+        rvc_citation,
+        functools.partial(_inputs, law, parties),
+        ("QE", "FWC"),
+        {
+            "FWC": "the factory or works cost (materials and cost lines)",
+            "QE": "its qualifying part",
+        },
     )
     return Regime(
         valuation=valuation,
