@@ -265,10 +265,7 @@ def _regime(
         rvc_citation,
         functools.partial(_inputs, law, parties),
         ("QE", "FWC"),
-        {
-            "FWC": "the factory or works cost (materials and cost lines)",
-            "QE": "its qualifying part",
-        },
+        {"QE": "the goods' cost sheet", "FWC": "materials and factory cost lines"},
     )
     return Regime(
         valuation=valuation,
