@@ -435,7 +435,7 @@ def _sentence(sentence: str, items: list[str]) -> tuple[str | None, str | None, 
             exceptions = re.fullmatch(r",?\s*except from:?\s*(.+)", rest, re.DOTALL)
             if exceptions is None:
                 return scope, None, f"unexpected words after the change: {rest!r}"
-            listed = exceptions[1].strip().rstrip(",")
+            listed = _listed(exceptions[1].strip().rstrip(","))
             head = f"{head} except from {listed}"
         term = _try(head)
         if term is None:
@@ -495,8 +495,50 @@ def _rvc_item(item: str) -> str | None:
     if match["of"]:
         if method != "focused-value":
             return None
-        return f"RVC{match['n']} (focused value of {match['of'].strip().rstrip('.')})"
+        return f"RVC{match['n']} (focused value of {_listed(match['of'].strip().rstrip('.'))})"
     return f"RVC{match['n']} ({method})"
+
+
+# A code as the annex writes it in a list: "heading 0401 to heading 0406", "subheading
+# 081120", "1508 to 1510", "chapter 55".
+_LISTED_CODE = re.compile(
+    r"(?:\b(?:sub)?headings?\s+\d{4,6}|\bchapters?\s+\d{1,2}|\b\d{4}(?:\d{2})?)(?![\d%.])"
+    r"(?:\s*(?:to|through|-)\s*(?:(?:sub)?headings?\s+|chapters?\s+)?\d{1,6}\b)?(?!\s*%)"
+)
+_SEPARATOR = re.compile(r",\s*(?:or|and)\s+|,\s*|\s+or\s+|\s+and\s+")
+
+
+def _listed(text: str) -> str:
+    """An annex's list of excepted (or counted) materials in grammar notation: plain codes
+    stay as written; goods described around a code ("control panels of subheading 853710",
+    "dairy preparations of subheading 190190 containing more than 10% … milk solids")
+    become ``"<the words>" of <code>``, so the rule keeps them and evaluation asks."""
+    codes = list(_LISTED_CODE.finditer(text))
+    if not codes or '"' in text:
+        return text
+    items: list[str] = []
+    before = text[: codes[0].start()]
+    for index, code in enumerate(codes):
+        end = codes[index + 1].start() if index + 1 < len(codes) else len(text)
+        between = text[code.end() : end]
+        if index + 1 < len(codes):
+            split = _SEPARATOR.search(between)
+            if split is None:
+                return text  # two codes without a separator: leave it to the grammar
+            after, following = between[: split.start()], between[split.end() :]
+        else:
+            after, following = between, ""
+        if before.strip() or after.strip():
+            # "control panels of subheading 853710" -> "control panels" of subheading 853710
+            lead = re.sub(r"\s+of(?: the)?\s*$", "", before.strip())
+            words = " ".join(f"{lead} {after.strip()}".split())
+            if lead == before.strip():  # the words do not end in "of": keep them whole
+                words = " ".join(f"{before}{code.group()}{after}".split())
+            items.append(f'"{words}" of {code.group()}')
+        else:
+            items.append(code.group())
+        before = following
+    return ", ".join(items)
 
 
 def _method(words: str) -> str | None:

@@ -31,13 +31,14 @@ from origin.determination import (
     Step,
 )
 from origin.formulas import Formula, FormulaError
-from origin.hs import HSCode, HSLevel
+from origin.hs import HSCode, HSLevel, HSRange
 from origin.law import Term
 from origin.model import Case, Consignment, Material, OriginStatus, Packaging, ValueBasis
 from origin.psr import (
     AllOf,
     AnyOf,
     Condition,
+    GoodsOf,
     MaxNonOriginating,
     Process,
     RegionalValueContent,
@@ -653,11 +654,24 @@ def shift_of(good: HSCode, material: HSCode | None, rule: TariffShift) -> tuple[
     if mine is None:
         return NEEDS_INFO, f"HS code {material} is not precise to the {word}"
     for excluded in rule.exceptions:
-        if excluded.contains(material):
+        if isinstance(excluded, HSRange) and excluded.contains(material):
             return FAILS, f"{material} is within the exception {excluded}"
     if mine == good.prefix(level):
         return FAILS, f"same {word} as the good ({mine})"
+    partly = excepted_goods(rule, material)
+    if partly is not None:
+        # Only some goods of the code are excepted: whether this material is one of them
+        # is a fact about the material, not its code.
+        return NEEDS_INFO, f"{material} may be {partly} (excepted)"
     return MEETS, f"{word} changes {mine} → {good.prefix(level)}"
+
+
+def excepted_goods(rule: TariffShift, material: HSCode) -> GoodsOf | None:
+    """The first exception naming only some goods of the material's code, if any."""
+    for excluded in rule.exceptions:
+        if isinstance(excluded, GoodsOf) and excluded.contains(material):
+            return excluded
+    return None
 
 
 def tariff_shift_step(a: Assessment, rule: TariffShift, citation: Citation) -> Step:
@@ -700,7 +714,7 @@ def tariff_shift_step(a: Assessment, rule: TariffShift, citation: Citation) -> S
         )
     children: list[Step] = []
     outcome = NEEDS_INFO if unknown and not failing else FAILS
-    missing = tuple(f"HS code (to the {word}) of material {m}" for m in unknown)
+    missing = tuple(_shift_fact(rule, materials, m, word) for m in unknown)
     if failing:
         ids = [materials[i].id for i in failing]
         summary = f"{len(ids)} material(s) do not change {word}: {', '.join(ids[:10])}" + (
@@ -726,6 +740,16 @@ def tariff_shift_step(a: Assessment, rule: TariffShift, citation: Citation) -> S
         missing=missing if outcome is NEEDS_INFO else (),
         children=tuple(children),
     )
+
+
+def _shift_fact(rule: TariffShift, materials: Sequence[Material], ident: str, word: str) -> str:
+    """What is missing to decide one material's shift: its code, or which goods it is."""
+    if rule.exceptions and any(isinstance(e, GoodsOf) for e in rule.exceptions):
+        code = next((m.hs for m in materials if m.id == ident), None)
+        partly = excepted_goods(rule, code) if code is not None else None
+        if partly is not None:
+            return f'whether material {ident} ({code}) is "{partly.goods}" (excepted goods)'
+    return f"HS code (to the {word}) of material {ident}"
 
 
 def de_minimis_step(a: Assessment, failing: Sequence[int]) -> Step:

@@ -39,6 +39,7 @@ __all__ = [
     "AllOf",
     "AnyOf",
     "Condition",
+    "GoodsOf",
     "MaxNonOriginating",
     "PSRSyntaxError",
     "Process",
@@ -101,11 +102,33 @@ class WhollyObtained:
 
 
 @attrs.frozen
+class GoodsOf:
+    """Only some goods of a code, in the law's words, e.g. "control panels" of 8537.10.
+
+    An annex may exclude (or count) just these goods; whether a material of the code is
+    one of them is a fact about the material that its HS code alone does not give.
+    """
+
+    goods: str
+    codes: HSRange
+
+    def contains(self, code: HSCode) -> bool:
+        """Whether a material of ``code`` may be one of these goods."""
+        return self.codes.contains(code)
+
+    def __str__(self) -> str:
+        return f'"{self.goods}" of {self.codes}'
+
+
+Excepted: TypeAlias = HSRange | GoodsOf
+
+
+@attrs.frozen
 class TariffShift:
     """Non-originating materials must change classification, except those listed."""
 
     level: ShiftLevel
-    exceptions: tuple[HSRange, ...] = ()
+    exceptions: tuple[Excepted, ...] = ()
 
     def __str__(self) -> str:
         if not self.exceptions:
@@ -122,7 +145,7 @@ class RegionalValueContent:
 
     threshold: Fraction
     method: str | None = None
-    materials: tuple[HSRange, ...] = ()
+    materials: tuple[Excepted, ...] = ()
 
     def __str__(self) -> str:
         if self.materials:
@@ -308,14 +331,21 @@ class _Build(Transformer[Token, Rule]):
     def wholly(self, _children: list[Token]) -> Rule:
         return WhollyObtained()
 
-    def shift(self, children: list[Token | HSRange]) -> Rule:
+    def shift(self, children: list[Token | Excepted]) -> Rule:
         level, *exceptions = children
         assert isinstance(level, Token)
         if level.type == "LEVEL_WORD":  # "change from any other heading"
             shift_level = _PROSE_SHIFT[_LEVEL_WORDS[level.value.lower().rstrip("s")]]
         else:
             shift_level = ShiftLevel(level.value.upper())
-        return TariffShift(shift_level, tuple(e for e in exceptions if isinstance(e, HSRange)))
+        return TariffShift(
+            shift_level, tuple(e for e in exceptions if isinstance(e, HSRange | GoodsOf))
+        )
+
+    def goods_of(self, children: list[Token | HSRange]) -> GoodsOf:
+        words, codes = children
+        assert isinstance(words, Token) and isinstance(codes, HSRange)
+        return GoodsOf(_quoted(words, "description of goods"), codes)
 
     def exception(self, children: list[Token]) -> HSRange:
         words = [c for c in children if c.type == "LEVEL_WORD"]
@@ -345,12 +375,12 @@ class _Build(Transformer[Token, Rule]):
                 )
         return hs_range
 
-    def rvc(self, children: list[Token | tuple[str, tuple[HSRange, ...]]]) -> Rule:
+    def rvc(self, children: list[Token | tuple[str, tuple[Excepted, ...]]]) -> Rule:
         number = children[0]
         assert isinstance(number, Token)
         threshold = _threshold(number, "RVC")
         method: str | None = None
-        materials: tuple[HSRange, ...] = ()
+        materials: tuple[Excepted, ...] = ()
         if len(children) > 1:
             found = children[1]
             assert isinstance(found, tuple)
@@ -365,7 +395,7 @@ class _Build(Transformer[Token, Rule]):
             raise _SemanticError(f"RVC method {method}", token.start_pos, detail)
         return RegionalValueContent(threshold, method, materials)
 
-    def method(self, children: list[Token | HSRange]) -> tuple[str, tuple[HSRange, ...]]:
+    def method(self, children: list[Token | Excepted]) -> tuple[str, tuple[Excepted, ...]]:
         word, *materials = children
         assert isinstance(word, Token)
         slug = re.sub(r"[\s-]+", "-", word.value.strip().lower())
@@ -375,7 +405,7 @@ class _Build(Transformer[Token, Rule]):
                 word.start_pos,
                 f"expected one of: {', '.join(RVC_METHODS)}",
             )
-        return slug, tuple(m for m in materials if isinstance(m, HSRange))
+        return slug, tuple(m for m in materials if isinstance(m, HSRange | GoodsOf))
 
     def maxnom(self, children: list[Token]) -> Rule:
         threshold = _threshold(children[0], "MaxNOM")
@@ -450,7 +480,6 @@ _SHOWN: dict[str, tuple[str, ...]] = {
     "_TO": ("to",),
     "_OF": ("of",),
     "_THAT": ("that",),
-    "QUOTED": ('words in "quotes"',),
     "PRICE_BASIS": (" or ".join(PRICE_BASES),),
     "_LPAR": ("(",),
     "_RPAR": (")",),
@@ -459,6 +488,7 @@ _SHOWN: dict[str, tuple[str, ...]] = {
     "METHOD_TEXT": (f"an RVC method ({', '.join(RVC_METHODS)})",),
     "LEVEL_WORD": ("heading", "subheading", "chapter"),
     "HS_TEXT": ("an HS code such as 15.07",),
+    "QUOTED": ('words in "quotes"',),
     "$END": ("end of rule",),
 }
 _WORD = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*|\d[\w.]*|\S")

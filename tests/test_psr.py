@@ -17,6 +17,7 @@ from origin.psr import (
     AllOf,
     AnyOf,
     Condition,
+    GoodsOf,
     MaxNonOriginating,
     Process,
     PSRSyntaxError,
@@ -369,6 +370,18 @@ def test_parser_is_built_once() -> None:
             "RVC55 (focused-value of heading 8483 and chapter 90)",
             RegionalValueContent(Fraction(55), "focused-value", (rng("84.83"), rng("90"))),
         ),
+        (
+            'CTH except from "control panels" of subheading 853710 or heading 8450',
+            TariffShift(ShiftLevel.CTH, (GoodsOf("control panels", rng("8537.10")), rng("84.50"))),
+        ),
+        (
+            'RVC50 (focused value of 85.01 and "stators and rotors" of heading 8503)',
+            RegionalValueContent(
+                Fraction(50),
+                "focused-value",
+                (rng("85.01"), GoodsOf("stators and rotors", rng("85.03"))),
+            ),
+        ),
     ],
 )
 def test_schedule_constructs(text: str, rule: Rule) -> None:
@@ -442,8 +455,16 @@ def hs_ranges(draw: st.DrawFn) -> HSRange:
     return HSRange.from_codes(start, end)
 
 
+# Words as the law writes them: no quotes, single spaces, not empty.
+words = st.lists(
+    st.text(st.characters(categories=("L", "N"), max_codepoint=0x17F), min_size=1, max_size=8)
+    | st.sampled_from(["/", "(", ")", ";", "or", "and", "RVC40", "%", "-", "'", "of", ","]),
+    min_size=1,
+    max_size=6,
+).map(" ".join)
+excepted = hs_ranges() | st.builds(GoodsOf, words, hs_ranges())
 shifts = st.builds(
-    TariffShift, st.sampled_from(ShiftLevel), st.lists(hs_ranges(), max_size=3).map(tuple)
+    TariffShift, st.sampled_from(ShiftLevel), st.lists(excepted, max_size=3).map(tuple)
 )
 thresholds = st.integers(1, 100_000).map(lambda n: Fraction(n, 1000))  # (0, 100] in 0.001 steps
 plain_methods = [m for m in RVC_METHODS if m != "focused-value"]
@@ -453,16 +474,9 @@ rvcs = st.builds(
     RegionalValueContent,
     thresholds,
     st.just("focused-value"),
-    st.lists(hs_ranges(), min_size=1, max_size=3).map(tuple),
+    st.lists(excepted, min_size=1, max_size=3).map(tuple),
 )
 maxnoms = st.builds(MaxNonOriginating, thresholds, st.none() | st.sampled_from(PRICE_BASES))
-# Words as the law writes them: no quotes, single spaces, not empty.
-words = st.lists(
-    st.text(st.characters(categories=("L", "N"), max_codepoint=0x17F), min_size=1, max_size=8)
-    | st.sampled_from(["/", "(", ")", ";", "or", "and", "RVC40", "%", "-", "'"]),
-    min_size=1,
-    max_size=6,
-).map(" ".join)
 processes = st.builds(Process, words)
 conditions = st.builds(Condition, words)
 leaves: st.SearchStrategy[Rule] = st.one_of(
