@@ -10,6 +10,7 @@ layout's declared separators, not guessed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -386,6 +387,11 @@ KEY_FIELD = {
 
 def normal(text: object) -> str:
     """Header and choice matching ignores case, spacing, punctuation and (units)."""
+    return _normal(str(text))
+
+
+@functools.lru_cache(maxsize=4096)  # choice columns repeat a handful of words
+def _normal(text: str) -> str:
     value = re.sub(r"\(.*?\)", "", str(text).lower())
     return re.sub(r"[^0-9a-z%]+", "", value)
 

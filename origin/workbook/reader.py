@@ -96,6 +96,7 @@ class _Reader:
         self.bad_rows: set[tuple[str, int]] = set()
         self.fmt = layout.number_format
         self.pattern = self.fmt.pattern()
+        self._letters: dict[int, dict[str, str]] = {}  # per sheet plan: field → column letter
 
     # ----------------------------------------------------------------- issues
 
@@ -384,7 +385,10 @@ class _Reader:
                     problems.append((letter, f"{field.header} is required"))
         if layout.product and "product" not in values:
             values["product"] = layout.product
-        columns = {f.key: column_letter(i + offset) for i, f, _, _ in plan}
+        columns = self._letters.get(id(plan))
+        if columns is None:
+            columns = {f.key: column_letter(i + offset) for i, f, _, _ in plan}
+            self._letters[id(plan)] = columns
         if problems:
             for column, message in problems:
                 self.issue(message, sheet, number, column, product=str(values.get("product", "")))

@@ -1,0 +1,168 @@
+"""Import of a generated 100,000-line BOM against a bare python-calamine read of the same file.
+
+Prints the ratio (goal ≤ 1.5, issue #6), peak memory of each (fresh processes, so one does
+not warm the other) and the results-workbook write time. Usage:
+
+    python3 bench/workbook_bench.py [LINES] [REPEATS]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BARE = """
+import resource, sys, time
+import python_calamine
+t = time.perf_counter()
+book = python_calamine.CalamineWorkbook.from_path(sys.argv[1])
+rows = [book.get_sheet_by_name(n).to_python() for n in book.sheet_names]
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+IMPORT = """
+import resource, sys, time
+from pathlib import Path
+from origin import registry
+from origin.workbook.reader import import_workbook
+law = registry.get("anzcerta").law
+from origin.hs import HSCode; HSCode.parse("8471.30")  # the nomenclature loads once per process
+t = time.perf_counter()
+result = import_workbook(Path(sys.argv[1]), law=law)
+elapsed = time.perf_counter() - t
+assert not result.errors, result.errors[:3]
+assert result.ledger.balanced()
+rss = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+          resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(elapsed, rss, sum(1 for _ in result.products[0].case.walk()))
+"""
+
+
+def generate(path: Path, lines: int) -> None:
+    from openpyxl import Workbook  # noqa: PLC0415
+
+    from origin.hs import _nomenclature  # noqa: PLC0415 - real HS 2022 subheadings
+
+    codes = sorted(c for c in _nomenclature() if len(c) == 6)
+    rng = random.Random(6)
+    book = Workbook(write_only=True)
+    product = book.create_sheet("Product")
+    product.append(
+        [
+            "product",
+            "hs",
+            "currency",
+            "psr",
+            "adjusted value",
+            "produced in",
+            "last process in",
+            "operations",
+        ]
+    )
+    product.append(
+        ["BIG-1", "8471.30", "NZD", "CTH or RVC40 (build-down)", 10_000_000, "AU", "AU", "assembly"]
+    )
+    bom = book.create_sheet("BOM")
+    bom.append(
+        [
+            "product",
+            "part id",
+            "description",
+            "hs",
+            "quantity",
+            "unit",
+            "value",
+            "basis",
+            "origin country",
+            "status",
+            "self produced",
+            "indirect",
+        ]
+    )
+    for i in range(lines):
+        code = rng.choice(codes)
+        country = rng.choice(("CN", "AU", "US"))
+        status = "originating" if country == "AU" else "non-originating"
+        bom.append(
+            [
+                "BIG-1",
+                f"P{i:06d}",
+                f"component {i}",
+                f"{code[:4]}.{code[4:]}",
+                rng.randint(1, 50),
+                "pcs",
+                round(rng.random() * 90 + 0.01, 2),
+                "customs-value",
+                country,
+                status,
+                "no",
+                "no",
+            ]
+        )
+    book.save(path)
+
+
+def run(code: str, path: Path) -> list[float]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True
+    )
+    return [float(x) for x in out.stdout.split()]
+
+
+def main() -> None:
+    lines = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bom.xlsx"
+        t = time.perf_counter()
+        generate(path, lines)
+        print(
+            f"generated {lines:,} BOM lines ({path.stat().st_size / 2**20:.1f} MiB) "
+            f"in {time.perf_counter() - t:.1f} s"
+        )
+        bare, ours = [], []
+        for _ in range(repeats):
+            bare.append(run(BARE, path))
+            ours.append(run(IMPORT, path))
+        bare_t = statistics.median(b[0] for b in bare)
+        ours_t = statistics.median(o[0] for o in ours)
+        print(
+            f"bare python-calamine read: {bare_t:.2f} s, peak RSS {max(b[1] for b in bare) / 1024:.0f} MB"
+        )
+        print(
+            f"origin import (cases built, rows accounted): {ours_t:.2f} s, peak RSS "
+            f"{max(o[1] for o in ours) / 1024:.0f} MB (parent or reader child), "
+            f"{int(ours[0][2]):,} materials"
+        )
+        print(f"ratio import / bare read: {ours_t / bare_t:.2f} (goal <= 1.5)")
+
+        from origin import registry  # noqa: PLC0415
+        from origin.workbook.export import Decided  # noqa: PLC0415
+        from origin.workbook.reader import import_workbook  # noqa: PLC0415
+        from origin.workbook.results import write_results  # noqa: PLC0415
+
+        agreement = registry.get("anzcerta")
+        result = import_workbook(path, law=agreement.law)
+        case = result.products[0].case
+        assert case is not None
+        t = time.perf_counter()
+        determination = agreement.determine(case, dt.date(2025, 6, 1))
+        decide = time.perf_counter() - t
+        t = time.perf_counter()
+        out = Path(folder) / "results.xlsx"
+        write_results(out, [Decided(path.name, case.good.id, agreement, case, determination)])
+        print(
+            f"determination: {decide:.2f} s; results workbook ({len(determination.materials):,} "
+            f"material rows, live formulas) written in {time.perf_counter() - t:.2f} s, "
+            f"{out.stat().st_size / 2**20:.1f} MiB"
+        )
+
+
+if __name__ == "__main__":
+    main()
