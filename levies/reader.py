@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -123,22 +124,34 @@ _Raw = tuple[list[str], Iterator[tuple[int, str, Any]], list[str]]
 
 
 def _csv(path: Path) -> _Raw:
+    data = path.read_bytes()
+    # Excel's "Unicode text" and some exports are UTF-16 with a byte-order mark.
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as error:
         raise InputError(
             f"{path.name}: not UTF-8 text (byte {error.start}); save the file as CSV UTF-8"
         ) from None
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
         raise InputError(f"{path.name}: empty file (expected a header row)") from None
+    except csv.Error as error:
+        raise InputError(f"{path.name} row 1: not readable as CSV ({error})") from None
     labels = [f"column {i + 1}" for i in range(len(header))]
 
     def rows() -> Iterator[tuple[int, str, Any]]:
-        for index, values in enumerate(reader, start=2):
-            yield index, f"{path.name} row {index}", values
+        number = 1
+        try:
+            for values in reader:
+                number = reader.line_num
+                yield number, f"{path.name} row {number}", values
+        except csv.Error as error:
+            raise InputError(
+                f"{path.name} row {reader.line_num}: not readable as CSV ({error})"
+            ) from None
 
     return header, rows(), labels
 

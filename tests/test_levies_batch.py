@@ -283,3 +283,33 @@ def test_non_utf8_csv(tmp_path: Path) -> None:
     path.write_bytes(b"document,date,id\n" + "import_entry,2026-04-01,caf\xe9\n".encode("latin-1"))
     with pytest.raises(InputError, match="not UTF-8"):
         compute_file(path)
+
+
+def test_field_too_large_for_csv_is_located(tmp_path: Path) -> None:
+    path = write(tmp_path, "document,date,id", "import_entry,2026-04-01," + "x" * 200_000)
+    with pytest.raises(InputError, match=r"entries.csv row 2: not readable as CSV"):
+        compute_file(path)
+
+
+def test_quoted_newline_and_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "entries.csv"
+    text = 'id,document,date,mode,value\n"two\nlines",export_entry,2026-04-01,air,5\n'
+    path.write_bytes(text.encode("utf-16"))
+    rows = compute_file(path).rows
+    assert len(rows) == 1
+    assert rows[0].result is not None and rows[0].result.entry.id == "two\nlines"
+
+
+def test_excel_serial_date_hint(tmp_path: Path) -> None:
+    path = tmp_path / "entries.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["document", "date", "mode", "value"])
+    sheet.append(["export_entry", 46113, "air", 5])
+    book.save(path)
+    error = compute_file(path).rows[0].error
+    assert error.endswith(
+        "46113 is not a date (expected YYYY-MM-DD) — a spreadsheet serial number? "
+        "format the column as a date"
+    )
