@@ -27,7 +27,7 @@ from hs_data.correlation import Correlation, correlation_file
 from hs_data.editions import nomenclature
 from hs_data.importers import import_cptpp, import_nz_uk
 from hs_data.schedule import Schedule
-from hs_data.transpose import coverage, transpose
+from hs_data.transpose import coverage, transpose, unknown_codes
 from origin.errors import InputError
 from origin.psr import PSRSyntaxError, canonical, parse_rule
 
@@ -96,6 +96,12 @@ def _import(args: argparse.Namespace) -> int:
     schedule, report = _IMPORTERS[args.kind](args.source)
     print(report.summary())
     if args.correlation is not None:
+        # The older edition's codes are those of the correlation table's older column.
+        table = correlation_file(args.correlation, 2022, schedule.edition)
+        unknown = unknown_codes(schedule, nomenclature(schedule.edition, table))
+        print(f"codes not in HS {schedule.edition}: {len(unknown)}")
+        for problem in unknown:
+            print(f"  {problem}")
         schedule = _to_2022(schedule, args.correlation)
         print(coverage(schedule, nomenclature(2022)).summary())
     schedule.save(args.out)

@@ -155,8 +155,17 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
             continue
         entry_id = f"row {line}"
         rule, problem = _nz_rule(text)
+        # "Process Rule" is defined by the note to chapters 27-40 (kept in schedule notes).
+        notes_here = (
+            (
+                "Process Rule: the processes listed in the note to chapters 27 through 40 "
+                "(see the schedule's notes)",
+            )
+            if "process rule" in text.lower()
+            else ()
+        )
         if rule is not None:
-            entry = Entry(entry_id, codes, Status.RULE, rule, text)
+            entry = Entry(entry_id, codes, Status.RULE, rule, text, notes=notes_here)
             outcomes.append(RowOutcome(line, key, "parsed", entry_id, text))
         else:
             entry = Entry(entry_id, codes, Status.UNPARSED, None, text, problem=problem)

@@ -21,8 +21,9 @@ from hs_data.correlation import Correlation
 from hs_data.editions import Nomenclature
 from hs_data.schedule import Candidate, Entry, Schedule, Status, Transposition
 from origin.hs import HSCode, HSRange
+from origin.psr import Excepted, GoodsOf, RegionalValueContent, TariffShift, leaves
 
-__all__ = ["Coverage", "coverage", "transpose"]
+__all__ = ["Coverage", "coverage", "transpose", "unknown_codes"]
 
 
 def transpose(schedule: Schedule, table: Correlation, target: Nomenclature) -> Schedule:
@@ -182,3 +183,35 @@ def coverage(schedule: Schedule, nomenclature: Nomenclature) -> Coverage:
         tuple(groups["needs-review"]),
         tuple(groups["no-rule"]),
     )
+
+
+def unknown_codes(schedule: Schedule, nomenclature: Nomenclature) -> tuple[str, ...]:
+    """Codes a schedule names that its edition does not have: entry keys, exception lists
+    and focused-value lists. A typo in an annex (or a code moved between editions) would
+    otherwise silently never match a material."""
+    if nomenclature.edition != schedule.edition:
+        raise ValueError(
+            f"HS {nomenclature.edition} codes cannot check a HS {schedule.edition} schedule"
+        )
+    problems: list[str] = []
+    for entry in schedule.entries:
+        named: list[tuple[str, HSRange]] = [("codes", entry.codes)]
+        tree = entry.tree
+        if tree is not None:
+            for leaf in leaves(tree):
+                if isinstance(leaf, TariffShift):
+                    listed: tuple[Excepted, ...] = leaf.exceptions
+                elif isinstance(leaf, RegionalValueContent):
+                    listed = leaf.materials
+                else:
+                    continue
+                for item in listed:
+                    codes = item.codes if isinstance(item, GoodsOf) else item
+                    named.append((f"in {leaf}", codes))
+        for where, codes in named:
+            for end in {codes.start, codes.end}:
+                if not nomenclature.exists(end.digits):
+                    problems.append(
+                        f"entry {entry.id}: {end} ({where}) is not in HS {nomenclature.edition}"
+                    )
+    return tuple(dict.fromkeys(problems))

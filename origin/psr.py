@@ -39,6 +39,7 @@ __all__ = [
     "AllOf",
     "AnyOf",
     "Condition",
+    "Excepted",
     "GoodsOf",
     "MaxNonOriginating",
     "PSRSyntaxError",

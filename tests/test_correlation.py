@@ -17,7 +17,7 @@ from hs_data.correlation import Correlation
 from hs_data.editions import Nomenclature, nomenclature
 from hs_data.importers import import_cptpp, import_nz_uk
 from hs_data.schedule import Entry, Schedule, Source, Status
-from hs_data.transpose import Coverage, coverage, transpose
+from hs_data.transpose import Coverage, coverage, transpose, unknown_codes
 
 REFERENCE = Path(
     os.environ.get("ORIGIN_REFERENCE", Path(__file__).resolve().parents[2] / "shared/reference")
@@ -115,6 +115,32 @@ def test_transposed_schedule_survives_its_file(moved: Schedule, tmp_path: Path) 
     path = tmp_path / "moved.json"
     moved.save(path)
     assert Schedule.load(path) == moved
+
+
+def test_codes_missing_from_the_edition_are_reported() -> None:
+    schedule = Schedule.of(
+        attrs_evolve(OLD, hs_edition=2022),
+        [
+            Entry.parsed("ok", "84.71", "CTH except from 84.73", "CTH"),
+            Entry.parsed("typo", "8471.99", "CTH", "CTH"),
+            Entry.parsed("list", "84.72", 'CTH except from "parts" of 8473.99', "CTH"),
+            Entry.parsed("fv", "84.70", "RVC50 (focused-value of 84.99)", "RVC"),
+        ],
+    )
+    assert unknown_codes(schedule, nomenclature(2022)) == (
+        "entry typo: 8471.99 (codes) is not in HS 2022",
+        'entry list: 8473.99 (in CTH except from "parts" of 8473.99) is not in HS 2022',
+        "entry fv: 84.99 (in RVC50 (focused-value of 84.99)) is not in HS 2022",
+    )
+
+
+def test_real_annexes_name_only_codes_of_their_edition() -> None:
+    old, _ = import_nz_uk(reference("psr", "nz-uk", "nz_uk_annex3A_psr_hs2017.csv"))
+    hs2017 = nomenclature(2017, reference("hs", "harmonized-system_hs2017.csv"))
+    assert unknown_codes(old, hs2017) == ()
+    old, _ = import_cptpp(reference("psr", "cptpp", "cptpp_annex3D_psr_flat.csv"))
+    hs2012 = nomenclature(2012, reference("hs", "correlation", "HS2022toHS2012_correlation.csv"))
+    assert unknown_codes(old, hs2012) == ()
 
 
 def test_editions_must_chain(tmp_path: Path) -> None:

@@ -25,8 +25,9 @@ from hs_data.importers import ImportError_, ImportReport, import_cptpp, import_n
 from hs_data.schedule import FORMAT, Entry, Schedule, ScheduleError, Source, Status
 from origin.caseio import case_from_json
 from origin.determination import Verdict
+from origin.hs import HSCode
 from origin.hs import HSRange as Range
-from origin.model import Case
+from origin.model import Case, Material, OriginStatus
 from origin.psr import Process, canonical, parse_rule
 
 REFERENCE = Path(
@@ -205,6 +206,16 @@ def test_nz_uk_rules_as_the_annex_gives_them(
     assert canonical(found.rule) == rule if found.rule else False
 
 
+def test_nz_uk_process_rule_points_to_its_note(nz_uk: tuple[Schedule, ImportReport]) -> None:
+    schedule = nz_uk[0]
+    (entry,) = schedule.lookup("2801.10").entries
+    assert "note to chapters 27 through 40" in entry.notes[0]
+    assert any(
+        "Chemical Reaction" in note or "chemical reaction" in note.lower()
+        for note in schedule.notes
+    )
+
+
 def test_nz_uk_processes_are_kept_in_the_annex_words(nz_uk: tuple[Schedule, ImportReport]) -> None:
     from origin.psr import leaves  # noqa: PLC0415
 
@@ -368,6 +379,30 @@ def test_determination_takes_its_rule_from_the_schedule_and_cites_it() -> None:
     note = d.notes[0]
     assert "taken from Test schedule: Example annex, version 2.0 (2024-01-31)" in note
     assert "entry e94 (94.03)" in note and "annex text: “annex: CTH”" in note
+
+
+def test_intermediate_materials_take_their_rules_too() -> None:
+    case, date = desk()
+    logs = Material(
+        "LOGS",
+        hs=HSCode.parse("4403.11"),
+        value=Decimal("200.00"),
+        status=OriginStatus.NON_ORIGINATING,
+    )
+    timber = attrs.evolve(case.materials[0], components=(logs,), status=OriginStatus.UNDETERMINED)
+    case = attrs.evolve(case, materials=(timber, *case.materials[1:]))
+    schedule = Schedule.of(
+        SOURCE,
+        [Entry.parsed("e94", "94.03", "CTH", "CTH"), Entry.parsed("e44", "44", "CC", "CC")],
+    )
+    ruled, provenance = apply_schedule(case, schedule)
+    assert ruled.materials[0].psr == "CC"
+    assert [p.item for p in provenance] == ["good DESK-1", "material TIMBER"]
+    d = determine_with_schedule("anzcerta", case, date, schedule)
+    assert sum("taken from Test schedule" in n for n in d.notes) == 2
+    # Logs 44.03 -> timber 44.07 is no change of chapter: the timber is non-originating,
+    # and the desk still changes heading from it (44.07 -> 94.03).
+    assert d.verdict is Verdict.ORIGINATING
 
 
 def test_the_schedule_must_be_the_agreements() -> None:
