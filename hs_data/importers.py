@@ -31,7 +31,7 @@ from origin.psr import PSRSyntaxError, canonical, parse_rule
 __all__ = [
     "CPTPP_SOURCE",
     "NZ_UK_SOURCE",
-    "ImportError_",
+    "AnnexFileError",
     "ImportReport",
     "RowOutcome",
     "import_cptpp",
@@ -64,7 +64,7 @@ CPTPP_SOURCE = Source(
 )
 
 
-class ImportError_(InputError):  # ImportError is a builtin
+class AnnexFileError(InputError):
     """A source file whose layout is not the one expected (missing columns, bad codes)."""
 
 
@@ -586,12 +586,12 @@ def _checked(scope: str | None, term: str) -> tuple[str | None, str | None, str 
 
 def _read_csv(path: Path, required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows with their record number (header = 1), after checking the columns."""
-    with open_text(path, ImportError_) as handle:
+    with open_text(path, AnnexFileError) as handle:
         reader = csv.DictReader(handle)
         columns = reader.fieldnames or []
         missing = [c for c in required if c not in columns]
         if missing:
-            raise ImportError_(
+            raise AnnexFileError(
                 f"{path}: line 1: columns {columns}; expected also {', '.join(missing)}"
             )
         rows = []

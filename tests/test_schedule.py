@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import origin.cli
 from hs_data.apply import apply_schedule, determine_with_schedule, rule_for
-from hs_data.importers import ImportError_, ImportReport, import_cptpp, import_nz_uk
+from hs_data.importers import AnnexFileError, ImportReport, import_cptpp, import_nz_uk
 from hs_data.schedule import FORMAT, Entry, Schedule, ScheduleError, Source, Status
 from origin.caseio import case_from_json
 from origin.determination import Verdict
@@ -349,9 +349,9 @@ def test_random_real_rules_round_trip(
 def test_importer_refuses_a_file_of_another_layout(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("code,rule\n01,CC\n", encoding="utf-8")
-    with pytest.raises(ImportError_, match=r"x.csv: line 1: .*expected also chapter"):
+    with pytest.raises(AnnexFileError, match=r"x.csv: line 1: .*expected also chapter"):
         import_nz_uk(path)
-    with pytest.raises(ImportError_, match="no such file"):
+    with pytest.raises(AnnexFileError, match="no such file"):
         import_cptpp(tmp_path / "absent.csv")
 
 
