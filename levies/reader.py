@@ -5,15 +5,17 @@ the user can find it; blank rows are counted, not silently lost. Column names ar
 case-insensitively with spaces and hyphens read as underscores, and a column the caller does
 not know is refused (a typo such as ``vaule`` would otherwise be ignored).
 
-Excel is read with openpyxl in read-only mode (already a dependency). It is slower than the
-Rust readers but it cannot abort the process on a hostile file, which python-calamine and
-fastexcel can (shared/notes/measured-findings.md); large batches are best given as CSV.
+Workbooks (.xlsx, and .xls/.xlsb/.ods) are read with the project's workbook plumbing
+(``origin.workbook.cells``: python-calamine in a memory-limited child process, so a hostile
+file cannot abort this process — shared/notes/measured-findings.md). Where python-calamine is
+not installed, .xlsx is read with openpyxl in read-only mode: slower, but safe in-process.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib.util
 import io
 import json
 import zipfile
@@ -27,6 +29,12 @@ import openpyxl  # type: ignore[import-untyped, unused-ignore]  # stubs (types-o
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 
 from origin.errors import InputError
+from origin.workbook import cells as workbook_cells
+
+# The project's workbook reader (origin.workbook) runs python-calamine in a memory-limited child
+# process: ~10x faster than openpyxl and safe against files that make calamine abort. Without
+# python-calamine installed, .xlsx files are read with openpyxl instead.
+FAST_WORKBOOKS = importlib.util.find_spec("python_calamine") is not None
 
 # A workbook whose parts would unpack beyond this is refused before it is parsed (zip bombs).
 MAX_UNPACKED_BYTES = 1_000_000_000
@@ -75,8 +83,10 @@ def read_table(
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt"}:
         header, rows, labels = _csv(path)
-    elif suffix in (".xlsx", ".xlsm"):
+    elif suffix in (".xlsx", ".xlsm") and not FAST_WORKBOOKS:
         header, rows, labels = _xlsx(path, sheet)
+    elif suffix in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
+        header, rows, labels = _workbook(path, sheet)
     elif suffix == ".json":
         header, rows, labels = _json(path)
     else:
@@ -156,13 +166,54 @@ def _csv(path: Path) -> _Raw:
     return header, rows(), labels
 
 
+def _workbook(path: Path, sheet: str | None) -> _Raw:
+    """Read with the project's workbook plumbing: python-calamine in a memory-limited child."""
+    sheets = workbook_cells.read(path)
+    names: list[str] = []
+    chosen = None
+    for candidate in sheets:
+        names.append(candidate.name)
+        if sheet is None or candidate.name == sheet:
+            chosen = candidate
+            break
+    if chosen is None:
+        _close(sheets)
+        raise InputError(f"{path.name}: no sheet {sheet!r} (sheets: {', '.join(names)})")
+    values = (row for chunk in chosen.chunks for row in chunk)
+    place = f"{path.name}, sheet {chosen.name!r}"
+    try:
+        first = next(values)
+    except StopIteration:
+        _close(sheets)
+        raise InputError(f"{path.name}: sheet {chosen.name!r} is empty") from None
+    header = ["" if v is None else str(v) for v in first]
+    labels = [get_column_letter(chosen.first_column + i + 1) for i in range(len(header))]
+
+    def rows() -> Iterator[tuple[int, str, Any]]:
+        try:
+            for index, row in enumerate(values, start=2):
+                yield index, f"{place} row {index}", [_cell(v) for v in row]
+        finally:
+            _close(sheets)
+
+    return header, rows(), labels
+
+
+def _close(sheets: Iterator[Any]) -> None:
+    """Stop the reader (and its child process) when we leave before the end."""
+    close = getattr(sheets, "close", None)
+    if close is not None:
+        close()
+
+
 def _xlsx(path: Path, sheet: str | None) -> _Raw:
+    """openpyxl (read-only), used when python-calamine is not installed."""
     try:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
         raise InputError(
-            f"{path.name}: not an .xlsx workbook (an .xls, a CSV renamed, or an encrypted file?)"
+            f"{path.name}: not an Excel workbook (an .xls, a CSV renamed, or an encrypted file?)"
         ) from None
     if unpacked > MAX_UNPACKED_BYTES:
         raise InputError(f"{path.name}: workbook unpacks to {unpacked} bytes; refused as unsafe")
