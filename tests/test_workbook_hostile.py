@@ -82,12 +82,13 @@ def _entities(path: Path) -> Path:
 
 
 def _error_cell(path: Path) -> Path:
-    """A cached Excel error (#DIV/0!) in Costs!D2, as Excel saves it (openpyxl cannot)."""
+    """A cached Excel error (#DIV/0!) in a Costs amount, as Excel saves it (openpyxl cannot)."""
     source = _good(path.with_suffix(".src.xlsx"))
     with zipfile.ZipFile(source) as old:
         part = "xl/worksheets/sheet4.xml"
         xml = old.read(part).decode()
-    xml = re.sub(r'<c r="D2"[^>]*?(/>|>.*?</c>)', '<c r="D2" t="e"><v>#DIV/0!</v></c>', xml)
+    ref = _at("costs", "amount", 2).split("!")[1]
+    xml = re.sub(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', f'<c r="{ref}" t="e"><v>#DIV/0!</v></c>', xml)
     return _rezip(path, {part: xml.encode()})
 
 

@@ -124,8 +124,9 @@ def broker_row(item: Decided) -> dict[str, str]:
         return row
     rvc = decisive_rvc(d)
     until = [o.until for o in d.obligations if o.until is not None]
+    tariff_item = item.case.good.tariff_item if item.case is not None else None
     row.update(
-        hs=d.hs,
+        hs=tariff_item or d.hs,
         verdict=d.verdict.value,
         claim_preference="yes" if d.verdict.value == "originating" else "no",
         basis="; ".join(d.basis),

@@ -138,6 +138,14 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
             vocabulary="wholly_obtained",
         ),
         _f("weight", "amount", "weight", "Weight of the goods (for weight-based de minimis)."),
+        _f(
+            "tariff_item",
+            "text",
+            "tariff item",
+            "NZ 8-digit tariff item NNNN.NN.NN within the HS subheading, where a provision "
+            "names tariff items.",
+            "e.g. r 45(2)(b)",
+        ),
         _f("reference", "text", "reference", "Free text: file number, who prepared the case."),
     ),
     "bom": (
@@ -270,6 +278,14 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
     "costs": (
         _PRODUCT,
         _f("cost", "id", "cost id", "Cost line id, unique within the product.", required=True),
+        _f(
+            "part",
+            "id",
+            "part id",
+            "For a material's own cost sheet: the BOM part id the line belongs to; blank = "
+            "the product's cost sheet.",
+            "e.g. r 47(d)(ii)",
+        ),
         _f(
             "category",
             "choice",
@@ -666,3 +682,76 @@ def choice(
 
 
 Converter = Callable[[object], object]
+
+
+# --------------------------------------------------------------------------- fast paths
+# The same conversions with the common case first: a 100,000-line BOM converts ~1.2 million
+# cells, and the general functions above cost several isinstance checks each.
+
+
+def fast_amount(fmt: NumberFormat, pattern: re.Pattern[str], what: str) -> Converter:
+    def convert(value: object) -> object:
+        if type(value) is float and (value == 0 or 1e-12 <= value < 1e15):
+            if value.is_integer():
+                return Decimal(int(value))
+            return Decimal(repr(value))
+        return amount(value, fmt, pattern, what)
+
+    return convert
+
+
+def fast_text(what: str) -> Converter:
+    def convert(value: object) -> object:
+        if type(value) is str:
+            stripped = value.strip()
+            if stripped and stripped[0] != "#":
+                return stripped
+        return text(value, what)
+
+    return convert
+
+
+def fast_hs(value: object) -> object:
+    if type(value) is str:
+        found = _HS_CACHE.get(value)
+        if type(found) is HSCode:
+            return found
+    return hs(value)
+
+
+def fast_code(slow: Callable[[object, str], str | None], what: str) -> Converter:
+    """Country and currency codes: a valid code seen once is accepted at a dict lookup."""
+    seen: dict[str, str] = {}
+
+    def convert(value: object) -> object:
+        if type(value) is str:
+            found = seen.get(value)
+            if found is not None:
+                return found
+        result = slow(value, what)
+        if type(value) is str and result is not None and len(seen) < 1000:
+            seen[value] = result
+        return result
+
+    return convert
+
+
+_FLAG_WORDS = {
+    **dict.fromkeys(_TRUE, True),
+    **dict.fromkeys(_FALSE, False),
+    **{w.upper(): True for w in _TRUE},
+    **{w.upper(): False for w in _FALSE},
+    **{w.capitalize(): True for w in _TRUE},
+    **{w.capitalize(): False for w in _FALSE},
+}
+
+
+def fast_flag(what: str) -> Converter:
+    def convert(value: object) -> object:
+        if type(value) is str:
+            found = _FLAG_WORDS.get(value)
+            if found is not None:
+                return found
+        return flag(value, what)
+
+    return convert

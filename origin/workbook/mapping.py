@@ -95,7 +95,10 @@ def template_layout() -> Layout:
     for role in ROLES:
         columns = {}
         for field in FIELDS[role]:
-            spellings = (field.header, field.key, *_TEMPLATE_ALIASES.get(field.key, ()))
+            aliases = _TEMPLATE_ALIASES.get(field.key, ())
+            if role != "bom":  # "id" alone names the sheet's own line, not a part
+                aliases = tuple(a for a in aliases if a != "id" or field.key != "part")
+            spellings = (field.header, field.key, *aliases)
             columns[field.key] = Column(field.key, tuple(dict.fromkeys(map(normal, spellings))))
         sheets.append(SheetLayout(role, (normal(SHEET_TITLES[role]),), columns))
     return Layout("template", tuple(sheets), ignore_sheets=("instructions", "lists"))

@@ -9,12 +9,13 @@ of the workbook are.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -39,16 +40,19 @@ from origin.workbook.mapping import Column, Layout, SheetLayout, template_layout
 from origin.workbook.problems import Issue, Ledger, Severity, column_letter
 
 HEADER_SEARCH_ROWS = 30
+_BASES = {b.value: b for b in ValueBasis}
+_STATUSES = {s.value: s for s in OriginStatus}
+_PACKAGINGS = {p.value: p for p in Packaging}
+_NO_WORDS: frozenset[str] = frozenset()
 _AMOUNT_FIELDS = ("adjusted_value", "fob", "ex_works", "transaction_value")
 
 
-@attrs.frozen
-class Record:
-    """One data row: its values by field key, or the problems that stop it."""
+class Record(NamedTuple):
+    """One data row: its values by field key (a tuple: 100,000 of them are made at once)."""
 
     sheet: str
     row: int
-    values: Mapping[str, Any]
+    values: dict[str, Any]
     cells: Mapping[str, str]  # field → column letter, for messages
 
 
@@ -81,9 +85,17 @@ def import_workbook(
     (cost categories, facts …) a choice column accepts. Unreadable files raise
     :class:`~origin.workbook.problems.WorkbookError`."""
     reader = _Reader(path.name, layout or template_layout(), law)
-    for sheet in cells.read(path):
-        reader.sheet(sheet)
-    return reader.finish()
+    # Hundreds of thousands of new dicts, Decimals and model objects, none in a cycle: the
+    # cyclic collector's repeated passes over them cost more than the import itself.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for sheet in cells.read(path):
+            reader.sheet(sheet)
+        return reader.finish()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Reader:
@@ -140,7 +152,8 @@ class _Reader:
             return
         self._read_role(sheet, layout)
 
-    def _read_role(self, sheet: cells.SheetRows, layout: SheetLayout) -> None:
+    def _read_role(self, sheet: cells.SheetRows, layout: SheetLayout) -> None:  # noqa: PLR0915
+        """Find the header, then convert every row (the hot loop is kept inline)."""
         name, ledger, offset = sheet.name, self.result.ledger, sheet.first_column
         rows = _rows(sheet.chunks)
         head: list[tuple[int, list[Any]]] = []
@@ -185,10 +198,56 @@ class _Reader:
         formula_rows = _formula_rows(sheet.formulas_without_value)
         error_rows = _formula_rows(sheet.error_cells)
         records = self.records[layout.role]
+        letters = {f.key: column_letter(i + offset) for i, f, _, _ in plan}
+        fast = [(index, field.key, convert) for index, field, _, convert in plan]
+        required = [f.key for _, f, _, _ in plan if f.required and f.key != "product"]
+        constant = layout.product
+        special = formula_rows.keys() | error_rows.keys()
+        empty = fields.empty
+        seen = 0
+        # The hot loop: ~1.2 million cells for a 100,000-line BOM. Rows with any problem,
+        # or flagged by the XML check, go to _row for the full, located treatment.
         for number, row in rows:
-            record = self._row(name, number, row, plan, formula_rows, layout, offset, error_rows)
-            if record is not None:
-                records.append(record)
+            width = len(row)
+            values: dict[str, Any] = {}
+            problems: list[tuple[str, str]] | None = None
+            for index, key, convert in fast:
+                if index < width:
+                    cell = row[index]
+                    if cell == "" or cell is None:
+                        continue
+                    try:
+                        value = convert(cell)
+                    except CellError as error:
+                        if problems is None:
+                            problems = []
+                        problems.append((letters[key], str(error)))
+                        continue
+                    if value is not None:
+                        values[key] = value
+            if not values and problems is None and all(empty(v) for v in row):
+                continue
+            seen += 1
+            if problems is None and number not in special and all(k in values for k in required):
+                if constant and "product" not in values:
+                    values["product"] = constant
+                records.append(Record(name, number, values, letters))
+                continue
+            records.append(
+                self._row(
+                    name,
+                    number,
+                    values,
+                    problems or [],
+                    plan,
+                    formula_rows,
+                    error_rows,
+                    layout,
+                    offset,
+                    letters,
+                )
+            )
+        ledger.seen(name, seen)
 
     def _looks_like_header(self, layout: SheetLayout, row: list[Any]) -> bool:
         found = {normal(v) for v in row if isinstance(v, str) and v.strip()}
@@ -222,7 +281,7 @@ class _Reader:
         used: set[int] = set()
         for key, column in layout.columns.items():
             found = next((by_header[h] for h in column.headers if h in by_header), None)
-            if found is None:
+            if found is None or found in used:  # one column feeds one field
                 continue
             used.add(found)
             field = specs[key]
@@ -282,25 +341,25 @@ class _Reader:
                     if (n := fields.amount(v, fmt, pattern, what)) is None
                     else fields.scaled(n, scale)
                 )
-            return lambda v: fields.amount(v, fmt, pattern, what)
+            return fields.fast_amount(fmt, pattern, what)
         if kind in ("id", "text"):
             if aliases:
                 return lambda v: aliases.get(normal(v), fields.text(v, what))
-            return lambda v: fields.text(v, what)
+            return fields.fast_text(what)
         if kind == "hs":
-            return fields.hs
+            return fields.fast_hs
         if kind == "country":
-            return lambda v: fields.country(v, what)
+            return fields.fast_code(fields.country, what)
         if kind == "countries":
             return lambda v: fields.countries(v, what)
         if kind == "currency":
-            return lambda v: fields.currency(v, what)
+            return fields.fast_code(fields.currency, what)
         if kind == "words":
             return lambda v: fields.words(v, what)
         if kind in ("flag", "tristate"):
             if aliases:
                 return lambda v: fields.flag(aliases.get(normal(v), v), what)
-            return lambda v: fields.flag(v, what)
+            return fields.fast_flag(what)
         if kind == "date":
             return lambda v: fields.date(v, what)
         if kind == "level":
@@ -310,9 +369,18 @@ class _Reader:
         if kind == "choice":
             allowed = {normal(c): c for c in self._choices(field)}
             if not allowed:
-                return lambda v: fields.text(v, what)
+                return fields.fast_text(what)
             folded = {k: allowed.get(normal(w), w) for k, w in aliases.items()}
-            return lambda v: fields.choice(v, allowed, what, folded)
+            exact = {w: w for w in allowed.values()} if not folded else {}
+
+            def choose(v: object) -> object:
+                if type(v) is str:
+                    found = exact.get(v)
+                    if found is not None:
+                        return found
+                return fields.choice(v, allowed, what, folded)
+
+            return choose
         raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
 
     def _choices(self, field: Field) -> tuple[str, ...]:
@@ -328,49 +396,27 @@ class _Reader:
         self,
         sheet: str,
         number: int,
-        row: list[Any],
+        values: dict[str, Any],
+        problems: list[tuple[str, str]],
         plan: list[tuple[int, Field, Column, Callable[[object], object]]],
         formula_rows: Mapping[int, set[int]],
+        error_rows: Mapping[int, set[int]],
         layout: SheetLayout,
         offset: int,
-        error_rows: Mapping[int, set[int]],
-    ) -> Record | None:
-        width = len(row)
-        values: dict[str, Any] = {}
-        problems: list[tuple[str, str]] = []
-        blank = True
-        for index, field, _column, convert in plan:
-            cell = row[index] if index < width else None
-            if cell is None or cell == "":
-                continue
-            blank = False
-            try:
-                value = convert(cell)
-            except CellError as error:
-                problems.append((column_letter(index + offset), str(error)))
-                continue
-            if value is not None:
-                values[field.key] = value
-        if blank:
-            blank = all(fields.empty(v) for v in row)
-            if blank:
-                return None
-        ledger = self.result.ledger
-        ledger.seen(sheet, 1)
-        if number in formula_rows:
-            for index, field, _column, _convert in plan:
-                if index + offset in formula_rows[number] and field.key not in values:
-                    problems.append(
-                        (
-                            column_letter(index + offset),
-                            f"{field.header}: the cell holds a formula with no saved result "
-                            "(the file was written by a program that does not calculate; "
-                            "open it in Excel and save it)",
-                        )
+        letters: Mapping[str, str],
+    ) -> Record:
+        """A row with problems, or one the XML check flagged: every problem, located."""
+        for index, field, _column, _convert in plan:
+            if index + offset in formula_rows.get(number, ()) and field.key not in values:
+                problems.append(
+                    (
+                        column_letter(index + offset),
+                        f"{field.header}: the cell holds a formula with no saved result "
+                        "(the file was written by a program that does not calculate; "
+                        "open it in Excel and save it)",
                     )
-        errors_here = error_rows.get(number, set())
-        for index, field, _column, _convert in plan if errors_here else ():
-            if index + offset in errors_here:
+                )
+            if index + offset in error_rows.get(number, ()):
                 problems.append(
                     (
                         column_letter(index + offset),
@@ -385,18 +431,14 @@ class _Reader:
                     problems.append((letter, f"{field.header} is required"))
         if layout.product and "product" not in values:
             values["product"] = layout.product
-        columns = self._letters.get(id(plan))
-        if columns is None:
-            columns = {f.key: column_letter(i + offset) for i, f, _, _ in plan}
-            self._letters[id(plan)] = columns
-        if problems:
-            for column, message in problems:
-                self.issue(message, sheet, number, column, product=str(values.get("product", "")))
-            ledger.report(sheet, number, problems[0][1])
-            self.bad_rows.add((sheet, number))
-            # Kept, so that its product is known to have failed.
-            return Record(sheet, number, {**values, "__error__": True}, columns)
-        return Record(sheet, number, values, columns)
+        if not problems:
+            return Record(sheet, number, values, letters)
+        for column, message in problems:
+            self.issue(message, sheet, number, column, product=str(values.get("product", "")))
+        self.result.ledger.report(sheet, number, problems[0][1])
+        self.bad_rows.add((sheet, number))
+        # Kept, so that its product is known to have failed.
+        return Record(sheet, number, {**values, "__error__": True}, letters)
 
     # ----------------------------------------------------------------- products
 
@@ -516,10 +558,13 @@ class _Reader:
             operations=v.get("operations"),
             wholly_obtained=v.get("wholly_obtained"),
             weight=v.get("weight"),
+            tariff_item=self._tariff_item(product, head),
         )
         money = _Money(self, product, currency, rates, good)
-        materials = self._materials(product, rows.get("bom", []), money)
-        costs = self._costs(product, rows.get("costs", []), money)
+        parts = {r.values.get("part") for r in rows.get("bom", [])}
+        split = self._costs(product, rows.get("costs", []), money, parts)
+        costs, own_costs = split if split is not None else (None, {})
+        materials = self._materials(product, rows.get("bom", []), money, own_costs)
         consignment = self._consignment(
             product, rows.get("consignment", []), rows.get("transit", [])
         )
@@ -537,8 +582,41 @@ class _Reader:
             reference=v.get("reference", ""),
         )
 
+    def _tariff_item(self, product: str, head: Record) -> str | None:
+        """An NZ tariff item NNNN.NN.NN whose first six digits are the good's subheading
+        (the JSON case reader's rule)."""
+        text = head.values.get("tariff_item")
+        if text is None:
+            return None
+        match = re.fullmatch(r"(\d{4})\.?(\d{2})\.?(\d{2})", text)
+        column = head.cells.get("tariff_item", "")
+        if match is None:
+            self.issue(
+                f"tariff item {text!r} is not an NZ tariff item (NNNN.NN.NN)",
+                head.sheet,
+                head.row,
+                column,
+                product=product,
+            )
+            return None
+        hs = head.values["hs"]
+        if str(hs).replace(".", "") != match[1] + match[2]:
+            self.issue(
+                f"tariff item {text} is not within the good's subheading {hs}",
+                head.sheet,
+                head.row,
+                column,
+                product=product,
+            )
+            return None
+        return f"{match[1]}.{match[2]}.{match[3]}"
+
     def _materials(
-        self, product: str, records: list[Record], money: _Money
+        self,
+        product: str,
+        records: list[Record],
+        money: _Money,
+        own_costs: Mapping[str, tuple[Cost, ...]],
     ) -> tuple[Material, ...] | None:
         ok = True
         first_seen: dict[str, Record] = {}
@@ -556,24 +634,29 @@ class _Reader:
                 ok = False
             else:
                 first_seen[part] = record
-        kwargs: dict[str, dict[str, Any]] = {}
+        made: dict[str, Material] = {}
         for record in records:
-            built = self._material_fields(record, money)
+            built = self._material(record, money)
             if built is None:
                 ok = False
             else:
-                kwargs[record.values["part"]] = built
+                made[record.values["part"]] = built
         if not ok:
             return None
         children = self._tree(product, records)
         if children is None:
             return None
+        for part, lines in own_costs.items():
+            if part in made:
+                made[part] = attrs.evolve(made[part], costs=lines)
+        if len(children) == 1:  # a flat BOM: no intermediate materials
+            return tuple(made[part] for part in children.get("", ()))
 
         def make(part: str) -> Material:
             kids = children.get(part)
             if kids:
-                return Material(**kwargs[part], components=tuple(make(k) for k in kids))
-            return Material(**kwargs[part])
+                return attrs.evolve(made[part], components=tuple(make(k) for k in kids))
+            return made[part]
 
         return tuple(make(part) for part in children.get("", ()))
 
@@ -640,59 +723,81 @@ class _Reader:
         children[""] = [r.values["part"] for r in records]
         return children
 
-    def _material_fields(self, record: Record, money: _Money) -> dict[str, Any] | None:
+    def _material(self, record: Record, money: _Money) -> Material | None:
+        """The BOM line as a Material without components (they are attached afterwards)."""
         v = record.values
-        value = money.amount(record, "value")
-        weight = v.get("weight")
-        if value is False:
-            return None
+        get = v.get
+        value = get("value")
+        if value is not None and (type(value) is not Decimal or "currency" in v):
+            converted = money.amount(record, "value")
+            if not isinstance(converted, Decimal):
+                return None
+            value = converted
         accessory = None
         if "accessory" in v:
             accessory = Accessory(
-                AccessoryKind(v["accessory"]), v.get("invoiced_separately"), v.get("customary")
+                AccessoryKind(v["accessory"]), get("invoiced_separately"), get("customary")
             )
-        adjustments = v.get("adjustments", ())
+        adjustments = get("adjustments", ())
         if adjustments:
-            converted = []
+            kept = []
             for kind, amount in adjustments:
                 got = money.convert(record, "adjustments", amount)
                 if got is None:
                     return None
-                converted.append(Adjustment(kind, got))
-            adjustments = tuple(converted)
-        kw: dict[str, Any] = {
-            "id": v["part"],
-            "description": v.get("description", ""),
-            "hs": v.get("hs"),
-            "quantity": v.get("quantity"),
-            "unit": v.get("unit"),
-            "value": value,
-            "basis": ValueBasis(v["basis"]) if "basis" in v else None,
-            "origin_country": v.get("origin_country"),
-            "status": OriginStatus(v["status"]) if "status" in v else OriginStatus.UNDETERMINED,
-            "self_produced": bool(v.get("self_produced", False)),
-            "indirect": bool(v.get("indirect", False)),
-            "packaging": Packaging(v["packaging"]) if "packaging" in v else Packaging.NONE,
-            "accessory": accessory,
-            "weight": weight,
-            "adjustments": adjustments,
-            "attributes": frozenset(v.get("attributes", ())),
-            "psr": v.get("psr"),
-            "produced_in": v.get("produced_in"),
-            "operations": v.get("operations"),
-        }
-        return kw
+                kept.append(Adjustment(kind, got))
+            adjustments = tuple(kept)
+        basis = get("basis")
+        status = get("status")
+        packaging = get("packaging")
+        attributes = get("attributes")
+        return Material(
+            id=v["part"],
+            description=get("description", ""),
+            hs=get("hs"),
+            quantity=get("quantity"),
+            unit=get("unit"),
+            value=value,
+            basis=None if basis is None else _BASES[basis],
+            origin_country=get("origin_country"),
+            status=OriginStatus.UNDETERMINED if status is None else _STATUSES[status],
+            self_produced=get("self_produced") is True,
+            indirect=get("indirect") is True,
+            packaging=Packaging.NONE if packaging is None else _PACKAGINGS[packaging],
+            accessory=accessory,
+            weight=get("weight"),
+            adjustments=adjustments,
+            attributes=_NO_WORDS if not attributes else frozenset(attributes),
+            psr=get("psr"),
+            produced_in=get("produced_in"),
+            operations=get("operations"),
+        )
 
-    def _costs(self, product: str, records: list[Record], money: _Money) -> tuple[Cost, ...] | None:
-        found = []
+    def _costs(
+        self, product: str, records: list[Record], money: _Money, parts: set[Any]
+    ) -> tuple[tuple[Cost, ...], dict[str, tuple[Cost, ...]]] | None:
+        """The product's cost lines, and each material's own (by part id)."""
+        found: list[Cost] = []
+        own: dict[str, list[Cost]] = defaultdict(list)
         ok = True
-        seen: dict[str, int] = {}
+        seen: dict[tuple[str | None, str], int] = {}
         for record in records:
             v = record.values
-            if v["cost"] in seen:
+            part = v.get("part")
+            if part is not None and part not in parts:
+                self.issue(
+                    f"part id {part!r} is not a BOM line of product {product}",
+                    sheet=record.sheet,
+                    row=record.row,
+                    column=record.cells.get("part", ""),
+                    product=product,
+                )
+                ok = False
+                continue
+            if (part, v["cost"]) in seen:
                 self.issue(
                     f"cost id {v['cost']!r} is used twice in product {product} (first at row "
-                    f"{seen[v['cost']]})",
+                    f"{seen[(part, v['cost'])]})",
                     record.sheet,
                     record.row,
                     record.cells.get("cost", ""),
@@ -700,12 +805,12 @@ class _Reader:
                 )
                 ok = False
                 continue
-            seen[v["cost"]] = record.row
+            seen[(part, v["cost"])] = record.row
             amount = money.amount(record, "amount")
             if not isinstance(amount, Decimal):
                 ok = False
                 continue
-            found.append(
+            (found if part is None else own[part]).append(
                 Cost(
                     v["cost"],
                     v["category"],
@@ -715,7 +820,9 @@ class _Reader:
                     v.get("originating"),
                 )
             )
-        return tuple(found) if ok else None
+        if not ok:
+            return None
+        return tuple(found), {part: tuple(lines) for part, lines in own.items()}
 
     def _consignment(
         self, product: str, records: list[Record], stops: list[Record]

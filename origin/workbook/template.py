@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from origin.agreement import Agreement
 from origin.caseio import case_from_json, load_case_or_worked
-from origin.model import Case, Material, OriginStatus, Packaging
+from origin.model import Case, Cost, Material, OriginStatus, Packaging
 from origin.workbook.fields import FIELDS, ROLES, SHEET_TITLES, Field
 
 _HEAD = Font(bold=True, color="FFFFFF")
@@ -184,6 +184,7 @@ def _case_rows(role: str, case: Case) -> Iterator[dict[str, Any]]:
             "operations": _words(g.operations),
             "wholly_obtained": g.wholly_obtained,
             "weight": _cell(g.weight),
+            "tariff_item": g.tariff_item,
             "reference": case.reference or None,
         }
     elif role == "bom":
@@ -191,9 +192,12 @@ def _case_rows(role: str, case: Case) -> Iterator[dict[str, Any]]:
         for depth, material in case.walk():
             yield _material_row(g.id, material, depth + 1 if nested else None)
     elif role == "costs":
-        for cost in case.costs:
+        owned: list[tuple[str | None, Cost]] = [(None, c) for c in case.costs]
+        owned += [(m.id, c) for _, m in case.walk() for c in m.costs]
+        for part, cost in owned:
             yield {
                 "product": g.id,
+                "part": part,
                 "cost": cost.id,
                 "category": cost.category,
                 "amount": _cell(cost.amount),
