@@ -45,6 +45,8 @@ DOCUMENT_ALIASES: Mapping[str, DocumentType] = {
     "postal_exemption": DocumentType.POSTAL_EXEMPTION,
     "postal_article_exemption": DocumentType.POSTAL_EXEMPTION,
     "deemed_entry": DocumentType.DEEMED_ENTRY,
+    "deemed": DocumentType.DEEMED_ENTRY,
+    "postal": DocumentType.POSTAL_EXEMPTION,
     "transhipment": DocumentType.TRANSHIPMENT_REQUEST,
     "transhipment_request": DocumentType.TRANSHIPMENT_REQUEST,
     "carrier_report": DocumentType.CARRIER_INWARD_CARGO_REPORT,
