@@ -1,6 +1,6 @@
 """SES self-check: a questionnaire from the Exporter Minimum Standards and a gap report.
 
-The questions (``ses_standards.toml``) follow clauses 1.1–7.1 one for one. Five scope
+The questions (``ses_standards.toml``) follow clauses 1.1–7.1 one for one. Four scope
 questions come first (sea freight, air cargo, who applies seals, other accreditations); they
 decide which clauses apply (2.6–2.17 only for sea freight, 2.18–2.20 only for air, 7.1 only
 when other accreditations were relied on). An exporter that does not apply seals is asked

@@ -198,3 +198,52 @@ def test_ses_effect(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "saving $5.0255 per entry" in out
     code, out, _ = run(capsys, "ses", "effect", "--date", "2026-03-31")
     assert "saving $2.07 per entry" in out
+
+
+def test_profiles_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    profiles = tmp_path / "exporters.csv"
+    profiles.write_text("exporter,ses,from\nEX1,yes,2026-01-01\n", encoding="utf-8")
+    argv = ["levy", "--document", "export", "--date", "2026-04-01", "--mode", "sea"]
+    code, out, _ = run(
+        capsys, *argv, "--value", "5000", "--exporter", "EX1", "--profiles", str(profiles)
+    )
+    assert code == 0 and "$3.76 [sch 3 high-value goods export levy]" in out
+    code, _, err = run(
+        capsys, *argv, "--value", "5000", "--exporter", "EX2", "--profiles", str(profiles)
+    )
+    assert code == 2 and err.startswith("origin: option --ses: missing")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_machine_formats_parse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    register = tmp_path / "register.csv"
+    register.write_text("seal_number,received_date\nS1,2026-05-01\n", encoding="utf-8")
+    outputs = []
+    for argv in (
+        ["ses", "checklist", "--format", fmt],
+        ["ses", "seals", str(register), "--format", fmt, "--as-of", "2026-06-01"],
+        ["levy", "--document", "upu", "--date", "2026-04-02", "--weight-kg", "10", "--format", fmt],
+    ):
+        code, out, _ = run(capsys, *argv)
+        assert code == 0
+        outputs.append(out)
+    if fmt == "json":
+        parsed = [json.loads(out) for out in outputs]
+        assert len(parsed[0]["questions"]) == 4 + 37
+        assert parsed[1]["in_stock"] == ["S1"] and parsed[1]["findings"] == []
+        assert parsed[2]["charge"]["amount"] == "4.00"
+    else:
+        parsed_csv = [list(csv.DictReader(io.StringIO(out))) for out in outputs]
+        assert len(parsed_csv[0]) == 4 + 37
+        assert parsed_csv[1] == []
+        assert parsed_csv[2][0]["total"] == "4.6000"
+    answers = tmp_path / "answers.csv"
+    answers.write_text("id,answer\n1.1,yes\n", encoding="utf-8")
+    code, out, _ = run(capsys, "ses", "gaps", str(answers), "--format", fmt)
+    assert code == 0
+    if fmt == "json":
+        assert json.loads(out)["items"][0]["status"] == "met"
+    else:
+        assert next(csv.DictReader(io.StringIO(out)))["status"] == "met"
