@@ -61,6 +61,7 @@ class Summary:
     blank_rows: tuple[int, ...]
     by_charge: Mapping[str, ChargeTotal]
     by_due_date: Mapping[str, Decimal]  # ISO date or "not computed" -> total payable
+    by_payer: Mapping[str, Decimal]  # payer column (or exporter) -> total payable
     amount: Decimal
     gst: Decimal
     total: Decimal
@@ -79,6 +80,7 @@ class BatchResult:
     def summary(self, law: LevyLaw = LAW) -> Summary:
         by_charge: dict[str, list[Decimal | int]] = {}
         by_due: dict[str, Decimal] = defaultdict(lambda: ZERO)
+        by_payer: dict[str, Decimal] = defaultdict(lambda: ZERO)
         amount = gst = refunds = payable = missed = ZERO
         charged = nothing = errors = missed_count = 0
         for row in self.rows:
@@ -104,6 +106,9 @@ class BatchResult:
             amount, gst = EXACT.add(amount, charge.amount), EXACT.add(gst, charge.gst)
             due = charge.due_date.isoformat() if charge.due_date else "not computed"
             by_due[due] = EXACT.add(by_due[due], charge.total)
+            payer = result.entry.payer or result.entry.exporter
+            if payer:
+                by_payer[payer] = EXACT.add(by_payer[payer], charge.total)
             if charge.key == "high_value_export" and result.entry.ses is False:
                 saving = _ses_saving(charge.amount, charge.gst_rate, result.entry.date, law)
                 missed, missed_count = EXACT.add(missed, saving), missed_count + 1
@@ -118,6 +123,7 @@ class BatchResult:
                 for name, t in sorted(by_charge.items())
             },
             by_due_date=dict(sorted(by_due.items())),
+            by_payer=dict(sorted(by_payer.items())),
             amount=amount,
             gst=gst,
             total=EXACT.add(amount, gst),

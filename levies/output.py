@@ -187,6 +187,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
             for name, t in summary.by_charge.items()
         },
         "by_due_date": {k: str(v) for k, v in summary.by_due_date.items()},
+        "by_payer": {k: str(v) for k, v in summary.by_payer.items()},
         "amount": str(summary.amount),
         "gst": str(summary.gst),
         "total": str(summary.total),
@@ -295,6 +296,8 @@ def to_text(batch: BatchResult) -> str:
     lines.append(f"  Total: {_money(s.amount)} + GST {_money(s.gst)} = {_money(s.total)} (exact)")
     for due, amount in s.by_due_date.items():
         lines.append(f"  due {due}: {_money(amount)}")
+    for payer, amount in s.by_payer.items():
+        lines.append(f"  payer {payer}: {_money(amount)}")
     if s.refunds:
         lines.append(f"  Refunds (of amounts already paid): {_money(s.refunds)}")
     if s.differences_payable:

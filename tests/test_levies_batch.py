@@ -164,6 +164,8 @@ def test_monthly_total_dates_small_fees(tmp_path: Path) -> None:
     assert due["q2"] == dt.date(2026, 3, 20)
     assert due["r1"] == dt.date(2026, 4, 20)
     assert due["n1"] is None
+    summary = compute_file(write(tmp_path, *lines)).summary()
+    assert summary.by_payer == {"P": 9 * D("6.26"), "Q": D("51.79"), "R": D("4.19")}
     q1 = next(r.result for r in rows if r.result and r.result.entry.id == "q1")
     assert str(q1.steps[-1].citation) == "r 28A(3)(b)(i)"
 
