@@ -106,7 +106,7 @@ def compute(entry: Entry, law: LevyLaw = LAW) -> EntryResult:
     if (
         entry.document is DocumentType.DEEMED_ENTRY
         and entry.value is not None
-        and entry.value > law.threshold("duty_not_collectable", entry.date).amount
+        and entry.value > law.threshold("deemed_entry", entry.date).amount
     ):
         raise RowError(
             "value",
