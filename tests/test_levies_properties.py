@@ -134,3 +134,52 @@ def test_batch_accounts_for_every_row(
     summary = batch.summary()
     assert summary.charged + summary.nothing_payable + summary.errors == summary.rows
     assert summary.total == sum((r.result.total for r in batch.rows if r.result), D(0))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    fees=st.lists(
+        st.tuples(
+            st.sampled_from(["P", "Q"]),
+            st.dates(min_value=dt.date(2025, 7, 1), max_value=dt.date(2026, 3, 31)),
+            st.sampled_from(
+                [
+                    ("export_entry", "", "yes"),  # $4.19
+                    ("export_entry", "", "no"),  # $6.26
+                    ("outward_cargo_report", "air", ""),  # $45.53
+                    ("export_entry_exemption_document", "sea", ""),  # $13.19
+                ]
+            ),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_fee_due_dates_keep_the_50_dollar_rule(
+    tmp_path_factory: pytest.TempPathFactory,
+    fees: list[tuple[str, dt.date, tuple[str, str, str]]],
+) -> None:
+    """rr 28A(3), 29A(5): due between the 20th of the next month and the 20th of the third
+    month after month A; the 20th of the next month when month A's fees reach $50."""
+    path = tmp_path_factory.mktemp("fees") / "fees.csv"
+    lines = ["document,date,mode,ses,payer"]
+    lines += [
+        f"{doc},{day.isoformat()},{mode},{ses},{payer}" for payer, day, (doc, mode, ses) in fees
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = compute_file(path).rows
+    month_totals: dict[tuple[str, int], Decimal] = {}
+    for row in rows:
+        assert row.result is not None and row.result.charge is not None
+        key = (
+            row.result.entry.payer,
+            row.result.entry.date.year * 12 + row.result.entry.date.month,
+        )
+        month_totals[key] = month_totals.get(key, D(0)) + row.result.charge.amount
+    for row in rows:
+        assert row.result is not None and row.result.charge is not None
+        day, due = row.result.entry.date, row.result.charge.due_date
+        assert due is not None
+        assert twentieth_of_month_after(day) <= due <= twentieth_of_month_after(day, months=3)
+        if month_totals[(row.result.entry.payer, day.year * 12 + day.month)] >= 50:
+            assert due == twentieth_of_month_after(day)
