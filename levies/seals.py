@@ -336,6 +336,12 @@ class _Add(Protocol):
 def read_stock_count(path: Path) -> list[str]:
     """A stock count: a table with a ``seal_number`` column, or a .txt of one number per line."""
     if path.suffix.lower() == ".txt":
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+        try:
+            path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            raise InputError(f"{path.name}: not UTF-8 text (byte {error.start})") from None
         return [
             line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
         ]

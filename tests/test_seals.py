@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from levies.seals import SealCheck, check_register
+from levies.seals import SealCheck, check_register, read_stock_count
 from origin.errors import InputError
 
 AS_OF = dt.date(2026, 6, 30)
@@ -140,3 +140,8 @@ def test_register_needs_seal_numbers(tmp_path: Path) -> None:
     path.write_text("container_number\nMSKU1\n", encoding="utf-8")
     with pytest.raises(InputError, match="seal_number"):
         check_register(path)
+
+
+def test_missing_stock_count_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_stock_count(tmp_path / "held.txt")
