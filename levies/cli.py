@@ -138,7 +138,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _write(args: argparse.Namespace, text: str) -> None:
     if getattr(args, "output", None):
-        args.output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        try:
+            args.output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"{args.output}: cannot write ({error.strerror})") from None
     else:
         print(text)
 

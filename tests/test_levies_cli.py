@@ -247,3 +247,9 @@ def test_machine_formats_parse(
         assert json.loads(out)["items"][0]["status"] == "met"
     else:
         assert next(csv.DictReader(io.StringIO(out)))["status"] == "met"
+
+
+def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "missing" / "out.csv"
+    code, _, err = run(capsys, "ses", "checklist", "--output", str(target))
+    assert code == 2 and err.startswith(f"origin: {target}: cannot write")
