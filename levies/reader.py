@@ -78,8 +78,8 @@ def read_table(
     aliases: Mapping[str, str] | None = None,
 ) -> Table:
     """Read ``path`` by its suffix; raise ``InputError`` for a file-level problem."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
+    if not path.is_file():
+        raise InputError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt"}:
         header, rows, labels = _csv(path)
