@@ -133,8 +133,15 @@ def _present(value: object) -> bool:
 _Raw = tuple[list[str], Iterator[tuple[int, str, Any]], list[str]]
 
 
+def _bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read ({error.strerror})") from None
+
+
 def _csv(path: Path) -> _Raw:
-    data = path.read_bytes()
+    data = _bytes(path)
     # Excel's "Unicode text" and some exports are UTF-16 with a byte-order mark.
     encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     try:
@@ -248,7 +255,7 @@ def _cell(value: object) -> object:
 
 def _json(path: Path) -> _Raw:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        data = json.loads(_bytes(path).decode("utf-8"), parse_float=Decimal)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"{path.name}: not valid JSON ({error})") from None
     if isinstance(data, dict):
