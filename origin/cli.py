@@ -17,6 +17,8 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
+import attrs
+
 from origin import registry
 from origin.agreement import FactError
 from origin.caseio import (
@@ -36,7 +38,7 @@ from origin.law import LawNotEncoded
 # exposes ``register(subparsers)``, which adds its parsers and sets ``run=`` to a function
 # taking the parsed arguments and returning the exit code. Listed, not discovered, so that
 # a missing module is an error rather than a silently absent command.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("hs_data.cli",)
 
 DEMO = "demo_case.json"
 DEMO_AGREEMENT = "anzcerta"
@@ -74,6 +76,16 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="a newer list of the group's countries (TOML, as agreements/groups/*.toml) "
         "for the group agreements (ldc, lldc, fic)",
+    )
+    determine.add_argument(
+        "--schedule",
+        type=Path,
+        default=None,
+        help="take the product-specific rule from a loaded PSR schedule (docs/psr-schedule-"
+        "format.md) instead of the case's 'psr'; the explanation cites the schedule",
+    )
+    determine.add_argument(
+        "--goods", default=None, help="with --schedule: which goods-specific rule applies"
     )
     demo = sub.add_parser("demo", help="decide the bundled example case and explain it")
     demo.add_argument("--format", choices=("text", "json"), default="text")
@@ -162,7 +174,18 @@ def _main(argv: Sequence[str] | None) -> int:
             agreement = agreement.with_membership(Membership.load(args.membership))
         case, case_date = load_case_or_worked(args.case)
         date = args.date or case_date or dt.date.today()
-        _emit(agreement.determine(case, date), args.format)
+        if args.schedule is None:
+            _emit(agreement.determine(case, date), args.format)
+            return 0
+        from hs_data.apply import apply_schedule  # noqa: PLC0415 - only with --schedule
+        from hs_data.schedule import Schedule  # noqa: PLC0415
+
+        ruled, provenance = apply_schedule(
+            case, Schedule.load(args.schedule), goods=args.goods, agreement=agreement.name
+        )
+        determination = agreement.determine(ruled, date)
+        notes = (*(p.note() for p in provenance), *determination.notes)
+        _emit(attrs.evolve(determination, notes=notes), args.format)
         return 0
     except CaseFormatError as error:
         print(f"origin: {error}", file=sys.stderr)
