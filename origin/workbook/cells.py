@@ -17,7 +17,7 @@ import resource
 import signal
 import struct
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,26 +38,39 @@ class SheetRows:
 
     name: str
     chunks: Iterator[list[Row]]
-    formulas_without_value: tuple[str, ...] = ()  # cell references, xlsx only
     first_column: int = 0  # index of the column the rows start at (0 = A); rows start at 1
-    error_cells: tuple[str, ...] = ()  # cells holding an Excel error value, xlsx only
 
 
-def read(path: Path) -> Iterator[SheetRows]:
-    """Every sheet in workbook order. Raises :class:`WorkbookError` for unreadable files.
+@attrs.define
+class Flags:
+    """Cells the XML shows and the reader cannot: known once every sheet has been read."""
+
+    formulas_without_value: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
+    errors: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
+
+    def add(self, scans: Iterable[limits.SheetScan]) -> None:
+        for scan in scans:
+            self.formulas_without_value[scan.name] = scan.formulas_without_value
+            self.errors[scan.name] = scan.errors
+
+
+def read(path: Path, flags: Flags | None = None) -> Iterator[SheetRows]:
+    """Every sheet in workbook order; ``flags`` is filled in by the end of the iteration.
+    Raises :class:`WorkbookError` for unreadable files.
 
     The caller must consume each sheet's chunks before asking for the next sheet.
     """
+    flags = flags if flags is not None else Flags()
     checked = limits.check_file(path)
     if hasattr(os, "fork") and not os.environ.get("ORIGIN_WORKBOOK_IN_PROCESS"):
-        return _read_in_child(path, checked)
+        return _read_in_child(path, checked, flags)
     if checked.kind is not limits.Kind.XLSX:
         raise WorkbookError(
             f"{path.name}: .xls, .xlsb and .ods files are read only where a child process "
             "can be used (POSIX); save the file as .xlsx"
         )
-    scans = {s.name: s for s in limits.scan(path, checked)}
-    return _read_here(path, scans)
+    flags.add(limits.scan(path, checked))
+    return _read_here(path)
 
 
 # --------------------------------------------------------------------------- in-process
@@ -69,20 +82,13 @@ def _open(path: Path) -> Any:
     return python_calamine.CalamineWorkbook.from_path(str(path))
 
 
-def _read_here(path: Path, scans: dict[str, limits.SheetScan]) -> Iterator[SheetRows]:
+def _read_here(path: Path) -> Iterator[SheetRows]:
     try:
         book = _open(path)
         for name in book.sheet_names:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             chunks = iter([rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)])
-            scan = scans.get(name)
-            yield SheetRows(
-                name,
-                chunks,
-                scan.formulas_without_value if scan else (),
-                0,
-                scan.errors if scan else (),
-            )
+            yield SheetRows(name, chunks, 0)
     except Exception as error:  # calamine's errors are several unrelated classes
         raise WorkbookError(
             _calamine_message(path.name, type(error).__name__, str(error))
@@ -101,19 +107,17 @@ def _calamine_message(name: str, kind: str, text: str) -> str:
 # --------------------------------------------------------------------------- child process
 
 
-def _read_in_child(path: Path, checked: limits.Checked) -> Iterator[SheetRows]:
+def _read_in_child(path: Path, checked: limits.Checked, flags: Flags) -> Iterator[SheetRows]:
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child; its effects are tested
         os.close(read_end)
-        _child(path, write_end)
+        _child(path, write_end, checked)
     os.close(write_end)
     stream = os.fdopen(read_end, "rb", buffering=1 << 20)
     finished = False
     try:
-        # While the child parses, name any hostile shape precisely (and stop the child).
-        scans = {s.name: s for s in limits.scan(path, checked)}
-        yield from _receive(path, stream, pid, scans)
+        yield from _receive(path, stream, pid, flags, checked)
         finished = True
     finally:
         stream.close()
@@ -141,18 +145,17 @@ def _died(path: Path, signal_number: int) -> str:
 
 
 def _receive(
-    path: Path, stream: Any, pid: int, scans: dict[str, limits.SheetScan]
+    path: Path, stream: Any, pid: int, flags: Flags, checked: limits.Checked
 ) -> Iterator[SheetRows]:
     def messages() -> Iterator[tuple[str, Any]]:
         while True:
             head = stream.read(_HEADER.size)
             if len(head) < _HEADER.size:
-                _, status = os.waitpid(pid, os.WNOHANG)
+                _, status = os.waitpid(pid, 0)
                 signal_number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
-                if not signal_number:
-                    _, status = os.waitpid(pid, 0)
-                    signal_number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
-                raise WorkbookError(_died(path, signal_number or 0))
+                if checked.kind is limits.Kind.XLSX:
+                    limits.scan(path, checked)  # names a hostile shape precisely, if it can
+                raise WorkbookError(_died(path, signal_number))
             (size,) = _HEADER.unpack(head)
             message: tuple[str, Any] = pickle.loads(stream.read(size))
             yield message
@@ -165,6 +168,10 @@ def _receive(
             raise WorkbookError(_calamine_message(path.name, payload[0], payload[1]))
         if kind == "end":
             return
+        if kind == "flags":
+            flags.add(payload)
+            pending = next(incoming)
+            continue
         if kind != "sheet":  # pragma: no cover - protocol violation
             raise WorkbookError(f"{path.name}: reader protocol error ({kind})")
         box: list[tuple[str, Any] | None] = [None]
@@ -178,23 +185,19 @@ def _receive(
                     return
 
         name, first_column = payload
-        scan = scans.get(name)
-        sheet = SheetRows(
-            name,
-            chunks(),
-            scan.formulas_without_value if scan else (),
-            first_column,
-            scan.errors if scan else (),
-        )
+        sheet = SheetRows(name, chunks(), first_column)
         yield sheet
         for _ in sheet.chunks:  # the caller may skip a sheet: drain it
             pass
         pending = box[0]
 
 
-def _child(path: Path, fd: int) -> None:  # pragma: no cover - runs in the child
+def _child(path: Path, fd: int, checked: limits.Checked) -> None:  # pragma: no cover - child
     code = 0
     try:
+        # An abort prints Rust's and Python's crash reports; the parent reports it in one line.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         _limit_memory()
         with os.fdopen(fd, "wb", buffering=1 << 20) as out:
@@ -218,6 +221,11 @@ def _child(path: Path, fd: int) -> None:  # pragma: no cover - runs in the child
                             chunk = []
                     if chunk:
                         send("rows", chunk)
+                if checked.kind is limits.Kind.XLSX:
+                    # The reader survived the file; while the parent converts rows, find the
+                    # formulas without a saved result and the error cells it cannot see.
+                    out.flush()
+                    send("flags", limits.scan(path, checked, extent=False))
                 send("end", None)
             except Exception as error:
                 send("error", (type(error).__name__, str(error)[:500]))

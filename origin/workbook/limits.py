@@ -183,11 +183,12 @@ def _check_zip(name: str, archive: zipfile.ZipFile) -> Checked:
     return Checked(Kind.XLSX, tuple((sheet, part) for sheet, part in sheets if part in names))
 
 
-def scan(path: Path, checked: Checked) -> tuple[SheetScan, ...]:
-    """Each xlsx sheet's used rectangle (refused when too large) and formulas without value."""
+def scan(path: Path, checked: Checked, extent: bool = True) -> tuple[SheetScan, ...]:
+    """Each xlsx sheet's used rectangle (refused when too large; skipped without ``extent``,
+    once the reader has survived the file) and its formulas without value and error cells."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return tuple(_scan_sheet(path.name, archive, s, p) for s, p in checked.parts)
+            return tuple(_scan_sheet(path.name, archive, s, p, extent) for s, p in checked.parts)
     except zipfile.BadZipFile as error:
         raise WorkbookError(f"{path.name}: is damaged: {error}") from None
 
@@ -237,7 +238,9 @@ def _normal(path: str) -> str:
     return "/".join(parts)
 
 
-def _scan_sheet(name: str, archive: zipfile.ZipFile, sheet: str, part: str) -> SheetScan:
+def _scan_sheet(
+    name: str, archive: zipfile.ZipFile, sheet: str, part: str, extent: bool = True
+) -> SheetScan:
     """The used rectangle from the cells' references, proven small before calamine sees it.
 
     Fast path: when no reference has two column letters or more digits than the largest
@@ -259,6 +262,8 @@ def _scan_sheet(name: str, archive: zipfile.ZipFile, sheet: str, part: str) -> S
         raise WorkbookError(f"{name}: is damaged: sheet {sheet!r}: {error}") from None
     data = b"".join(chunks)
     del chunks
+    if not extent:
+        return SheetScan(sheet, 0, 0, *_flags(data))
     max_row = max((int(n) for n in _ROW.findall(data)), default=0)
     # One pass (sharing the literal prefix '<c ', which the regex engine scans for fast) finds
     # references with two letters or more digits than the largest row tag, cells without a
@@ -274,7 +279,6 @@ def _scan_sheet(name: str, archive: zipfile.ZipFile, sheet: str, part: str) -> S
             unusual = True
             break
         rows = max(rows, int(match.group(1)))
-    has_formula = data.find(b"<f") >= 0
     if unusual:
         rows, columns = _exact_without_refs(data) if _NO_REF.search(data) else _exact(data, max_row)
     if rows * columns > MAX_CELLS:
@@ -282,13 +286,18 @@ def _scan_sheet(name: str, archive: zipfile.ZipFile, sheet: str, part: str) -> S
             f"{name}: refused: sheet {sheet!r} spans {rows:,} rows × {columns:,} columns "
             f"(limit {MAX_CELLS:,} cells); delete the stray cells far from the data"
         )
-    formulas = _formulas_without_value(data) if has_formula else ()
+    return SheetScan(sheet, rows, columns, *_flags(data))
+
+
+def _flags(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Cells with a formula but no saved result, and cells holding an Excel error value."""
+    formulas = _formulas_without_value(data) if _FORMULA.search(data) else ()
     errors = (
         tuple(m.decode() for m in re.findall(rb'<c r="([A-Z]+[0-9]+)"[^>]*? t="e"', data))
         if b't="e"' in data
         else ()
     )
-    return SheetScan(sheet, rows, columns, formulas, errors)
+    return formulas, errors
 
 
 def _top_rows(max_row: int) -> bytes:

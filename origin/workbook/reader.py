@@ -37,7 +37,7 @@ from origin.model import (
 from origin.workbook import cells, fields
 from origin.workbook.fields import FIELDS, KEY_FIELD, CellError, Field, normal
 from origin.workbook.mapping import Column, Layout, SheetLayout, template_layout
-from origin.workbook.problems import Issue, Ledger, Severity, column_letter
+from origin.workbook.problems import Issue, Ledger, Severity, column_index, column_letter
 
 HEADER_SEARCH_ROWS = 30
 _BASES = {b.value: b for b in ValueBasis}
@@ -90,8 +90,10 @@ def import_workbook(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for sheet in cells.read(path):
+        flags = cells.Flags()
+        for sheet in cells.read(path, flags):
             reader.sheet(sheet)
+        reader.flag(flags)
         return reader.finish()
     finally:
         if enabled:
@@ -108,7 +110,8 @@ class _Reader:
         self.bad_rows: set[tuple[str, int]] = set()
         self.fmt = layout.number_format
         self.pattern = self.fmt.pattern()
-        self._letters: dict[int, dict[str, str]] = {}  # per sheet plan: field → column letter
+        # sheet → (plan, first column, role, first and end index of its records, header row)
+        self.read_sheets: dict[str, tuple[Any, int, str, int, int, int]] = {}
 
     # ----------------------------------------------------------------- issues
 
@@ -195,14 +198,12 @@ class _Reader:
                     ledger.seen(name, 1)
                     ledger.report(name, number, "sheet lacks required columns")
             return
-        formula_rows = _formula_rows(sheet.formulas_without_value)
-        error_rows = _formula_rows(sheet.error_cells)
         records = self.records[layout.role]
+        start = len(records)
         letters = {f.key: column_letter(i + offset) for i, f, _, _ in plan}
         fast = [(index, field.key, convert) for index, field, _, convert in plan]
         required = [f.key for _, f, _, _ in plan if f.required and f.key != "product"]
         constant = layout.product
-        special = formula_rows.keys() | error_rows.keys()
         empty = fields.empty
         seen = 0
         # The hot loop: ~1.2 million cells for a 100,000-line BOM. Rows with any problem,
@@ -228,26 +229,16 @@ class _Reader:
             if not values and problems is None and all(empty(v) for v in row):
                 continue
             seen += 1
-            if problems is None and number not in special and all(k in values for k in required):
+            if problems is None and all(k in values for k in required):
                 if constant and "product" not in values:
                     values["product"] = constant
                 records.append(Record(name, number, values, letters))
                 continue
             records.append(
-                self._row(
-                    name,
-                    number,
-                    values,
-                    problems or [],
-                    plan,
-                    formula_rows,
-                    error_rows,
-                    layout,
-                    offset,
-                    letters,
-                )
+                self._row(name, number, values, problems or [], plan, layout, offset, letters)
             )
         ledger.seen(name, seen)
+        self.read_sheets[name] = (plan, offset, layout.role, start, len(records), header_at)
 
     def _looks_like_header(self, layout: SheetLayout, row: list[Any]) -> bool:
         found = {normal(v) for v in row if isinstance(v, str) and v.strip()}
@@ -399,31 +390,11 @@ class _Reader:
         values: dict[str, Any],
         problems: list[tuple[str, str]],
         plan: list[tuple[int, Field, Column, Callable[[object], object]]],
-        formula_rows: Mapping[int, set[int]],
-        error_rows: Mapping[int, set[int]],
         layout: SheetLayout,
         offset: int,
         letters: Mapping[str, str],
     ) -> Record:
-        """A row with problems, or one the XML check flagged: every problem, located."""
-        for index, field, _column, _convert in plan:
-            if index + offset in formula_rows.get(number, ()) and field.key not in values:
-                problems.append(
-                    (
-                        column_letter(index + offset),
-                        f"{field.header}: the cell holds a formula with no saved result "
-                        "(the file was written by a program that does not calculate; "
-                        "open it in Excel and save it)",
-                    )
-                )
-            if index + offset in error_rows.get(number, ()):
-                problems.append(
-                    (
-                        column_letter(index + offset),
-                        f"{field.header}: the cell holds an Excel error value (e.g. #DIV/0!, "
-                        "#N/A); correct the formula or its inputs",
-                    )
-                )
+        """A row with problems or a missing required value: every problem, located."""
         for index, field, _column, _convert in plan:
             if field.required and field.key not in values and field.key != "product":
                 letter = column_letter(index + offset)
@@ -439,6 +410,50 @@ class _Reader:
         self.bad_rows.add((sheet, number))
         # Kept, so that its product is known to have failed.
         return Record(sheet, number, {**values, "__error__": True}, letters)
+
+    # ----------------------------------------------------------------- flagged cells
+
+    def flag(self, flags: cells.Flags) -> None:
+        """Cells the XML shows and the reader cannot: formulas with no saved result (read as
+        empty) and cached Excel errors. Each is a located error on its row."""
+        formula = (
+            "{}: the cell holds a formula with no saved result (the file was written by a "
+            "program that does not calculate; open it in Excel and save it)"
+        )
+        error = (
+            "{}: the cell holds an Excel error value (e.g. #DIV/0!, #N/A); correct the "
+            "formula or its inputs"
+        )
+        for sheet, refs in flags.formulas_without_value.items():
+            self._flag_cells(sheet, refs, formula)
+        for sheet, refs in flags.errors.items():
+            self._flag_cells(sheet, refs, error)
+
+    def _flag_cells(self, sheet: str, refs: Iterable[str], message: str) -> None:
+        info = self.read_sheets.get(sheet)
+        if info is None or not refs:
+            return
+        plan, offset, role, start, end, header_row = info
+        records = self.records[role]
+        by_row = {records[i].row: records[i] for i in range(start, end)}
+        fields_at = {index + offset: field for index, field, _, _ in plan}
+        ledger = self.result.ledger
+        for row, column in map(_split_ref, refs):
+            field = fields_at.get(column)
+            if field is None or row <= header_row:
+                continue
+            record = by_row.get(row)
+            if record is not None and field.key in record.values:
+                continue  # a value was read after all (e.g. a text cell)
+            text = message.format(field.header)
+            product = str(record.values.get("product", "")) if record else ""
+            self.issue(text, sheet, row, column_letter(column), product=product)
+            if record is None:
+                ledger.seen(sheet, 1)
+            else:
+                record.values["__error__"] = True
+            ledger.report(sheet, row, text)
+            self.bad_rows.add((sheet, row))
 
     # ----------------------------------------------------------------- products
 
@@ -1005,12 +1020,9 @@ def _rows(chunks: Iterable[list[list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
             yield number, row
 
 
-def _formula_rows(refs: Iterable[str]) -> dict[int, set[int]]:
-    from origin.workbook.problems import column_index  # noqa: PLC0415
-
-    found: dict[int, set[int]] = defaultdict(set)
-    for ref in refs:
-        match = re.fullmatch(r"([A-Z]+)([0-9]+)", ref)
-        if match:
-            found[int(match.group(2))].add(column_index(match.group(1)))
-    return found
+def _split_ref(ref: str) -> tuple[int, int]:
+    """'E14' → (14, 4)."""
+    match = re.fullmatch(r"([A-Z]+)([0-9]+)", ref)
+    if match is None:  # pragma: no cover - the XML check yields only such references
+        return 0, -1
+    return int(match.group(2)), column_index(match.group(1))
