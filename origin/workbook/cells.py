@@ -177,12 +177,20 @@ def _receive(
         box: list[tuple[str, Any] | None] = [None]
 
         def chunks(box: list[tuple[str, Any] | None] = box) -> Iterator[list[Row]]:
+            count = 0
             for message in incoming:
-                if message[0] == "rows":
-                    yield message[1]
-                else:
+                if message[0] != "rows":
                     box[0] = message
                     return
+                rows = message[1]
+                count += len(rows) * max(len(rows[0]), 1)
+                if count > limits.MAX_CELLS:
+                    # Within the memory limit but far too wide or long: refuse, precisely.
+                    limits.scan(path, checked)
+                    raise WorkbookError(
+                        f"{path.name}: refused: a sheet spans more than {limits.MAX_CELLS:,} cells"
+                    )
+                yield rows
 
         name, first_column = payload
         sheet = SheetRows(name, chunks(), first_column)

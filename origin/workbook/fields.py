@@ -539,6 +539,7 @@ def text(value: object, what: str = "text") -> str | None:
 
 
 _HS_CACHE: dict[str, HSCode | str] = {}
+HS_OK: dict[str, HSCode] = {}  # valid codes as typed (unstripped), for the hot loop
 
 
 def hs(value: object) -> HSCode | None:
@@ -569,6 +570,8 @@ def hs(value: object) -> HSCode | None:
             _HS_CACHE[raw] = found
     if isinstance(found, str):
         raise CellError(found)
+    if isinstance(value, str) and len(HS_OK) < 200_000:
+        HS_OK[value] = found
     return found
 
 
@@ -713,8 +716,8 @@ def fast_text(what: str) -> Converter:
 
 def fast_hs(value: object) -> object:
     if type(value) is str:
-        found = _HS_CACHE.get(value)
-        if type(found) is HSCode:
+        found = HS_OK.get(value)
+        if found is not None:
             return found
     return hs(value)
 
@@ -733,10 +736,11 @@ def fast_code(slow: Callable[[object, str], str | None], what: str) -> Converter
             seen[value] = result
         return result
 
+    convert.table = seen  # type: ignore[attr-defined]
     return convert
 
 
-_FLAG_WORDS = {
+FLAG_WORDS = {
     **dict.fromkeys(_TRUE, True),
     **dict.fromkeys(_FALSE, False),
     **{w.upper(): True for w in _TRUE},
@@ -749,7 +753,7 @@ _FLAG_WORDS = {
 def fast_flag(what: str) -> Converter:
     def convert(value: object) -> object:
         if type(value) is str:
-            found = _FLAG_WORDS.get(value)
+            found = FLAG_WORDS.get(value)
             if found is not None:
                 return found
         return flag(value, what)

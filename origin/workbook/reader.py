@@ -40,6 +40,7 @@ from origin.workbook.mapping import Column, Layout, SheetLayout, template_layout
 from origin.workbook.problems import Issue, Ledger, Severity, column_index, column_letter
 
 HEADER_SEARCH_ROWS = 30
+_GENERAL, _LOOKUP, _AMOUNT, _TEXT = range(4)  # the hot loop's shortcuts
 _BASES = {b.value: b for b in ValueBasis}
 _STATUSES = {s.value: s for s in OriginStatus}
 _PACKAGINGS = {p.value: p for p in Packaging}
@@ -201,7 +202,10 @@ class _Reader:
         records = self.records[layout.role]
         start = len(records)
         letters = {f.key: column_letter(i + offset) for i, f, _, _ in plan}
-        fast = [(index, field.key, convert) for index, field, _, convert in plan]
+        fast = [
+            (index, field.key, convert, *self._shortcut(field, column, layout, convert))
+            for index, field, column, convert in plan
+        ]
         required = [f.key for _, f, _, _ in plan if f.required and f.key != "product"]
         constant = layout.product
         empty = fields.empty
@@ -212,9 +216,27 @@ class _Reader:
             width = len(row)
             values: dict[str, Any] = {}
             problems: list[tuple[str, str]] | None = None
-            for index, key, convert in fast:
+            for index, key, convert, kind, table in fast:
                 if index < width:
                     cell = row[index]
+                    # Inline shortcuts for the common cells (each is also in ``convert``).
+                    if kind == _LOOKUP:
+                        if type(cell) is str:
+                            found = table.get(cell)
+                            if found is not None:
+                                values[key] = found
+                                continue
+                    elif kind == _AMOUNT:
+                        if type(cell) is float and (cell == 0 or 1e-12 <= cell < 1e15):
+                            values[key] = (
+                                Decimal(int(cell)) if cell.is_integer() else Decimal(repr(cell))
+                            )
+                            continue
+                    elif kind == _TEXT and type(cell) is str:
+                        stripped = cell.strip()
+                        if stripped and stripped[0] != "#":
+                            values[key] = stripped
+                            continue
                     if cell == "" or cell is None:
                         continue
                     try:
@@ -305,6 +327,25 @@ class _Reader:
                 )
         return plan
 
+    def _shortcut(
+        self, field: Field, column: Column, layout: SheetLayout, convert: Any
+    ) -> tuple[int, Mapping[str, Any]]:
+        """Which inline shortcut the hot loop may take for this column, and its table."""
+        aliased = bool(layout.values.get(field.key))
+        kind = field.kind
+        if kind == "amount" and column.scale is None and not column.percent_of:
+            return _AMOUNT, {}
+        if kind in ("id", "text") and not aliased:
+            return _TEXT, {}
+        if kind == "hs":
+            return _LOOKUP, fields.HS_OK
+        if kind in ("flag", "tristate") and not aliased:
+            return _LOOKUP, fields.FLAG_WORDS
+        table = getattr(convert, "table", None)
+        if isinstance(table, dict):
+            return _LOOKUP, table
+        return _GENERAL, {}
+
     def _converter(
         self, field: Field, column: Column, layout: SheetLayout
     ) -> Callable[[object], object]:
@@ -371,6 +412,7 @@ class _Reader:
                         return found
                 return fields.choice(v, allowed, what, folded)
 
+            choose.table = exact  # type: ignore[attr-defined]
             return choose
         raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
 
