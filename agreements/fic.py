@@ -47,7 +47,7 @@ from pathlib import Path
 
 import attrs
 
-from origin.agreement import Agreement
+from origin.agreement import Agreement, FactError
 from origin.citation import Citation, cite
 from origin.determination import (
     FAILS,
@@ -66,7 +66,7 @@ from origin.engine import CaseError, percent, rvc_step
 from origin.formulas import Formula, FormulaError
 from origin.groups import Membership
 from origin.law import LawBook, Term
-from origin.model import Case, Cost, Material
+from origin.model import Case, Cost, Material, OriginStatus, Packaging
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 MEMBERSHIP = Membership.load(Path(__file__).parent / "groups" / "fic.toml")
@@ -130,6 +130,21 @@ class Line:
 
 
 @attrs.frozen
+class Option:
+    """One paragraph a material may qualify under: the shares of its expenditure that are
+    qualifying area content and Forum Island content, the provision, and whether it brings in
+    r 45(3) (MEETS yes, NEEDS_INFO perhaps, FAILS no)."""
+
+    qac: Span
+    fic: Span
+    citation: str
+    label: str
+    australian: Outcome = Outcome.FAILS
+    step: Step | None = None  # the material's own cost sheet, where it was decided
+    missing: tuple[str, ...] = ()
+
+
+@attrs.frozen
 class Ratio:
     """QAC / FWC (or FC / FWC) as far as the known amounts fix it, in percent."""
 
@@ -169,6 +184,7 @@ class Sheet:
     costs: tuple[CostRow, ...]
     steps: tuple[Step, ...]  # materials decided from their own cost sheets (r 47(d))
     australian: tuple[str, ...]  # qualifying materials that bring in r 45(3)
+    australian_perhaps: tuple[str, ...]  # materials that may, when a fact is supplied
     missing: tuple[str, ...]
 
     def ratio(self, part: Callable[[Line], Span]) -> Ratio:
@@ -204,28 +220,23 @@ class _Run:
     def value(self, name: str) -> Fraction:
         return LAW.value(name, self.date).value
 
-    def listed(self, hs: str, tariff_item: str | None) -> tuple[Outcome, str]:
-        """Whether goods are in the r 45(2)(b) list: headings and subheading by HS code,
-        tariff items by the NZ tariff item (unknown when only the subheading is given)."""
-        heading, subheading = f"{hs[:2]}.{hs[2:4]}", hs[:7]
+    def listed(self, code: str, tariff_item: str | None) -> tuple[Outcome, str]:
+        """Whether goods are in the r 45(2)(b) list. Headings, the subheading and tariff items
+        are compared digit by digit; a code less precise than a listed entry within it (a
+        heading 42.03 for subheading 4203.10, a subheading 3926.20 for item 3926.20.22)
+        leaves the answer open."""
+        digits = (tariff_item or code).replace(".", "")
+        shown = tariff_item or code
+        possible = []
         for key, term in LAW.vocabulary("listed_goods").items():
-            if (term.group == "heading" and key == heading) or (
-                term.group == "subheading" and key == subheading
-            ):
+            listed = key.replace(".", "")
+            if digits.startswith(listed):
                 return MEETS, f"{term.text} ({term.reference})"
-        items = [
-            (k, t)
-            for k, t in LAW.vocabulary("listed_goods").items()
-            if t.group == "item" and k.startswith(subheading)
-        ]
-        if not items:
-            return FAILS, "not among the goods of r 45(2)(b)"
-        if tariff_item is None:
-            return NEEDS_INFO, f"subheading {subheading} holds listed tariff items"
-        for key, term in items:
-            if key == tariff_item:
-                return MEETS, f"{term.text} ({term.reference})"
-        return FAILS, f"tariff item {tariff_item} is not among the goods of r 45(2)(b)"
+            if listed.startswith(digits):
+                possible.append(key)
+        if possible:
+            return NEEDS_INFO, f"{shown} holds listed goods ({', '.join(possible)})"
+        return FAILS, f"{shown} is not among the goods of r 45(2)(b)"
 
     # ----- r 46: the factory or works cost
 
@@ -242,6 +253,7 @@ class _Run:
         rows: list[MaterialRow] = []
         steps: list[Step] = []
         australian: list[str] = []
+        perhaps: list[str] = []
         missing: list[str] = []
         for material in materials:
             line, row, sub, aus, needs = self.material(material, depth)
@@ -250,8 +262,10 @@ class _Run:
             steps.extend(sub)
             if line is not None:
                 lines.append(line)
-                if aus and line.qac.hi > 0:
+                if aus is MEETS:
                     australian.append(material.id)
+                elif aus is NEEDS_INFO:
+                    perhaps.append(material.id)
         cost_rows = []
         seen: set[str] = set()
         for cost in costs:
@@ -270,6 +284,7 @@ class _Run:
             tuple(cost_rows),
             tuple(steps),
             tuple(australian),
+            tuple(perhaps),
             tuple(missing),
         )
 
@@ -297,8 +312,11 @@ class _Run:
         note = "" if cost.incurred_in or place is None else "place taken from the factory"
         if term.group == "contracting_out" and place is not None and place not in area:
             # r 46(1)(c)(xiv) names contracting out within a Forum Island Country or New
-            # Zealand only; r 46(2) leaves out what r 46(1) does not specify.
-            return None, row("excluded", place, f"contracted out in {place}: not r 46(1)"), ()
+            # Zealand; work done elsewhere comes back in what the factory receives, a material
+            # "in the form in which [it is] received" (r 44, r 46(1)(a)): counted, not
+            # qualifying (decision record 0008).
+            note = f"contracted out in {place}: counted as material received (r 46(1)(a))"
+            return Line(amount, NONE_SHARE, NONE_SHARE), row("non-qualifying", place, note), ()
         if place is None:
             needs = (f"where cost line {cost.id} was incurred",)
             return Line(amount, UNKNOWN_SHARE, UNKNOWN_SHARE), row("counted", None), needs
@@ -364,205 +382,309 @@ class _Run:
 
     def material(
         self, m: Material, depth: int
-    ) -> tuple[Line | None, MaterialRow, tuple[Step, ...], bool, tuple[str, ...]]:
-        """Which paragraph of r 47 (or r 49) the material qualifies under, and how much."""
+    ) -> tuple[Line | None, MaterialRow, tuple[Step, ...], Outcome, tuple[str, ...]]:
+        """Which paragraph of r 47 (or r 49) the material qualifies under, and how much;
+        whether it brings in r 45(3) (MEETS yes, NEEDS_INFO perhaps, FAILS no)."""
         amount, notes, needs = self.expenditure(m)
         hs = str(m.hs) if m.hs else ""
-        if "excluded_by_chief_executive" in m.attributes:
-            row = MaterialRow(
+
+        def row(status: str, counted: str, citation: str, note: str, part: Fraction) -> MaterialRow:
+            value = None if amount is None else amount * part
+            rest = None if amount is None or value is None else amount - value
+            return MaterialRow(
                 m.id,
                 depth,
                 m.description,
                 hs,
-                "excluded",
+                status,
                 m.status.value,
                 m.value,
-                "excluded (r 50(3))",
-                Decimal(0),
-                Decimal(0),
+                counted,
+                _decimal(value),
+                _decimal(rest),
                 None,
                 False,
-                (cite("r 50(3)"),),
-                ("excluded from the factory or works cost by the chief executive",),
+                (cite(citation),),
+                (*notes, note) if note else tuple(notes),
             )
-            return None, row, (), False, ()
+
+        if "excluded_by_chief_executive" in m.attributes:
+            note = "excluded from the factory or works cost by the chief executive"
+            return None, row("excluded", "excluded (r 50(3))", "r 50(3)", note, ZERO), (), FAILS, ()
+        if m.packaging is Packaging.SHIPMENT:
+            note = "shipping container or packing into it: not in the factory or works cost"
+            out = row("excluded", "excluded (r 46(2)(c))", "r 46(2)(c)", note, ZERO)
+            return None, out, (), FAILS, ()
+        if m.indirect:
+            # r 44: materials exclude "materials treated as overheads"; r 46(1)(c)(viii) counts
+            # supplies not incorporated in the goods as an overhead of the factory, "without
+            # regard to whether such items originate in a Forum Island Country".
+            factory = self.case.good.last_process_in
+            share = FULL_SHARE if factory in self.area else NONE_SHARE
+            fic = FULL_SHARE if factory in self.fics else NONE_SHARE
+            status = "qualifying" if share is FULL_SHARE else "non-qualifying"
+            note = f"overhead of the factory in {factory}"
+            out = row(
+                status, f"{status} overhead r 46(1)(c)(viii)", "r 46(1)(c)(viii)", note, share.lo
+            )
+            return Line(amount, share, fic), out, (), FAILS, tuple(needs)
         options = list(self.paragraphs(m, depth))
-        steps = tuple(option[5] for option in options if option[5] is not None)
-        qac = Span(max(o[0].lo for o in options), max(o[0].hi for o in options))
-        fic = Span(max(o[1].lo for o in options), max(o[1].hi for o in options))
-        best = max(options, key=lambda o: (o[0].lo, o[0].hi))
-        citation, label, aus = best[2], best[3], best[4]
-        if not qac.exact:
-            needs.extend(fact for step in steps for fact in step.missing)
+        best = max(options, key=lambda o: (o.qac.lo, o.qac.hi))
+        qac = Span(max(o.qac.lo for o in options), max(o.qac.hi for o in options))
+        fic = Span(max(o.fic.lo for o in options), max(o.fic.hi for o in options))
+        steps: tuple[Step, ...]
+        if qac.exact:
+            steps = () if best.step is None else (best.step,)
+            australian = best.australian if qac.lo > 0 else FAILS
+        else:
+            steps = tuple(o.step for o in options if o.step is not None)
+            needs.extend(fact for o in options for fact in o.missing)
+            australian = Outcome.any(o.australian for o in options if o.qac.hi > 0)
         if qac.lo == ONE:
             status = "qualifying"
         elif qac.hi == ZERO:
             status = "non-qualifying"
         else:
             status = "partly qualifying" if qac.exact else "undetermined"
-        counted = label if qac.exact and qac.lo in (ZERO, ONE) else f"{label}: {qac} counts"
-        qualifying = None if amount is None or not qac.exact else amount * qac.lo
-        rest = None if qualifying is None or amount is None else amount - qualifying
-        row = MaterialRow(
-            m.id,
-            depth,
-            m.description,
-            hs,
-            status,
-            m.status.value,
-            m.value,
-            counted,
-            _decimal(qualifying),
-            _decimal(rest),
-            None,
-            False,
-            (citation,),
-            tuple(notes),
+        counted = (
+            best.label if qac.exact and qac.lo in (ZERO, ONE) else f"{best.label}: {qac} counts"
         )
-        return Line(amount, qac, fic), row, steps, aus, tuple(needs)
+        part = qac.lo if qac.exact else ZERO
+        out = row(status, counted, best.citation, "", part)
+        if not qac.exact:
+            out = attrs.evolve(out, vom_value=None, vnm_value=None)
+        return Line(amount, qac, fic), out, steps, australian, tuple(needs)
 
-    def paragraphs(
-        self, m: Material, depth: int
-    ) -> Iterable[tuple[Span, Span, Citation, str, bool, Step | None]]:
-        """Every paragraph the material may qualify under: (QAC share, Forum Island share,
-        provision, label, brings in r 45(3), own-sheet step)."""
+    def paragraphs(self, m: Material, depth: int) -> Iterable[Option]:
+        """Every paragraph the material may qualify under. A paragraph claimed by an
+        attribute whose country is not stated leaves the share open and asks for it."""
         words, origin, made = m.attributes, m.origin_country, m.produced_in
-        yield NONE_SHARE, NONE_SHARE, cite("r 47(a)"), "non-qualifying", False, None
-        if "unmanufactured_raw_product" in words and origin in AUSTRALIA_NZ:
-            # r 47(a)(i); r 45(3)(a) when it is Australia's.
-            yield (
-                FULL_SHARE,
-                NONE_SHARE,
-                cite("r 47(a)(i)"),
-                "qualifying r 47(a)(i)",
-                origin == "AU",
-                None,
-            )
-        where = made or origin
-        if "wholly_manufactured_from_raw_products" in words and where in AUSTRALIA_NZ:
-            # r 47(a)(ii); r 45(3)(b) when manufactured in Australia.
-            yield (
-                FULL_SHARE,
-                NONE_SHARE,
-                cite("r 47(a)(ii)"),
-                "qualifying r 47(a)(ii)",
-                where == "AU",
-                None,
-            )
-        if "wholly_obtained" in words and origin in self.fics:
-            # r 47(a)(iii), counted in full (r 47(b)) and as Forum Island content (r 45(3)(e)).
-            yield (
-                FULL_SHARE,
-                FULL_SHARE,
-                cite("r 47(a)(iii)"),
-                "qualifying r 47(a)(iii)",
-                False,
-                None,
-            )
-        for word, paragraph in (
-            ("waste_scrap", "a"),
-            ("used_articles", "b"),
-            ("recovered_raw_materials", "c"),
-        ):
-            if word in words and origin in self.fics | AUSTRALIA_NZ:
-                # r 49: as if wholly obtained in a Forum Island Country — for r 45(1)(b)(ii)(B)
-                # only; in the 25% test it counts when it arose in one (r 45(1)(a)(viii)-(x)).
-                fic = FULL_SHARE if origin in self.fics else NONE_SHARE
-                yield (
-                    FULL_SHARE,
-                    fic,
-                    cite(f"r 49({paragraph})"),
-                    f"qualifying r 49({paragraph})",
-                    False,
-                    None,
-                )
-        if "anzcerta_qualifying_full" in words and self.reading != "none":
-            # r 47(a)(iv) with r 47(b); r 45(3)(c) when last processed in Australia.
-            yield (
-                FULL_SHARE,
-                NONE_SHARE,
-                cite("r 47(a)(iv)"),
-                "qualifying r 47(a)(iv)",
-                made == "AU",
-                None,
-            )
-        if "anzcerta_qualifying_partial" in words and made == "NZ" and self.reading != "none":
-            yield from self.former_partial(m, depth)
-        if made in self.fics:
-            yield self.own_right(m, depth)
+        yield Option(NONE_SHARE, NONE_SHARE, "r 47(a)", "non-qualifying")
 
-    def former_partial(
-        self, m: Material, depth: int
-    ) -> Iterable[tuple[Span, Span, Citation, str, bool, Step | None]]:
+        def needs_country(paragraph: str, what: str) -> Option:
+            fact = f"{what} of material {m.id} ({paragraph})"
+            return Option(
+                UNKNOWN_SHARE, UNKNOWN_SHARE, paragraph, paragraph, NEEDS_INFO, missing=(fact,)
+            )
+
+        if "unmanufactured_raw_product" in words:
+            # r 47(a)(i): a raw product of Australia or New Zealand; r 45(3)(a) for Australia's.
+            if origin is None:
+                yield needs_country("r 47(a)(i)", "country of origin")
+            elif origin in AUSTRALIA_NZ:
+                yield Option(
+                    FULL_SHARE,
+                    NONE_SHARE,
+                    "r 47(a)(i)",
+                    "qualifying r 47(a)(i)",
+                    Outcome.of(origin == "AU"),
+                )
+        if "wholly_manufactured_from_raw_products" in words:
+            # r 47(a)(ii); r 45(3)(b) when manufactured in Australia.
+            where = made or origin
+            if where is None:
+                yield needs_country("r 47(a)(ii)", "country of manufacture")
+            elif where in AUSTRALIA_NZ:
+                yield Option(
+                    FULL_SHARE,
+                    NONE_SHARE,
+                    "r 47(a)(ii)",
+                    "qualifying r 47(a)(ii)",
+                    Outcome.of(where == "AU"),
+                )
+        if "wholly_obtained" in words:
+            # r 47(a)(iii), counted in full (r 47(b)) and as Forum Island content (r 45(3)(e)).
+            if origin is None:
+                yield needs_country("r 47(a)(iii)", "country where obtained")
+            elif origin in self.fics:
+                yield Option(FULL_SHARE, FULL_SHARE, "r 47(a)(iii)", "qualifying r 47(a)(iii)")
+        for word, paragraph in (
+            ("waste_scrap", "r 49(a)"),
+            ("used_articles", "r 49(b)"),
+            ("recovered_raw_materials", "r 49(c)"),
+        ):
+            if word not in words:
+                continue
+            # r 49: as if wholly obtained in a Forum Island Country — for r 45(1)(b)(ii)(B)
+            # only; in the 25% test it counts when it arose in one (r 45(1)(a)(viii)-(x)).
+            if origin is None:
+                yield needs_country(paragraph, "country where it arose or was collected")
+            elif origin in self.fics | AUSTRALIA_NZ:
+                fic = FULL_SHARE if origin in self.fics else NONE_SHARE
+                yield Option(FULL_SHARE, fic, paragraph, f"qualifying {paragraph}")
+        if words & {"anzcerta_qualifying_full", "anzcerta_qualifying_partial"}:
+            yield from self.former_rules(m, depth)
+        if m.packaging is Packaging.RETAIL:
+            yield self.container_material(m, depth)
+            return
+        last = made or (origin if origin in self.fics else None)
+        if last in self.fics:
+            yield self.own_right(m, depth, last)
+        elif last is None and (m.components or m.costs):
+            yield needs_country("r 47(a)(vi)", "country of the last process")
+
+    def former_rules(self, m: Material, depth: int) -> Iterable[Option]:
+        """r 47(a)(iv)-(v) with r 47(b)-(c), which refer to former regs 33(1)(c) and 35
+        (decision record 0008). Both need the last process in Australia or New Zealand."""
+        if self.reading == "none":
+            return
+        made = m.produced_in
+        full = "anzcerta_qualifying_full" in m.attributes
+        paragraph = "r 47(a)(iv)" if full else "r 47(a)(v)"
+        if made is None:
+            fact = f"country of the last process of material {m.id} ({paragraph})"
+            yield Option(
+                UNKNOWN_SHARE, NONE_SHARE, paragraph, paragraph, NEEDS_INFO, missing=(fact,)
+            )
+            return
+        if full and made in AUSTRALIA_NZ:
+            # r 45(3)(c) when last processed in Australia.
+            yield Option(
+                FULL_SHARE,
+                NONE_SHARE,
+                paragraph,
+                "qualifying r 47(a)(iv)",
+                Outcome.of(made == "AU"),
+            )
+        elif not full and made == "NZ":
+            yield self.former_partial(m)
+
+    def former_partial(self, m: Material) -> Option:
         """r 47(a)(v) with r 47(c): "treated as expenditure on qualifying materials under
         regulation 35(c)(ii)", a provision that no longer exists. Read as the former rule
-        was (decision record 0008): the share of the material's own factory cost spent in
-        Australia or New Zealand counts; ``full`` counts all of it."""
-        citation = cite("r 47(c)")
+        was: the share of the material's own factory cost spent in Australia or New Zealand
+        counts; ``full`` counts all of it."""
+        citation = "r 47(c)"
         if self.reading == "full":
-            yield (
-                FULL_SHARE,
-                NONE_SHARE,
-                citation,
-                "qualifying r 47(a)(v), read in full",
-                False,
-                None,
-            )
-            return
+            return Option(FULL_SHARE, NONE_SHARE, citation, "qualifying r 47(a)(v), read in full")
         if not (m.components or m.costs):
+            fact = f"cost sheet (components and costs) of material {m.id} (r 47(c))"
             step = Step(
                 f"own cost sheet of {m.id}",
-                citation,
+                cite(citation),
                 NEEDS_INFO,
                 f"{m.id} counts by its own Australian/New Zealand content; no cost sheet given",
-                missing=(f"cost sheet (components and costs) of material {m.id} (r 47(c))",),
+                missing=(fact,),
             )
-            yield UNKNOWN_SHARE, NONE_SHARE, citation, "r 47(a)(v) share", False, step
-            return
-        sheet = self.sheet(m.components, m.costs, m.produced_in, depth + 1, AUSTRALIA_NZ)
+            return Option(
+                UNKNOWN_SHARE, NONE_SHARE, citation, "r 47(a)(v) share", step=step, missing=(fact,)
+            )
+        sheet = self.anz_sheet(m)
         ratio = sheet.ratio(lambda line: line.qac)
-        span = _share(ratio)
-        step = self.own_step(m, sheet, ratio, citation, "Australian/New Zealand content")
-        yield span, NONE_SHARE, citation, "partly qualifying r 47(a)(v)", False, step
+        step = self.own_step(m, sheet, ratio, cite(citation), "Australian/New Zealand content")
+        return Option(
+            _share(ratio),
+            NONE_SHARE,
+            citation,
+            "partly qualifying r 47(a)(v)",
+            step=step,
+            missing=step.missing,
+        )
 
-    def own_right(
-        self, m: Material, depth: int
-    ) -> tuple[Span, Span, Citation, str, bool, Step | None]:
+    def anz_sheet(self, m: Material) -> Sheet:
+        """The former rule's content of an Australian/New Zealand-made material: its own
+        materials of Australian or New Zealand origin and its factory items incurred there."""
+        lines: list[Line] = []
+        rows: list[MaterialRow] = []
+        missing: list[str] = []
+        for c in m.components:
+            amount, _, wanted = self.expenditure(c)
+            missing.extend(wanted)
+            anz = c.status is OriginStatus.ORIGINATING and c.origin_country in AUSTRALIA_NZ
+            anz |= bool(
+                c.attributes
+                & {"unmanufactured_raw_product", "wholly_manufactured_from_raw_products"}
+                and (c.produced_in or c.origin_country) in AUSTRALIA_NZ
+            )
+            share = FULL_SHARE if anz else NONE_SHARE
+            lines.append(Line(amount, share, NONE_SHARE))
+        cost_rows = []
+        for cost in m.costs:
+            line, cost_row, asked = self.cost(cost, m.produced_in, AUSTRALIA_NZ)
+            cost_rows.append(cost_row)
+            missing.extend(asked)
+            if line is not None:
+                lines.append(line)
+        return Sheet(tuple(lines), tuple(rows), tuple(cost_rows), (), (), (), tuple(missing))
+
+    def container_material(self, m: Material, depth: int) -> Option:
+        """A BOM line of retail packaging is an inner container (r 44): r 48 asks for its
+        last process in a Forum Island Country or New Zealand and at least 50% qualifying
+        area content, from its own cost sheet or stated by its ``status`` (originating)."""
+        made = m.produced_in or m.origin_country
+        if made is None:
+            fact = f"where inner container {m.id} was last processed (r 48(a))"
+            return Option(UNKNOWN_SHARE, UNKNOWN_SHARE, "r 48", "r 48", missing=(fact,))
+        if made not in self.area:
+            return Option(NONE_SHARE, NONE_SHARE, "r 48", "not a qualifying inner container")
+        fic = FULL_SHARE if made in self.fics else NONE_SHARE
+        if m.components or m.costs:
+            sheet = self.sheet(m.components, m.costs, made, depth + 1)
+            ratio = sheet.ratio(lambda line: line.qac)
+            own = _share(ratio)
+            step = self.own_step(m, sheet, ratio, cite("r 48(b)"), "qualifying area content")
+            needed = self.value("container_share") / 100
+            if own.lo >= needed:
+                return Option(FULL_SHARE, fic, "r 48", "qualifying inner container r 48", step=step)
+            if own.hi < needed:
+                return Option(
+                    NONE_SHARE, NONE_SHARE, "r 48", "not a qualifying inner container", step=step
+                )
+            return Option(
+                UNKNOWN_SHARE, Span(ZERO, fic.hi), "r 48", "r 48", step=step, missing=step.missing
+            )
+        if m.status is OriginStatus.ORIGINATING:
+            return Option(FULL_SHARE, fic, "r 48", "qualifying inner container r 48")
+        fact = (
+            f"whether inner container {m.id} holds at least 50% qualifying area content "
+            "(r 48(b)): its cost sheet, or status originating"
+        )
+        return Option(UNKNOWN_SHARE, Span(ZERO, fic.hi), "r 48", "r 48", missing=(fact,))
+
+    def own_right(self, m: Material, depth: int, made: str) -> Option:
         """r 47(a)(vi) with r 47(d): in full if the material would qualify in its own right
         under r 45(1)(b)(ii), otherwise by its own qualifying area content."""
         if not (m.components or m.costs):
+            fact = f"cost sheet (components and costs) of material {m.id} made in {made} (r 47(d))"
             step = Step(
                 f"own cost sheet of {m.id}",
                 cite("r 47(d)"),
                 NEEDS_INFO,
-                f"{m.id} was made in {m.produced_in}: whether it qualifies in its own right, or "
-                "by how much, needs its cost sheet",
-                missing=(
-                    f"cost sheet (components and costs) of material {m.id} made in "
-                    f"{m.produced_in} (r 47(d))",
-                ),
+                f"{m.id} was made in {made}: whether it qualifies in its own right, or by how "
+                "much, needs its cost sheet",
+                missing=(fact,),
             )
-            return UNKNOWN_SHARE, UNKNOWN_SHARE, cite("r 47(a)(vi)"), "r 47(a)(vi)", False, step
-        sheet = self.sheet(m.components, m.costs, m.produced_in, depth + 1)
+            return Option(
+                UNKNOWN_SHARE,
+                UNKNOWN_SHARE,
+                "r 47(a)(vi)",
+                "r 47(a)(vi)",
+                step=step,
+                missing=(fact,),
+            )
+        sheet = self.sheet(m.components, m.costs, made, depth + 1)
         ratio = sheet.ratio(lambda line: line.qac)
         own = _share(ratio)
-        listed, _ = self.listed(str(m.hs), None) if m.hs else (FAILS, "")
+        listed, why = self.listed(str(m.hs), None) if m.hs else (FAILS, "")
         full_t = self.value("qualifying_share") / 100
         listed_t = self.value("listed_goods_share") / 100
         low_t = listed_t if listed is not FAILS else full_t
         high_t = listed_t if listed is MEETS else full_t
+        missing = list(sheet.missing)
         if own.lo >= high_t:
             span, citation, label = (
                 FULL_SHARE,
-                cite("r 47(d)(i)"),
+                "r 47(d)(i)",
                 "qualifying in its own right r 47(d)(i)",
             )
         elif own.hi < low_t:
-            span, citation, label = own, cite("r 47(d)(ii)"), "partly qualifying r 47(d)(ii)"
+            span, citation, label = own, "r 47(d)(ii)", "partly qualifying r 47(d)(ii)"
         else:
-            span, citation, label = Span(own.lo, ONE), cite("r 47(d)"), "r 47(d)(i) or (ii)"
-        step = self.own_step(m, sheet, ratio, citation, "qualifying area content")
-        return span, span, citation, label, False, step
+            span, citation, label = Span(own.lo, ONE), "r 47(d)", "r 47(d)(i) or (ii)"
+            if listed is NEEDS_INFO:
+                missing.append(f"NZ tariff item of material {m.id} (r 45(2)(b): {why})")
+        step = self.own_step(m, sheet, ratio, cite(citation), "qualifying area content")
+        return Option(span, span, citation, label, step=step, missing=tuple(missing))
 
     def own_step(
         self, m: Material, sheet: Sheet, ratio: Ratio, citation: Citation, what: str
@@ -586,7 +708,9 @@ class _Run:
             f"{m.id}'s own {what}: {shown} of its factory or works cost",
             tuple(inputs),
             value=ratio.lo if ratio.lo == ratio.hi else None,
-            missing=sheet.missing if outcome is NEEDS_INFO else (),
+            missing=(sheet.missing or (f"amounts in the cost sheet of material {m.id}",))
+            if outcome is NEEDS_INFO
+            else (),
             children=sheet.steps,
         )
 
@@ -628,10 +752,12 @@ class _Run:
                     f"obtained in {', '.join(sorted(where))}",
                 )
             )
+        # r 45(5): inner containers (packaging) take the origin of the goods they contain.
         foreign = [
             m.id
             for m in self.case.materials
-            if not ("wholly_obtained" in m.attributes and m.origin_country in where)
+            if m.packaging is Packaging.NONE
+            and not ("wholly_obtained" in m.attributes and m.origin_country in where)
         ]
         if foreign:
             children.append(
@@ -713,26 +839,39 @@ class _Run:
         return Span(low, high), notes, steps
 
     def tolerance(self) -> Step | None:
-        """r 51: a determination for an unforeseen circumstance, with its period."""
+        """r 51: a determination for an unforeseen circumstance. It covers the shipment it
+        was made for (r 51(2)(a), ``facts.tolerance_for_this_shipment``) and similar goods
+        shipped within its period (r 51(2)(b)): the last two dates of the fact."""
         fact = self.case.facts.get("tolerance_determination")
         if not isinstance(fact, str):
             return None
         dates = re.findall(r"\d{4}-\d{2}-\d{2}", fact)
-        if len(dates) != 2:
+        if len(dates) < 2:
             raise CaseError(
                 f"facts.tolerance_determination: {fact!r} should give the determination and its "
                 "period, e.g. 'CE 2026/4; 2026-01-01 to 2026-06-30'"
             )
         try:
-            start, end = (dt.date.fromisoformat(d) for d in dates)
+            start, end = (dt.date.fromisoformat(d) for d in dates[-2:])
         except ValueError as error:
             raise CaseError(f"facts.tolerance_determination: {error}") from None
+        if end < start:
+            raise CaseError(
+                f"facts.tolerance_determination: the period ends ({end}) before it starts ({start})"
+            )
+        if self.case.facts.get("tolerance_for_this_shipment") is True:
+            return Step(
+                "determination under r 51",
+                cite("r 51(2)(a)"),
+                MEETS,
+                f"{fact}: made for this shipment",
+            )
         consignment = self.case.consignment
         day = consignment.imported_on if consignment and consignment.imported_on else self.date
         inside = start <= day <= end
         return Step(
             "determination under r 51",
-            cite("r 51(2)"),
+            cite("r 51(2)(b)"),
             Outcome.of(inside),
             f"{fact}: {'covers' if inside else 'does not cover'} {day.isoformat()}",
         )
@@ -857,9 +996,10 @@ class _Run:
         children = [last_step, qac_step]
         extra = self.forum_island_test(sheet)
         if extra is not None:
-            step, result = extra
+            step, fic_result = extra
             children.append(step)
-            results.append(result)
+            if fic_result is not None:
+                results.append(fic_result)
         outcome = Outcome.all(c.outcome for c in children)
         return (
             Step(
@@ -874,13 +1014,19 @@ class _Run:
             notes,
         )
 
-    def forum_island_test(self, sheet: Sheet) -> tuple[Step, RVCResult] | None:
+    def forum_island_test(self, sheet: Sheet) -> tuple[Step, RVCResult | None] | None:
         """r 45(3): with Australian qualifying materials counted, at least 25% of the factory
-        or works cost must be Forum Island content — unless the chief executive permits."""
-        if not sheet.australian:
+        or works cost must be Forum Island content — unless the chief executive permits.
+        When only a missing fact could make a material Australian, a failing test needs
+        that fact rather than failing."""
+        if not (sheet.australian or sheet.australian_perhaps):
             return None
         citation = cite("r 45(3)")
+        title = "Forum Island content with Australian materials"
         permitted = self.case.facts.get("australian_content_permitted")
+        if isinstance(permitted, str):
+            summary = f"not required: the chief executive permitted otherwise ({permitted})"
+            return Step(title, citation, MEETS, summary), None
         share = self.value("forum_island_share")
         ratio = sheet.ratio(lambda line: line.fic)
         result = self.result(
@@ -891,20 +1037,17 @@ class _Run:
             citation=citation,
             symbols=("FC", "FWC"),
         )
-        if isinstance(permitted, str):
-            return Step(
-                "Forum Island content with Australian materials",
-                citation,
-                MEETS,
-                f"not required: the chief executive permitted otherwise ({permitted})",
-            ), result
         step = rvc_step(result, sheet.missing)
-        return attrs.evolve(
-            step,
-            test="Forum Island content with Australian materials",
-            summary=f"Australian qualifying materials counted ({', '.join(sheet.australian)}): "
-            f"{step.summary}",
-        ), result
+        which = sheet.australian or sheet.australian_perhaps
+        summary = (
+            f"Australian qualifying materials counted ({', '.join(which)}): {step.summary}"
+            if sheet.australian
+            else f"if {', '.join(which)} are Australian (r 45(3)(a)-(c)): {step.summary}"
+        )
+        step = attrs.evolve(step, test=title, summary=summary)
+        if not sheet.australian and step.outcome is FAILS:
+            step = attrs.evolve(step, outcome=NEEDS_INFO, missing=sheet.missing)
+        return step, result
 
     def exported(self) -> Step:
         """r 45(4): goods exported from a Forum Island Country, directly or not."""
@@ -979,7 +1122,14 @@ def _walk(materials: Sequence[Material]) -> Iterable[Material]:
 
 
 def bind(membership: Membership) -> Callable[[Case, dt.date], Determination]:
-    """``decide`` with another list of Forum Island Countries."""
+    """``decide`` with another list of Forum Island Countries (never New Zealand or
+    Australia, which r 44 leaves out)."""
+    named = sorted({m.code for m in membership.members} & AUSTRALIA_NZ)
+    if named:
+        raise FactError(
+            f"{membership.title}: lists {', '.join(named)}; a Forum Island Country is a country "
+            "other than New Zealand or Australia (r 44)"
+        )
 
     def decide(case: Case, date: dt.date) -> Determination:
         return _Run(case, date, membership.on(date)).determine()

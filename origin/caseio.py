@@ -348,7 +348,7 @@ _TARIFF_ITEM = re.compile(r"(\d{4})\.(\d{2})\.(\d{2})")
 
 
 def _tariff_item(r: _Reader, data: Mapping[str, Any], path: str, hs: HSCode | None) -> str | None:
-    """An NZ tariff item ``NNNN.NN.NN`` whose first six digits are the good's subheading."""
+    """An NZ tariff item ``NNNN.NN.NN`` within the good's HS code (chapter to item)."""
     text = r.text(data, "tariff_item", path)
     if text is None:
         return None
@@ -356,8 +356,10 @@ def _tariff_item(r: _Reader, data: Mapping[str, Any], path: str, hs: HSCode | No
     if match is None:
         r.fail(_at(path, "tariff_item"), f"{text!r} is not an NZ tariff item (NNNN.NN.NN)")
         return None
-    if hs is not None and str(hs).replace(".", "") != match[1] + match[2]:
-        r.fail(_at(path, "tariff_item"), f"{text} is not within the good's subheading {hs}")
+    if hs is not None and not (match[1] + match[2] + match[3]).startswith(
+        str(hs).replace(".", "")
+    ):
+        r.fail(_at(path, "tariff_item"), f"{text} is not within the good's code {hs}")
         return None
     return match[0]
 

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from origin import registry
+from origin.agreement import FactError
 from origin.caseio import case_from_json
 from origin.determination import Verdict
 from origin.engine import CaseError
@@ -137,7 +138,9 @@ def test_no_australian_material_no_twenty_five_percent_test() -> None:
 def test_a_cost_counted_twice_is_an_error() -> None:
     """r 46(3): a cost is included once only."""
     case = case_from_json(_case())
-    twice = attrs.evolve(case, costs=(*case.costs, attrs.evolve(case.costs[0], amount=Decimal("1"))))
+    twice = attrs.evolve(
+        case, costs=(*case.costs, attrs.evolve(case.costs[0], amount=Decimal("1")))
+    )
     with pytest.raises(CaseError, match=r"r 46\(3\)"):
         FIC.determine(twice, DATE)
 
@@ -272,3 +275,215 @@ def test_every_cost_line_is_explained(agreement: Any) -> None:
         for row in d.costs:
             assert row.status in {"qualifying", "non-qualifying", "counted", "excluded"}
             assert str(row.citation).startswith("r ")
+
+
+# ---------------------------------------------------------------- review regressions
+# Each case below was found by an independent review (2026-11-23) to be decided wrongly.
+
+
+def _base(materials: list[dict[str, Any]], costs: list[dict[str, Any]], **good: Any) -> Any:
+    data: dict[str, Any] = {
+        "schema": "origin-case/1",
+        "currency": "FJD",
+        "good": {
+            "id": "G",
+            "hs": "8516.10",
+            "produced_in": ["FJ"],
+            "last_process_in": "FJ",
+        }
+        | good,
+        "materials": materials,
+        "costs": costs,
+        "consignment": {"exported_from": "FJ", "transit": []},
+    }
+    return _decide(data)
+
+
+def _w(amount: str, **more: Any) -> dict[str, Any]:
+    return {"id": f"W{amount}", "category": "wages_benefits", "amount": amount} | more
+
+
+def _m(ident: str, value: str | None, **more: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": ident} | more
+    if value is not None:
+        data["value"] = value
+    return data
+
+
+def test_shipping_packaging_is_left_out() -> None:
+    """r 46(2)(c): shipping containers are not in the factory or works cost."""
+    d = _base(
+        [
+            _m("CTN", "200", origin_country="CN", packaging="shipment"),
+            _m("B", "400", origin_country="CN"),
+        ],
+        [_w("400")],
+    )
+    assert d.verdict is Verdict.ORIGINATING and d.rvc[0].value == 50
+    assert {r.id: r.status for r in d.materials}["CTN"] == "excluded"
+
+
+def test_indirect_materials_are_overheads() -> None:
+    """r 44 "materials" excludes materials treated as overheads; r 46(1)(c)(viii)."""
+    d = _base(
+        [
+            _m("LUBE", "100", origin_country="CN", indirect=True),
+            _m("B", "500", origin_country="CN"),
+        ],
+        [_w("400")],
+    )
+    assert d.verdict is Verdict.ORIGINATING and d.rvc[0].value == 50
+
+
+def test_inner_containers_of_wholly_obtained_goods() -> None:
+    """r 45(5): the containers take the goods' origin."""
+    d = _base(
+        [_m("BOX", "5", origin_country="CN", packaging="retail")],
+        [],
+        hs="0302.31",
+        wholly_obtained="sea_fishing",
+    )
+    assert d.verdict is Verdict.ORIGINATING
+
+
+@pytest.mark.parametrize(
+    ("good", "verdict"),
+    [
+        ({"hs": "3926.20.22"}, Verdict.ORIGINATING),  # an 8-digit code is its own item: 45%
+        ({"hs": "3926.20", "tariff_item": "3926.20.22"}, Verdict.ORIGINATING),
+        ({"hs": "3926.20.99"}, Verdict.NOT_ORIGINATING),  # not listed: 50%
+        ({"hs": "42.03"}, Verdict.NEEDS_INFORMATION),  # may be 4203.10 (45%)
+        ({"hs": "42.03", "tariff_item": "4203.10.00"}, Verdict.ORIGINATING),
+        ({"hs": "42.02"}, Verdict.NOT_ORIGINATING),
+    ],
+)
+def test_listed_goods_at_any_code_level(good: dict[str, str], verdict: Verdict) -> None:
+    """r 45(2)(b) names headings, a subheading and 8-digit items: 47% decides only where
+    the code says which applies."""
+    d = _base([_m("M", "530", origin_country="CN")], [_w("470")], **good)
+    assert d.verdict is verdict
+
+
+def test_former_rules_material_needs_its_place_of_last_process() -> None:
+    """r 47(a)(iv) (former r 35): last process in Australia or NZ; in Australia it brings
+    in the 25% test (r 45(3)(c))."""
+    a = _m("A", "600", attributes=["anzcerta_qualifying_full"])
+    rest = [_m("B", "200", origin_country="CN")]
+    assert _base([a, *rest], [_w("200")]).verdict is Verdict.NEEDS_INFORMATION
+    assert _base([a | {"produced_in": "AU"}, *rest], [_w("200")]).verdict is (
+        Verdict.NOT_ORIGINATING
+    )  # Forum Island content 20% < 25%
+    assert _base([a | {"produced_in": "NZ"}, *rest], [_w("200")]).verdict is Verdict.ORIGINATING
+    assert _base([a | {"produced_in": "CN"}, *rest], [_w("200")]).verdict is (
+        Verdict.NOT_ORIGINATING
+    )
+
+
+def test_undecidable_paragraphs_ask() -> None:
+    """A Fijian material of unknown last process, a raw product of unknown origin, and a
+    material with a cost sheet but no place ask for the fact instead of failing."""
+    fijian = _base([_m("M", "500", origin_country="FJ")], [_w("400")])
+    assert fijian.verdict is Verdict.NEEDS_INFORMATION
+    raw = _base([_m("R", "600", attributes=["unmanufactured_raw_product"])], [_w("400")])
+    assert raw.verdict is Verdict.NEEDS_INFORMATION
+    assert any("country of origin of material R" in f for f in raw.missing)
+    sheet = _m("S", "600", components=[_m("Y", "100", origin_country="IN")], costs=[_w("50")])
+    placeless = _base([sheet], [_w("400")])
+    assert placeless.verdict is Verdict.NEEDS_INFORMATION
+    assert any("country of the last process of material S" in f for f in placeless.missing)
+
+
+def test_former_partial_share_is_australian_new_zealand_content_only() -> None:
+    """r 47(c) read with former r 35(c)(ii): Forum Island materials in an NZ-made panel are
+    not Australian/New Zealand content."""
+    panel = _m(
+        "P",
+        "500",
+        produced_in="NZ",
+        attributes=["anzcerta_qualifying_partial"],
+        components=[
+            _m("FJX", "300", origin_country="FJ", attributes=["wholly_obtained"]),
+            _m("CNX", "100", origin_country="CN"),
+        ],
+        costs=[_w("100", incurred_in="NZ")],
+    )
+    d = _base([panel, _m("B", "200", origin_country="CN")], [_w("300")])
+    assert d.rvc[0].value == 40  # panel counts 20%: (100 + 300) / 1000
+    assert d.verdict is Verdict.NOT_ORIGINATING
+
+
+def test_contracting_out_abroad_is_counted_not_qualifying() -> None:
+    """Work sent abroad comes back in what the factory receives (r 44, r 46(1)(a))."""
+    abroad = {"id": "CO", "category": "contracting_out", "amount": "600", "incurred_in": "CN"}
+    d = _base([], [_w("400"), abroad])
+    assert d.rvc[0].value == 40 and d.verdict is Verdict.NOT_ORIGINATING
+
+
+def test_a_material_tariff_item_is_asked_for_when_it_decides() -> None:
+    made = _m(
+        "C",
+        "600",
+        hs="3926.20",
+        produced_in="FJ",
+        components=[_m("Y", "53", origin_country="IN")],
+        costs=[_w("47")],
+    )
+    d = _base([made, _m("B", "300", origin_country="CN")], [_w("100")])
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("NZ tariff item of material C" in f for f in d.missing)
+
+
+def test_no_stray_steps_or_results() -> None:
+    """A material qualifying in full under r 47(a)(iii) shows no own-sheet step; with the
+    chief executive's permission the 25% result is not listed."""
+    tuna = _m("TUNA", "500", origin_country="FJ", produced_in="FJ", attributes=["wholly_obtained"])
+    d = _base([tuna], [_w("500")])
+    assert not [s for top in d.steps for s in top.walk() if s.test.startswith("own cost sheet")]
+    path = Path(__file__).parents[1] / "agreements/cases/fic/10-australian-content-permitted.json"
+    d = worked.run(FIC, path)
+    assert [r.method for r in d.rvc] == [QAC]
+
+
+def test_an_empty_own_cost_sheet_asks_for_amounts() -> None:
+    made = _m("C", "600", produced_in="FJ", components=[_m("Y", "0", origin_country="IN")])
+    d = _base([made], [_w("400")])
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("amounts in the cost sheet of material C" in f for f in d.missing)
+
+
+@pytest.mark.parametrize(
+    ("facts", "outcome"),
+    [
+        ({"tolerance_determination": "CE 2025-01-05; 2025-01-01 to 2025-12-31"}, "originating"),
+        ({"tolerance_determination": "CE 2024/9; 2024-01-01 to 2024-06-30"}, "not"),
+        (
+            {
+                "tolerance_determination": "CE 2024/9; 2024-01-01 to 2024-06-30",
+                "tolerance_for_this_shipment": True,
+            },
+            "originating",
+        ),
+    ],
+)
+def test_tolerance_determination_dates(facts: dict[str, Any], outcome: str) -> None:
+    """r 51(2)(a) covers the affected shipment; (b) similar goods within the period."""
+    d = _decide(_case(foreign="520.00", wages="480.00", facts=facts))
+    assert d.verdict.value.startswith(outcome)
+
+
+def test_reversed_tolerance_period_is_an_error() -> None:
+    facts = {"tolerance_determination": "CE 1; 2025-12-31 to 2025-01-01"}
+    with pytest.raises(CaseError, match="ends"):
+        _decide(_case(facts=facts))
+
+
+def test_forum_island_list_cannot_name_australia(tmp_path: Path) -> None:
+    listed = tmp_path / "fic.toml"
+    listed.write_text(
+        '[group]\nname = "fic"\ntitle = "FIC (test)"\nsource = "test"\n'
+        '[group.coverage]\nfrom = 2022-01-01\nreference = "test"\n'
+        '[members]\nAU = { name = "Australia" }\nFJ = { name = "Fiji" }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(FactError, match=r"r 44"):
+        FIC.with_membership(Membership.load(listed))
