@@ -48,25 +48,40 @@ FIELDS = (
 )
 
 
-def canonical(value: Any) -> Any:
-    """The same case with every amount normalised (200.00 → 2E+2), so that a cell read as
+_AMOUNTS = frozenset(
+    (
+        "adjusted_value",
+        "fob",
+        "ex_works",
+        "transaction_value",
+        "weight",
+        "quantity",
+        "value",
+        "amount",
+    )
+)
+
+
+def canonical(data: Any) -> Any:
+    """The case JSON with every amount normalised ("200.00" → "2E+2"), so that a cell read as
     200 and a JSON "200.00" fingerprint alike: equal inputs, equal fingerprint."""
-    if isinstance(value, Decimal):
-        return value.normalize()
-    if attrs.has(type(value)):
-        return attrs.evolve(
-            value, **{f.alias: canonical(getattr(value, f.name)) for f in attrs.fields(type(value))}
-        )
-    if isinstance(value, tuple):
-        return tuple(canonical(v) for v in value)
-    return value
+    if isinstance(data, dict):
+        return {
+            key: str(Decimal(value).normalize())
+            if key in _AMOUNTS and isinstance(value, str)
+            else canonical(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [canonical(item) for item in data]
+    return data
 
 
 def fingerprint(case: Case, agreement: str, date: dt.date) -> str:
     """SHA-256 of the inputs (the case as ``origin-case/1`` JSON, amounts normalised),
     agreement, date and toolkit version: equal inputs always give the same value."""
     payload = {
-        "case": case_to_json(canonical(case)),
+        "case": canonical(case_to_json(case)),
         "agreement": agreement,
         "date": date.isoformat(),
         "toolkit": origin.__version__,
