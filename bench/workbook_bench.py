@@ -133,7 +133,8 @@ def main() -> None:
         bare_t = statistics.median(b[0] for b in bare)
         ours_t = statistics.median(o[0] for o in ours)
         print(
-            f"bare python-calamine read: {bare_t:.2f} s, peak RSS {max(b[1] for b in bare) / 1024:.0f} MB"
+            f"bare python-calamine read: {bare_t:.2f} s, "
+            f"peak RSS {max(b[1] for b in bare) / 1024:.0f} MB"
         )
         print(
             f"origin import (cases built, rows accounted): {ours_t:.2f} s, peak RSS "

@@ -11,6 +11,7 @@ the file is read in-process, only after that scan has passed.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import os
 import pickle
 import resource
@@ -204,6 +205,7 @@ def _child(path: Path, fd: int, checked: limits.Checked) -> None:  # pragma: no 
     code = 0
     try:
         # An abort prints Rust's and Python's crash reports; the parent reports it in one line.
+        faulthandler.disable()  # (pytest enables it on a duplicate of stderr)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
