@@ -458,3 +458,162 @@ def test_folder_batch_exits_non_zero_when_a_file_fails(
     assert run_cli(args, monkeypatch) == 1
     err = capsys.readouterr().err
     assert "c.xlsx: is a CSV text file" in err and "Traceback" not in err
+
+
+def _bom_workbook(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    """Product row of worked case 24's desk plus a BOM sheet in the given layout."""
+    book = openpyxl.Workbook()
+    product = book.active
+    assert product is not None
+    product.title = "Product"
+    product.append(
+        [
+            "product",
+            "hs",
+            "currency",
+            "psr",
+            "adjusted value",
+            "produced in",
+            "last process in",
+            "operations",
+        ]
+    )
+    product.append(
+        [
+            "DESK-1",
+            "9403.30",
+            "AUD",
+            "CTH",
+            1000,
+            "AU",
+            "AU",
+            "sawing, joinery, assembly, finishing",
+        ]
+    )
+    bom = book.create_sheet("BOM")
+    bom.append(header)
+    for row in rows:
+        bom.append(row)
+    rates = book.create_sheet("Rates")
+    rates.append(["from currency", "to currency", "rate", "reference"])
+    rates.append(["USD", "AUD", "1.5", "example rate"])
+    book.save(path)
+
+
+def test_parent_ids_build_the_same_tree_as_levels(tmp_path: Path) -> None:
+    plugin = registry.get("anzcerta")
+    header = [
+        "part id",
+        "parent id",
+        "hs",
+        "value",
+        "status",
+        "self produced",
+        "psr",
+        "produced in",
+        "operations",
+    ]
+    rows: list[list[object]] = [
+        ["TIMBER", None, "4407.11", 300, "non-originating", None, None, None, None],
+        ["D-TIMBER", "DRAWERS", "4407.11", 80, "non-originating", None, None, None, None],
+        ["DRAWERS", None, "9403.91", 200, None, "yes", "CTH", "AU", "joinery, assembly"],
+        ["D-HANDLES", "DRAWERS", "8302.42", 20, "non-originating", None, None, None, None],
+    ]
+    path = tmp_path / "parents.xlsx"
+    _bom_workbook(path, header, rows)
+    result = import_workbook(path, law=plugin.law)
+    assert [str(i) for i in result.errors] == []
+    case = result.products[0].case
+    assert case is not None
+    drawers = next(m for m in case.materials if m.id == "DRAWERS")
+    assert [c.id for c in drawers.components] == ["D-TIMBER", "D-HANDLES"]
+    assert [m.id for m in case.materials] == ["TIMBER", "DRAWERS"]
+    d = plugin.determine(case, dt.date(2025, 6, 1))
+    # The intermediate is decided bottom-up from its own BOM (r 33(2)).
+    assert any("DRAWERS" in inner.test for step in d.steps for inner in step.walk())
+
+
+def test_level_zero_lines_and_converted_currencies(tmp_path: Path) -> None:
+    """ERP style: a level-0 line names the product; a USD line is converted at the given rate."""
+    plugin = registry.get("anzcerta")
+    header = ["level", "part id", "hs", "value", "currency", "status"]
+    rows: list[list[object]] = [
+        [0, "DESK-1", "9403.30", None, None, None],
+        [1, "TIMBER", "4407.11", 200, "USD", "non-originating"],
+        [1, "SCREWS", "7318.15", "12.50", None, "non-originating"],
+    ]
+    path = tmp_path / "erp.xlsx"
+    _bom_workbook(path, header, rows)
+    result = import_workbook(path, law=plugin.law)
+    assert [str(i) for i in result.errors] == []
+    case = result.products[0].case
+    assert case is not None
+    assert [(m.id, m.value) for m in case.materials] == [
+        ("TIMBER", Decimal("300")),
+        ("SCREWS", Decimal("12.50")),
+    ]
+    assert result.ledger.reported[("BOM", 2)].startswith("level 0")
+    assert result.ledger.balanced()
+
+
+def test_percent_columns_are_shares_of_a_product_value(tmp_path: Path) -> None:
+    plugin = registry.get("anzcerta")
+    mapping = layout_from_toml(
+        {
+            "schema": "origin-mapping/1",
+            "sheets": {
+                "product": {},
+                "bom": {
+                    "columns": {
+                        "part": "part id",
+                        "hs": "hs",
+                        "status": "status",
+                        "value": {"header": "share", "percent_of": "adjusted_value"},
+                    }
+                },
+            },
+        }
+    )
+    path = tmp_path / "share.xlsx"
+    _bom_workbook(
+        path,
+        ["part id", "hs", "status", "share"],
+        [
+            ["TIMBER", "4407.11", "non-originating", "12.5%"],
+            ["SCREWS", "7318.15", "non-originating", 3],
+        ],
+    )
+    result = import_workbook(path, mapping, plugin.law)
+    assert [str(i) for i in result.errors] == []
+    case = result.products[0].case
+    assert case is not None
+    assert [m.value for m in case.materials] == [Decimal("125"), Decimal("30")]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_ods_and_xls_copies_import_to_the_same_case(tmp_path: Path) -> None:
+    """python-calamine also reads .ods and .xls (in the memory-limited child)."""
+    case, _ = _worked("anzcerta", "24-multi-level-bom.json")
+    plugin = registry.get("anzcerta")
+    source = tmp_path / "desk.xlsx"
+    write_template(source, plugin, [case])
+    for fmt in ("ods", "xls"):
+        subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                "--calc",
+                "--convert-to",
+                fmt,
+                "--outdir",
+                str(tmp_path),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+            env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        )
+        result = import_workbook(tmp_path / f"desk.{fmt}", law=plugin.law)
+        assert [str(i) for i in result.errors] == [], fmt
+        assert [p.case for p in result.products] == [case], fmt
