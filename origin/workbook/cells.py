@@ -223,6 +223,7 @@ def _child(path: Path, fd: int, checked: limits.Checked) -> None:  # pragma: no 
                     sheet = book.get_sheet_by_name(name)
                     # iter_rows starts at row 1 but at the first used column.
                     send("sheet", (name, sheet.start[1] if sheet.start else 0))
+                    out.flush()  # the parent starts on this sheet while the next is parsed
                     chunk: list[Row] = []
                     for row in sheet.iter_rows():
                         chunk.append(row)
@@ -231,6 +232,7 @@ def _child(path: Path, fd: int, checked: limits.Checked) -> None:  # pragma: no 
                             chunk = []
                     if chunk:
                         send("rows", chunk)
+                    out.flush()
                 if checked.kind is limits.Kind.XLSX:
                     # The reader survived the file; while the parent converts rows, find the
                     # formulas without a saved result and the error cells it cannot see.
