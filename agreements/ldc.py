@@ -42,16 +42,14 @@ its wages do not count and the last process is not in Group 2.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
-from origin.agreement import Agreement
 from origin.citation import cite
 from origin.determination import Determination
 from origin.groups import Membership
 from origin.law import LawBook
 from origin.model import Case
-from origin.works_cost import WorksCostDecision
+from origin.works_cost import WorksCostDecision, group_agreement
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 MEMBERSHIP = Membership.load(Path(__file__).parent / "groups" / "ldc.toml")
@@ -76,28 +74,9 @@ class _Run(WorksCostDecision):
     class_b_title = "class 43(2)(b) partly manufactured in Group 2"
 
 
-def bind(membership: Membership) -> Callable[[Case, dt.date], Determination]:
-    """``decide`` with another list of Group 2 countries."""
-
-    class Bound(_Run):
-        pass
-
-    Bound.membership = membership
-    return Bound.decide
-
-
 def decide(case: Case, date: dt.date) -> Determination:
     """Decide whether ``case``'s goods are the produce or manufacture of Group 2 (r 43)."""
     return _Run.decide(case, date)
 
 
-AGREEMENT = Agreement(
-    name="ldc",
-    title=LAW.title,
-    regulations=LAW.regulations,
-    law=LAW,
-    decide=decide,
-    cases=Path(__file__).parent / "cases" / "ldc",
-    membership=MEMBERSHIP,
-    bind_membership=bind,
-)
+AGREEMENT = group_agreement(_Run, decide, Path(__file__).parent / "cases" / "ldc")

@@ -36,16 +36,14 @@ entering the commerce of no country outside Group 3 (r 43A(3)).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 
-from origin.agreement import Agreement
 from origin.citation import cite
 from origin.determination import Determination
 from origin.groups import Membership
 from origin.law import LawBook
 from origin.model import Case
-from origin.works_cost import WorksCostDecision
+from origin.works_cost import WorksCostDecision, group_agreement
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 MEMBERSHIP = Membership.load(Path(__file__).parent / "groups" / "lldc.toml")
@@ -70,28 +68,9 @@ class _Run(WorksCostDecision):
     class_b_title = "class 43A(2)(b) partly manufactured in Group 3"
 
 
-def bind(membership: Membership) -> Callable[[Case, dt.date], Determination]:
-    """``decide`` with another list of Group 3 countries."""
-
-    class Bound(_Run):
-        pass
-
-    Bound.membership = membership
-    return Bound.decide
-
-
 def decide(case: Case, date: dt.date) -> Determination:
     """Decide whether ``case``'s goods are the produce or manufacture of Group 3 (r 43A)."""
     return _Run.decide(case, date)
 
 
-AGREEMENT = Agreement(
-    name="lldc",
-    title=LAW.title,
-    regulations=LAW.regulations,
-    law=LAW,
-    decide=decide,
-    cases=Path(__file__).parent / "cases" / "lldc",
-    membership=MEMBERSHIP,
-    bind_membership=bind,
-)
+AGREEMENT = group_agreement(_Run, decide, Path(__file__).parent / "cases" / "lldc")

@@ -18,11 +18,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from fractions import Fraction
-from typing import ClassVar
+from pathlib import Path
+from typing import ClassVar, cast
 
 import attrs
 
+from origin.agreement import Agreement
 from origin.citation import Citation
 from origin.costs import CostSheet, sort_costs
 from origin.decision import Decision
@@ -246,6 +249,35 @@ class WorksCostDecision(Decision):
             origin &= direct.outcome
         determination = self.conclude(Verdict.from_outcome(origin), basis, steps)
         return attrs.evolve(determination, costs=self.sheet().rows)
+
+
+def group_agreement(
+    run: type[WorksCostDecision],
+    decide: Callable[[Case, dt.date], Determination],
+    cases: Path,
+) -> Agreement:
+    """The plugin value of a group regime (regs 43, 43A): its law, its membership list, and
+    how to decide with a user's newer list of the group's countries."""
+    if run.membership is None:
+        raise TypeError(f"{run.__name__} has no membership list")
+
+    def bind(membership: Membership) -> Callable[[Case, dt.date], Determination]:
+        bound = cast(
+            "type[WorksCostDecision]", type(run.__name__, (run,), {"membership": membership})
+        )
+        return bound.decide
+
+    law = run.law
+    return Agreement(
+        name=law.name,
+        title=law.title,
+        regulations=law.regulations,
+        law=law,
+        decide=decide,
+        cases=cases,
+        membership=run.membership,
+        bind_membership=bind,
+    )
 
 
 _REGIMES: dict[tuple[str, frozenset[str]], Regime] = {}  # one per law and list of countries
