@@ -172,11 +172,5 @@ def write(items: Iterable[Decided], fmt: str, out: TextIO) -> None:
         raise ValueError(f"unknown export format {fmt!r}")
 
 
-def to_text(items: Iterable[Decided], fmt: str) -> str:
-    buffer = io.StringIO()
-    write(items, fmt, buffer)
-    return buffer.getvalue()
-
-
 def read_csv(text: str) -> list[Mapping[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))

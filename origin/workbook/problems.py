@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
-from collections.abc import Iterable
 
 import attrs
 
@@ -91,10 +90,6 @@ class Ledger:
     def report(self, sheet: str, row: int, reason: str) -> None:
         """A row not imported; the first reason given for it is kept."""
         self.reported.setdefault((sheet, row), reason)
-
-    def unreport(self, sheet: str, rows: Iterable[int]) -> None:
-        for row in rows:
-            self.reported.pop((sheet, row), None)
 
     def reported_count(self, sheet: str) -> int:
         return sum(1 for s, _ in self.reported if s == sheet)

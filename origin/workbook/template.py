@@ -8,7 +8,6 @@ so Excel keeps leading zeros. The example rows are a worked case of the chosen a
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -261,7 +260,3 @@ def _material_row(product: str, m: Material, level: int | None) -> dict[str, Any
         "produced_in": m.produced_in,
         "operations": _words(m.operations),
     }
-
-
-def date_cell(value: dt.date | None) -> dt.date | None:
-    return value
