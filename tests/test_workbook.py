@@ -18,9 +18,10 @@ import origin.cli
 from origin import registry
 from origin.caseio import load_case_or_worked
 from origin.model import Case
-from origin.workbook import export
+from origin.workbook import export, results
 from origin.workbook.fields import CellError, NumberFormat, amount, float_decimal, level
 from origin.workbook.mapping import MappingError, layout_from_toml, load_layout
+from origin.workbook.problems import WorkbookError
 from origin.workbook.reader import import_workbook
 from origin.workbook.template import write_template
 
@@ -617,3 +618,15 @@ def test_ods_and_xls_copies_import_to_the_same_case(tmp_path: Path) -> None:
         result = import_workbook(tmp_path / f"desk.{fmt}", law=plugin.law)
         assert [str(i) for i in result.errors] == [], fmt
         assert [p.case for p in result.products] == [case], fmt
+
+
+def test_results_beyond_excels_rows_are_refused_before_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case, day = _worked("anzcerta", "06-build-down-exactly-50.json")
+    plugin = registry.get("anzcerta")
+    item = export.Decided("w.xlsx", case.good.id, plugin, case, plugin.determine(case, day))
+    monkeypatch.setattr(results, "EXCEL_ROWS", 1)
+    with pytest.raises(WorkbookError, match="more than Excel's"):
+        results.write_results(tmp_path / "r.xlsx", [item])
+    assert not (tmp_path / "r.xlsx").exists()

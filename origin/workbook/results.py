@@ -29,8 +29,9 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from origin.determination import Determination, Outcome, Step
 from origin.workbook.export import Decided, percent_text
-from origin.workbook.problems import Issue, Ledger
+from origin.workbook.problems import Issue, Ledger, WorkbookError
 
+EXCEL_ROWS = 1_048_576
 MONEY = "#,##0.00##"
 PERCENT = "0.000"
 _HEAD = Font(bold=True, color="FFFFFF")
@@ -135,6 +136,13 @@ def _exact_text(value: Fraction | None) -> str:
 def write_results(
     path: Path, items: Sequence[Decided], issues: Sequence[Issue] = (), ledger: Ledger | None = None
 ) -> None:
+    rows = sum(len(i.determination.materials) for i in items if i.determination is not None)
+    if rows + 1 > EXCEL_ROWS:
+        # openpyxl would stop with a ValueError half-way (measured-findings): say it first.
+        raise WorkbookError(
+            f"{path.name}: the Materials sheet would need {rows + 1:,} rows, more than Excel's "
+            f"{EXCEL_ROWS:,}; check fewer workbooks at a time"
+        )
     book = Workbook(write_only=True)
     summary = _sheet(
         book,
