@@ -630,3 +630,28 @@ def test_results_beyond_excels_rows_are_refused_before_writing(
     with pytest.raises(WorkbookError, match="more than Excel's"):
         results.write_results(tmp_path / "r.xlsx", [item])
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_unwritable_outputs_are_one_line_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = tmp_path / "t.xlsx"
+    assert run_cli(["template", str(book), "--agreement", "anzcerta"], monkeypatch) == 0
+    missing = tmp_path / "no" / "such" / "folder"
+    assert run_cli(["template", str(missing / "t.xlsx")], monkeypatch) == 2
+    code = run_cli(
+        [
+            "check",
+            str(book),
+            "--agreement",
+            "anzcerta",
+            "--date",
+            "2025-06-01",
+            "--out",
+            str(missing / "r.xlsx"),
+        ],
+        monkeypatch,
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("origin: cannot write") == 2 and "Traceback" not in err

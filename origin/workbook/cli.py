@@ -56,7 +56,10 @@ def register(subparsers: Any) -> None:
 
 def _template(args: argparse.Namespace) -> int:
     agreement = registry.get(args.agreement) if args.agreement else None
-    write_template(args.out, agreement)
+    try:
+        write_template(args.out, agreement)
+    except OSError as error:
+        raise InputError(f"cannot write {error.filename or args.out}: {error.strerror}") from None
     print(f"origin: wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -86,15 +89,18 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{item.workbook} {item.product}: {shown}{basis}", file=report)
     for issue in result.issues:
         print(f"origin: {issue}", file=sys.stderr)
-    if args.out:
-        write_results(args.out, result.decided, result.issues, result.ledger)
-        print(f"origin: wrote {args.out}", file=sys.stderr)
-    if args.export:
-        if args.export_file:
-            with args.export_file.open("w", encoding="utf-8", newline="") as handle:
-                export.write(result.decided, args.export, handle)
-        else:
-            export.write(result.decided, args.export, sys.stdout)
+    try:
+        if args.out:
+            write_results(args.out, result.decided, result.issues, result.ledger)
+            print(f"origin: wrote {args.out}", file=sys.stderr)
+        if args.export:
+            if args.export_file:
+                with args.export_file.open("w", encoding="utf-8", newline="") as handle:
+                    export.write(result.decided, args.export, handle)
+            else:
+                export.write(result.decided, args.export, sys.stdout)
+    except OSError as error:  # e.g. the results file is open in Excel, or a missing folder
+        raise InputError(f"cannot write {error.filename}: {error.strerror}") from None
     return 1 if result.failed else 0
 
 

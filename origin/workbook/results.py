@@ -143,6 +143,15 @@ def write_results(
             f"{path.name}: the Materials sheet would need {rows + 1:,} rows, more than Excel's "
             f"{EXCEL_ROWS:,}; check fewer workbooks at a time"
         )
+    # Open (and so check) the destination before building anything: a write-only workbook
+    # that cannot be saved leaves openpyxl's half-written sheet streams behind.
+    with path.open("wb") as handle:
+        _write(handle, items, issues, ledger)
+
+
+def _write(
+    handle: Any, items: Sequence[Decided], issues: Sequence[Issue], ledger: Ledger | None
+) -> None:
     book = Workbook(write_only=True)
     summary = _sheet(
         book,
@@ -259,7 +268,7 @@ def write_results(
     if ledger is not None:
         problems.append([])
         problems.append(["row accounting", "", "", "", ledger.summary()])
-    book.save(path)
+    book.save(handle)
 
 
 def _de_minimis_base(d: Determination) -> tuple[str, Any]:
