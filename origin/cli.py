@@ -38,7 +38,7 @@ from origin.law import LawNotEncoded
 # exposes ``register(subparsers)``, which adds its parsers and sets ``run=`` to a function
 # taking the parsed arguments and returning the exit code. Listed, not discovered, so that
 # a missing module is an error rather than a silently absent command.
-COMMAND_MODULES: tuple[str, ...] = ("hs_data.cli", "levies.cli")
+COMMAND_MODULES: tuple[str, ...] = ("hs_data.cli", "levies.cli", "origin.workbook.cli")
 
 DEMO = "demo_case.json"
 DEMO_AGREEMENT = "anzcerta"
