@@ -316,7 +316,7 @@ def test_a_reader_abort_is_caught_in_the_child(
 ) -> None:
     """Without the XML check, the far cell reaches calamine, which aborts: only the child dies."""
     path = _far_cell(tmp_path / "far.xlsx")
-    monkeypatch.setattr(limits, "scan", lambda path, checked: ())
+    monkeypatch.setattr(limits, "scan", lambda path, checked, **_: ())
     with pytest.raises(limits.WorkbookError, match="reader stopped"):
         import_workbook(path, law=PLUGIN.law)
 

@@ -118,6 +118,11 @@ def _read_in_child(path: Path, checked: limits.Checked, flags: Flags) -> Iterato
     stream = os.fdopen(read_end, "rb", buffering=1 << 20)
     finished = False
     try:
+        if checked.kind is limits.Kind.XLSX:
+            # While the child parses (this process has nothing else to do until its rows
+            # arrive), find the formulas without a saved result and the cached error cells
+            # the reader cannot see: a streaming scan within the same size limits.
+            flags.add(limits.scan(path, checked, extent=False))
         yield from _receive(path, stream, pid, flags, checked)
         finished = True
     finally:
@@ -233,11 +238,6 @@ def _child(path: Path, fd: int, checked: limits.Checked) -> None:  # pragma: no 
                     if chunk:
                         send("rows", chunk)
                     out.flush()
-                if checked.kind is limits.Kind.XLSX:
-                    # The reader survived the file; while the parent converts rows, find the
-                    # formulas without a saved result and the error cells it cannot see.
-                    out.flush()
-                    send("flags", limits.scan(path, checked, extent=False))
                 send("end", None)
             except Exception as error:
                 send("error", (type(error).__name__, str(error)[:500]))

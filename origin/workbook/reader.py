@@ -67,6 +67,7 @@ _MATERIAL_DEFAULTS: list[Any] = [_default(f) for f in _MATERIAL_ATTRIBUTES]
     for name in ("adjustments", "attributes", "psr", "produced_in", "operations")
 )
 _AMOUNT_FIELDS = ("adjusted_value", "fob", "ex_works", "transaction_value")
+_ZERO = Decimal(0)
 
 
 class Record(NamedTuple):
@@ -129,6 +130,9 @@ class _Reader:
         self.law = law
         self.result = ImportResult(workbook)
         self.records: dict[str, list[Record]] = defaultdict(list)
+        # BOM lines built into Materials as they are read, where no currency conversion is
+        # needed: the work fills the time this process would otherwise wait for the reader.
+        self.prebuilt: dict[int, Material] = {}
         self.bad_rows: set[tuple[str, int]] = set()
         self.fmt = layout.number_format
         self.pattern = self.fmt.pattern()
@@ -231,6 +235,8 @@ class _Reader:
         constant = layout.product
         empty = fields.empty
         seen = 0
+        prebuild = self._material if layout.role == "bom" else None
+        prebuilt = self.prebuilt
         # The hot loop: ~1.2 million cells for a 100,000-line BOM. Rows with any problem,
         # or flagged by the XML check, go to _row for the full, located treatment.
         for number, row in rows:
@@ -275,7 +281,17 @@ class _Reader:
             if problems is None and all(k in values for k in required):
                 if constant and "product" not in values:
                     values["product"] = constant
-                records.append(Record(name, number, values, letters))
+                record = Record(name, number, values, letters)
+                records.append(record)
+                if (
+                    prebuild is not None
+                    and "currency" not in values
+                    and "adjustments" not in values
+                    and type(values.get("value", _ZERO)) is Decimal
+                ):
+                    built = prebuild(record, None)
+                    if built is not None:
+                        prebuilt[id(values)] = built
                 continue
             records.append(
                 self._row(name, number, values, problems or [], plan, layout, offset, letters)
@@ -710,6 +726,7 @@ class _Reader:
         first_seen: dict[str, int] = {}
         made: dict[str, Material] = {}
         material = self._material
+        prebuilt = self.prebuilt
         for record in records:
             part = record.values["part"]
             if part in first_seen:
@@ -724,7 +741,7 @@ class _Reader:
                 ok = False
                 continue
             first_seen[part] = record.row
-            built = material(record, money)
+            built = prebuilt.get(id(record.values)) or material(record, money)
             if built is None:
                 ok = False
             else:
@@ -811,12 +828,14 @@ class _Reader:
         children[""] = [r.values["part"] for r in records]
         return children
 
-    def _material(self, record: Record, money: _Money) -> Material | None:
+    def _material(self, record: Record, money: _Money | None) -> Material | None:
         """The BOM line as a Material without components (they are attached afterwards)."""
         v = record.values
         get = v.get
         value = get("value")
         if value is not None and (type(value) is not Decimal or "currency" in v):
+            if money is None:  # prebuilding: conversions wait for the rates
+                return None
             converted = money.amount(record, "value")
             if not isinstance(converted, Decimal):
                 return None
@@ -828,6 +847,8 @@ class _Reader:
             )
         adjustments = get("adjustments", ())
         if adjustments:
+            if money is None:
+                return None
             kept = []
             for kind, amount in adjustments:
                 got = money.convert(record, "adjustments", amount)
