@@ -42,6 +42,9 @@ class BatchRow:
     result: EntryResult | None
     error: str = ""
     column: str = ""
+    # Row number of the amendment or cancellation that replaced this document (cl 5(1)(b),
+    # 5(2)): the row is kept and shown, but only the document's latest state counts in totals.
+    superseded_by: int = 0
 
 
 @attrs.frozen
@@ -57,6 +60,7 @@ class Summary:
     rows: int
     charged: int
     nothing_payable: int
+    superseded: int  # rows replaced by a later amendment or cancellation, not in the totals
     errors: int
     blank_rows: tuple[int, ...]
     by_charge: Mapping[str, ChargeTotal]
@@ -66,7 +70,7 @@ class Summary:
     gst: Decimal
     total: Decimal
     refunds: Decimal
-    differences_payable: Decimal
+    differences_payable: Decimal  # increases by amendment: already inside ``total``
     ses_saving_missed: Decimal  # sea high-value exports without SES: what SES rates would save
     ses_saving_entries: int
 
@@ -82,11 +86,16 @@ class BatchResult:
         by_due: dict[str, Decimal] = defaultdict(lambda: ZERO)
         by_payer: dict[str, Decimal] = defaultdict(lambda: ZERO)
         amount = gst = refunds = payable = missed = ZERO
-        charged = nothing = errors = missed_count = 0
+        charged = nothing = errors = missed_count = superseded = 0
         for row in self.rows:
             result = row.result
             if result is None:
                 errors += 1
+                continue
+            if row.superseded_by:
+                # Replaced by a later amendment or cancellation: the document counts once, as
+                # it now stands (cl 5(2)); its adjustment is carried by the replacing row.
+                superseded += 1
                 continue
             if result.adjustment is not None:
                 if result.adjustment.kind == "refund":
@@ -106,7 +115,7 @@ class BatchResult:
             amount, gst = EXACT.add(amount, charge.amount), EXACT.add(gst, charge.gst)
             due = charge.due_date.isoformat() if charge.due_date else "not computed"
             by_due[due] = EXACT.add(by_due[due], charge.total)
-            payer = result.entry.payer or result.entry.exporter
+            payer = payer_of(result.entry)
             if payer:
                 by_payer[payer] = EXACT.add(by_payer[payer], charge.total)
             if charge.key == "high_value_export" and result.entry.ses is False:
@@ -116,6 +125,7 @@ class BatchResult:
             rows=len(self.rows),
             charged=charged,
             nothing_payable=nothing,
+            superseded=superseded,
             errors=errors,
             blank_rows=self.blank_rows,
             by_charge={
@@ -160,7 +170,9 @@ def compute_rows(
 ) -> tuple[BatchRow, ...]:
     profiles = profiles or {}
     out: list[BatchRow] = []
-    latest: dict[tuple[str, str], EntryResult] = {}
+    # (document type, document_id) -> (index in ``out`` of its latest row, that row's result)
+    latest: dict[tuple[str, str], tuple[int, EntryResult]] = {}
+    made: dict[tuple[str, str], EntryResult] = {}  # the document as first made
     for row in rows:
         try:
             entry = Entry.from_row(row.cells, default_id=str(row.number))
@@ -170,7 +182,8 @@ def compute_rows(
             if ses is not entry.ses:
                 entry = attrs.evolve(entry, ses=ses)
             key = (entry.document.value, entry.document_id)
-            original = latest.get(key) if entry.document_id else None
+            previous = latest.get(key) if entry.document_id else None
+            original = previous[1] if previous is not None else None
             if original is not None and entry.status is not Status.LODGED:
                 entry = attrs.evolve(
                     entry,
@@ -179,11 +192,31 @@ def compute_rows(
                     or original.entry.date,
                     paid_date=entry.paid_date or original.entry.paid_date,
                 )
-            result = compute(entry, law)
+            result = compute(entry, law, made.get(key) if original is not None else None)
             if original is not None and entry.status is Status.AMENDED:
                 result = amend(original, result, law)
-            if entry.document_id and entry.status in (Status.LODGED, Status.AMENDED):
-                latest[key] = result
+            if previous is not None and entry.status is not Status.LODGED:
+                index = previous[0]
+                replaced = out[index]
+                assert replaced.result is not None
+                note = (
+                    f"replaced by row {row.number} ({entry.status.value}): not counted in the "
+                    "totals, which take each document as it now stands (cl 5)"
+                )
+                out[index] = attrs.evolve(
+                    replaced,
+                    superseded_by=row.number,
+                    result=attrs.evolve(replaced.result, notes=(*replaced.result.notes, note)),
+                )
+            if entry.document_id:
+                if entry.status is Status.LODGED or (
+                    entry.status is Status.AMENDED and key not in made
+                ):
+                    made[key] = result
+                if entry.status in (Status.LODGED, Status.AMENDED):
+                    latest[key] = (len(out), result)
+                else:  # cancelled or declined: the document is gone
+                    latest.pop(key, None)
             out.append(BatchRow(row.number, row.location, result))
         except RowError as error:
             out.append(
@@ -198,6 +231,13 @@ def compute_rows(
         except LawNotEncoded as error:
             out.append(BatchRow(row.number, row.location, None, f"{row.location}: {error}", "date"))
     return _date_monthly_fees(out, law)
+
+
+def payer_of(entry: Entry) -> str:
+    """Who pays: the ``payer`` column, else the exporter (who makes the export entry, r 28A(1)).
+
+    The same person groups the summary and the $50 monthly total (decision 0009 §5)."""
+    return entry.payer or entry.exporter
 
 
 def _month(day: dt.date) -> int:
@@ -220,10 +260,16 @@ def _date_monthly_fees(rows: list[BatchRow], law: LevyLaw) -> tuple[BatchRow, ..
     by_payer: dict[str, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
     for index, row in enumerate(rows):
         charge = row.result.charge if row.result else None
-        if row.result and charge and charge.regime == "fee" and charge.key in MONTHLY_FEES:
+        if (
+            row.result
+            and charge
+            and charge.regime == "fee"
+            and charge.key in MONTHLY_FEES
+            and not row.superseded_by
+        ):
             entry = row.result.entry
-            if entry.payer:
-                by_payer[entry.payer][_month(entry.original_date or entry.date)].append(index)
+            if payer_of(entry):
+                by_payer[payer_of(entry)][_month(entry.original_date or entry.date)].append(index)
     dated: dict[int, tuple[dt.date, tuple[str, ...], str]] = {}
     for months in by_payer.values():
         outstanding: list[tuple[int, int, Decimal]] = []  # (row index, month A, amount)
@@ -271,9 +317,10 @@ def _date_monthly_fees(rows: list[BatchRow], law: LevyLaw) -> tuple[BatchRow, ..
             out.append(row)
             continue
         if index not in dated:
-            if charge.due_date is None:
+            if charge.due_date is None and not row.superseded_by:
                 note = (
-                    "due date not computed: give payer, to add up the month's fees (the $50 rule)"
+                    "due date not computed: give payer (or exporter), to add up the month's "
+                    "fees (the $50 rule)"
                 )
                 result = attrs.evolve(result, notes=(*result.notes, note))
             out.append(attrs.evolve(row, result=result))

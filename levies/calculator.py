@@ -96,8 +96,13 @@ IMPORT_FEE_EXEMPTIONS: Mapping[str, str] = {
 STANDARD, ZERO_RATED, NO_GST, INCLUSIVE = "standard", "zero", "none", "inclusive"
 
 
-def compute(entry: Entry, law: LevyLaw = LAW) -> EntryResult:
+def compute(entry: Entry, law: LevyLaw = LAW, made: EntryResult | None = None) -> EntryResult:
     """The levy or fee on one document as it now stands, with every step cited.
+
+    ``made`` is the document as first made (its row in a batch), for an amendment: Schedule 1
+    cl 2(1)(b) asks whether *that* document established a transaction fee, not the amended one.
+    Due dates of a document read with its original date follow the original document (cl 5(2));
+    only an increase by amendment is dated from the amendment (cl 5(3), see :func:`amend`).
 
     Raises ``RowError`` for facts the document type needs and the row lacks, and
     ``LawNotEncoded`` for a date before what is encoded.
@@ -135,7 +140,7 @@ def compute(entry: Entry, law: LevyLaw = LAW) -> EntryResult:
         )
         charge = _fee(entry, liability_date, law, steps, notes)
         if transitional:
-            charge = _transitional(charge, steps, notes)
+            charge = _transitional(charge, made, steps, notes)
     if entry.status in (Status.CANCELLED, Status.DECLINED):
         return _cancelled(entry, charge, law, steps, notes)
     if entry.status is Status.AMENDED:
@@ -146,20 +151,53 @@ def compute(entry: Entry, law: LevyLaw = LAW) -> EntryResult:
     return EntryResult(entry, charge, tuple(steps), tuple(notes))
 
 
-def _transitional(charge: Charge | None, steps: list[Step], notes: list[str]) -> Charge | None:
-    """Schedule 1 cl 2: a document made before 1 April 2026 and amended on or after it."""
-    if charge is not None:
+def _transitional(
+    charge: Charge | None, made: EntryResult | None, steps: list[Step], notes: list[str]
+) -> Charge | None:
+    """Schedule 1 cl 2: a document made before 1 April 2026 and amended on or after it.
+
+    Whether the clause applies turns on the document as made (cl 2(1)(b): it "established
+    liability to pay a transaction fee"); once it applies, the regulations govern the document
+    as amended (cl 2(2)(a)), so the fee is the amended document's, possibly none.
+    """
+    if made is not None:
+        established = made.charge is not None
+        basis = "the original document"
+    else:
+        established = charge is not None
+        basis = "the document (its original not given, taken to be alike)"
+        notes.append(
+            "the original document was not given: Schedule 1 cl 2(1)(b) is read as if it, like "
+            "the amended document, "
+            + ("established" if established else "established no")
+            + " transaction fee"
+        )
+    if established:
         steps.append(
             Step(
-                "document made before 1 April 2026, establishing a transaction fee, amended on or "
-                "after it: the regulations apply as if the order had not been made, no levy",
+                f"{basis}, made before 1 April 2026, established a transaction fee and is amended "
+                "on or after that day: Schedule 1 cl 2 applies",
+                order("sch 1 cl 2(1)"),
+            )
+        )
+        steps.append(
+            Step(
+                "the regulations apply to the document as amended as if the order had not been "
+                "made: "
+                + (
+                    "its transaction fee is payable, no levy"
+                    if charge is not None
+                    else "as amended it bears no transaction fee, and no levy"
+                ),
                 order("sch 1 cl 2(2)"),
             )
         )
         return charge
+    # The fee computed for the amended document is not payable: drop its due-date advice.
+    notes[:] = [n for n in notes if not n.startswith("due date not computed")]
     steps.append(
         Step(
-            "the document (as amended) establishes no transaction fee, so Schedule 1 cl 2 does not "
+            f"{basis} established no transaction fee, so Schedule 1 cl 2 does not "
             "apply; the amendment is part of a document made before the order came into force, "
             "not a separate trigger document (cl 5(2)): nothing payable",
             order("sch 1 cl 2(1)(b)"),
@@ -167,7 +205,7 @@ def _transitional(charge: Charge | None, steps: list[Step], notes: list[str]) ->
     )
     notes.append(
         "doubtful: the order does not say how an amendment on or after 1 April 2026 of a "
-        "document that carried no fee is treated; confirm with Customs (decision 0009)"
+        "document that carried no fee is treated; confirm with Customs (decision 0009 §10)"
     )
     return None
 
@@ -313,7 +351,7 @@ def _import_goods(
                 "the 20th day in the month following the month in which the document "
                 "(reg 26(2)(b)(iii)) is lodged"
             )
-            due_date = twentieth_of_month_after(entry.date)
+            due_date = twentieth_of_month_after(day)
         elif kind is None:
             due_rule = (
                 "for a reg 26(2)(b)(iii) write-off request, the 20th day of the following month; "
@@ -372,7 +410,7 @@ def _transhipped(
         responsible_reference=order("cl 9(3)"),
         due_rule="the 20th day in the month following the month in which the international "
         "transhipment request is made",
-        due_date=twentieth_of_month_after(entry.date),
+        due_date=twentieth_of_month_after(day),
     )
 
 
@@ -407,7 +445,7 @@ def _empty_containers(entry: Entry, day: dt.date, law: LevyLaw, steps: list[Step
         responsible_reference=order("cl 10(3)"),
         due_rule="the 20th day in the month following the month in which the carrier inward "
         "cargo report is provided",
-        due_date=twentieth_of_month_after(entry.date),
+        due_date=twentieth_of_month_after(day),
     )
 
 
@@ -486,7 +524,7 @@ def _export(
         responsible=responsible,
         responsible_reference=order(clause),
         due_rule=due_rule,
-        due_date=twentieth_of_month_after(entry.date),
+        due_date=twentieth_of_month_after(day),
     )
 
 
@@ -509,7 +547,7 @@ def _upu_mail(
     )
     notes.append(
         "the owner and operator must give Customs an electronic return for the month by "
-        f"{fifteenth_of_month_after(entry.date).isoformat()} (cl 17(2)(b)) and keep records "
+        f"{fifteenth_of_month_after(day).isoformat()} (cl 17(2)(b)) and keep records "
         "7 years (cl 18(1))"
     )
     table = law.levy("upu_mail")
@@ -628,7 +666,7 @@ def _duty_based_due(
             "subpart 7 of Part 3 of the Act if no other duty is payable"
         )
         return rule, None
-    if entry.duty_due_date < entry.date:
+    if entry.duty_due_date < day:
         notes.append(
             "the other duty fell due before the document: paragraph (b) applies (subpart 7 of "
             "Part 3 of the Act, not encoded), so no due date is computed"
@@ -895,7 +933,7 @@ def _monthly_fee(
     rate = table.rate(basis, day)
     due_date = None
     if rate.amount >= law.threshold("fee_monthly_total", day).amount:
-        due_date = twentieth_of_month_after(entry.date)
+        due_date = twentieth_of_month_after(day)
     return _fee_charge(
         table,
         rate,

@@ -23,6 +23,7 @@ CSV_COLUMNS = (
     "document",
     "date",
     "status",
+    "superseded_by",
     "outcome",
     "regime",
     "charge",
@@ -63,6 +64,7 @@ def csv_rows(batch: BatchResult) -> Iterable[dict[str, str]]:
         line["row"] = str(row.number)
         line["outcome"] = outcome(row)
         line["error"] = row.error
+        line["superseded_by"] = str(row.superseded_by) if row.superseded_by else ""
         result = row.result
         if result is not None:
             entry = result.entry
@@ -114,8 +116,18 @@ def to_csv(batch: BatchResult) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(csv_rows(batch))
+    writer.writerows({k: safe_cell(v) for k, v in line.items()} for line in csv_rows(batch))
     return buffer.getvalue()
+
+
+# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """Quote text a spreadsheet would read as a formula (an id like ``=HYPERLINK(...)``) with a
+    leading apostrophe; amounts are never negative, so no number is touched."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def result_json(result: EntryResult) -> dict[str, Any]:
@@ -175,6 +187,7 @@ def summary_json(summary: Summary) -> dict[str, Any]:
         "rows": summary.rows,
         "charged": summary.charged,
         "nothing_payable": summary.nothing_payable,
+        "superseded": summary.superseded,
         "errors": summary.errors,
         "blank_rows": list(summary.blank_rows),
         "by_charge": {
@@ -209,6 +222,7 @@ def to_json(batch: BatchResult) -> dict[str, Any]:
                 "row": r.number,
                 "location": r.location,
                 "outcome": outcome(r),
+                "superseded_by": r.superseded_by or None,
                 "error": r.error or None,
             }
             | ({"result": result_json(r.result)} if r.result else {})
@@ -273,11 +287,13 @@ def to_text(batch: BatchResult) -> str:
             reason = row.result.steps[-1] if row.result.steps else None
             lines.append(f"{head}: nothing payable" + (f" [{reason.citation}]" if reason else ""))
         else:
-            due = c.due_date.isoformat() if c.due_date else "due date not computed"
+            due = c.due_date.isoformat() if c.due_date else "date not computed"
             lines.append(
                 f"{head}: {c.name} {_money(c.total)} ({c.gst_treatment} GST) "
                 f"[{c.rate_reference}] due {due}"
             )
+        if row.superseded_by:
+            lines.append(f"    replaced by row {row.superseded_by}: not in the totals")
         if row.result.adjustment is not None:
             a = row.result.adjustment
             lines.append(f"    {a.kind}: {_money(a.amount)} [{a.reference}]")
@@ -286,6 +302,7 @@ def to_text(batch: BatchResult) -> str:
     lines.append(
         f"{s.rows} rows: {s.charged} charged, {s.nothing_payable} nothing payable, "
         f"{s.errors} errors"
+        + (f", {s.superseded} replaced by a later row" if s.superseded else "")
         + (f"; blank rows skipped: {', '.join(map(str, s.blank_rows))}" if s.blank_rows else "")
     )
     for name, t in s.by_charge.items():
@@ -301,7 +318,10 @@ def to_text(batch: BatchResult) -> str:
     if s.refunds:
         lines.append(f"  Refunds (of amounts already paid): {_money(s.refunds)}")
     if s.differences_payable:
-        lines.append(f"  Amendment differences payable: {_money(s.differences_payable)}")
+        lines.append(
+            f"  of which increases by amendment (due from the amendment, cl 5(3)): "
+            f"{_money(s.differences_payable)}"
+        )
     if s.ses_saving_entries:
         lines.append(
             f"  SES: {s.ses_saving_entries} sea high-value exports not under SES; SES rates would "

@@ -1,0 +1,157 @@
+"""Regressions from the independent review of levies/ (2026-11-23), one test per finding.
+
+Each worked figure shows its arithmetic from the instrument: Schedule 3 high-value export levy
+by sea $8.13 (non-SES) / $3.76 (SES), plus GST 15%; Schedule 2 high-value import by sea $73.87,
+low-value import by sea $1.34; r 28A(1)(b) export entry fee $6.26; r 24A(1) import entry fee
+$53.44 (GST inclusive).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from levies.batch import compute_file
+from levies.calculator import compute
+from levies.model import DocumentType, Entry, Mode, Status
+
+D = Decimal
+GST = D("1.15")
+
+
+def write(tmp_path: Path, *lines: str, name: str = "entries.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+AMENDED_AND_CANCELLED = (
+    "id,document,document_id,date,mode,value,ses,status,paid_date,payer",
+    "1,export_entry,E1,2026-04-10,sea,5000,no,,,P",
+    "2,export_entry,E1,2026-06-05,sea,5000,yes,amended,,P",
+    "3,import_entry,I1,2026-04-10,sea,900,,,,P",
+    "4,import_entry,I1,2026-06-05,sea,1500,,amended,,P",
+    "5,export_entry,E2,2026-04-10,sea,5000,no,,2026-05-01,P",
+    "6,export_entry,E2,2026-04-20,sea,5000,no,cancelled,,P",
+)
+
+
+def test_summary_counts_each_document_as_it_now_stands(tmp_path: Path) -> None:
+    """Finding 1: replaced and cancelled rows are not added to the totals (cl 5(1)(b), 5(2))."""
+    batch = compute_file(write(tmp_path, *AMENDED_AND_CANCELLED))
+    summary = batch.summary()
+    e1 = D("3.76") * GST  # E1 as amended: sea, SES
+    i1 = D("73.87") * GST  # I1 as amended: $1,500 by sea
+    assert summary.total == e1 + i1 == D("89.2745")  # E2 cancelled: 0
+    assert summary.charged == 2
+    assert summary.superseded == 3
+    assert [r.superseded_by for r in batch.rows] == [3, 0, 5, 0, 7, 0]
+    assert summary.by_payer == {"P": D("89.2745")}
+    assert sum(summary.by_due_date.values()) == D("89.2745")
+    # E1 is now SES and E2 is cancelled: nothing that SES would have saved.
+    assert (summary.ses_saving_entries, summary.ses_saving_missed) == (0, 0)
+    # The increase on I1 is part of the total, not added to it.
+    assert summary.differences_payable == i1 - D("1.34") * GST
+
+
+def test_fifty_dollar_rule_ignores_cancelled_fees(tmp_path: Path) -> None:
+    """Finding 2: 7 live fees of $6.26 = $43.82 < $50 in January 2026, no further fees:
+    r 28A(3)(b)(ii) -> the 20th day of the third month after January, 2026-04-20."""
+    lines = ["id,document,document_id,date,mode,value,ses,status,payer"]
+    lines += [f"{i},export_entry,X{i},2026-01-0{i},sea,100,no,,P" for i in range(1, 9)]
+    lines += ["9,export_entry,X8,2026-01-20,sea,100,no,cancelled,P"]
+    batch = compute_file(write(tmp_path, *lines))
+    live = [r.result.charge for r in batch.rows[:7] if r.result and r.result.charge]
+    assert len(live) == 7
+    assert {c.due_date for c in live} == {dt.date(2026, 4, 20)}
+    assert batch.summary().total == 7 * D("6.26") == D("43.82")
+    assert batch.rows[7].superseded_by == 10
+
+
+def test_fifty_dollar_rule_counts_an_amended_fee_once(tmp_path: Path) -> None:
+    """Finding 2: an amended export entry is one fee, not two (8 × $6.26 would reach $50)."""
+    lines = ["id,document,document_id,date,mode,value,ses,status,payer"]
+    lines += [f"{i},export_entry,X{i},2026-01-0{i},sea,100,no,,P" for i in range(1, 8)]
+    lines += ["8,export_entry,X7,2026-01-09,sea,200,no,amended,P"]
+    batch = compute_file(write(tmp_path, *lines))
+    assert batch.summary().total == D("43.82")
+    live = [r for r in batch.rows if not r.superseded_by]
+    dates = {r.result.charge.due_date for r in live if r.result and r.result.charge}
+    assert dates == {dt.date(2026, 4, 20)}
+    assert batch.rows[6].superseded_by == 9
+
+
+def test_amended_levy_is_due_by_the_original_document() -> None:
+    """Finding 3: cl 5(2) — an amendment of a 10 April export entry is due 20 May, not 20 July."""
+    entry = Entry(
+        "e",
+        DocumentType.EXPORT_ENTRY,
+        dt.date(2026, 6, 5),
+        Mode.SEA,
+        D("5000"),
+        ses=False,
+        status=Status.AMENDED,
+        original_date=dt.date(2026, 4, 10),
+    )
+    charge = compute(entry).charge
+    assert charge is not None and charge.due_date == dt.date(2026, 5, 20)
+
+
+def test_amended_fee_kept_by_schedule_1_is_due_by_its_month() -> None:
+    """Finding 3: a March 2026 inward cargo report (sea fee $238.66, over $50 alone) amended in
+    June: r 13A(4)(a) with March as month A -> 2026-04-20."""
+    entry = Entry(
+        "c",
+        DocumentType.CARRIER_INWARD_CARGO_REPORT,
+        dt.date(2026, 6, 5),
+        Mode.SEA,
+        status=Status.AMENDED,
+        original_date=dt.date(2026, 3, 10),
+    )
+    charge = compute(entry).charge
+    assert charge is not None and charge.regime == "fee"
+    assert (charge.amount, charge.due_date) == (D("238.66"), dt.date(2026, 4, 20))
+
+
+def test_increase_by_amendment_is_still_dated_from_the_amendment(tmp_path: Path) -> None:
+    """cl 5(3) is untouched by finding 3: the difference is due by the amendment's date."""
+    batch = compute_file(write(tmp_path, *AMENDED_AND_CANCELLED))
+    amended = batch.rows[3].result
+    assert amended is not None and amended.adjustment is not None
+    assert amended.adjustment.kind == "payable"
+    assert amended.adjustment.due_date is None  # import levy: needs duty_due_date of its own
+    e1 = batch.rows[1].result
+    assert e1 is not None and e1.charge is not None
+    assert e1.charge.due_date == dt.date(2026, 5, 20)
+
+
+TRANSITIONAL = (
+    "id,document,document_id,date,mode,value,status",
+    "1,import_entry,D1,2026-03-20,sea,1500,",
+    "2,import_entry,D1,2026-04-10,sea,900,amended",
+    "3,import_entry,D2,2026-03-20,sea,900,",
+    "4,import_entry,D2,2026-04-10,sea,1500,amended",
+)
+
+
+def test_schedule_1_asks_whether_the_original_established_a_fee(tmp_path: Path) -> None:
+    """Finding 4: Schedule 1 cl 2(1)(b) is about the document as made.
+
+    D2: $900 on 20 March (no fee, r 24A(1) needs more than $1,000) amended to $1,500 after
+    1 April: outside Schedule 1, nothing payable, flagged doubtful (decision 0009 §10).
+    D1: $1,500 (fee $53.44) amended to $900: Schedule 1 applies, the regulations apply to the
+    document as amended — no fee, so the $53.44 is refundable."""
+    rows = compute_file(write(tmp_path, *TRANSITIONAL)).rows
+    d2 = rows[3].result
+    assert d2 is not None and d2.charge is None and d2.adjustment is None
+    assert "sch 1 cl 2(1)(b)" in [str(s.citation).replace(" (", "(") for s in d2.steps]
+    assert any(n.startswith("doubtful") for n in d2.notes)
+    assert not any(n.startswith("due date not computed") for n in d2.notes)
+    d1 = rows[1].result
+    assert d1 is not None and d1.charge is None
+    assert d1.adjustment is not None
+    assert (d1.adjustment.kind, d1.adjustment.amount) == ("refund", D("53.44"))
+    texts = " ".join(s.text for s in d1.steps)
+    assert "does not apply" not in texts
+    assert not any(n.startswith("doubtful") for n in d1.notes)
