@@ -68,6 +68,27 @@ def rule_for(schedule: Schedule, code: str, *, goods: str | None = None) -> tupl
     return entry.rule, entry
 
 
+def _check_codes(schedule: Schedule, entry: Entry, rule: str) -> None:
+    """A rule naming codes HS 2022 lacks is the schedule's fault, not the case's: say so
+    here, before the engine (which reads HS 2022 codes) blames the case file's ``psr``."""
+    from origin.psr import PSRSyntaxError, parse_rule  # noqa: PLC0415
+
+    where = f"schedule {schedule.source.title!r} ({schedule.source.cite()})"
+    if schedule.edition != 2022:
+        raise ScheduleError(
+            f"{where}: its entries are keyed in HS {schedule.edition}, but goods are classified "
+            "in HS 2022; transpose it first (origin psr transpose)"
+        )
+    try:
+        parse_rule(rule)
+    except PSRSyntaxError as error:
+        raise ScheduleError(
+            f"{where}: entry {entry.id} ({entry.codes}) gives the rule {rule!r}, which names "
+            f"a code that is not in HS 2022 ({error.args[0] if error.args else error}); "
+            "the schedule needs correcting or transposing, not the case"
+        ) from None
+
+
 def _refusal(found: Lookup, why: str) -> str:
     lines = [f"schedule gives no single rule for HS {found.code}: {why}"]
     lines.extend(
@@ -104,6 +125,7 @@ def apply_schedule(
             f"the schedule is for agreement {schedule.source.agreement!r}, not {agreement!r}"
         )
     rule, entry = rule_for(schedule, str(case.good.hs), goods=goods)
+    _check_codes(schedule, entry, rule)
     if case.psr is not None and case.psr.strip() and _same(case.psr, rule) is False:
         raise ScheduleError(
             f"the case states the rule {case.psr!r} but the schedule gives {rule!r} "
@@ -127,6 +149,7 @@ def _material(material: Material, schedule: Schedule, provenance: list[Provenanc
     entry = found.entries[0]
     rule = entry.rule
     assert rule is not None
+    _check_codes(schedule, entry, rule)
     item = f"material {material.id}"
     provenance.append(Provenance(item, str(material.hs), rule, entry, schedule))
     return attrs.evolve(material, psr=rule, components=components)

@@ -103,6 +103,7 @@ def _import(args: argparse.Namespace) -> int:
         for problem in unknown:
             print(f"  {problem}")
         schedule = _to_2022(schedule, args.correlation)
+        _print_unknown(schedule)
         print(coverage(schedule, nomenclature(2022)).summary())
     schedule.save(args.out)
     print(f"wrote {args.out}: {len(schedule.entries)} entries, HS {schedule.edition}")
@@ -114,11 +115,21 @@ def _to_2022(schedule: Schedule, directory: Path) -> Schedule:
     return transpose(schedule, table, nomenclature(2022))
 
 
+def _print_unknown(schedule: Schedule) -> None:
+    """Codes the transposed schedule names (keys and codes inside rules) that HS 2022 lacks;
+    transposition moves both, so this is 0 unless the correlation table misses a code."""
+    unknown = unknown_codes(schedule, nomenclature(2022))
+    print(f"codes not in HS 2022 after transposition: {len(unknown)}")
+    for problem in unknown:
+        print(f"  {problem}")
+
+
 def _transpose(args: argparse.Namespace) -> int:
     schedule = Schedule.load(args.schedule)
     if schedule.edition == 2022:
         raise InputError(f"{args.schedule}: already in HS 2022")
     moved = _to_2022(schedule, args.correlation)
+    _print_unknown(moved)
     print(coverage(moved, nomenclature(2022)).summary())
     moved.save(args.out)
     print(f"wrote {args.out}: {len(moved.entries)} entries, HS 2022")

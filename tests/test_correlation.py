@@ -216,6 +216,88 @@ def test_a_resolved_code_agrees_with_every_old_code(
     code = data.draw(st.sampled_from(report.rule))
     (entry,) = moved.lookup(code).entries
     assert entry.from_codes and entry.status is Status.RULE
+    moved_codes = [n for n in entry.notes if n.startswith("codes in the rule moved")]
     for before in entry.from_codes:
         (source,) = old.lookup(before).entries
-        assert (source.rule, source.text, source.goods) == (entry.rule, entry.text, entry.goods)
+        assert (source.text, source.goods) == (entry.text, entry.goods)
+        # The rule is the old one, or the old one with its codes moved (and said so).
+        assert source.rule == entry.rule or (
+            moved_codes and moved_codes[0].endswith(f"rule: {source.rule})")
+        )
+
+
+# -- codes inside rules (review finding 2) -------------------------------------------------------
+
+
+def test_codes_inside_rules_are_transposed_with_the_keys(tmp_path: Path) -> None:
+    """Exception and focused-value lists name HS 2017 codes; after transposition they name
+    the HS 2022 codes holding the same goods. A new code that also holds other goods is
+    named as goods of that code (so a material of it needs information)."""
+    old = Schedule.of(
+        OLD,
+        [
+            Entry.parsed("juice", "2106.90", 'CC except from "juice" of 2202.90', "juice"),
+            Entry.parsed("fv", "81.12", "RVC50 (focused-value of 8112.92)", "fv"),
+            Entry.parsed("same", "0101.21", "CTH except from 01.02", "same"),
+        ],
+    )
+    correlation = table(
+        tmp_path,
+        [
+            ("210690", "210690"),
+            ("220291", "220290"),  # split: both new codes hold only old 2202.90 goods
+            ("220299", "220290"),
+            ("300693", "220290"),  # mixed with old 3004.90: only some goods are juice
+            ("300693", "300490"),
+            ("811231", "811292"),
+            ("811292", "811292"),
+            ("010121", "010121"),
+            ("010221", "010221"),
+        ],
+    )
+    target = Nomenclature.of(
+        2022,
+        [
+            *("210690", "220210", "220291", "220299", "300693"),
+            *("811231", "811292", "811299", "010121", "010221"),
+        ],
+        "t",
+    )
+    moved = transpose(old, correlation, target)
+    juice = moved.lookup("2106.90").entries[0]
+    assert juice.rule == (
+        'CC except from "juice" of 2202.91, "juice" of 2202.99, '
+        '"juice (of HS 2017 2202.90)" of 3006.93'
+    )
+    assert "2202.90" in juice.notes[-1] and "HS 2017 rule" in juice.notes[-1]
+    assert moved.lookup("8112.31").entries[0].rule == "RVC50 (focused-value of 8112.31, 8112.92)"
+    horses = moved.lookup("0101.21").entries[0]
+    assert horses.rule == "CTH except from 01.02" and horses.notes == ()
+    assert unknown_codes(moved, target) == ()
+
+
+def test_a_rule_naming_a_code_its_edition_lacks_needs_review(tmp_path: Path) -> None:
+    old = Schedule.of(OLD, [Entry.parsed("typo", "0101.21", "CTH except from 0102.99", "x")])
+    moved = transpose(old, table(tmp_path, [("010121", "010121")]), nomenclature(2022))
+    found = moved.lookup("0101.21")
+    assert found.status == "needs-review" and found.rule is None
+    (entry,) = found.entries
+    assert "0102.99, which is not in HS 2017" in (entry.problem or "")
+    assert entry.candidates[0].rule == "CTH except from 0102.99"
+
+
+def test_real_transposed_rules_name_only_hs2022_codes() -> None:
+    """The reviewer's cases: 8112.92 split, 8541.40 split, 88.03 renumbered 88.07, 2202.90
+    split; and no code in any transposed rule is missing from HS 2022."""
+    moved, _, _ = _real("cptpp")
+    assert unknown_codes(moved, nomenclature(2022)) == ()
+    rule = moved.lookup("8112.31").rule
+    assert rule is not None and "8112.31, 8112.41, 8112.92" in str(rule)
+    rule = moved.lookup("8807.10").rule
+    assert rule is not None and "focused-value of 88.07," in str(rule)
+    assert "88.03" not in str(rule).replace("HS 2012 88.03", "")
+    assert "8541.41, 8541.42, 8541.43, 8541.49" in str(moved.lookup("8541.41").rule)
+    juice = [e for e in moved.lookup("2106.90").entries if "juice" in (e.rule or "")]
+    assert juice and '"fruit or vegetable juice" of 2202.91' in (juice[0].rule or "")
+    nz, _, _ = _real("nz-uk")
+    assert unknown_codes(nz, nomenclature(2022)) == ()

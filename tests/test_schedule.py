@@ -440,6 +440,21 @@ def test_no_single_rule_is_refused_with_the_candidates() -> None:
     assert apply_schedule(case, schedule, goods="b")[0].psr == "CTH"
 
 
+def test_a_rule_naming_codes_hs2022_lacks_blames_the_schedule() -> None:
+    """Review finding 2: the engine would say the case file's psr is bad; it is the
+    schedule's entry that names an old code."""
+    case, date = desk()
+    old_codes = furniture('CTH except from "juice" of 2202.90')
+    with pytest.raises(ScheduleError) as refused:
+        determine_with_schedule("anzcerta", case, date, old_codes)
+    message = str(refused.value)
+    assert "schedule 'Test schedule'" in message and "entry e94 (94.03)" in message
+    assert "2202.90" in message and "not the case" in message
+    older = Schedule.of(attrs.evolve(SOURCE, hs_edition=2017), furniture("CTH").entries)
+    with pytest.raises(ScheduleError, match=r"keyed in HS 2017.*transpose it first"):
+        apply_schedule(case, older)
+
+
 def test_a_process_alternative_needs_information_naming_the_process() -> None:
     case, date = desk()
     d = determine_with_schedule("anzcerta", case, date, furniture('CC or process "joinery"'))
@@ -530,6 +545,7 @@ def test_cli_import_transpose_coverage_lookup(
     assert origin.cli.main(argv) == 0
     printed = capsys.readouterr().out
     assert "parse rate: 1439/1444 rule rows = 99.65%" in printed
+    assert "codes not in HS 2022 after transposition: 0" in printed
     assert (
         "HS 2022 subheadings: 5612; resolved to a rule or an explicit needs-review: 5612" in printed
     )
