@@ -286,7 +286,7 @@ def _joined(rows: Sequence[tuple[int, dict[str, str]]]) -> list[_Rule]:
 def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, ImportReport]:
     """Read the Annex 3-D CSV (``heading_or_range,uk_min,uk_max,rule_no,rule_text``)."""
     rows = _read_csv(path, ("heading_or_range", "rule_no", "rule_text"))
-    rules = _joined(rows)
+    rules = [part for rule in _joined(rows) for part in _by_goods(rule)]
     # Rules of one row group for the same goods are alternatives ("...; or No change in
     # tariff classification required for ..."); rules for other goods are separate entries.
     entries: list[Entry] = []
@@ -352,9 +352,54 @@ def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, I
         for member, _, _ in members:
             for line in member.lines:
                 outcomes.append(RowOutcome(line, key, kind, entry_id, member.text, problem))
-    outcomes.sort(key=lambda o: o.line)
+    outcomes = _one_per_row(outcomes)
     source = attrs.evolve(source, file=str(path))
     return Schedule.of(source, entries), ImportReport(str(path), tuple(outcomes))
+
+
+def _by_goods(rule: _Rule) -> list[_Rule]:
+    """One rule per sentence when a row's sentences are for different goods.
+
+    CPTPP 9619 rule 1 holds two sentences: "A change to a good of heading 9619, other than a
+    good of textile material, from any other heading." and "A change to a good of textile
+    wadding of heading 9619 from any other heading, except from ...". They are rules for two
+    goods, not alternatives for one (joining them with "or" lost the wadding's exceptions).
+    Parts are numbered 1a, 1b; the row is still one row of the report.
+    """
+    lines = rule.text.splitlines()
+    notes = [line for line in lines if line.startswith(("Note:", "See also"))]
+    body = [line for line in lines if line not in notes]
+    sentences = _sentences(body)
+    changes = [s for s in sentences if s[0].startswith("A change")]
+    scopes = {_same_goods(_scope(s)) for s, _ in changes}
+    if len(changes) < 2 or len(changes) != len(sentences) or None in scopes or len(scopes) < 2:
+        return [rule]
+    return [
+        attrs.evolve(
+            rule,
+            numbers=tuple(f"{n}{chr(ord('a') + i)}" for n in rule.numbers),
+            text="\n".join([sentence, *items, *notes]),
+        )
+        for i, (sentence, items) in enumerate(sentences)
+    ]
+
+
+def _one_per_row(outcomes: list[RowOutcome]) -> list[RowOutcome]:
+    """A row split into several entries (:func:`_by_goods`) is reported once: unparsed if
+    any part is, naming every entry."""
+    by_line: dict[int, RowOutcome] = {}
+    for outcome in outcomes:
+        seen = by_line.get(outcome.line)
+        if seen is None:
+            by_line[outcome.line] = outcome
+            continue
+        worse = seen if seen.kind == "unparsed" else outcome
+        by_line[outcome.line] = attrs.evolve(
+            worse,
+            entry_id=f"{seen.entry_id}, {outcome.entry_id}",
+            text=f"{seen.text}\n{outcome.text}",
+        )
+    return sorted(by_line.values(), key=lambda o: o.line)
 
 
 def _same_goods(goods: str | None) -> str | None:

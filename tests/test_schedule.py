@@ -254,7 +254,7 @@ def test_cptpp_parse_rate_and_every_rule_accounted(cptpp: tuple[Schedule, Import
     assert report.parse_rate >= 0.97
     for row in report.unparsed:
         assert row.problem and row.text  # kept with its words and the reason
-    ids = {r.entry_id for r in report.rows}
+    ids = {i for r in report.rows for i in (r.entry_id or "").split(", ")}
     assert ids == {e.id for e in schedule.entries}  # no row without an entry
     # Left for review: 8418.10/8418.21 (a nested list of assemblies "incorporating two or
     # more of the following") and 8703 (a different rule for goods imported from Malaysia).
@@ -296,6 +296,23 @@ def test_cptpp_rules_as_the_annex_gives_them(
     got, entry = rule_for(schedule, code, goods=goods)
     assert got == rule
     assert entry.text.startswith(("A change", "No change"))
+
+
+def test_cptpp_row_with_rules_for_two_goods_gives_two_entries(
+    cptpp: tuple[Schedule, ImportReport],
+) -> None:
+    """Review finding 1: CPTPP 9619 rule 1 is two sentences for different goods (other
+    than textile material / textile wadding); they are two entries, not one "or"."""
+    schedule, report = cptpp
+    rule, entry = rule_for(schedule, "9619.00", goods="other than a good of textile")
+    assert (rule, entry.id) == ("CTH", "9619#1a")
+    assert entry.text.startswith("A change to a good of heading 9619, other than")
+    assert "wadding" not in entry.text
+    rule, entry = rule_for(schedule, "9619.00", goods="wadding")
+    assert entry.id == "9619#1b" and rule.startswith("CTH except from 51.06-51.13, 52.04-52.12")
+    assert rule.endswith("55-56, 61-62")
+    (row,) = [r for r in report.rows if r.entry_id == "9619#1a, 9619#1b"]
+    assert row.kind == "parsed"
 
 
 def test_cptpp_alternatives_match_the_published_operators(
