@@ -26,7 +26,7 @@ from hs_data._io import open_text
 from hs_data.schedule import Entry, Schedule, Source, Status
 from origin.errors import InputError
 from origin.hs import HSCodeError, HSRange
-from origin.psr import PSRSyntaxError, canonical, parse_rule
+from origin.psr import AnyOf, Process, PSRSyntaxError, Rule, canonical, parse_rule
 
 __all__ = [
     "CPTPP_SOURCE",
@@ -134,6 +134,7 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
     entries: list[Entry] = []
     outcomes: list[RowOutcome] = []
     notes: list[str] = []
+    process_chapters = _process_rule_chapters(rows)
     for line, row in rows:
         key = row["hs2017"].strip().rstrip(".")
         text = row["psr"].strip()
@@ -164,6 +165,15 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
             if "process rule" in text.lower()
             else ()
         )
+        if rule is not None and _in(codes, process_chapters) and not notes_here:
+            # The chapter note applies "notwithstanding the applicable product-specific
+            # rules": a row that does not repeat the Process Rule still has it.
+            rule = canonical(AnyOf.of(_tree(rule), Process("Process Rule")))
+            notes_here = (
+                "Process Rule added: the note to chapters 27 through 40 makes a good of those "
+                "chapters that is the product of a listed process originating, notwithstanding "
+                "the row's rule (which does not repeat it); see the schedule's notes",
+            )
         if rule is not None:
             entry = Entry(entry_id, codes, Status.RULE, rule, text, notes=notes_here)
             outcomes.append(RowOutcome(line, key, "parsed", entry_id, text))
@@ -174,6 +184,31 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
     source = attrs.evolve(source, file=str(path))
     schedule = Schedule.of(source, entries, notes=notes)
     return schedule, ImportReport(str(path), tuple(outcomes))
+
+
+_PROCESS_NOTE = re.compile(
+    r"Notwithstanding the applicable product-specific rules of origin, a good of chapters "
+    r"(\d+) through (\d+) that is the product of",
+    re.IGNORECASE,
+)
+
+
+def _process_rule_chapters(rows: Sequence[tuple[int, dict[str, str]]]) -> range:
+    """The chapters the annex's Process Rule note covers (27 through 40), read from the
+    note itself; empty when the file has no such note."""
+    for _, row in rows:
+        found = _PROCESS_NOTE.search(" ".join(row["description"].split()))
+        if found:
+            return range(int(found[1]), int(found[2]) + 1)
+    return range(0)
+
+
+def _in(codes: HSRange, chapters: range) -> bool:
+    return int(codes.start.digits[:2]) in chapters and int(codes.end.digits[:2]) in chapters
+
+
+def _tree(rule: str) -> Rule:
+    return parse_rule(rule, validate=False)
 
 
 def _nz_rule(text: str) -> tuple[str | None, str | None]:

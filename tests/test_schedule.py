@@ -28,7 +28,7 @@ from origin.determination import Verdict
 from origin.hs import HSCode
 from origin.hs import HSRange as Range
 from origin.model import Case, Material, OriginStatus
-from origin.psr import Process, canonical, parse_rule
+from origin.psr import Process, canonical, leaves, parse_rule
 
 REFERENCE = Path(
     os.environ.get("ORIGIN_REFERENCE", Path(__file__).resolve().parents[2] / "shared/reference")
@@ -216,9 +216,23 @@ def test_nz_uk_process_rule_points_to_its_note(nz_uk: tuple[Schedule, ImportRepo
     )
 
 
-def test_nz_uk_processes_are_kept_in_the_annex_words(nz_uk: tuple[Schedule, ImportReport]) -> None:
-    from origin.psr import leaves  # noqa: PLC0415
+@pytest.mark.parametrize("code", ["2716.00", "3916.10", "3917.10", "3918.10", "3919.10", "3920.10"])
+def test_nz_uk_chapters_27_to_40_all_have_the_process_rule(
+    nz_uk: tuple[Schedule, ImportReport], code: str
+) -> None:
+    """Review finding 3: the note applies "notwithstanding the applicable product-specific
+    rules" to every good of chapters 27 through 40, also on rows that do not repeat it."""
+    schedule = nz_uk[0]
+    (entry,) = schedule.lookup(code).entries
+    assert entry.rule is not None and entry.rule.endswith('or process "Process Rule"')
+    assert "Process Rule" not in entry.text  # the annex's words are kept as they are
+    assert "Process Rule added" in entry.notes[0]
+    for other in schedule.entries:
+        if other.tree is not None and 27 <= int(other.codes.start.digits[:2]) <= 40:
+            assert any(isinstance(leaf, Process) for leaf in leaves(other.tree)), other.id
 
+
+def test_nz_uk_processes_are_kept_in_the_annex_words(nz_uk: tuple[Schedule, ImportReport]) -> None:
     names = {
         leaf.name
         for entry in nz_uk[0].entries
