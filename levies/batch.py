@@ -159,8 +159,17 @@ def compute_file(
     profiles: Mapping[str, ExporterProfile] | None = None,
     law: LevyLaw = LAW,
 ) -> BatchResult:
-    table = read_table(path, tuple(COLUMNS), required=("document", "date"), sheet=sheet)
-    return BatchResult(table.source, compute_rows(table.rows, profiles, law), table.blank_rows)
+    table = read_table(
+        path, tuple(COLUMNS), required=("document", "date"), sheet=sheet, row_errors=True
+    )
+    rows = compute_rows(table.rows, profiles, law)
+    if table.bad_rows:  # rows the reader could not split into cells: error rows, in file order
+        unreadable = [
+            BatchRow(number, location, None, f"{location}: {problem}")
+            for number, location, problem in table.bad_rows
+        ]
+        rows = tuple(sorted((*rows, *unreadable), key=lambda row: row.number))
+    return BatchResult(table.source, rows, table.blank_rows)
 
 
 def compute_rows(

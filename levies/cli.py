@@ -53,9 +53,12 @@ def _date(text: str) -> dt.date:
 
 def _amount(text: str) -> Decimal:
     try:
-        return Decimal(text)
+        amount = Decimal(text.replace(",", "").removeprefix("$").strip())
     except InvalidOperation:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not amount.is_finite():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number (expected e.g. 1000.00)")
+    return amount
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -220,6 +220,23 @@ _OPTIONAL: Mapping[str, Callable[[_Cells], object]] = {
     "gst": lambda get: get.gst(),
 }
 
+# Amounts and quantities are exact, and a batch's totals are added exactly (calculator.EXACT, 60
+# digits, inexact results trapped). A row is refused beyond these bounds so that no row — nor
+# the sum of 100,000 of them times a rate and GST — can exceed that precision (review finding 8).
+MAX_WHOLE_DIGITS = 15
+MAX_DECIMAL_PLACES = 10
+
+
+def _decimal_places(amount: Decimal) -> int:
+    """Decimal places that carry a digit: ``1.2500`` has 2, ``1E+3`` has 0."""
+    _sign, digits, exponent = amount.as_tuple()
+    assert isinstance(exponent, int)  # finite: checked by the caller
+    if exponent >= -MAX_DECIMAL_PLACES:  # the common case, without counting zeros
+        return max(0, -exponent)
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -exponent - trailing)
+
+
 _YES = {"yes", "y", "true", "1", "ses"}
 _NO = {"no", "n", "false", "0", "non-ses", "non_ses"}
 
@@ -305,6 +322,13 @@ class _Cells:
             raise RowError(column, f"{value!r} is not a finite number")
         if amount < 0:
             raise RowError(column, f"{value!r} is negative; expected 0 or more")
+        if amount and amount.adjusted() >= MAX_WHOLE_DIGITS:
+            raise RowError(
+                column,
+                f"{value!r} is too large (more than {MAX_WHOLE_DIGITS} digits before the point)",
+            )
+        if _decimal_places(amount) > MAX_DECIMAL_PLACES:
+            raise RowError(column, f"{value!r} has more than {MAX_DECIMAL_PLACES} decimal places")
         return amount
 
     def flag(self, column: str) -> bool | None:

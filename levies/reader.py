@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import importlib.util
 import io
+import itertools
 import json
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -64,6 +65,16 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     blank_rows: tuple[int, ...] = ()
+    # Rows that could not be split into cells (too many cells, a broken quote): (row number,
+    # location, problem). Only with ``read_table(row_errors=True)``; otherwise they are refused.
+    bad_rows: tuple[tuple[int, str, str], ...] = ()
+
+
+@attrs.frozen
+class _Unreadable:
+    """A record the CSV parser could not read: reported as that row's error."""
+
+    message: str
 
 
 def normalise(name: str) -> str:
@@ -76,8 +87,14 @@ def read_table(
     required: Sequence[str] = (),
     sheet: str | None = None,
     aliases: Mapping[str, str] | None = None,
+    *,
+    row_errors: bool = False,
 ) -> Table:
-    """Read ``path`` by its suffix; raise ``InputError`` for a file-level problem."""
+    """Read ``path`` by its suffix; raise ``InputError`` for a file-level problem.
+
+    A row that cannot be split into cells is refused with the file, unless ``row_errors``: then
+    it is returned in ``Table.bad_rows`` and the other rows are read (review finding 9).
+    """
     if not path.is_file():
         raise InputError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
     suffix = path.suffix.lower()
@@ -110,20 +127,32 @@ def read_table(
     column_labels = {n: labels[i] for i, n in enumerate(names) if n}
     out: list[Row] = []
     blank: list[int] = []
+    bad: list[tuple[int, str, str]] = []
     for number, location, values in rows:
+        problem = ""
+        if isinstance(values, _Unreadable):
+            problem = values.message
+        elif not isinstance(values, dict) and (
+            len(values) > len(names) and any(_present(v) for v in values[len(names) :])
+        ):
+            problem = (
+                f"{len(values)} cells but the header has {len(names)} columns "
+                "(an unquoted comma in a value?)"
+            )
+        if problem:
+            if not row_errors:
+                raise InputError(f"{location}: {problem}")
+            bad.append((number, location, problem))
+            continue
         if isinstance(values, dict):
             cells = {aliases.get(normalise(k), normalise(k)): v for k, v in values.items()}
         else:
-            if len(values) > len(names) and any(_present(v) for v in values[len(names) :]):
-                raise InputError(
-                    f"{location}: {len(values)} cells but the header has {len(names)} columns"
-                )
             cells = {n: v for n, v in zip(names, values, strict=False) if n}
         if not any(_present(v) for v in cells.values()):
             blank.append(number)
             continue
         out.append(Row(number, location, cells, column_labels))
-    return Table(str(path), tuple(n for n in names if n), tuple(out), tuple(blank))
+    return Table(str(path), tuple(n for n in names if n), tuple(out), tuple(blank), tuple(bad))
 
 
 def _present(value: object) -> bool:
@@ -150,27 +179,46 @@ def _csv(path: Path) -> _Raw:
         raise InputError(
             f"{path.name}: not UTF-8 text (byte {error.start}); save the file as CSV UTF-8"
         ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError(f"{path.name}: empty file (expected a header row)") from None
-    except csv.Error as error:
-        raise InputError(f"{path.name} row 1: not readable as CSV ({error})") from None
+    lines = io.StringIO(text, newline="").readlines()
+    records = _csv_records(lines)
+    first = next(records, None)
+    if first is None:
+        raise InputError(f"{path.name}: empty file (expected a header row)")
+    if isinstance(first[1], _Unreadable):
+        raise InputError(f"{path.name} row 1: {first[1].message}")
+    header = first[1]
     labels = [f"column {i + 1}" for i in range(len(header))]
 
     def rows() -> Iterator[tuple[int, str, Any]]:
-        number = 1
-        try:
-            for values in reader:
-                number = reader.line_num
-                yield number, f"{path.name} row {number}", values
-        except csv.Error as error:
-            raise InputError(
-                f"{path.name} row {reader.line_num}: not readable as CSV ({error})"
-            ) from None
+        for number, values in records:
+            yield number, f"{path.name} row {number}", values
 
     return header, rows(), labels
+
+
+def _csv_records(lines: list[str]) -> Iterator[tuple[int, list[str] | _Unreadable]]:
+    """CSV records numbered by the line they start on (a quoted cell may span lines).
+
+    The parser is strict, so a quote that is never closed is an error rather than swallowing
+    the rest of the file into one cell; after an unreadable record, reading starts again on the
+    next line, so one bad line costs one row (review finding 9).
+    """
+    position = 0  # lines consumed before the current reader started
+    while position < len(lines):
+        reader = csv.reader(itertools.islice(lines, position, None), strict=True)
+        consumed = 0
+        try:
+            for values in reader:
+                yield position + consumed + 1, values
+                consumed = reader.line_num
+            return
+        except csv.Error as error:
+            start = position + consumed + 1
+            detail = str(error)
+            if "unexpected end of data" in detail:
+                detail = "a quote opened on this line is never closed"
+            yield start, _Unreadable(f"not readable as CSV ({detail}); the next line is read on")
+            position = start
 
 
 def _workbook(path: Path, sheet: str | None) -> _Raw:

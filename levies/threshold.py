@@ -90,6 +90,8 @@ def duty_threshold(
     law: LevyLaw = LAW,
 ) -> DutyThreshold:
     """Apply r 70 to goods of Customs value ``value`` on ``day``."""
+    if not value.is_finite():  # NaN cannot be compared; infinity is no Customs value
+        raise InputError(f"value {value}: expected a finite Customs value in NZD, e.g. 1000.00")
     if value < 0:
         raise InputError(f"value {value}: a Customs value cannot be negative")
     threshold = law.threshold("duty_not_collectable", day)

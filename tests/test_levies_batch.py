@@ -301,9 +301,17 @@ def test_non_utf8_csv(tmp_path: Path) -> None:
 
 
 def test_field_too_large_for_csv_is_located(tmp_path: Path) -> None:
-    path = write(tmp_path, "document,date,id", "import_entry,2026-04-01," + "x" * 200_000)
-    with pytest.raises(InputError, match=r"entries.csv row 2: not readable as CSV"):
-        compute_file(path)
+    """One unreadable record is that row's error; the rows after it are still read."""
+    path = write(
+        tmp_path,
+        "document,date,id",
+        "import_entry,2026-04-01," + "x" * 200_000,
+        "commercial_vessel_arrival,2026-04-01,next",
+    )
+    rows = compute_file(path).rows
+    assert rows[0].result is None
+    assert rows[0].error.startswith("entries.csv row 2: not readable as CSV")
+    assert rows[1].number == 3 and rows[1].result is not None
 
 
 def test_quoted_newline_and_utf16(tmp_path: Path) -> None:

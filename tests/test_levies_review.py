@@ -12,9 +12,14 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
+import origin.cli
 from levies.batch import compute_file
 from levies.calculator import compute
 from levies.model import DocumentType, Entry, Mode, Status
+from levies.threshold import duty_threshold
+from origin.errors import InputError
 
 D = Decimal
 GST = D("1.15")
@@ -155,3 +160,85 @@ def test_schedule_1_asks_whether_the_original_established_a_fee(tmp_path: Path) 
     texts = " ".join(s.text for s in d1.steps)
     assert "does not apply" not in texts
     assert not any(n.startswith("doubtful") for n in d1.notes)
+
+
+def test_duty_threshold_refuses_values_that_are_not_finite(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 7: NaN gave a decimal.InvalidOperation traceback; infinity was 'collected'."""
+    monkeypatch.setattr(origin.cli, "COMMAND_MODULES", ("levies.cli",))
+    for text in ("nan", "sNaN", "inf", "Infinity", "-Infinity"):
+        with pytest.raises(SystemExit) as exit_:
+            origin.cli.main(["duty-threshold", "--date", "2026-04-01", "--", text])
+        assert exit_.value.code == 2
+        assert "not a finite number" in capsys.readouterr().err
+    with pytest.raises(InputError, match="finite"):
+        duty_threshold(D("NaN"), dt.date(2026, 4, 1))
+    with pytest.raises(InputError, match="finite"):
+        duty_threshold(D("Infinity"), dt.date(2026, 4, 1))
+
+
+@pytest.mark.parametrize("weight", ["1e70", "1e-70", "1." + "0" * 60 + "1", "1" * 59])
+def test_extreme_quantities_are_row_errors_not_tracebacks(tmp_path: Path, weight: str) -> None:
+    """Finding 8: such a weight raised decimal.Inexact (60-digit exact context) in the levy or
+    in summary() and aborted the whole file; now that row is refused and the rest computed."""
+    path = write(
+        tmp_path,
+        "document,date,weight_kg,mode,value",
+        f"upu,2026-04-01,{weight},,",
+        "import_entry,2026-04-01,,sea,5",
+        "upu,2026-04-01,123456789012345.1234567891,,",
+    )
+    batch = compute_file(path)
+    assert batch.rows[0].result is None
+    assert batch.rows[0].column == "weight_kg"
+    # The largest quantity accepted (15 digits, 10 places) still computes and adds exactly.
+    biggest = batch.rows[2].result
+    assert biggest is not None and biggest.charge is not None
+    assert biggest.charge.amount == D("0.40") * D("123456789012345.1234567891")
+    assert batch.summary().total == D("1.34") * GST + biggest.charge.total
+
+
+def test_csv_row_with_too_many_cells_is_a_row_error(tmp_path: Path) -> None:
+    """Finding 9: one over-long row refused the whole file (a short one was a row error)."""
+    path = write(
+        tmp_path,
+        "document,date,mode,value",
+        "import_entry,2026-04-01,sea,5,extra",
+        "import_entry,2026-04-01,sea,6",
+    )
+    rows = compute_file(path).rows
+    assert [r.number for r in rows] == [2, 3]
+    assert rows[0].result is None
+    assert rows[0].error == "entries.csv row 2: 5 cells but the header has 4 columns " + (
+        "(an unquoted comma in a value?)"
+    )
+    assert rows[1].result is not None
+
+
+def test_unterminated_quote_costs_one_row(tmp_path: Path) -> None:
+    """Finding 9: an unclosed quote swallowed the lines after it (3 lines came back as 2
+    rows, the error labelled row 4). Now the row is the line the record starts on."""
+    path = write(
+        tmp_path,
+        "document,date,mode,value",
+        "import_entry,2026-04-01,sea,5",
+        '"import_entry,2026-04-01,sea,6',
+        "import_entry,2026-04-01,sea,7",
+    )
+    rows = compute_file(path).rows
+    assert [r.number for r in rows] == [2, 3, 4]
+    assert rows[1].result is None and rows[1].error.startswith("entries.csv row 3: not readable")
+    assert "never closed" in rows[1].error
+    assert rows[2].result is not None and rows[2].result.entry.value == D("7")
+
+
+def test_multi_line_record_is_numbered_by_its_first_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "id,document,date,mode,value",
+        '"two',
+        'lines",export_entry,2026-04-01,air,5',
+        "x,export_entry,2026-04-01,air,6",
+    )
+    assert [r.number for r in compute_file(path).rows] == [2, 4]
