@@ -2,9 +2,11 @@
 
 The questions (``ses_standards.toml``) follow clauses 1.1–7.1 one for one. Four scope
 questions come first (sea freight, air cargo, who applies seals, other accreditations); they
-decide which clauses apply (2.6–2.17 only for sea freight, 2.18–2.20 only for air, 7.1 only
-when other accreditations were relied on). An exporter that does not apply seals is asked
-whether it ensures its secure load sites meet the seal clauses (preamble to section 2).
+decide which clauses apply (2.6–2.8, 2.10, 2.11 and 2.13–2.17 only for sea freight — the seal
+register is a sea-freight requirement of 2.6 — 2.18–2.20 only for air, 7.1 only when other
+accreditations were relied on; 2.9 training and 2.12 lost or tampered seals apply to all).
+An exporter that does not apply seals is asked whether it ensures its secure load sites meet
+the seal clauses (preamble to section 2).
 
 Answers are ``yes``, ``no``, ``partial`` or ``na``. The report gives each clause a status:
 ``met``; ``gap`` (a "must" clause answered no or partial, a clause that applies answered na, or

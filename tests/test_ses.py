@@ -119,3 +119,26 @@ def test_answers_file_needs_its_columns(tmp_path: Path) -> None:
     path.write_text("clause,evidence\n2.6,register\n", encoding="utf-8")
     with pytest.raises(InputError, match="answer"):
         gap_report(path)
+
+
+def test_seal_training_and_lost_seals_apply_to_air_exporters(tmp_path: Path) -> None:
+    """Review finding 5: only 2.6 says "If exporting via sea freight". 2.9 (training in seal
+    handling) and 2.12 (record and report lost or tampered seals) bind an air-only exporter
+    that applies seals; the register clauses (2.6, 2.7, 2.10, 2.11) stay sea-only."""
+    path = answers(
+        tmp_path,
+        {
+            "scope.sea": "no",
+            "scope.air": "yes",
+            "scope.handles_seals": "yes",
+            "2.9": "no",
+            "2.12": "no",
+            "2.6": "",
+            "2.7": "",
+        },
+    )
+    report = gap_report(path)
+    assert status(report.items, "2.9") == "gap"
+    assert status(report.items, "2.12") == "gap"
+    for clause in ("2.6", "2.7", "2.10", "2.11", "2.13"):
+        assert status(report.items, clause) == "not applicable"
