@@ -11,14 +11,17 @@ listed: the engine never picks a rule silently.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import attrs
 
+from hs_data.importers import EACH_APPLICABLE
 from hs_data.schedule import Entry, Lookup, Schedule, ScheduleError
 from origin.determination import Determination
 from origin.model import Case, Material
+from origin.psr import AllOf, PSRSyntaxError, Rule, canonical, parse_rule
 
-__all__ = ["Provenance", "apply_schedule", "determine_with_schedule", "rule_for"]
+__all__ = ["Provenance", "apply_schedule", "determine_with_schedule", "rule_for", "rules_for"]
 
 
 @attrs.frozen
@@ -30,6 +33,7 @@ class Provenance:
     rule: str
     entry: Entry
     schedule: Schedule
+    also: tuple[Entry, ...] = ()  # further entries whose rules are all required
 
     def note(self) -> str:
         s = self.schedule
@@ -40,39 +44,98 @@ class Provenance:
             if t
             else ""
         )
-        goods = f" for {self.entry.goods}" if self.entry.goods else ""
-        words = " ".join(self.entry.text.split())
-        return (
+        cited = "; ".join(_cited(e) for e in (self.entry, *self.also))
+        note = (
             f"product-specific rule for {self.item} (HS {self.code}) taken from {s.source.title}: "
-            f"{s.source.cite()}{transposed}; entry {self.entry.id} ({self.entry.codes}{goods}): "
-            f"{self.rule} — annex text: “{words}”"
+            f"{s.source.cite()}{transposed}; {cited}: {self.rule}"
         )
+        each = next((n for n in self.entry.notes if EACH_APPLICABLE.search(n)), None)
+        if each is not None:
+            others = [
+                e.goods
+                for e in self.schedule.lookup(self.code).entries
+                if e.goods and e not in (self.entry, *self.also)
+            ]
+            note += f" — annex note: “{each}”"
+            if others:
+                note += (
+                    " If the good is also "
+                    + "; or ".join(f"“{g}”" for g in others)
+                    + ", name those goods too (--goods, repeated): each applicable rule must "
+                    "be met."
+                )
+        return note
 
 
-def rule_for(schedule: Schedule, code: str, *, goods: str | None = None) -> tuple[str, Entry]:
+def _cited(entry: Entry) -> str:
+    goods = f" for {entry.goods}" if entry.goods else ""
+    words = " ".join(entry.text.split())
+    return f"entry {entry.id} ({entry.codes}{goods}), annex text: “{words}”"
+
+
+def rule_for(
+    schedule: Schedule, code: str, *, goods: str | Sequence[str] | None = None
+) -> tuple[str, Entry]:
     """The one parsed rule for a code, choosing among goods-specific entries by ``goods``
     (words of the entry's goods description, or its id); otherwise a ScheduleError that
     lists what a person must choose from or review."""
+    rule, entries = rules_for(schedule, code, goods=goods)
+    if len(entries) != 1:
+        raise ScheduleError(
+            f"{len(entries)} entries chosen for HS {code}; rule_for gives one (use rules_for)"
+        )
+    return rule, entries[0]
+
+
+def rules_for(
+    schedule: Schedule, code: str, *, goods: str | Sequence[str] | None = None
+) -> tuple[str, tuple[Entry, ...]]:
+    """The rule for a code and the entries it comes from.
+
+    ``goods`` names one goods-specific entry, or several where the annex says a good
+    covered by more than one rule "must satisfy the requirements of each applicable
+    product-specific rule" (CPTPP 1901.20, 1901.90, 2106.90, 2202.90, 2309.90): their rules
+    are then all required ("and"). Anything else is a ScheduleError listing what to choose.
+    """
     found = schedule.lookup(code)
     entries = found.entries
-    if goods is not None and len(entries) > 1:
-        wanted = goods.casefold()
-        entries = tuple(e for e in entries if e.id == goods or wanted in (e.goods or "").casefold())
-        if len(entries) != 1:
-            raise ScheduleError(_refusal(found, f"{len(entries)} entries match goods {goods!r}"))
+    wanted = [goods] if isinstance(goods, str) else list(goods or ())
+    if wanted and len(entries) > 1:
+        chosen: list[Entry] = []
+        for words in wanted:
+            folded = words.casefold()
+            matching = [e for e in entries if e.id == words or folded in (e.goods or "").casefold()]
+            if len(matching) != 1:
+                raise ScheduleError(
+                    _refusal(found, f"{len(matching)} entries match goods {words!r}")
+                )
+            if matching[0] not in chosen:
+                chosen.append(matching[0])
+        entries = tuple(chosen)
     elif found.status != "rule":
         raise ScheduleError(_refusal(found, found.reason or found.status))
+    for entry in entries:
+        if entry.rule is None:
+            raise ScheduleError(_refusal(found, entry.problem or entry.status.value))
+    if len(entries) > 1:
+        if not all(_each_applicable(e) for e in entries):
+            raise ScheduleError(
+                _refusal(
+                    found,
+                    "several goods chosen, but the annex does not say that each applicable "
+                    "rule must be met; choose one",
+                )
+            )
+        tree = AllOf.of(*(_parsed(e.rule or "") for e in entries))
+        return canonical(tree), entries
     entry = entries[0]
-    if entry.rule is None:
-        raise ScheduleError(_refusal(found, entry.problem or entry.status.value))
-    return entry.rule, entry
+    assert entry.rule is not None
+    return entry.rule, entries
 
 
 def _check_codes(schedule: Schedule, entry: Entry, rule: str) -> None:
     """A rule naming codes HS 2022 lacks is the schedule's fault, not the case's: say so
     here, before the engine (which reads HS 2022 codes) blames the case file's ``psr``."""
-    from origin.psr import PSRSyntaxError, parse_rule  # noqa: PLC0415
-
     where = f"schedule {schedule.source.title!r} ({schedule.source.cite()})"
     if schedule.edition != 2022:
         raise ScheduleError(
@@ -87,6 +150,14 @@ def _check_codes(schedule: Schedule, entry: Entry, rule: str) -> None:
             f"a code that is not in HS 2022 ({error.args[0] if error.args else error}); "
             "the schedule needs correcting or transposing, not the case"
         ) from None
+
+
+def _each_applicable(entry: Entry) -> bool:
+    return any(EACH_APPLICABLE.search(note) for note in entry.notes)
+
+
+def _parsed(rule: str) -> Rule:
+    return parse_rule(rule, validate=False)
 
 
 def _refusal(found: Lookup, why: str) -> str:
@@ -110,7 +181,7 @@ def apply_schedule(
     case: Case,
     schedule: Schedule,
     *,
-    goods: str | None = None,
+    goods: str | Sequence[str] | None = None,
     agreement: str | None = None,
 ) -> tuple[Case, tuple[Provenance, ...]]:
     """The case with its PSR (and those of intermediate materials with their own BOM and no
@@ -124,14 +195,17 @@ def apply_schedule(
         raise ScheduleError(
             f"the schedule is for agreement {schedule.source.agreement!r}, not {agreement!r}"
         )
-    rule, entry = rule_for(schedule, str(case.good.hs), goods=goods)
+    rule, entries = rules_for(schedule, str(case.good.hs), goods=goods)
+    entry = entries[0]
     _check_codes(schedule, entry, rule)
     if case.psr is not None and case.psr.strip() and _same(case.psr, rule) is False:
         raise ScheduleError(
             f"the case states the rule {case.psr!r} but the schedule gives {rule!r} "
             f"(entry {entry.id}); remove one"
         )
-    provenance = [Provenance(f"good {case.good.id}", str(case.good.hs), rule, entry, schedule)]
+    provenance = [
+        Provenance(f"good {case.good.id}", str(case.good.hs), rule, entry, schedule, entries[1:])
+    ]
     materials = tuple(_material(m, schedule, provenance) for m in case.materials)
     return attrs.evolve(case, psr=rule, materials=materials), tuple(provenance)
 
@@ -156,8 +230,6 @@ def _material(material: Material, schedule: Schedule, provenance: list[Provenanc
 
 
 def _same(text: str, rule: str) -> bool | None:
-    from origin.psr import PSRSyntaxError, canonical, parse_rule  # noqa: PLC0415
-
     try:
         return canonical(parse_rule(text, validate=False)) == rule
     except PSRSyntaxError:
@@ -170,7 +242,7 @@ def determine_with_schedule(
     date: dt.date,
     schedule: Schedule,
     *,
-    goods: str | None = None,
+    goods: str | Sequence[str] | None = None,
     check_agreement: bool = True,
 ) -> Determination:
     """Decide a case under an agreement with its PSR from the schedule; the determination's

@@ -82,7 +82,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     det.add_argument("--agreement", required=True)
     det.add_argument("--schedule", type=Path, required=True)
     det.add_argument("--date", type=dt.date.fromisoformat, default=None)
-    det.add_argument("--goods", help="words of the goods description when rules differ by goods")
+    det.add_argument(
+        "--goods",
+        action="append",
+        help="words of the goods description when rules differ by goods; repeat it where the "
+        "annex says a good must meet each applicable rule (CPTPP 1901.90)",
+    )
     det.add_argument(
         "--any-agreement",
         action="store_true",

@@ -388,8 +388,34 @@ def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, I
             for line in member.lines:
                 outcomes.append(RowOutcome(line, key, kind, entry_id, member.text, problem))
     outcomes = _one_per_row(outcomes)
+    entries = _each_applicable(entries)
     source = attrs.evolve(source, file=str(path))
     return Schedule.of(source, entries), ImportReport(str(path), tuple(outcomes))
+
+
+EACH_APPLICABLE = re.compile(r"must satisfy the requirements of each applicable", re.IGNORECASE)
+
+
+def _each_applicable(entries: list[Entry]) -> list[Entry]:
+    """The annex's note "Where more than one product-specific rule is applicable to a good
+    of subheading 190190, the good must satisfy the requirements of each applicable rule"
+    sits in the last rule's text, but it governs every rule of the codes: each entry of
+    those codes carries it, so a person choosing one goods-specific entry sees it."""
+    by_codes: dict[str, list[str]] = {}
+    for entry in entries:
+        for note in entry.notes:
+            if EACH_APPLICABLE.search(note):
+                by_codes.setdefault(str(entry.codes), []).append(note)
+    return [
+        attrs.evolve(
+            entry,
+            notes=(
+                *entry.notes,
+                *(n for n in by_codes.get(str(entry.codes), ()) if n not in entry.notes),
+            ),
+        )
+        for entry in entries
+    ]
 
 
 def _by_goods(rule: _Rule) -> list[_Rule]:

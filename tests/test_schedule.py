@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import origin.cli
-from hs_data.apply import apply_schedule, determine_with_schedule, rule_for
+from hs_data.apply import apply_schedule, determine_with_schedule, rule_for, rules_for
 from hs_data.importers import AnnexFileError, ImportReport, import_cptpp, import_nz_uk
 from hs_data.schedule import FORMAT, Entry, Schedule, ScheduleError, Source, Status
 from origin.caseio import case_from_json
@@ -484,6 +484,53 @@ def test_a_rule_naming_codes_hs2022_lacks_blames_the_schedule() -> None:
     older = Schedule.of(attrs.evolve(SOURCE, hs_edition=2017), furniture("CTH").entries)
     with pytest.raises(ScheduleError, match=r"keyed in HS 2017.*transpose it first"):
         apply_schedule(case, older)
+
+
+EACH = (
+    "Note: Where more than one product-specific rule is applicable to a good of subheading "
+    "940330, the good must satisfy the requirements of each applicable product-specific rule."
+)
+
+
+def test_each_applicable_rule_is_required_and_said() -> None:
+    """Review finding 4: where the annex says a good covered by several rules must meet
+    each, choosing one goods-specific entry warns, and several may be chosen together."""
+    case, date = desk()
+    schedule = Schedule.of(
+        SOURCE,
+        [
+            Entry.parsed("a", "9403.30", "CC", "wooden", goods="wooden desks", notes=(EACH,)),
+            Entry.parsed("b", "9403.30", "CTH", "metal", goods="metal-framed desks", notes=(EACH,)),
+            Entry.parsed("c", "9403.30", "CTSH", "other", goods="any other good", notes=(EACH,)),
+        ],
+    )
+    ruled, provenance = apply_schedule(case, schedule, goods=["wooden", "metal"])
+    assert ruled.psr == "CC and CTH"
+    note = provenance[0].note()
+    assert "entry a (9403.30 for wooden desks)" in note and "entry b (9403.30" in note
+    (single,) = apply_schedule(case, schedule, goods="wooden")[1]
+    note = single.note()
+    assert "each applicable product-specific rule" in note
+    assert "If the good is also “metal-framed desks”; or “any other good”" in note
+    plain = Schedule.of(SOURCE, [attrs.evolve(e, notes=()) for e in schedule.entries])
+    with pytest.raises(ScheduleError, match="does not say that each applicable rule"):
+        apply_schedule(case, plain, goods=["wooden", "metal"])
+    d = determine_with_schedule("anzcerta", case, date, schedule, goods=["wooden", "metal"])
+    assert d.psr == "CC and CTH"
+
+
+def test_cptpp_each_applicable_note_is_on_every_entry_of_its_code(
+    cptpp: tuple[Schedule, ImportReport],
+) -> None:
+    schedule = cptpp[0]
+    for code in ("1901.20", "1901.90", "2106.90", "2202.90", "2309.90"):
+        entries = schedule.lookup(code).entries
+        assert len(entries) > 1
+        for entry in entries:
+            assert any("each applicable" in n for n in entry.notes), (code, entry.id)
+    rule, entries = rules_for(schedule, "1901.90", goods=["milk solids", "rice flour"])
+    assert [e.id for e in entries] == ["190190#1", "190190#2"]
+    assert rule.startswith("CC except from 04.01-04.06 and CC provided that")
 
 
 def test_a_process_alternative_needs_information_naming_the_process() -> None:
