@@ -11,12 +11,14 @@ each with its clause and the row it concerns:
 
 * 2.6 — every seal has its number and received date; an applied seal has its applied date,
   container number and the identity of who applied it; a seal number appears once;
-* 2.7 — recorded on receipt: a ``recorded_date`` later than ``received_date`` is flagged,
-  and a seal cannot be applied before it was received;
+* 2.7 — recorded on receipt: a ``recorded_date`` later than ``received_date`` is flagged (and
+  one earlier than it, a wrong date), and a seal cannot be applied before it was received;
 * 2.10 — a damaged or broken seal names the new seal that replaced it (``replaced_by``), and
-  that seal is in the register, applied (to the same container when both say);
+  that seal is in the register, applied (to the same container when both say), and named by
+  no other damaged seal;
 * 2.11 — with a stock count (seal numbers physically held), the register's seals in stock are
-  reconciled with it: counted but unrecorded, recorded but missing, counted but marked applied;
+  reconciled with it: counted but unrecorded, recorded but missing, counted but marked applied,
+  counted more than once;
 * 2.12 — lost or tampered seals are listed for reporting to Customs, and flagged when no
   ``reported_date`` shows they were reported.
 """
@@ -179,6 +181,15 @@ def check_seals(
                 f"received {seal.received}, recorded only on {seal.recorded}: seals must be "
                 "recorded immediately on receipt",
             )
+        elif seal.recorded and seal.received and seal.recorded < seal.received:
+            add(
+                "error",
+                "cl 2.7",
+                seal,
+                "recorded_date",
+                f"recorded {seal.recorded}, before it was received {seal.received}: a seal is "
+                "recorded when received, so one of the dates is wrong",
+            )
         if seal.status == "applied":
             for column, value, what in (
                 ("applied_date", seal.applied, "date the seal was applied"),
@@ -226,10 +237,40 @@ def check_seals(
                     "reported_date",
                     f"{seal.status} seal reported on {seal.reported}",
                 )
+    _check_shared_replacements(seals, add)
     _check_containers(seals, add)
     if stock_count is not None:
-        _reconcile(seals, set(stock_count), by_number, add)
+        counted = list(stock_count)
+        for number, times in sorted(Counter(counted).items()):
+            if times > 1:
+                add(
+                    "error",
+                    "cl 2.11",
+                    None,
+                    None,
+                    f"seal {number} is counted {times} times: a seal is held once, so the "
+                    "count is wrong or two seals share a number",
+                )
+        _reconcile(seals, set(counted), by_number, add)
     return findings
+
+
+def _check_shared_replacements(seals: list[Seal], add: _Add) -> None:
+    """cl 2.10: each damaged or broken seal is replaced by a new seal of its own."""
+    first: dict[str, Seal] = {}
+    for seal in seals:
+        if seal.status not in SPOILT or not seal.replaced_by:
+            continue
+        earlier = first.setdefault(seal.replaced_by, seal)
+        if earlier is not seal:
+            add(
+                "error",
+                "cl 2.10",
+                seal,
+                "replaced_by",
+                f"replacement seal {seal.replaced_by} is also named for {earlier.number} "
+                f"({earlier.row.location}): a new seal replaces one damaged seal",
+            )
 
 
 def _check_replacement(seal: Seal, by_number: dict[str, Seal], add: _Add) -> None:

@@ -145,3 +145,29 @@ def test_register_needs_seal_numbers(tmp_path: Path) -> None:
 def test_missing_stock_count_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         read_stock_count(tmp_path / "held.txt")
+
+
+def test_recorded_before_received_is_flagged(tmp_path: Path) -> None:
+    """Review finding 10 (cl 2.7): a seal recorded before it was received has a wrong date."""
+    result = check(tmp_path, *GOOD[:4], "S009,2026-05-10,2026-05-05,,,,,,", count=["S004", "S009"])
+    assert clauses(result) == [("cl 2.7", "register.csv row 6, column 'recorded_date' (column 3)")]
+    assert "before it was received" in result.errors()[0].message
+
+
+def test_one_replacement_named_by_two_damaged_seals(tmp_path: Path) -> None:
+    """Review finding 10 (cl 2.10): a new seal replaces one damaged seal, not two."""
+    result = check(
+        tmp_path,
+        *GOOD,
+        "S006,2026-05-01,2026-05-01,2026-05-11,MSKU7654321,A. Ngata,broken,S003,",
+        count=["S004"],
+    )
+    assert clauses(result) == [("cl 2.10", "register.csv row 7, column 'replaced_by' (column 8)")]
+    assert "also named for S002" in result.errors()[0].message
+
+
+def test_a_seal_counted_twice_is_flagged(tmp_path: Path) -> None:
+    """Review finding 10 (cl 2.11): the stock count was silently de-duplicated."""
+    result = check(tmp_path, *GOOD, count=["S004", "S004"])
+    assert clauses(result) == [("cl 2.11", "stock count")]
+    assert "counted 2 times" in result.errors()[0].message
