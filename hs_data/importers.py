@@ -114,7 +114,9 @@ class ImportReport:
         ]
         for row in self.unparsed:
             lines.append(
-                f"  unparsed row {row.line} [{row.key}] entry {row.entry_id}: {row.problem}"
+                f"  unparsed row {row.line} [{row.key}] "
+                + (f"entry {row.entry_id}" if row.entry_id else "kept in the schedule's notes")
+                + f": {row.problem}"
             )
             lines.append(f"    text: {' '.join(row.text.split())[:300]}")
         return "\n".join(lines)
@@ -143,6 +145,13 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
             codes = HSRange.parse(key, validate=False) if key else None
         except HSCodeError:
             codes = None
+        if codes is None and key and text:
+            # A rule whose code cannot be read ("ex 0201", "0401.1"): not an entry (it has
+            # no code to be found by), but kept with its words and counted as unparsed.
+            unread = f"code {key!r} not read: {_code_problem(key)}"
+            notes.append(f"row {line} [{key}] UNREAD CODE ({unread}): {description}: {text}")
+            outcomes.append(RowOutcome(line, key, "unparsed", None, text, unread))
+            continue
         if codes is None:
             # Section titles with their notes (e.g. Section II's note on plants grown from
             # imported seed): kept as schedule notes, they may give an alternative rule.
@@ -209,6 +218,14 @@ def _in(codes: HSRange, chapters: range) -> bool:
 
 def _tree(rule: str) -> Rule:
     return parse_rule(rule, validate=False)
+
+
+def _code_problem(key: str) -> str:
+    try:
+        HSRange.parse(key, validate=False)
+    except HSCodeError as error:
+        return str(error)
+    return "not an HS code"  # pragma: no cover - only called after a failure
 
 
 def _nz_rule(text: str) -> tuple[str | None, str | None]:
@@ -329,6 +346,7 @@ def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, I
     groups: dict[tuple[str, str | None], list[tuple[_Rule, str | None, str | None]]] = {}
     order: list[tuple[str, str | None]] = []
     previous: tuple[_Rule, tuple[str, str | None]] | None = None
+    unread: list[str] = []
     for rule in rules:
         goods, term, problem = _cptpp_rule(rule.text)
         group = (rule.key, _same_goods(goods))
@@ -371,7 +389,11 @@ def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, I
                 problems = [str(error)]
         kind = "parsed" if rule_text is not None else "unparsed"
         problem = "; ".join(dict.fromkeys(p for p in problems if p)) or None
-        if codes is not None:
+        if codes is None:
+            # No code to key an entry by: the rows are kept as schedule notes, flagged.
+            unread.append(f"{entry_id} [{key}] UNREAD CODE ({problem}): {text}")
+            entry_id = ""
+        else:
             entries.append(
                 Entry(
                     entry_id,
@@ -386,11 +408,12 @@ def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, I
             )
         for member, _, _ in members:
             for line in member.lines:
-                outcomes.append(RowOutcome(line, key, kind, entry_id, member.text, problem))
+                outcomes.append(RowOutcome(line, key, kind, entry_id or None, member.text, problem))
     outcomes = _one_per_row(outcomes)
     entries = _each_applicable(entries)
     source = attrs.evolve(source, file=str(path))
-    return Schedule.of(source, entries), ImportReport(str(path), tuple(outcomes))
+    schedule = Schedule.of(source, entries, notes=unread)
+    return schedule, ImportReport(str(path), tuple(outcomes))
 
 
 EACH_APPLICABLE = re.compile(r"must satisfy the requirements of each applicable", re.IGNORECASE)

@@ -386,6 +386,41 @@ def test_importer_refuses_a_file_of_another_layout(tmp_path: Path) -> None:
         import_cptpp(tmp_path / "absent.csv")
 
 
+def test_rule_rows_with_unreadable_codes_are_unparsed_and_kept(tmp_path: Path) -> None:
+    """Review finding 5: a rule row whose code cannot be read was a "note" holding only its
+    description (NZ–UK) or missing from the schedule (CPTPP)."""
+    nz = tmp_path / "nz.csv"
+    nz.write_text(
+        "chapter,hs2017,description,psr\n01,01,LIVE ANIMALS,CC\n02,ex 0201,beef,CTH\n"
+        "04,0401.1,milk,CTSH\n",
+        encoding="utf-8",
+    )
+    schedule, report = import_nz_uk(nz)
+    assert [(r.line, r.kind) for r in report.rows] == [
+        (2, "parsed"),
+        (3, "unparsed"),
+        (4, "unparsed"),
+    ]
+    assert report.parse_rate == pytest.approx(1 / 3)
+    assert "code 'ex 0201' not read" in (report.rows[1].problem or "")
+    assert "kept in the schedule's notes" in report.summary()
+    (beef,) = [n for n in schedule.notes if "ex 0201" in n]
+    assert "UNREAD CODE" in beef and beef.endswith("beef: CTH")
+    assert any(n.endswith("milk: CTSH") for n in schedule.notes)
+    cp = tmp_path / "cp.csv"
+    cp.write_text(
+        "heading_or_range,uk_min,uk_max,rule_no,rule_text\n"
+        "0101,,,1,A change to a good of heading 0101 from any other chapter.\n"
+        "abcd,,,1,A change to a good of heading abcd from any other chapter.\n",
+        encoding="utf-8",
+    )
+    schedule, report = import_cptpp(cp)
+    assert [(r.kind, r.entry_id) for r in report.rows] == [("parsed", "0101#1"), ("unparsed", None)]
+    assert [e.id for e in schedule.entries] == ["0101#1"]
+    (kept,) = schedule.notes
+    assert "abcd#1 [abcd] UNREAD CODE" in kept and "heading abcd from any other chapter" in kept
+
+
 # -- a determination's rule from a schedule ------------------------------------------------------
 
 
