@@ -23,7 +23,7 @@ from pathlib import Path
 
 import attrs
 
-from levies.calculator import EXACT, amend, compute
+from levies.calculator import EXACT, MONTHLY_FEE_KEYS, MONTHLY_NOTE, amend, compute
 from levies.dates import twentieth_of_month_after
 from levies.model import COLUMNS, Entry, EntryResult, RowError, Status, Step
 from levies.profiles import ExporterProfile, resolve_ses
@@ -31,7 +31,7 @@ from levies.reader import Row, read_table
 from levies.tables import LAW, LevyLaw
 from origin.law import LawNotEncoded
 
-MONTHLY_FEES = frozenset({"inward_cargo", "export_entry", "outward_cargo"})
+MONTHLY_FEES = MONTHLY_FEE_KEYS
 ZERO = Decimal(0)
 
 
@@ -325,16 +325,11 @@ def _date_monthly_fees(rows: list[BatchRow], law: LevyLaw) -> tuple[BatchRow, ..
         ):
             out.append(row)
             continue
-        if index not in dated:
-            if charge.due_date is None and not row.superseded_by:
-                note = (
-                    "due date not computed: give payer (or exporter), to add up the month's "
-                    "fees (the $50 rule)"
-                )
-                result = attrs.evolve(result, notes=(*result.notes, note))
-            out.append(attrs.evolve(row, result=result))
+        if index not in dated:  # the calculator's note says why there is no date
+            out.append(row)
             continue
         due, path, text = dated[index]
+        result = attrs.evolve(result, notes=tuple(n for n in result.notes if n != MONTHLY_NOTE))
         reference = attrs.evolve(charge.due_reference, path=(*charge.due_reference.path, *path))
         step = Step(text + " (from this file's fees for the payer)", reference)
         updated = attrs.evolve(

@@ -139,6 +139,8 @@ def compute(entry: Entry, law: LevyLaw = LAW, made: EntryResult | None = None) -
             )
         )
         charge = _fee(entry, liability_date, law, steps, notes)
+        if charge is not None and charge.key in MONTHLY_FEE_KEYS and charge.due_date is None:
+            notes.append(MONTHLY_NOTE)
         if transitional:
             charge = _transitional(charge, made, steps, notes)
     if entry.status in (Status.CANCELLED, Status.DECLINED):
@@ -904,6 +906,13 @@ def _import_entry_fee(
         due_date=entry.duty_due_date,
     )
 
+
+MONTHLY_FEE_KEYS = frozenset({"inward_cargo", "export_entry", "outward_cargo"})
+MONTHLY_NOTE = (
+    "due date not computed: a fee under $50 falls due by its payer's total of inward cargo, "
+    "export entry and outward cargo fees (the $50 rule); compute a file of the payer's fees "
+    "with a payer (or exporter) column to date it"
+)
 
 MONTHLY_RULE = (
     "the 20th day of the month after month A if the payer's inward cargo, export entry and "

@@ -242,3 +242,26 @@ def test_multi_line_record_is_numbered_by_its_first_line(tmp_path: Path) -> None
         "x,export_entry,2026-04-01,air,6",
     )
     assert [r.number for r in compute_file(path).rows] == [2, 4]
+
+
+def test_fifty_dollar_rule_falls_back_to_the_exporter_like_the_summary(tmp_path: Path) -> None:
+    """Finding 11: the summary groups by payer, else exporter; the $50 rule grouped only by
+    payer, so a pre-April export entry with an exporter and no payer got no due date.
+    One $6.26 fee (r 28A(1)(b)) in March 2026 and no more: 20th of the third month, 20 June."""
+    path = write(
+        tmp_path,
+        "id,document,date,mode,value,exporter,ses",
+        "1,export_entry,2026-03-31,air,20,EX1,no",
+    )
+    result = compute_file(path).rows[0].result
+    assert result is not None and result.charge is not None
+    assert result.charge.due_date == dt.date(2026, 6, 20)
+    assert not any(n.startswith("due date not computed") for n in result.notes)
+
+
+def test_single_fee_under_fifty_dollars_says_why_it_has_no_due_date() -> None:
+    """Finding 11: one entry (no file) cannot be dated by the $50 rule; the result says so."""
+    entry = Entry("x", DocumentType.EXPORT_ENTRY, dt.date(2026, 3, 2), Mode.SEA, D(5), ses=False)
+    result = compute(entry)
+    assert result.charge is not None and result.charge.due_date is None
+    assert any("the $50 rule" in n for n in result.notes)
