@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import TextIO
 
@@ -9,10 +10,24 @@ from origin.errors import InputError
 
 
 def open_text(path: Path, error: type[InputError] = InputError) -> TextIO:
-    """UTF-8 text (a byte-order mark, as Excel writes, is dropped); newline='' for csv."""
+    """UTF-8 text (a byte-order mark, as Excel writes, is dropped), ready for csv.
+
+    The file is read and decoded here, whole, so a file that is not UTF-8 text (a workbook
+    given where a CSV is expected) is refused in one line naming the file and byte, instead
+    of a UnicodeDecodeError surfacing half-way through whoever reads the rows.
+    """
     try:
-        return path.open(encoding="utf-8-sig", newline="")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
     except OSError as problem:
         raise error(f"{path}: cannot be read ({problem.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        line = data[: problem.start].count(b"\n") + 1
+        raise error(
+            f"{path}: line {line}: byte {problem.start} is not UTF-8 text; expected a CSV "
+            "file in UTF-8 (a workbook must be saved as CSV first)"
+        ) from None
+    return io.StringIO(text, newline="")

@@ -97,7 +97,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     det.set_defaults(run=_determine)
 
 
+def _writable(path: Path) -> None:
+    """Refuse an output path whose folder is missing before the work, not after it."""
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: cannot be written (no folder {path.parent})")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; expected a file name for the schedule")
+
+
 def _import(args: argparse.Namespace) -> int:
+    _writable(args.out)
     schedule, report = _IMPORTERS[args.kind](args.source)
     print(report.summary())
     if args.correlation is not None:
@@ -130,6 +139,7 @@ def _print_unknown(schedule: Schedule) -> None:
 
 
 def _transpose(args: argparse.Namespace) -> int:
+    _writable(args.out)
     schedule = Schedule.load(args.schedule)
     if schedule.edition == 2022:
         raise InputError(f"{args.schedule}: already in HS 2022")

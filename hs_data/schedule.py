@@ -314,7 +314,10 @@ class Schedule:
         entries = data.pop("entries")
         head = json.dumps(data, ensure_ascii=False, indent=1)[:-2]
         body = ",\n".join(json.dumps(e, ensure_ascii=False) for e in entries)
-        path.write_text(f'{head},\n "entries": [\n{body}\n ]\n}}\n', encoding="utf-8")
+        try:
+            path.write_text(f'{head},\n "entries": [\n{body}\n ]\n}}\n', encoding="utf-8")
+        except OSError as error:
+            raise ScheduleError(f"{path}: cannot be written ({error.strerror})") from None
 
     @classmethod
     def from_json(cls, data: object, where: str) -> Schedule:
@@ -464,7 +467,10 @@ def _entry_from(data: object, where: str) -> Entry:
         except PSRSyntaxError as error:
             raise ScheduleError(f"{where}: rule: {error}") from None
     candidates = []
-    for i, c in enumerate(e.get("candidates") or []):
+    listed = e.get("candidates") or []
+    if not isinstance(listed, list):
+        raise ScheduleError(f"{where}: candidates: expected a list of objects")
+    for i, c in enumerate(listed):
         cw = f"{where}: candidates[{i}]"
         cd = _object(c, cw)
         olds = cd.get("from_codes")

@@ -682,3 +682,36 @@ def test_cli_determine_with_a_schedule(
     assert origin.cli.main([*argv, "--date", "2025-06-01"]) == 0
     out = capsys.readouterr().out
     assert "VERDICT: ORIGINATING" in out and "taken from Test schedule" in out
+
+
+def test_bad_files_and_paths_are_one_line_errors(
+    cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review finding 8: these were tracebacks (TypeError, FileNotFoundError after the
+    import, UnicodeDecodeError while reading rows)."""
+    data = small().to_json()
+    data["entries"][0]["candidates"] = 5
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps(data), encoding="utf-8")
+    assert origin.cli.main(["psr", "lookup", "0101.21", "--schedule", str(odd)]) == 2
+    assert "entries[0]: candidates: expected a list" in capsys.readouterr().err
+    workbook = tmp_path / "rates.xlsx"
+    workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb7\xfe")
+    out = tmp_path / "x.json"
+    assert origin.cli.main(["psr", "import", "nz-uk", str(workbook), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "rates.xlsx: line 1: byte 14 is not UTF-8 text" in err and "Traceback" not in err
+    schedule = tmp_path / "s.json"
+    attrs.evolve(small(), source=attrs.evolve(SOURCE, hs_edition=2017), edition=2017).save(schedule)
+    argv = ["psr", "coverage", str(schedule), "--nomenclature", str(workbook)]
+    assert origin.cli.main(argv) == 2
+    assert "not UTF-8 text" in capsys.readouterr().err
+    csv_path = tmp_path / "nz.csv"
+    csv_path.write_text("chapter,hs2017,description,psr\n01,01,LIVE ANIMALS,CC\n", "utf-8")
+    nowhere = tmp_path / "absent" / "x.json"
+    argv = ["psr", "import", "nz-uk", str(csv_path), "--out", str(nowhere)]
+    assert origin.cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "cannot be written (no folder" in err
+    with pytest.raises(ScheduleError, match="cannot be written"):
+        small().save(nowhere)
