@@ -26,7 +26,7 @@ import attrs
 from levies.calculator import EXACT, MONTHLY_FEE_KEYS, MONTHLY_NOTE, amend, compute
 from levies.dates import twentieth_of_month_after
 from levies.model import COLUMNS, Entry, EntryResult, RowError, Status, Step
-from levies.profiles import ExporterProfile, resolve_ses
+from levies.profiles import ExporterProfile, resolve_ses, ses_hint
 from levies.reader import Row, read_table
 from levies.tables import LAW, LevyLaw
 from origin.law import LawNotEncoded
@@ -201,7 +201,14 @@ def compute_rows(
                     or original.entry.date,
                     paid_date=entry.paid_date or original.entry.paid_date,
                 )
-            result = compute(entry, law, made.get(key) if original is not None else None)
+            try:
+                result = compute(entry, law, made.get(key) if original is not None else None)
+            except RowError as error:
+                if error.column == "ses" and entry.ses is None:
+                    day = entry.original_date or entry.date
+                    hint = ses_hint(entry.exporter, day, profiles)
+                    raise RowError("ses", error.detail + hint) from None
+                raise
             if original is not None and entry.status is Status.AMENDED:
                 result = amend(original, result, law)
             if previous is not None and entry.status is not Status.LODGED:

@@ -141,6 +141,7 @@ def compute(entry: Entry, law: LevyLaw = LAW, made: EntryResult | None = None) -
         charge = _fee(entry, liability_date, law, steps, notes)
         if charge is not None and charge.key in MONTHLY_FEE_KEYS and charge.due_date is None:
             notes.append(MONTHLY_NOTE)
+        _fee_ignores(entry, charge, notes)
         if transitional:
             charge = _transitional(charge, made, steps, notes)
     if entry.status in (Status.CANCELLED, Status.DECLINED):
@@ -151,6 +152,21 @@ def compute(entry: Entry, law: LevyLaw = LAW, made: EntryResult | None = None) -
             "from the original is computed when the original is in the same file (cl 5(2))"
         )
     return EntryResult(entry, charge, tuple(steps), tuple(notes))
+
+
+def _fee_ignores(entry: Entry, charge: Charge | None, notes: list[str]) -> None:
+    """Say so when a row's facts have no effect on a transaction fee (review finding 12)."""
+    if charge is None:
+        return
+    if entry.gst is not None:
+        notes.append(
+            f"gst {entry.gst!r} ignored: the transaction fee includes GST ({charge.gst_reference})"
+        )
+    if entry.excluded and charge.key != "import_entry":  # r 24A(4) notes its own
+        notes.append(
+            f"excluded {', '.join(sorted(entry.excluded))} ignored: the regulations exempt no "
+            f"goods from the {charge.name} ({charge.clause}); exclusions (cl 4) are the order's"
+        )
 
 
 def _transitional(
@@ -834,7 +850,7 @@ def _fee(
         Step(
             f"no transaction fee in regs 13A, 24A, 28A or 29A applies to a "
             f"{document.value.replace('_', ' ')}",
-            regs("r 24A(4)(a)")
+            regs("r 24A(1)")
             if document is DocumentType.TRANSHIPMENT_REQUEST
             else law.order_in_force_reference,
         )
@@ -1054,9 +1070,16 @@ def amend(original: EntryResult, amended: EntryResult, law: LevyLaw = LAW) -> En
     adjustment: Adjustment | None = None
     charge = amended.charge or original.charge
     is_levy = charge is None or charge.regime == "levy"
+    # A fee amended on or after 1 April 2026 is governed by Schedule 1 cl 2(2)(a); amended
+    # before then, by the regulation imposing it.
+    fee_reference = (
+        order("sch 1 cl 2(2)(a)")
+        if amended.entry.date >= law.order_in_force or charge is None
+        else charge.clause
+    )
     if difference > 0:
         due = _amended_due(amended, law) if is_levy else None
-        reference = order("cl 5(3)") if is_levy else order("sch 1 cl 2(2)(a)")
+        reference = order("cl 5(3)") if is_levy else fee_reference
         adjustment = Adjustment(
             "payable",
             difference,
@@ -1072,7 +1095,7 @@ def amend(original: EntryResult, amended: EntryResult, law: LevyLaw = LAW) -> En
         steps.append(Step(f"amendment increases the amount payable by {difference}", reference))
     elif difference < 0:
         paid = amended.entry.paid_date or original.entry.paid_date
-        reference = order("cl 20(2)") if is_levy else order("sch 1 cl 2(2)(a)")
+        reference = order("cl 20(2)") if is_levy else fee_reference
         adjustment = Adjustment(
             "refund",
             -difference,

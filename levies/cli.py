@@ -24,8 +24,8 @@ import attrs
 from levies import output
 from levies.batch import BatchResult, BatchRow, compute_file
 from levies.calculator import compute
-from levies.model import COLUMNS, Entry, RowError
-from levies.profiles import load_profiles, resolve_ses, ses_effect
+from levies.model import COLUMNS, ISO_DATE, Entry, RowError
+from levies.profiles import load_profiles, resolve_ses, ses_effect, ses_hint
 from levies.seals import check_register, check_text, findings_rows, read_stock_count
 from levies.ses import (
     STANDARDS,
@@ -46,6 +46,8 @@ SINGLE = tuple(c for c in COLUMNS if c not in ("id", "document_id", "payer"))
 
 def _date(text: str) -> dt.date:
     try:
+        if not ISO_DATE.fullmatch(text):
+            raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
@@ -203,7 +205,10 @@ def _single(args: argparse.Namespace, given: dict[str, str], profiles: Mapping[s
             entry = attrs.evolve(entry, ses=ses)
         result = compute(entry)
     except RowError as error:
-        raise InputError(f"option --{error.column.replace('_', '-')}: {error.detail}") from None
+        detail = error.detail
+        if error.column == "ses" and "exporter" in given:
+            detail += ses_hint(given["exporter"], _entry_day(given), profiles)
+        raise InputError(f"option --{error.column.replace('_', '-')}: {detail}") from None
     except LawNotEncoded as error:
         raise InputError(str(error)) from None
     batch = BatchResult("command line", (BatchRow(1, "command line", result),))
@@ -214,6 +219,11 @@ def _single(args: argparse.Namespace, given: dict[str, str], profiles: Mapping[s
     else:
         _write(args, output.explain(result))
     return 0
+
+
+def _entry_day(given: Mapping[str, str]) -> dt.date:
+    """The date the exporter's SES status is read on (already checked by Entry.from_row)."""
+    return dt.date.fromisoformat(given.get("original_date") or given["date"])
 
 
 def _rates(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
@@ -237,6 +238,10 @@ def _decimal_places(amount: Decimal) -> int:
     return max(0, -exponent - trailing)
 
 
+# Dates as the columns document them, YYYY-MM-DD: the ISO basic and week forms that
+# date.fromisoformat also accepts (20260401, 2026W143) are refused as likely mistakes.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 _YES = {"yes", "y", "true", "1", "ses"}
 _NO = {"no", "n", "false", "0", "non-ses", "non_ses"}
 
@@ -288,8 +293,11 @@ class _Cells:
             return value.date()
         if isinstance(value, dt.date):
             return value
+        text = str(value)[:10] if "T" in str(value) else str(value)
         try:
-            return dt.date.fromisoformat(str(value)[:10] if "T" in str(value) else str(value))
+            if not ISO_DATE.fullmatch(text):  # fromisoformat also takes 20260401, 2026W143
+                raise ValueError(text)
+            return dt.date.fromisoformat(text)
         except ValueError:
             hint = (
                 " — a spreadsheet serial number? format the column as a date"

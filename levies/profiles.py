@@ -126,3 +126,15 @@ def resolve_ses(
         return ses
     profile = profiles.get(exporter)
     return profile.ses_on(day) if profile else None
+
+
+def ses_hint(exporter: str, day: dt.date, profiles: Mapping[str, ExporterProfile]) -> str:
+    """Why an exporter's profile gave no SES status: appended to a 'ses missing' error."""
+    if not exporter:
+        return ""
+    if not profiles:
+        return f" (exporter {exporter!r}: no --profiles file given)"
+    profile = profiles.get(exporter)
+    if profile is None:
+        return f" (exporter {exporter!r} is not in the profiles file)"
+    return f" (exporter {exporter!r}'s profile gives no SES status on {day.isoformat()})"

@@ -6,7 +6,7 @@ these instruments need and it does not read: a section of an Act (``s 8(1)``), a
 named by its levy (``sch 2 UPU mail levy``) and a clause inside a schedule (``sch 1 cl 2(2)(b)``).
 
 >>> str(order("sch 1 cl 2(2)(b)"))
-'sch 1 cl 2 (2)(b)'
+'sch 1 cl 2(2)(b)'
 >>> order("sch 2 UPU mail levy").definition
 'UPU mail levy'
 >>> str(reference("s 8(1)", GST_ACT)), reference("s 8(1)", GST_ACT).instrument
@@ -39,12 +39,10 @@ def reference(text: str, instrument: str) -> Citation:
     if match := _SECTION.match(text):
         return Citation("s", match["number"], tuple(_PART.findall(match["path"])), "", instrument)
     if match := _SCHEDULE_CLAUSE.match(text):
+        # The clause and its subclauses go in ``definition`` (Citation prints a space between
+        # a definition and a path, which gave "sch 1 cl 2 (2)(b)").
         return Citation(
-            "sch",
-            match["number"],
-            tuple(_PART.findall(match["path"])),
-            f"cl {match['clause']}",
-            instrument,
+            "sch", match["number"], (), f"cl {match['clause']}{match['path']}", instrument
         )
     if (match := _SCHEDULE_ROW.match(text)) and not match["row"].islower():
         return Citation("sch", match["number"], (), match["row"].strip(), instrument)

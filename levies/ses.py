@@ -188,8 +188,15 @@ def gaps_from_table(table: Table, standards: Standards = STANDARDS) -> GapReport
             )
             continue
         if ident in answers:
+            hint = (
+                "; a spreadsheet turned the id into a number (2.10 reads as 2.1): format the "
+                "id column as text"
+                if not isinstance(raw_id, str)
+                else ""
+            )
             problems.append(
-                f"{row.where('id')}: clause {ident} answered twice (first at {answers[ident][2]})"
+                f"{row.where('id')}: clause {ident} answered twice (first at "
+                f"{answers[ident][2]}){hint}"
             )
             continue
         evidence = str(row.cells.get("evidence") or "").strip()

@@ -731,14 +731,14 @@ def test_amendment_reads_with_the_original_date() -> None:
         IMPORT, APRIL, mode=SEA, value=D("5000"), status=Status.AMENDED, original_date=MARCH
     )
     assert result.charge is not None and result.charge.name == "import entry transaction fee"
-    assert "sch 1 cl 2 (2)" in [str(s.citation) for s in result.steps]
+    assert "sch 1 cl 2(2)" in [str(s.citation) for s in result.steps]
 
 
 def test_amendment_of_a_fee_free_document_after_april_is_flagged() -> None:
     result = nothing(
         IMPORT, APRIL, mode=SEA, value=D("500"), status=Status.AMENDED, original_date=MARCH
     )
-    assert str(result.steps[-1].citation) == "sch 1 cl 2 (1)(b)"
+    assert str(result.steps[-1].citation) == "sch 1 cl 2(1)(b)"
     assert any(note.startswith("doubtful") for note in result.notes)
 
 

@@ -137,7 +137,7 @@ def test_transitional_amendment_in_a_batch(tmp_path: Path) -> None:
         D("53.44"),
     )
     assert amended.adjustment is None  # same fee either way
-    assert "sch 1 cl 2 (2)" in [str(s.citation) for s in amended.steps]
+    assert "sch 1 cl 2(2)" in [str(s.citation) for s in amended.steps]
 
 
 def test_monthly_total_dates_small_fees(tmp_path: Path) -> None:

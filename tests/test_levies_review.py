@@ -8,16 +8,20 @@ $53.44 (GST inclusive).
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import origin.cli
+from levies import output
 from levies.batch import compute_file
 from levies.calculator import compute
 from levies.model import DocumentType, Entry, Mode, Status
+from levies.profiles import load_profiles
 from levies.threshold import duty_threshold
 from origin.errors import InputError
 
@@ -150,7 +154,7 @@ def test_schedule_1_asks_whether_the_original_established_a_fee(tmp_path: Path) 
     rows = compute_file(write(tmp_path, *TRANSITIONAL)).rows
     d2 = rows[3].result
     assert d2 is not None and d2.charge is None and d2.adjustment is None
-    assert "sch 1 cl 2(1)(b)" in [str(s.citation).replace(" (", "(") for s in d2.steps]
+    assert "sch 1 cl 2(1)(b)" in [str(s.citation) for s in d2.steps]
     assert any(n.startswith("doubtful") for n in d2.notes)
     assert not any(n.startswith("due date not computed") for n in d2.notes)
     d1 = rows[1].result
@@ -265,3 +269,79 @@ def test_single_fee_under_fifty_dollars_says_why_it_has_no_due_date() -> None:
     result = compute(entry)
     assert result.charge is not None and result.charge.due_date is None
     assert any("the $50 rule" in n for n in result.notes)
+
+
+def test_citations_and_notes_from_review_finding_12(tmp_path: Path) -> None:
+    """Finding 12: no stray space in schedule clause citations; a pre-April transhipment
+    request is not cited to r 24A(4)(a); facts a fee ignores are noted, not dropped."""
+    amended = compute_file(write(tmp_path, *TRANSITIONAL)).rows[1].result
+    assert amended is not None and amended.adjustment is not None
+    assert str(amended.adjustment.reference) == "sch 1 cl 2(2)(a)"
+    tranship = compute(Entry("t", DocumentType.TRANSHIPMENT_REQUEST, dt.date(2026, 3, 2), Mode.SEA))
+    assert [str(s.citation) for s in tranship.steps][-1] == "r 24A(1)"
+    fee = compute(
+        Entry(
+            "x",
+            DocumentType.EXPORT_ENTRY,
+            dt.date(2026, 3, 2),
+            Mode.AIR,
+            D(5),
+            ses=False,
+            excluded=frozenset({"carnet"}),
+            gst="zero",
+        )
+    )
+    assert any(n.startswith("gst 'zero' ignored") for n in fee.notes)
+    assert any(n.startswith("excluded carnet ignored") for n in fee.notes)
+
+
+def test_fee_amended_before_april_cites_its_regulation(tmp_path: Path) -> None:
+    """Schedule 1 cl 2 is only for amendments on or after 1 April 2026: an export entry of
+    January amended in February (non-SES $6.26 -> SES $4.19) is reduced under r 28A."""
+    path = write(
+        tmp_path,
+        "id,document,document_id,date,mode,value,ses,status",
+        "1,export_entry,X,2026-01-10,air,5,no,",
+        "2,export_entry,X,2026-02-10,air,5,yes,amended",
+    )
+    result = compute_file(path).rows[1].result
+    assert result is not None and result.adjustment is not None
+    assert result.adjustment.amount == D("6.26") - D("4.19")
+    assert str(result.adjustment.reference) == "r 28A(1)"
+
+
+def test_missing_ses_names_the_exporter_not_in_the_profiles(tmp_path: Path) -> None:
+    """Finding 12: 'ses missing' alone did not say that the exporter has no profile."""
+    profiles = write(tmp_path, "exporter,ses", "EX1,yes", name="profiles.csv")
+    path = write(tmp_path, "document,date,mode,value,exporter", "export,2026-04-02,sea,5000,EX9")
+    batch = compute_file(path, profiles=load_profiles(profiles))
+    assert batch.rows[0].error.endswith("(exporter 'EX9' is not in the profiles file)")
+
+
+@pytest.mark.parametrize("text", ["20260401", "2026W143", "2026-W14-3"])
+def test_dates_only_in_the_documented_form(tmp_path: Path, text: str) -> None:
+    """Finding 13: ISO basic and week forms were accepted as dates."""
+    path = write(tmp_path, "document,date,mode,value", f"export,{text},air,5")
+    row = compute_file(path).rows[0]
+    assert row.result is None and row.column == "date"
+
+
+def test_json_integer_date_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "entries.json"
+    path.write_text('[{"document": "export", "date": 20260401, "mode": "air", "value": 5}]')
+    row = compute_file(path).rows[0]
+    assert row.result is None and row.column == "date"
+
+
+def test_csv_output_does_not_carry_formulas(tmp_path: Path) -> None:
+    """Finding 13: an id like =HYPERLINK(...) was copied into the CSV results unescaped."""
+    path = write(
+        tmp_path,
+        "id,document,date,mode,value",
+        '"=HYPERLINK(""http://x"",""y"")",export,2026-04-01,air,5',
+        "@SUM(1),export,2026-04-01,air,5",
+    )
+    lines = list(csv.DictReader(io.StringIO(output.to_csv(compute_file(path)))))
+    assert [line["id"] for line in lines] == ['\'=HYPERLINK("http://x","y")', "'@SUM(1)"]
+    # Schedule 3: low-value goods export levy by air, $2.48 plus GST
+    assert lines[0]["total"] == str(D("2.48") * GST)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from levies.ses import STANDARDS, GapItem, checklist_rows, gap_report
+from levies.reader import Row, Table
+from levies.ses import STANDARDS, GapItem, checklist_rows, gap_report, gaps_from_table
 from origin.errors import InputError
 
 SEEDS = Path("/work/shared/seeds")
@@ -142,3 +143,15 @@ def test_seal_training_and_lost_seals_apply_to_air_exporters(tmp_path: Path) -> 
     assert status(report.items, "2.12") == "gap"
     for clause in ("2.6", "2.7", "2.10", "2.11", "2.13"):
         assert status(report.items, clause) == "not applicable"
+
+
+def test_clause_id_turned_into_a_number_gets_a_hint() -> None:
+    """Review finding 12: Excel turns 2.10 into 2.1; 'answered twice' now says why."""
+    rows = (
+        Row(2, "answers.xlsx row 2", {"id": 2.1, "answer": "yes"}),
+        Row(3, "answers.xlsx row 3", {"id": 2.1, "answer": "yes"}),  # typed 2.10
+    )
+    report = gaps_from_table(Table("answers.xlsx", ("id", "answer"), rows))
+    assert len(report.problems) == 1
+    assert "answered twice" in report.problems[0]
+    assert report.problems[0].endswith("format the id column as text")
