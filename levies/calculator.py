@@ -275,7 +275,7 @@ def _levy(
     if document is DocumentType.TRANSHIPMENT_REQUEST:
         return _transhipped(entry, day, law, steps, notes)
     if document is DocumentType.CARRIER_INWARD_CARGO_REPORT:
-        return _empty_containers(entry, day, law, steps)
+        return _empty_containers(entry, day, law, steps, notes)
     if document in (DocumentType.EXPORT_ENTRY, DocumentType.EXPORT_EXEMPTION):
         return _export(entry, day, law, steps, notes)
     if document is DocumentType.UPU_MAIL_ARRIVAL:
@@ -432,8 +432,15 @@ def _transhipped(
     )
 
 
-def _empty_containers(entry: Entry, day: dt.date, law: LevyLaw, steps: list[Step]) -> Charge | None:
-    if not entry.empty_containers:
+def _empty_containers(
+    entry: Entry, day: dt.date, law: LevyLaw, steps: list[Step], notes: list[str]
+) -> Charge | None:
+    if entry.empty_containers is None:  # not stated: charged, and the result says so
+        notes.append(
+            "empty_containers not given: taken as yes (decision 0009 §9); give no for a report "
+            "without empty containers exempt under reg 25(1)(h)(i), which bears no levy"
+        )
+    elif not entry.empty_containers:
         steps.append(
             Step(
                 "the report does not cover empty bulk cargo containers exempt under "

@@ -130,8 +130,8 @@ COLUMNS: Mapping[str, str] = {
     "vessel_exemption": "cl 15 paragraph letters a–j, separated by ';'",
     "weight_kg": "UPU mail weight in kg including bags (not bulk containers or ULDs)",
     "deemed_entry_kind": "i, ii or iii: the reg 26(2)(b) document lodged",
-    "empty_containers": "yes/no (default yes): the report covers empty containers exempt under "
-    "reg 25(1)(h)(i), under one importer's covenants",
+    "empty_containers": "yes/no (not given: taken as yes, with a note): the report covers "
+    "empty containers exempt under reg 25(1)(h)(i), under one importer's covenants",
     "status": "lodged (default), amended, cancelled or declined",
     "document_id": "the trigger document's number: links an amendment to its original row",
     "original_date": "date of the original document (for an amendment or cancellation)",
@@ -168,7 +168,7 @@ class Entry:
     vessel_exemption: frozenset[str] = frozenset()
     weight_kg: Decimal | None = None
     deemed_entry_kind: DeemedEntryKind | None = None
-    empty_containers: bool = True
+    empty_containers: bool | None = None  # None: not stated, taken as yes with a note
     status: Status = Status.LODGED
     document_id: str = ""
     original_date: dt.date | None = None
@@ -209,7 +209,7 @@ _OPTIONAL: Mapping[str, Callable[[_Cells], object]] = {
     "vessel_exemption": lambda get: get.names("vessel_exemption", tuple(VESSEL_EXEMPTIONS)),
     "weight_kg": lambda get: get.amount("weight_kg"),
     "deemed_entry_kind": lambda get: get.choice("deemed_entry_kind", DeemedEntryKind),
-    "empty_containers": lambda get: get.flag("empty_containers") is not False,
+    "empty_containers": lambda get: get.flag("empty_containers"),
     "status": lambda get: get.choice("status", Status) or Status.LODGED,
     "document_id": lambda get: get.text("document_id"),
     "original_date": lambda get: get.date("original_date"),

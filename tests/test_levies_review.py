@@ -345,3 +345,22 @@ def test_csv_output_does_not_carry_formulas(tmp_path: Path) -> None:
     assert [line["id"] for line in lines] == ['\'=HYPERLINK("http://x","y")', "'@SUM(1)"]
     # Schedule 3: low-value goods export levy by air, $2.48 plus GST
     assert lines[0]["total"] == str(D("2.48") * GST)
+
+
+def test_empty_containers_not_stated_is_charged_with_a_note(tmp_path: Path) -> None:
+    """Finding 13: a carrier inward cargo report from April is charged the empty container
+    levy ($1.34 plus GST, Schedule 2) unless said otherwise; the assumption is now visible."""
+    path = write(
+        tmp_path,
+        "document,date,empty_containers",
+        "carrier_report,2026-04-01,",
+        "carrier_report,2026-04-01,yes",
+        "carrier_report,2026-04-01,no",
+    )
+    unstated, yes, no = (r.result for r in compute_file(path).rows)
+    assert unstated is not None and unstated.charge is not None
+    assert unstated.charge.total == D("1.34") * GST
+    assert any(n.startswith("empty_containers not given") for n in unstated.notes)
+    assert yes is not None and yes.charge is not None
+    assert not any(n.startswith("empty_containers") for n in yes.notes)
+    assert no is not None and no.charge is None
