@@ -292,6 +292,18 @@ def _rvc_cases() -> list[tuple[str, Case, dt.date]]:
     ]:
         case, day = _worked(agreement, name)
         picked.append((agreement, case, day))
+    # Review finding 7: 7's figures × 10^8 keeping the cent: (2×10^10 − (10^10 + 0.01)) /
+    # 2×10^10 × 100 = 50 − 5×10^-11 % < 50 %, which ROUND(RVC, 9) showed as 50 ("meets").
+    case, day = _worked("anzcerta", "07-build-down-one-cent-below.json")
+    big = attrs.evolve(
+        case,
+        good=attrs.evolve(case.good, adjusted_value=Decimal("20000000000")),
+        materials=(
+            attrs.evolve(case.materials[0], value=Decimal("6000000000.01")),
+            attrs.evolve(case.materials[1], value=Decimal("4000000000")),
+        ),
+    )
+    picked.append(("anzcerta", big, day))
     return picked
 
 
@@ -335,7 +347,8 @@ def test_results_workbook_has_live_rvc_formulas(
     assert len(rows) == len(_engine(cases))
     for row in rows:
         assert str(row[live]).startswith("="), row
-        assert str(row[headers.index("meets (live)")]).startswith("=IF(ROUND(")
+        test = str(row[headers.index("meets (live)")])
+        assert test.startswith("=IF(") and "/" not in test and "ROUND" not in test, test
     vnm = [r[headers.index("value 2")] for r in rows if r[1] == "build-down"]
     assert all(str(v).startswith("=SUM(Materials!K") for v in vnm)
     materials = book["Materials"]
@@ -655,3 +668,58 @@ def test_unwritable_outputs_are_one_line_errors(
     assert code == 2
     err = capsys.readouterr().err
     assert err.count("origin: cannot write") == 2 and "Traceback" not in err
+
+
+def test_text_that_looks_like_a_formula_stays_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review finding 1: a hostile text cell ("=2+3", "=1+1") is text in the results workbook
+    and made inert (leading apostrophe) in the broker export, in CSV and jsonl alike."""
+    case, day = _worked("anzcerta", "06-build-down-exactly-50.json")
+    case = attrs.evolve(case, good=attrs.evolve(case.good, id="=2+3"))
+    book = tmp_path / "in.xlsx"
+    write_template(book, registry.get("anzcerta"), [case])
+    wb = openpyxl.load_workbook(book)
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value == "=2+3":
+                    cell.data_type = "s"  # text, as a user (or an attacker) typed it
+    bom = wb["BOM"]
+    description = [c.value for c in bom[1]].index("description") + 1
+    bom.cell(row=2, column=description).value = "=1+1"
+    bom.cell(row=2, column=description).data_type = "s"
+    bom.cell(row=3, column=description).value = "@SUM(1)"
+    wb.save(book)
+    out = tmp_path / "out.xlsx"
+    export_file = tmp_path / "broker.csv"
+    args = ["check", str(book), "--agreement", "anzcerta", "--date", day.isoformat()]
+    assert (
+        run_cli(
+            [*args, "--out", str(out), "--export", "csv", "--export-file", str(export_file)],
+            monkeypatch,
+        )
+        == 0
+    )
+    written = openpyxl.load_workbook(out)
+    looked_at = 0
+    for sheet in written.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value in ("=2+3", "=1+1", "@SUM(1)"):
+                    assert cell.data_type == "s", (sheet.title, cell.coordinate, cell.data_type)
+                    looked_at += 1
+    assert looked_at >= 4  # Summary, RVC, Materials, Explanation product ids; descriptions
+    row = export.read_csv(export_file.read_text(encoding="utf-8"))[0]
+    assert row["product_id"] == "'=2+3"
+    assert row["rvc_percent"] == "50.00"
+    assert run_cli([*args, "--export", "jsonl"], monkeypatch) == 0
+    line = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert line["product_id"] == "'=2+3"
+
+
+def test_negative_rvc_is_rounded_down_not_toward_zero() -> None:
+    """Review finding 11: -1/3 % is shown as -0.34, never as more content than there is."""
+    assert export.percent_text(Fraction(-1, 3)) == "-0.34"
+    assert export.percent_text(Fraction(9999, 200)) == "49.99"
+    assert export.percent_text(Fraction(-5)) == "-5.00"

@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, TextIO
 
@@ -99,9 +100,27 @@ def decisive_rvc(d: Determination) -> RVCResult | None:
 
 
 def percent_text(value: Fraction, places: int = 2) -> str:
-    """Rounded down, so the export never states more content than there is."""
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return str(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN))
+    """Rounded toward minus infinity (a negative RVC too), so the export never states more
+    content than there is. Exact: the rounding is done on the fraction, not on a
+    28-digit Decimal quotient."""
+    scale = 10**places
+    floor = value.numerator * scale // value.denominator
+    sign = "-" if floor < 0 else ""
+    whole, part = divmod(abs(floor), scale)
+    return f"{sign}{whole}.{part:0{places}d}" if places else f"{sign}{whole}"
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def _inert(value: str) -> str:
+    """A text value a spreadsheet would run as a formula (it starts with = + - @, tab or CR)
+    gets a leading apostrophe (the OWASP advice for CSV injection); plain numbers such as a
+    negative ``rvc_percent`` are left as they are."""
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 @attrs.frozen
@@ -135,7 +154,9 @@ def broker_row(item: Decided) -> dict[str, str]:
         toolkit_version=origin.__version__,
     )
     if d is None:
-        row.update(verdict="error", claim_preference="no", missing=item.error)
+        good = item.case.good if item.case is not None else None
+        hs = str(good.tariff_item or good.hs) if good is not None else ""
+        row.update(hs=hs, verdict="error", claim_preference="no", missing=item.error)
         return row
     rvc = decisive_rvc(d)
     until = [o.until for o in d.obligations if o.until is not None]
@@ -159,8 +180,9 @@ def broker_row(item: Decided) -> dict[str, str]:
 
 
 def write(items: Iterable[Decided], fmt: str, out: TextIO) -> None:
-    """``csv`` (header row, RFC 4180 quoting) or ``jsonl`` (one object per line)."""
-    rows = (broker_row(item) for item in items)
+    """``csv`` (header row, RFC 4180 quoting) or ``jsonl`` (one object per line); in both,
+    text that a spreadsheet would run as a formula is made inert (see :func:`_inert`)."""
+    rows = ({k: _inert(v) for k, v in broker_row(item).items()} for item in items)
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
         writer.writeheader()

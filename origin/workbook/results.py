@@ -7,13 +7,18 @@ Sheets: ``Summary`` (one row per product: verdict, basis, records date, fingerpr
 
 The RVC cells are live formulas over the material cells: VNM is ``SUM`` of the Materials
 sheet's VNM column, whose cells point at the value cells, so editing a material's value
-changes the RVC in Excel. Excel computes in binary floating point, so the live pass/fail
-compares on ``ROUND(…, 9)`` and the exact verdict of the engine sits beside it as a value
-(measured-findings: float says 39.99999999999999 for an exact 40).
+changes the RVC in Excel. Excel computes in binary floating point (measured-findings: float
+says 39.99999999999999 for an exact 40), so the live pass/fail does not compare the divided
+RVC: it tests ``numerator >= threshold × denominator`` (``100*AV - 100*VNM >= 40*AV``), with
+no division to round; the exact verdict of the engine sits beside it as a value.
+
+Every text written is a text cell (:class:`Formula` marks the formulas this module writes):
+input text that looks like a formula never becomes one here.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from decimal import Decimal
@@ -21,6 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import sympy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -88,8 +94,17 @@ RVC_HEADERS = (
 )
 
 
+class Formula(str):
+    """A formula this module wrote. Any other text (ids, descriptions, notes, messages — all
+    of which may come from the input workbook) is stored as a text cell, so that a cell
+    reading "=SUM(…)" or "#N/A" in a hostile file never becomes a live formula or an error
+    value in the auditor's workbook."""
+
+
 def _cell(sheet: WriteOnlyWorksheet, value: Any, fmt: str = "", **style: Any) -> Any:
     cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and not isinstance(value, Formula):
+        cell.data_type = "s"  # openpyxl would make "=…" a formula and "#N/A" an error
     if fmt:
         cell.number_format = fmt
     for key, item in style.items():
@@ -97,12 +112,22 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, fmt: str = "", **style: Any) ->
     return cell
 
 
+def _append(sheet: WriteOnlyWorksheet, values: Sequence[Any]) -> None:
+    """Append a row, every plain string as a text cell (see :class:`Formula`)."""
+    sheet.append(
+        [
+            _cell(sheet, v) if isinstance(v, str) and not isinstance(v, Formula) else v
+            for v in values
+        ]
+    )
+
+
 def _sheet(book: Workbook, title: str, headers: Sequence[str], widths: Sequence[int]) -> Any:
     sheet: Any = book.create_sheet(title)  # write-only sheets are typed loosely in the stubs
     sheet.freeze_panes = "C2" if title in ("Materials", "RVC") else "A2"
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append([_cell(sheet, h, font=_HEAD, fill=_HEAD_FILL) for h in headers])
+    _append(sheet, [_cell(sheet, h, font=_HEAD, fill=_HEAD_FILL) for h in headers])
     return sheet
 
 
@@ -196,11 +221,12 @@ def _write(
     for item in items:
         d = item.determination
         if d is None:
-            summary.append([item.workbook, item.product, *[""] * 10, item.error])
+            _append(summary, [item.workbook, item.product, *[""] * 10, item.error])
             continue
         until = [o.until for o in d.obligations if o.until is not None]
         verdict = _cell(summary, d.verdict.value, fill=_VERDICT_FILL[d.verdict.value])
-        summary.append(
+        _append(
+            summary,
             [
                 item.workbook,
                 item.product,
@@ -215,7 +241,7 @@ def _write(
                 _cell(summary, max(until), "yyyy-mm-dd") if until else None,
                 item.fingerprint,
                 "",
-            ]
+            ],
         )
         first = material_row
         base_label, base_value = _de_minimis_base(d)
@@ -225,13 +251,14 @@ def _write(
             vom: Any = _number(row.vom_value)
             vnm: Any = _number(row.vnm_value)
             if row.value is not None and row.vom_value == row.value and row.value:
-                vom = f"={value_ref}"
+                vom = Formula(f"={value_ref}")
             if row.value is not None and row.vnm_value == row.value and row.value:
-                vnm = f"={value_ref}"
+                vnm = Formula(f"={value_ref}")
             share: Any = None
             if base_value and row.tariff_shift is Outcome.FAILS and row.value is not None:
-                share = f"={value_ref}/{base_value}*100"
-            materials.append(
+                share = Formula(f"={value_ref}/{base_value}*100")
+            _append(
+                materials,
                 [
                     item.product,
                     row.id,
@@ -249,7 +276,7 @@ def _write(
                     _cell(materials, share, PERCENT),
                     "; ".join(str(c) for c in row.citations),
                     "; ".join(row.notes),
-                ]
+                ],
             )
             material_row += 1
         last = material_row - 1
@@ -262,12 +289,13 @@ def _write(
         (18, 14, 9, 16, 120),
     )
     for issue in issues:
-        problems.append(
-            [issue.workbook, issue.where, issue.severity.value, issue.product, issue.message]
+        _append(
+            problems,
+            [issue.workbook, issue.where, issue.severity.value, issue.product, issue.message],
         )
     if ledger is not None:
-        problems.append([])
-        problems.append(["row accounting", "", "", "", ledger.summary()])
+        _append(problems, [])
+        _append(problems, ["row accounting", "", "", "", ledger.summary()])
     book.save(handle)
 
 
@@ -313,7 +341,7 @@ def _rvc_rows(  # noqa: PLR0917
             if rest < 0:  # the figure is not built as assumed: show it as a value
                 cells.extend([name, _cell(sheet, _number(value), MONEY), None])
                 continue
-            formula = "=" + "+".join([*sums, f"{other_col}{row_number}"])
+            formula = Formula("=" + "+".join([*sums, f"{other_col}{row_number}"]))
             cells.extend([name, _cell(sheet, formula, MONEY), _cell(sheet, _number(rest), MONEY)])
         live = _excel_formula(result.formula, refs) if result.inputs else None
         rvc_col = get_column_letter(5 + INPUT_SLOTS * 3)
@@ -323,8 +351,8 @@ def _rvc_rows(  # noqa: PLR0917
             [
                 _cell(sheet, live, PERCENT),
                 _cell(sheet, _number(result.threshold), PERCENT),
-                _cell(sheet, f"={rvc_ref}-{threshold_ref}" if live else None, PERCENT),
-                f'=IF(ROUND({rvc_ref},9)>=ROUND({threshold_ref},9),"meets","fails")'
+                _cell(sheet, Formula(f"={rvc_ref}-{threshold_ref}") if live else None, PERCENT),
+                _live_test(result.formula, refs, result.threshold, rvc_ref, threshold_ref)
                 if live
                 else None,
                 _exact_text(result.value),
@@ -333,7 +361,7 @@ def _rvc_rows(  # noqa: PLR0917
                 result.note,
             ]
         )
-        sheet.append(cells)
+        _append(sheet, cells)
         row_number += 1
     return row_number
 
@@ -350,14 +378,59 @@ def _excel_formula(text: str, refs: dict[str, str]) -> str | None:
     missing = [name for name in re.findall(r"[A-Za-z_]\w*", expression) if name not in refs]
     if missing:
         return None
-    return "=" + re.sub(r"[A-Za-z_]\w*", lambda m: refs[m.group(0)], expression)
+    return Formula("=" + re.sub(r"[A-Za-z_]\w*", lambda m: refs[m.group(0)], expression))
+
+
+@functools.lru_cache(maxsize=64)
+def _without_division(text: str) -> tuple[str, str] | None:
+    """``RVC = 100*(AV - VNM)/AV`` → (``100*AV - 100*VNM``, ``AV``): the formula as numerator
+    over a denominator that is positive for positive amounts, so that ``RVC >= t`` can be
+    tested as ``numerator >= t*denominator``, with no division to round in Excel's doubles.
+    None when the formula does not have that shape."""
+    expression = text.split("=", 1)[1].strip()
+    names = set(re.findall(r"[A-Za-z_]\w*", expression))
+    symbols = {name: sympy.Symbol(name, positive=True) for name in names}
+    try:
+        parsed = sympy.parse_expr(expression, local_dict=symbols)
+    except (SyntaxError, TypeError, ValueError, sympy.SympifyError):
+        return None
+    numerator, denominator = sympy.fraction(sympy.together(parsed))
+    if denominator.is_positive is not True:
+        return None
+    shown = (str(sympy.expand(numerator)), str(sympy.expand(denominator)))
+    if any("/" in part or "." in part for part in shown):  # rational constants left over
+        return None
+    return shown
+
+
+def _live_test(
+    text: str, refs: dict[str, str], threshold: Fraction, rvc_ref: str, threshold_ref: str
+) -> Any:
+    """The live pass/fail: ``numerator >= threshold × denominator`` on the cells (exact while
+    the products of the amounts stay within the 15-16 significant digits of a double, which
+    division and ROUND would not be); ``ROUND(…, 9)`` on the RVC only where the formula cannot
+    be put in that form."""
+    parts = _without_division(text)
+    if parts is None:
+        return Formula(f'=IF(ROUND({rvc_ref},9)>=ROUND({threshold_ref},9),"meets","fails")')
+    numerator, denominator = (
+        re.sub(r"[A-Za-z_]\w*", lambda m: refs[m.group(0)], p).replace("**", "^") for p in parts
+    )
+    if threshold.denominator == 1:
+        right = f"{threshold_ref}*({denominator})"
+        left = f"({numerator})"
+    else:  # a threshold Excel cannot hold exactly: its numerator and denominator instead
+        right = f"{threshold.numerator}*({denominator})"
+        left = f"{threshold.denominator}*({numerator})"
+    return Formula(f'=IF({left}>={right},"meets","fails")')
 
 
 def _explain(sheet: WriteOnlyWorksheet, product: str, d: Determination, base: str) -> None:
     wrap = Alignment(wrap_text=True, vertical="top")
 
     def add(step: Step, depth: int) -> None:
-        sheet.append(
+        _append(
+            sheet,
             [
                 product,
                 depth,
@@ -366,16 +439,17 @@ def _explain(sheet: WriteOnlyWorksheet, product: str, d: Determination, base: st
                 str(step.citation),
                 _cell(sheet, step.summary, alignment=wrap),
                 "; ".join(step.missing) if step.outcome is Outcome.NEEDS_INFO else "",
-            ]
+            ],
         )
         for child in step.children:
             add(child, depth + 1)
 
-    sheet.append([product, 0, d.verdict.value, "verdict", "", "; ".join(d.basis), ""])
+    _append(sheet, [product, 0, d.verdict.value, "verdict", "", "; ".join(d.basis), ""])
     for step in d.steps:
         add(step, 1)
     for result in d.rvc:
-        sheet.append(
+        _append(
+            sheet,
             [
                 product,
                 1,
@@ -385,13 +459,14 @@ def _explain(sheet: WriteOnlyWorksheet, product: str, d: Determination, base: st
                 f"{result.formula}: {_exact_text(result.value)} vs {_exact_text(result.threshold)}"
                 + (f" ({result.note})" if result.note else ""),
                 "",
-            ]
+            ],
         )
     for note in d.notes:
-        sheet.append([product, 1, "note", "note", "", note, ""])
+        _append(sheet, [product, 1, "note", "note", "", note, ""])
     for obligation in d.obligations:
         until = f" (until {obligation.until.isoformat()})" if obligation.until else ""
-        sheet.append(
+        _append(
+            sheet,
             [
                 product,
                 1,
@@ -400,10 +475,11 @@ def _explain(sheet: WriteOnlyWorksheet, product: str, d: Determination, base: st
                 str(obligation.citation),
                 obligation.text + until,
                 "",
-            ]
+            ],
         )
     if base:
-        sheet.append(
+        _append(
+            sheet,
             [
                 product,
                 1,
@@ -413,5 +489,5 @@ def _explain(sheet: WriteOnlyWorksheet, product: str, d: Determination, base: st
                 f"'share of base %' on Materials is "
                 f"the value over the {base}, for materials failing the tariff shift",
                 "",
-            ]
+            ],
         )
