@@ -67,6 +67,18 @@ class Standards:
     source: str
     scope: Mapping[str, str]  # scope key -> question
     clauses: tuple[Clause, ...]
+    # clause id -> the "should" part of a clause that mixes must and should (1.1, 4.2, 5.2),
+    # asked separately as "<id>.should" so that missing it is advice, not a gap
+    advice: Mapping[str, Clause] = attrs.field(factory=dict)
+
+    def questions(self) -> list[Clause]:
+        """Every question in order: each clause, then its "should" part if it has one."""
+        out: list[Clause] = []
+        for clause in self.clauses:
+            out.append(clause)
+            if clause.id in self.advice:
+                out.append(self.advice[clause.id])
+        return out
 
     @classmethod
     def load(cls, path: Path = STANDARDS_FILE) -> Standards:
@@ -74,6 +86,7 @@ class Standards:
             data: dict[str, Any] = tomllib.load(handle)
         scope = {key: spec["question"] for key, spec in data["scope"].items()}
         clauses = []
+        advice: dict[str, Clause] = {}
         for number, spec in data["clauses"].items():
             applies = tuple(spec.get("applies", ()))
             unknown = set(applies) - set(scope)
@@ -89,8 +102,19 @@ class Standards:
                     ses(f"cl {number}"),
                 )
             )
+            if "should" in spec:
+                advice[number] = Clause(
+                    f"{number}.should",
+                    spec["section"],
+                    "should",
+                    applies,
+                    spec["should"],
+                    ses(f"cl {number}"),
+                )
         clauses.sort(key=lambda c: tuple(int(p) for p in c.id.split(".")))
-        return cls(data["document"]["title"], data["document"]["source"], scope, tuple(clauses))
+        return cls(
+            data["document"]["title"], data["document"]["source"], scope, tuple(clauses), advice
+        )
 
 
 STANDARDS = Standards.load()
@@ -127,7 +151,7 @@ def checklist_rows(standards: Standards = STANDARDS) -> list[dict[str, str]]:
             "answer": "",
             "evidence": "",
         }
-        for clause in standards.clauses
+        for clause in standards.questions()
     )
     return rows
 
@@ -160,7 +184,7 @@ def gap_report(path: Path, standards: Standards = STANDARDS) -> GapReport:
 
 
 def gaps_from_table(table: Table, standards: Standards = STANDARDS) -> GapReport:
-    known = {c.id: c for c in standards.clauses}
+    known = {c.id: c for c in standards.questions()}
     scope: dict[str, bool | None] = dict.fromkeys(standards.scope)
     answers: dict[str, tuple[str, str, str]] = {}
     problems: list[str] = []
@@ -202,7 +226,7 @@ def gaps_from_table(table: Table, standards: Standards = STANDARDS) -> GapReport
         evidence = str(row.cells.get("evidence") or "").strip()
         answers[ident] = (answer or "", evidence, row.location)
     items = []
-    for clause in standards.clauses:
+    for clause in standards.questions():
         answer, evidence, location = answers.get(clause.id, ("", "", ""))
         applies = all(scope.get(key) is not False for key in clause.applies)
         unknown_scope = [key for key in clause.applies if scope.get(key) is None]
@@ -234,6 +258,8 @@ def _status(
     )
     if answer == "yes":
         return "met", "answered yes" + assumed
+    if answer == "" and clause.id.endswith(".should"):
+        return "advice", "unanswered; the standard says 'should' (recommended)" + assumed
     if answer == "":
         return "gap", "unanswered" + assumed
     if answer == "na":
@@ -279,7 +305,7 @@ def report_text(report: GapReport) -> str:
     lines.append(
         f"\n{report.count('met')} met, {report.count('gap')} gaps, "
         f"{report.count('advice')} advice, {report.count('not applicable')} not applicable, "
-        f"of {len(report.items)} clauses"
+        f"of {len(report.items)} questions"
     )
     return "\n".join(lines)
 
@@ -289,7 +315,7 @@ def checklist_text(standards: Standards = STANDARDS) -> str:
     lines.append("Scope (answer yes or no)")
     lines.extend(f"  scope.{k}: {q}" for k, q in standards.scope.items())
     section = ""
-    for clause in standards.clauses:
+    for clause in standards.questions():
         if clause.section != section:
             section = clause.section
             lines.append(f"\n{section}")

@@ -231,12 +231,16 @@ def test_machine_formats_parse(
         outputs.append(out)
     if fmt == "json":
         parsed = [json.loads(out) for out in outputs]
-        assert len(parsed[0]["questions"]) == 4 + 37
+        assert (
+            len(parsed[0]["questions"]) == 4 + 37 + 3
+        )  # scope, clauses 1.1–7.1, should parts of 1.1, 4.2, 5.2
         assert parsed[1]["in_stock"] == ["S1"] and parsed[1]["findings"] == []
         assert parsed[2]["charge"]["amount"] == "4.00"
     else:
         parsed_csv = [list(csv.DictReader(io.StringIO(out))) for out in outputs]
-        assert len(parsed_csv[0]) == 4 + 37
+        assert (
+            len(parsed_csv[0]) == 4 + 37 + 3
+        )  # scope, clauses 1.1–7.1, should parts of 1.1, 4.2, 5.2
         assert parsed_csv[1] == []
         assert parsed_csv[2][0]["total"] == "4.6000"
     answers = tmp_path / "answers.csv"
