@@ -370,7 +370,10 @@ def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, I
         previous = (rule, group)
     for key, same in order:
         members = groups[key, same]
-        goods = next((g for m in members if (g := _scope(m[0].text.splitlines()[0]))), None)
+        # The group's goods are its first rule's: a later "No change ... required for a good
+        # in the dry state of ..." narrows only its own alternative (a condition there), so
+        # it must not label the whole entry (4106.40, review finding 7).
+        goods = _scope(members[0][0].text.splitlines()[0])
         entry_id = f"{key}#{'+'.join(n for m in members for n in m[0].numbers)}"
         text = "\n".join(m[0].text for m in members)
         notes = tuple(n for m in members for n in _notes(m[0].text))

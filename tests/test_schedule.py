@@ -392,6 +392,15 @@ def test_cptpp_row_with_rules_for_two_goods_gives_two_entries(
     assert row.kind == "parsed"
 
 
+def test_cptpp_goods_label_is_the_first_rules(cptpp: tuple[Schedule, ImportReport]) -> None:
+    """Review finding 7: 4106.40's "CTH or ..." covers every good of the subheading; the
+    second rule's "a good in the dry state" narrows only that alternative."""
+    (entry,) = cptpp[0].lookup("4106.40").entries
+    assert entry.goods is None
+    assert entry.rule is not None and entry.rule.startswith("CTH or ")
+    assert '"the good is a good in the dry state of subheading 410640"' in entry.rule
+
+
 def test_cptpp_alternatives_match_the_published_operators(
     cptpp: tuple[Schedule, ImportReport],
 ) -> None:
