@@ -264,6 +264,19 @@ class Schedule:
                 continue
             found = self.index[level].get(digits[:level])
             if found:
+                if len(digits) < 6:
+                    differing = self._differing_finer(digits, found)
+                    if differing:
+                        return Lookup(
+                            query,
+                            hs,
+                            "needs-review",
+                            (*found, *differing),
+                            self,
+                            f"{hs} asked about as a whole: its own rule does not hold for "
+                            f"all of it; {len(differing)} subdivision(s) have other rules. "
+                            "Ask about the subheading",
+                        )
                 return self._answer(query, hs, found)
         finer = self._finer(digits)
         if finer:
@@ -290,6 +303,18 @@ class Schedule:
         entry = found[0]
         status = entry.status.value
         return Lookup(query, hs, status, found, self, entry.problem or "")
+
+    def _differing_finer(self, digits: str, found: tuple[Entry, ...]) -> tuple[Entry, ...]:
+        """Entries below a chapter or heading that give other rules than its own entries
+        (NZ–UK 85.23 is "CTH or RVC40" but 8523.49 is "CTSH; or RVC40")."""
+        level = min(int(found[0].codes.level), 6)
+        own = {(e.rule, " ".join(e.text.split()), e.goods) for e in found}
+        return tuple(
+            e
+            for e in self._finer(digits)
+            if min(int(e.codes.level), 6) > level
+            and (e.rule, " ".join(e.text.split()), e.goods) not in own
+        )
 
     def _finer(self, digits: str) -> tuple[Entry, ...]:
         """Entries below a chapter or heading asked about as a whole."""

@@ -78,6 +78,9 @@ def small() -> Schedule:
         ("0402.10", "unparsed", ["bad"]),
         ("0201.10", "no-rule", []),
         ("03", "needs-review", ["fish1", "fish2"]),  # only subdivisions carry rules
+        # Review finding 6: a heading (chapter) whose subdivisions have other rules
+        ("84.71", "needs-review", ["h8471", "s847130"]),
+        ("84", "needs-review", ["c84", "h8471", "s847130"]),
     ],
 )
 def test_lookup_gives_the_most_specific_entry(code: str, status: str, ids: list[str]) -> None:
