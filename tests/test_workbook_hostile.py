@@ -166,6 +166,25 @@ def _no_header(book: openpyxl.Workbook) -> None:
     sheet.cell(row=1, column=1, value="x")
 
 
+def _merged_header(book: openpyxl.Workbook) -> None:
+    """Review finding 3: a merged header cell leaves the currency column without a header."""
+    _set("BOM", "currency", 2, "USD")(book)
+    currency = _column(book, "BOM", "currency")
+    book["BOM"].merge_cells(start_row=1, start_column=currency - 1, end_row=1, end_column=currency)
+
+
+def _past_the_headers(book: openpyxl.Workbook) -> None:
+    sheet = book["BOM"]
+    sheet.cell(row=2, column=sheet.max_column + 2, value="important note")
+
+
+def _formulas_on_an_empty_row(book: openpyxl.Workbook) -> None:
+    """Review finding 4: two formulas without saved results on an otherwise empty BOM row."""
+    row = book["BOM"].max_row + 2
+    _set("BOM", "value", row, "=1+1")(book)
+    _set("BOM", "quantity", row, "=2+2")(book)
+
+
 def _at(role: str, key: str, row: int) -> str:
     """Where a template field sits, e.g. BOM!I2."""
     index = [f.key for f in FIELDS[role]].index(key)
@@ -277,6 +296,37 @@ CORPUS: dict[str, tuple[Callable[[Path], Path], str, str | None]] = {
         "Costs!1",
     ),
     "no-header": (lambda p: _edit(p, _no_header), "no header row found", "Costs"),
+    "bom-sheet-deleted": (
+        lambda p: _edit(p, lambda b: b.remove(b["BOM"])),
+        "no BOM sheet: expected a sheet named 'bom'",
+        None,
+    ),
+    "bom-sheet-renamed": (
+        lambda p: _edit(p, lambda b: setattr(b["BOM"], "title", "My BOM")),
+        "no BOM sheet: expected a sheet named 'bom' (sheets here: 'Instructions', "
+        "'Product', 'My BOM'",
+        None,
+    ),
+    "merged-header": (
+        lambda p: _edit(p, _merged_header),
+        "holds 'USD' but its column has no header",
+        _at("bom", "currency", 2),
+    ),
+    "value-past-the-headers": (
+        lambda p: _edit(p, _past_the_headers),
+        "holds 'important note' but its column has no header",
+        f"BOM!{column_letter(len(FIELDS['bom']) + 1)}2",
+    ),
+    "unknown-adjustment": (
+        lambda p: _edit(p, _set("BOM", "adjustments", 2, "bribe=5")),
+        "adjustment 'bribe' is not one this agreement knows (known: duties, freight",
+        _at("bom", "adjustments", 2),
+    ),
+    "unknown-attribute": (
+        lambda p: _edit(p, _set("BOM", "attributes", 2, "shiny")),
+        "attributes: 'shiny' not known to this agreement",
+        _at("bom", "attributes", 2),
+    ),
     "missing-required-value": (
         lambda p: _edit(p, _set("Costs", "amount", 2, None)),
         "amount is required",
@@ -358,3 +408,19 @@ def test_every_row_is_imported_or_reported(tmp_path: Path) -> None:
 def test_dates_from_cells() -> None:
     assert date(dt.datetime(2025, 6, 1, 0, 0)) == dt.date(2025, 6, 1)
     assert date("2025-06-01") == dt.date(2025, 6, 1)
+
+
+def test_flagged_cells_on_an_empty_row_count_once_and_stop_the_product(tmp_path: Path) -> None:
+    """Review finding 4: the row is one input row, reported once; the product is not decided."""
+    path = _edit(tmp_path / "flagged.xlsx", _formulas_on_an_empty_row)
+    result = import_workbook(path, law=PLUGIN.law)
+    ledger = result.ledger
+    assert ledger.balanced(), ledger.summary()
+    row = openpyxl.load_workbook(path)["BOM"].max_row
+    assert ledger.reported[("BOM", row)].endswith(
+        "formula with no saved result (the file was "
+        "written by a program that does not calculate; open it in Excel and save it)"
+    )
+    flagged = [i for i in result.issues if i.row == row and i.sheet == "BOM"]
+    assert len(flagged) == 2
+    assert [p.case for p in result.products] == [None]

@@ -40,6 +40,8 @@ from origin.workbook.mapping import Column, Layout, SheetLayout, template_layout
 from origin.workbook.problems import Issue, Ledger, Severity, column_index, column_letter
 
 HEADER_SEARCH_ROWS = 30
+REQUIRED_ROLES = frozenset(("product", "bom"))  # see _Reader._check_sheets
+NOTED_ROLES = frozenset(("costs",))
 _GENERAL, _LOOKUP, _AMOUNT, _TEXT = range(4)  # the hot loop's shortcuts
 _BASES = {b.value: b for b in ValueBasis}
 _STATUSES = {s.value: s for s in OriginStatus}
@@ -138,6 +140,11 @@ class _Reader:
         self.pattern = self.fmt.pattern()
         # sheet → (plan, first column, role, first and end index of its records, header row)
         self.read_sheets: dict[str, tuple[Any, int, str, int, int, int]] = {}
+        self.sheet_names: list[str] = []
+        self.roles_found: set[str] = set()
+        self.missing_sheets = False  # a required sheet is absent: no product is decided
+        self.flag_rows: dict[str, dict[int, Record]] = {}  # sheet → its records by row
+        self.flag_new: list[tuple[str, Record]] = []  # (role, record) for rows read as empty
 
     # ----------------------------------------------------------------- issues
 
@@ -159,6 +166,9 @@ class _Reader:
     def sheet(self, sheet: cells.SheetRows) -> None:
         layout = self.layout.role_of(sheet.name)
         ledger = self.result.ledger
+        self.sheet_names.append(sheet.name)
+        if layout is not None:
+            self.roles_found.add(layout.role)
         if layout is None:
             if normal(sheet.name) in self.layout.ignore_sheets:
                 for _ in sheet.chunks:
@@ -227,6 +237,10 @@ class _Reader:
         records = self.records[layout.role]
         start = len(records)
         letters = {f.key: column_letter(i + offset) for i, f, _, _ in plan}
+        # Columns with no header (a blank or merged header cell, or past the last header):
+        # a value there would be lost, so each is a located error on its row.
+        header = head[-1][1]
+        unheaded = [(i, column_letter(i + offset)) for i, v in enumerate(header) if fields.empty(v)]
         fast = [
             (index, field.key, convert, *self._shortcut(field, column, layout, convert))
             for index, field, column, convert in plan
@@ -275,6 +289,19 @@ class _Reader:
                         continue
                     if value is not None:
                         values[key] = value
+            if unheaded:
+                for index, letter in unheaded:
+                    if index < width and not empty(row[index]):
+                        if problems is None:
+                            problems = []
+                        problems.append(
+                            (
+                                letter,
+                                f"the cell holds {row[index]!r} but its column has no header, "
+                                "so it would not be read (give the column a header, or clear "
+                                "the cell)",
+                            )
+                        )
             if not values and problems is None and all(empty(v) for v in row):
                 continue
             seen += 1
@@ -424,7 +451,24 @@ class _Reader:
         if kind == "currency":
             return fields.fast_code(fields.currency, what)
         if kind == "words":
-            return lambda v: fields.words(v, what)
+            # Material attributes outside the law's list are refused by the engine (unlocated);
+            # other word lists (operations) may hold any word: the law decides what they mean.
+            vocabulary = self._choices(field) if field.vocabulary == "material_attributes" else ()
+            if not vocabulary:
+                return lambda v: fields.words(v, what)
+            known_words = frozenset(vocabulary)
+
+            def checked_words(v: object) -> object:
+                found = fields.words(v, what)
+                unknown = sorted(set(found or ()) - known_words)
+                if unknown:
+                    raise CellError(
+                        f"{what}: {', '.join(map(repr, unknown))} not known to this agreement "
+                        f"(known: {', '.join(sorted(known_words))})"
+                    )
+                return found
+
+            return checked_words
         if kind in ("flag", "tristate"):
             if aliases:
                 return lambda v: fields.flag(aliases.get(normal(v), v), what)
@@ -434,7 +478,16 @@ class _Reader:
         if kind == "level":
             return fields.level
         if kind == "adjustments":
-            return lambda v: _adjustments(v, fmt, pattern)
+            known: frozenset[str] | None = None
+            if self.law is not None:  # the engine would refuse any other word, unlocated
+                vocabularies = self.law.vocabularies
+                known = frozenset(
+                    (
+                        *vocabularies.get("adjust_originating", {}),
+                        *vocabularies.get("adjust_non_originating", {}),
+                    )
+                )
+            return lambda v: _adjustments(v, fmt, pattern, known)
         if kind == "choice":
             allowed = {normal(c): c for c in self._choices(field)}
             if not allowed:
@@ -507,6 +560,12 @@ class _Reader:
             self._flag_cells(sheet, refs, formula)
         for sheet, refs in flags.errors.items():
             self._flag_cells(sheet, refs, error)
+        if self.flag_new:  # into their places (sheet order, then row): products follow order
+            order = {name: i for i, name in enumerate(self.sheet_names)}
+            for role, record in self.flag_new:
+                self.records[role].append(record)
+            for role in {role for role, _ in self.flag_new}:
+                self.records[role].sort(key=lambda r: (order.get(r.sheet, 0), r.row))
 
     def _flag_cells(self, sheet: str, refs: Iterable[str], message: str) -> None:
         info = self.read_sheets.get(sheet)
@@ -514,8 +573,11 @@ class _Reader:
             return
         plan, offset, role, start, end, header_row = info
         records = self.records[role]
-        by_row = {records[i].row: records[i] for i in range(start, end)}
+        by_row = self.flag_rows.setdefault(
+            sheet, {records[i].row: records[i] for i in range(start, end)}
+        )
         fields_at = {index + offset: field for index, field, _, _ in plan}
+        letters = {field.key: column_letter(index) for index, field in fields_at.items()}
         ledger = self.result.ledger
         for row, column in map(_split_ref, refs):
             field = fields_at.get(column)
@@ -528,7 +590,13 @@ class _Reader:
             product = str(record.values.get("product", "")) if record else ""
             self.issue(text, sheet, row, column_letter(column), product=product)
             if record is None:
+                # The row looked empty to the reader: it is an input row all the same (counted
+                # once, however many of its cells are flagged), and it belongs to a product —
+                # the only one, or the one of the rows above it — which is then not decided.
                 ledger.seen(sheet, 1)
+                record = Record(sheet, row, {"__error__": True}, letters)
+                by_row[row] = record
+                self.flag_new.append((role, record))
             else:
                 record.values["__error__"] = True
             ledger.report(sheet, row, text)
@@ -536,7 +604,33 @@ class _Reader:
 
     # ----------------------------------------------------------------- products
 
+    def _check_sheets(self) -> None:
+        """A sheet the layout expects but the workbook lacks (deleted or renamed). Without the
+        Product or BOM sheet a product would be decided on part of its inputs (no materials
+        at all), so nothing is decided. Without Costs, cost-based methods see no cost lines:
+        a warning, since many workbooks have none. Consignment, Transit, Facts and Rates
+        only leave facts unknown, which the engine and the currency check already report."""
+        present = ", ".join(repr(n) for n in self.sheet_names) or "none"
+        for layout in self.layout.sheets:
+            if layout.role in self.roles_found or layout.role not in REQUIRED_ROLES | NOTED_ROLES:
+                continue
+            required = layout.role in REQUIRED_ROLES
+            title = fields.SHEET_TITLES[layout.role]
+            names = " or ".join(repr(n) for n in layout.names)
+            effect = (
+                "no product is decided without it"
+                if required
+                else "no cost lines are read, so cost-based RVC methods count none"
+            )
+            self.issue(
+                f"no {title} sheet: expected a sheet named {names} (sheets here: {present}); "
+                f"{effect}",
+                severity=Severity.ERROR if required else Severity.WARNING,
+            )
+            self.missing_sheets = self.missing_sheets or required
+
     def finish(self) -> ImportResult:
+        self._check_sheets()
         law_facts = self.law.vocabularies.get("facts", {}) if self.law is not None else {}
         rates = dict(self.layout.rates)
         for record in self.records.get("rates", []):
@@ -619,7 +713,7 @@ class _Reader:
                 heads[1].row,
                 product=product,
             )
-        failed = any("__error__" in r.values for r in all_rows)
+        failed = self.missing_sheets or any("__error__" in r.values for r in all_rows)
         case = None
         if heads and len(heads) == 1 and not failed:
             case = self._case(product, heads[0], rows, rates, law_facts)
@@ -1096,7 +1190,10 @@ class _Money:
 
 
 def _adjustments(
-    value: object, fmt: fields.NumberFormat, pattern: re.Pattern[str]
+    value: object,
+    fmt: fields.NumberFormat,
+    pattern: re.Pattern[str],
+    known: frozenset[str] | None = None,
 ) -> tuple[tuple[str, Decimal], ...] | None:
     raw = fields.text(value, "adjustments")
     if raw is None:
@@ -1109,6 +1206,11 @@ def _adjustments(
         if not sep or not kind.strip():
             raise CellError(
                 f"adjustment {part.strip()!r} is not 'kind=amount' (e.g. freight=20.00)"
+            )
+        if known is not None and kind.strip() not in known:
+            raise CellError(
+                f"adjustment {kind.strip()!r} is not one this agreement knows (known: "
+                f"{', '.join(sorted(known)) or 'none: it has no value adjustments'})"
             )
         number = fields.amount(amount.strip(), fmt, pattern, f"adjustment {kind.strip()}")
         if number is None:
