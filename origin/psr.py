@@ -94,6 +94,32 @@ class ShiftLevel(enum.Enum):
     CTSH = "CTSH"  # change of tariff subheading
 
 
+def _words(text: str, *, what: str) -> str:
+    """Words as the grammar reads them back: runs of whitespace made single spaces (so a
+    printed rule re-parses to an equal tree), and not both kinds of closing quote."""
+    words = " ".join(str(text).split())
+    if '"' in words and "”" in words:
+        raise ValueError(f'{what} {words!r}: holds both " and ”, which no quoting can print')
+    return words
+
+
+def _goods_words(text: str) -> str:
+    return _words(text, what="goods")
+
+
+def _process_words(text: str) -> str:
+    return _words(text, what="process")
+
+
+def _condition_words(text: str) -> str:
+    return _words(text, what="condition")
+
+
+def _quote(words: str) -> str:
+    """Straight quotes, or curly ones when the words hold a straight quote."""
+    return f"“{words}”" if '"' in words else f'"{words}"'
+
+
 @attrs.frozen
 class WhollyObtained:
     """The good must be wholly obtained or produced in the party."""
@@ -110,15 +136,15 @@ class GoodsOf:
     one of them is a fact about the material that its HS code alone does not give.
     """
 
-    goods: str
-    codes: HSRange
+    goods: str = attrs.field(converter=_goods_words)
+    codes: HSRange = attrs.field()
 
     def contains(self, code: HSCode) -> bool:
         """Whether a material of ``code`` may be one of these goods."""
         return self.codes.contains(code)
 
     def __str__(self) -> str:
-        return f'"{self.goods}" of {self.codes}'
+        return f"{_quote(self.goods)} of {self.codes}"
 
 
 Excepted: TypeAlias = HSRange | GoodsOf
@@ -178,10 +204,10 @@ class Process:
     A BOM cannot show a process, so it is decided on information the person supplies.
     """
 
-    name: str
+    name: str = attrs.field(converter=_process_words)
 
     def __str__(self) -> str:
-        return f'process "{self.name}"'
+        return f"process {_quote(self.name)}"
 
 
 @attrs.frozen
@@ -189,10 +215,10 @@ class Condition:
     """A further requirement in the law's own words ("provided that ..."), e.g. "the good
     is cooked in the territory of the Parties"; like a process, it needs information."""
 
-    text: str
+    text: str = attrs.field(converter=_condition_words)
 
     def __str__(self) -> str:
-        return f'provided that "{self.text}"'
+        return f"provided that {_quote(self.text)}"
 
 
 @attrs.frozen

@@ -531,3 +531,30 @@ def test_case_and_spacing_do_not_change_the_tree(rule: Rule) -> None:
 @given(raw_rules)
 def test_nested_trees_print_so_they_parse_to_their_flattened_form(rule: Rule) -> None:
     assert parse_rule(str(rule)) == _normal(rule)
+
+
+# Review finding 10: the law's words may hold a straight quote ("12" pipes") or runs of
+# spaces; they are printed in curly quotes and with single spaces, and read back equal.
+odd_words = (
+    st.lists(st.sampled_from(["a", '"b"', "c  d", "\t", '12"', "x\ny", "of"]), min_size=1)
+    .map(" ".join)
+    .filter(lambda w: bool(w.split()))
+)
+
+
+@given(odd_words, hs_ranges())
+def test_words_with_quotes_and_spaces_round_trip(text: str, codes: HSRange) -> None:
+    for rule in (
+        Condition(text),
+        Process(text),
+        TariffShift(ShiftLevel.CTH, (GoodsOf(text, codes),)),
+        RegionalValueContent(Fraction(50), "focused-value", (GoodsOf(text, codes),)),
+    ):
+        assert parse_rule(canonical(rule)) == rule
+        assert canonical(parse_rule(canonical(rule))) == canonical(rule)
+
+
+def test_words_holding_both_closing_quotes_cannot_be_printed() -> None:
+    assert str(Condition('the  "good"')) == 'provided that “the "good"”'
+    with pytest.raises(ValueError, match="holds both"):
+        Condition('a "b” c')
