@@ -6,11 +6,14 @@ the whole file:
 
 * **Amendments and cancellations** (cl 5, cl 20): a row with ``status`` amended or cancelled
   and the same ``document`` type and ``document_id`` as an earlier row is read against that
-  row — the original's date decides the law (cl 5(2), Schedule 1 cl 2) and the difference is
-  payable (due from the amendment, cl 5(3)) or refundable (cl 20(2)).
+  row — the original's date decides the law and the due date (cl 5(2)); whether Schedule 1
+  cl 2 applies is asked of the document as first made; the difference is payable (due from
+  the amendment, cl 5(3)) or refundable (cl 20(2)). The earlier row is then
+  ``superseded_by`` the later one and left out of the totals: each document counts once, as
+  it now stands (decision 0009 §16). A second *lodged* row of one document is an error.
 * **The $50 monthly total** for inward cargo, export entry and outward cargo transaction fees
-  (rr 13A(4), 28A(3), 29A(5)): with a ``payer`` column, a fee below $50 is dated from that
-  payer's fees in the file, which is assumed to hold all of them.
+  (rr 13A(4), 28A(3), 29A(5)): with a ``payer`` (else ``exporter``) column, a fee below $50 is
+  dated from that payer's live fees in the file, which is assumed to hold all of them.
 """
 
 from __future__ import annotations
@@ -182,6 +185,7 @@ def compute_rows(
     # (document type, document_id) -> (index in ``out`` of its latest row, that row's result)
     latest: dict[tuple[str, str], tuple[int, EntryResult]] = {}
     made: dict[tuple[str, str], EntryResult] = {}  # the document as first made
+    first_row: dict[tuple[str, str], int] = {}  # where each document first appears
     for row in rows:
         try:
             entry = Entry.from_row(row.cells, default_id=str(row.number))
@@ -191,6 +195,14 @@ def compute_rows(
             if ses is not entry.ses:
                 entry = attrs.evolve(entry, ses=ses)
             key = (entry.document.value, entry.document_id)
+            if entry.document_id and entry.status is Status.LODGED and key in first_row:
+                raise RowError(
+                    "document_id",
+                    f"{entry.document_id!r} is already lodged at row {first_row[key]}: a document "
+                    "is lodged once; give a change as status amended (cl 5(2))",
+                )
+            if entry.document_id:
+                first_row.setdefault(key, row.number)
             previous = latest.get(key) if entry.document_id else None
             original = previous[1] if previous is not None else None
             if original is not None and entry.status is not Status.LODGED:

@@ -183,3 +183,50 @@ def test_fee_due_dates_keep_the_50_dollar_rule(
         assert twentieth_of_month_after(day) <= due <= twentieth_of_month_after(day, months=3)
         if month_totals[(row.result.entry.payer, day.year * 12 + day.month)] >= 50:
             assert due == twentieth_of_month_after(day)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C"]),
+            st.sampled_from(["lodged", "amended", "cancelled"]),
+            money,
+            modes,
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_summary_counts_each_document_as_it_now_stands(
+    tmp_path_factory: pytest.TempPathFactory,
+    events: list[tuple[str, str, Decimal, Mode, bool]],
+) -> None:
+    """Review finding 1: the total is the sum of each document's latest row (a cancelled
+    document costs 0), whatever the sequence of amendments and cancellations."""
+    lines = ["document,document_id,date,mode,value,ses,status"]
+    day = APRIL
+    for number, (doc, status, value, mode, ses) in enumerate(events):
+        day = APRIL + dt.timedelta(days=number)  # amendments after their original
+        lines.append(
+            f"export_entry,{doc},{day},{mode.value},{value},{'yes' if ses else 'no'},{status}"
+        )
+    path = tmp_path_factory.mktemp("docs") / "entries.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    batch = compute_file(path)
+    latest: dict[str, Decimal] = {}
+    seen: set[str] = set()
+    for row, (doc, status, *_) in zip(batch.rows, events, strict=True):
+        if status == "lodged" and doc in seen:  # a second lodgement is refused, not counted
+            assert row.result is None and row.column == "document_id"
+            continue
+        seen.add(doc)
+        assert row.result is not None
+        if status == "cancelled":
+            latest.pop(doc, None)
+        else:
+            latest[doc] = row.result.total
+    assert batch.summary().total == sum(latest.values(), D(0))
+    counted = [r for r in batch.rows if r.result and r.result.charge and not r.superseded_by]
+    assert len(counted) == len(latest)

@@ -364,3 +364,21 @@ def test_empty_containers_not_stated_is_charged_with_a_note(tmp_path: Path) -> N
     assert yes is not None and yes.charge is not None
     assert not any(n.startswith("empty_containers") for n in yes.notes)
     assert no is not None and no.charge is None
+
+
+def test_a_document_lodged_twice_is_a_row_error(tmp_path: Path) -> None:
+    """Found while checking finding 1 by property: a second 'lodged' row with the same
+    document_id was counted as a second document. It is now refused, naming the first row."""
+    path = write(
+        tmp_path,
+        "document,document_id,date,mode,value",
+        "export,A,2026-04-01,air,5",
+        "export,A,2026-04-02,air,5",
+    )
+    batch = compute_file(path)
+    assert batch.rows[1].result is None
+    assert batch.rows[1].error == (
+        "entries.csv row 3, column 'document_id' (column 2): 'A' is already lodged at row 2: "
+        "a document is lodged once; give a change as status amended (cl 5(2))"
+    )
+    assert batch.summary().total == D("2.48") * GST
