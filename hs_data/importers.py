@@ -136,7 +136,8 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
     entries: list[Entry] = []
     outcomes: list[RowOutcome] = []
     notes: list[str] = []
-    process_chapters = _process_rule_chapters(rows)
+    process_chapters, process_note = _process_rule_chapters(rows)
+    see = f"see the schedule's note of row {process_note}"
     for line, row in rows:
         key = row["hs2017"].strip().rstrip(".")
         text = row["psr"].strip()
@@ -159,7 +160,7 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
             outcomes.append(RowOutcome(line, key, "note", None, description))
             continue
         if not text:
-            if "note" in description.lower() or "notwithstanding" in description.lower():
+            if _IS_NOTE.search(description):
                 notes.append(f"row {line} ({key}): {description}")
             outcomes.append(RowOutcome(line, key, "title", None, description))
             continue
@@ -167,10 +168,7 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
         rule, problem = _nz_rule(text)
         # "Process Rule" is defined by the note to chapters 27-40 (kept in schedule notes).
         notes_here = (
-            (
-                "Process Rule: the processes listed in the note to chapters 27 through 40 "
-                "(see the schedule's notes)",
-            )
+            (f"Process Rule: the processes listed in the note to chapters 27 through 40 ({see})",)
             if "process rule" in text.lower()
             else ()
         )
@@ -181,7 +179,7 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
             notes_here = (
                 "Process Rule added: the note to chapters 27 through 40 makes a good of those "
                 "chapters that is the product of a listed process originating, notwithstanding "
-                "the row's rule (which does not repeat it); see the schedule's notes",
+                f"the row's rule (which does not repeat it); {see}",
             )
         if rule is not None:
             entry = Entry(entry_id, codes, Status.RULE, rule, text, notes=notes_here)
@@ -202,14 +200,21 @@ _PROCESS_NOTE = re.compile(
 )
 
 
-def _process_rule_chapters(rows: Sequence[tuple[int, dict[str, str]]]) -> range:
+def _process_rule_chapters(rows: Sequence[tuple[int, dict[str, str]]]) -> tuple[range, int]:
     """The chapters the annex's Process Rule note covers (27 through 40), read from the
-    note itself; empty when the file has no such note."""
-    for _, row in rows:
+    note itself, and the row holding it; no chapters when the file has no such note."""
+    for line, row in rows:
         found = _PROCESS_NOTE.search(" ".join(row["description"].split()))
         if found:
-            return range(int(found[1]), int(found[2]) + 1)
-    return range(0)
+            return range(int(found[1]), int(found[2]) + 1), line
+    return range(0), 0
+
+
+# A title row holding a note ("Section Note: ...", "Notwithstanding ..."), not a title that
+# merely mentions one ("... specified in Note 9 (C) to this Chapter", 84.86).
+_IS_NOTE = re.compile(r"\bnotes?\s*:|\bnotwithstanding\b", re.IGNORECASE)
+# A rule abbreviation, never a process: "CTHS" is a typo, not a process named "CTHS".
+_ABBREVIATION = re.compile(r"\b[A-Z]{2,}\b")
 
 
 def _in(codes: HSRange, chapters: range) -> bool:
@@ -258,12 +263,17 @@ def _nz_alternative(text: str) -> tuple[str | None, str | None]:
         return f'{head} provided that "{provided[2].rstrip(".")}"', None
     # "RVC40 or change from the wet state", "RVC40 or glazing": a rule or a process
     tail = re.fullmatch(r"(.+?)\s+or\s+([A-Za-z][A-Za-z /\-]*)", text)
-    if tail and not _RULE_WORDS.search(tail[2]):
+    if tail and not _RULE_WORDS.search(tail[2]) and not _ABBREVIATION.search(tail[2]):
         head, problem = _nz_alternative(tail[1])
         if head is not None:
             return f'{head} or process "{tail[2]}"', None
     # a process on its own: "refining", "crushing / grinding", "Process Rule"
     if _NZ_PROCESS.fullmatch(text) and not _RULE_WORDS.search(text):
+        if (abbreviation := _ABBREVIATION.search(text)) is not None:
+            return None, (
+                f"{abbreviation.group()!r} looks like a rule abbreviation (CC, CTH, CTSH, RVC, "
+                "WO), not a process; kept for review"
+            )
         return f'process "{text}"', None
     if re.search(r"\bRVC\s*\d+\s+except\b", text, re.IGNORECASE):
         return None, (

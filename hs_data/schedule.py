@@ -28,6 +28,7 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,25 @@ class Lookup:
     schedule: Schedule
     reason: str = ""
 
+    def _notes(self) -> list[str]:
+        """The schedule's notes that bear on this answer: those an entry points to ("see
+        the schedule's note of row 315") and those of the code's chapter or heading."""
+        cited = {
+            ref
+            for entry in self.entries
+            for note in entry.notes
+            for ref in re.findall(r"schedule's note of (row \d+)", note)
+        }
+        out = []
+        for note in self.schedule.notes:
+            ref = re.match(r"(row \d+)(?: \(([\d.]+)\))?", note)
+            if ref is None:
+                continue
+            key = (ref[2] or "").replace(".", "")
+            if ref[1] in cited or (key and self.code.digits.startswith(key)):
+                out.append(note)
+        return out
+
     @property
     def rule(self) -> Rule | None:
         """The rule when the lookup gives exactly one parsed rule."""
@@ -189,6 +209,7 @@ class Lookup:
                     + (f" (entries {ids})" if ids else "")
                 )
             lines.extend(f"    note: {note}" for note in entry.notes)
+        lines.extend(f"  schedule note {note}" for note in self._notes())
         lines.append(f"  source: {s.source.title}; {s.source.cite()}")
         if s.source.reference:
             lines.append(f"  reference: {s.source.reference}")

@@ -298,6 +298,39 @@ def test_nz_uk_chapters_27_to_40_all_have_the_process_rule(
             assert any(isinstance(leaf, Process) for leaf in leaves(other.tree)), other.id
 
 
+def test_nz_uk_notes_are_notes_and_lookup_prints_them(
+    nz_uk: tuple[Schedule, ImportReport],
+) -> None:
+    """Review finding 10: 84.86's title mentions "Note 9 (C)" but holds no note; the note
+    that "Process Rule" points to is printed by lookup."""
+    schedule = nz_uk[0]
+    assert [n.split(":")[0] for n in schedule.notes] == [
+        "row 7",
+        "row 315",
+        "row 334",
+        "row 346 (39)",
+        "row 373 (40)",
+    ]
+    text = schedule.lookup("2801.10").explain()
+    assert "see the schedule's note of row 315" in text
+    assert "schedule note row 315: MINERAL FUELS" in text and "Chemical Reaction" in text
+    assert "schedule note row 346 (39): PLASTICS" in schedule.lookup("3920.10").explain()
+
+
+def test_nz_uk_rule_abbreviations_are_not_processes(tmp_path: Path) -> None:
+    """Review finding 10: a typo such as "CTHS" was read as a process named "CTHS"."""
+    path = tmp_path / "nz.csv"
+    path.write_text(
+        "chapter,hs2017,description,psr\n01,01.01,horses,CTHS\n02,02.01,beef,CTH; or CTHS\n"
+        "03,0304.44,fish,RVC40 or glazing\n",
+        encoding="utf-8",
+    )
+    schedule, report = import_nz_uk(path)
+    assert [r.kind for r in report.rows] == ["unparsed", "unparsed", "parsed"]
+    assert "'CTHS' looks like a rule abbreviation" in (report.rows[0].problem or "")
+    assert schedule.lookup("0304.44").entries[0].rule == 'RVC40 or process "glazing"'
+
+
 def test_nz_uk_processes_are_kept_in_the_annex_words(nz_uk: tuple[Schedule, ImportReport]) -> None:
     names = {
         leaf.name
