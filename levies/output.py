@@ -316,7 +316,7 @@ def to_text(batch: BatchResult) -> str:
     for payer, amount in s.by_payer.items():
         lines.append(f"  payer {payer}: {_money(amount)}")
     if s.refunds:
-        lines.append(f"  Refunds (of amounts already paid): {_money(s.refunds)}")
+        lines.append(f"  Refunds (if already paid): {_money(s.refunds)}")
     if s.differences_payable:
         lines.append(
             f"  of which increases by amendment (due from the amendment, cl 5(3)): "
