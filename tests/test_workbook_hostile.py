@@ -81,6 +81,35 @@ def _entities(path: Path) -> Path:
     return _rezip(path, {"xl/sharedStrings.xml": lol})
 
 
+def _entities_after_a_comment(path: Path) -> Path:
+    """Review finding 9: the DTD follows a 6,000-byte comment (legal in the prolog)."""
+    lol = (
+        b'<?xml version="1.0"?><!--' + b"x" * 6000 + b'--><!DOCTYPE lolz [<!ENTITY lol "lol">]>'
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b"<si><t>&lol;</t></si></sst>"
+    )
+    return _rezip(path, {"xl/sharedStrings.xml": lol})
+
+
+def _prefixed_formula(path: Path) -> Path:
+    """Review finding 5: the BOM sheet binds the main namespace to a prefix (valid OOXML, as
+    some generators write it) and holds a formula with no saved result in a value cell."""
+    source = _good(path.with_suffix(".src.xlsx"))
+    part = "xl/worksheets/sheet3.xml"  # Instructions, Product, BOM
+    with zipfile.ZipFile(source) as old:
+        xml = old.read(part).decode()
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    assert f'xmlns="{main}"' in xml
+    xml = xml.replace(f'xmlns="{main}"', f'xmlns:x="{main}"')
+    xml = re.sub(r"<(/?)([A-Za-z]+)(?=[ >/])", r"<\1x:\2", xml)
+    ref = _at("bom", "value", 2).split("!")[1]
+    xml = re.sub(
+        rf'<x:c r="{ref}"[^>]*?(/>|>.*?</x:c>)', f'<x:c r="{ref}"><x:f>100+100</x:f></x:c>', xml
+    )
+    assert "<x:f>100+100" in xml
+    return _rezip(path, {part: xml.encode()})
+
+
 def _error_cell(path: Path) -> Path:
     """A cached Excel error (#DIV/0!) in a Costs amount, as Excel saves it (openpyxl cannot)."""
     source = _good(path.with_suffix(".src.xlsx"))
@@ -326,6 +355,16 @@ CORPUS: dict[str, tuple[Callable[[Path], Path], str, str | None]] = {
         lambda p: _edit(p, _set("BOM", "attributes", 2, "shiny")),
         "attributes: 'shiny' not known to this agreement",
         _at("bom", "attributes", 2),
+    ),
+    "xml-entities-after-comment": (
+        _entities_after_a_comment,
+        "part xl/sharedStrings.xml declares a DTD or entities",
+        None,
+    ),
+    "prefixed-namespace-formula": (
+        _prefixed_formula,
+        "formula with no saved result",
+        _at("bom", "value", 2),
     ),
     "missing-required-value": (
         lambda p: _edit(p, _set("Costs", "amount", 2, None)),

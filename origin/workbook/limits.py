@@ -15,6 +15,7 @@ import enum
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import attrs
 from defusedxml import ElementTree as SafeTree
@@ -44,6 +45,14 @@ _ROW = re.compile(rb'<row r="([0-9]{1,9})"')
 _REF = re.compile(rb'<c r="([A-Z]{1,4})([0-9]{1,9})"')
 _FORMULA = re.compile(rb"<f[ >/]")
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+# A sheet may bind the main namespace to a prefix (<x:c r="A1"><x:f>…): valid OOXML, which
+# calamine reads; the probes above expect unprefixed tags, so such a sheet is unprefixed first.
+_PREFIXED_MAIN = re.compile(
+    rb'xmlns:([A-Za-z_][A-Za-z0-9_.-]*)="(?:http://schemas\.openxmlformats\.org/'
+    rb'spreadsheetml/2006/main|http://purl\.oclc\.org/ooxml/spreadsheetml/main)"'
+)
+_ERROR_TAG = re.compile(rb'<c [^>]*?\bt="e"[^>]*>')
+_CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 
 
 class Kind(enum.Enum):
@@ -194,14 +203,65 @@ def scan(path: Path, checked: Checked, extent: bool = True) -> tuple[SheetScan, 
 
 
 def _refuse_dtd(name: str, archive: zipfile.ZipFile, part: str) -> None:
-    """Entities can only be declared in a DTD, which precedes the root element."""
+    """Entities can only be declared in a DTD, which precedes the root element: the prolog
+    (XML declaration, comments, processing instructions, white space — of any length) is
+    read up to the root element's start tag, and a ``<!DOCTYPE`` or ``<!ENTITY`` in it is
+    refused."""
     with archive.open(part) as handle:
-        head = handle.read(4096)
-    if _DTD.search(head):
+        found = _prolog_declares_dtd(handle)
+    if found:
         raise WorkbookError(
             f"{name}: refused: part {part} declares a DTD or entities (XML entity expansion "
             "is a known attack; Excel never writes them)"
         )
+
+
+def _prolog_declares_dtd(handle: Any) -> bool:
+    data = b""
+    at = 0
+    encoding = ""
+
+    def more() -> bool:
+        nonlocal data, encoding
+        chunk = handle.read(65536)
+        if not chunk:
+            return False
+        if not data and not encoding:
+            if chunk.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: look at it as UTF-8
+                encoding = "utf-16"
+            elif chunk.startswith(b"\xef\xbb\xbf"):
+                chunk = chunk[3:]
+        if encoding:  # pragma: no cover - Excel writes UTF-8; a UTF-16 part is rare
+            chunk = chunk.decode("utf-16", errors="replace").encode("utf-8")
+        data = data[at:] + chunk
+        return True
+
+    if not more():
+        return False
+    while True:
+        while at < len(data) and data[at : at + 1] in b" \t\r\n":
+            at += 1
+        if at >= len(data):
+            data, at = b"", 0
+            if not more():
+                return False
+            continue
+        if len(data) - at < 9 and more():
+            at = 0
+            continue
+        rest = data[at:]
+        if rest.startswith((b"<?", b"<!--")):
+            close = b"?>" if rest.startswith(b"<?") else b"-->"
+            end = data.find(close, at + 2)
+            while end < 0:
+                keep = len(data) - at
+                if not more():
+                    return False
+                at = 0
+                end = data.find(close, max(keep - len(close), 2))
+            at = end + len(close)
+            continue
+        return bool(_DTD.match(rest))  # the root element, or a DTD before it
 
 
 def _sheet_parts(name: str, archive: zipfile.ZipFile) -> list[tuple[str, str]]:
@@ -260,7 +320,7 @@ def _scan_sheet(
                 chunks.append(chunk)
     except zipfile.BadZipFile as error:
         raise WorkbookError(f"{name}: is damaged: sheet {sheet!r}: {error}") from None
-    data = b"".join(chunks)
+    data = _unprefixed(b"".join(chunks))
     del chunks
     if not extent:
         return SheetScan(sheet, 0, 0, *_flags(data))
@@ -289,14 +349,24 @@ def _scan_sheet(
     return SheetScan(sheet, rows, columns, *_flags(data))
 
 
+def _unprefixed(data: bytes) -> bytes:
+    """The sheet with the main namespace's prefix (if it uses one) removed from its tags."""
+    if b"xmlns:" not in data:
+        return data
+    found = _PREFIXED_MAIN.search(data)
+    if found is None:
+        return data
+    prefix = found.group(1)
+    return data.replace(b"<" + prefix + b":", b"<").replace(b"</" + prefix + b":", b"</")
+
+
 def _flags(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Cells with a formula but no saved result, and cells holding an Excel error value."""
     formulas = _formulas_without_value(data) if _FORMULA.search(data) else ()
-    errors = (
-        tuple(m.decode() for m in re.findall(rb'<c r="([A-Z]+[0-9]+)"[^>]*? t="e"', data))
-        if b't="e"' in data
-        else ()
-    )
+    errors: tuple[str, ...] = ()
+    if b't="e"' in data:  # attributes in any order
+        refs = (_CELL_REF.search(tag) for tag in _ERROR_TAG.findall(data))
+        errors = tuple(ref.group(1).decode() for ref in refs if ref is not None)
     return formulas, errors
 
 
@@ -336,7 +406,7 @@ def _formulas_without_value(data: bytes) -> tuple[str, ...]:
         if start < 0 or end < 0:
             continue
         cell = data[start:end]
-        ref = re.match(rb'<c r="([A-Z]+[0-9]+)"', cell)
+        ref = _CELL_REF.search(cell[: cell.find(b">") + 1])
         value = re.search(rb"<v>([^<]*)</v>", cell)
         if ref and (value is None or not value.group(1)):
             missing.append(ref.group(1).decode())
