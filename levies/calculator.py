@@ -645,7 +645,12 @@ def _levy_charge(
     notes: list[str] | None = None,
 ) -> Charge:
     """The levy at its rate plus GST by the entry's treatment ("plus GST, if any")."""
-    amount = EXACT.multiply(rate.amount, quantity)
+    try:
+        amount = EXACT.multiply(rate.amount, quantity)
+    except (Inexact, InvalidOperation):  # an Entry built in code, past from_row's bounds
+        raise RowError(
+            "weight_kg", f"{quantity} kg is beyond what can be computed exactly"
+        ) from None
     treatment = entry.gst or law.gst_default_treatment
     if treatment == STANDARD:
         gst_rate = law.gst_rate(day)

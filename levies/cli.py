@@ -155,7 +155,7 @@ def _csv_text(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: output.safe_cell(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue()
 
 

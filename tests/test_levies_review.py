@@ -20,13 +20,14 @@ import origin.cli
 from levies import output
 from levies.batch import compute_file
 from levies.calculator import compute
-from levies.model import DocumentType, Entry, Mode, Status
+from levies.model import DocumentType, Entry, Mode, RowError, Status
 from levies.profiles import load_profiles
 from levies.threshold import duty_threshold
 from origin.errors import InputError
 
 D = Decimal
 GST = D("1.15")
+APRIL_1 = dt.date(2026, 4, 1)
 
 
 def write(tmp_path: Path, *lines: str, name: str = "entries.csv") -> Path:
@@ -382,3 +383,27 @@ def test_a_document_lodged_twice_is_a_row_error(tmp_path: Path) -> None:
         "a document is lodged once; give a change as status amended (cl 5(2))"
     )
     assert batch.summary().total == D("2.48") * GST
+
+
+def test_seal_and_gap_csv_do_not_carry_formulas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 13, for the other CSV outputs: a seal number typed as a formula."""
+    monkeypatch.setattr(origin.cli, "COMMAND_MODULES", ("levies.cli",))
+    register = write(
+        tmp_path, "seal_number,received_date,status", "=1+1,2026-05-01,lost", name="reg.csv"
+    )
+    code = origin.cli.main(
+        ["ses", "seals", str(register), "--format", "csv", "--as-of", "2026-06-01"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    seals = [line["seal"] for line in csv.DictReader(io.StringIO(out))]
+    assert seals == ["'=1+1"]
+
+
+def test_extreme_weight_in_code_is_a_row_error() -> None:
+    """Finding 8 for callers that build an Entry in code (no from_row bounds)."""
+    entry = Entry("u", DocumentType.UPU_MAIL_ARRIVAL, APRIL_1, weight_kg=D("1." + "0" * 60 + "1"))
+    with pytest.raises(RowError, match="weight_kg"):
+        compute(entry)
