@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 import subprocess
 from decimal import Decimal
@@ -723,3 +724,23 @@ def test_negative_rvc_is_rounded_down_not_toward_zero() -> None:
     assert export.percent_text(Fraction(-1, 3)) == "-0.34"
     assert export.percent_text(Fraction(9999, 200)) == "49.99"
     assert export.percent_text(Fraction(-5)) == "-5.00"
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review finding 10: 'caf\\xe9.xlsx' (Latin-1 bytes) is read, and named printably in the
+    messages, the results workbook and the export."""
+    case, day = _worked("anzcerta", "06-build-down-exactly-50.json")
+    good = tmp_path / "good.xlsx"
+    write_template(good, registry.get("anzcerta"), [case])
+    odd = Path(os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9.xlsx"))
+    odd.write_bytes(good.read_bytes())
+    out = tmp_path / "out.xlsx"
+    export_file = tmp_path / "broker.jsonl"
+    args = ["check", str(odd), "--agreement", "anzcerta", "--date", day.isoformat()]
+    extra = ["--out", str(out), "--export", "jsonl", "--export-file", str(export_file)]
+    assert run_cli([*args, *extra], monkeypatch) == 0, capsys.readouterr().err
+    assert "caf\\xe9.xlsx DESK-1: originating" in capsys.readouterr().out
+    assert openpyxl.load_workbook(out)["Summary"]["A2"].value == "caf\\xe9.xlsx"
+    assert json.loads(export_file.read_text(encoding="utf-8"))["workbook"] == "caf\\xe9.xlsx"

@@ -18,7 +18,7 @@ from origin.errors import InputError
 from origin.law import LawNotEncoded
 from origin.workbook.export import Decided
 from origin.workbook.mapping import Layout
-from origin.workbook.problems import Issue, Ledger, Severity
+from origin.workbook.problems import Issue, Ledger, Severity, display_name
 from origin.workbook.reader import import_workbook
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -62,24 +62,26 @@ def check(
     for path in paths:
         if progress is not None:
             progress(path)
+        name = display_name(path)
         try:
             imported = import_workbook(path, layout, agreement.law)
         except InputError as error:
-            batch.failed_files.append(path.name)
-            batch.issues.append(Issue(path.name, str(error).removeprefix(f"{path.name}: ")))
+            batch.failed_files.append(name)
+            message = str(error).removeprefix(f"{path.name}: ").removeprefix(f"{name}: ")
+            batch.issues.append(Issue(name, message.replace(path.name, name)))
             continue
         batch.issues.extend(imported.issues)
         for sheet, count in imported.ledger.input_rows.items():
-            key = f"{path.name}:{sheet}"
+            key = f"{name}:{sheet}"
             batch.ledger.seen(key, count)
             batch.ledger.accept(key, imported.ledger.imported[sheet])
         for (sheet, row), reason in imported.ledger.reported.items():
-            batch.ledger.report(f"{path.name}:{sheet}", row, reason)
+            batch.ledger.report(f"{name}:{sheet}", row, reason)
         for product in imported.products:
             if product.case is None:
                 batch.decided.append(
                     Decided(
-                        path.name,
+                        name,
                         product.product,
                         agreement,
                         None,
@@ -92,15 +94,15 @@ def check(
                 determination = agreement.determine(product.case, date)
             except (CaseError, FactError, LawNotEncoded, InputError) as error:
                 batch.issues.append(
-                    Issue(path.name, f"product {product.product}: {error}", product=product.product)
+                    Issue(name, f"product {product.product}: {error}", product=product.product)
                 )
                 batch.decided.append(
-                    Decided(path.name, product.product, agreement, product.case, None, str(error))
+                    Decided(name, product.product, agreement, product.case, None, str(error))
                 )
                 continue
             batch.decided.append(
-                Decided(path.name, product.product, agreement, product.case, determination)
+                Decided(name, product.product, agreement, product.case, determination)
             )
         if not imported.products and not imported.errors:
-            batch.issues.append(Issue(path.name, "no products found (the Product sheet is empty)"))
+            batch.issues.append(Issue(name, "no products found (the Product sheet is empty)"))
     return batch

@@ -80,7 +80,13 @@ def read(path: Path, flags: Flags | None = None) -> Iterator[SheetRows]:
 def _open(path: Path) -> Any:
     import python_calamine  # noqa: PLC0415 - only needed when a workbook is read
 
-    return python_calamine.CalamineWorkbook.from_path(str(path))
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a name in another encoding: calamine takes only UTF-8 paths
+        with path.open("rb") as handle:
+            return python_calamine.CalamineWorkbook.from_filelike(handle)
+    return python_calamine.CalamineWorkbook.from_path(text)
 
 
 def _read_here(path: Path) -> Iterator[SheetRows]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
+from pathlib import Path
 
 import attrs
 
@@ -53,6 +54,12 @@ class WorkbookError(InputError):
 
     The message is one line and names the file; the command prints it without a traceback.
     """
+
+
+def display_name(path: Path) -> str:
+    """The file name as text that can be printed and written to a workbook or JSON: bytes
+    that are not UTF-8 (a name from another system's encoding) shown as ``\\xe9``."""
+    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def column_letter(index: int) -> str:

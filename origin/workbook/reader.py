@@ -37,7 +37,14 @@ from origin.model import (
 from origin.workbook import cells, fields
 from origin.workbook.fields import FIELDS, KEY_FIELD, CellError, Field, normal
 from origin.workbook.mapping import Column, Layout, SheetLayout, template_layout
-from origin.workbook.problems import Issue, Ledger, Severity, column_index, column_letter
+from origin.workbook.problems import (
+    Issue,
+    Ledger,
+    Severity,
+    column_index,
+    column_letter,
+    display_name,
+)
 
 HEADER_SEARCH_ROWS = 30
 REQUIRED_ROLES = frozenset(("product", "bom"))  # see _Reader._check_sheets
@@ -109,7 +116,7 @@ def import_workbook(
     """Read ``path`` with ``layout`` (default: the template's); ``law`` supplies the words
     (cost categories, facts …) a choice column accepts. Unreadable files raise
     :class:`~origin.workbook.problems.WorkbookError`."""
-    reader = _Reader(path.name, layout or template_layout(), law)
+    reader = _Reader(display_name(path), layout or template_layout(), law)
     # Hundreds of thousands of new dicts, Decimals and model objects, none in a cycle: the
     # cyclic collector's repeated passes over them cost more than the import itself.
     enabled = gc.isenabled()
