@@ -744,3 +744,25 @@ def test_a_file_name_that_is_not_utf8_is_read_and_shown(
     assert "caf\\xe9.xlsx DESK-1: originating" in capsys.readouterr().out
     assert openpyxl.load_workbook(out)["Summary"]["A2"].value == "caf\\xe9.xlsx"
     assert json.loads(export_file.read_text(encoding="utf-8"))["workbook"] == "caf\\xe9.xlsx"
+
+
+def test_components_of_an_originating_material_are_on_the_materials_sheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding 8: SCREW under the originating HOUSING is listed (not counted)."""
+    header = ["part id", "parent id", "hs", "value", "status"]
+    rows: list[list[object]] = [
+        ["TIMBER", None, "4407.11", 300, "non-originating"],
+        ["HOUSING", None, "9403.91", 200, "originating"],
+        ["SCREW", "HOUSING", "7318.15", 5, "non-originating"],
+    ]
+    path = tmp_path / "parents.xlsx"
+    _bom_workbook(path, header, rows)
+    out = tmp_path / "out.xlsx"
+    args = ["check", str(path), "--agreement", "anzcerta", "--date", "2025-06-01"]
+    assert run_cli([*args, "--out", str(out)], monkeypatch) == 0
+    materials = list(openpyxl.load_workbook(out)["Materials"].iter_rows(values_only=True))
+    by_id = {r[1]: r for r in materials[1:]}
+    assert set(by_id) == {"TIMBER", "HOUSING", "SCREW"}
+    screw = by_id["SCREW"]
+    assert screw[2] == 1 and screw[8] == "within HOUSING" and screw[9] is None and screw[10] is None

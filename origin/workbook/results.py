@@ -34,6 +34,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from origin.determination import Determination, Outcome, Step
+from origin.model import Material
 from origin.workbook.export import Decided, percent_text
 from origin.workbook.problems import Issue, Ledger, WorkbookError
 
@@ -161,7 +162,11 @@ def _exact_text(value: Fraction | None) -> str:
 def write_results(
     path: Path, items: Sequence[Decided], issues: Sequence[Issue] = (), ledger: Ledger | None = None
 ) -> None:
-    rows = sum(len(i.determination.materials) for i in items if i.determination is not None)
+    rows = sum(
+        len(i.determination.materials) + len(_unexamined(i, i.determination))
+        for i in items
+        if i.determination is not None
+    )
     if rows + 1 > EXCEL_ROWS:
         # openpyxl would stop with a ValueError half-way (measured-findings): say it first.
         raise WorkbookError(
@@ -279,6 +284,30 @@ def _write(
                 ],
             )
             material_row += 1
+        for material, depth, parent in _unexamined(item, d):
+            _append(
+                materials,
+                [
+                    item.product,
+                    material.id,
+                    depth,
+                    material.description,
+                    "" if material.hs is None else str(material.hs),
+                    "" if material.status is None else material.status.value,
+                    "",
+                    _cell(materials, _number(material.value), MONEY),
+                    f"within {parent}",
+                    None,
+                    None,
+                    "",
+                    "",
+                    None,
+                    "",
+                    f"a component of {parent}, which counts as a whole: not counted "
+                    "separately (listed so that every BOM line is on this sheet)",
+                ],
+            )
+            material_row += 1
         last = material_row - 1
         rvc_row = _rvc_rows(rvc, item, d, first, last, rvc_row)
         _explain(explanation, item.product, d, base_label)
@@ -297,6 +326,24 @@ def _write(
         _append(problems, [])
         _append(problems, ["row accounting", "", "", "", ledger.summary()])
     book.save(handle)
+
+
+def _unexamined(item: Decided, d: Determination) -> list[tuple[Material, int, str]]:
+    """BOM lines of the case the determination has no row for — components of a material
+    that counts as a whole (e.g. an originating intermediate) — with depth and parent."""
+    if item.case is None:
+        return []
+    listed = {row.id for row in d.materials}
+    found: list[tuple[Material, int, str]] = []
+
+    def walk(lines: Sequence[Material], depth: int, parent: str) -> None:
+        for material in lines:
+            if material.id not in listed:
+                found.append((material, depth, parent))
+            walk(material.components, depth + 1, material.id)
+
+    walk(item.case.materials, 0, "")
+    return found
 
 
 def _de_minimis_base(d: Determination) -> tuple[str, Any]:
