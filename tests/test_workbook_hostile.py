@@ -214,6 +214,14 @@ def _formulas_on_an_empty_row(book: openpyxl.Workbook) -> None:
     _set("BOM", "quantity", row, "=2+2")(book)
 
 
+def _level_and_parent(book: openpyxl.Workbook) -> None:
+    """Review finding 11: level 1 (in the product) but a parent id (under the first part)."""
+    _set("BOM", "level", 2, 1)(book)
+    _set("BOM", "level", 3, 1)(book)
+    first = book["BOM"].cell(row=2, column=_column(book, "BOM", "part id")).value
+    _parents(book, {3: str(first)})
+
+
 def _at(role: str, key: str, row: int) -> str:
     """Where a template field sits, e.g. BOM!I2."""
     index = [f.key for f in FIELDS[role]].index(key)
@@ -366,6 +374,11 @@ CORPUS: dict[str, tuple[Callable[[Path], Path], str, str | None]] = {
         "formula with no saved result",
         _at("bom", "value", 2),
     ),
+    "level-and-parent-disagree": (
+        lambda p: _edit(p, _level_and_parent),
+        "directly in the product but its parent id says",
+        _at("bom", "level", 3),
+    ),
     "missing-required-value": (
         lambda p: _edit(p, _set("Costs", "amount", 2, None)),
         "amount is required",
@@ -434,6 +447,9 @@ def test_every_row_is_imported_or_reported(tmp_path: Path) -> None:
     total = sum(ledger.input_rows.values())
     assert sum(ledger.imported.values()) + len(ledger.reported) == total
     assert ledger.input_rows["Notes"] == 2
+    # Review finding 11: the sheets the layout ignores are accounted for too.
+    assert ledger.input_rows["Instructions"] > 0
+    assert ledger.reported[("Instructions", 1)] == "sheet ignored (the layout says so)"
     assert ledger.reported[("Notes", 1)].startswith("sheet not read")
     reasons = set(ledger.reported.values())
     assert "product OTHER not imported (see its errors)" in reasons
@@ -463,3 +479,16 @@ def test_flagged_cells_on_an_empty_row_count_once_and_stop_the_product(tmp_path:
     flagged = [i for i in result.issues if i.row == row and i.sheet == "BOM"]
     assert len(flagged) == 2
     assert [p.case for p in result.products] == [None]
+
+
+def test_hidden_rows_are_read_with_a_warning(tmp_path: Path) -> None:
+    """Review finding 11: a hidden BOM row is imported, and named in a located warning."""
+
+    def hide(book: openpyxl.Workbook) -> None:
+        book["BOM"].row_dimensions[3].hidden = True
+
+    result = import_workbook(_edit(tmp_path / "hidden.xlsx", hide), law=PLUGIN.law)
+    assert not result.errors
+    [warning] = [i for i in result.issues if "hidden row" in i.message]
+    assert (warning.sheet, warning.row, warning.severity.value) == ("BOM", 3, "warning")
+    assert warning.message.startswith("1 hidden row(s) read like the others (rows 3)")

@@ -48,11 +48,13 @@ class Flags:
 
     formulas_without_value: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
     errors: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
+    hidden_rows: dict[str, tuple[int, ...]] = attrs.field(factory=dict)
 
     def add(self, scans: Iterable[limits.SheetScan]) -> None:
         for scan in scans:
             self.formulas_without_value[scan.name] = scan.formulas_without_value
             self.errors[scan.name] = scan.errors
+            self.hidden_rows[scan.name] = scan.hidden_rows
 
 
 def read(path: Path, flags: Flags | None = None) -> Iterator[SheetRows]:

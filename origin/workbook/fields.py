@@ -478,8 +478,12 @@ def amount(
         return None
     else:
         raise CellError(f"{what} {value!r} is not a number")
-    if number and not -12 <= number.adjusted() < 15:
+    if number and number.adjusted() >= 15:
         raise CellError(f"{what} {number} is out of range (expected an amount below 10^15)")
+    if number and number.adjusted() < -12:
+        raise CellError(
+            f"{what} {number} is too small to be an amount (expected zero or at least 10^-12)"
+        )
     if number < 0 or number.is_signed():
         raise CellError(f"{what} {describe(value)} is negative (amounts are zero or more)")
     return number

@@ -53,6 +53,8 @@ _PREFIXED_MAIN = re.compile(
 )
 _ERROR_TAG = re.compile(rb'<c [^>]*?\bt="e"[^>]*>')
 _CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_HIDDEN_ROW = re.compile(rb'<row [^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="([0-9]+)"')
 
 
 class Kind(enum.Enum):
@@ -69,6 +71,7 @@ class SheetScan:
     columns: int
     formulas_without_value: tuple[str, ...] = ()  # cell references, e.g. "E14"
     errors: tuple[str, ...] = ()  # cells holding an Excel error value (#DIV/0!, #N/A …)
+    hidden_rows: tuple[int, ...] = ()  # rows hidden in Excel (read like any other)
 
 
 @attrs.frozen
@@ -360,14 +363,20 @@ def _unprefixed(data: bytes) -> bytes:
     return data.replace(b"<" + prefix + b":", b"<").replace(b"</" + prefix + b":", b"</")
 
 
-def _flags(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Cells with a formula but no saved result, and cells holding an Excel error value."""
+def _flags(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ...]]:
+    """Cells with a formula but no saved result, cells holding an Excel error value, and
+    hidden rows."""
     formulas = _formulas_without_value(data) if _FORMULA.search(data) else ()
     errors: tuple[str, ...] = ()
     if b't="e"' in data:  # attributes in any order
         refs = (_CELL_REF.search(tag) for tag in _ERROR_TAG.findall(data))
         errors = tuple(ref.group(1).decode() for ref in refs if ref is not None)
-    return formulas, errors
+    hidden: tuple[int, ...] = ()
+    if b'hidden="' in data:
+        tags = _HIDDEN_ROW.findall(data)
+        numbers = (_ROW_NUMBER.search(tag) for tag in tags)
+        hidden = tuple(int(n.group(1)) for n in numbers if n is not None)
+    return formulas, errors, hidden
 
 
 def _top_rows(max_row: int) -> bytes:

@@ -178,8 +178,13 @@ class _Reader:
             self.roles_found.add(layout.role)
         if layout is None:
             if normal(sheet.name) in self.layout.ignore_sheets:
-                for _ in sheet.chunks:
-                    pass
+                count = 0  # not read, as the layout says; its rows are accounted for all the same
+                for chunk in sheet.chunks:
+                    for index, row in enumerate(chunk, start=count + 1):
+                        if any(not fields.empty(v) for v in row):
+                            ledger.seen(sheet.name, 1)
+                            ledger.report(sheet.name, index, "sheet ignored (the layout says so)")
+                    count += len(chunk)
                 return
             count = 0
             for chunk in sheet.chunks:
@@ -567,12 +572,35 @@ class _Reader:
             self._flag_cells(sheet, refs, formula)
         for sheet, refs in flags.errors.items():
             self._flag_cells(sheet, refs, error)
+        for sheet, rows in flags.hidden_rows.items():
+            self._hidden(sheet, rows)
         if self.flag_new:  # into their places (sheet order, then row): products follow order
             order = {name: i for i, name in enumerate(self.sheet_names)}
             for role, record in self.flag_new:
                 self.records[role].append(record)
             for role in {role for role, _ in self.flag_new}:
                 self.records[role].sort(key=lambda r: (order.get(r.sheet, 0), r.row))
+
+    def _hidden(self, sheet: str, rows: tuple[int, ...]) -> None:
+        """Hidden rows are read like the others (Excel keeps them in the data); a person who
+        hid a row may have meant to leave it out, so they are named in one warning."""
+        info = self.read_sheets.get(sheet)
+        if info is None or not rows:
+            return
+        _, _, role, start, end, _ = info
+        records = self.records[role]
+        read = {records[i].row for i in range(start, end)}
+        found = [row for row in rows if row in read]
+        if not found:
+            return
+        shown = ", ".join(map(str, found[:10])) + (" …" if len(found) > 10 else "")
+        self.issue(
+            f"{len(found)} hidden row(s) read like the others (rows {shown}); unhide them to "
+            "check, or delete the rows that are not part of the data",
+            sheet,
+            found[0],
+            severity=Severity.WARNING,
+        )
 
     def _flag_cells(self, sheet: str, refs: Iterable[str], message: str) -> None:
         info = self.read_sheets.get(sheet)
@@ -871,6 +899,8 @@ class _Reader:
         has_parent = any("parent" in r.values for r in records)
         has_level = any("level" in r.values for r in records)
         children: dict[str, list[str]] = defaultdict(list)
+        if has_parent and has_level and not self._levels_agree(product, records):
+            return None
         if has_parent:
             ids = {r.values["part"]: r for r in records}
             ok = True
@@ -928,6 +958,33 @@ class _Reader:
             return children if ok else None
         children[""] = [r.values["part"] for r in records]
         return children
+
+    def _levels_agree(self, product: str, records: list[Record]) -> bool:
+        """With both a level and a parent id column, the tree is built from the parent ids;
+        a level that says otherwise is an error, not silently ignored."""
+        stack: list[tuple[int, str]] = []
+        ok = True
+        for record in records:
+            level = record.values.get("level")
+            if level is None:
+                continue
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            by_level = stack[-1][1] if stack and stack[-1][0] == level - 1 else None
+            parent = record.values.get("parent")
+            if (level == 1 and parent is not None) or (level > 1 and parent != by_level):
+                self.issue(
+                    f"level {level} puts part {record.values['part']!r} "
+                    + (f"under {by_level!r}" if level > 1 else "directly in the product")
+                    + f" but its parent id says {parent or 'none'!r}; give one of the two columns",
+                    record.sheet,
+                    record.row,
+                    record.cells.get("level", ""),
+                    product=product,
+                )
+                ok = False
+            stack.append((level, record.values["part"]))
+        return ok
 
     def _material(self, record: Record, money: _Money | None) -> Material | None:
         """The BOM line as a Material without components (they are attached afterwards)."""
