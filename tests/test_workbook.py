@@ -770,3 +770,28 @@ def test_components_of_an_originating_material_are_on_the_materials_sheet(
     assert set(by_id) == {"TIMBER", "HOUSING", "SCREW"}
     screw = by_id["SCREW"]
     assert screw[2] == 1 and screw[8] == "within HOUSING" and screw[9] is None and screw[10] is None
+
+
+def test_an_adjustment_the_agreement_lacks_is_located_and_the_record_keeps_its_hs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review finding 6: aanzfta has no 'freight' adjustment: the message names the cell and
+    the broker record of the undecided product still carries the good's HS."""
+    book = tmp_path / "in.xlsx"
+    write_template(book, registry.get("aanzfta"))
+    wb = openpyxl.load_workbook(book)
+    bom = wb["BOM"]
+    column = [c.value for c in bom[1]].index("adjustments") + 1
+    bom.cell(row=2, column=column).value = "freight=0.05"
+    hs = wb["Product"].cell(row=2, column=[c.value for c in wb["Product"][1]].index("hs") + 1)
+    wb.save(book)
+    args = ["check", str(book), "--agreement", "aanzfta", "--date", "2025-06-01"]
+    assert run_cli([*args, "--export", "csv"], monkeypatch) == 1
+    captured = capsys.readouterr()
+    letter = openpyxl.utils.get_column_letter(column)
+    assert (
+        f"in.xlsx BOM!{letter}2: adjustment 'freight' is not one this agreement knows "
+        "(known: value_added_in_participating_parties)"
+    ) in captured.err
+    row = export.read_csv(captured.out)[0]
+    assert row["verdict"] == "error" and row["hs"] == hs.value

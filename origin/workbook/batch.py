@@ -87,6 +87,7 @@ def check(
                         None,
                         None,
                         "not imported: see the problems listed for this product",
+                        product.hs,
                     )
                 )
                 continue

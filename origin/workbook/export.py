@@ -133,6 +133,7 @@ class Decided:
     case: Case | None
     determination: Determination | None
     error: str = ""  # why no determination was made
+    hs: str = ""  # the good's HS / tariff item as read, for records without a case
 
     @property
     def fingerprint(self) -> str:
@@ -155,7 +156,7 @@ def broker_row(item: Decided) -> dict[str, str]:
     )
     if d is None:
         good = item.case.good if item.case is not None else None
-        hs = str(good.tariff_item or good.hs) if good is not None else ""
+        hs = str(good.tariff_item or good.hs) if good is not None else item.hs
         row.update(hs=hs, verdict="error", claim_preference="no", missing=item.error)
         return row
     rvc = decisive_rvc(d)

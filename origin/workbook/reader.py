@@ -96,6 +96,7 @@ class ProductImport:
     product: str
     case: Case | None
     rows: int  # input rows that went into it
+    hs: str = ""  # as read from its Product row, even when the product is not imported
 
 
 @attrs.define
@@ -758,7 +759,9 @@ class _Reader:
                     ledger.report(
                         record.sheet, record.row, f"product {product} not imported (see its errors)"
                     )
-            self.result.products.append(ProductImport(self.workbook, product, None, 0))
+            head_hs = heads[0].values.get("hs") if heads else None
+            hs = str(heads[0].values.get("tariff_item") or head_hs or "") if heads else ""
+            self.result.products.append(ProductImport(self.workbook, product, None, 0, hs))
             return
         counts: dict[str, int] = defaultdict(int)
         for record in all_rows:
