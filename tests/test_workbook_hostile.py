@@ -4,6 +4,7 @@ located message, one line for unreadable files, and never a traceback. Plus row 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zipfile
 from collections.abc import Callable
@@ -492,3 +493,20 @@ def test_hidden_rows_are_read_with_a_warning(tmp_path: Path) -> None:
     [warning] = [i for i in result.issues if "hidden row" in i.message]
     assert (warning.sheet, warning.row, warning.severity.value) == ("BOM", 3, "warning")
     assert warning.message.startswith("1 hidden row(s) read like the others (rows 3)")
+
+
+@pytest.mark.parametrize(
+    ("prolog", "declares"),
+    [
+        (b'<?xml version="1.0"?><worksheet/>', False),
+        (b"<!--" + b"x" * 200_000 + b"-->\n<!DOCTYPE a [<!ENTITY b 'c'>]><a/>", True),
+        (b"\xef\xbb\xbf<?xml version='1.0'?>\n<?pi data?>  <!DOCTYPE a><a/>", True),
+        ("<?xml?><!--" + "é" * 40_000 + "--><!DOCTYPE a><a/>", True),
+        (b"<!--" + b"never closed" * 10_000, False),
+        (b"", False),
+    ],
+)
+def test_the_dtd_check_reads_the_whole_prolog(prolog: bytes | str, declares: bool) -> None:
+    """Review finding 9: comments of any length, BOMs and UTF-16 parts do not hide a DTD."""
+    data = prolog.encode("utf-16") if isinstance(prolog, str) else prolog
+    assert limits._prolog_declares_dtd(io.BytesIO(data)) is declares

@@ -11,6 +11,7 @@ memory limit instead (:mod:`origin.workbook.cells`).
 
 from __future__ import annotations
 
+import codecs
 import enum
 import re
 import zipfile
@@ -222,20 +223,22 @@ def _refuse_dtd(name: str, archive: zipfile.ZipFile, part: str) -> None:
 def _prolog_declares_dtd(handle: Any) -> bool:
     data = b""
     at = 0
-    encoding = ""
+    first = True
+    decoder: Any = None  # for a UTF-16 part, looked at as UTF-8
 
     def more() -> bool:
-        nonlocal data, encoding
+        nonlocal data, first, decoder
         chunk = handle.read(65536)
         if not chunk:
             return False
-        if not data and not encoding:
-            if chunk.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: look at it as UTF-8
-                encoding = "utf-16"
+        if first:
+            first = False
+            if chunk.startswith((b"\xff\xfe", b"\xfe\xff")):
+                decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
             elif chunk.startswith(b"\xef\xbb\xbf"):
                 chunk = chunk[3:]
-        if encoding:  # pragma: no cover - Excel writes UTF-8; a UTF-16 part is rare
-            chunk = chunk.decode("utf-16", errors="replace").encode("utf-8")
+        if decoder is not None:  # pragma: no cover - Excel writes UTF-8
+            chunk = decoder.decode(chunk).encode("utf-8")
         data = data[at:] + chunk
         return True
 
