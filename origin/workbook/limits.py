@@ -52,6 +52,7 @@ _PREFIXED_MAIN = re.compile(
     rb'xmlns:([A-Za-z_][A-Za-z0-9_.-]*)="(?:http://schemas\.openxmlformats\.org/'
     rb'spreadsheetml/2006/main|http://purl\.oclc\.org/ooxml/spreadsheetml/main)"'
 )
+_ROOT = re.compile(rb"<(?:([A-Za-z_][A-Za-z0-9_.-]*):)?worksheet[ >/]")
 _ERROR_TAG = re.compile(rb'<c [^>]*?\bt="e"[^>]*>')
 _CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _HIDDEN_ROW = re.compile(rb'<row [^>]*?\bhidden="(?:1|true)"[^>]*>')
@@ -357,10 +358,11 @@ def _scan_sheet(
 
 def _unprefixed(data: bytes) -> bytes:
     """The sheet with the main namespace's prefix (if it uses one) removed from its tags."""
-    if b"xmlns:" not in data:
+    root = _ROOT.search(data)  # the root start tag, near the beginning: no pass over the sheet
+    if root is None or root.group(1) is None:
         return data
-    found = _PREFIXED_MAIN.search(data)
-    if found is None:
+    found = _PREFIXED_MAIN.search(data, root.start(), data.find(b">", root.start()))
+    if found is None or found.group(1) != root.group(1):
         return data
     prefix = found.group(1)
     return data.replace(b"<" + prefix + b":", b"<").replace(b"</" + prefix + b":", b"</")
