@@ -22,7 +22,7 @@ from origin.model import Case
 from origin.workbook import export, results
 from origin.workbook.fields import CellError, NumberFormat, amount, float_decimal, level
 from origin.workbook.mapping import MappingError, layout_from_toml, load_layout
-from origin.workbook.problems import WorkbookError
+from origin.workbook.problems import Issue, WorkbookError
 from origin.workbook.reader import import_workbook
 from origin.workbook.template import write_template
 
@@ -685,11 +685,8 @@ def test_text_that_looks_like_a_formula_stays_text(
     book = tmp_path / "in.xlsx"
     write_template(book, registry.get("anzcerta"), [case])
     wb = openpyxl.load_workbook(book)
-    for sheet in wb.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.value == "=2+3":
-                    cell.data_type = "s"  # text, as a user (or an attacker) typed it
+    ids = [c for s in wb.worksheets for r in s.iter_rows() for c in r if c.value == "=2+3"]
+    assert ids and all(c.data_type == "s" for c in ids)  # the template writes text as text
     bom = wb["BOM"]
     description = [c.value for c in bom[1]].index("description") + 1
     bom.cell(row=2, column=description).value = "=1+1"
@@ -715,6 +712,13 @@ def test_text_that_looks_like_a_formula_stays_text(
                     assert cell.data_type == "s", (sheet.title, cell.coordinate, cell.data_type)
                     looked_at += 1
     assert looked_at >= 4  # Summary, RVC, Materials, Explanation product ids; descriptions
+    lone = tmp_path / "lone.xlsx"
+    results.write_results(lone, [], [Issue("w.xlsx", "#DIV/0!"), Issue("w.xlsx", "=1+2")])
+    problems = openpyxl.load_workbook(lone)["Problems"]
+    assert [(c.value, c.data_type) for c in problems["E"][1:3]] == [
+        ("#DIV/0!", "s"),
+        ("=1+2", "s"),
+    ]
     row = export.read_csv(export_file.read_text(encoding="utf-8"))[0]
     assert row["product_id"] == "'=2+3"
     assert row["rvc_percent"] == "50.00"

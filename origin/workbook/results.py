@@ -29,6 +29,7 @@ from typing import Any
 import sympy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -117,7 +118,9 @@ def _append(sheet: WriteOnlyWorksheet, values: Sequence[Any]) -> None:
     """Append a row, every plain string as a text cell (see :class:`Formula`)."""
     sheet.append(
         [
-            _cell(sheet, v) if isinstance(v, str) and not isinstance(v, Formula) else v
+            _cell(sheet, v)
+            if type(v) is str and (v[:1] == "=" or v in ERROR_CODES)  # else text already
+            else v
             for v in values
         ]
     )

@@ -100,7 +100,9 @@ def write_template(
             for index, field in enumerate(specs, start=1):
                 value = values.get(field.key)
                 if value is not None:
-                    sheet.cell(row=row_index, column=index, value=value)
+                    cell = sheet.cell(row=row_index, column=index, value=value)
+                    if isinstance(value, str):
+                        cell.data_type = "s"  # text stays text ("=…" is no formula here)
         for index in text_columns:
             for row_index in range(2, max(len(rows) + 2, 50)):
                 sheet.cell(row=row_index, column=index).number_format = "@"
