@@ -67,6 +67,7 @@ from origin.formulas import Formula, FormulaError
 from origin.groups import Membership
 from origin.law import LawBook, Term
 from origin.model import Case, Cost, Material, OriginStatus, Packaging
+from origin.works_cost import lower_share
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 MEMBERSHIP = Membership.load(Path(__file__).parent / "groups" / "fic.toml")
@@ -815,17 +816,11 @@ class _Run:
             low = listed_share
         lower = self.case.facts.get("lower_share")
         if isinstance(lower, str):
-            match = re.match(r"\s*(\d+(?:\.\d+)?)\s*%?\s*(?:[;,]\s*(.*))?$", lower)
-            if match is None:
-                raise CaseError(
-                    f"facts.lower_share: {lower!r} should start with a percentage, "
-                    "e.g. '40; CE determination 2024/3'"
-                )
-            share = Fraction(match[1])
+            share, reference = lower_share(lower)
             low, high = min(low, share), min(high, share)
             notes.append(
                 f"{percent(share)} determined by the chief executive (r 45(2)(a))"
-                + (f": {match[2]}" if match[2] else "")
+                + (f": {reference}" if reference else "")
             )
         tolerance = self.tolerance()
         if tolerance is not None:

@@ -82,6 +82,18 @@ def _inputs(law: LawBook, parties: frozenset[str], a: Assessment) -> RVCInputs:
     return RVCInputs({"QE": qe, "FWC": fwc}, (*up, *down), raises)
 
 
+def lower_share(fact: str) -> tuple[Fraction, str]:
+    """The share (percent) and reference of a chief executive's determination of a lower
+    share, written as in ``facts.lower_share`` (e.g. '40; CE determination 2024/3')."""
+    match = re.match(r"\s*(\d+(?:\.\d+)?)\s*%?\s*(?:[;,]\s*(.*))?$", fact)
+    if match is None:
+        raise CaseError(
+            f"facts.lower_share: {fact!r} should start with a percentage, e.g. "
+            "'40; CE determination 2024/3'"
+        )
+    return Fraction(match[1]), match[2] or ""
+
+
 class WorksCostDecision(Decision):
     """One determination under a factory-or-works-cost regime; plugins set the names."""
 
@@ -177,13 +189,7 @@ class WorksCostDecision(Decision):
         lower = self.case.facts.get("lower_share")
         if not isinstance(lower, str):
             return self.law.value("qualifying_share", self.date).value, ""
-        match = re.match(r"\s*(\d+(?:\.\d+)?)\s*%?\s*(?:[;,]\s*(.*))?$", lower)
-        if match is None:
-            raise CaseError(
-                f"facts.lower_share: {lower!r} should start with a percentage, e.g. "
-                "'40; CE determination 2024/3'"
-            )
-        return Fraction(match[1]), match[2] or ""
+        return lower_share(lower)
 
     def last_process(self) -> Step:
         last = self.case.good.last_process_in
