@@ -6,18 +6,31 @@ a forked child with an address-space limit; rows come back through a pipe in pic
 chunks, so the parent parses rows while the child is still sending, and meanwhile scans the
 XML itself (:mod:`origin.workbook.limits`) to name the cause precisely. Without ``fork``
 the file is read in-process, only after that scan has passed.
+
+A large sheet is read in pieces (``split``): the child cuts the sheet's rows into pieces at
+row boundaries and parses one piece at a time, so that this process converts the rows of
+one piece while the child parses the next (two cores instead of one; calamine itself has
+no streaming reader). The pieces are checked to follow each other in row order; a piece
+that does not, or that calamine cannot read on its own, stops the pieces and the caller
+reads the file again whole (:class:`ReadAgain`), so a sheet is never read differently for
+having been cut.
 """
 
 from __future__ import annotations
 
 import contextlib
 import faulthandler
+import fcntl
+import io
+import itertools
+import marshal
 import os
 import pickle
 import resource
 import signal
 import struct
 import sys
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -29,8 +42,19 @@ from origin.workbook.problems import WorkbookError
 
 CHUNK_ROWS = 4096
 CHILD_MEMORY = 3 * 1024 * 1024 * 1024  # address space allowed to the reader, above the parent's
-_HEADER = struct.Struct("<Q")
+SPLIT_BYTES = 8 * 1024 * 1024  # a sheet whose XML is larger is read in pieces (see above) …
+PIECE_BYTES = 4 * 1024 * 1024  # … of about this much XML each, at least …
+MAX_PIECES = 32
+OVERHEAD_PER_PIECE = 8  # … and of at least 8 × the workbook's other XML (shared strings,
+# styles), which calamine reads again for every piece.
+_HEADER = struct.Struct("<QB")  # message size; 0 = marshal (4× faster for plain rows), 1 = pickle
+_PIPE_BYTES = 1 << 20  # so the child does not wait while this process scans the XML
 Row = list[Any]
+
+
+class ReadAgain(Exception):
+    """A sheet's pieces did not follow each other in row order, or one could not be read on
+    its own: read the file again without pieces (``split=False``)."""
 
 
 @attrs.frozen
@@ -57,16 +81,17 @@ class Flags:
             self.hidden_rows[scan.name] = scan.hidden_rows
 
 
-def read(path: Path, flags: Flags | None = None) -> Iterator[SheetRows]:
+def read(path: Path, flags: Flags | None = None, split: bool = False) -> Iterator[SheetRows]:
     """Every sheet in workbook order; ``flags`` is filled in by the end of the iteration.
-    Raises :class:`WorkbookError` for unreadable files.
+    Raises :class:`WorkbookError` for unreadable files and, with ``split``,
+    :class:`ReadAgain` when the file must be read again without it.
 
     The caller must consume each sheet's chunks before asking for the next sheet.
     """
     flags = flags if flags is not None else Flags()
     checked = limits.check_file(path)
     if hasattr(os, "fork") and not os.environ.get("ORIGIN_WORKBOOK_IN_PROCESS"):
-        return _read_in_child(path, checked, flags)
+        return _read_in_child(path, checked, flags, split)
     if checked.kind is not limits.Kind.XLSX:
         raise WorkbookError(
             f"{path.name}: .xls, .xlsb and .ods files are read only where a child process "
@@ -116,12 +141,16 @@ def _calamine_message(name: str, kind: str, text: str) -> str:
 # --------------------------------------------------------------------------- child process
 
 
-def _read_in_child(path: Path, checked: limits.Checked, flags: Flags) -> Iterator[SheetRows]:
+def _read_in_child(
+    path: Path, checked: limits.Checked, flags: Flags, split: bool
+) -> Iterator[SheetRows]:
     read_end, write_end = os.pipe()
+    with contextlib.suppress(AttributeError, OSError):  # Linux only; a larger pipe is enough
+        fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child; its effects are tested
         os.close(read_end)
-        _child(path, write_end, checked)
+        _child(path, write_end, checked, split)
     os.close(write_end)
     stream = os.fdopen(read_end, "rb", buffering=1 << 20)
     finished = False
@@ -170,8 +199,9 @@ def _receive(
                 if checked.kind is limits.Kind.XLSX:
                     limits.scan(path, checked)  # names a hostile shape precisely, if it can
                 raise WorkbookError(_died(path, signal_number))
-            (size,) = _HEADER.unpack(head)
-            message: tuple[str, Any] = pickle.loads(stream.read(size))
+            size, form = _HEADER.unpack(head)
+            data = stream.read(size)
+            message: tuple[str, Any] = pickle.loads(data) if form else marshal.loads(data)
             yield message
 
     incoming = messages()
@@ -182,6 +212,8 @@ def _receive(
             raise WorkbookError(_calamine_message(path.name, payload[0], payload[1]))
         if kind == "end":
             return
+        if kind == "again":
+            raise ReadAgain(payload)
         if kind == "flags":
             flags.add(payload)
             pending = next(incoming)
@@ -194,6 +226,8 @@ def _receive(
             count = 0
             for message in incoming:
                 if message[0] != "rows":
+                    if message[0] == "again":
+                        raise ReadAgain(message[1])
                     box[0] = message
                     return
                 rows = message[1]
@@ -214,7 +248,9 @@ def _receive(
         pending = box[0]
 
 
-def _child(path: Path, fd: int, checked: limits.Checked) -> None:  # pragma: no cover - child
+def _child(  # pragma: no cover - runs in the child
+    path: Path, fd: int, checked: limits.Checked, split: bool
+) -> None:
     code = 0
     try:
         # An abort prints Rust's and Python's crash reports; the parent reports it in one line.
@@ -226,13 +262,19 @@ def _child(path: Path, fd: int, checked: limits.Checked) -> None:  # pragma: no 
         with os.fdopen(fd, "wb", buffering=1 << 20) as out:
 
             def send(kind: str, payload: object) -> None:
-                data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
-                out.write(_HEADER.pack(len(data)))
+                try:
+                    data, form = marshal.dumps((kind, payload)), 0  # type: ignore[arg-type]
+                except ValueError:  # dates and times: not plain values
+                    data, form = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL), 1
+                out.write(_HEADER.pack(len(data), form))
                 out.write(data)
 
             try:
                 book = _open(path)
+                parts = dict(checked.parts) if split and checked.kind is limits.Kind.XLSX else {}
                 for name in book.sheet_names:
+                    if name in parts and _send_pieces(path, name, parts, send, out):
+                        continue
                     sheet = book.get_sheet_by_name(name)
                     # iter_rows starts at row 1 but at the first used column.
                     send("sheet", (name, sheet.start[1] if sheet.start else 0))
@@ -247,6 +289,8 @@ def _child(path: Path, fd: int, checked: limits.Checked) -> None:  # pragma: no 
                         send("rows", chunk)
                     out.flush()
                 send("end", None)
+            except _Stop:
+                pass
             except Exception as error:
                 send("error", (type(error).__name__, str(error)[:500]))
             out.flush()
@@ -255,6 +299,128 @@ def _child(path: Path, fd: int, checked: limits.Checked) -> None:  # pragma: no 
     finally:
         sys.stdout.flush()
         os._exit(code)
+
+
+class _Stop(Exception):
+    """The pieces of a sheet told the parent to read the file again: nothing more to send."""
+
+
+def _send_pieces(  # pragma: no cover - runs in the child; its effects are tested
+    path: Path, name: str, parts: dict[str, str], send: Any, out: Any
+) -> bool:
+    """Send sheet ``name`` read in pieces (see the module's docstring); False, having sent
+    nothing, for a sheet too small to gain from it or whose XML is not cut at rows."""
+    import python_calamine  # noqa: PLC0415
+
+    part = parts[name]
+    with zipfile.ZipFile(path) as archive:
+        if archive.getinfo(part).file_size < SPLIT_BYTES:
+            return False
+        xml = archive.read(part)
+        cuts = _cuts(xml)
+        if cuts is None:
+            return False
+        others = set(parts.values()) - {part}
+        members = {
+            item.filename: _EMPTY_SHEET if item.filename in others else archive.read(item)
+            for item in archive.infolist()
+            if item.filename != part and item.filename.endswith((".xml", ".rels"))
+        }
+    body_start, body_end, closing = cuts
+    overhead = sum(map(len, members.values())) * OVERHEAD_PER_PIECE
+    pieces = min(MAX_PIECES, (body_end - body_start) // max(PIECE_BYTES, overhead))
+    if pieces < 2:
+        return False
+    head, tail = xml[:body_start], b"</sheetData>" + closing
+    bounds = _row_starts(xml, body_start, body_end, pieces)
+    next_row, first_column, widest = 0, -1, 0
+    for low, high in itertools.pairwise(bounds):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as piece:
+            for member, content in members.items():
+                piece.writestr(member, content)
+            piece.writestr(part, head + xml[low:high] + tail)
+        buffer.seek(0)
+        try:
+            sheet = python_calamine.CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name)
+            start, end = sheet.start, sheet.end
+            rows = sheet.to_python(skip_empty_area=True) if start is not None else []
+        except Exception as error:  # not readable on its own: the whole file decides
+            _again(send, out, f"piece {low}-{high} of {name!r}: {type(error).__name__} {error}")
+        if start is None or end is None or not rows:
+            continue
+        if first_column < 0:
+            first_column = start[1]
+            send("sheet", (name, first_column))
+        if start[0] < next_row or start[1] < first_column:
+            _again(send, out, f"rows of {name!r} out of order at row {start[0] + 1}")
+        widest = max(widest, end[1])
+        if (end[0] + 1) * (widest - first_column + 1) > limits.MAX_CELLS:
+            # The whole sheet's rectangle is what the plain read refuses (or dies of).
+            _again(send, out, f"{name!r} spans more than {limits.MAX_CELLS:,} cells")
+        pad = [""] * (start[1] - first_column)
+        if pad:
+            rows = [pad + row for row in rows]
+        if start[0] > next_row:  # rows without cells between two pieces
+            gap: list[Row] = [[] for _ in range(start[0] - next_row)]
+            for at in range(0, len(gap), CHUNK_ROWS):
+                send("rows", gap[at : at + CHUNK_ROWS])
+        for at in range(0, len(rows), CHUNK_ROWS):
+            send("rows", rows[at : at + CHUNK_ROWS])
+        out.flush()
+        next_row = end[0] + 1
+    if first_column < 0:
+        send("sheet", (name, 0))
+    return True
+
+
+def _again(send: Any, out: Any, why: str) -> None:  # pragma: no cover - runs in the child
+    send("again", why)
+    out.flush()
+    raise _Stop
+
+
+_EMPTY_SHEET = (
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b"<sheetData/></worksheet>"
+)
+
+
+def _cuts(xml: bytes) -> tuple[int, int, bytes] | None:
+    """Where the rows are (just after ``<sheetData>``, at ``</sheetData>``) and the root's
+    closing tag; None unless the sheet has that plain shape."""
+    body_start = xml.find(b"<sheetData>")
+    body_end = xml.rfind(b"</sheetData>")
+    closing_at = xml.rfind(b"</")
+    if body_start < 0 or body_end < body_start or closing_at <= body_end:
+        return None
+    closing = xml[closing_at:].rstrip()
+    if not closing.endswith(b"worksheet>"):
+        return None
+    return body_start + len(b"<sheetData>"), body_end, closing
+
+
+def _row_starts(xml: bytes, body_start: int, body_end: int, pieces: int) -> list[int]:
+    """Piece boundaries: the body's ends and, near each 1/pieces of it, the start of a row
+    tag that names its row (``r="…"``), so that a piece's rows are numbered as in the whole.
+    A cut that lands inside a comment or CDATA leaves its piece unreadable (the whole file
+    is then read again): it never makes a readable piece with other rows."""
+    bounds = [body_start]
+    size = body_end - body_start
+    for k in range(1, pieces):
+        at = xml.find(b"<row ", body_start + size * k // pieces, body_end)
+        while at >= 0:
+            tag_end = xml.find(b">", at, body_end)
+            if tag_end < 0:
+                at = -1
+                break
+            if b' r="' in xml[at:tag_end]:
+                break
+            at = xml.find(b"<row ", tag_end, body_end)
+        if at > bounds[-1]:
+            bounds.append(at)
+    bounds.append(body_end)
+    return bounds
 
 
 def _limit_memory() -> None:  # pragma: no cover - runs in the child

@@ -10,12 +10,14 @@ of the workbook are.
 from __future__ import annotations
 
 import gc
+import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
+from itertools import repeat
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import attrs
 
@@ -77,6 +79,53 @@ _MATERIAL_DEFAULTS: list[Any] = [_default(f) for f in _MATERIAL_ATTRIBUTES]
 )
 _AMOUNT_FIELDS = ("adjusted_value", "fob", "ex_works", "transaction_value")
 _ZERO = Decimal(0)
+# Column-wise conversion (_Reader._by_column): the shapes it takes, and how BOM columns
+# become Material arguments.
+_STR = frozenset((str,))
+_NUMBERS = frozenset((bool, int, float))
+_FLOAT = frozenset((float,))
+_SMALLEST, _LARGEST = 1e-12, 1e15  # the amounts fields.fast_amount takes as they are
+_DECIMAL_OR_NONE = frozenset((Decimal, type(None)))
+_HELD = ("product", "level", "parent")  # see _Reader.held
+_NOT_PREBUILT = frozenset(("currency", "adjustments", "accessory"))
+_PLAIN_MATERIAL_COLUMNS = {
+    "part": _M_ID,
+    "description": _M_DESCRIPTION,
+    "hs": _M_HS,
+    "quantity": _M_QUANTITY,
+    "unit": _M_UNIT,
+    "value": _M_VALUE,
+    "origin_country": _M_ORIGIN,
+    "weight": _M_WEIGHT,
+    "psr": _M_PSR,
+    "produced_in": _M_PRODUCED,
+    "operations": _M_OPERATIONS,
+}
+_ENUM_COLUMNS: tuple[tuple[str, int, Mapping[Any, Any]], ...] = tuple(
+    (key, at, {None: _MATERIAL_DEFAULTS[at], **table})
+    for key, at, table in (
+        ("basis", _M_BASIS, _BASES),
+        ("status", _M_STATUS, _STATUSES),
+        ("packaging", _M_PACKAGING, _PACKAGINGS),
+    )
+)
+
+
+class _SheetPlan(NamedTuple):
+    """What converting a sheet's rows needs, fixed once its header is found."""
+
+    name: str
+    plan: list[tuple[int, Field, Column, Callable[[object], object]]]
+    fast: list[tuple[int, str, Callable[[object], object], int, Mapping[str, Any]]]
+    letters: dict[str, str]
+    unheaded: list[tuple[int, str]]
+    header_width: int  # cells past it have no header either (rows may be wider than it)
+    required: list[str]
+    constant: str | None
+    layout: SheetLayout
+    offset: int
+    records: list[Record]
+    bom: bool
 
 
 class Record(NamedTuple):
@@ -117,20 +166,27 @@ def import_workbook(
     """Read ``path`` with ``layout`` (default: the template's); ``law`` supplies the words
     (cost categories, facts …) a choice column accepts. Unreadable files raise
     :class:`~origin.workbook.problems.WorkbookError`."""
-    reader = _Reader(display_name(path), layout or template_layout(), law)
     # Hundreds of thousands of new dicts, Decimals and model objects, none in a cycle: the
     # cyclic collector's repeated passes over them cost more than the import itself.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        flags = cells.Flags()
-        for sheet in cells.read(path, flags):
-            reader.sheet(sheet)
-        reader.flag(flags)
-        return reader.finish()
+        try:
+            return _import(path, layout, law, split=True)
+        except cells.ReadAgain:  # a large sheet's pieces were not in row order: read it whole
+            return _import(path, layout, law, split=False)
     finally:
         if enabled:
             gc.enable()
+
+
+def _import(path: Path, layout: Layout | None, law: LawBook | None, split: bool) -> ImportResult:
+    reader = _Reader(display_name(path), layout or template_layout(), law)
+    flags = cells.Flags()
+    for sheet in cells.read(path, flags, split=split):
+        reader.sheet(sheet)
+    reader.flag(flags)
+    return reader.finish()
 
 
 class _Reader:
@@ -140,6 +196,10 @@ class _Reader:
         self.law = law
         self.result = ImportResult(workbook)
         self.records: dict[str, list[Record]] = defaultdict(list)
+        # role → field → the values its records hold, for the fields that decide how rows
+        # are grouped (product, level) or a BOM's shape (parent): kept as rows are read, so
+        # the common one-product flat BOM is recognised without another pass over its rows.
+        self.held: dict[str, dict[str, set[Any]]] = defaultdict(lambda: defaultdict(set))
         # BOM lines built into Materials as they are read, where no currency conversion is
         # needed: the work fills the time this process would otherwise wait for the reader.
         self.prebuilt: dict[int, Material] = {}
@@ -204,28 +264,36 @@ class _Reader:
             return
         self._read_role(sheet, layout)
 
-    def _read_role(self, sheet: cells.SheetRows, layout: SheetLayout) -> None:  # noqa: PLR0915
-        """Find the header, then convert every row (the hot loop is kept inline)."""
+    def _read_role(self, sheet: cells.SheetRows, layout: SheetLayout) -> None:
+        """Find the header, then convert every row: column by column for a block of rows
+        whose cells are all of the common shapes, row by row (located problems) otherwise."""
         name, ledger, offset = sheet.name, self.result.ledger, sheet.first_column
-        rows = _rows(sheet.chunks)
+        chunks = iter(sheet.chunks)
         head: list[tuple[int, list[Any]]] = []
         header_at: int | None = None
         plan: list[tuple[int, Field, Column, Callable[[object], object]]] = []
-        for number, row in rows:
-            head.append((number, row))
-            if layout.header_row is not None:
-                if number == layout.header_row:
+        rest: list[list[Any]] = []
+        number = 0
+        for chunk in chunks:
+            for at, row in enumerate(chunk):
+                number += 1
+                head.append((number, row))
+                if layout.header_row is not None:
+                    found = number == layout.header_row
+                else:
+                    found = self._looks_like_header(layout, row)
+                if found:
                     plan = self._plan(name, layout, row, number, offset)
                     header_at = number
+                if found or len(head) >= HEADER_SEARCH_ROWS:
+                    rest = chunk[at + 1 :]
                     break
-            elif self._looks_like_header(layout, row):
-                plan = self._plan(name, layout, row, number, offset)
-                header_at = number
-                break
-            if len(head) >= HEADER_SEARCH_ROWS:
-                break
+            else:
+                continue
+            break
+        blocks = _blocks(number + 1, rest, chunks)
         if header_at is None:
-            for number, row in [*head, *rows]:
+            for number, row in [*head, *_numbered(blocks)]:
                 if any(not fields.empty(v) for v in row):
                     ledger.seen(name, 1)
                     ledger.report(name, number, "no header row found")
@@ -242,7 +310,7 @@ class _Reader:
                 reason = "header row" if number == header_at else "above the header row"
                 ledger.report(name, number, reason)
         if not plan:
-            for number, row in rows:
+            for number, row in _numbered(blocks):
                 if any(not fields.empty(v) for v in row):
                     ledger.seen(name, 1)
                     ledger.report(name, number, "sheet lacks required columns")
@@ -254,43 +322,138 @@ class _Reader:
         # a value there would be lost, so each is a located error on its row.
         header = head[-1][1]
         unheaded = [(i, column_letter(i + offset)) for i, v in enumerate(header) if fields.empty(v)]
-        fast = [
-            (index, field.key, convert, *self._shortcut(field, column, layout, convert))
-            for index, field, column, convert in plan
-        ]
-        required = [f.key for _, f, _, _ in plan if f.required and f.key != "product"]
-        constant = layout.product
-        empty = fields.empty
+        sheet_plan = _SheetPlan(
+            name=name,
+            plan=plan,
+            fast=[
+                (index, field.key, convert, *self._shortcut(field, column, layout, convert))
+                for index, field, column, convert in plan
+            ],
+            letters=letters,
+            unheaded=unheaded,
+            header_width=len(header),
+            required=[f.key for _, f, _, _ in plan if f.required and f.key != "product"],
+            constant=layout.product,
+            layout=layout,
+            offset=offset,
+            records=records,
+            bom=layout.role == "bom",
+        )
         seen = 0
-        prebuild = self._material if layout.role == "bom" else None
-        prebuilt = self.prebuilt
-        # The hot loop: ~1.2 million cells for a 100,000-line BOM. Rows with any problem,
-        # or flagged by the XML check, go to _row for the full, located treatment.
-        for number, row in rows:
+        for first, block in blocks:
+            if block:
+                seen += self._by_column(sheet_plan, first, block)
+        ledger.seen(name, seen)
+        self.read_sheets[name] = (plan, offset, layout.role, start, len(records), header_at)
+
+    def _by_column(self, p: _SheetPlan, first: int, block: list[list[Any]]) -> int:
+        """Convert a block of rows column by column: each distinct cell value once (a dict
+        look-up per cell after that), text by ``str.strip`` over the column. A block with
+        anything unusual (a problem, a blank row or required cell, mixed number types, a
+        value in a column without a header) is converted row by row instead, where every
+        problem is located; both give the same records. Returns the rows that held data."""
+        count = len(block)
+        width = len(block[0])
+        if not p.required or len(set(map(len, block))) != 1:
+            return self._by_row(p, first, block)
+        columns = list(zip(*block, strict=True))
+        for index in [*(i for i, _ in p.unheaded), *range(p.header_width, width)]:
+            if index < width and not all(fields.empty(v) for v in set(columns[index])):
+                return self._by_row(p, first, block)
+        keys: list[str] = []
+        converted: list[list[Any]] = []
+        sparse: list[str] = []  # columns where some rows have no value (the key is left out)
+        for index, key, convert, kind, _table in p.fast:
+            if index >= width:
+                continue
+            got = _column(columns[index], kind, convert)
+            if got is None:
+                return self._by_row(p, first, block)
+            out, has_none = got
+            if has_none:
+                if key in p.required:
+                    return self._by_row(p, first, block)
+                if all(v is None for v in out):
+                    continue
+                sparse.append(key)
+            keys.append(key)
+            converted.append(out)
+        if p.constant:
+            if "product" not in keys:
+                keys.append("product")
+                converted.append([p.constant] * count)
+            elif "product" in sparse:
+                at = keys.index("product")
+                converted[at] = [p.constant if v is None else v for v in converted[at]]
+                sparse.remove("product")
+        by_key = dict(zip(keys, converted, strict=True))
+        rows: list[dict[str, Any]] = list(
+            map(dict, map(zip, repeat(keys), zip(*converted, strict=True)))
+        )
+        for key in sparse:
+            for values in rows:
+                if values[key] is None:
+                    del values[key]
+        # Records made as namedtuple's own _make makes them (tuple.__new__), without a
+        # Python call per row.
+        p.records.extend(
+            map(
+                tuple.__new__,
+                repeat(Record),
+                zip(repeat(p.name), range(first, first + count), rows, repeat(p.letters)),
+            )
+        )
+        held = self.held[p.layout.role]
+        for key in _HELD:
+            if key in by_key:
+                held[key].update(by_key[key])
+        held["__keys__"].update(keys)
+        if p.bom:
+            self._prebuild(by_key, sparse, rows)
+        return count
+
+    def _prebuild(
+        self, by_key: dict[str, list[Any]], sparse: list[str], rows: list[dict[str, Any]]
+    ) -> None:
+        """Materials for a block of plain BOM lines (no currency, adjustments or accessory:
+        those wait for the rates, in _materials), built column by column; the reader fills
+        the time this process would otherwise wait for the spreadsheet reader."""
+        if not by_key.keys().isdisjoint(_NOT_PREBUILT):
+            return
+        value = by_key.get("value")
+        if value is not None and not set(map(type, value)) <= _DECIMAL_OR_NONE:
+            return
+        count = len(rows)
+        args: list[Iterable[Any]] = [repeat(d, count) for d in _MATERIAL_DEFAULTS]
+        for key, at in _PLAIN_MATERIAL_COLUMNS.items():
+            if key in by_key:
+                args[at] = by_key[key]
+        if "description" in sparse:
+            args[_M_DESCRIPTION] = ["" if v is None else v for v in by_key["description"]]
+        for key, at, table in _ENUM_COLUMNS:
+            if key in by_key:
+                args[at] = map(table.__getitem__, by_key[key])
+        for key, at in (("self_produced", _M_SELF), ("indirect", _M_INDIRECT)):
+            if key in by_key:
+                args[at] = [v is True for v in by_key[key]]
+        if "attributes" in by_key:
+            default = _MATERIAL_DEFAULTS[_M_ATTRIBUTES]
+            args[_M_ATTRIBUTES] = [frozenset(v) if v else default for v in by_key["attributes"]]
+        self.prebuilt.update(zip(map(id, rows), map(Material, *args), strict=True))
+
+    def _by_row(self, p: _SheetPlan, first: int, block: list[list[Any]]) -> int:
+        """Row by row, with every problem located (see _by_column)."""
+        records, letters, required, constant = p.records, p.letters, p.required, p.constant
+        empty = fields.empty
+        before = len(records)
+        seen = 0
+        for number, row in enumerate(block, start=first):
             width = len(row)
             values: dict[str, Any] = {}
             problems: list[tuple[str, str]] | None = None
-            for index, key, convert, kind, table in fast:
+            for index, key, convert, _kind, _table in p.fast:
                 if index < width:
                     cell = row[index]
-                    # Inline shortcuts for the common cells (each is also in ``convert``).
-                    if kind == _LOOKUP:
-                        if type(cell) is str:
-                            found = table.get(cell)
-                            if found is not None:
-                                values[key] = found
-                                continue
-                    elif kind == _AMOUNT:
-                        if type(cell) is float and (cell == 0 or 1e-12 <= cell < 1e15):
-                            values[key] = (
-                                Decimal(int(cell)) if cell.is_integer() else Decimal(repr(cell))
-                            )
-                            continue
-                    elif kind == _TEXT and type(cell) is str:
-                        stripped = cell.strip()
-                        if stripped and stripped[0] != "#":
-                            values[key] = stripped
-                            continue
                     if cell == "" or cell is None:
                         continue
                     try:
@@ -302,42 +465,49 @@ class _Reader:
                         continue
                     if value is not None:
                         values[key] = value
-            if unheaded:
-                for index, letter in unheaded:
-                    if index < width and not empty(row[index]):
-                        if problems is None:
-                            problems = []
-                        problems.append(
-                            (
-                                letter,
-                                f"the cell holds {row[index]!r} but its column has no header, "
-                                "so it would not be read (give the column a header, or clear "
-                                "the cell)",
-                            )
+            past = range(p.header_width, width)
+            for index, letter in [*p.unheaded, *((i, column_letter(i + p.offset)) for i in past)]:
+                if index < width and not empty(row[index]):
+                    if problems is None:
+                        problems = []
+                    problems.append(
+                        (
+                            letter,
+                            f"the cell holds {row[index]!r} but its column has no header, "
+                            "so it would not be read (give the column a header, or clear "
+                            "the cell)",
                         )
+                    )
             if not values and problems is None and all(empty(v) for v in row):
                 continue
             seen += 1
             if problems is None and all(k in values for k in required):
                 if constant and "product" not in values:
                     values["product"] = constant
-                record = Record(name, number, values, letters)
+                record = Record(p.name, number, values, letters)
                 records.append(record)
                 if (
-                    prebuild is not None
+                    p.bom
                     and "currency" not in values
                     and "adjustments" not in values
                     and type(values.get("value", _ZERO)) is Decimal
                 ):
-                    built = prebuild(record, None)
+                    built = self._material(record, None)
                     if built is not None:
-                        prebuilt[id(values)] = built
+                        self.prebuilt[id(values)] = built
                 continue
             records.append(
-                self._row(name, number, values, problems or [], plan, layout, offset, letters)
+                self._row(
+                    p.name, number, values, problems or [], p.plan, p.layout, p.offset, letters
+                )
             )
-        ledger.seen(name, seen)
-        self.read_sheets[name] = (plan, offset, layout.role, start, len(records), header_at)
+        held = self.held[p.layout.role]
+        for record in records[before:]:
+            for key in _HELD:
+                if key in record.values:
+                    held[key].add(record.values[key])
+            held["__keys__"].update(record.values)
+        return seen
 
     def _looks_like_header(self, layout: SheetLayout, row: list[Any]) -> bool:
         found = {normal(v) for v in row if isinstance(v, str) and v.strip()}
@@ -690,7 +860,7 @@ class _Reader:
         for role in ("product", "bom", "costs", "consignment", "transit", "facts"):
             current: str | None = None
             records = self.records.get(role, [])
-            if single is not None and _one_product(records, single):
+            if single is not None and self._one_product(role, single):
                 # One product and every row names it (or none): no per-row decisions.
                 grouped[single][role].extend(records)
                 continue
@@ -715,6 +885,12 @@ class _Reader:
                     group = grouped[product] = defaultdict(list)
                 group[role].append(record)
         return grouped
+
+    def _one_product(self, role: str, product: str) -> bool:
+        """Every row of ``role`` is of ``product`` (named or not) and none is an ERP level-0
+        BOM line (from the values held, see ``held``; rows added by the XML check hold none)."""
+        held = self.held[role]
+        return held["product"] <= {product} and 0 not in held["level"]
 
     def _reject(self, record: Record, reason: str, error: bool = True) -> None:
         if error:
@@ -749,7 +925,9 @@ class _Reader:
                 heads[1].row,
                 product=product,
             )
-        failed = self.missing_sheets or any("__error__" in r.values for r in all_rows)
+        failed = self.missing_sheets or (
+            bool(self.bad_rows) and any("__error__" in r.values for r in all_rows)
+        )
         case = None
         if heads and len(heads) == 1 and not failed:
             case = self._case(product, heads[0], rows, rates, law_facts)
@@ -854,11 +1032,45 @@ class _Reader:
         money: _Money,
         own_costs: Mapping[str, tuple[Cost, ...]],
     ) -> tuple[Material, ...] | None:
+        values = [r.values for r in records]
+        parts = [v["part"] for v in values]
+        if len(set(parts)) == len(parts):  # the common case, without a look-up per line
+            built: list[Material | None] = list(map(self.prebuilt.get, map(id, values)))
+            ok = True
+            for at in [at for at, b in enumerate(built) if b is None]:
+                built[at] = self._material(records[at], money)  # each reports its problems
+                ok = ok and built[at] is not None
+            if not ok:
+                return None
+            made = cast(dict[str, Material], dict(zip(parts, built, strict=True)))
+        else:
+            made = self._unique_materials(product, records, money)
+            if not made:
+                return None
+        children = self._tree(product, records, parts)
+        if children is None:
+            return None
+        for part, lines in own_costs.items():
+            if part in made:
+                made[part] = attrs.evolve(made[part], costs=lines)
+        if len(children) == 1:  # a flat BOM: no intermediate materials
+            return tuple(map(made.__getitem__, children.get("", ())))
+
+        def make(part: str) -> Material:
+            kids = children.get(part)
+            if kids:
+                return attrs.evolve(made[part], components=tuple(make(k) for k in kids))
+            return made[part]
+
+        return tuple(make(part) for part in children.get("", ()))
+
+    def _unique_materials(
+        self, product: str, records: list[Record], money: _Money
+    ) -> dict[str, Material]:
+        """Materials by part id, each part id used twice a located error (then: {})."""
         ok = True
         first_seen: dict[str, int] = {}
         made: dict[str, Material] = {}
-        material = self._material
-        prebuilt = self.prebuilt
         for record in records:
             part = record.values["part"]
             if part in first_seen:
@@ -873,34 +1085,20 @@ class _Reader:
                 ok = False
                 continue
             first_seen[part] = record.row
-            built = prebuilt.get(id(record.values)) or material(record, money)
+            built = self.prebuilt.get(id(record.values)) or self._material(record, money)
             if built is None:
                 ok = False
             else:
                 made[part] = built
-        if not ok:
-            return None
-        children = self._tree(product, records)
-        if children is None:
-            return None
-        for part, lines in own_costs.items():
-            if part in made:
-                made[part] = attrs.evolve(made[part], costs=lines)
-        if len(children) == 1:  # a flat BOM: no intermediate materials
-            return tuple(made[part] for part in children.get("", ()))
+        return made if ok else {}
 
-        def make(part: str) -> Material:
-            kids = children.get(part)
-            if kids:
-                return attrs.evolve(made[part], components=tuple(make(k) for k in kids))
-            return made[part]
-
-        return tuple(make(part) for part in children.get("", ()))
-
-    def _tree(self, product: str, records: list[Record]) -> dict[str, list[str]] | None:
+    def _tree(
+        self, product: str, records: list[Record], parts: list[str]
+    ) -> dict[str, list[str]] | None:
         """Children by parent part id ('' = the product), from parent ids or levels."""
-        has_parent = any("parent" in r.values for r in records)
-        has_level = any("level" in r.values for r in records)
+        held = self.held["bom"]["__keys__"]
+        has_parent = "parent" in held and any("parent" in r.values for r in records)
+        has_level = "level" in held and any("level" in r.values for r in records)
         children: dict[str, list[str]] = defaultdict(list)
         if has_parent and has_level and not self._levels_agree(product, records):
             return None
@@ -959,7 +1157,7 @@ class _Reader:
                 children[stack[-1][1] if stack else ""].append(record.values["part"])
                 stack.append((level, record.values["part"]))
             return children if ok else None
-        children[""] = [r.values["part"] for r in records]
+        children[""] = parts
         return children
 
     def _levels_agree(self, product: str, records: list[Record]) -> bool:
@@ -1286,21 +1484,60 @@ def _adjustments(
     return tuple(found)
 
 
-def _rows(chunks: Iterable[list[list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
-    number = 0
+def _column(
+    column: tuple[Any, ...], kind: int, convert: Callable[[object], object]
+) -> tuple[list[Any], bool] | None:
+    """A column's values converted (None: no value), and whether any is None; None when a
+    cell needs the row-wise treatment (a problem, or a shape the shortcut does not take)."""
+    kinds = set(map(type, column))
+    if kind == _TEXT and kinds == _STR:
+        out: list[Any] = list(map(str.strip, column))
+        if "\0#" in "\0".join(("", *out)):  # maybe an Excel error: checked row-wise
+            return None
+        if "" in out:
+            return [s or None for s in out], True
+        return out, False
+    if len(kinds & _NUMBERS) > 1:  # 1 == 1.0 == True: one dict key for cells read apart
+        return None
+    distinct = set(column)
+    table: dict[Any, Any] = {}
+    if (
+        kind == _AMOUNT
+        and kinds == _FLOAT
+        and all(map(math.isfinite, distinct))
+        and min(distinct) >= _SMALLEST
+        and max(distinct) < _LARGEST
+    ):  # fields.fast_amount's shortcut, for the whole column at once
+        table = dict(zip(distinct, map(Decimal, map(repr, distinct)), strict=True))
+        for value in [v for v in distinct if v.is_integer()]:
+            table[value] = Decimal(int(value))
+        return list(map(table.__getitem__, column)), False
+    has_none = False
+    try:
+        for value in distinct:
+            got = None if value is None or value == "" else convert(value)
+            table[value] = got
+            has_none = has_none or got is None
+        return list(map(table.__getitem__, column)), has_none
+    except (CellError, KeyError):  # KeyError: a NaN is not equal to itself
+        return None
+
+
+def _blocks(
+    first: int, rest: list[list[Any]], chunks: Iterator[list[list[Any]]]
+) -> Iterator[tuple[int, list[list[Any]]]]:
+    """Rows in blocks with the number of each block's first row: the rest of the chunk
+    the header was found in, then the reader's chunks."""
+    yield first, rest
+    number = first + len(rest)
     for chunk in chunks:
-        for row in chunk:
-            number += 1
-            yield number, row
+        yield number, chunk
+        number += len(chunk)
 
 
-def _one_product(records: list[Record], product: str) -> bool:
-    """Every row is of ``product`` (named or not) and none is an ERP level-0 BOM line."""
-    for record in records:
-        values = record.values
-        if values.get("product", product) != product or values.get("level") == 0:
-            return False
-    return True
+def _numbered(blocks: Iterable[tuple[int, list[list[Any]]]]) -> Iterator[tuple[int, list[Any]]]:
+    for first, block in blocks:
+        yield from enumerate(block, start=first)
 
 
 def _split_ref(ref: str) -> tuple[int, int]:
