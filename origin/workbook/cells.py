@@ -31,7 +31,7 @@ import signal
 import struct
 import sys
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,9 @@ class Flags:
             self.hidden_rows[scan.name] = scan.hidden_rows
 
 
-def read(path: Path, flags: Flags | None = None, split: bool = False) -> Iterator[SheetRows]:
+def read(
+    path: Path, flags: Flags | None = None, split: bool = False
+) -> Generator[SheetRows, None, None]:
     """Every sheet in workbook order; ``flags`` is filled in by the end of the iteration.
     Raises :class:`WorkbookError` for unreadable files and, with ``split``,
     :class:`ReadAgain` when the file must be read again without it.
@@ -116,7 +118,7 @@ def _open(path: Path) -> Any:
     return python_calamine.CalamineWorkbook.from_path(text)
 
 
-def _read_here(path: Path) -> Iterator[SheetRows]:
+def _read_here(path: Path) -> Generator[SheetRows, None, None]:
     try:
         book = _open(path)
         for name in book.sheet_names:
@@ -143,7 +145,7 @@ def _calamine_message(name: str, kind: str, text: str) -> str:
 
 def _read_in_child(
     path: Path, checked: limits.Checked, flags: Flags, split: bool
-) -> Iterator[SheetRows]:
+) -> Generator[SheetRows, None, None]:
     read_end, write_end = os.pipe()
     with contextlib.suppress(AttributeError, OSError):  # Linux only; a larger pipe is enough
         fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)

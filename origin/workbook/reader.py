@@ -9,6 +9,7 @@ of the workbook are.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import re
@@ -174,7 +175,8 @@ def import_workbook(
         try:
             return _import(path, layout, law, split=True)
         except cells.ReadAgain:  # a large sheet's pieces were not in row order: read it whole
-            return _import(path, layout, law, split=False)
+            pass
+        return _import(path, layout, law, split=False)
     finally:
         if enabled:
             gc.enable()
@@ -183,8 +185,9 @@ def import_workbook(
 def _import(path: Path, layout: Layout | None, law: LawBook | None, split: bool) -> ImportResult:
     reader = _Reader(display_name(path), layout or template_layout(), law)
     flags = cells.Flags()
-    for sheet in cells.read(path, flags, split=split):
-        reader.sheet(sheet)
+    with contextlib.closing(cells.read(path, flags, split=split)) as sheets:  # ends the child
+        for sheet in sheets:
+            reader.sheet(sheet)
     reader.flag(flags)
     return reader.finish()
 
