@@ -26,10 +26,12 @@ import itertools
 import marshal
 import os
 import pickle
+import queue
 import resource
 import signal
 import struct
 import sys
+import threading
 import zipfile
 from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
@@ -261,16 +263,9 @@ def _child(  # pragma: no cover - runs in the child
         os.dup2(devnull, 2)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         _limit_memory()
-        with os.fdopen(fd, "wb", buffering=1 << 20) as out:
-
-            def send(kind: str, payload: object) -> None:
-                try:
-                    data, form = marshal.dumps((kind, payload)), 0  # type: ignore[arg-type]
-                except ValueError:  # dates and times: not plain values
-                    data, form = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL), 1
-                out.write(_HEADER.pack(len(data), form))
-                out.write(data)
-
+        out = _Writer(fd)
+        send = out.send
+        try:
             try:
                 book = _open(path)
                 parts = dict(checked.parts) if split and checked.kind is limits.Kind.XLSX else {}
@@ -286,6 +281,7 @@ def _child(  # pragma: no cover - runs in the child
                         chunk.append(row)
                         if len(chunk) >= CHUNK_ROWS:
                             send("rows", chunk)
+                            out.flush()
                             chunk = []
                     if chunk:
                         send("rows", chunk)
@@ -295,12 +291,51 @@ def _child(  # pragma: no cover - runs in the child
                 pass
             except Exception as error:
                 send("error", (type(error).__name__, str(error)[:500]))
-            out.flush()
+        finally:
+            out.close()
     except BaseException:
         code = 1
     finally:
         sys.stdout.flush()
         os._exit(code)
+
+
+class _Writer:  # pragma: no cover - runs in the child
+    """Messages to the parent, written by a thread: the child parses the next piece (calamine
+    lets go of the GIL while it parses) while the parent is still reading the last one, so
+    a full pipe never holds up the parse."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.pending: list[bytes] = []
+        self.queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._write, daemon=True)
+        self.thread.start()
+
+    def send(self, kind: str, payload: object) -> None:
+        try:
+            data, form = marshal.dumps((kind, payload)), 0  # type: ignore[arg-type]
+        except ValueError:  # dates and times: not plain values
+            data, form = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL), 1
+        self.pending.append(_HEADER.pack(len(data), form))
+        self.pending.append(data)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.queue.put(b"".join(self.pending))
+            self.pending = []
+
+    def close(self) -> None:
+        self.flush()
+        self.queue.put(None)
+        self.thread.join()
+
+    def _write(self) -> None:
+        with contextlib.suppress(OSError):  # the parent stopped reading: nothing to tell it
+            while (data := self.queue.get()) is not None:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(self.fd, view) :]
 
 
 class _Stop(Exception):
@@ -315,24 +350,14 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
     import python_calamine  # noqa: PLC0415
 
     part = parts[name]
-    with zipfile.ZipFile(path) as archive:
-        if archive.getinfo(part).file_size < SPLIT_BYTES:
-            return False
-        xml = archive.read(part)
-        cuts = _cuts(xml)
-        if cuts is None:
-            return False
-        others = set(parts.values()) - {part}
-        members = {
-            item.filename: _EMPTY_SHEET if item.filename in others else archive.read(item)
-            for item in archive.infolist()
-            if item.filename != part and item.filename.endswith((".xml", ".rels"))
-        }
-    body_start, body_end, closing = cuts
-    overhead = sum(map(len, members.values())) * OVERHEAD_PER_PIECE
-    pieces = min(MAX_PIECES, (body_end - body_start) // max(PIECE_BYTES, overhead))
-    if pieces < 2:
+    loaded = _load(path, part, set(parts.values()) - {part})
+    if loaded is None:
         return False
+    xml, members, pieces = loaded
+    cuts = _cuts(xml)
+    if cuts is None:
+        return False
+    body_start, body_end, closing = cuts
     head, tail = xml[:body_start], b"</sheetData>" + closing
     bounds = _row_starts(xml, body_start, body_end, pieces)
     next_row, first_column, widest = 0, -1, 0
@@ -374,6 +399,31 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
     if first_column < 0:
         send("sheet", (name, 0))
     return True
+
+
+def _load(  # pragma: no cover - runs in the child
+    path: Path, part: str, others: set[str]
+) -> tuple[bytes, dict[str, bytes], int] | None:
+    """The sheet's XML, the other XML parts a piece needs (other sheets stubbed) and how
+    many pieces; None (before decompressing the sheet) when cutting would not pay."""
+    with zipfile.ZipFile(path) as archive:
+        size = archive.getinfo(part).file_size
+        if size < SPLIT_BYTES:
+            return None
+        kept = [
+            item
+            for item in archive.infolist()
+            if item.filename != part and item.filename.endswith((".xml", ".rels"))
+        ]
+        overhead = sum(i.file_size for i in kept if i.filename not in others)
+        pieces = min(MAX_PIECES, size // max(PIECE_BYTES, overhead * OVERHEAD_PER_PIECE))
+        if pieces < 2:
+            return None
+        members = {
+            item.filename: _EMPTY_SHEET if item.filename in others else archive.read(item)
+            for item in kept
+        }
+        return archive.read(part), members, pieces
 
 
 def _again(send: Any, out: Any, why: str) -> None:  # pragma: no cover - runs in the child
