@@ -18,6 +18,8 @@ having been cut.
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import contextlib
 import faulthandler
 import fcntl
@@ -47,6 +49,7 @@ CHILD_MEMORY = 3 * 1024 * 1024 * 1024  # address space allowed to the reader, ab
 SPLIT_BYTES = 8 * 1024 * 1024  # a sheet whose XML is larger is read in pieces (see above) …
 PIECE_BYTES = 4 * 1024 * 1024  # … of about this much XML each, at least …
 MAX_PIECES = 32
+PARSERS = 2  # pieces parsed at once, in threads of the child
 OVERHEAD_PER_PIECE = 8  # … and of at least 8 × the workbook's other XML (shared strings,
 # styles), which calamine reads again for every piece.
 _HEADER = struct.Struct("<QB")  # message size; 0 = marshal (4× faster for plain rows), 1 = pickle
@@ -360,8 +363,10 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
     body_start, body_end, closing = cuts
     head, tail = xml[:body_start], b"</sheetData>" + closing
     bounds = _row_starts(xml, body_start, body_end, pieces)
-    next_row, first_column, widest = 0, -1, 0
-    for low, high in itertools.pairwise(bounds):
+
+    def parse(low: int, high: int) -> tuple[Any, str]:
+        """One piece as a workbook of its own, parsed (in a thread: calamine lets go of the
+        GIL while it parses, so two pieces are parsed at once)."""
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as piece:
             for member, content in members.items():
@@ -369,36 +374,59 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
             piece.writestr(part, head + xml[low:high] + tail)
         buffer.seek(0)
         try:
-            sheet = python_calamine.CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name)
-            start, end = sheet.start, sheet.end
-            rows = sheet.to_python(skip_empty_area=True) if start is not None else []
+            return python_calamine.CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(
+                name
+            ), ""
         except Exception as error:  # not readable on its own: the whole file decides
-            _again(send, out, f"piece {low}-{high} of {name!r}: {type(error).__name__} {error}")
-        if start is None or end is None or not rows:
-            continue
-        if first_column < 0:
-            first_column = start[1]
-            send("sheet", (name, first_column))
-        if start[0] < next_row or start[1] < first_column:
-            _again(send, out, f"rows of {name!r} out of order at row {start[0] + 1}")
-        widest = max(widest, end[1])
-        if (end[0] + 1) * (widest - first_column + 1) > limits.MAX_CELLS:
-            # The whole sheet's rectangle is what the plain read refuses (or dies of).
-            _again(send, out, f"{name!r} spans more than {limits.MAX_CELLS:,} cells")
-        pad = [""] * (start[1] - first_column)
-        if pad:
-            rows = [pad + row for row in rows]
-        if start[0] > next_row:  # rows without cells between two pieces
-            gap: list[Row] = [[] for _ in range(start[0] - next_row)]
-            for at in range(0, len(gap), CHUNK_ROWS):
-                send("rows", gap[at : at + CHUNK_ROWS])
-        for at in range(0, len(rows), CHUNK_ROWS):
-            send("rows", rows[at : at + CHUNK_ROWS])
-        out.flush()
-        next_row = end[0] + 1
+            return None, f"piece {low}-{high} of {name!r}: {type(error).__name__} {error}"
+
+    next_row, first_column, widest = 0, -1, 0
+    ranges = itertools.pairwise(bounds)
+    with concurrent.futures.ThreadPoolExecutor(PARSERS) as pool:
+        parsing = collections.deque(
+            pool.submit(parse, *r) for r in itertools.islice(ranges, PARSERS)
+        )
+        while parsing:
+            sheet, failed = parsing.popleft().result()
+            following = next(ranges, None)
+            if following is not None:
+                parsing.append(pool.submit(parse, *following))
+            if failed:
+                _again(send, out, failed)
+            start, end = sheet.start, sheet.end
+            if start is None or end is None:
+                continue
+            if first_column < 0:
+                first_column = start[1]
+                send("sheet", (name, first_column))
+            if start[0] < next_row or start[1] < first_column:
+                _again(send, out, f"rows of {name!r} out of order at row {start[0] + 1}")
+            widest = max(widest, end[1])
+            if (end[0] + 1) * (widest - first_column + 1) > limits.MAX_CELLS:
+                # The whole sheet's rectangle is what the plain read refuses (or dies of).
+                _again(send, out, f"{name!r} spans more than {limits.MAX_CELLS:,} cells")
+            _send_rows(send, sheet.to_python(skip_empty_area=True), start, first_column, next_row)
+            out.flush()
+            next_row = end[0] + 1
     if first_column < 0:
         send("sheet", (name, 0))
     return True
+
+
+def _send_rows(  # pragma: no cover - runs in the child
+    send: Any, rows: list[Row], start: tuple[int, int], first_column: int, next_row: int
+) -> None:
+    """A piece's rows as the whole sheet's would be: from the first piece's first column,
+    after empty rows for any row without cells since the last piece."""
+    pad = [""] * (start[1] - first_column)
+    if pad:
+        rows = [pad + row for row in rows]
+    if start[0] > next_row:
+        gap: list[Row] = [[] for _ in range(start[0] - next_row)]
+        for at in range(0, len(gap), CHUNK_ROWS):
+            send("rows", gap[at : at + CHUNK_ROWS])
+    for at in range(0, len(rows), CHUNK_ROWS):
+        send("rows", rows[at : at + CHUNK_ROWS])
 
 
 def _load(  # pragma: no cover - runs in the child
