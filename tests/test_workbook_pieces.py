@@ -5,6 +5,7 @@ gives — the same rows, the same records, issues, ledger and cases — or step 
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from test_workbook_hostile import CORPUS
 
 from origin import registry
 from origin.workbook import cells, limits, reader
-from origin.workbook.mapping import template_layout
+from origin.workbook.mapping import Layout, layout_from_toml, template_layout
 from origin.workbook.problems import WorkbookError
 from origin.workbook.reader import _import, _Reader, import_workbook
 
@@ -33,10 +34,14 @@ def _tiny_pieces(monkeypatch: pytest.MonkeyPatch, piece_bytes: int = 200) -> Non
     monkeypatch.setattr(cells, "MAX_PIECES", 1000)
 
 
-def _outcome(path: Path, split: bool) -> object:
+def _outcome(path: Path, split: bool, layout: Layout | None = None) -> object:
     """Everything an import gives, comparable: or the one-line error."""
     try:
-        result = import_workbook(path, law=LAW) if split else _import(path, None, LAW, split=False)
+        result = (
+            import_workbook(path, layout, law=LAW)
+            if split
+            else _import(path, layout, LAW, split=False)
+        )
     except WorkbookError as error:
         return str(error)
     return (
@@ -209,6 +214,141 @@ def test_a_large_bom_reads_alike_in_pieces(tmp_path: Path, monkeypatch: pytest.M
     whole = _outcome(path, split=False)
     _tiny_pieces(monkeypatch, 3000)
     assert _outcome(path, split=True) == whole
+
+
+def _alike_in_pieces(
+    path: Path, monkeypatch: pytest.MonkeyPatch, layout: Layout | None = None
+) -> object:
+    """The outcome read whole; the same outcome read in pieces of several sizes."""
+    whole = _outcome(path, False, layout)
+    for size in (1, 60, 200, 500, 2000):
+        with monkeypatch.context() as patch:
+            _tiny_pieces(patch, size)
+            assert _outcome(path, True, layout) == whole, size
+    return whole
+
+
+def _book(product: list[list[object]], bom: list[list[object]]) -> openpyxl.Workbook:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Product"
+    for row in product:
+        sheet.append(row)
+    sheet = book.create_sheet("BOM")
+    for row in bom:
+        sheet.append(row)
+    return book
+
+
+PRODUCT: list[list[object]] = [
+    ["product", "hs", "currency", "psr", "adjusted value"],
+    ["A", "8471.30", "NZD", "CTH", 1000],
+]
+MAPPED = (
+    'schema = "origin-mapping/1"\n[sheets.product]\nnames = ["Product"]\n'
+    '[sheets.bom]\nnames = ["BOM"]\nproduct = "A"\n'
+)
+
+
+@pytest.mark.parametrize("mapped", [False, True], ids=["product-column", "mapped-product"])
+def test_blank_rows_between_pieces_are_not_input_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mapped: bool
+) -> None:
+    """Review finding 1: rows without cells between two pieces come as empty rows; they are
+    not input rows (nor, with a mapped product, BOM lines without a part id)."""
+    owner: list[object] = [] if mapped else ["A"]
+    bom: list[list[object]] = [
+        [*([] if mapped else ["product"]), "part id", "hs", "value", "status", "origin country"]
+    ]
+    for i in range(60):
+        bom.append([*owner, f"M{i}", "8473.30", 1.5 + i, "originating", "AU"])
+        if i % 10 == 9:
+            bom.append([])
+    path = tmp_path / "blank-rows.xlsx"
+    _book(PRODUCT, bom).save(path)
+    layout = layout_from_toml(tomllib.loads(MAPPED)) if mapped else None
+    whole = _alike_in_pieces(path, monkeypatch, layout)
+    assert isinstance(whole, tuple)
+    assert whole[1]["BOM"] == 61  # header + 60 lines
+    assert whole[4][0][1] is not None  # decided
+
+
+def test_a_piece_narrower_than_the_required_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding 2: a required column last, empty for a run of rows (BOM and Costs):
+    each such row is a located error, as in the whole read."""
+    bom: list[list[object]] = [["product", "hs", "value", "status", "origin country", "part id"]]
+    for i in range(60):
+        part = None if 20 <= i < 40 else f"M{i}"
+        bom.append(["A", "8473.30", 1.5 + i, "non-originating", "CN", part])
+    book = _book(PRODUCT, bom)
+    costs = book.create_sheet("Costs")
+    costs.append(["product", "cost", "category", "amount"])
+    for i in range(40):
+        costs.append(["A", f"C{i}", "wages", None if 10 <= i < 30 else 5.0])
+    path = tmp_path / "narrow.xlsx"
+    book.save(path)
+    whole = _alike_in_pieces(path, monkeypatch)
+    assert isinstance(whole, tuple)
+    messages = [i.message for i in whole[0]]
+    assert messages.count("part id is required") == 20
+    assert messages.count("amount is required") == 20
+
+
+def _rezipped(source: Path, path: Path, change: Any) -> Path:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            for name, data in change(item.filename, old.read(item)):
+                new.writestr(name, data)
+    return path
+
+
+def test_pieces_carry_parts_whatever_their_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding 3: the styles part named xl/styles.XML (calamine finds it through the
+    relationships): dates stay dates in pieces."""
+    source = _workbook(tmp_path / "dates.xlsx", write_only=False)
+
+    def rename(name: str, data: bytes) -> list[tuple[str, bytes]]:
+        if name == "xl/styles.xml":
+            return [("xl/styles.XML", data)]
+        if name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+            return [(name, data.replace(b"styles.xml", b"styles.XML"))]
+        return [(name, data)]
+
+    path = _rezipped(source, tmp_path / "upper.xlsx", rename)
+    _tiny_pieces(monkeypatch, 2000)
+    messages = _pieces(path, "BOM")
+    rows = [row for kind, chunk in messages if kind == "rows" for row in chunk]
+    assert any(isinstance(v, dt.date) for row in rows for v in row)
+    assert _rows_of(messages) == _whole(path, "BOM")
+
+
+def test_a_damaged_part_the_reader_never_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review finding 4: a bad CRC in docProps/custom.xml (which calamine never reads) does
+    not make the pieces refuse a file the whole read accepts."""
+    source = _workbook(tmp_path / "src.xlsx", write_only=True)
+    custom = (
+        b'<?xml version="1.0"?><Properties xmlns="x"><p>' + b"z" * 200_000 + b"</p></Properties>"
+    )
+
+    def add(name: str, data: bytes) -> list[tuple[str, bytes]]:
+        extra = [("docProps/custom.xml", custom)] if name == "[Content_Types].xml" else []
+        return [(name, data), *extra]
+
+    path = _rezipped(source, tmp_path / "crc.xlsx", add)
+    with zipfile.ZipFile(path) as archive:
+        crc = archive.getinfo("docProps/custom.xml").CRC
+    data = path.read_bytes()
+    old, new = crc.to_bytes(4, "little"), (crc ^ 0xFFFF).to_bytes(4, "little")
+    assert data.count(old) == 2  # local header and central directory
+    path.write_bytes(data.replace(old, new))
+    whole = _alike_in_pieces(path, monkeypatch)
+    assert not isinstance(whole, str), whole
 
 
 # ----------------------------------------------------------------- column by column

@@ -350,8 +350,6 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
 ) -> bool:
     """Send sheet ``name`` read in pieces (see the module's docstring); False, having sent
     nothing, for a sheet too small to gain from it or whose XML is not cut at rows."""
-    import python_calamine  # noqa: PLC0415
-
     part = parts[name]
     loaded = _load(path, part, set(parts.values()) - {part})
     if loaded is None:
@@ -365,20 +363,7 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
     bounds = _row_starts(xml, body_start, body_end, pieces)
 
     def parse(low: int, high: int) -> tuple[Any, str]:
-        """One piece as a workbook of its own, parsed (in a thread: calamine lets go of the
-        GIL while it parses, so two pieces are parsed at once)."""
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as piece:
-            for member, content in members.items():
-                piece.writestr(member, content)
-            piece.writestr(part, head + xml[low:high] + tail)
-        buffer.seek(0)
-        try:
-            return python_calamine.CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(
-                name
-            ), ""
-        except Exception as error:  # not readable on its own: the whole file decides
-            return None, f"piece {low}-{high} of {name!r}: {type(error).__name__} {error}"
+        return _parse_piece(name, part, members, head + xml[low:high] + tail)
 
     next_row, first_column, widest = 0, -1, 0
     ranges = itertools.pairwise(bounds)
@@ -405,12 +390,35 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
             if (end[0] + 1) * (widest - first_column + 1) > limits.MAX_CELLS:
                 # The whole sheet's rectangle is what the plain read refuses (or dies of).
                 _again(send, out, f"{name!r} spans more than {limits.MAX_CELLS:,} cells")
-            _send_rows(send, sheet.to_python(skip_empty_area=True), start, first_column, next_row)
+            try:
+                rows = sheet.to_python(skip_empty_area=True)
+            except Exception as error:  # e.g. MemoryError: the plain read decides
+                _again(send, out, f"{name!r}: {type(error).__name__}")
+            _send_rows(send, rows, start, first_column, next_row)
             out.flush()
             next_row = end[0] + 1
     if first_column < 0:
         send("sheet", (name, 0))
     return True
+
+
+def _parse_piece(  # pragma: no cover - runs in the child
+    name: str, part: str, members: dict[str, bytes], content: bytes
+) -> tuple[Any, str]:
+    """One piece as a workbook of its own, parsed (in a thread: calamine lets go of the GIL
+    while it parses, so two pieces are parsed at once); or why it could not be."""
+    import python_calamine  # noqa: PLC0415
+
+    try:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as piece:
+            for member, data in members.items():
+                piece.writestr(member, data)
+            piece.writestr(part, content)
+        buffer.seek(0)
+        return python_calamine.CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name), ""
+    except Exception as error:  # not readable on its own: the whole file decides
+        return None, f"a piece of {name!r}: {type(error).__name__} {error}"
 
 
 def _send_rows(  # pragma: no cover - runs in the child
@@ -434,24 +442,31 @@ def _load(  # pragma: no cover - runs in the child
 ) -> tuple[bytes, dict[str, bytes], int] | None:
     """The sheet's XML, the other XML parts a piece needs (other sheets stubbed) and how
     many pieces; None (before decompressing the sheet) when cutting would not pay."""
-    with zipfile.ZipFile(path) as archive:
-        size = archive.getinfo(part).file_size
-        if size < SPLIT_BYTES:
-            return None
-        kept = [
-            item
-            for item in archive.infolist()
-            if item.filename != part and item.filename.endswith((".xml", ".rels"))
-        ]
-        overhead = sum(i.file_size for i in kept if i.filename not in others)
-        pieces = min(MAX_PIECES, size // max(PIECE_BYTES, overhead * OVERHEAD_PER_PIECE))
-        if pieces < 2:
-            return None
-        members = {
-            item.filename: _EMPTY_SHEET if item.filename in others else archive.read(item)
-            for item in kept
-        }
-        return archive.read(part), members, pieces
+    try:
+        with zipfile.ZipFile(path) as archive:
+            size = archive.getinfo(part).file_size
+            if size < SPLIT_BYTES:
+                return None
+            # Every part but the media a drawing shows: calamine finds its parts through the
+            # relationships, whatever they are called.
+            kept = [
+                item
+                for item in archive.infolist()
+                if item.filename != part
+                and not item.is_dir()
+                and not item.filename.lower().startswith(("xl/media/", "xl/embeddings/"))
+            ]
+            overhead = sum(i.file_size for i in kept if i.filename not in others)
+            pieces = min(MAX_PIECES, size // max(PIECE_BYTES, overhead * OVERHEAD_PER_PIECE))
+            if pieces < 2:
+                return None
+            members = {
+                item.filename: _EMPTY_SHEET if item.filename in others else archive.read(item)
+                for item in kept
+            }
+            return archive.read(part), members, pieces
+    except Exception:  # e.g. a damaged part calamine may never read: the plain read decides
+        return None
 
 
 def _again(send: Any, out: Any, why: str) -> None:  # pragma: no cover - runs in the child

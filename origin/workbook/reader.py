@@ -121,6 +121,7 @@ class _SheetPlan(NamedTuple):
     letters: dict[str, str]
     unheaded: list[tuple[int, str]]
     header_width: int  # cells past it have no header either (rows may be wider than it)
+    required_width: int  # a row narrower than this lacks a required cell (or is blank)
     required: list[str]
     constant: str | None
     layout: SheetLayout
@@ -335,6 +336,9 @@ class _Reader:
             letters=letters,
             unheaded=unheaded,
             header_width=len(header),
+            required_width=max(
+                (i + 1 for i, f, _, _ in plan if f.required and f.key != "product"), default=0
+            ),
             required=[f.key for _, f, _, _ in plan if f.required and f.key != "product"],
             constant=layout.product,
             layout=layout,
@@ -357,7 +361,9 @@ class _Reader:
         problem is located; both give the same records. Returns the rows that held data."""
         count = len(block)
         width = len(block[0])
-        if not p.required or len(set(map(len, block))) != 1:
+        # Rows of a sheet read in pieces are as wide as their piece's cells: a block narrower
+        # than the required columns (blank rows, or rows without them) goes row by row.
+        if not p.required or width < p.required_width or len(set(map(len, block))) != 1:
             return self._by_row(p, first, block)
         columns = list(zip(*block, strict=True))
         for index in [*(i for i, _ in p.unheaded), *range(p.header_width, width)]:
