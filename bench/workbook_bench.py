@@ -1,7 +1,10 @@
 """Import of a generated 100,000-line BOM against a bare python-calamine read of the same file.
 
 Prints the ratio (goal ≤ 1.5, issue #6), peak memory of each (fresh processes, so one does
-not warm the other) and the results-workbook write time. Usage:
+not warm the other) and the results-workbook write time. The generated file keeps its text
+in the cells (openpyxl's way); the same rows are also measured with a shared-string table
+(Excel's and LibreOffice's way), which the import reads differently (decision 0011 §8).
+Usage:
 
     python3 bench/workbook_bench.py [LINES] [REPEATS]
 """
@@ -10,11 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 BARE = """
@@ -108,6 +113,58 @@ def generate(path: Path, lines: int) -> None:
     book.save(path)
 
 
+_INLINE = re.compile(rb'<c r="([A-Z]+[0-9]+)" t="inlineStr"><is><t>(.*?)</t></is></c>')
+_SST_TYPE = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+_SST_CONTENT = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def shared_strings(source: Path, path: Path) -> None:
+    """The same workbook with its text in a shared-string table, in order of first use."""
+    index: dict[bytes, int] = {}
+
+    def shared(match: re.Match[bytes]) -> bytes:
+        at = index.setdefault(match.group(2), len(index))
+        return b'<c r="%s" t="s"><v>%d</v></c>' % (match.group(1), at)
+
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = _INLINE.sub(shared, data)
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Type="%s" Target="sharedStrings.xml" Id="rIdS"/>'
+                    b"</Relationships>" % _SST_TYPE,
+                )
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="%s"/></Types>'
+                    % _SST_CONTENT,
+                )
+            new.writestr(item, data)
+        strings = b"".join(b"<si><t>%s</t></si>" % text for text in index)
+        new.writestr(
+            "xl/sharedStrings.xml",
+            b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            b'count="%d" uniqueCount="%d">%s</sst>' % (len(index), len(index), strings),
+        )
+
+
+def measure(path: Path, repeats: int) -> tuple[float, float, list[list[float]], list[list[float]]]:
+    bare, ours = [], []
+    for _ in range(repeats):
+        bare.append(run(BARE, path))
+        ours.append(run(IMPORT, path))
+    return (
+        statistics.median(b[0] for b in bare),
+        statistics.median(o[0] for o in ours),
+        bare,
+        ours,
+    )
+
+
 def run(code: str, path: Path) -> list[float]:
     out = subprocess.run(
         [sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True
@@ -126,12 +183,7 @@ def main() -> None:
             f"generated {lines:,} BOM lines ({path.stat().st_size / 2**20:.1f} MiB) "
             f"in {time.perf_counter() - t:.1f} s"
         )
-        bare, ours = [], []
-        for _ in range(repeats):
-            bare.append(run(BARE, path))
-            ours.append(run(IMPORT, path))
-        bare_t = statistics.median(b[0] for b in bare)
-        ours_t = statistics.median(o[0] for o in ours)
+        bare_t, ours_t, bare, ours = measure(path, repeats)
         print(
             f"bare python-calamine read: {bare_t:.2f} s, "
             f"peak RSS {max(b[1] for b in bare) / 1024:.0f} MB"
@@ -142,6 +194,14 @@ def main() -> None:
             f"{int(ours[0][2]):,} materials"
         )
         print(f"ratio import / bare read: {ours_t / bare_t:.2f} (goal <= 1.5)")
+        shared = Path(folder) / "bom-shared-strings.xlsx"
+        shared_strings(path, shared)
+        shared_bare, shared_ours, _, _ = measure(shared, repeats)
+        print(
+            f"same rows with a shared-string table (as Excel saves them): bare read "
+            f"{shared_bare:.2f} s, import {shared_ours:.2f} s, ratio "
+            f"{shared_ours / shared_bare:.2f}"
+        )
 
         from origin import registry  # noqa: PLC0415
         from origin.workbook.export import Decided  # noqa: PLC0415

@@ -50,7 +50,7 @@ SPLIT_BYTES = 8 * 1024 * 1024  # a sheet whose XML is larger is read in pieces (
 PIECE_BYTES = 4 * 1024 * 1024  # … of about this much XML each, at least …
 MAX_PIECES = 32
 PARSERS = 2  # pieces parsed at once, in threads of the child
-OVERHEAD_PER_PIECE = 8  # … and of at least 8 × the workbook's other XML (shared strings,
+OVERHEAD_PER_PIECE = 1  # … and at least as large as the workbook's other XML (shared strings,
 # styles), which calamine reads again for every piece.
 _HEADER = struct.Struct("<QB")  # message size; 0 = marshal (4× faster for plain rows), 1 = pickle
 _PIPE_BYTES = 1 << 20  # so the child does not wait while this process scans the XML

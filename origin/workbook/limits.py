@@ -377,7 +377,7 @@ def _flags(data: bytes) -> tuple[tuple[str, ...], tuple[str, ...], tuple[int, ..
         refs = (_CELL_REF.search(tag) for tag in _ERROR_TAG.findall(data))
         errors = tuple(ref.group(1).decode() for ref in refs if ref is not None)
     hidden: tuple[int, ...] = ()
-    if b'hidden="' in data:
+    if b'hidden="1"' in data or b'hidden="true"' in data:  # (not every row's hidden="false")
         tags = _HIDDEN_ROW.findall(data)
         numbers = (_ROW_NUMBER.search(tag) for tag in tags)
         hidden = tuple(int(n.group(1)) for n in numbers if n is not None)
