@@ -5,6 +5,8 @@ gives — the same rows, the same records, issues, ledger and cases — or step 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
 import tomllib
 import zipfile
 from pathlib import Path
@@ -349,6 +351,88 @@ def test_a_damaged_part_the_reader_never_needs(
     path.write_bytes(data.replace(old, new))
     whole = _alike_in_pieces(path, monkeypatch)
     assert not isinstance(whole, str), whole
+
+
+def _edit_sheet(path: Path, change: Any) -> Path:
+    """The BOM sheet's XML changed by ``change`` (bytes → bytes), the rest as it was."""
+    _workbook(path, write_only=True)
+    with zipfile.ZipFile(path) as archive:
+        parts = {i.filename: archive.read(i.filename) for i in archive.infolist()}
+    name = next(n for n in parts if n.startswith("xl/worksheets/"))
+    parts[name] = change(parts[name])
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in parts.items():
+            archive.writestr(member, data)
+    return path
+
+
+def _after_rows(text: bytes) -> Any:
+    return lambda xml: xml.replace(b"</sheetData>", b"</sheetData>" + text, 1)
+
+
+def _commented_rows_and_a_comment_after(xml: bytes) -> bytes:
+    start = xml.index(b'<row r="150"')
+    end = xml.index(b'<row r="220"')
+    xml = xml[:start] + b"<!--" + xml[start:end] + b"-->" + xml[end:]
+    return xml.replace(b"</sheetData>", b"</sheetData><!-- a note -->", 1)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _after_rows(b"<<<>>>&&"),
+        _after_rows(
+            b'<sheetData><row r="900"><c r="A900" t="inlineStr"><is><t>x</t></is></c></row>'
+            b"</sheetData>"
+        ),
+        _commented_rows_and_a_comment_after,
+    ],
+    ids=["damaged-after-the-rows", "second-sheetData", "comment-after-the-rows"],
+)
+def test_what_follows_the_rows_reads_alike_in_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Any
+) -> None:
+    """Second review, finding 3: pieces end with the sheet's own text after its rows, and a
+    sheet whose text there could close a construct a cut opens is read whole."""
+    path = _edit_sheet(tmp_path / "after.xlsx", change)
+    _alike_in_pieces(path, monkeypatch)
+
+
+def test_a_reader_that_dies_in_pieces_leaves_it_to_the_whole_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Second review, finding 1: reading in pieces holds more at once; a child that dies (or
+    runs out of memory making rows) then is not reported as a hostile file."""
+    path = _workbook(tmp_path / "rows.xlsx", write_only=True)
+    whole = _outcome(path, False)
+    assert not isinstance(whole, str)
+    _tiny_pieces(monkeypatch, 2000)
+    monkeypatch.setattr(cells, "_parse_piece", lambda *_: os.kill(os.getpid(), signal.SIGKILL))
+    assert _outcome(path, True) == whole
+    monkeypatch.undo()
+    _tiny_pieces(monkeypatch, 2000)
+
+    def no_memory(*_: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(cells, "_send_rows", no_memory)
+    assert _outcome(path, True) == whole
+
+
+def test_a_message_cut_short_is_a_stopped_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Second review, finding 2: a child killed halfway through a message gives the one-line
+    "reader stopped", not an unpickling traceback."""
+    path = _workbook(tmp_path / "rows.xlsx", write_only=True)
+
+    def half(_path: Path, fd: int, *_: object) -> None:
+        os.write(fd, cells._HEADER.pack(1000, 0) + b"\0" * 10)
+        os._exit(0)
+
+    monkeypatch.setattr(cells, "_child", half)
+    with pytest.raises(WorkbookError, match="reader stopped"):
+        import_workbook(path, law=LAW)
 
 
 # ----------------------------------------------------------------- column by column

@@ -54,6 +54,7 @@ OVERHEAD_PER_PIECE = 1  # … and at least as large as the workbook's other XML 
 # styles), which calamine reads again for every piece.
 _HEADER = struct.Struct("<QB")  # message size; 0 = marshal (4× faster for plain rows), 1 = pickle
 _PIPE_BYTES = 1 << 20  # so the child does not wait while this process scans the XML
+_QUEUED = 8  # messages batches the child's writer holds at most
 Row = list[Any]
 
 
@@ -167,7 +168,7 @@ def _read_in_child(
             # arrive), find the formulas without a saved result and the cached error cells
             # the reader cannot see: a streaming scan within the same size limits.
             flags.add(limits.scan(path, checked, extent=False))
-        yield from _receive(path, stream, pid, flags, checked)
+        yield from _receive(path, stream, pid, flags, checked, split=split)
         finished = True
     finally:
         stream.close()
@@ -194,24 +195,38 @@ def _died(path: Path, signal_number: int) -> str:
     )
 
 
-def _receive(
-    path: Path, stream: Any, pid: int, flags: Flags, checked: limits.Checked
-) -> Iterator[SheetRows]:
-    def messages() -> Iterator[tuple[str, Any]]:
-        while True:
-            head = stream.read(_HEADER.size)
-            if len(head) < _HEADER.size:
-                _, status = os.waitpid(pid, 0)
-                signal_number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
-                if checked.kind is limits.Kind.XLSX:
-                    limits.scan(path, checked)  # names a hostile shape precisely, if it can
-                raise WorkbookError(_died(path, signal_number))
-            size, form = _HEADER.unpack(head)
-            data = stream.read(size)
-            message: tuple[str, Any] = pickle.loads(data) if form else marshal.loads(data)
-            yield message
+def _messages(
+    path: Path, stream: Any, pid: int, checked: limits.Checked, *, split: bool
+) -> Iterator[tuple[str, Any]]:
+    def died() -> WorkbookError | ReadAgain:
+        """The child ended without finishing (killed, or out of memory mid-message)."""
+        _, status = os.waitpid(pid, 0)
+        if split:  # reading in pieces takes more memory: the whole read decides
+            return ReadAgain("the reader stopped while reading in pieces")
+        signal_number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+        if checked.kind is limits.Kind.XLSX:
+            limits.scan(path, checked)  # names a hostile shape precisely, if it can
+        return WorkbookError(_died(path, signal_number))
 
-    incoming = messages()
+    while True:
+        head = stream.read(_HEADER.size)
+        if len(head) < _HEADER.size:
+            raise died()
+        size, form = _HEADER.unpack(head)
+        data = stream.read(size)
+        if len(data) < size:
+            raise died()
+        try:
+            message: tuple[str, Any] = pickle.loads(data) if form else marshal.loads(data)
+        except Exception:  # pragma: no cover - only a broken child writes a bad message
+            raise died() from None
+        yield message
+
+
+def _receive(
+    path: Path, stream: Any, pid: int, flags: Flags, checked: limits.Checked, *, split: bool
+) -> Iterator[SheetRows]:
+    incoming = _messages(path, stream, pid, checked, split=split)
     pending: tuple[str, Any] | None = next(incoming)
     while pending is not None:
         kind, payload = pending
@@ -311,7 +326,8 @@ class _Writer:  # pragma: no cover - runs in the child
     def __init__(self, fd: int) -> None:
         self.fd = fd
         self.pending: list[bytes] = []
-        self.queue: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        # Bounded, so the child does not read far ahead of the parent (memory).
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_QUEUED)
         self.thread = threading.Thread(target=self._write, daemon=True)
         self.thread.start()
 
@@ -334,11 +350,14 @@ class _Writer:  # pragma: no cover - runs in the child
         self.thread.join()
 
     def _write(self) -> None:
-        with contextlib.suppress(OSError):  # the parent stopped reading: nothing to tell it
-            while (data := self.queue.get()) is not None:
-                view = memoryview(data)
-                while view:
+        broken = False  # the parent stopped reading: take the rest, so no sender waits
+        while (data := self.queue.get()) is not None:
+            view = memoryview(data)
+            while view and not broken:
+                try:
                     view = view[os.write(self.fd, view) :]
+                except OSError:
+                    broken = True
 
 
 class _Stop(Exception):
@@ -358,12 +377,12 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
     cuts = _cuts(xml)
     if cuts is None:
         return False
-    body_start, body_end, closing = cuts
-    head, tail = xml[:body_start], b"</sheetData>" + closing
+    body_start, body_end = cuts
+    head, tail, view = xml[:body_start], xml[body_end:], memoryview(xml)
     bounds = _row_starts(xml, body_start, body_end, pieces)
 
     def parse(low: int, high: int) -> tuple[Any, str]:
-        return _parse_piece(name, part, members, head + xml[low:high] + tail)
+        return _parse_piece(name, part, members, b"".join((head, view[low:high], tail)))
 
     next_row, first_column, widest = 0, -1, 0
     ranges = itertools.pairwise(bounds)
@@ -392,10 +411,10 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
                 _again(send, out, f"{name!r} spans more than {limits.MAX_CELLS:,} cells")
             try:
                 rows = sheet.to_python(skip_empty_area=True)
+                _send_rows(send, rows, start, first_column, next_row)
+                out.flush()
             except Exception as error:  # e.g. MemoryError: the plain read decides
                 _again(send, out, f"{name!r}: {type(error).__name__}")
-            _send_rows(send, rows, start, first_column, next_row)
-            out.flush()
             next_row = end[0] + 1
     if first_column < 0:
         send("sheet", (name, 0))
@@ -481,25 +500,30 @@ _EMPTY_SHEET = (
 )
 
 
-def _cuts(xml: bytes) -> tuple[int, int, bytes] | None:
-    """Where the rows are (just after ``<sheetData>``, at ``</sheetData>``) and the root's
-    closing tag; None unless the sheet has that plain shape."""
+def _cuts(xml: bytes) -> tuple[int, int] | None:
+    """Where the rows are: just after the first ``<sheetData>`` and at the first
+    ``</sheetData>`` after it (where calamine stops). None unless the sheet has that plain
+    shape and what follows the rows can close no comment, CDATA or processing instruction
+    a cut may open (it ends every piece as it is: see _row_starts)."""
     body_start = xml.find(b"<sheetData>")
-    body_end = xml.rfind(b"</sheetData>")
-    closing_at = xml.rfind(b"</")
-    if body_start < 0 or body_end < body_start or closing_at <= body_end:
+    if body_start < 0:
         return None
-    closing = xml[closing_at:].rstrip()
-    if not closing.endswith(b"worksheet>"):
+    body_start += len(b"<sheetData>")
+    body_end = xml.find(b"</sheetData>", body_start)
+    if body_end < 0:
         return None
-    return body_start + len(b"<sheetData>"), body_end, closing
+    tail = xml[body_end:]
+    if any(mark in tail for mark in (b"-->", b"]]>", b"?>", b"<sheetData")):
+        return None
+    return body_start, body_end
 
 
 def _row_starts(xml: bytes, body_start: int, body_end: int, pieces: int) -> list[int]:
     """Piece boundaries: the body's ends and, near each 1/pieces of it, the start of a row
     tag that names its row (``r="…"``), so that a piece's rows are numbered as in the whole.
-    A cut that lands inside a comment or CDATA leaves its piece unreadable (the whole file
-    is then read again): it never makes a readable piece with other rows."""
+    A cut that lands inside a comment, CDATA or processing instruction leaves its piece
+    unreadable (the whole file is then read again), since the text ending every piece
+    closes none (_cuts): it never makes a readable piece with other rows."""
     bounds = [body_start]
     size = body_end - body_start
     for k in range(1, pieces):
