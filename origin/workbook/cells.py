@@ -54,7 +54,7 @@ OVERHEAD_PER_PIECE = 1  # … and at least as large as the workbook's other XML 
 # styles), which calamine reads again for every piece.
 _HEADER = struct.Struct("<QB")  # message size; 0 = marshal (4× faster for plain rows), 1 = pickle
 _PIPE_BYTES = 1 << 20  # so the child does not wait while this process scans the XML
-_QUEUED = 8  # messages batches the child's writer holds at most
+_QUEUED = 32  # messages batches the child's writer holds at most
 Row = list[Any]
 
 
