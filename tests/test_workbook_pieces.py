@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import signal
 import tomllib
 import zipfile
@@ -433,6 +434,47 @@ def test_a_message_cut_short_is_a_stopped_reader(
     monkeypatch.setattr(cells, "_child", half)
     with pytest.raises(WorkbookError, match="reader stopped"):
         import_workbook(path, law=LAW)
+
+
+def _rows_xml(rows: int, tag: bytes) -> bytes:
+    body = b"".join(
+        b'<row%s><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (tag % i, i)
+        for i in range(1, rows + 1)
+    )
+    return b"<worksheet><sheetData>" + body + b"</sheetData></worksheet>"
+
+
+@pytest.mark.parametrize(
+    ("tag", "cuts"),
+    [
+        (b' r="%d"', True),
+        (b" r='%d'", True),  # single quotes: calamine reads them too
+        (b' spans="1:1" customr="%d"', False),  # no r of its own: rows numbered by count
+        (b' spans="1:%d"', False),
+    ],
+)
+def test_cuts_only_at_rows_that_name_their_row(tag: bytes, cuts: bool) -> None:
+    """Third review: a cut needs a row tag with its own r; where no row has one, the search
+    gives up after a few tags (it walked every row for every cut: seconds per sheet)."""
+    xml = _rows_xml(5000, tag)
+    start = xml.index(b"<sheetData>") + len(b"<sheetData>")
+    end = xml.index(b"</sheetData>")
+    bounds = cells._row_starts(xml, start, end, 8)
+    assert (len(bounds) == 9) if cuts else (bounds == [start, end])
+    for at in bounds[1:-1]:
+        assert xml.startswith(b"<row ", at)
+
+
+def test_single_quoted_rows_read_alike_in_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _edit_sheet(
+        tmp_path / "quotes.xlsx", lambda xml: re.sub(rb'<row r="([0-9]+)"', rb"<row r='\1'", xml)
+    )
+    _tiny_pieces(monkeypatch, 500)
+    assert "again" not in [k for k, _ in _pieces(path, "BOM")]
+    monkeypatch.undo()
+    _alike_in_pieces(path, monkeypatch)
 
 
 # ----------------------------------------------------------------- column by column

@@ -29,6 +29,7 @@ import marshal
 import os
 import pickle
 import queue
+import re
 import resource
 import signal
 import struct
@@ -54,6 +55,8 @@ OVERHEAD_PER_PIECE = 1  # … and at least as large as the workbook's other XML 
 # styles), which calamine reads again for every piece.
 _HEADER = struct.Struct("<QB")  # message size; 0 = marshal (4× faster for plain rows), 1 = pickle
 _PIPE_BYTES = 1 << 20  # so the child does not wait while this process scans the XML
+_ROW_TRIES = 64  # row tags looked at for a cut
+_ROW_REF = re.compile(rb"\sr\s*=\s*[\"'][0-9]")  # a row tag's own r="…" (not customr=)
 _QUEUED = 32  # messages batches the child's writer holds at most
 Row = list[Any]
 
@@ -380,6 +383,8 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
     body_start, body_end = cuts
     head, tail, view = xml[:body_start], xml[body_end:], memoryview(xml)
     bounds = _row_starts(xml, body_start, body_end, pieces)
+    if len(bounds) < 3:  # no place to cut: the plain read
+        return False
 
     def parse(low: int, high: int) -> tuple[Any, str]:
         return _parse_piece(name, part, members, b"".join((head, view[low:high], tail)))
@@ -528,14 +533,20 @@ def _row_starts(xml: bytes, body_start: int, body_end: int, pieces: int) -> list
     size = body_end - body_start
     for k in range(1, pieces):
         at = xml.find(b"<row ", body_start + size * k // pieces, body_end)
-        while at >= 0:
+        for _ in range(_ROW_TRIES):  # a few rows on at most: no cut here if none names its row
+            if at < 0:
+                break
             tag_end = xml.find(b">", at, body_end)
             if tag_end < 0:
                 at = -1
                 break
-            if b' r="' in xml[at:tag_end]:
+            if _ROW_REF.search(xml, at, tag_end):
                 break
             at = xml.find(b"<row ", tag_end, body_end)
+        else:
+            at = -1
+        if at < 0 and xml.find(b"<row ", body_start + size * k // pieces, body_end) < 0:
+            break  # no row starts further on: the later cuts would find none either
         if at > bounds[-1]:
             bounds.append(at)
     bounds.append(body_end)
