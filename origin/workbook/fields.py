@@ -740,7 +740,6 @@ def fast_code(slow: Callable[[object, str], str | None], what: str) -> Converter
             seen[value] = result
         return result
 
-    convert.table = seen  # type: ignore[attr-defined]
     return convert
 
 

@@ -52,7 +52,7 @@ from origin.workbook.problems import (
 HEADER_SEARCH_ROWS = 30
 REQUIRED_ROLES = frozenset(("product", "bom"))  # see _Reader._check_sheets
 NOTED_ROLES = frozenset(("costs",))
-_GENERAL, _LOOKUP, _AMOUNT, _TEXT = range(4)  # the hot loop's shortcuts
+_GENERAL, _AMOUNT, _TEXT = range(3)  # the column-wise shortcuts (_column)
 _BASES = {b.value: b for b in ValueBasis}
 _STATUSES = {s.value: s for s in OriginStatus}
 _PACKAGINGS = {p.value: p for p in Packaging}
@@ -117,7 +117,7 @@ class _SheetPlan(NamedTuple):
 
     name: str
     plan: list[tuple[int, Field, Column, Callable[[object], object]]]
-    fast: list[tuple[int, str, Callable[[object], object], int, Mapping[str, Any]]]
+    fast: list[tuple[int, str, Callable[[object], object], int]]  # index, key, converter, kind
     letters: dict[str, str]
     unheaded: list[tuple[int, str]]
     header_width: int  # cells past it have no header either (rows may be wider than it)
@@ -330,7 +330,7 @@ class _Reader:
             name=name,
             plan=plan,
             fast=[
-                (index, field.key, convert, *self._shortcut(field, column, layout, convert))
+                (index, field.key, convert, _shortcut(field, column, layout))
                 for index, field, column, convert in plan
             ],
             letters=letters,
@@ -372,7 +372,7 @@ class _Reader:
         keys: list[str] = []
         converted: list[list[Any]] = []
         sparse: list[str] = []  # columns where some rows have no value (the key is left out)
-        for index, key, convert, kind, _table in p.fast:
+        for index, key, convert, kind in p.fast:
             if index >= width:
                 continue
             got = _column(columns[index], kind, convert)
@@ -460,7 +460,7 @@ class _Reader:
             width = len(row)
             values: dict[str, Any] = {}
             problems: list[tuple[str, str]] | None = None
-            for index, key, convert, _kind, _table in p.fast:
+            for index, key, convert, _kind in p.fast:
                 if index < width:
                     cell = row[index]
                     if cell == "" or cell is None:
@@ -583,25 +583,6 @@ class _Reader:
                 )
         return plan
 
-    def _shortcut(
-        self, field: Field, column: Column, layout: SheetLayout, convert: Any
-    ) -> tuple[int, Mapping[str, Any]]:
-        """Which inline shortcut the hot loop may take for this column, and its table."""
-        aliased = bool(layout.values.get(field.key))
-        kind = field.kind
-        if kind == "amount" and column.scale is None and not column.percent_of:
-            return _AMOUNT, {}
-        if kind in ("id", "text") and not aliased:
-            return _TEXT, {}
-        if kind == "hs":
-            return _LOOKUP, fields.HS_OK
-        if kind in ("flag", "tristate") and not aliased:
-            return _LOOKUP, fields.FLAG_WORDS
-        table = getattr(convert, "table", None)
-        if isinstance(table, dict):
-            return _LOOKUP, table
-        return _GENERAL, {}
-
     def _converter(
         self, field: Field, column: Column, layout: SheetLayout
     ) -> Callable[[object], object]:
@@ -694,7 +675,6 @@ class _Reader:
                         return found
                 return fields.choice(v, allowed, what, folded)
 
-            choose.table = exact  # type: ignore[attr-defined]
             return choose
         raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
 
@@ -1491,6 +1471,16 @@ def _adjustments(
             raise CellError(f"adjustment {kind.strip()!r} has no amount")
         found.append((kind.strip(), number))
     return tuple(found)
+
+
+def _shortcut(field: Field, column: Column, layout: SheetLayout) -> int:
+    """The column-wise shortcut a column may take: amounts read as they are (no scale or
+    percent), text as typed (no aliases), or the converter for each distinct cell."""
+    if field.kind == "amount" and column.scale is None and not column.percent_of:
+        return _AMOUNT
+    if field.kind in ("id", "text") and not layout.values.get(field.key):
+        return _TEXT
+    return _GENERAL
 
 
 def _column(
