@@ -4,8 +4,9 @@ The standard parser keeps the *last* of two equal keys in one object, which lets
 two things and have one of them vanish; and it recurses once per nesting level, so a deep
 file (a BOM many levels deep is a deep file) either needs a raised recursion limit or raises
 ``RecursionError``. :func:`loads` refuses a repeated key and nesting past
-:data:`MAX_DEPTH` (arrays holding only arrays are let one level further), each as a ``json.JSONDecodeError`` whose line and column point at the
-place, like any other syntax error. Every JSON reader of the toolkit goes through here.
+:data:`MAX_DEPTH` (arrays holding only arrays are let one level further), each as a
+``json.JSONDecodeError`` whose line and column point at the place, like any other syntax
+error. Every JSON reader of the toolkit goes through here.
 
 >>> loads('{"a": 1.10, "b": [1, 2]}')
 {'a': Decimal('1.10'), 'b': [1, 2]}
