@@ -15,16 +15,16 @@ import io
 import json
 import sys
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from levies import output
+from levies import output, values
 from levies.batch import BatchResult, BatchRow, compute_file
 from levies.calculator import compute
-from levies.model import COLUMNS, ISO_DATE, Entry, RowError
+from levies.model import COLUMNS, Entry, RowError
 from levies.profiles import load_profiles, resolve_ses, ses_effect, ses_hint
 from levies.seals import check_register, check_text, findings_rows, read_stock_count
 from levies.ses import (
@@ -45,21 +45,24 @@ SINGLE = tuple(c for c in COLUMNS if c not in ("id", "document_id", "payer"))
 
 
 def _date(text: str) -> dt.date:
+    """A date option, by the rule of every date column (levies.values.date)."""
     try:
-        if not ISO_DATE.fullmatch(text):
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+        day = values.date(text)
+    except values.BadValue as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if day is None:
+        raise argparse.ArgumentTypeError("empty; expected a date YYYY-MM-DD")
+    return day
 
 
 def _amount(text: str) -> Decimal:
+    """An amount option, by the rule of every amount column (levies.values.amount)."""
     try:
-        amount = Decimal(text.replace(",", "").removeprefix("$").strip())
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not amount.is_finite():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number (expected e.g. 1000.00)")
+        amount = values.amount(text)
+    except values.BadValue as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if amount is None:
+        raise argparse.ArgumentTypeError("empty; expected an amount, e.g. 1000.00")
     return amount
 
 
@@ -223,7 +226,9 @@ def _single(args: argparse.Namespace, given: dict[str, str], profiles: Mapping[s
 
 def _entry_day(given: Mapping[str, str]) -> dt.date:
     """The date the exporter's SES status is read on (already checked by Entry.from_row)."""
-    return dt.date.fromisoformat(given.get("original_date") or given["date"])
+    day = values.date(given.get("original_date") or given["date"])
+    assert day is not None
+    return day
 
 
 def _rates(args: argparse.Namespace) -> int:

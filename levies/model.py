@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
-import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TypeVar
 
 import attrs
 
+from levies import values
 from origin.citation import Citation
 from origin.errors import InputError
 
@@ -221,27 +221,6 @@ _OPTIONAL: Mapping[str, Callable[[_Cells], object]] = {
     "gst": lambda get: get.gst(),
 }
 
-# Amounts and quantities are exact, and a batch's totals are added exactly (calculator.EXACT, 60
-# digits, inexact results trapped). A row is refused beyond these bounds so that no row — nor
-# the sum of 100,000 of them times a rate and GST — can exceed that precision (review finding 8).
-MAX_WHOLE_DIGITS = 15
-MAX_DECIMAL_PLACES = 10
-
-
-def _decimal_places(amount: Decimal) -> int:
-    """Decimal places that carry a digit: ``1.2500`` has 2, ``1E+3`` has 0."""
-    _sign, digits, exponent = amount.as_tuple()
-    assert isinstance(exponent, int)  # finite: checked by the caller
-    if exponent >= -MAX_DECIMAL_PLACES:  # the common case, without counting zeros
-        return max(0, -exponent)
-    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    return max(0, -exponent - trailing)
-
-
-# Dates as the columns document them, YYYY-MM-DD: the ISO basic and week forms that
-# date.fromisoformat also accepts (20260401, 2026W143) are refused as likely mistakes.
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
 _YES = {"yes", "y", "true", "1", "ses"}
 _NO = {"no", "n", "false", "0", "non-ses", "non_ses"}
 
@@ -254,8 +233,9 @@ class _Cells:
         cells: dict[str, object] = {}
         for column, value in row.items():
             if isinstance(value, str):
-                text = value.strip()
-                if text:
+                if not values.safe(value):  # kept whole (strip() eats U+001C-U+001F), refused
+                    cells[column] = value  # by whichever getter reads it
+                elif text := value.strip():
                     cells[column] = text
             elif value is not None:
                 cells[column] = value
@@ -268,6 +248,14 @@ class _Cells:
         value = self.raw(column)
         if value is None:
             return ""
+        if isinstance(value, str):
+            try:
+                return values.text(value)
+            except values.BadValue as error:
+                raise RowError(column, str(error)) from None
+        if isinstance(value, list | tuple | dict):
+            kind = "an object" if isinstance(value, dict) else "a list"
+            raise RowError(column, f"{kind}; expected text")
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         return str(value)
@@ -286,25 +274,10 @@ class _Cells:
             ) from None
 
     def date(self, column: str) -> dt.date | None:
-        value = self.raw(column)
-        if value is None:
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        text = str(value)[:10] if "T" in str(value) else str(value)
         try:
-            if not ISO_DATE.fullmatch(text):  # fromisoformat also takes 20260401, 2026W143
-                raise ValueError(text)
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            hint = (
-                " — a spreadsheet serial number? format the column as a date"
-                if isinstance(value, int | float | Decimal)
-                else ""
-            )
-            raise RowError(column, f"{value!r} is not a date (expected YYYY-MM-DD){hint}") from None
+            return values.date(self.raw(column))
+        except values.BadValue as error:
+            raise RowError(column, str(error)) from None
 
     def required_date(self, column: str) -> dt.date:
         value = self.date(column)
@@ -313,31 +286,10 @@ class _Cells:
         return value
 
     def amount(self, column: str) -> Decimal | None:
-        value = self.raw(column)
-        if value is None:
-            return None
-        if isinstance(value, bool):
-            raise RowError(column, f"{value!r} is not an amount")
-        if isinstance(value, float):
-            # Spreadsheet numbers are doubles: repr recovers the digits that were typed.
-            value = repr(value)
-        text = str(value).replace(",", "").removeprefix("$").strip()
         try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise RowError(column, f"{value!r} is not a number (expected e.g. 1000.00)") from None
-        if not amount.is_finite():
-            raise RowError(column, f"{value!r} is not a finite number")
-        if amount < 0:
-            raise RowError(column, f"{value!r} is negative; expected 0 or more")
-        if amount and amount.adjusted() >= MAX_WHOLE_DIGITS:
-            raise RowError(
-                column,
-                f"{value!r} is too large (more than {MAX_WHOLE_DIGITS} digits before the point)",
-            )
-        if _decimal_places(amount) > MAX_DECIMAL_PLACES:
-            raise RowError(column, f"{value!r} has more than {MAX_DECIMAL_PLACES} decimal places")
-        return amount
+            return values.amount(self.raw(column))
+        except values.BadValue as error:
+            raise RowError(column, str(error)) from None
 
     def flag(self, column: str) -> bool | None:
         value = self.raw(column)
@@ -366,11 +318,13 @@ class _Cells:
         value = self.raw(column)
         if value is None:
             return frozenset()
-        parts = (
-            [str(v) for v in value]
-            if isinstance(value, list | tuple)
-            else str(value).replace(",", ";").split(";")
-        )
+        if isinstance(value, list | tuple):  # a JSON list of names
+            try:
+                parts = [values.text(str(v)) for v in value]
+            except values.BadValue as error:
+                raise RowError(column, str(error)) from None
+        else:
+            parts = self.text(column).replace(",", ";").split(";")
         names = {p.strip().lower().replace("-", "_").replace(" ", "_") for p in parts if p.strip()}
         unknown = sorted(names - set(allowed))
         if unknown:

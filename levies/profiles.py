@@ -54,13 +54,12 @@ def load_profiles(path: Path) -> dict[str, ExporterProfile]:
             start, end = cells.date("from"), cells.date("until")
             if start and end and end <= start:
                 raise RowError("until", f"{end} is not after 'from' {start}")
+            name, note = cells.text("name"), cells.text("note")
         except RowError as error:
             raise InputError(f"{row.where(error.column)}: {error.detail}") from None
         if exporter in profiles:
             raise InputError(f"{row.where('exporter')}: exporter {exporter!r} listed twice")
-        profiles[exporter] = ExporterProfile(
-            exporter, cells.text("name"), ses, Window(start, end), cells.text("note")
-        )
+        profiles[exporter] = ExporterProfile(exporter, name, ses, Window(start, end), note)
     return profiles
 
 

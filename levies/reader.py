@@ -29,6 +29,7 @@ import attrs
 import openpyxl  # type: ignore[import-untyped, unused-ignore]  # stubs (types-openpyxl) may be absent
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 
+from levies import values as value_rules
 from origin.errors import InputError
 from origin.workbook import cells as workbook_cells
 
@@ -156,7 +157,7 @@ def read_table(
 
 
 def _present(value: object) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
+    return value is not None and not (isinstance(value, str) and value_rules.blank(value))
 
 
 _Raw = tuple[list[str], Iterator[tuple[int, str, Any]], list[str]]

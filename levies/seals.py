@@ -389,7 +389,10 @@ def read_stock_count(path: Path) -> list[str]:
     table = read_table(path, ("seal_number", "note"), required=("seal_number",), aliases=ALIASES)
     out = []
     for row in table.rows:
-        number = _Cells(row.cells).text("seal_number")
+        try:
+            number = _Cells(row.cells).text("seal_number")
+        except RowError as error:
+            raise InputError(f"{row.where(error.column)}: {error.detail}") from None
         if not number:
             raise InputError(f"{row.where('seal_number')}: empty seal number")
         out.append(number)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -407,3 +408,122 @@ def test_extreme_weight_in_code_is_a_row_error() -> None:
     entry = Entry("u", DocumentType.UPU_MAIL_ARRIVAL, APRIL_1, weight_kg=D("1." + "0" * 60 + "1"))
     with pytest.raises(RowError, match="weight_kg"):
         compute(entry)
+
+
+# --------------------------------------------------------------------------- issue 12
+# An independent hostile-input corpus: every value is read by one rule (levies.values) in the
+# CLI and in every batch format, every output row keeps the user's id, JSON is read strictly,
+# and no text breaks a writer.
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("-0", "'-0' is a negative zero; expected 0 or more, written without a sign"),
+        ("-0.00", "'-0.00' is a negative zero; expected 0 or more, written without a sign"),
+        ("1e5", "'1e5' is in exponent form; write the amount out in digits, e.g. 100000"),
+        ("$10", "'$10' has a currency sign; write the amount in NZD as a plain number, e.g. 10"),
+        ("NZD 10", "'NZD 10' has a currency sign; write the amount in NZD as a plain number"),
+        ("1,0,0", "'1,0,0' has commas that do not group thousands (expected e.g. 1,000,000.00)"),
+        ("+5", "'+5' has a sign; expected 0 or more, written without a sign"),
+        (".5", "'.5' is not a plain decimal amount (expected e.g. 1000.00)"),
+        ("5.", "'5.' is not a plain decimal amount (expected e.g. 1000.00)"),
+        ("1 000", "'1 000' is not a plain decimal amount (expected e.g. 1000.00)"),
+        ("0x10", "'0x10' is not a plain decimal amount (expected e.g. 1000.00)"),
+        ("١٠", "'١٠' is not a plain decimal amount (expected e.g. 1000.00)"),
+        ("nan", "'nan' is not a finite number (expected a plain decimal amount, e.g. 1000.00)"),
+    ],
+)
+def test_amounts_are_plain_decimals_in_files_and_on_the_command_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    message: str,
+) -> None:
+    """Issue 12: '-0', '1e5' and '$10' were taken as 0, 100000 and 10 without comment."""
+    path = write(tmp_path, "id,document,date,mode,value", f'A1,export,2026-04-01,air,"{text}"')
+    row = compute_file(path).rows[0]
+    assert row.result is None and row.column == "value"
+    assert row.error.startswith("entries.csv row 2, column 'value' (column 5): " + message)
+    as_json = tmp_path / "entries.json"
+    as_json.write_text(json.dumps([{"document": "export", "date": "2026-04-01", "value": text}]))
+    error = compute_file(as_json).rows[0].error
+    assert error.startswith("entries.json item 1, column 'value': " + message)
+    monkeypatch.setattr(origin.cli, "COMMAND_MODULES", ("levies.cli",))
+    argv = ["levy", "--document", "export", "--date", "2026-04-01", "--mode", "air"]
+    assert origin.cli.main([*argv, f"--value={text}", "--ses", "no"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.startswith("origin: option --value: " + message)
+
+
+def test_duty_threshold_reads_amounts_by_the_same_rule(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: duty-threshold took '-0', '1e3' and '$10' like the levy did."""
+    monkeypatch.setattr(origin.cli, "COMMAND_MODULES", ("levies.cli",))
+    for text in ("-0", "1e3", "$10"):
+        with pytest.raises(SystemExit) as exit_:
+            origin.cli.main(["duty-threshold", "--date", "2026-04-01", "--", text])
+        assert exit_.value.code == 2
+        assert f"'{text}'" in capsys.readouterr().err
+    assert origin.cli.main(["duty-threshold", "--date", "2026-04-01", "1,000.00"]) == 0
+    assert "Customs value 1000.00 is equal to or less than $1,000" in capsys.readouterr().out
+
+
+def test_number_cells_by_the_same_rule() -> None:
+    """Issue 12: a spreadsheet's number cell -0.0 (calamine keeps the sign) is refused like the
+    text '-0'; a number cell is otherwise read as typed (1000.01, not its binary double)."""
+    with pytest.raises(RowError, match=r"'value': -0\.0 is a negative zero"):
+        Entry.from_row({"document": "export", "date": "2026-04-01", "value": -0.0})
+    entry = Entry.from_row({"document": "export", "date": "2026-04-01", "value": 1000.01})
+    assert entry.value == D("1000.01")
+    with pytest.raises(RowError, match="'date': 2026-04-01 00:00:01 is a date and time"):
+        Entry.from_row({"document": "export", "date": dt.datetime(2026, 4, 1, 0, 0, 1)})
+
+
+def test_amounts_still_read(tmp_path: Path) -> None:
+    """What stays accepted: digits with a decimal point, thousands grouped by commas (as the
+    workbook reader accepts them), and surrounding spaces."""
+    path = write(
+        tmp_path,
+        "document,date,weight_kg",
+        'upu,2026-04-01,"1,000.5"',
+        "upu,2026-04-01, 12.50 ",
+        "upu,2026-04-01,0",
+        'upu,2026-04-01,"12,345,678"',
+    )
+    weights = [r.result.entry.weight_kg for r in compute_file(path).rows if r.result]
+    assert weights == [D("1000.5"), D("12.50"), D("0"), D("12345678")]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026-04-01T00:00", "'2026-04-01T00:00' has a time part; expected a date YYYY-MM-DD"),
+        ("2026-04-01 10:30", "'2026-04-01 10:30' has a time part; expected a date YYYY-MM-DD"),
+        ("2026-04-01T00:00Z", "'2026-04-01T00:00Z' has a time part; expected a date YYYY-MM-DD"),
+        ("2026-02-30", "'2026-02-30' is not a date: there is no such day"),
+        ("1/4/2026", "'1/4/2026' is not a date (expected YYYY-MM-DD)"),
+    ],
+)
+def test_dates_have_no_time_part(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    message: str,
+) -> None:
+    """Issue 12: '2026-04-01T00:00' (and '2026-04-01T10:30') were read as 2026-04-01."""
+    path = write(tmp_path, "id,document,date,mode,value", f"A1,export,{text},air,5")
+    row = compute_file(path).rows[0]
+    assert row.result is None and row.column == "date"
+    assert row.error.startswith("entries.csv row 2, column 'date' (column 3): " + message)
+    monkeypatch.setattr(origin.cli, "COMMAND_MODULES", ("levies.cli",))
+    argv = ["levy", "--document", "export", "--mode", "air", "--value", "5", "--ses", "no"]
+    assert origin.cli.main([*argv, "--date", text]) == 2
+    assert capsys.readouterr().err.startswith("origin: option --date: " + message)
+    with pytest.raises(SystemExit) as exit_:
+        origin.cli.main(["levy-rates", "--date", text])
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
