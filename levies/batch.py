@@ -28,7 +28,7 @@ import attrs
 
 from levies.calculator import EXACT, MONTHLY_FEE_KEYS, MONTHLY_NOTE, amend, compute
 from levies.dates import twentieth_of_month_after
-from levies.model import COLUMNS, Entry, EntryResult, RowError, Status, Step
+from levies.model import COLUMNS, Entry, EntryResult, RowError, Status, Step, user_id
 from levies.profiles import ExporterProfile, resolve_ses, ses_hint
 from levies.reader import Row, read_table
 from levies.tables import LAW, LevyLaw
@@ -48,6 +48,9 @@ class BatchRow:
     # Row number of the amendment or cancellation that replaced this document (cl 5(1)(b),
     # 5(2)): the row is kept and shown, but only the document's latest state counts in totals.
     superseded_by: int = 0
+    # The user's own id (the ``id`` column, else the row number), error rows included (issue
+    # 12); empty only for a line that could not be split into cells.
+    id: str = ""
 
 
 @attrs.frozen
@@ -168,8 +171,15 @@ def compute_file(
     rows = compute_rows(table.rows, profiles, law)
     if table.bad_rows:  # rows the reader could not split into cells: error rows, in file order
         unreadable = [
-            BatchRow(number, location, None, f"{location}: {problem}")
-            for number, location, problem in table.bad_rows
+            BatchRow(
+                bad.number,
+                bad.location,
+                None,
+                f"{bad.location}{', ' if bad.column else ': '}{bad.problem}",
+                bad.column,
+                id=user_id(bad.cells, str(bad.number) if bad.cells else ""),
+            )
+            for bad in table.bad_rows
         ]
         rows = tuple(sorted((*rows, *unreadable), key=lambda row: row.number))
     return BatchResult(table.source, rows, table.blank_rows)
@@ -245,7 +255,7 @@ def compute_rows(
                     latest[key] = (len(out), result)
                 else:  # cancelled or declined: the document is gone
                     latest.pop(key, None)
-            out.append(BatchRow(row.number, row.location, result))
+            out.append(BatchRow(row.number, row.location, result, id=entry.id))
         except RowError as error:
             out.append(
                 BatchRow(
@@ -254,10 +264,20 @@ def compute_rows(
                     None,
                     f"{row.where(error.column)}: {error.detail}",
                     error.column,
+                    id=user_id(row.cells, str(row.number)),
                 )
             )
         except LawNotEncoded as error:
-            out.append(BatchRow(row.number, row.location, None, f"{row.location}: {error}", "date"))
+            out.append(
+                BatchRow(
+                    row.number,
+                    row.location,
+                    None,
+                    f"{row.location}: {error}",
+                    "date",
+                    id=user_id(row.cells, str(row.number)),
+                )
+            )
     return _date_monthly_fees(out, law)
 
 

@@ -221,6 +221,21 @@ _OPTIONAL: Mapping[str, Callable[[_Cells], object]] = {
     "gst": lambda get: get.gst(),
 }
 
+
+def user_id(row: Mapping[str, object], default: str = "") -> str:
+    """The row's own ``id`` as the user wrote it (else ``default``), never raising: error rows
+    carry it too, so a row the toolkit refuses can still be found by its reference (issue 12).
+    The id is not checked here; writers escape what they cannot write (``values.printable``)."""
+    value = row.get("id")
+    if isinstance(value, str):
+        return value.strip() or default
+    if value is None or isinstance(value, list | tuple | dict):
+        return default
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 _YES = {"yes", "y", "true", "1", "ses"}
 _NO = {"no", "n", "false", "0", "non-ses", "non_ses"}
 

@@ -62,6 +62,7 @@ def csv_rows(batch: BatchResult) -> Iterable[dict[str, str]]:
     for row in batch.rows:
         line = dict.fromkeys(CSV_COLUMNS, "")
         line["row"] = str(row.number)
+        line["id"] = row.id
         line["outcome"] = outcome(row)
         line["error"] = row.error
         line["superseded_by"] = str(row.superseded_by) if row.superseded_by else ""
@@ -128,6 +129,11 @@ def safe_cell(text: str) -> str:
     """Quote text a spreadsheet would read as a formula (an id like ``=HYPERLINK(...)``) with a
     leading apostrophe; amounts are never negative, so no number is touched."""
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def row_id(row: BatchRow) -> str:
+    """The user's id of a row: the entry's id, else (an error row) the id the row gave."""
+    return row.result.entry.id if row.result is not None else row.id
 
 
 def result_json(result: EntryResult) -> dict[str, Any]:
@@ -220,6 +226,7 @@ def to_json(batch: BatchResult) -> dict[str, Any]:
         "rows": [
             {
                 "row": r.number,
+                "id": row_id(r),
                 "location": r.location,
                 "outcome": outcome(r),
                 "superseded_by": r.superseded_by or None,
@@ -277,12 +284,14 @@ def _money(amount: Decimal) -> str:
 def to_text(batch: BatchResult) -> str:
     lines = [f"Levies and fees: {batch.source}"]
     for row in batch.rows:
+        name = row_id(row)
         if row.result is None:
-            lines.append(f"row {row.number}: ERROR {row.error}")
+            head = f"row {row.number} {name}" if name else f"row {row.number}"
+            lines.append(f"{head}: ERROR {row.error}")
             continue
         c = row.result.charge
         e = row.result.entry
-        head = f"row {row.number} {e.id} {e.document.value} {e.date.isoformat()}"
+        head = f"row {row.number} {name} {e.document.value} {e.date.isoformat()}"
         if c is None:
             reason = row.result.steps[-1] if row.result.steps else None
             lines.append(f"{head}: nothing payable" + (f" [{reason.citation}]" if reason else ""))

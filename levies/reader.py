@@ -19,6 +19,7 @@ import importlib.util
 import io
 import itertools
 import json
+import re
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -30,6 +31,7 @@ import openpyxl  # type: ignore[import-untyped, unused-ignore]  # stubs (types-o
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 
 from levies import values as value_rules
+from origin import strict_json
 from origin.errors import InputError
 from origin.workbook import cells as workbook_cells
 
@@ -61,21 +63,35 @@ class Row:
 
 
 @attrs.frozen
+class BadRow:
+    """A row that could not be split into cells (too many cells, a broken quote, a JSON value
+    nested in a cell): reported as that row's error, with whatever cells were read (so the
+    row's own id is kept, issue 12)."""
+
+    number: int
+    location: str
+    problem: str  # with the column, when one cell is to blame
+    cells: Mapping[str, object] = attrs.field(factory=dict)
+    column: str = ""
+
+
+@attrs.frozen
 class Table:
     source: str
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
     blank_rows: tuple[int, ...] = ()
-    # Rows that could not be split into cells (too many cells, a broken quote): (row number,
-    # location, problem). Only with ``read_table(row_errors=True)``; otherwise they are refused.
-    bad_rows: tuple[tuple[int, str, str], ...] = ()
+    # Only with ``read_table(row_errors=True)``; otherwise such rows refuse the file.
+    bad_rows: tuple[BadRow, ...] = ()
 
 
 @attrs.frozen
 class _Unreadable:
-    """A record the CSV parser could not read: reported as that row's error."""
+    """A record the parser could not read: reported as that row's error."""
 
     message: str
+    cells: Mapping[str, object] = attrs.field(factory=dict)
+    column: str = ""
 
 
 def normalise(name: str) -> str:
@@ -128,27 +144,26 @@ def read_table(
     column_labels = {n: labels[i] for i, n in enumerate(names) if n}
     out: list[Row] = []
     blank: list[int] = []
-    bad: list[tuple[int, str, str]] = []
+    bad: list[BadRow] = []
     for number, location, values in rows:
-        problem = ""
+        problem, column = "", ""
         if isinstance(values, _Unreadable):
-            problem = values.message
-        elif not isinstance(values, dict) and (
-            len(values) > len(names) and any(_present(v) for v in values[len(names) :])
-        ):
-            problem = (
-                f"{len(values)} cells but the header has {len(names)} columns "
-                "(an unquoted comma in a value?)"
-            )
-        if problem:
-            if not row_errors:
-                raise InputError(f"{location}: {problem}")
-            bad.append((number, location, problem))
-            continue
-        if isinstance(values, dict):
+            problem, column = values.message, values.column
+            cells = {aliases.get(normalise(k), normalise(k)): v for k, v in values.cells.items()}
+        elif isinstance(values, dict):
             cells = {aliases.get(normalise(k), normalise(k)): v for k, v in values.items()}
         else:
             cells = {n: v for n, v in zip(names, values, strict=False) if n}
+            if len(values) > len(names) and any(_present(v) for v in values[len(names) :]):
+                problem = (
+                    f"{len(values)} cells but the header has {len(names)} columns "
+                    "(an unquoted comma in a value?)"
+                )
+        if problem:
+            if not row_errors:
+                raise InputError(f"{location}: {problem}")
+            bad.append(BadRow(number, location, problem, cells, column))
+            continue
         if not any(_present(v) for v in cells.values()):
             blank.append(number)
             continue
@@ -303,10 +318,23 @@ def _cell(value: object) -> object:
 
 
 def _json(path: Path) -> _Raw:
+    """A list of objects, or an object holding one, read strictly (``origin.strict_json``): a
+    repeated key or nesting past 4,096 levels refuses the file at its line and column. Numbers
+    are kept as written (``1e5`` stays the text "1e5"), so they meet the same rules as text."""
+    raw = _bytes(path)
     try:
-        data = json.loads(_bytes(path).decode("utf-8"), parse_float=Decimal)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{path.name}: not valid JSON ({error})") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path.name}: not UTF-8 text (byte {error.start}); save the file as UTF-8"
+        ) from None
+    try:
+        data = strict_json.loads(text, parse_float=_Number)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            f"{path.name} line {error.lineno}, column {error.colno}: not valid JSON: {error.msg}"
+        ) from None
+    _refuse_negative_zero(path, text)
     if isinstance(data, dict):
         items = next((v for v in data.values() if isinstance(v, list)), None)
         if items is None:
@@ -318,14 +346,86 @@ def _json(path: Path) -> _Raw:
     header: list[str] = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
-            raise InputError(f"{path.name} item {index + 1}: expected an object, got {item!r}")
+            raise InputError(
+                f"{path.name} item {index + 1}: expected an object, got {_json_kind(item)}"
+            )
         header.extend(k for k in item if k not in header)
 
     def rows() -> Iterator[tuple[int, str, Any]]:
         for index, item in enumerate(items, start=1):
-            yield index, f"{path.name} item {index}", {k: _json_cell(v) for k, v in item.items()}
+            location = f"{path.name} item {index}"
+            cells: dict[str, object] = {}
+            nested = column = ""
+            for key, value in item.items():
+                problem = _nested(value)
+                if problem and not nested:
+                    nested = f"column {normalise(key)!r}: {problem}"
+                    column = normalise(key)
+                elif not problem:
+                    cells[key] = _json_cell(value)
+            if nested:
+                yield index, location, _Unreadable(nested, cells, column)
+            else:
+                yield index, location, cells
 
     return header, rows(), ["" for _ in header]
+
+
+class _Number(str):
+    """A JSON number with a fraction or exponent, as written: read by the rules for text."""
+
+    __slots__ = ()
+
+
+# The JSON integer -0: json reads it as 0, losing the sign (``-0.0`` and ``"-0"`` keep it and
+# are refused as amounts). A cheap search finds candidates; strings are skipped only then.
+_MINUS_ZERO = re.compile(r"[\[:,]\s*-0(?![0-9.eE])")
+_STRING_OR_MINUS_ZERO = re.compile(r'"(?:[^"\\]|\\.)*"|-0(?![0-9.eE])')
+
+
+def _refuse_negative_zero(path: Path, text: str) -> None:
+    if _MINUS_ZERO.search(text) is None:
+        return
+    for token in _STRING_OR_MINUS_ZERO.finditer(text):
+        if token.group() == "-0":
+            where = token.start()
+            line = text.count("\n", 0, where) + 1
+            column = where - (text.rfind("\n", 0, where) + 1) + 1
+            raise InputError(
+                f"{path.name} line {line}, column {column}: the number -0 (a negative zero), "
+                "which JSON reads as 0; write 0 (amounts are 0 or more, without a sign)"
+            )
+
+
+def _nested(value: object) -> str:
+    """Why a JSON value cannot be a cell ("" if it can): an object, or a list holding more than
+    text and numbers (a cell's list is a list of names, e.g. ``excluded``)."""
+    if isinstance(value, dict):
+        return "an object; expected text, a number or a list of names"
+    if isinstance(value, list):
+        inner = next((v for v in value if isinstance(v, list | dict)), None)
+        if inner is not None:
+            return (
+                f"{_json_kind(inner)} nested in a list; expected text, a number or a list of names"
+            )
+    return ""
+
+
+def _json_kind(value: object) -> str:
+    """What a JSON value is, never its repr (a deeply nested value cannot be printed)."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, _Number):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return f"the number {value}"
 
 
 def _json_cell(value: object) -> object:

@@ -338,3 +338,35 @@ def test_excel_serial_date_hint(tmp_path: Path) -> None:
         "is not a date (expected YYYY-MM-DD) — a spreadsheet serial number? "
         "format the column as a date"
     )
+
+
+@pytest.mark.usefixtures("excel_reader")
+def test_excel_values_by_the_same_rules_as_csv(tmp_path: Path) -> None:
+    """Issue 12: a workbook's cells meet the rules a CSV's text does. A date cell (a datetime at
+    midnight) is its date; a date-and-time cell at 10:30 was silently cut to its date; text
+    amounts '1e5' and '$10' were taken as 100000 and 10. Error rows keep the id given."""
+    path = tmp_path / "entries.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["id", "document", "date", "mode", "value", "ses"])
+    sheet.append(["W1", "export_entry", dt.datetime(2026, 4, 1), "air", 5, "no"])
+    sheet.append(["W2", "export_entry", dt.datetime(2026, 4, 1, 10, 30), "air", 5, "no"])
+    sheet.append(["W3", "export_entry", "2026-04-01T00:00", "air", 5, "no"])
+    sheet.append(["W4", "export_entry", dt.date(2026, 4, 1), "air", "1e5", "no"])
+    sheet.append(["W5", "export_entry", dt.date(2026, 4, 1), "air", "$10", "no"])
+    sheet.append(["W6", "export_entry", dt.date(2026, 4, 1), "air", "1,000.50", "no"])
+    book.save(path)
+    rows = compute_file(path).rows
+    assert [r.id for r in rows] == ["W1", "W2", "W3", "W4", "W5", "W6"]
+    assert [r.result is not None for r in rows] == [True, False, False, False, False, True]
+    place = "entries.xlsx, sheet 'Sheet' row"
+    assert rows[1].error == (
+        f"{place} 3, column 'date' (C): 2026-04-01 10:30:00 is a date and time; expected a date "
+        "(YYYY-MM-DD) without a time — format the cell as a date"
+    )
+    assert rows[2].error.startswith(f"{place} 4, column 'date' (C): '2026-04-01T00:00' has a time")
+    assert rows[3].error.startswith(f"{place} 5, column 'value' (E): '1e5' is in exponent form")
+    assert rows[4].error.startswith(f"{place} 6, column 'value' (E): '$10' has a currency sign")
+    last = rows[5].result
+    assert last is not None and last.entry.value == D("1000.50")

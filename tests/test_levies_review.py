@@ -527,3 +527,89 @@ def test_dates_have_no_time_part(
         origin.cli.main(["levy-rates", "--date", text])
     assert exit_.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_json_numbers_are_read_as_written(tmp_path: Path) -> None:
+    """Issue 12: a JSON number 1e5 or -0.0 is held to the same rule as text; -0 (an integer,
+    whose sign the JSON reader cannot keep) refuses the file where it stands."""
+    path = tmp_path / "entries.json"
+    path.write_text(
+        '[{"id": "A", "document": "export", "date": "2026-04-01", "mode": "air", "value": 1e5},\n'
+        ' {"id": "B", "document": "export", "date": "2026-04-01", "mode": "air", "value": -0.0},\n'
+        ' {"id": "C", "document": "export", "date": "2026-04-01", "mode": "air", "value": 12.50}]'
+    )
+    a, b, c = compute_file(path).rows
+    assert a.error == (
+        "entries.json item 1, column 'value': '1e5' is in exponent form; write the amount out in "
+        "digits, e.g. 100000"
+    )
+    assert b.error.startswith("entries.json item 2, column 'value': '-0.0' is a negative zero")
+    assert c.result is not None and c.result.entry.value == D("12.50")
+    path.write_text('[{"id": "A", "document": "export", "date": "2026-04-01",\n "value": -0}]')
+    with pytest.raises(InputError) as error:
+        compute_file(path)
+    assert str(error.value).startswith("entries.json line 2, column 11: the number -0")
+
+
+def test_error_rows_keep_the_users_id(tmp_path: Path) -> None:
+    """Issue 12: an error row's id was blank in every output, losing the user's reference."""
+    path = write(
+        tmp_path,
+        "id,document,date,mode,value",
+        "INV-1,export,2026-04-01,air,5",
+        "INV-2,exprt,2026-04-01,air,5",
+        "INV-3,export,2026-04-01T00:00,air,5",
+        ",export,2026-04-01,air,-0",
+    )
+    batch = compute_file(path)
+    assert [r.id for r in batch.rows] == ["INV-1", "INV-2", "INV-3", "5"]
+    lines = list(csv.DictReader(io.StringIO(output.to_csv(batch))))
+    assert [(line["id"], line["outcome"]) for line in lines] == [
+        ("INV-1", "charged"),
+        ("INV-2", "error"),
+        ("INV-3", "error"),
+        ("5", "error"),
+    ]
+    rows = output.to_json(batch)["rows"]
+    assert [r["id"] for r in rows] == ["INV-1", "INV-2", "INV-3", "5"]
+    text = output.to_text(batch)
+    assert "row 3 INV-2: ERROR entries.csv row 3, column 'document'" in text
+
+
+def test_json_repeated_key_is_refused_where_it_stands(tmp_path: Path) -> None:
+    """Issue 12: {"document": "export", "document": "import"} was read as an import entry."""
+    path = tmp_path / "entries.json"
+    path.write_text(
+        '[\n {"id": "A", "document": "export",\n  "document": "import", "date": "2026-04-01"}\n]'
+    )
+    with pytest.raises(InputError) as error:
+        compute_file(path)
+    assert str(error.value) == (
+        'entries.json line 3, column 3: not valid JSON: key "document" appears twice in one object'
+    )
+
+
+def test_deeply_nested_json_is_a_clean_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: 100,000 nested '[' raised RecursionError out of the CLI (a traceback)."""
+    path = tmp_path / "entries.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputError, match=r"^entries.json line 1, column 4097: not valid JSON: "):
+        compute_file(path)
+    monkeypatch.setattr(origin.cli, "COMMAND_MODULES", ("levies.cli",))
+    assert origin.cli.main(["levy", str(path)]) == 2
+    assert "nested more than 4096 levels deep" in capsys.readouterr().err
+    # Nesting the parser allows, but deeper than Python's repr can print, inside one item or one
+    # cell: an error naming the item, not a RecursionError from formatting the message.
+    path.write_text("[" + "[" * 3000 + "]" * 3000 + "]")
+    with pytest.raises(InputError, match=r"^entries.json item 1: expected an object, got a list"):
+        compute_file(path)
+    deep = "[" * 3000 + "]" * 3000
+    path.write_text(f'[{{"id": {deep}, "document": "export", "date": "2026-04-01"}}]')
+    row = compute_file(path).rows[0]
+    assert row.result is None
+    assert row.error == (
+        "entries.json item 1, column 'id': a list nested in a list; expected text, a number "
+        "or a list of names"
+    )
