@@ -36,6 +36,7 @@ from typing import Any
 import attrs
 
 from hs_data.nz_tariff import NZCodeError, to_subheading
+from origin import strict_json
 from origin.errors import InputError
 from origin.hs import HSCode, HSCodeError, HSRange
 from origin.psr import PSRSyntaxError, Rule, canonical, parse_rule
@@ -418,6 +419,14 @@ class Schedule:
 
     @classmethod
     def load(cls, path: Path) -> Schedule:
+        """Read a schedule file.
+
+        The JSON is read strictly (:mod:`origin.strict_json`): a key repeated in one object
+        or nesting past 4,096 levels is refused with its line and column, never kept
+        last-wins or raised as a traceback. Numbers stay as the format has them: editions
+        are whole numbers, and a number with a fraction (refused wherever it appears) is
+        read as a float so the message shows it as written (``2017.0``).
+        """
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -425,7 +434,7 @@ class Schedule:
         except (OSError, UnicodeDecodeError) as error:
             raise ScheduleError(f"{path}: cannot be read ({error})") from None
         try:
-            data = json.loads(text)
+            data = strict_json.loads(text, parse_float=float)
         except json.JSONDecodeError as error:
             raise ScheduleError(
                 f"{path}: line {error.lineno} column {error.colno}: not JSON ({error.msg})"

@@ -823,3 +823,31 @@ def test_bad_files_and_paths_are_one_line_errors(
     assert "cannot be written (no folder" in err
     with pytest.raises(ScheduleError, match="cannot be written"):
         small().save(nowhere)
+
+
+# -- issue 12: schedule files are read strictly ------------------------------------------------
+
+
+def test_schedule_files_are_read_strictly(tmp_path: Path) -> None:
+    """Issue 12, point 4: a repeated key was last-wins, and deep nesting a traceback."""
+    text = json.dumps(small().to_json())
+    repeated = tmp_path / "repeated.json"
+    repeated.write_text(text[:-1] + ', "notes": ["said twice"]}', encoding="utf-8")
+    with pytest.raises(ScheduleError, match=r"line 1 column \d+: .*\"notes\" appears twice"):
+        Schedule.load(repeated)
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"entries": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    with pytest.raises(ScheduleError, match=r"line 1 column \d+: .*nested more than 4096"):
+        Schedule.load(deep)
+
+
+def test_cli_refuses_a_hostile_schedule_file_in_one_line(
+    cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12, point 4: 100,000 nested brackets were a RecursionError traceback."""
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert origin.cli.main(["psr", "lookup", "0101.21", "--schedule", str(deep)]) == 2
+    err = capsys.readouterr().err
+    assert "deep.json: line 1 column 4097: not JSON (nested more than 4096" in err
+    assert "Traceback" not in err
