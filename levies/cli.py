@@ -12,7 +12,6 @@ import argparse
 import csv
 import datetime as dt
 import io
-import json
 import sys
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -145,13 +144,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _write(args: argparse.Namespace, text: str) -> None:
+    """Write the whole output. Control characters other than tab and line breaks, and lone
+    surrogates, are written as escapes (the writers escape them already: this is for text from
+    any other source, e.g. a seal number in a .txt stock count). The text is encoded before the
+    file is opened, so nothing in it can fail the write half-way and leave an empty or cut file
+    (issue 12: a lone surrogate in an id did)."""
+    text = values.printable(text)
+    if not text.endswith("\n"):
+        text += "\n"
     if getattr(args, "output", None):
+        data = text.encode("utf-8", "backslashreplace")
         try:
-            args.output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+            args.output.write_bytes(data)
         except OSError as error:
             raise InputError(f"{args.output}: cannot write ({error.strerror})") from None
     else:
-        print(text)
+        encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
 
 
 def _csv_text(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) -> str:
@@ -163,7 +172,7 @@ def _csv_text(rows: Iterable[Mapping[str, str]], columns: Iterable[str]) -> str:
 
 
 def _json_text(data: Any) -> str:
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    return output.json_text(data)
 
 
 def _levy(args: argparse.Namespace) -> int:
@@ -193,7 +202,8 @@ def _batch_exit(batch: BatchResult) -> int:
     bad = [row for row in batch.rows if row.result is None]
     if bad:
         print(
-            f"origin: {len(bad)} of {len(batch.rows)} rows have errors; first: {bad[0].error}",
+            f"origin: {len(bad)} of {len(batch.rows)} rows have errors; first: "
+            + values.printable(bad[0].error, breaks=True),
             file=sys.stderr,
         )
         return 2

@@ -2,18 +2,25 @@
 
 Amounts are printed exactly as computed (``Decimal``, never rounded or converted to float);
 JSON carries them as strings so that no reader turns 8.3260 into a binary fraction.
+
+Every row, error rows included, carries the user's own id. Text the rows refuse (a control
+character, a lone surrogate) can still reach a writer — as an error row's id, or in an
+``Entry`` built in code — so every writer escapes it (``\\x00``, ``\\x1b``, ``\\ud800``) rather
+than write it or fail on it (issue 12); JSON keeps it exactly, as a ``\\u`` escape.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from levies.batch import BatchResult, BatchRow, Summary
 from levies.model import Charge, EntryResult
+from levies.values import json_safe, printable
 
 SCHEMA = "origin-levies/1"
 
@@ -117,8 +124,10 @@ def to_csv(batch: BatchResult) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({k: safe_cell(v) for k, v in line.items()} for line in csv_rows(batch))
-    return buffer.getvalue()
+    writer.writerows({k: _no_formula(v) for k, v in line.items()} for line in csv_rows(batch))
+    # Escaping the whole text once is escaping each cell (an escape is plain text, and no
+    # formula starts with a control character), at a fraction of the cost for 100,000 rows.
+    return printable(buffer.getvalue())
 
 
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
@@ -127,8 +136,20 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(text: str) -> str:
     """Quote text a spreadsheet would read as a formula (an id like ``=HYPERLINK(...)``) with a
-    leading apostrophe; amounts are never negative, so no number is touched."""
+    leading apostrophe; amounts are never negative, so no number is touched. Control characters
+    and lone surrogates are written as escapes (a NUL or ESC in an id, issue 12)."""
+    return _no_formula(printable(text))
+
+
+def _no_formula(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def json_text(data: Any) -> str:
+    """JSON as UTF-8 text, readable (not ASCII-escaped), that any writer can encode and any
+    terminal can show: DEL, C1 controls and lone surrogates as ``\\u`` escapes (json.dumps
+    escapes C0 controls itself), so the data read back is exactly the data written."""
+    return json_safe(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def row_id(row: BatchRow) -> str:
@@ -242,7 +263,8 @@ def to_json(batch: BatchResult) -> dict[str, Any]:
 def explain(result: EntryResult) -> str:
     """One document in full: every step with its provision, then the charge."""
     entry = result.entry
-    lines = [f"{entry.id}: {entry.document.value.replace('_', ' ')} of {entry.date.isoformat()}"]
+    name = printable(entry.id, breaks=True)
+    lines = [f"{name}: {entry.document.value.replace('_', ' ')} of {entry.date.isoformat()}"]
     if entry.status.value != "lodged":
         lines[0] += f" ({entry.status.value})"
     lines.extend(f"  [{s.citation}] {s.text}" for s in result.steps)
@@ -274,7 +296,7 @@ def explain(result: EntryResult) -> str:
             + (f" (by {when.isoformat()})" if when else "")
         )
     lines.extend(f"  Note: {n}" for n in result.notes)
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def _money(amount: Decimal) -> str:
@@ -284,10 +306,10 @@ def _money(amount: Decimal) -> str:
 def to_text(batch: BatchResult) -> str:
     lines = [f"Levies and fees: {batch.source}"]
     for row in batch.rows:
-        name = row_id(row)
+        name = printable(row_id(row), breaks=True)
         if row.result is None:
             head = f"row {row.number} {name}" if name else f"row {row.number}"
-            lines.append(f"{head}: ERROR {row.error}")
+            lines.append(f"{head}: ERROR {printable(row.error, breaks=True)}")
             continue
         c = row.result.charge
         e = row.result.entry
@@ -323,7 +345,7 @@ def to_text(batch: BatchResult) -> str:
     for due, amount in s.by_due_date.items():
         lines.append(f"  due {due}: {_money(amount)}")
     for payer, amount in s.by_payer.items():
-        lines.append(f"  payer {payer}: {_money(amount)}")
+        lines.append(f"  payer {printable(payer, breaks=True)}: {_money(amount)}")
     if s.refunds:
         lines.append(f"  Refunds (if already paid): {_money(s.refunds)}")
     if s.differences_payable:
@@ -336,4 +358,4 @@ def to_text(batch: BatchResult) -> str:
             f"  SES: {s.ses_saving_entries} sea high-value exports not under SES; SES rates would "
             f"have saved {_money(s.ses_saving_missed)} (Schedule 3)"
         )
-    return "\n".join(lines)
+    return printable("\n".join(lines))

@@ -26,6 +26,8 @@ levies.values.BadValue: '1e5' is in exponent form; write the amount out in digit
 >>> date("2026-04-01T00:00")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 levies.values.BadValue: '2026-04-01T00:00' has a time part; expected a date YYYY-MM-DD, ...
+>>> printable("A\\x00B\\x1b[2J")
+'A\\\\x00B\\\\x1b[2J'
 """
 
 from __future__ import annotations
@@ -55,6 +57,8 @@ _DATE_AND_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ].*", re.ASCII | re.D
 
 # C0 controls but tab and line breaks, DEL, C1 controls, and lone surrogates.
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSAFE_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")  # json.dumps escapes C0 itself
 
 
 class BadValue(ValueError):
@@ -211,6 +215,29 @@ def text(value: str) -> str:
         f"{_shown(value)} holds {what} U+{code:04X} at position {found.start() + 1}; expected "
         "printable text (tabs and line breaks are allowed)"
     )
+
+
+def printable(value: str, *, breaks: bool = False) -> str:
+    """``value`` with each control character and lone surrogate written as its escape
+    (``\\x00``, ``\\x1b``, ``\\ud800``), so no writer or terminal acts on it. Tab and line
+    breaks are kept unless ``breaks`` (one line of text output per row)."""
+    pattern = _UNSAFE_OR_BREAK if breaks else _UNSAFE
+    if pattern.search(value) is None:
+        return value
+    return pattern.sub(_escape, value)
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL, C1 controls and lone
+    surrogates as ``\\u`` escapes: the same JSON, now encodable as UTF-8 and safe to print."""
+    if _JSON_UNSAFE.search(text) is None:
+        return text
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _shown(value: object) -> str:

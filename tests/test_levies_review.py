@@ -19,7 +19,7 @@ import pytest
 
 import origin.cli
 from levies import output
-from levies.batch import compute_file
+from levies.batch import BatchResult, BatchRow, compute_file
 from levies.calculator import compute
 from levies.model import DocumentType, Entry, Mode, RowError, Status
 from levies.profiles import load_profiles
@@ -613,3 +613,50 @@ def test_deeply_nested_json_is_a_clean_error(
         "entries.json item 1, column 'id': a list nested in a list; expected text, a number "
         "or a list of names"
     )
+
+
+@pytest.mark.parametrize("bad", ["A\x00B", "E\x1b[2J", "C\x9b1m", "S\ud800"])
+def test_control_characters_and_lone_surrogates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    """Issue 12: an id holding NUL or an escape sequence went into every output as it was (a
+    terminal ran '\\x1b[2J'); a lone surrogate (JSON '\\ud800') crashed the writer after it had
+    opened --output, leaving a 0-byte file. Such text is refused as the row's error, and every
+    writer shows it escaped, so the user can still find the row."""
+    path = tmp_path / "entries.json"
+    items = [
+        {"id": bad, "document": "export", "date": "2026-04-01", "mode": "air", "value": "5"},
+        {"id": "ok", "document": "export", "date": "2026-04-01", "mode": "air", "value": "5"},
+    ]
+    path.write_text(json.dumps(items), encoding="utf-8")  # ensure_ascii: \\u escapes
+    batch = compute_file(path)
+    first = batch.rows[0]
+    assert first.result is None and first.column == "id"
+    code = f"U+{ord(bad[1]):04X}"
+    assert first.error.startswith(f"entries.json item 1, column 'id': {bad!r} holds ")
+    assert code in first.error
+    escaped = bad[0] + bad[1:].encode("unicode_escape").decode("ascii")
+    lines = list(csv.DictReader(io.StringIO(output.to_csv(batch))))
+    assert [line["id"] for line in lines] == [escaped, "ok"]
+    assert all(ch.isprintable() for ch in output.to_text(batch).replace("\n", ""))
+    monkeypatch.setattr(origin.cli, "COMMAND_MODULES", ("levies.cli",))
+    for fmt in ("csv", "json", "text"):
+        target = tmp_path / f"out.{fmt}"
+        code_ = origin.cli.main(["levy", str(path), "--format", fmt, "--output", str(target)])
+        assert code_ == 2
+        written = target.read_bytes().decode("utf-8")  # strict: no lone surrogate written
+        assert "ok" in written and "\x00" not in written and "\x1b" not in written
+        assert capsys.readouterr().err.startswith("origin: 1 of 2 rows have errors")
+    assert origin.cli.main(["levy", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x00" not in out and "\ud800" not in out
+
+
+def test_csv_writer_escapes_control_characters_from_code() -> None:
+    """Issue 12: an Entry built in code bypasses the row rules; the CSV writer still escapes
+    control characters (a NUL makes the CSV unreadable to Python's own csv reader)."""
+    entry = Entry("X\x00\x1b", DocumentType.EXPORT_ENTRY, APRIL_1, Mode.AIR, D(5), ses=False)
+    result = compute(entry)
+    text = output.to_csv(BatchResult("code", (BatchRow(1, "code", result),)))
+    assert "\x00" not in text and "\x1b" not in text
+    assert next(csv.DictReader(io.StringIO(text)))["id"] == "X\\x00\\x1b"
