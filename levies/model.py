@@ -228,6 +228,8 @@ def user_id(row: Mapping[str, object], default: str = "") -> str:
     The id is not checked here; writers escape what they cannot write (``values.printable``)."""
     value = row.get("id")
     if isinstance(value, str):
+        if not values.safe(value):  # as given: strip() would eat U+001C-U+001F
+            return value
         return value.strip() or default
     if value is None or isinstance(value, list | tuple | dict):
         return default

@@ -615,7 +615,7 @@ def test_deeply_nested_json_is_a_clean_error(
     )
 
 
-@pytest.mark.parametrize("bad", ["A\x00B", "E\x1b[2J", "C\x9b1m", "S\ud800"])
+@pytest.mark.parametrize("bad", ["A\x00B", "E\x1b[2J", "C\x9b1m", "S\ud800", " \x1f"])
 def test_control_characters_and_lone_surrogates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, bad: str
 ) -> None:
