@@ -2,9 +2,12 @@
 
 Registered through ``origin.cli.COMMAND_MODULES`` ("hs_data.cli"):
 
-- ``origin psr import nz-uk|cptpp SOURCE.csv --out FILE [--correlation DIR]`` reads an
-  annex, prints the parse rate and every row it could not read, and writes the schedule
-  (transposed to HS 2022 when a correlation directory is given, with its coverage);
+- ``origin psr import nz-uk|cptpp SOURCE.csv --out FILE [--nomenclature PATH]
+  [--correlation DIR]`` reads an annex, checking every row's codes against the annex's HS
+  edition (its codes from the nomenclature file or the correlation table), prints the parse
+  rate and every row it could not read or refused, and writes
+  the schedule (transposed to HS 2022 when a correlation directory is given, with its
+  coverage);
 - ``origin psr transpose FILE --correlation DIR --out FILE2`` moves a schedule to HS 2022;
 - ``origin psr coverage FILE [--nomenclature PATH]`` sorts every subheading of the
   schedule's edition by what it gets (rule / needs review / no rule);
@@ -24,8 +27,8 @@ from pathlib import Path
 
 from hs_data.apply import determine_with_schedule
 from hs_data.correlation import Correlation, correlation_file
-from hs_data.editions import nomenclature
-from hs_data.importers import import_cptpp, import_nz_uk
+from hs_data.editions import Nomenclature, nomenclature
+from hs_data.importers import CPTPP_SOURCE, NZ_UK_SOURCE, import_cptpp, import_nz_uk
 from hs_data.schedule import Schedule
 from hs_data.transpose import coverage, transpose, unknown_codes
 from origin.errors import InputError
@@ -34,6 +37,7 @@ from origin.psr import PSRSyntaxError, canonical, parse_rule
 __all__ = ["register"]
 
 _IMPORTERS = {"nz-uk": import_nz_uk, "cptpp": import_cptpp}
+_EDITION = {"nz-uk": NZ_UK_SOURCE.hs_edition, "cptpp": CPTPP_SOURCE.hs_edition}
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,7 +52,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     imp.add_argument(
         "--correlation",
         type=Path,
-        help="directory of UN correlation tables: transpose the schedule to HS 2022",
+        help="directory of UN correlation tables: transpose the schedule to HS 2022 (the "
+        "annex's codes are checked against the older column of its table)",
+    )
+    imp.add_argument(
+        "--nomenclature",
+        type=Path,
+        help="the codes of the annex's HS edition (a harmonized-system CSV or a correlation "
+        "table listing them), to check every row's codes against",
     )
     imp.set_defaults(run=_import)
 
@@ -105,14 +116,30 @@ def _writable(path: Path) -> None:
         raise InputError(f"{path}: is a folder; expected a file name for the schedule")
 
 
+def _edition_codes(args: argparse.Namespace, edition: int) -> Nomenclature:
+    """The codes each row is checked against (issue 12): from --nomenclature, else the
+    older column of the correlation table; HS 2017 and HS 2012 are not bundled."""
+    if args.nomenclature is not None:
+        return nomenclature(edition, args.nomenclature)
+    if args.correlation is not None:
+        return nomenclature(edition, correlation_file(args.correlation, 2022, edition))
+    if edition == 2022:  # pragma: no cover - both annexes are older
+        return nomenclature(2022)
+    raise InputError(
+        f"HS {edition} codes are not bundled, and every row's codes are checked against "
+        f"them: give --nomenclature FILE (a harmonized-system CSV, or a correlation table "
+        f"listing HS {edition} codes) or --correlation DIR"
+    )
+
+
 def _import(args: argparse.Namespace) -> int:
     _writable(args.out)
-    schedule, report = _IMPORTERS[args.kind](args.source)
+    codes = _edition_codes(args, _EDITION[args.kind])
+    schedule, report = _IMPORTERS[args.kind](args.source, codes=codes)
     print(report.summary())
     if args.correlation is not None:
-        # The older edition's codes are those of the correlation table's older column.
-        table = correlation_file(args.correlation, 2022, schedule.edition)
-        unknown = unknown_codes(schedule, nomenclature(schedule.edition, table))
+        # Keys are checked on import; codes inside rules too, so this is 0 (a check).
+        unknown = unknown_codes(schedule, codes)
         print(f"codes not in HS {schedule.edition}: {len(unknown)}")
         for problem in unknown:
             print(f"  {problem}")
@@ -143,6 +170,10 @@ def _transpose(args: argparse.Namespace) -> int:
     schedule = Schedule.load(args.schedule)
     if schedule.edition == 2022:
         raise InputError(f"{args.schedule}: already in HS 2022")
+    # The older edition's codes (the correlation table's older column), checked as the
+    # loader checks them when it has them: a key the edition lacks would vanish.
+    older = correlation_file(args.correlation, 2022, schedule.edition)
+    schedule.check_codes(nomenclature(schedule.edition, older), str(args.schedule))
     moved = _to_2022(schedule, args.correlation)
     _print_unknown(moved)
     print(coverage(moved, nomenclature(2022)).summary())

