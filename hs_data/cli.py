@@ -5,7 +5,7 @@ Registered through ``origin.cli.COMMAND_MODULES`` ("hs_data.cli"):
 - ``origin psr import nz-uk|cptpp SOURCE.csv --out FILE [--nomenclature PATH]
   [--correlation DIR]`` reads an annex, checking every row's codes against the annex's HS
   edition (its codes from the nomenclature file or the correlation table), prints the parse
-  rate and every row it could not read or refused, and writes
+  rate, every row it could not read or refused, and the provenance it records, and writes
   the schedule (transposed to HS 2022 when a correlation directory is given, with its
   coverage);
 - ``origin psr transpose FILE --correlation DIR --out FILE2`` moves a schedule to HS 2022;
@@ -137,6 +137,11 @@ def _import(args: argparse.Namespace) -> int:
     codes = _edition_codes(args, _EDITION[args.kind])
     schedule, report = _IMPORTERS[args.kind](args.source, codes=codes)
     print(report.summary())
+    source = schedule.source
+    print(f"source: {source.title}; {source.cite()}")
+    print(f"  read {source.file} (SHA-256 {source.sha256}) with {source.importer}")
+    if source.reference:
+        print(f"  reference: {source.reference}")
     if args.correlation is not None:
         # Keys are checked on import; codes inside rules too, so this is 0 (a check).
         unknown = unknown_codes(schedule, codes)

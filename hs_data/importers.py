@@ -11,6 +11,11 @@ unparsed with its words and the reason), a title row without a rule of its own, 
 A row whose codes the schedule loader would refuse (a range too long, a tariff item, a code
 the annex's HS edition lacks) is no entry: it is reported unparsed with its row and why, and
 kept in the schedule's notes, so an importer never writes a file its loader refuses.
+
+Provenance is what was read: the file, its SHA-256 and the importer. The official document
+is named only when the file's checksum is that of the reference file whose provenance is
+known (:data:`NZ_UK_SHA256`, :data:`CPTPP_SHA256`); any other file is a user-supplied file
+in the annex's layout, not verified as the official text (decision 0010, 10).
 The sentence framing of the prose ("A change to <goods> from any other heading", "No change
 in tariff classification required for <goods>, provided ...") is matched here; what remains
 (shifts, exception lists, RVC, MaxNOM, processes, conditions) is read by the PSR grammar.
@@ -19,13 +24,15 @@ in tariff classification required for <goods>, provided ...") is matched here; w
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib.metadata
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import attrs
 
-from hs_data._io import open_text
+from hs_data._io import read_bytes, text_of
 from hs_data.editions import Nomenclature
 from hs_data.schedule import (
     Entry,
@@ -41,7 +48,9 @@ from origin.hs import HSCodeError, HSRange
 from origin.psr import AnyOf, Process, PSRSyntaxError, Rule, canonical, parse_rule
 
 __all__ = [
+    "CPTPP_SHA256",
     "CPTPP_SOURCE",
+    "NZ_UK_SHA256",
     "NZ_UK_SOURCE",
     "AnnexFileError",
     "ImportReport",
@@ -74,6 +83,13 @@ CPTPP_SOURCE = Source(
         "cptpp.json (commit fa0adb62), flattened to cptpp_annex3D_psr_flat.csv"
     ),
 )
+
+# SHA-256 of ../shared/reference/psr/nz-uk/nz_uk_annex3A_psr_hs2017.csv, the CSV flattened
+# from New-Zealand PSR.docx (its SOURCE.md): only this file is named as NZ_UK_SOURCE.
+NZ_UK_SHA256 = "cd50b9d72a7f5795fce784ac5291f11c2fb9a7b0003df73d5eb761f9668d0b20"
+# SHA-256 of ../shared/reference/psr/cptpp/cptpp_annex3D_psr_flat.csv, the CSV flattened
+# from the UK's cptpp.json rule set (its SOURCE.md): only this file is named as CPTPP_SOURCE.
+CPTPP_SHA256 = "b8c42649d02d7fafb29d00976022f18cbe3bc35ba6ee815400adf102e95871ef"
 
 
 class AnnexFileError(InputError):
@@ -146,15 +162,16 @@ _RULE_WORDS = re.compile(r"\b(?:CC|CTH|CTSH|RVC|WO|except|MaxNOM)\b", re.IGNOREC
 
 
 def import_nz_uk(
-    path: Path, source: Source = NZ_UK_SOURCE, *, codes: Nomenclature | None = None
+    path: Path, source: Source | None = None, *, codes: Nomenclature | None = None
 ) -> tuple[Schedule, ImportReport]:
     """Read the Annex 3A CSV (``chapter,hs2017,description,psr``).
 
     ``codes``: the HS 2017 nomenclature each row's codes are checked against (without it,
-    only their form, range and chapter are).
+    only their form, range and chapter are). ``source``: the provenance to record; by
+    default the official Annex 3A when the file is the known one, else a user-supplied file.
     """
-    rows = _read_csv(path, ("chapter", "hs2017", "description", "psr"))
-    source = attrs.evolve(source, file=str(path))
+    rows, digest = _read_csv(path, ("chapter", "hs2017", "description", "psr"))
+    source = _provenance(path, digest, source, NZ_UK, "import_nz_uk")
     edition = source.hs_edition
     known = edition_codes(edition, codes)
     entries: list[Entry] = []
@@ -391,14 +408,14 @@ def _joined(rows: Sequence[tuple[int, dict[str, str]]]) -> list[_Rule]:
 
 
 def import_cptpp(
-    path: Path, source: Source = CPTPP_SOURCE, *, codes: Nomenclature | None = None
+    path: Path, source: Source | None = None, *, codes: Nomenclature | None = None
 ) -> tuple[Schedule, ImportReport]:
     """Read the Annex 3-D CSV (``heading_or_range,uk_min,uk_max,rule_no,rule_text``).
 
-    ``codes`` as for :func:`import_nz_uk` (the edition being HS 2012).
+    ``codes`` and ``source`` as for :func:`import_nz_uk` (the edition being HS 2012).
     """
-    rows = _read_csv(path, ("heading_or_range", "rule_no", "rule_text"))
-    source = attrs.evolve(source, file=str(path))
+    rows, digest = _read_csv(path, ("heading_or_range", "rule_no", "rule_text"))
+    source = _provenance(path, digest, source, CPTPP, "import_cptpp")
     edition = source.hs_edition
     known = edition_codes(edition, codes)
     rules = [part for rule in _joined(rows) for part in _by_goods(rule)]
@@ -808,6 +825,65 @@ def _checked(scope: str | None, term: str) -> tuple[str | None, str | None, str 
 # --------------------------------------------------------------------------- shared
 
 
+@attrs.frozen
+class _Layout:
+    """An annex layout an importer reads, and the one file of it whose provenance is known."""
+
+    name: str  # "the nz-uk Annex 3A layout"
+    official: Source
+    sha256: str  # of the reference file
+    reference_file: str
+
+
+NZ_UK = _Layout("nz-uk Annex 3A", NZ_UK_SOURCE, NZ_UK_SHA256, "nz_uk_annex3A_psr_hs2017.csv")
+CPTPP = _Layout("cptpp Annex 3-D", CPTPP_SOURCE, CPTPP_SHA256, "cptpp_annex3D_psr_flat.csv")
+
+
+def _provenance(
+    path: Path, digest: str, given: Source | None, layout: _Layout, function: str
+) -> Source:
+    """What was read (file, SHA-256, importer) and, only when the checksum establishes it,
+    the official document; a source the caller gives is kept as the caller's statement."""
+    importer = _importer(function)
+    if given is not None:
+        return attrs.evolve(given, file=str(path), sha256=digest, importer=importer)
+    official = layout.official
+    if digest == layout.sha256:
+        return attrs.evolve(
+            official,
+            file=str(path),
+            sha256=digest,
+            importer=importer,
+            reference=f"{official.reference}; the file read has that file's SHA-256",
+        )
+    return Source(
+        agreement=official.agreement,
+        title=f"User-supplied file in the {layout.name} layout (not the verified official text)",
+        document=(
+            f"user-supplied file {path.name} in the {layout.name} layout, not verified as the "
+            "official text"
+        ),
+        version="",
+        date="",
+        hs_edition=official.hs_edition,
+        reference=(
+            f"not verified: its SHA-256 is not that of {layout.reference_file}, the file "
+            "whose provenance the toolkit knows"
+        ),
+        file=str(path),
+        sha256=digest,
+        importer=importer,
+    )
+
+
+def _importer(function: str) -> str:
+    try:
+        version = f" (origin {importlib.metadata.version('origin')})"
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout
+        version = ""
+    return f"hs_data.importers.{function}{version}"
+
+
 def _as_loaded(schedule: Schedule, path: Path, known: Nomenclature | None) -> Schedule:
     """The schedule built again through the loader's own reading of the format, so what an
     importer returns (and writes) is what :meth:`Schedule.load` reads back. Each row was
@@ -824,9 +900,12 @@ def _checked_against(edition: int, known: Nomenclature | None) -> str:
     )
 
 
-def _read_csv(path: Path, required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
-    """Rows with their record number (header = 1), after checking the columns."""
-    with open_text(path, AnnexFileError) as handle:
+def _read_csv(path: Path, required: Iterable[str]) -> tuple[list[tuple[int, dict[str, str]]], str]:
+    """Rows with their record number (header = 1), after checking the columns, and the
+    SHA-256 of the bytes read."""
+    data = read_bytes(path, AnnexFileError)
+    digest = hashlib.sha256(data).hexdigest()
+    with text_of(data, path, AnnexFileError) as handle:
         reader = csv.DictReader(handle)
         columns = reader.fieldnames or []
         missing = [c for c in required if c not in columns]
@@ -837,4 +916,4 @@ def _read_csv(path: Path, required: Iterable[str]) -> list[tuple[int, dict[str, 
         rows = []
         for number, row in enumerate(reader, start=2):
             rows.append((number, {k: (v or "") for k, v in row.items() if k is not None}))
-        return rows
+        return rows, digest

@@ -93,10 +93,14 @@ class Source:
     hs_edition: int  # the edition the annex is written in
     file: str = ""  # the file the importer read
     reference: str = ""  # where the file came from (repository, commit, URL)
+    sha256: str = ""  # the SHA-256 of the bytes the importer read (hex)
+    importer: str = ""  # the importer that read them
 
     def cite(self) -> str:
-        """One line: document, version and date, edition."""
-        return f"{self.document}, version {self.version} ({self.date}), HS {self.hs_edition} codes"
+        """One line: document, version and date (when known), edition."""
+        version = f", version {self.version}" if self.version else ""
+        date = f" ({self.date})" if self.date else ""
+        return f"{self.document}{version}{date}, HS {self.hs_edition} codes"
 
 
 @attrs.frozen
@@ -227,6 +231,10 @@ class Lookup:
         lines.append(f"  source: {s.source.title}; {s.source.cite()}")
         if s.source.reference:
             lines.append(f"  reference: {s.source.reference}")
+        if s.source.sha256:
+            lines.append(
+                f"  read: {s.source.file} (SHA-256 {s.source.sha256}) by {s.source.importer}"
+            )
         if s.transposition:
             t = s.transposition
             lines.append(

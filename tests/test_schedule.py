@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import os
 import tempfile
@@ -24,6 +25,10 @@ import origin.cli
 from hs_data.apply import apply_schedule, determine_with_schedule, rule_for, rules_for
 from hs_data.editions import Nomenclature
 from hs_data.importers import (
+    CPTPP_SHA256,
+    CPTPP_SOURCE,
+    NZ_UK_SHA256,
+    NZ_UK_SOURCE,
     AnnexFileError,
     ImportReport,
     import_cptpp,
@@ -987,6 +992,60 @@ def test_whatever_an_importer_writes_its_loader_reads(keys: list[str]) -> None:
         _round_trip(schedule, tmp, HS2012_FEW)
 
 
+def test_provenance_is_what_was_read_not_the_official_annex(tmp_path: Path) -> None:
+    """Issue 12, point 3: any CSV was stamped as the official Annex 3A. The source names
+    the file read, its SHA-256 and the importer, and says it is not verified."""
+    path = _written(tmp_path, "chapter,hs2017,description,psr\n01,01.01,horses,CC\n", "my.csv")
+    schedule, _ = import_nz_uk(path, codes=HS2017_FEW)
+    source = schedule.source
+    assert source.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert source.file == str(path) and "import_nz_uk" in source.importer
+    assert "not verified as the official text" in source.document
+    assert "my.csv" in source.document
+    assert "Origin Reference Document" not in f"{source.title} {source.document}"
+    assert "trade-tariff" not in source.reference and source.version == ""
+    assert (source.agreement, source.hs_edition) == ("nz-uk", 2017)
+    loaded = _round_trip(schedule, tmp_path, HS2017_FEW)
+    assert loaded.source == source
+    assert "not verified as the official text" in loaded.lookup("0101.21").explain()
+    cp = _written(tmp_path, CPTPP_HEADER + f"0101,,,1,{CHANGE}\n", "cp.csv")
+    source = import_cptpp(cp, codes=HS2012_FEW)[0].source
+    assert "user-supplied file cp.csv in the cptpp Annex 3-D layout" in source.document
+    assert source.sha256 == hashlib.sha256(cp.read_bytes()).hexdigest()
+    assert "CPTPP Origin Reference Document" not in source.document
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "official", "digest"),
+    [
+        ("nz-uk", "nz_uk_annex3A_psr_hs2017.csv", NZ_UK_SOURCE, NZ_UK_SHA256),
+        ("cptpp", "cptpp_annex3D_psr_flat.csv", CPTPP_SOURCE, CPTPP_SHA256),
+    ],
+)
+def test_the_official_source_is_named_only_for_the_known_file(
+    tmp_path: Path, kind: str, name: str, official: Source, digest: str
+) -> None:
+    """Issue 12, point 3: the official provenance is established by the file's checksum;
+    the same rows with one byte more are a user-supplied file."""
+    real = reference("psr", kind, name)
+    importer = import_nz_uk if kind == "nz-uk" else import_cptpp
+    data = real.read_bytes()
+    assert hashlib.sha256(data).hexdigest() == digest
+    source = importer(real)[0].source
+    assert (source.title, source.document, source.version, source.date) == (
+        official.title,
+        official.document,
+        official.version,
+        official.date,
+    )
+    assert source.sha256 == digest and source.reference.startswith(official.reference)
+    changed = tmp_path / name
+    changed.write_bytes(data + b"\n")  # the same rows, one blank line more
+    source = importer(changed)[0].source
+    assert "not verified as the official text" in source.document
+    assert source.title != official.title and source.version == ""
+
+
 def test_schedule_files_are_read_strictly(tmp_path: Path) -> None:
     """Issue 12, point 4: a repeated key was last-wins, and deep nesting a traceback."""
     text = json.dumps(small().to_json())
@@ -1028,11 +1087,11 @@ def _hs2017_list(tmp: Path) -> str:
     return str(path)
 
 
-def test_cli_import_checks_codes_and_refuses_rows(
+def test_cli_import_checks_codes_refuses_rows_and_says_the_provenance(
     cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Issue 12, points 1 and 2 at the command line: a file its loader refuses was written,
-    with a code no edition has."""
+    """Issue 12, points 1 to 3 at the command line: a file its loader refuses was written,
+    with a code no edition has and the official annex named as its source."""
     path = _written(
         tmp_path,
         "chapter,hs2017,description,psr\n01,01.01,horses,CC\n99,99.99.99,nothing,CC\n"
@@ -1049,10 +1108,11 @@ def test_cli_import_checks_codes_and_refuses_rows(
     assert "unparsed row 3 [99.99.99] kept in the schedule's notes: " in printed
     assert "9999.99 is in no HS edition" in printed
     assert "unparsed row 4 [0101.10-9706.00] kept in the schedule's notes: " in printed
+    assert "not verified as the official text" in printed
     assert "wrote " in printed and "2 entries" not in printed
     assert origin.cli.main(["psr", "lookup", "0101.21", "--schedule", str(out)]) == 0
     shown = capsys.readouterr().out
-    assert "entry row 2" in shown
+    assert "entry row 2" in shown and "not verified as the official text" in shown
 
 
 def test_cli_refuses_a_hostile_schedule_file_in_one_line(
