@@ -92,7 +92,7 @@ import attrs
 
 from origin.agreement import Agreement
 from origin.citation import cite
-from origin.decision import Decision
+from origin.decision import Below, Decision
 from origin.determination import (
     FAILS,
     MEETS,
@@ -128,6 +128,7 @@ from origin.psr import (
     WhollyObtained,
     parse_rule,
 )
+from origin.trees import rebuild
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 PARTIES = LAW.parties
@@ -344,9 +345,17 @@ class _Run(Decision):
     intermediate_citation = cite("r 51ZN")
 
     def __init__(
-        self, case: Case, date: dt.date, *, intermediate: bool, assume_pending: bool = False
+        self,
+        case: Case,
+        date: dt.date,
+        *,
+        intermediate: bool,
+        assume_pending: bool = False,
+        below: Below | None = None,
     ) -> None:
-        super().__init__(case, date, intermediate=intermediate, assume_pending=assume_pending)
+        super().__init__(
+            case, date, intermediate=intermediate, assume_pending=assume_pending, below=below
+        )
         if case.good.hs.chapter in self.regime.de_minimis_weight_chapters:
             # r 51ZS(b)(ii): the value test of goods of chapters 50-63 has its own paragraph.
             self.regime = attrs.evolve(self.regime, de_minimis=cite("r 51ZS(b)(ii)"))
@@ -774,15 +783,14 @@ def extended_accumulation(case: Case, date: dt.date) -> tuple[Step, set[str], se
 
 def _keep_extended(materials: Iterable[Material], keep: set[str]) -> tuple[Material, ...]:
     """Drop the r 51ZQA(2) adjustment from every material not in ``keep`` (at any depth)."""
-    out = []
-    for m in materials:
+
+    def kept(m: Material, components: list[Material]) -> Material:
         adjustments = m.adjustments
         if m.id not in keep:
             adjustments = tuple(x for x in adjustments if x.kind != EXTENDED)
-        out.append(
-            attrs.evolve(m, adjustments=adjustments, components=_keep_extended(m.components, keep))
-        )
-    return tuple(out)
+        return attrs.evolve(m, adjustments=adjustments, components=tuple(components))
+
+    return tuple(rebuild(materials, lambda m: m.components, kept))
 
 
 def decide(case: Case, date: dt.date) -> Determination:

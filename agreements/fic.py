@@ -200,6 +200,11 @@ def _decimal(value: Fraction | None) -> Decimal | None:
     return exact if exact * value.denominator == value.numerator else round(exact, 10)
 
 
+# How one material counts: its line of the cost, its row, its steps, whether it brings in
+# r 45(3), and the facts it still needs.
+_Decided = tuple["Line | None", MaterialRow, tuple[Step, ...], Outcome, tuple[str, ...]]
+
+
 class _Run:
     """One Forum Island Countries determination, at one date, with one list of countries."""
 
@@ -215,6 +220,10 @@ class _Run:
             )
         self.reading = str(reading)
         self.categories = LAW.vocabulary("cost_categories")
+        # material() for (material, depth): its answer does not depend on who asks, and
+        # determine() fills this deepest first, so that a cost sheet's materials are
+        # already decided when it is drawn up (no recursion, however deep the BOM).
+        self.decided: dict[tuple[int, int], _Decided | CaseError | FactError] = {}
 
     # ----- shares and thresholds
 
@@ -381,9 +390,28 @@ class _Run:
             raise CaseError(f"material {material.id!r}: r 50(4) takes off more than its cost")
         return amount, notes, needs
 
-    def material(
-        self, m: Material, depth: int
-    ) -> tuple[Line | None, MaterialRow, tuple[Step, ...], Outcome, tuple[str, ...]]:
+    def material(self, m: Material, depth: int) -> _Decided:
+        """:meth:`decide_material`, once per material and depth (see ``self.decided``)."""
+        found = self.decided.get((id(m), depth))
+        if found is None:
+            found = self.decided[id(m), depth] = self.decide_material(m, depth)
+        if isinstance(found, CaseError | FactError):
+            raise found
+        return found
+
+    def decide_deepest_first(self) -> None:
+        """Decide every material that has a cost sheet of its own, deepest first.
+
+        A material whose sheet is never drawn up keeps any error it raised until asked.
+        """
+        for depth, m in reversed(list(self.case.walk())):
+            if m.components or m.costs:
+                try:
+                    self.material(m, depth)
+                except (CaseError, FactError) as error:
+                    self.decided[id(m), depth] = error
+
+    def decide_material(self, m: Material, depth: int) -> _Decided:
         """Which paragraph of r 47 (or r 49) the material qualifies under, and how much;
         whether it brings in r 45(3) (MEETS yes, NEEDS_INFO perhaps, FAILS no)."""
         amount, notes, needs = self.expenditure(m)
@@ -1067,6 +1095,7 @@ class _Run:
 
     def determine(self) -> Determination:
         good = self.case.good
+        self.decide_deepest_first()
         sheet = self.sheet(self.case.materials, self.case.costs, good.last_process_in)
         a_step = self.wholly_obtained()
         b_step, results, _ = self.partly_manufactured(sheet)
@@ -1078,7 +1107,7 @@ class _Run:
         notes = []
         if any(
             m.attributes & {"anzcerta_qualifying_full", "anzcerta_qualifying_partial"}
-            for m in _walk(self.case.materials)
+            for _, m in self.case.walk()
         ):
             notes.append(
                 f"r 47(a)(iv)-(v) and r 45(3)(b)-(c) refer to former regs 33(1)(c) and 35; read "
@@ -1108,12 +1137,6 @@ def _share(ratio: Ratio) -> Span:
     if ratio.lo is None or ratio.hi is None:
         return UNKNOWN_SHARE
     return Span(ratio.lo / 100, ratio.hi / 100)
-
-
-def _walk(materials: Sequence[Material]) -> Iterable[Material]:
-    for material in materials:
-        yield material
-        yield from _walk(material.components)
 
 
 def bind(membership: Membership) -> Callable[[Case, dt.date], Determination]:

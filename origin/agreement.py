@@ -15,8 +15,9 @@ import attrs
 
 from origin.determination import Determination
 from origin.groups import Membership
-from origin.law import LawBook, Term
+from origin.law import LawBook, LawNotEncoded, Term
 from origin.model import Case, Material, OriginStatus
+from origin.trees import preorder
 
 
 class FactError(ValueError):
@@ -107,6 +108,14 @@ class Agreement:
     def determine(self, case: Case, date: dt.date) -> Determination:
         """Refuse unencoded dates and unknown words before deciding anything."""
         self.law.check_date(date)
+        imported = case.consignment.imported_on if case.consignment else None
+        if imported is not None and imported > self.law.horizon:
+            raise LawNotEncoded(
+                f"consignment.imported_on: the goods are stated as imported on "
+                f"{imported.isoformat()}, after {self.law.horizon.isoformat()}, the last date "
+                f"the toolkit applies the text of {self.law.name} as at "
+                f"{self.law.text_version.isoformat()} to; no determination is made"
+            )
         self.check(case, self.parties_on(date))
         determination = self.decide(case, date)
         if self.membership is not None:
@@ -119,7 +128,6 @@ class Agreement:
                 f"after that date, if any, are not reflected"
             )
             determination = attrs.evolve(determination, notes=(*determination.notes, note))
-        imported = case.consignment.imported_on if case.consignment else None
         start = self.law.coverage.start
         if imported is not None and start is not None and imported < start:
             note = (
@@ -134,23 +142,23 @@ class Agreement:
 
 def _with_words(materials: Sequence[Material]) -> Iterator[Material]:
     """Materials at any depth that carry attributes or adjustments (a cheap flat scan)."""
-    for material in materials:
+    for _, material in preorder(materials, _components):
         if material.attributes or material.adjustments:
             yield material
-        if material.components:
-            yield from _with_words(material.components)
 
 
 def _declared_originating_abroad(
     materials: Sequence[Material], parties: frozenset[str]
 ) -> Iterator[Material]:
     """Materials whose declared status contradicts their country of origin."""
-    for material in materials:
+    for _, material in preorder(materials, _components):
         if (
             material.status is OriginStatus.ORIGINATING
             and material.origin_country is not None
             and material.origin_country not in parties
         ):
             yield material
-        if material.components:
-            yield from _declared_originating_abroad(material.components, parties)
+
+
+def _components(material: Material) -> tuple[Material, ...]:
+    return material.components

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from origin import strict_json
 from origin.citation import Citation
 from origin.determination import (
     CostRow,
@@ -55,6 +56,7 @@ from origin.model import (
     TransitStop,
     ValueBasis,
 )
+from origin.trees import preorder, rebuild
 
 SCHEMA = "origin-case/1"
 DETERMINATION_SCHEMA = "origin-determination/1"
@@ -365,6 +367,35 @@ def _tariff_item(r: _Reader, data: Mapping[str, Any], path: str, hs: HSCode | No
 
 
 def _material(r: _Reader, value: object, path: str) -> Material | None:
+    """A BOM line with its components, to any depth (an explicit stack, not recursion).
+
+    Each line's own problems come before its components' problems, in BOM order.
+    """
+
+    def components(node: tuple[object, str]) -> list[tuple[object, str]]:
+        data, where = node
+        kids = data.get("components") if isinstance(data, dict) else None
+        if not isinstance(kids, list):
+            return []
+        return [(kid, f"{where}.components[{i}]") for i, kid in enumerate(kids)]
+
+    def build(
+        node: tuple[object, str], kids: list[tuple[Material | None, list[Problem]]]
+    ) -> tuple[Material | None, list[Problem]]:
+        outer, r.problems = r.problems, []
+        made = _one_material(r, *node, tuple(m for m, _ in kids if m is not None))
+        own, r.problems = r.problems, outer
+        return made, own + [p for _, problems in kids for p in problems]
+
+    ((made, problems),) = rebuild([(value, path)], components, build)
+    r.problems.extend(problems)
+    return made
+
+
+def _one_material(
+    r: _Reader, value: object, path: str, components: tuple[Material, ...]
+) -> Material | None:
+    """One BOM line, its components already read."""
     data = r.obj(value, path, _MATERIAL)
     if data is None:
         return None
@@ -382,6 +413,8 @@ def _material(r: _Reader, value: object, path: str) -> Material | None:
                 invoiced_separately=r.flag(acc, "invoiced_separately", where, None),
                 customary=r.flag(acc, "customary", where, None),
             )
+    if data.get("components") is not None and not isinstance(data["components"], list):
+        r.fail(_at(path, "components"), f"expected a list, found {_kind(data['components'])}")
     attributes = r.words(data, "attributes", path) or ()
     material = Material(
         id=ident or "",
@@ -401,7 +434,7 @@ def _material(r: _Reader, value: object, path: str) -> Material | None:
         weight=r.amount(data, "weight", path),
         adjustments=r.items(data, "adjustments", path, lambda v, p: _adjustment(r, v, p)),
         attributes=frozenset(attributes),
-        components=r.items(data, "components", path, lambda v, p: _material(r, v, p)),
+        components=components,
         costs=r.items(data, "costs", path, lambda v, p: _cost(r, v, p)),
         psr=r.text(data, "psr", path),
         produced_in=r.country(data.get("produced_in"), _at(path, "produced_in")),
@@ -519,16 +552,16 @@ def case_from_json(data: object, source: str = "case") -> Case:
 def _check_ids(r: _Reader, materials: Sequence[Material], path: str) -> None:
     """Material ids are unique across all BOM levels; the repeat is the one reported."""
     seen: set[str] = set()
+    placed = [(m, f"{path}[{i}]") for i, m in enumerate(materials)]
 
-    def visit(items: Sequence[Material], where: str) -> None:
-        for i, material in enumerate(items):
-            here = f"{where}[{i}]"
-            if material.id in seen:
-                r.fail(f"{here}.id", f"material id {material.id!r} is used twice")
-            seen.add(material.id)
-            visit(material.components, f"{here}.components")
+    def components(node: tuple[Material, str]) -> list[tuple[Material, str]]:
+        material, here = node
+        return [(c, f"{here}.components[{i}]") for i, c in enumerate(material.components)]
 
-    visit(materials, path)
+    for _, (material, here) in preorder(placed, components):
+        if material.id in seen:
+            r.fail(f"{here}.id", f"material id {material.id!r} is used twice")
+        seen.add(material.id)
 
 
 def read_json(path: Path) -> object:
@@ -538,7 +571,7 @@ def read_json(path: Path) -> object:
     except (OSError, UnicodeDecodeError) as error:
         raise CaseFormatError(str(path), [Problem("(file)", f"cannot be read: {error}")]) from None
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+        return strict_json.loads(text)
     except (json.JSONDecodeError, ValueError) as error:
         line = getattr(error, "lineno", "?")
         column = getattr(error, "colno", "?")
@@ -569,10 +602,6 @@ def load_case_or_worked(path: Path) -> tuple[Case, dt.date | None]:
     return case_from_json(data, str(path)), None
 
 
-def _no_constant(name: str) -> object:
-    raise ValueError(f"{name} is not an amount")
-
-
 # --------------------------------------------------------------------------- writing
 
 
@@ -588,6 +617,11 @@ def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def material_to_json(m: Material) -> dict[str, Any]:
+    """The BOM line with its components, to any depth."""
+    return rebuild([m], lambda line: line.components, _line_to_json)[0]
+
+
+def _line_to_json(m: Material, components: list[dict[str, Any]]) -> dict[str, Any]:
     return _drop_empty(
         {
             "id": m.id,
@@ -615,7 +649,7 @@ def material_to_json(m: Material) -> dict[str, Any]:
             "adjustments": [{"kind": a.kind, "amount": str(a.amount)} for a in m.adjustments]
             or None,
             "attributes": sorted(m.attributes) or None,
-            "components": [material_to_json(c) for c in m.components] or None,
+            "components": components or None,
             "costs": [_cost_to_json(c) for c in m.costs] or None,
             "psr": m.psr,
             "produced_in": m.produced_in,
@@ -714,6 +748,11 @@ def _fraction_text(value: Fraction, places: int = 6) -> str:
 
 
 def step_to_json(step: Step) -> dict[str, Any]:
+    """The step with its children, to any depth."""
+    return rebuild([step], lambda s: s.children, _one_step_to_json)[0]
+
+
+def _one_step_to_json(step: Step, children: list[dict[str, Any]]) -> dict[str, Any]:
     return _drop_empty(
         {
             "test": step.test,
@@ -725,7 +764,7 @@ def step_to_json(step: Step) -> dict[str, Any]:
             "threshold": _figure(step.threshold),
             "margin": _figure(step.margin),
             "missing": list(step.missing),
-            "children": [step_to_json(c) for c in step.children],
+            "children": children,
         }
     )
 

@@ -9,17 +9,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
-import json
 import os
 import sys
 from collections.abc import Sequence
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
 import attrs
 
-from origin import registry
+from origin import registry, strict_json
 from origin.agreement import FactError
 from origin.caseio import (
     CaseFormatError,
@@ -33,6 +31,7 @@ from origin.errors import InputError
 from origin.explain import explain
 from origin.groups import Membership
 from origin.law import LawNotEncoded
+from origin.trees import preorder
 
 # Subcommands that live beside their own subject (HS data, workbooks, levies). Each module
 # exposes ``register(subparsers)``, which adds its parsers and sets ``run=`` to a function
@@ -131,10 +130,20 @@ def _law(name: str) -> int:
     return 0
 
 
+_PRETTY_DEPTH = 64  # deeper step trees are written on one line (see docs/determination.md)
+
+
 def _emit(determination: Determination, fmt: str) -> None:
+    """Print the determination; JSON is indented unless its steps nest very deep, where
+    indenting each line by its depth would make the output grow with the square of it."""
     if fmt == "json":
-        json.dump(determination_to_json(determination), sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        deep = any(
+            level >= _PRETTY_DEPTH
+            for step in determination.steps
+            for level, _ in preorder([step], lambda s: s.children)
+        )
+        data = determination_to_json(determination)
+        print(strict_json.dumps(data, indent=None if deep else 2, ensure_ascii=False))
     else:
         print(explain(determination))
 
@@ -142,7 +151,7 @@ def _emit(determination: Determination, fmt: str) -> None:
 def _demo(fmt: str) -> int:
     """Decide the bundled office-chair case under ANZCERTA and explain it."""
     text = resources.files("origin").joinpath("data").joinpath(DEMO).read_text(encoding="utf-8")
-    case = case_from_json(json.loads(text, parse_float=Decimal), f"bundled {DEMO}")
+    case = case_from_json(strict_json.loads(text), f"bundled {DEMO}")
     _emit(registry.get(DEMO_AGREEMENT).determine(case, DEMO_DATE), fmt)
     return 0
 

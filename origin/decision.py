@@ -47,7 +47,7 @@ from origin.engine import (
     unverifiable_step,
 )
 from origin.law import LawBook, Term
-from origin.model import Case, Good, Material, Packaging
+from origin.model import Case, Good, Material, OriginStatus, Packaging
 from origin.psr import (
     AllOf,
     AnyOf,
@@ -61,6 +61,11 @@ from origin.psr import (
     WhollyObtained,
     parse_rule,
 )
+from origin.trees import rebuild
+
+# Intermediate materials decided for one BOM: (the material's identity, the goods it stands
+# for) -> its determination and the run that made it.
+Below = dict[tuple[int, Good], tuple[Determination, "Decision"]]
 
 
 class Decision:
@@ -79,12 +84,19 @@ class Decision:
     )
 
     def __init__(
-        self, case: Case, date: dt.date, *, intermediate: bool, assume_pending: bool = False
+        self,
+        case: Case,
+        date: dt.date,
+        *,
+        intermediate: bool,
+        assume_pending: bool = False,
+        below: Below | None = None,
     ) -> None:
         self.case = case
         self.date = date
         self.intermediate = intermediate
         self.assume_pending = assume_pending
+        self.below: Below = {} if below is None else below
         self.pending: list[str] = []
         self.rvc: list[RVCResult] = []
         self.regime = self.regime_at(date)
@@ -133,18 +145,27 @@ class Decision:
 
     @classmethod
     def resolve(
-        cls, case: Case, date: dt.date, *, intermediate: bool
+        cls, case: Case, date: dt.date, *, intermediate: bool, below: Below | None = None
     ) -> tuple[Determination, Self]:
         """Decide, counting intermediates whose own origin needs information both ways.
 
         The first run counts them non-originating. A pass then stands: turning a material
         originating never hurts. A failure stands only if it also fails with them counted
         originating; otherwise the verdict needs the information they need.
+
+        ``below`` holds the decisions of intermediate materials already made for this BOM:
+        they are made first, deepest first, so that deciding any one of them finds its own
+        intermediates decided (no recursion, however deep the BOM), and each is decided once
+        whichever way its parent's run counts a pending material.
         """
-        run = cls(case, date, intermediate=intermediate)
+        below = {} if below is None else below
+        cls._decide_intermediates(case, date, below)
+        run = cls(case, date, intermediate=intermediate, below=below)
         determination = run.determine()
         if run.pending and determination.verdict is Verdict.NOT_ORIGINATING:
-            hopeful = cls(case, date, intermediate=intermediate, assume_pending=True).determine()
+            hopeful = cls(
+                case, date, intermediate=intermediate, assume_pending=True, below=below
+            ).determine()
             if hopeful.verdict is not Verdict.NOT_ORIGINATING:
                 determination = attrs.evolve(
                     determination,
@@ -162,6 +183,35 @@ class Decision:
     def decide(cls, case: Case, date: dt.date) -> Determination:
         return cls.resolve(case, date, intermediate=False)[0]
 
+    @classmethod
+    def _decide_intermediates(cls, case: Case, date: dt.date, below: Below) -> None:
+        """Decide, deepest first, every material the assessment will decide bottom-up.
+
+        Those are the materials with their own BOM, an HS code and no declared origin (or
+        self-produced, where the regime rolls their inputs down), reached from the goods
+        through such materials only: the assessment looks no further.
+        """
+        rolls_down = cls.regime_at(date).vnm_excludes_self_produced is not None
+        order: list[tuple[tuple[int, Good], Case]] = []
+        stack = [(m, case) for m in reversed(case.materials)]
+        while stack:
+            material, parent = stack.pop()
+            if not material.components or material.hs is None:
+                continue
+            if material.status is not OriginStatus.UNDETERMINED and not (
+                material.self_produced and rolls_down
+            ):
+                continue
+            sub_case = _sub_case(parent, material)
+            key = (id(material), sub_case.good)
+            if key in below:
+                continue
+            order.append((key, sub_case))
+            stack.extend((m, sub_case) for m in reversed(material.components))
+        for key, sub_case in reversed(order):  # every material after all of its own
+            if key not in below:
+                below[key] = cls.resolve(sub_case, date, intermediate=True, below=below)
+
     def decide_intermediate(self, material: Material) -> tuple[bool, Step, Decimal | None]:
         """A material with its own BOM is decided as goods in its own right.
 
@@ -169,7 +219,7 @@ class Decision:
         as ``self.assume_pending`` says, and :meth:`resolve` tries both ways.
         """
         citation = self.intermediate_citation
-        title = f"intermediate material {material.id}"
+        title = f"{_INTERMEDIATE}{material.id}"
         if material.hs is None:
             self.pending.append(material.id)
             step = Step(
@@ -180,28 +230,17 @@ class Decision:
                 missing=(f"HS code of intermediate material {material.id}",),
             )
             return self.assume_pending, step, None
-        produced = (material.produced_in,) if material.produced_in else self.case.good.produced_in
-        sub_case = Case(
-            good=Good(
-                id=material.id,
-                hs=material.hs,
-                description=material.description,
-                adjusted_value=material.value,  # its own value stands in for the goods' value
-                fob=material.value,
-                transaction_value=material.value,
-                produced_in=produced,
-                last_process_in=material.produced_in or self.case.good.last_process_in,
-                operations=material.operations,
-            ),
-            currency=self.case.currency,
-            materials=material.components,
-            facts=self.case.facts,
-            psr=material.psr,
-        )
-        sub, run = type(self).resolve(sub_case, self.date, intermediate=True)
+        sub_case = _sub_case(self.case, material)
+        key = (id(material), sub_case.good)
+        if key not in self.below:
+            self.below[key] = type(self).resolve(
+                sub_case, self.date, intermediate=True, below=self.below
+            )
+        sub, run = self.below[key]
         pending = sub.verdict is Verdict.NEEDS_INFORMATION
         if pending:
             self.pending.append(material.id)
+        children = tuple(_for_intermediate(s, material.id) for s in sub.steps)
         step = Step(
             title,
             citation,
@@ -210,8 +249,9 @@ class Decision:
             ),
             f"{material.id} decided from its own BOM: {sub.verdict.value}",
             (("basis", "; ".join(sub.basis) or "none"),),
-            children=tuple(_for_intermediate(s, material.id) for s in sub.steps),
+            children=children,
             missing=tuple(_as_intermediate(fact, material.id) for fact in sub.missing),
+            missing_below=missing_of(children),
         )
         originating = self.assume_pending if pending else sub.verdict is Verdict.ORIGINATING
         rolled = None if run.assessment.unknown_vnm else run.assessment.vnm
@@ -566,11 +606,41 @@ def has_rvc(rule: Rule) -> bool:
 
 
 def years_after(day: dt.date, years: int) -> dt.date:
-    """The same calendar day ``years`` later (28 February for 29 February)."""
+    """The same calendar day ``years`` later (28 February for 29 February).
+
+    Past the calendar's end (year 9999) there is no such day: that is an input error.
+    """
+    if day.year + years > dt.date.max.year:
+        raise CaseError(f"{day.isoformat()} + {years} years is past the year 9999")
     try:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+_INTERMEDIATE = "intermediate material "  # the title of a step deciding one
+
+
+def _sub_case(parent: Case, material: Material) -> Case:
+    """An intermediate material as goods in their own right, made where its parent is."""
+    produced = (material.produced_in,) if material.produced_in else parent.good.produced_in
+    return Case(
+        good=Good(
+            id=material.id,
+            hs=material.hs or parent.good.hs,  # called only for materials with a code
+            description=material.description,
+            adjusted_value=material.value,  # its own value stands in for the goods' value
+            fob=material.value,
+            transaction_value=material.value,
+            produced_in=produced,
+            last_process_in=material.produced_in or parent.good.last_process_in,
+            operations=material.operations,
+        ),
+        currency=parent.currency,
+        materials=material.components,
+        facts=parent.facts,
+        psr=material.psr,
+    )
 
 
 def _as_intermediate(fact: str, ident: str) -> str:
@@ -583,9 +653,23 @@ def _as_intermediate(fact: str, ident: str) -> str:
 
 
 def _for_intermediate(step: Step, ident: str) -> Step:
-    """The intermediate's own steps, with their missing facts named for it."""
-    return attrs.evolve(
-        step,
-        missing=tuple(_as_intermediate(fact, ident) for fact in step.missing),
-        children=tuple(_for_intermediate(child, ident) for child in step.children),
-    )
+    """The intermediate's own steps, with their missing facts named for it.
+
+    The steps of its own intermediates were named for them when they were decided, and are
+    kept as they are: renaming them again would change nothing but the time, which would
+    grow with the square of the BOM's depth.
+    """
+
+    def children(s: Step) -> tuple[Step, ...]:
+        return () if s.test.startswith(_INTERMEDIATE) else s.children
+
+    def named(s: Step, kids: list[Step]) -> Step:
+        if s.test.startswith(_INTERMEDIATE):
+            return s
+        return attrs.evolve(
+            s,
+            missing=tuple(_as_intermediate(fact, ident) for fact in s.missing),
+            children=tuple(kids),
+        )
+
+    return rebuild([step], children, named)[0]

@@ -23,6 +23,7 @@ from fractions import Fraction
 import attrs
 
 from origin.citation import Citation
+from origin.trees import preorder
 
 
 class Outcome(enum.Enum):
@@ -102,11 +103,15 @@ class Step:
     margin: Fraction | None = None
     missing: tuple[str, ...] = ()
     children: tuple[Step, ...] = ()
+    # The facts still needed anywhere under this step, gathered once when a step is built
+    # over a whole sub-decision (an intermediate material's), so that gathering them again
+    # for each enclosing level does not walk the same subtree over and over. Not data: it
+    # takes no part in equality or output.
+    missing_below: tuple[str, ...] | None = attrs.field(default=None, eq=False, repr=False)
 
     def walk(self) -> Iterator[Step]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This step and every step under it, parents first (any depth)."""
+        return (step for _, step in preorder([self], _children))
 
 
 @attrs.frozen
@@ -208,12 +213,20 @@ class Determination:
         return tuple(seen.values())
 
 
+def _children(step: Step) -> tuple[Step, ...]:
+    return step.children
+
+
 def missing_of(steps: Iterable[Step]) -> tuple[str, ...]:
     """Named facts still needed, in order of first mention, without repeats."""
     found: dict[str, None] = {}
-    for step in steps:
-        for inner in step.walk():
-            if inner.outcome is NEEDS_INFO:
-                for fact in inner.missing:
-                    found.setdefault(fact, None)
+    stack = list(reversed(tuple(steps)))
+    while stack:
+        step = stack.pop()
+        if step.outcome is NEEDS_INFO:
+            found.update(dict.fromkeys(f for f in step.missing if f not in found))
+        if step.missing_below is not None:
+            found.update(dict.fromkeys(f for f in step.missing_below if f not in found))
+        else:
+            stack.extend(reversed(step.children))
     return tuple(found)

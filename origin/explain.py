@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from origin.determination import MEETS, Determination, Outcome, Step
 from origin.engine import percent
+from origin.trees import preorder
 
 _MARK = {Outcome.MEETS: "✓", Outcome.FAILS: "✗", Outcome.NEEDS_INFO: "?"}
 
@@ -17,15 +18,22 @@ def _figure(value: object) -> str:
     return str(value)
 
 
-def _step(step: Step, depth: int, out: list[str]) -> None:
-    pad = "  " * depth
-    out.append(f"{pad}{_MARK[step.outcome]} [{step.citation}] {step.test}: {step.summary}")
-    if step.margin is not None and step.threshold is not None:
-        out.append(f"{pad}    margin {percent(step.margin)} (threshold {percent(step.threshold)})")
-    for fact in step.missing if step.outcome is Outcome.NEEDS_INFO else ():
-        out.append(f"{pad}    needs: {fact}")
-    for child in step.children:
-        _step(child, depth + 1, out)
+def _step(top: Step, depth: int, out: list[str]) -> None:
+    """The step and everything under it, indented by depth (a BOM of any depth).
+
+    A missing fact is shown under the innermost step that needs it: a step that only
+    gathers what its children need would repeat, level after level, what they already say.
+    """
+    for level, step in preorder([top], lambda s: s.children):
+        pad = "  " * (depth + level)
+        out.append(f"{pad}{_MARK[step.outcome]} [{step.citation}] {step.test}: {step.summary}")
+        if step.margin is not None and step.threshold is not None:
+            out.append(
+                f"{pad}    margin {percent(step.margin)} (threshold {percent(step.threshold)})"
+            )
+        if step.outcome is Outcome.NEEDS_INFO and step.missing:
+            below = {f for c in step.children if c.outcome is Outcome.NEEDS_INFO for f in c.missing}
+            out.extend(f"{pad}    needs: {fact}" for fact in step.missing if fact not in below)
 
 
 def explain(d: Determination, *, materials: int = 20) -> str:

@@ -24,6 +24,12 @@ import attrs
 
 from origin.citation import Citation, CitationError
 
+# The encoded text of an agreement is applied to dates up to this many years after its
+# version, with a note from the version on (amendments since are not reflected). Beyond
+# that the toolkit would be guessing: an amendment, a new HS edition or a new schedule is
+# likely enough that a later date is refused, not decided on an old text.
+HORIZON_YEARS = 2
+
 
 class LawNotEncoded(LookupError):
     """The date asked for is outside what the toolkit encodes for this agreement."""
@@ -107,6 +113,15 @@ class LawBook:
     vocabularies: Mapping[str, Mapping[str, Term]]
     windows: Mapping[str, tuple[Window, Citation]]
 
+    @property
+    def horizon(self) -> dt.date:
+        """The last date the encoded text is applied to (see :data:`HORIZON_YEARS`)."""
+        version, year = self.text_version, self.text_version.year + HORIZON_YEARS
+        try:
+            return version.replace(year=year)
+        except ValueError:  # 29 February
+            return version.replace(year=year, day=28)
+
     def check_date(self, day: dt.date) -> None:
         if not self.coverage.contains(day):
             raise LawNotEncoded(
@@ -114,6 +129,13 @@ class LawBook:
                 f"{self.text_version.isoformat()}, in force {self.coverage}; "
                 f"{day.isoformat()} is outside that, so no determination is made. "
                 f"({self.coverage_reference})"
+            )
+        if day > self.horizon:
+            raise LawNotEncoded(
+                f"{self.title} ({self.regulations}): the toolkit encodes the text as at "
+                f"{self.text_version.isoformat()} and applies it up to "
+                f"{self.horizon.isoformat()}; {day.isoformat()} is later, and how the law "
+                "will stand then is not known here, so no determination is made"
             )
 
     def value(self, name: str, day: dt.date) -> DatedValue:

@@ -16,6 +16,7 @@ from decimal import Decimal
 import attrs
 
 from origin.hs import HSCode
+from origin.trees import preorder
 
 
 class OriginStatus(enum.Enum):
@@ -168,8 +169,4 @@ class Case:
 
     def walk(self) -> Iterator[tuple[int, Material]]:
         """Every material with its BOM depth (0 = direct input), parents first."""
-        stack = [(0, m) for m in reversed(self.materials)]
-        while stack:
-            depth, material = stack.pop()
-            yield depth, material
-            stack.extend((depth + 1, m) for m in reversed(material.components))
+        return preorder(self.materials, lambda material: material.components)

@@ -8,7 +8,6 @@ so Excel keeps leading zeros. The example rows are a worked case of the chosen a
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from importlib import resources
@@ -21,6 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from origin import strict_json
 from origin.agreement import Agreement
 from origin.caseio import case_from_json, load_case_or_worked
 from origin.model import Case, Cost, Material, OriginStatus, Packaging
@@ -45,7 +45,7 @@ def example_cases(agreement: Agreement | None) -> list[Case]:
         if best is not None:
             return [best[1]]
     text = resources.files("origin").joinpath("data", "demo_case.json").read_text("utf-8")
-    return [case_from_json(json.loads(text, parse_float=Decimal), "demo")]
+    return [case_from_json(strict_json.loads(text), "demo")]
 
 
 def write_template(
