@@ -17,7 +17,7 @@ import pytest
 import origin.cli
 from origin import registry
 from origin.caseio import load_case_or_worked
-from origin.workbook import limits
+from origin.workbook import export, limits
 from origin.workbook.fields import FIELDS, SHEET_TITLES, date
 from origin.workbook.problems import column_letter
 from origin.workbook.reader import import_workbook
@@ -510,3 +510,106 @@ def test_the_dtd_check_reads_the_whole_prolog(prolog: bytes | str, declares: boo
     """Review finding 9: comments of any length, BOMs and UTF-16 parts do not hide a DTD."""
     data = prolog.encode("utf-16") if isinstance(prolog, str) else prolog
     assert limits._prolog_declares_dtd(io.BytesIO(data)) is declares
+
+
+# --------------------------------------------------------------------------- issue 12
+# Nothing wrong ever leaves the toolkit: a row the reader cannot place stops every product it
+# could belong to; a value the file gives twice, a merged cell, a hidden sheet or an impossible
+# date never reads silently as something else; a deep BOM imports without a traceback.
+
+
+def _two_products(path: Path) -> Path:
+    """ANZCERTA worked case 07 (build-down one cent below 50 %: not originating) twice, as
+    DESK-A and DESK-B. Without any one of its BOM lines, either would be originating."""
+    case, _ = load_case_or_worked(CASES / "anzcerta" / "07-build-down-one-cent-below.json")
+    cases = [
+        attrs.evolve(case, good=attrs.evolve(case.good, id=name)) for name in ("DESK-A", "DESK-B")
+    ]
+    write_template(path, PLUGIN, cases)
+    return path
+
+
+def _bom_rows(book: openpyxl.Workbook, product: str) -> list[int]:
+    sheet = book["BOM"]
+    column = _column(book, "BOM", "product")
+    return [r for r in range(2, sheet.max_row + 1) if sheet.cell(r, column).value == product]
+
+
+def _export(
+    path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, dict[str, dict[str, str]], str]:
+    monkeypatch.setattr(origin.cli, "COMMAND_MODULES", ("origin.workbook.cli",))
+    code = origin.cli.main(
+        ["check", str(path), "--agreement", "anzcerta", "--date", "2025-06-01", "--export", "csv"]
+    )
+    out, err = capsys.readouterr()
+    rows = {r["product_id"]: dict(r) for r in export.read_csv(out)}
+    return code, rows, err
+
+
+def _orphan_blank(book: openpyxl.Workbook) -> None:
+    row = _bom_rows(book, "DESK-A")[-1]
+    book["BOM"].cell(row, _column(book, "BOM", "product")).value = None
+
+
+def _orphan_merged(book: openpyxl.Workbook) -> None:
+    """DESK-A's product cells merged, as a person tidying the sheet would: the merged range
+    shows DESK-A on every row, the file holds it on the first only."""
+    rows = _bom_rows(book, "DESK-A")
+    column = _column(book, "BOM", "product")
+    book["BOM"].merge_cells(
+        start_row=rows[0], start_column=column, end_row=rows[-1], end_column=column
+    )
+
+
+def _orphan_case(book: openpyxl.Workbook) -> None:
+    row = _bom_rows(book, "DESK-A")[-1]
+    book["BOM"].cell(row, _column(book, "BOM", "product")).value = "desk-a"
+
+
+@pytest.mark.parametrize(
+    ("change", "stopped"),
+    [
+        (_orphan_blank, {"DESK-A", "DESK-B"}),
+        (_orphan_merged, {"DESK-A", "DESK-B"}),
+        (_orphan_case, {"DESK-A"}),
+    ],
+    ids=["blank", "merged", "case"],
+)
+def test_an_orphan_bom_row_stops_every_product_it_could_belong_to(
+    change: Callable[[openpyxl.Workbook], None],
+    stopped: set[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 12, finding 1: a BOM row whose product is blank, merged away or differs only in
+    case was reported, yet DESK-A was decided without it and exported originating with
+    claim_preference=yes (with the row, it is one cent below the threshold)."""
+    path = _two_products(tmp_path / "orphan.xlsx")
+    code, rows, _ = _export(path, monkeypatch, capsys)
+    assert code == 0 and {p: r["claim_preference"] for p, r in rows.items()} == {
+        "DESK-A": "no",
+        "DESK-B": "no",
+    }  # both decided: not originating
+    book = openpyxl.load_workbook(path)
+    row = _bom_rows(book, "DESK-A")[-1]
+    change(book)
+    book.save(path)
+    code, rows, err = _export(path, monkeypatch, capsys)
+    assert code == 1
+    assert "Traceback" not in err
+    for product, record in rows.items():
+        assert record["claim_preference"] == "no", (product, record)
+        if product in stopped:
+            assert record["verdict"] == "error", (product, record)
+            # named with the row that stops it
+            assert any(
+                f"{path.name} BOM!" in line and f"{row}" in line and product in line
+                for line in err.splitlines()
+            ), err
+        elif product in ("DESK-A", "DESK-B"):
+            assert record["verdict"] == "not originating"
+    result = import_workbook(path, law=PLUGIN.law)
+    assert {p.product for p in result.products if p.case is None} >= stopped
+    assert result.ledger.balanced(), result.ledger.summary()

@@ -217,6 +217,8 @@ class _Reader:
         self.missing_sheets = False  # a required sheet is absent: no product is decided
         self.flag_rows: dict[str, dict[int, Record]] = {}  # sheet → its records by row
         self.flag_new: list[tuple[str, Record]] = []  # (role, record) for rows read as empty
+        # product → the rows that may be its own but could not be placed (see _products)
+        self.orphans: dict[str, list[tuple[Record, str]]] = defaultdict(list)
 
     # ----------------------------------------------------------------- issues
 
@@ -840,11 +842,19 @@ class _Reader:
         return self.result
 
     def _products(self) -> dict[str, dict[str, list[Record]]]:
-        """Rows grouped by product id, in order of first appearance on the Product sheet."""
+        """Rows grouped by product id, in order of first appearance on the Product sheet.
+
+        A row that cannot be placed in exactly one product (no product id in a workbook of
+        several, or an id that is not on the Product sheet) may be a line of any product it
+        could belong to: it stops each of them (see ``_orphan``), never only itself."""
         product_ids = [
             r.values["product"] for r in self.records.get("product", []) if "product" in r.values
         ]
-        single = product_ids[0] if len(set(product_ids)) == 1 else None
+        known = list(dict.fromkeys(product_ids))
+        single = known[0] if len(known) == 1 else None
+        by_case: dict[str, list[str]] = defaultdict(list)
+        for name in known:
+            by_case[name.casefold()].append(name)
         grouped: dict[str, dict[str, list[Record]]] = {p: defaultdict(list) for p in product_ids}
         for role in ("product", "bom", "costs", "consignment", "transit", "facts"):
             current: str | None = None
@@ -863,17 +873,38 @@ class _Reader:
                 if product is None:
                     product = current or single
                 if product is None:
+                    why = f"has no product id and the workbook has {len(known)} products"
                     self._reject(
                         record,
-                        "no product id: the row has none and the workbook has "
-                        f"{len(set(product_ids))} products",
+                        f"no product id: the workbook has {len(known)} products and the row "
+                        "could be a row of any of them, so none is decided"
+                        if known
+                        else "no product id, and the Product sheet names no product",
                     )
+                    self._orphan(record, known, why)
                     continue
+                if product not in grouped and known:
+                    alike = by_case.get(product.casefold())
+                    named = "names" if "product" in record.values else "follows the level-0 line of"
+                    if alike:
+                        why = (
+                            f"{named} product {product!r}, which differs from "
+                            f"{' and '.join(alike)} only in case"
+                        )
+                    else:
+                        why = f"{named} product {product!r}, which is not on the Product sheet"
+                    self._orphan(record, alike or known, why)
                 group = grouped.get(product)
                 if group is None:
                     group = grouped[product] = defaultdict(list)
                 group[role].append(record)
         return grouped
+
+    def _orphan(self, record: Record, products: Iterable[str], why: str) -> None:
+        """``record`` may be a row of each of ``products``: none of them is decided without
+        it (a missing BOM line, cost or fact can turn a verdict)."""
+        for product in products:
+            self.orphans[product].append((record, why))
 
     def _one_product(self, role: str, product: str) -> bool:
         """Every row of ``role`` is of ``product`` (named or not) and none is an ERP level-0
@@ -917,6 +948,19 @@ class _Reader:
         failed = self.missing_sheets or (
             bool(self.bad_rows) and any("__error__" in r.values for r in all_rows)
         )
+        orphans = self.orphans.get(product)
+        if orphans:
+            first, why = orphans[0]
+            more = f" (and {len(orphans) - 1} more such rows)" if len(orphans) > 1 else ""
+            self.issue(
+                f"product {product} is not decided: this {first.sheet} row{more} {why}, so it "
+                f"may be one of {product}'s rows; give it the product id",
+                first.sheet,
+                first.row,
+                first.cells.get("product", ""),
+                product=product,
+            )
+            failed = True
         case = None
         if heads and len(heads) == 1 and not failed:
             case = self._case(product, heads[0], rows, rates, law_facts)
