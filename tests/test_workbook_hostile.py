@@ -613,3 +613,39 @@ def test_an_orphan_bom_row_stops_every_product_it_could_belong_to(
     result = import_workbook(path, law=PLUGIN.law)
     assert {p.product for p in result.products if p.case is None} >= stopped
     assert result.ledger.balanced(), result.ledger.summary()
+
+
+def _deep_bom(path: Path, depth: int, by: str) -> Path:
+    """One product whose BOM is a chain ``depth`` levels deep, by level or by parent id."""
+    book = openpyxl.Workbook()
+    product = book.active
+    assert product is not None
+    product.title = "Product"
+    product.append(["product", "hs", "currency", "adjusted value", "psr"])
+    product.append(["DEEP-1", "9403.30", "AUD", 1000.0, "RVC50 (build-down)"])
+    bom = book.create_sheet("BOM")
+    bom.append(["product", "level" if by == "level" else "parent id", "part id", "hs", "value"])
+    for at in range(1, depth + 1):
+        link: object = at if by == "level" else (f"M{at - 1}" if at > 1 else None)
+        bom.append(["DEEP-1", link, f"M{at}", "4407.11", 1.0])
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("by", ["level", "parent"])
+def test_a_bom_a_thousand_levels_deep_imports(tmp_path: Path, by: str) -> None:
+    """Issue 12, finding 3: past about 142 levels the BOM tree was built recursively and the
+    import raised RecursionError; now a chain of 1,000 levels imports, in time linear in its
+    depth (by the level column and by parent ids alike)."""
+    path = _deep_bom(tmp_path / f"deep-{by}.xlsx", 1000, by)
+    result = import_workbook(path, law=PLUGIN.law)
+    assert [str(i) for i in result.errors] == []
+    [product] = result.products
+    assert product.case is not None
+    depths = [depth for depth, _ in product.case.walk()]
+    assert len(depths) == 1000 and max(depths) == 999
+    material, level = product.case.materials[0], 1
+    while material.components:
+        [material] = material.components
+        level += 1
+    assert (level, material.id) == (1000, "M1000")

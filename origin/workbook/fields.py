@@ -654,21 +654,27 @@ def date(value: object, what: str = "date") -> dt.date | None:
     raise CellError(f"{what} {raw!r} is not a date (expected YYYY-MM-DD or a date cell)")
 
 
+MAX_LEVEL = 1_048_576  # a BOM cannot be deeper than a sheet has rows
+
+
 def level(value: object) -> int | None:
-    """1, 2, … or the ERP style 1 / .2 / ..3 (dots one fewer than the level)."""
+    """1, 2, … or the ERP style 1 / .2 / ..3 (dots one fewer than the level); any depth a
+    sheet can hold."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, float | int) and not isinstance(value, bool):
-        if float(value).is_integer() and 0 <= value <= 99:
+        if float(value).is_integer() and 0 <= value <= MAX_LEVEL:
             return int(value)
         raise CellError(f"level {describe(value)} is not a whole number from 0")
     raw = str(value).strip()
-    match = re.fullmatch(r"(\.*)\s*([0-9]{1,2})", raw)
-    if match is None:
-        raise CellError(f"level {raw!r} is not a BOM level (expected 1, 2 or .2, ..3)")
+    match = re.fullmatch(r"(\.*)\s*([0-9]{1,7})", raw)
+    if match is None or int(match.group(2)) > MAX_LEVEL:
+        raise CellError(f"level {raw[:40]!r} is not a BOM level (expected 1, 2 or .2, ..3)")
     dots, number = len(match.group(1)), int(match.group(2))
     if dots and dots != number - 1:
-        raise CellError(f"level {raw!r}: {dots} dot(s) before {number} (the style is 1, .2, ..3)")
+        raise CellError(
+            f"level {raw[:40]!r}: {dots} dot(s) before {number} (the style is 1, .2, ..3)"
+        )
     return number
 
 

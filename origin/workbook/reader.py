@@ -37,6 +37,7 @@ from origin.model import (
     TransitStop,
     ValueBasis,
 )
+from origin.trees import rebuild
 from origin.workbook import cells, fields
 from origin.workbook.fields import FIELDS, KEY_FIELD, CellError, Field, normal
 from origin.workbook.mapping import Column, Layout, SheetLayout, template_layout
@@ -1089,13 +1090,13 @@ class _Reader:
         if len(children) == 1:  # a flat BOM: no intermediate materials
             return tuple(map(made.__getitem__, children.get("", ())))
 
-        def make(part: str) -> Material:
-            kids = children.get(part)
-            if kids:
-                return attrs.evolve(made[part], components=tuple(make(k) for k in kids))
+        def make(part: str, components: list[Material]) -> Material:
+            if components:
+                return attrs.evolve(made[part], components=tuple(components))
             return made[part]
 
-        return tuple(make(part) for part in children.get("", ()))
+        # Children first, on an explicit stack: a BOM may be as deep as the sheet is long.
+        return tuple(rebuild(children.get("", ()), lambda part: children.get(part, ()), make))
 
     def _unique_materials(
         self, product: str, records: list[Record], money: _Money
@@ -1150,23 +1151,7 @@ class _Reader:
                     )
                     ok = False
                 children[parent or ""].append(record.values["part"])
-            for record in records:
-                seen = {record.values["part"]}
-                parent = record.values.get("parent")
-                while parent is not None and parent in ids:
-                    if parent in seen:
-                        self.issue(
-                            f"part {record.values['part']!r} is its own ancestor (a cycle "
-                            f"through the parent ids: {' → '.join(sorted(seen))})",
-                            record.sheet,
-                            record.row,
-                            record.cells.get("parent", ""),
-                            product=product,
-                        )
-                        ok = False
-                        break
-                    seen.add(parent)
-                    parent = ids[parent].values.get("parent")
+            ok = self._acyclic(product, records, ids) and ok
             return children if ok else None
         if has_level:
             stack: list[tuple[int, str]] = []
@@ -1192,6 +1177,49 @@ class _Reader:
             return children if ok else None
         children[""] = parts
         return children
+
+    def _acyclic(self, product: str, records: list[Record], ids: Mapping[str, Record]) -> bool:
+        """No part is its own ancestor through the parent ids. Each part is walked up to once
+        (a part known to reach the product, or to reach a cycle, ends the walk): time linear
+        in the BOM's size, whatever its depth. Every line on a cycle or below one is named."""
+        state: dict[str, str] = {}  # part → "ok" (reaches the product) or a cycle's text
+        for record in records:
+            path: list[str] = []
+            on_path: dict[str, int] = {}
+            part: str | None = record.values["part"]
+            while part is not None and part in ids and part not in state:
+                if part in on_path:  # a cycle: from the part it starts at, round to it again
+                    cycle = path[on_path[part] :]
+                    shown = [*cycle[:5], "…"] if len(cycle) > 6 else cycle
+                    text = " → ".join(map(repr, [*shown, part]))
+                    for member in cycle:
+                        state[member] = text
+                    break
+                on_path[part] = len(path)
+                path.append(part)
+                part = ids[part].values.get("parent")
+            # Where the walk ended: the product or a missing parent (reported apart), a part
+            # already known, or the cycle just found. The lines walked share its outcome.
+            outcome = state.get(part, "ok") if part is not None else "ok"
+            below = "ok" if outcome == "ok" else "below " + outcome.removeprefix("below ")
+            for member in path:
+                state.setdefault(member, below)
+        ok = True
+        for record in records:
+            found = state.get(record.values["part"], "ok")
+            if found == "ok":
+                continue
+            part = record.values["part"]
+            text = (
+                f"part {part!r} is below a cycle of parent ids ({found.removeprefix('below ')})"
+                if found.startswith("below ")
+                else f"part {part!r} is its own ancestor (a cycle through the parent ids: {found})"
+            )
+            self.issue(
+                text, record.sheet, record.row, record.cells.get("parent", ""), product=product
+            )
+            ok = False
+        return ok
 
     def _levels_agree(self, product: str, records: list[Record]) -> bool:
         """With both a level and a parent id column, the tree is built from the parent ids;
