@@ -18,7 +18,7 @@ import origin.cli
 from origin import registry
 from origin.caseio import load_case_or_worked
 from origin.workbook import export, limits
-from origin.workbook.fields import FIELDS, SHEET_TITLES, date
+from origin.workbook.fields import FIELDS, SHEET_TITLES, CellError, date
 from origin.workbook.problems import column_letter
 from origin.workbook.reader import import_workbook
 from origin.workbook.template import write_template
@@ -223,6 +223,19 @@ def _level_and_parent(book: openpyxl.Workbook) -> None:
     _parents(book, {3: str(first)})
 
 
+def _date_cell(
+    sheet: str, header: str, row: int, serial: float
+) -> Callable[[openpyxl.Workbook], None]:
+    """A number in a date-formatted cell, as Excel stores a date (the reader sees a date)."""
+
+    def change(book: openpyxl.Workbook) -> None:
+        cell = book[sheet].cell(row=row, column=_column(book, sheet, header))
+        cell.value = serial
+        cell.number_format = "yyyy-mm-dd"
+
+    return change
+
+
 def _at(role: str, key: str, row: int) -> str:
     """Where a template field sits, e.g. BOM!I2."""
     index = [f.key for f in FIELDS[role]].index(key)
@@ -321,6 +334,19 @@ CORPUS: dict[str, tuple[Callable[[Path], Path], str, str | None]] = {
     "serial-date": (
         lambda p: _edit(p, _set("Consignment", "imported on", 2, 45809)),
         "Excel serial for",
+        _at("consignment", "imported_on", 2),
+    ),
+    # Issue 12: Excel's serial 60 is 29 February 1900, a day that never was (readers give
+    # 28 February: Excel and other programs disagree on every date before March 1900) …
+    "date-serial-60": (
+        lambda p: _edit(p, _date_cell("Consignment", "imported on", 2, 60)),
+        "before 1 March 1900",
+        _at("consignment", "imported_on", 2),
+    ),
+    # … and a date-formatted serial past 9999-12-31 overflowed while its message was built.
+    "date-serial-past-9999": (
+        lambda p: _edit(p, _date_cell("Consignment", "imported on", 2, 2958466)),
+        "is a number, not a date",
         _at("consignment", "imported_on", 2),
     ),
     "bad-flag": (
@@ -649,3 +675,26 @@ def test_a_bom_a_thousand_levels_deep_imports(tmp_path: Path, by: str) -> None:
         [material] = material.components
         level += 1
     assert (level, material.id) == (1000, "M1000")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (dt.date(1900, 2, 28), "before 1 March 1900"),  # Excel's serials 59 and 60 both
+        (dt.datetime(1899, 12, 31, 0, 0), "before 1 March 1900"),
+        (60, "an Excel serial for 29 February 1900, a day that never was"),
+        (61.0, "an Excel serial for 1900-03-01"),
+        (2958465, "an Excel serial for 9999-12-31"),
+        (2958466, "no Excel date has that serial"),
+        (1e300, "no Excel date has that serial"),
+        (float("inf"), "no Excel date has that serial"),
+        (float("nan"), "no Excel date has that serial"),
+        (-3, "no Excel date has that serial"),
+    ],
+)
+def test_impossible_dates_give_a_message_not_a_traceback(value: object, expected: str) -> None:
+    """Issue 12: no date cell before March 1900 is taken as it reads, and building the message
+    for a number that is no Excel date does not overflow."""
+    with pytest.raises(CellError, match=re.escape(expected)):
+        date(value, "imported on")
+    assert date(dt.date(1900, 3, 1)) == dt.date(1900, 3, 1)

@@ -632,18 +632,45 @@ def flag(value: object, what: str = "flag") -> bool | None:
     raise CellError(f"{what} {describe(value)} is not yes or no (expected true/false, yes/no)")
 
 
+_MARCH_1900 = dt.date(1900, 3, 1)
+_LAST_SERIAL = 2_958_465  # Excel's serial for 9999-12-31, the last date it (and Python) has
+
+
+def _serial_guess(value: float) -> str:
+    """What an Excel serial (1900 date system) would be as a date, for a message; '' when
+    no day has that serial (past 9999-12-31, before 1900, not finite)."""
+    if not math.isfinite(value) or not 1 <= value < _LAST_SERIAL + 1:
+        return ""
+    days = int(value)
+    if days == 60:
+        return "29 February 1900, a day that never was"
+    start = dt.date(1899, 12, 31) if days < 60 else dt.date(1899, 12, 30)
+    return (start + dt.timedelta(days=days)).isoformat()
+
+
 def date(value: object, what: str = "date") -> dt.date | None:
+    """A date cell or YYYY-MM-DD text. A number is not a date (the cell lost its date format);
+    a date cell before 1 March 1900 is refused: Excel counts a 29 February 1900 that never
+    was (its serial 60), so its serials before March 1900 mean a day other programs (and the
+    reader, which gives serial 60 as 28 February) do not agree on."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, dt.date):
+        if value < _MARCH_1900:
+            raise CellError(
+                f"{what} {value.isoformat()} is a date cell before 1 March 1900, where Excel's "
+                "dates are off by a day (it counts a 29 February 1900 that never was); write "
+                "the date as text YYYY-MM-DD"
+            )
         return value
     if isinstance(value, float | int) and not isinstance(value, bool):
-        serial = dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+        guess = _serial_guess(float(value))
+        hint = f" (an Excel serial for {guess}?)" if guess else " (no Excel date has that serial)"
         raise CellError(
-            f"{what} {describe(value)} is a number, not a date (an Excel serial for "
-            f"{serial.isoformat()}?); format the cell as a date or write YYYY-MM-DD"
+            f"{what} {describe(value)} is a number, not a date{hint}; format the cell as a "
+            "date or write YYYY-MM-DD"
         )
     raw = text(value, what) or ""
     try:
@@ -651,7 +678,7 @@ def date(value: object, what: str = "date") -> dt.date | None:
             return dt.date.fromisoformat(raw)
     except ValueError:
         pass
-    raise CellError(f"{what} {raw!r} is not a date (expected YYYY-MM-DD or a date cell)")
+    raise CellError(f"{what} {raw[:40]!r} is not a date (expected YYYY-MM-DD or a date cell)")
 
 
 MAX_LEVEL = 1_048_576  # a BOM cannot be deeper than a sheet has rows
