@@ -250,7 +250,7 @@ class Decision:
             f"{material.id} decided from its own BOM: {sub.verdict.value}",
             (("basis", "; ".join(sub.basis) or "none"),),
             children=children,
-            missing=tuple(_as_intermediate(fact, material.id) for fact in sub.missing),
+            missing=_named_for(sub.missing, material.id),
             missing_below=missing_of(children),
         )
         originating = self.assume_pending if pending else sub.verdict is Verdict.ORIGINATING
@@ -652,6 +652,12 @@ def _as_intermediate(fact: str, ident: str) -> str:
     )
 
 
+def _named_for(facts: tuple[str, ...], ident: str) -> tuple[str, ...]:
+    """Facts named for an intermediate; most (those of its own intermediates, named for
+    them already) say nothing of "the good" and are kept as they are, cheaply."""
+    return tuple(_as_intermediate(f, ident) if "the good" in f else f for f in facts)
+
+
 def _for_intermediate(step: Step, ident: str) -> Step:
     """The intermediate's own steps, with their missing facts named for it.
 
@@ -668,7 +674,7 @@ def _for_intermediate(step: Step, ident: str) -> Step:
             return s
         return attrs.evolve(
             s,
-            missing=tuple(_as_intermediate(fact, ident) for fact in s.missing),
+            missing=_named_for(s.missing, ident),
             children=tuple(kids),
         )
 

@@ -223,10 +223,11 @@ def missing_of(steps: Iterable[Step]) -> tuple[str, ...]:
     stack = list(reversed(tuple(steps)))
     while stack:
         step = stack.pop()
+        # A key already present keeps its place: the order stays that of first mention.
         if step.outcome is NEEDS_INFO:
-            found.update(dict.fromkeys(f for f in step.missing if f not in found))
+            found.update(dict.fromkeys(step.missing))
         if step.missing_below is not None:
-            found.update(dict.fromkeys(f for f in step.missing_below if f not in found))
+            found.update(dict.fromkeys(step.missing_below))
         else:
             stack.extend(reversed(step.children))
     return tuple(found)

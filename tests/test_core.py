@@ -295,3 +295,46 @@ def test_cli_law_lists_vocabularies(capsys: pytest.CaptureFixture[str]) -> None:
     assert "de_minimis_share = 1/10 fraction [r 51G(3)(a)]" in out
     assert "simple_assembly [r 51F minimal operations or processes (d)(viii)]" in out
     assert main(["law", "atlantis"]) == 2
+
+
+# ----------------------------------------------------------------- issue 12: nothing silently lost
+
+
+def test_a_repeated_key_is_refused_where_it_stands(tmp_path: Path) -> None:
+    """The standard parser keeps the last of two equal keys: a case saying two values for
+    one field would be decided on one of them without a word."""
+    text = json.dumps(case("CTH"), indent=1).replace(
+        '"adjusted_value": "1000.00"', '"adjusted_value": "1000.00",\n  "adjusted_value": "9.00"'
+    )
+    path = tmp_path / "twice.json"
+    path.write_text(text, encoding="utf-8")
+    twice = r'line \d+, column \d+.*"adjusted_value" appears twice'
+    with pytest.raises(CaseFormatError, match=twice):
+        load_case(path)
+
+
+def test_a_date_past_the_horizon_of_the_encoded_text_is_refused() -> None:
+    """The text as at 2025-11-28 is applied for two years after it, with a note; 9999-12-31
+    was decided on it without a word."""
+    law = registry.get("anzcerta").law
+    assert law.horizon == dt.date(2027, 11, 28)
+    assert decide(case("CTH"), dt.date(2027, 11, 28)).verdict
+    with pytest.raises(LawNotEncoded, match="applies it up to 2027-11-28; 9999-12-31 is later"):
+        decide(case("CTH"), dt.date(9999, 12, 31))
+
+
+def test_an_importation_date_past_the_horizon_is_refused() -> None:
+    """Goods imported in year 9995 raised OverflowError computing how long records are kept."""
+    data = case("CTH")
+    data["consignment"]["imported_on"] = "9995-06-01"
+    with pytest.raises(LawNotEncoded, match="imported on 9995-06-01"):
+        decide(data)
+
+
+def test_records_kept_past_the_calendar_are_an_input_error() -> None:
+    from origin.decision import years_after  # noqa: PLC0415
+    from origin.engine import CaseError  # noqa: PLC0415
+
+    assert years_after(dt.date(2024, 2, 29), 5) == dt.date(2029, 2, 28)
+    with pytest.raises(CaseError, match="past the year 9999"):
+        years_after(dt.date(9995, 1, 1), 5)

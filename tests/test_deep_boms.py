@@ -1,0 +1,150 @@
+"""BOMs of any depth decide without a traceback, and with work that grows linearly with depth.
+
+Issue 12: a BOM deeper than about 140 levels raised ``RecursionError`` in the case reader,
+the engine's bottom-up walk and the explanation. The format promises "any depth". Work is
+counted, not timed (the machine is noisy; ``bench/deep_bom_bench.py`` prints the times): a
+BOM of depth d is assessed at most twice per intermediate material (the both-ways run of
+``Decision.resolve``), however deep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from origin import decision, registry, strict_json
+from origin.caseio import CaseFormatError, case_from_json, determination_to_json, load_case
+from origin.cli import main
+from origin.determination import Verdict
+from origin.explain import explain
+from origin.model import Case
+
+DATE = dt.date(2025, 6, 1)
+STATUSES = ("undetermined", "originating", "non-originating")
+
+
+def chain(levels: list[tuple[str, bool]]) -> dict[str, Any]:
+    """A case whose one material holds a BOM ``len(levels)`` deep; each level is a
+    material of the given status (self-produced or not) over the level below and one
+    originating part."""
+    node: dict[str, Any] = {
+        "id": "leaf",
+        "hs": "7208.10",
+        "value": "10.00",
+        "status": "non-originating",
+    }
+    for i, (status, self_produced) in enumerate(reversed(levels)):
+        node = {
+            "id": f"m{i}",
+            "hs": ("9401.71", "9403.20")[i % 2],
+            "value": f"{20 + i}.00",
+            "status": status,
+            "self_produced": self_produced,
+            "components": [
+                node,
+                {"id": f"x{i}", "hs": "3926.90", "value": "1.00", "status": "originating"},
+            ],
+        }
+    top = f"{100 + len(levels)}.00"
+    return {
+        "schema": "origin-case/1",
+        "currency": "AUD",
+        "psr": "CTH",
+        "good": {
+            "id": "TOP",
+            "hs": "9401.71",
+            "adjusted_value": top,
+            "fob": top,
+            "transaction_value": top,
+            "produced_in": ["AU"],
+            "last_process_in": "AU",
+        },
+        "materials": [node],
+        "consignment": {"exported_from": "AU"},
+    }
+
+
+def _depth(data: object) -> int:
+    """Nesting of JSON data, walked without recursion."""
+    deepest, stack = 0, [(data, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+def test_a_bom_1000_deep_decides_from_its_file_under_every_agreement(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(strict_json.dumps(chain([("undetermined", False)] * 1000)), "utf-8")
+    case = load_case(path)
+    assert max(depth for depth, _ in case.walk()) == 1000
+    for agreement in registry.all_agreements():
+        d = agreement.determine(case, DATE)
+        assert d.verdict in Verdict
+        text = explain(d)
+        assert text.startswith(d.agreement_title)
+        data = determination_to_json(d)
+        assert strict_json.loads(strict_json.dumps(data))["good"] == "TOP"
+
+
+def test_the_cli_decides_a_bom_1000_deep(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text(strict_json.dumps(chain([("undetermined", True)] * 1000)), "utf-8")
+    assert main(["determine", str(path), "--agreement", "anzcerta", "--date", "2025-06-01"]) == 0
+    assert "VERDICT" in capsys.readouterr().out
+    argv = ["determine", str(path), "--agreement", "anzcerta", "--date", "2025-06-01"]
+    assert main([*argv, "--format", "json"]) == 0
+    out = capsys.readouterr().out
+    assert _depth(strict_json.loads(out)) > 2000  # the steps nest as deep as the BOM
+    assert out.count("\n") == 1  # written on one line: indenting by depth is quadratic
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    levels=st.lists(
+        st.tuples(st.sampled_from(STATUSES), st.booleans()), min_size=1, max_size=1000
+    ),
+    name=st.sampled_from(registry.names()),
+)
+@example(levels=[("undetermined", False)] * 1000, name="anzcerta")
+@example(levels=[("undetermined", True)] * 1000, name="tpsep")
+def test_deep_boms_decide_with_linear_work(levels: list[tuple[str, bool]], name: str) -> None:
+    """Each intermediate is assessed at most twice (the both-ways run), at any depth; the
+    recursive design assessed a pending level's whole sub-BOM again for every level above."""
+    calls = 0
+    assess = decision.assess
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return assess(*args, **kwargs)
+
+    case = load_case_from(chain(levels))
+    with mock.patch.object(decision, "assess", counted):
+        d = registry.get(name).determine(case, DATE)
+    assert d.verdict in Verdict
+    assert calls <= 2 * (len(levels) + 1)
+    explain(d)
+
+
+def load_case_from(data: dict[str, Any]) -> Case:
+    return case_from_json(strict_json.loads(strict_json.dumps(data)))
+
+
+def test_depth_past_the_json_limit_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "deeper.json"
+    path.write_text('{"schema": "origin-case/1", "materials": ' + "[" * 100_000, "utf-8")
+    with pytest.raises(CaseFormatError, match=r"line 1, column \d+.*nested more than 4096"):
+        load_case(path)
