@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import sys
 from pathlib import Path
 
 from hs_data.apply import determine_with_schedule
@@ -223,8 +221,8 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _determine(args: argparse.Namespace) -> int:
-    from origin.caseio import determination_to_json, load_case_or_worked  # noqa: PLC0415
-    from origin.explain import explain  # noqa: PLC0415
+    from origin.caseio import load_case_or_worked  # noqa: PLC0415
+    from origin.cli import emit  # noqa: PLC0415 - origin.cli builds this module's parser
 
     schedule = Schedule.load(args.schedule)
     case, case_date = load_case_or_worked(args.case)
@@ -237,9 +235,5 @@ def _determine(args: argparse.Namespace) -> int:
         goods=args.goods,
         check_agreement=not args.any_agreement,
     )
-    if args.format == "json":
-        json.dump(determination_to_json(determination), sys.stdout, indent=2, ensure_ascii=False)
-        print()
-    else:
-        print(explain(determination))
+    emit(determination, args.format)
     return 0

@@ -133,7 +133,7 @@ def _law(name: str) -> int:
 _PRETTY_DEPTH = 64  # deeper step trees are written on one line (see docs/determination.md)
 
 
-def _emit(determination: Determination, fmt: str) -> None:
+def emit(determination: Determination, fmt: str) -> None:
     """Print the determination; JSON is indented unless its steps nest very deep, where
     indenting each line by its depth would make the output grow with the square of it."""
     if fmt == "json":
@@ -152,7 +152,7 @@ def _demo(fmt: str) -> int:
     """Decide the bundled office-chair case under ANZCERTA and explain it."""
     text = resources.files("origin").joinpath("data").joinpath(DEMO).read_text(encoding="utf-8")
     case = case_from_json(strict_json.loads(text), f"bundled {DEMO}")
-    _emit(registry.get(DEMO_AGREEMENT).determine(case, DEMO_DATE), fmt)
+    emit(registry.get(DEMO_AGREEMENT).determine(case, DEMO_DATE), fmt)
     return 0
 
 
@@ -184,7 +184,7 @@ def _main(argv: Sequence[str] | None) -> int:
         case, case_date = load_case_or_worked(args.case)
         date = args.date or case_date or dt.date.today()
         if args.schedule is None:
-            _emit(agreement.determine(case, date), args.format)
+            emit(agreement.determine(case, date), args.format)
             return 0
         from hs_data.apply import apply_schedule  # noqa: PLC0415 - only with --schedule
         from hs_data.schedule import Schedule  # noqa: PLC0415
@@ -194,7 +194,7 @@ def _main(argv: Sequence[str] | None) -> int:
         )
         determination = agreement.determine(ruled, date)
         notes = (*(p.note() for p in provenance), *determination.notes)
-        _emit(attrs.evolve(determination, notes=notes), args.format)
+        emit(attrs.evolve(determination, notes=notes), args.format)
         return 0
     except CaseFormatError as error:
         print(f"origin: {error}", file=sys.stderr)
