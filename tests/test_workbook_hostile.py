@@ -236,6 +236,18 @@ def _date_cell(
     return change
 
 
+def _merge(sheet: str, header: str, first: int, last: int) -> Callable[[openpyxl.Workbook], None]:
+    """The column's cells from row ``first`` to ``last`` merged (Excel keeps the first value)."""
+
+    def change(book: openpyxl.Workbook) -> None:
+        column = _column(book, sheet, header)
+        book[sheet].merge_cells(
+            start_row=first, start_column=column, end_row=last, end_column=column
+        )
+
+    return change
+
+
 def _at(role: str, key: str, row: int) -> str:
     """Where a template field sits, e.g. BOM!I2."""
     index = [f.key for f in FIELDS[role]].index(key)
@@ -348,6 +360,18 @@ CORPUS: dict[str, tuple[Callable[[Path], Path], str, str | None]] = {
         lambda p: _edit(p, _date_cell("Consignment", "imported on", 2, 2958466)),
         "is a number, not a date",
         _at("consignment", "imported_on", 2),
+    ),
+    # Issue 12: merged data cells read as blank: where that blank replaces the value shown
+    # (a required field, or a value merged down over rows), the row has an error.
+    "merged-status": (
+        lambda p: _edit(p, _merge("BOM", "status", 2, 3)),
+        "is part of the merged cells",
+        _at("bom", "status", 3),
+    ),
+    "merged-part-id": (
+        lambda p: _edit(p, _merge("BOM", "part id", 2, 3)),
+        "is part of the merged cells",
+        _at("bom", "part", 3),
     ),
     "bad-flag": (
         lambda p: _edit(p, _set("BOM", "indirect", 2, "perhaps")),
@@ -698,3 +722,38 @@ def test_impossible_dates_give_a_message_not_a_traceback(value: object, expected
     with pytest.raises(CellError, match=re.escape(expected)):
         date(value, "imported on")
     assert date(dt.date(1900, 3, 1)) == dt.date(1900, 3, 1)
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_a_hidden_sheet_is_read_with_a_warning(tmp_path: Path, state: str) -> None:
+    """Issue 12: a BOM sheet hidden (or very hidden: Excel's menus cannot show it, only VBA)
+    was read without a word; it is read, and named in a located warning."""
+
+    def hide(book: openpyxl.Workbook) -> None:
+        book["BOM"].sheet_state = state
+
+    result = import_workbook(_edit(tmp_path / f"{state}.xlsx", hide), law=PLUGIN.law)
+    assert not result.errors
+    assert all(p.case is not None for p in result.products)
+    [warning] = [i for i in result.issues if i.sheet == "BOM" and "hidden" in i.message]
+    assert warning.severity.value == "warning" and warning.row is None
+    assert ("very hidden" in warning.message) is (state == "veryHidden")
+
+
+def test_merged_cells_that_change_no_value_are_a_warning(tmp_path: Path) -> None:
+    """Issue 12: merged cells covering data read as blank; where the blank is what the sheet
+    shows (a description merged across the next, optional, column of its own row), the range
+    is named in a located warning and the product is decided."""
+
+    def merge(book: openpyxl.Workbook) -> None:
+        column = _column(book, "BOM", "description")
+        book["BOM"].cell(2, column + 1).value = None
+        book["BOM"].merge_cells(start_row=2, start_column=column, end_row=2, end_column=column + 1)
+
+    result = import_workbook(_edit(tmp_path / "merged.xlsx", merge), law=PLUGIN.law)
+    assert not result.errors, result.errors
+    assert all(p.case is not None for p in result.products)
+    [warning] = [i for i in result.issues if "merged" in i.message]
+    column = column_letter([f.key for f in FIELDS["bom"]].index("description"))
+    assert (warning.sheet, warning.row, warning.column) == ("BOM", 2, column)
+    assert warning.severity.value == "warning"

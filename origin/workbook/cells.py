@@ -82,6 +82,11 @@ class Flags:
     formulas_without_value: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
     errors: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
     hidden_rows: dict[str, tuple[int, ...]] = attrs.field(factory=dict)
+    # From the reader itself (every format): sheets Excel does not show ("hidden", or "very
+    # hidden": only VBA can show it), and each sheet's merged ranges as 0-based
+    # (first row, first column, last row, last column).
+    sheet_states: dict[str, str] = attrs.field(factory=dict)
+    merged: dict[str, tuple[tuple[int, int, int, int], ...]] = attrs.field(factory=dict)
 
     def add(self, scans: Iterable[limits.SheetScan]) -> None:
         for scan in scans:
@@ -109,7 +114,7 @@ def read(
             "can be used (POSIX); save the file as .xlsx"
         )
     flags.add(limits.scan(path, checked))
-    return _read_here(path)
+    return _read_here(path, flags)
 
 
 # --------------------------------------------------------------------------- in-process
@@ -127,17 +132,40 @@ def _open(path: Path) -> Any:
     return python_calamine.CalamineWorkbook.from_path(text)
 
 
-def _read_here(path: Path) -> Generator[SheetRows, None, None]:
+def _read_here(path: Path, flags: Flags) -> Generator[SheetRows, None, None]:
     try:
         book = _open(path)
+        flags.sheet_states.update(_states(book))
         for name in book.sheet_names:
-            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = book.get_sheet_by_name(name)
+            merged = _merged(sheet)
+            if merged:
+                flags.merged[name] = merged
+            rows = sheet.to_python(skip_empty_area=False)
             chunks = iter([rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)])
             yield SheetRows(name, chunks, 0)
     except Exception as error:  # calamine's errors are several unrelated classes
         raise WorkbookError(
             _calamine_message(path.name, type(error).__name__, str(error))
         ) from None
+
+
+def _states(book: Any) -> dict[str, str]:
+    """Sheets Excel does not show: "hidden" or "very hidden" (only VBA can show it)."""
+    states = {}
+    for sheet in book.sheets_metadata:
+        state = str(sheet.visible).rpartition(".")[2]
+        if state == "Hidden":
+            states[str(sheet.name)] = "hidden"
+        elif state == "VeryHidden":
+            states[str(sheet.name)] = "very hidden"
+    return states
+
+
+def _merged(sheet: Any) -> tuple[tuple[int, int, int, int], ...]:
+    """The sheet's merged ranges, 0-based (first row, first column, last row, last column)."""
+    ranges = sheet.merged_cell_ranges or ()
+    return tuple((int(start[0]), int(start[1]), int(end[0]), int(end[1])) for start, end in ranges)
 
 
 def _calamine_message(name: str, kind: str, text: str) -> str:
@@ -243,6 +271,15 @@ def _receive(
             flags.add(payload)
             pending = next(incoming)
             continue
+        if kind == "states":
+            flags.sheet_states.update(payload)
+            pending = next(incoming)
+            continue
+        if kind == "merged":
+            name, ranges = payload
+            flags.merged[name] = tuple(map(tuple, ranges))
+            pending = next(incoming)
+            continue
         if kind != "sheet":  # pragma: no cover - protocol violation
             raise WorkbookError(f"{path.name}: reader protocol error ({kind})")
         box: list[tuple[str, Any] | None] = [None]
@@ -289,11 +326,15 @@ def _child(  # pragma: no cover - runs in the child
         try:
             try:
                 book = _open(path)
+                send("states", _states(book))
                 parts = dict(checked.parts) if split and checked.kind is limits.Kind.XLSX else {}
                 for name in book.sheet_names:
                     if name in parts and _send_pieces(path, name, parts, send, out):
                         continue
                     sheet = book.get_sheet_by_name(name)
+                    merged = _merged(sheet)
+                    if merged:  # before the sheet's rows: they end at the next other message
+                        send("merged", (name, merged))
                     # iter_rows starts at row 1 but at the first used column.
                     send("sheet", (name, sheet.start[1] if sheet.start else 0))
                     out.flush()  # the parent starts on this sheet while the next is parsed
@@ -390,6 +431,7 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
         return _parse_piece(name, part, members, b"".join((head, view[low:high], tail)))
 
     next_row, first_column, widest = 0, -1, 0
+    merged: tuple[tuple[int, int, int, int], ...] | None = None  # sent before "sheet"
     ranges = itertools.pairwise(bounds)
     with concurrent.futures.ThreadPoolExecutor(PARSERS) as pool:
         parsing = collections.deque(
@@ -402,11 +444,15 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
                 parsing.append(pool.submit(parse, *following))
             if failed:
                 _again(send, out, failed)
+            if merged is None:  # every piece ends with the sheet's own text after its rows
+                merged = _merged(sheet)
             start, end = sheet.start, sheet.end
             if start is None or end is None:
                 continue
             if first_column < 0:
                 first_column = start[1]
+                if merged:
+                    send("merged", (name, merged))
                 send("sheet", (name, first_column))
             if start[0] < next_row or start[1] < first_column:
                 _again(send, out, f"rows of {name!r} out of order at row {start[0] + 1}")
@@ -422,6 +468,8 @@ def _send_pieces(  # pragma: no cover - runs in the child; its effects are teste
                 _again(send, out, f"{name!r}: {type(error).__name__}")
             next_row = end[0] + 1
     if first_column < 0:
+        if merged:
+            send("merged", (name, merged))
         send("sheet", (name, 0))
     return True
 

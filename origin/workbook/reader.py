@@ -9,6 +9,7 @@ of the workbook are.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import gc
 import math
@@ -51,6 +52,7 @@ from origin.workbook.problems import (
 )
 
 HEADER_SEARCH_ROWS = 30
+_MERGED_WARNINGS = 50  # merged ranges named one by one per sheet; the rest are counted
 REQUIRED_ROLES = frozenset(("product", "bom"))  # see _Reader._check_sheets
 NOTED_ROLES = frozenset(("costs",))
 _GENERAL, _AMOUNT, _TEXT = range(3)  # the column-wise shortcuts (_column)
@@ -737,6 +739,10 @@ class _Reader:
             self._flag_cells(sheet, refs, error)
         for sheet, rows in flags.hidden_rows.items():
             self._hidden(sheet, rows)
+        for sheet, state in flags.sheet_states.items():
+            self._hidden_sheet(sheet, state)
+        for sheet, ranges in flags.merged.items():
+            self._merged(sheet, ranges)
         if self.flag_new:  # into their places (sheet order, then row): products follow order
             order = {name: i for i, name in enumerate(self.sheet_names)}
             for role, record in self.flag_new:
@@ -764,6 +770,106 @@ class _Reader:
             found[0],
             severity=Severity.WARNING,
         )
+
+    def _hidden_sheet(self, sheet: str, state: str) -> None:
+        """A sheet Excel does not show is read like the others when its name is one the
+        layout reads; a person may not know what it holds, so it is named in a warning."""
+        if self.layout.role_of(sheet) is None:
+            return  # not read (reported as such), e.g. the template's own Lists sheet
+        how = (
+            "very hidden (Excel's menus cannot show it; only a macro can)"
+            if state == "very hidden"
+            else "hidden"
+        )
+        self.issue(
+            f"the sheet is {how} and is read like the others; unhide it to check what it holds",
+            sheet,
+            severity=Severity.WARNING,
+        )
+
+    def _merged(self, sheet: str, ranges: Iterable[tuple[int, int, int, int]]) -> None:
+        """Merged cells: only a range's first (top-left) cell holds a value, the others read
+        as blank. Each range over data rows is named in a located warning; a covered cell
+        whose blank replaces what the sheet shows — in a required column, or under a value
+        merged down over rows — is an error on its row (its product is not decided).
+
+        Covered cells are found column by column from the ranges' row intervals (sorted),
+        once per read row, so overlapping or huge ranges cost no more than the rows."""
+        info = self.read_sheets.get(sheet)
+        if info is None:
+            return
+        plan, offset, role, start, end, header_row = info
+        records = self.records[role]
+        rows = [records[i] for i in range(start, end) if records[i].sheet == sheet]
+        by_row = self.flag_rows.setdefault(sheet, {r.row: r for r in rows})
+        fields_at = {index + offset: field for index, field, _, _ in plan}
+        # column → [(first row, last row, range text, value shown)] of covered data cells
+        covered: dict[int, list[tuple[int, int, str, object]]] = defaultdict(list)
+        warned = 0
+        over = [r for r in ranges if r[2] + 1 > header_row]
+        for first_row, first_col, last_row, last_col in sorted(over):
+            top, bottom = first_row + 1, last_row + 1  # as Excel numbers rows
+            text = f"{column_letter(first_col)}{top}:{column_letter(last_col)}{bottom}"
+            if warned < _MERGED_WARNINGS:
+                self.issue(
+                    f"cells {text} are merged: only {column_letter(first_col)}{top} holds a "
+                    "value, the others read as blank (unmerge them and fill each cell)",
+                    sheet,
+                    max(top, header_row + 1),
+                    column_letter(first_col),
+                    Severity.WARNING,
+                )
+            warned += 1
+            anchor = fields_at.get(first_col)
+            head = by_row.get(top) if top > header_row else None
+            shown = head.values.get(anchor.key) if head is not None and anchor else None
+            for column in range(first_col, last_col + 1):
+                field = fields_at.get(column)
+                if field is None:
+                    continue
+                spread = shown if bottom > top else None
+                if not field.required and (spread is None or column != first_col):
+                    continue
+                low = top + 1 if column == first_col else top
+                low = max(low, header_row + 1)
+                if low <= bottom:
+                    covered[column].append((low, bottom, text, spread))
+        if warned > _MERGED_WARNINGS:
+            self.issue(
+                f"… and {warned - _MERGED_WARNINGS} more merged ranges over data rows",
+                sheet,
+                severity=Severity.WARNING,
+            )
+        if not covered:
+            return
+        numbers = sorted(by_row)
+        ledger = self.result.ledger
+        for column, spans in sorted(covered.items()):
+            field = fields_at[column]
+            spans.sort()
+            at = 0
+            for low, high, text, shown in spans:
+                at = bisect.bisect_left(numbers, low, at)
+                while at < len(numbers) and numbers[at] <= high:
+                    record = by_row[numbers[at]]
+                    at += 1
+                    if field.key in record.values:
+                        continue  # a value was read after all
+                    seen = f", not as {shown!s}" if shown is not None else ""
+                    message = (
+                        f"{field.header}: the cell is part of the merged cells {text}, so it "
+                        f"reads as blank{seen}; unmerge the cells and fill each one"
+                    )
+                    self.issue(
+                        message,
+                        sheet,
+                        record.row,
+                        column_letter(column),
+                        product=str(record.values.get("product", "")),
+                    )
+                    record.values["__error__"] = True
+                    ledger.report(sheet, record.row, message)
+                    self.bad_rows.add((sheet, record.row))
 
     def _flag_cells(self, sheet: str, refs: Iterable[str], message: str) -> None:
         info = self.read_sheets.get(sheet)
