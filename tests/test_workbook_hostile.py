@@ -122,6 +122,26 @@ def _error_cell(path: Path) -> Path:
     return _rezip(path, {part: xml.encode()})
 
 
+def _given_twice(path: Path, how: str) -> Path:
+    """The BOM sheet's XML gives the first line's value twice, as a hand-made or damaged file
+    may: a second <row r="2"> (or a second value cell in row 2) with another value. The reader
+    keeps the later one: 999 instead of the value shown first."""
+    source = _good(path.with_suffix(".src.xlsx"))
+    part = "xl/worksheets/sheet3.xml"  # Instructions, Product, BOM
+    with zipfile.ZipFile(source) as old:
+        xml = old.read(part).decode()
+    ref = _at("bom", "value", 2).split("!")[1]
+    row = re.search(r'<row r="2".*?</row>', xml)
+    cell = re.search(rf'<c r="{ref}"[^>]*>.*?</c>', xml)
+    assert row is not None and cell is not None
+    changed = re.sub(r"<v>[^<]*</v>", "<v>999</v>", cell.group(0))
+    if how == "row":
+        twice = row.group(0) + row.group(0).replace(cell.group(0), changed)
+    else:
+        twice = row.group(0).replace(cell.group(0), cell.group(0) + changed)
+    return _rezip(path, {part: xml.replace(row.group(0), twice).encode()})
+
+
 def _far_cell(path: Path) -> Path:
     def change(book: openpyxl.Workbook) -> None:
         book["BOM"]["XFD1048576"] = "stray"
@@ -372,6 +392,17 @@ CORPUS: dict[str, tuple[Callable[[Path], Path], str, str | None]] = {
         lambda p: _edit(p, _merge("BOM", "part id", 2, 3)),
         "is part of the merged cells",
         _at("bom", "part", 3),
+    ),
+    # Issue 12: a cell given twice in the XML was read as its later value, without a word.
+    "row-given-twice": (
+        lambda p: _given_twice(p, "row"),
+        "refused: BOM!A2 is given twice in the sheet's XML (two rows numbered 2)",
+        None,
+    ),
+    "cell-given-twice": (
+        lambda p: _given_twice(p, "cell"),
+        f"refused: {_at('bom', 'value', 2)} is given twice in the sheet's XML (twice in one row)",
+        None,
     ),
     "bad-flag": (
         lambda p: _edit(p, _set("BOM", "indirect", 2, "perhaps")),

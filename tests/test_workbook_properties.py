@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import zipfile
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from origin import registry
-from origin.workbook import cells
+from origin.workbook import cells, limits
 from origin.workbook.fields import float_decimal
 from origin.workbook.mapping import template_layout
 from origin.workbook.reader import _Reader
@@ -54,3 +57,106 @@ def test_every_row_is_imported_or_reported(rows: list[tuple[str, object, object,
     for item in result.products:
         if item.case is not None:
             assert all(i.product != item.product for i in result.errors)
+
+
+# --------------------------------------------------------------------------- issue 12
+# A cell given twice in a sheet's XML: the XML check must place cells exactly as the reader
+# does, and the cheap count that decides whether to look (limits._values against the
+# reader's non-empty cells) must never miss a value given twice.
+
+_CELL_XML = st.tuples(
+    st.sampled_from(["ref", "ref-lower", "ref-zero", "none"]),  # how the cell names its place
+    st.integers(0, 3),  # column
+    st.integers(1, 4),  # row its reference names
+    st.sampled_from(["v", "is", "empty", "closed", "v-empty"]),  # what it holds
+)
+_ROW_XML = st.tuples(
+    st.one_of(st.none(), st.integers(1, 4)),  # r, or none
+    st.booleans(),  # self-closing (then no cells)
+    st.lists(_CELL_XML, max_size=4),
+)
+
+
+def _sheet_xml(
+    rows: list[tuple[int | None, bool, list[tuple[str, int, int, str]]]],
+) -> tuple[bytes, list[object]]:
+    """The sheet's XML, and the value of each cell with a <v> or <is> element, in order
+    (None for an empty <v></v>, which the reader reads as an empty cell)."""
+    out = []
+    number = 0
+    expected: list[object] = []
+    for r, closed, cells_ in rows:
+        attribute = f' r="{r}"' if r is not None else ""
+        if closed:
+            out.append(f"<row{attribute}/>")
+            continue
+        out.append(f"<row{attribute}>")
+        for how, column, row, holds in cells_:
+            number += 1
+            letters = "ABCD"[column]
+            ref = {
+                "ref": f' r="{letters}{row}"',
+                "ref-lower": f' r="{letters.lower()}{row}"',
+                "ref-zero": f' r="{letters}0{row}"',
+                "none": "",
+            }[how]
+            body = {
+                "v": f"<v>{number}</v>",
+                "is": f"<is><t>t{number}</t></is>",
+                "empty": "",
+                "closed": None,
+                "v-empty": "<v></v>",
+            }[holds]
+            kind = ' t="inlineStr"' if holds == "is" else ""
+            if holds in ("v", "is", "v-empty"):
+                expected.append({"v": float(number), "is": f"t{number}"}.get(holds))
+            out.append(f"<c{ref}{kind}/>" if body is None else f"<c{ref}{kind}>{body}</c>")
+        out.append("</row>")
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    xml = f'<worksheet xmlns="{main}"><sheetData>{"".join(out)}</sheetData></worksheet>'
+    return xml.encode(), expected
+
+
+def _calamine_cells(path: Path) -> dict[tuple[int, int], object]:
+    import python_calamine  # noqa: PLC0415
+
+    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("S")
+    rows = sheet.to_python(skip_empty_area=False)
+    return {(i, j): v for i, row in enumerate(rows) for j, v in enumerate(row) if v != ""}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_ROW_XML, min_size=1, max_size=5))
+def test_cells_are_placed_as_the_reader_places_them(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[int | None, bool, list[tuple[str, int, int, str]]]],
+) -> None:
+    import openpyxl  # noqa: PLC0415
+
+    folder = tmp_path_factory.mktemp("xml")
+    base = folder / "base.xlsx"
+    book = openpyxl.Workbook()
+    assert book.active is not None
+    book.active.title = "S"
+    book.save(base)
+    data, expected = _sheet_xml(rows)
+    path = folder / "sheet.xlsx"
+    with zipfile.ZipFile(base) as old, zipfile.ZipFile(path, "w") as new:
+        for item in old.infolist():
+            new.writestr(
+                item, data if item.filename == "xl/worksheets/sheet1.xml" else old.read(item)
+            )
+    placed = list(limits._placements(data))
+    read = _calamine_cells(path)
+    values = limits._values(data)
+    assert values == len(placed) == len(expected)
+    twice = limits._given_twice(data)
+    places = [p for p, _, _ in placed]
+    if len(set(places)) == len(places):
+        assert twice is None
+        # the reader gives each value where the check placed it, and nothing else
+        model = {p: v for p, v in zip(places, expected, strict=True) if v is not None}
+        assert read == model, (read, model)
+    else:
+        assert twice is not None and twice[0] in places
+        assert len(read) < values  # the cheap count sends the sheet to the exact check

@@ -88,11 +88,16 @@ class Flags:
     sheet_states: dict[str, str] = attrs.field(factory=dict)
     merged: dict[str, tuple[tuple[int, int, int, int], ...]] = attrs.field(factory=dict)
 
+    # From the XML scan: at most how many cells of each sheet hold a value (see
+    # limits.given_twice), to compare with the non-empty cells the reader gives.
+    values: dict[str, int] = attrs.field(factory=dict)
+
     def add(self, scans: Iterable[limits.SheetScan]) -> None:
         for scan in scans:
             self.formulas_without_value[scan.name] = scan.formulas_without_value
             self.errors[scan.name] = scan.errors
             self.hidden_rows[scan.name] = scan.hidden_rows
+            self.values[scan.name] = scan.values
 
 
 def read(
@@ -114,7 +119,7 @@ def read(
             "can be used (POSIX); save the file as .xlsx"
         )
     flags.add(limits.scan(path, checked))
-    return _read_here(path, flags)
+    return _read_here(path, checked, flags)
 
 
 # --------------------------------------------------------------------------- in-process
@@ -132,22 +137,46 @@ def _open(path: Path) -> Any:
     return python_calamine.CalamineWorkbook.from_path(text)
 
 
-def _read_here(path: Path, flags: Flags) -> Generator[SheetRows, None, None]:
+def _read_here(
+    path: Path, checked: limits.Checked, flags: Flags
+) -> Generator[SheetRows, None, None]:
     try:
         book = _open(path)
         flags.sheet_states.update(_states(book))
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
-            merged = _merged(sheet)
-            if merged:
-                flags.merged[name] = merged
-            rows = sheet.to_python(skip_empty_area=False)
-            chunks = iter([rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)])
-            yield SheetRows(name, chunks, 0)
+        names = book.sheet_names
     except Exception as error:  # calamine's errors are several unrelated classes
         raise WorkbookError(
             _calamine_message(path.name, type(error).__name__, str(error))
         ) from None
+    for name in names:
+        try:
+            sheet = book.get_sheet_by_name(name)
+            merged = _merged(sheet)
+            rows = sheet.to_python(skip_empty_area=False)
+        except Exception as error:
+            raise WorkbookError(
+                _calamine_message(path.name, type(error).__name__, str(error))
+            ) from None
+        if merged:
+            flags.merged[name] = merged
+        _check_values(path, checked, flags, name, _filled(rows))
+        chunks = iter([rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)])
+        yield SheetRows(name, chunks, 0)
+
+
+def _filled(rows: list[Row]) -> int:
+    """How many cells of ``rows`` hold a value (the reader gives "" for an empty cell)."""
+    return sum(map(len, rows)) - sum(map(list.count, rows, itertools.repeat("")))
+
+
+def _check_values(
+    path: Path, checked: limits.Checked, flags: Flags, name: str, filled: int
+) -> None:
+    """Refuse a sheet that gives a cell's value twice: checked cell by cell only when the
+    reader's non-empty cells are fewer (or more) than the cells with a value in the XML."""
+    bound = flags.values.get(name)
+    if bound is not None and filled != bound:
+        limits.given_twice(path, checked, name)
 
 
 def _states(book: Any) -> dict[str, str]:
@@ -283,8 +312,11 @@ def _receive(
         if kind != "sheet":  # pragma: no cover - protocol violation
             raise WorkbookError(f"{path.name}: reader protocol error ({kind})")
         box: list[tuple[str, Any] | None] = [None]
+        filled = [0]  # cells with a value, for _check_values
 
-        def chunks(box: list[tuple[str, Any] | None] = box) -> Iterator[list[Row]]:
+        def chunks(
+            box: list[tuple[str, Any] | None] = box, filled: list[int] = filled
+        ) -> Iterator[list[Row]]:
             count = 0
             for message in incoming:
                 if message[0] != "rows":
@@ -294,6 +326,7 @@ def _receive(
                     return
                 rows = message[1]
                 count += len(rows) * max(len(rows[0]), 1)
+                filled[0] += _filled(rows)
                 if count > limits.MAX_CELLS:
                     # Within the memory limit but far too wide or long: refuse, precisely.
                     limits.scan(path, checked)
@@ -307,6 +340,7 @@ def _receive(
         yield sheet
         for _ in sheet.chunks:  # the caller may skip a sheet: drain it
             pass
+        _check_values(path, checked, flags, name, filled[0])
         pending = box[0]
 
 
