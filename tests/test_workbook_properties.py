@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+import attrs
+import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from origin import registry
-from origin.workbook import cells, limits
+from origin.caseio import load_case_or_worked
+from origin.model import Case
+from origin.workbook import batch, cells, export, limits
 from origin.workbook.fields import float_decimal
 from origin.workbook.mapping import template_layout
 from origin.workbook.reader import _Reader
+from origin.workbook.template import write_template
 
 LAW = registry.get("anzcerta").law
+CASES = Path(__file__).resolve().parent.parent / "agreements" / "cases" / "anzcerta"
 
 
 @given(st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False))
@@ -131,8 +140,6 @@ def test_cells_are_placed_as_the_reader_places_them(
     tmp_path_factory: pytest.TempPathFactory,
     rows: list[tuple[int | None, bool, list[tuple[str, int, int, str]]]],
 ) -> None:
-    import openpyxl  # noqa: PLC0415
-
     folder = tmp_path_factory.mktemp("xml")
     base = folder / "base.xlsx"
     book = openpyxl.Workbook()
@@ -160,3 +167,109 @@ def test_cells_are_placed_as_the_reader_places_them(
     else:
         assert twice is not None and twice[0] in places
         assert len(read) < values  # the cheap count sends the sheet to the exact check
+
+
+# Issue 12, finding 1: whatever rows cannot be placed, or hold a problem, no product that such
+# a row could belong to is exported with claim_preference=yes; the other products are decided.
+
+_IDS = ("A", "B", "a", "C", "D")
+_MODES = ("exact", "exact", "exact", "blank", "merged", "case", "unknown", "bad value")
+_TIGHT = {1: ["100.01"], 2: ["60.01", "40.00"], 3: ["50.01", "30.00", "20.00"]}
+_SLACK = {1: ["80.00"], 2: ["50.00", "30.00"], 3: ["40.00", "20.00", "20.00"]}
+
+
+@st.composite
+def _workbooks(draw: st.DrawFn) -> tuple[list[tuple[str, int, bool]], list[str]]:
+    """Up to 5 products (id, BOM lines, tight: one cent below 50 % RVC with every line, so
+    originating if any line is lost) and a mode for each BOM line, in workbook order."""
+    ids = draw(st.lists(st.sampled_from(_IDS), min_size=1, max_size=5, unique=True))
+    products = [(i, draw(st.integers(1, 3)), draw(st.booleans())) for i in ids]
+    modes: list[str] = []
+    for product, lines, _ in products:
+        for _ in range(lines):
+            mode = draw(st.sampled_from(_MODES))
+            if mode in ("blank", "merged") and len(ids) == 1:
+                mode = "exact"  # one product: a blank product cell is that product's
+            if mode == "merged" and (not modes or modes[-1] == "merged"):
+                mode = "blank"
+            if mode == "case" and product.swapcase() in ids:
+                mode = "exact"  # it would name the other product exactly
+            modes.append(mode)
+    return products, modes
+
+
+def _cases(products: list[tuple[str, int, bool]]) -> list[Case]:
+    """ANZCERTA worked case 07 once per product, with its lines' values."""
+    case, _ = load_case_or_worked(CASES / "07-build-down-one-cent-below.json")
+    model = case.materials[0]
+    return [
+        attrs.evolve(
+            case,
+            good=attrs.evolve(case.good, id=product),
+            materials=tuple(
+                attrs.evolve(model, id=f"{product}-M{j}", value=Decimal(v), description="")
+                for j, v in enumerate((_TIGHT if tight else _SLACK)[lines])
+            ),
+        )
+        for product, lines, tight in products
+    ]
+
+
+def _spoil(sheet: Any, modes: list[str], ids: list[str]) -> set[str]:
+    """Each BOM line's mode applied to its row; the products a problem row could belong to."""
+    headers = [c.value for c in sheet[1]]
+    product, value, part = (headers.index(h) + 1 for h in ("product", "value", "part id"))
+    rows = [r for r in range(2, sheet.max_row + 1) if sheet.cell(r, part).value]
+    assert len(rows) == len(modes)
+    could: set[str] = set()
+    for row, mode in zip(rows, modes, strict=True):
+        cell = sheet.cell(row, product)
+        owner = str(cell.value)
+        if mode == "blank":
+            cell.value = None
+            could |= set(ids)
+        elif mode == "merged":  # shows the row above's product; holds none
+            sheet.merge_cells(
+                start_row=row - 1, start_column=product, end_row=row, end_column=product
+            )
+            could |= set(ids)
+        elif mode == "case":
+            cell.value = owner.swapcase()
+            could |= {i for i in ids if i.casefold() == owner.casefold()}
+        elif mode == "unknown":
+            cell.value = "Z9"
+            could |= set(ids)
+        elif mode == "bad value":
+            sheet.cell(row, value).value = "abc"
+            could.add(owner)
+    return could
+
+
+@settings(max_examples=12, deadline=None)
+@given(_workbooks())
+def test_no_product_a_problem_row_could_belong_to_claims_preference(
+    tmp_path_factory: pytest.TempPathFactory,
+    generated: tuple[list[tuple[str, int, bool]], list[str]],
+) -> None:
+    """The real path (import, decide, broker export) on generated workbooks of up to five
+    products whose BOM rows may have a blank, merged, case-changed or unknown product cell
+    or a bad value: a product such a row could belong to is never claim_preference=yes, and
+    every other product is decided from all of its lines."""
+    products, modes = generated
+    path = tmp_path_factory.mktemp("products") / "products.xlsx"
+    agreement = registry.get("anzcerta")
+    write_template(path, agreement, _cases(products))
+    book = openpyxl.load_workbook(path)
+    could = _spoil(book["BOM"], modes, [p for p, _, _ in products])
+    book.save(path)
+    result = batch.check([path], agreement, dt.date(2025, 6, 1))
+    out = io.StringIO()
+    export.write(result.decided, "csv", out)
+    exported = {r["product_id"]: r for r in export.read_csv(out.getvalue())}
+    for product, _, tight in products:
+        record = exported[product]
+        if product in could:
+            assert record["claim_preference"] == "no", (product, modes, record)
+        else:
+            expected = "not originating" if tight else "originating"
+            assert record["verdict"] == expected, (product, modes, record)
