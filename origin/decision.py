@@ -92,12 +92,16 @@ class Decision:
         assume_pending: bool = False,
         below: Below | None = None,
     ) -> None:
+        if assume_pending:
+            case = self._fungibles_originating(case)
         self.case = case
         self.date = date
         self.intermediate = intermediate
         self.assume_pending = assume_pending
         self.below: Below = {} if below is None else below
         self.pending: list[str] = []
+        # Fungible materials whose origin by the stated inventory method is not given.
+        self.pending_fungible: list[str] = []
         self.rvc: list[RVCResult] = []
         self.regime = self.regime_at(date)
         self.assessment: Assessment = assess(
@@ -162,20 +166,25 @@ class Decision:
         cls._decide_intermediates(case, date, below)
         run = cls(case, date, intermediate=intermediate, below=below)
         determination = run.determine()
-        if run.pending and determination.verdict is Verdict.NOT_ORIGINATING:
+        pending = run.pending or run.pending_fungible
+        if pending and determination.verdict is Verdict.NOT_ORIGINATING:
             hopeful = cls(
                 case, date, intermediate=intermediate, assume_pending=True, below=below
             ).determine()
             if hopeful.verdict is not Verdict.NOT_ORIGINATING:
+                turns = [
+                    f"the verdict turns on the origin of {kind} material(s) {', '.join(ids)}"
+                    for kind, ids in (
+                        ("intermediate", run.pending),
+                        ("fungible", run.pending_fungible),
+                    )
+                    if ids
+                ]
                 determination = attrs.evolve(
                     determination,
                     verdict=Verdict.NEEDS_INFORMATION,
                     missing=missing_of(determination.steps),
-                    notes=(
-                        *determination.notes,
-                        "the verdict turns on the origin of intermediate material(s) "
-                        + ", ".join(run.pending),
-                    ),
+                    notes=(*determination.notes, *turns),
                 )
         return determination, run
 
@@ -555,6 +564,15 @@ class Decision:
                 "is not stated",
                 missing=(f"inventory method for fungible materials ({citation})",),
             )
+        named = self.law.vocabularies.get("inventory_methods", {})
+        if any(term.group == _ANY_METHOD for term in named.values()):
+            return self._any_inventory_method(
+                str(method).strip(),
+                named=named,
+                fungible=fungible,
+                method_citations=method_citations,
+                fiscal_year=fiscal_year,
+            )
         if method not in _INVENTORY_METHODS:
             raise CaseError(
                 f"facts.inventory_method: {method!r} is not one of {', '.join(_INVENTORY_METHODS)}"
@@ -588,12 +606,143 @@ class Decision:
             f"origin of {len(fungible)} fungible material(s) identified by {method}",
         )
 
+    def _any_inventory_method(
+        self,
+        method: str,
+        *,
+        named: Mapping[str, Term],
+        fungible: list[str],
+        method_citations: tuple[Citation, Citation],
+        fiscal_year: Citation | None,
+    ) -> Step:
+        """Fungible materials where the law allows *any* inventory management method and
+        names some as examples (e.g. r 39A(1)(b), r 51I(1)(b): "any inventory management
+        method, such as averaging, ..."): the law file's ``inventory_methods`` vocabulary
+        holds its words, with an entry of group ``any`` for the open list.
+
+        Another method is recorded as stated, not refused. The method's result is the
+        materials' declared status; a fungible material whose origin by the method is not
+        given is counted non-originating, and :meth:`resolve` checks the verdict both ways.
+        """
+        term = _named_method(named, method)
+        separated = term is not None and term.group == _SEPARATION
+        provision = method_citations[0] if separated else method_citations[1]
+        if term is not None:
+            how = f"origin identified by {term.text}"
+        else:
+            rule = next(t for t in named.values() if t.group == _ANY_METHOD)
+            how = f"origin identified by the stated method {method!r}, under {rule.text}"
+        children = [
+            Step(
+                "separation" if separated else "inventory management method",
+                provision,
+                MEETS,
+                how,
+                (("method stated", method),),
+            )
+        ]
+        if not separated and fiscal_year is not None:
+            year = self.case.facts.get("inventory_method_fiscal_year")
+            children.append(
+                Step(
+                    "method used throughout the fiscal year",
+                    fiscal_year,
+                    MEETS if year else NEEDS_INFO,
+                    f"{method} used throughout the producer's fiscal year {year}"
+                    if year
+                    else f"{method} must be used throughout the producer's fiscal year",
+                    (("fiscal year", str(year)),) if year else (),
+                    missing=()
+                    if year
+                    else (f"fiscal year for the inventory method ({fiscal_year})",),
+                )
+            )
+        outcome = Outcome.all(c.outcome for c in children)
+        unstated = [
+            m.id
+            for m in self.case.materials
+            if "fungible" in m.attributes and _origin_unstated(m, self.parties)
+        ]
+        if unstated:
+            # Not part of the outcome: the verdict needs these only if it turns on them.
+            self.pending_fungible.extend(unstated)
+            children.append(
+                Step(
+                    "origin by the method",
+                    provision,
+                    NEEDS_INFO,
+                    f"the origin by {method} of fungible material(s) {', '.join(unstated[:10])} "
+                    "is not given: counted as non-originating, and the verdict is checked "
+                    "both ways",
+                    missing=tuple(
+                        f"origin of fungible material {m} as identified by {method} ({provision})"
+                        for m in unstated
+                    ),
+                )
+            )
+        return Step(
+            "fungible materials",
+            provision,
+            outcome,
+            f"{how} for {len(fungible)} fungible material(s)",
+            (("method stated", method),),
+            children=tuple(children),
+            missing=missing_of(children[:2]) if outcome is NEEDS_INFO else (),
+        )
+
+    def _fungibles_originating(self, case: Case) -> Case:
+        """The case with fungible materials whose origin is not given counted originating
+        (the hopeful run of :meth:`resolve`), where the law allows any inventory method."""
+        named = self.law.vocabularies.get("inventory_methods", {})
+        if not any(term.group == _ANY_METHOD for term in named.values()):
+            return case
+        parties = self.law.parties
+        flip = [
+            i
+            for i, m in enumerate(case.materials)
+            if "fungible" in m.attributes and _origin_unstated(m, parties)
+        ]
+        if not flip:
+            return case
+        materials = list(case.materials)
+        for i in flip:
+            materials[i] = attrs.evolve(materials[i], status=OriginStatus.ORIGINATING)
+        return attrs.evolve(case, materials=tuple(materials))
+
     def imported_on(self) -> dt.date:
         consignment = self.case.consignment
         return consignment.imported_on if consignment and consignment.imported_on else self.date
 
 
 _INVENTORY_METHODS = ("physical-separation", "averaging", "lifo", "fifo")
+# Groups of the law file's ``inventory_methods`` vocabulary: the open rule, and separation.
+_ANY_METHOD = "any"
+_SEPARATION = "separation"
+
+
+def _words(text: str) -> str:
+    """Text without case, hyphens or punctuation: "Last-in, first-out" → "last in first out"."""
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _named_method(named: Mapping[str, Term], method: str) -> Term | None:
+    """The law's named method a stated method is (by its key or the law's words), if any."""
+    stated = _words(method)
+    for term in named.values():
+        if term.group != _ANY_METHOD and stated in (_words(term.key), _words(term.text)):
+            return term
+    return None
+
+
+def _origin_unstated(material: Material, parties: Sequence[str]) -> bool:
+    """A material whose origin is not given and could be originating: undetermined, not
+    decided from its own BOM, not an indirect material, not from outside the parties."""
+    return (
+        material.status is OriginStatus.UNDETERMINED
+        and not material.components
+        and not material.indirect
+        and (material.origin_country is None or material.origin_country in parties)
+    )
 
 
 def has_rvc(rule: Rule) -> bool:

@@ -563,3 +563,105 @@ def test_class_d_cites_the_sub_paragraph_and_checks_origin() -> None:
     assert "r 33(2)(d)(ii)" in {str(c) for c in d.citations()}
     foreign = {**made, "origin_country": "CN"}
     assert decide(case(None, materials=[foreign])).verdict is not Verdict.ORIGINATING
+
+
+# --------------------------------------------------------------------------- r 39A (issue 13)
+
+FITTINGS = "8302.42"
+
+
+def _fungible_desk(method: str | None, timber_status: str, **timber: object) -> dict[str, object]:
+    """A desk under RVC40 (build-down): AV 1000.00, fittings 350.00 non-originating, and
+    fungible timber 300.00 drawn from a mixed stock. With the timber originating VNM = 350.00
+    and RVC = (1000.00 − 350.00) / 1000.00 × 100 = 65%; with it non-originating VNM = 650.00
+    and RVC = 35% < 40%: the verdict turns on the timber's origin by the method."""
+    facts: dict[str, object] = {"inventory_method_fiscal_year": "2024-07-01 to 2025-06-30"}
+    if method is not None:
+        facts["inventory_method"] = method
+    return case(
+        "RVC40 (build-down)",
+        materials=[
+            material("T", TIMBER, "300.00", timber_status, attributes=["fungible"], **timber),
+            material("F", FITTINGS, "350.00", "non-originating", origin_country="CN"),
+        ],
+        facts=facts,
+    )
+
+
+@pytest.mark.parametrize(
+    "method", ["specific identification", "weighted average cost", "standard cost (GAAP)"]
+)
+def test_any_inventory_method_is_accepted_as_stated(method: str) -> None:
+    """r 39A(1)(b): "any inventory management method, such as averaging, last in and first
+    out, or first in and first out": the three are examples, so another stated method is
+    recorded as stated and cited, not refused (before issue 13: an input error)."""
+    d = decide(_fungible_desk(method, "originating", origin_country="AU"))
+    assert d.verdict is Verdict.ORIGINATING
+    assert d.rvc[0].value == 65
+    step = next(s for s in d.steps if s.test == "fungible materials")
+    assert str(step.citation) == "r 39A(1)(b)" and step.outcome is Outcome.MEETS
+    assert ("method stated", method) in step.inputs
+    cited = {str(c) for c in d.citations()}
+    assert {"r 39A(1)(b)", "r 39A(2)"} <= cited
+
+
+@pytest.mark.parametrize(
+    ("method", "words"),
+    [
+        ("Last in and first out", "last in and first out"),
+        ("LIFO", "last in and first out"),
+        ("first-in, first-out", "first in and first out"),
+        ("Physical separation", "physical separation of each of the goods or materials"),
+    ],
+)
+def test_the_named_methods_in_any_spelling(method: str, words: str) -> None:
+    """The law's own words, or the key, in any case or punctuation name the same method."""
+    d = decide(_fungible_desk(method, "originating", origin_country="AU"))
+    step = next(s for s in d.steps if s.test == "fungible materials")
+    assert words in step.summary and d.verdict is Verdict.ORIGINATING
+
+
+def test_physical_separation_needs_no_fiscal_year() -> None:
+    """r 39A(2) binds a method "selected under subclause (1)(b)"; separation is (1)(a)."""
+    data = _fungible_desk("physical-separation", "originating", origin_country="AU")
+    data["facts"] = {"inventory_method": "physical-separation"}
+    d = decide(data)
+    assert d.verdict is Verdict.ORIGINATING
+    step = next(s for s in d.steps if s.test == "fungible materials")
+    assert str(step.citation) == "r 39A(1)(a)"
+
+
+def test_another_method_also_runs_through_the_fiscal_year() -> None:
+    """r 39A(2) applies to any method selected under (1)(b), named or not."""
+    data = _fungible_desk("specific identification", "originating", origin_country="AU")
+    data["facts"] = {"inventory_method": "specific identification"}
+    d = decide(data)
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("fiscal year for the inventory method (r 39A(2))" in m for m in d.missing)
+
+
+def test_origin_by_the_method_not_given_needs_information() -> None:
+    """The method's result is which timber is originating. Not given, the timber counts as
+    non-originating (RVC 35%) and would fail; counted originating (RVC 65%) it would pass:
+    the verdict asks for the timber's origin by the method (before issue 13: not
+    originating)."""
+    d = decide(_fungible_desk("fifo", "undetermined"))
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert "origin of fungible material T as identified by fifo (r 39A(1)(b))" in d.missing
+    assert any("fungible material(s) T" in n for n in d.notes)
+
+
+def test_origin_by_the_method_not_needed_when_the_goods_pass_anyway() -> None:
+    """Timber of unknown origin counted non-originating: VNM = 300.00 + 50.00 = 350.00, RVC
+    65% ≥ 40%. The goods pass either way, so nothing more is asked."""
+    data = _fungible_desk("fifo", "undetermined")
+    data["materials"][1]["value"] = "50.00"  # type: ignore[index]
+    d = decide(data)
+    assert d.verdict is Verdict.ORIGINATING and d.rvc[0].value == 65
+
+
+def test_fungible_from_a_non_party_is_not_asked_about() -> None:
+    """Timber stated to come from the US cannot be originating (r 32 "originating
+    materials"): counted non-originating, RVC 35%, the goods fail without asking."""
+    d = decide(_fungible_desk("fifo", "undetermined", origin_country="US"))
+    assert d.verdict is Verdict.NOT_ORIGINATING

@@ -148,3 +148,54 @@ def test_undecided_rvc_alternative_keeps_the_claim_open() -> None:
     )
     assert d.verdict is Verdict.NEEDS_INFORMATION
     assert "value of material M" in d.missing
+
+
+# --------------------------------------------------------------------------- r 51I (issue 13)
+
+
+def _fungible_fan(method: str, status: str = "originating") -> dict[str, Any]:
+    """Fan of FOB 1000.00 under RVC40: motor parts 500.00 (CIF) and fungible wire 200.00.
+    Wire originating: RVC = (1000.00 − 500.00) / 1000.00 × 100 = 50%; non-originating:
+    (1000.00 − 700.00) / 1000.00 × 100 = 30%."""
+    wire: dict[str, Any] = {
+        "id": "W",
+        "hs": "7408.11",
+        "value": "200.00",
+        "basis": "cif",
+        "status": status,
+        "attributes": ["fungible"],
+    }
+    motor = {
+        "id": "M",
+        "hs": "8503.00",
+        "value": "500.00",
+        "basis": "cif",
+        "status": "non-originating",
+    }
+    data = _case("RVC40", [motor, wire])
+    data["facts"] = {"inventory_method": method, "inventory_method_fiscal_year": "2025"}
+    return data
+
+
+@pytest.mark.parametrize(
+    ("method", "cited"),
+    [
+        ("specific identification", "r 51I(1)(b)"),  # not named: an input error before issue 13
+        ("Last-in and first-out", "r 51I(1)(b)"),  # the law's own words
+        ("physical-separation", "r 51I(1)(a)"),
+    ],
+)
+def test_any_inventory_method_is_accepted_as_stated(method: str, cited: str) -> None:
+    """r 51I(1)(b): "any inventory management method, such as averaging, last-in and
+    first-out, or first-in and first-out": the methods named are examples."""
+    d = THAILAND.determine(case_from_json(_fungible_fan(method)), DATE)
+    assert d.verdict is Verdict.ORIGINATING
+    step = next(s for s in d.steps if s.test == "fungible materials")
+    assert str(step.citation) == cited and ("method stated", method) in step.inputs
+
+
+def test_fungible_origin_not_given_needs_information() -> None:
+    """The wire's origin by FIFO is not given: 30% fails, 50% would pass (issue 13)."""
+    d = THAILAND.determine(case_from_json(_fungible_fan("fifo", "undetermined")), DATE)
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert "origin of fungible material W as identified by fifo (r 51I(1)(b))" in d.missing
