@@ -788,3 +788,15 @@ def test_merged_cells_that_change_no_value_are_a_warning(tmp_path: Path) -> None
     column = column_letter([f.key for f in FIELDS["bom"]].index("description"))
     assert (warning.sheet, warning.row, warning.column) == ("BOM", 2, column)
     assert warning.severity.value == "warning"
+
+
+def test_merged_product_cells_of_the_only_product_are_a_warning(tmp_path: Path) -> None:
+    """With one product, a blank product cell is that product's: its cells merged down the
+    BOM are named in a warning, and the product is decided from every line."""
+    path = _edit(tmp_path / "one.xlsx", _merge("BOM", "product", 2, 3))
+    result = import_workbook(path, law=PLUGIN.law)
+    assert not result.errors, result.errors
+    [product] = result.products
+    assert product.case is not None and len(product.case.materials) == 2
+    [warning] = [i for i in result.issues if "merged" in i.message]
+    assert (warning.sheet, warning.row, warning.column) == ("BOM", 2, "A")

@@ -791,7 +791,9 @@ class _Reader:
         """Merged cells: only a range's first (top-left) cell holds a value, the others read
         as blank. Each range over data rows is named in a located warning; a covered cell
         whose blank replaces what the sheet shows — in a required column, or under a value
-        merged down over rows — is an error on its row (its product is not decided).
+        merged down over rows — is an error on its row (its product is not decided). A
+        product cell is left to the grouping when the workbook has one product: a blank
+        there is that product's anyway.
 
         Covered cells are found column by column from the ranges' row intervals (sorted),
         once per read row, so overlapping or huge ranges cost no more than the rows."""
@@ -803,6 +805,10 @@ class _Reader:
         rows = [records[i] for i in range(start, end) if records[i].sheet == sheet]
         by_row = self.flag_rows.setdefault(sheet, {r.row: r for r in rows})
         fields_at = {index + offset: field for index, field, _, _ in plan}
+        named = {r.values.get("product") for r in self.records.get("product", [])} - {None}
+        if len(named) <= 1:
+            # One product: a blank product cell is that product's (see _products) either way.
+            fields_at = {i: f for i, f in fields_at.items() if f.key != "product"}
         # column → [(first row, last row, range text, value shown)] of covered data cells
         covered: dict[int, list[tuple[int, int, str, object]]] = defaultdict(list)
         warned = 0
@@ -840,8 +846,18 @@ class _Reader:
                 sheet,
                 severity=Severity.WARNING,
             )
-        if not covered:
-            return
+        if covered:
+            self._merged_blanks(sheet, covered, by_row, fields_at)
+
+    def _merged_blanks(
+        self,
+        sheet: str,
+        covered: Mapping[int, list[tuple[int, int, str, object]]],
+        by_row: Mapping[int, Record],
+        fields_at: Mapping[int, Field],
+    ) -> None:
+        """Each read row's cell in ``covered`` (column → row intervals of merged ranges) that
+        reads as blank is an error on its row: one pass over the rows per column."""
         numbers = sorted(by_row)
         ledger = self.result.ledger
         for column, spans in sorted(covered.items()):
