@@ -33,7 +33,7 @@ from pathlib import Path
 import attrs
 
 from origin.agreement import Agreement
-from origin.citation import cite
+from origin.citation import Citation, cite
 from origin.costs import CostSheet, sort_costs
 from origin.decision import Decision, years_after
 from origin.determination import (
@@ -191,6 +191,56 @@ def cost_sheet(case: Case) -> CostSheet:
     return sort_costs(case, LAW.vocabulary("cost_categories"), PARTIES, containers_by="origin")
 
 
+# Material kinds of r 33(2)(d) whose meaning is a definition of r 32 (the term text cites it).
+_DEFINED_IN_R32 = {"unmanufactured_raw_product": cite("r 32 unmanufactured raw products")}
+
+
+def _under_rvc(step: Step, method: str, extra: Step) -> Step:
+    """``step`` (an RVC step, or a step over one RVC step per method) with ``extra`` under the
+    step of ``method``."""
+    title = f"RVC {method}"
+    if step.test == title:
+        return attrs.evolve(step, children=(*step.children, extra))
+    return attrs.evolve(
+        step,
+        children=tuple(
+            attrs.evolve(c, children=(*c.children, extra)) if c.test == title else c
+            for c in step.children
+        ),
+    )
+
+
+def _category_cited(step: Step, key: str | None) -> Step:
+    """A wholly-obtained step with the category claimed as a step of its own, citing the
+    paragraph of the r 32 definition relied on (the summary names it)."""
+    term = LAW.vocabulary("wholly_obtained").get(key) if key else None
+    if term is None:
+        return step
+    category = Step(
+        "wholly obtained category", term.reference, MEETS, term.text, (("category", str(key)),)
+    )
+    return attrs.evolve(step, children=(*step.children, category))
+
+
+def _operations_cited(step: Step, operations: tuple[str, ...] | None) -> Step:
+    """A failed r 33A step (only minimal operations) with each operation as a step citing
+    the paragraph of r 33A(1) it falls in (the summary names them)."""
+    terms = LAW.vocabulary("minimal_operations")
+    if step.outcome is not FAILS or not operations:
+        return step
+    listed = [op for op in dict.fromkeys(operations) if op in terms]
+    return attrs.evolve(
+        step,
+        children=(
+            *step.children,
+            *(
+                Step(f"minimal operation: {op}", terms[op].reference, FAILS, terms[op].text)
+                for op in listed
+            ),
+        ),
+    )
+
+
 # --------------------------------------------------------------------------- the decision
 
 
@@ -219,7 +269,8 @@ class _Run(Decision):
 
     def class_a(self) -> Step:
         """r 33(2)(a): wholly obtained or produced in the territory of either or both parties."""
-        return self.wholly_obtained(cite("r 33(2)(a)"), "class 33(2)(a) wholly obtained")
+        step = self.wholly_obtained(cite("r 33(2)(a)"), "class 33(2)(a) wholly obtained")
+        return _category_cited(step, self.case.good.wholly_obtained)
 
     def class_b(self) -> Step:
         """r 33(2)(b): entirely produced in the parties exclusively from originating materials
@@ -301,12 +352,16 @@ class _Run(Decision):
             relying = [m.id for m in claimed if kind in m.attributes]
             if relying:
                 term = attributes[kind]
+                defined = _DEFINED_IN_R32.get(kind)
                 children.append(
                     Step(
                         f"r 33(2)(d) inputs: {kind.replace('_', ' ')}",
                         term.reference,
                         MEETS,
                         f"{term.text}: {', '.join(relying[:10])}",
+                        children=(Step("definition", defined, MEETS, term.text),)
+                        if defined
+                        else (),
                     )
                 )
         last = self.case.good.last_process_in
@@ -402,38 +457,107 @@ class _Run(Decision):
         return tuple(missing)
 
     def tolerance(self, result: RVCResult) -> RVCResult:
-        """r 37: a chief-executive statement deems 48% ≤ factory-cost RVC < 50% to be 50%."""
-        applies_at = LAW.value("tolerance_applies_at", self.date).value
-        floor = LAW.value("tolerance_floor", self.date).value
+        """r 37: a chief-executive statement deems 48% ≤ factory-cost RVC < 50% to be 50%.
+
+        r 37(1): "This regulation applies in cases where these regulations require a regional
+        value content of at least 50% based on the factory cost method." r 37(2)(a): the
+        statement is that the RVC "is 48% or more, but less than 50%". r 37(3): the goods the
+        statement was made for (a), and similar goods in a later shipment affected by the same
+        circumstance (b), "are deemed to have a regional value content of at least 50%".
+
+        Each of these is a step under the RVC step (see :meth:`rvc_step`), so that every
+        provision relied on is cited."""
+        applies_at = LAW.value("tolerance_applies_at", self.date)
+        floor = LAW.value("tolerance_floor", self.date)
         if (
             result.method != "factory-cost"
-            or result.threshold != applies_at
+            or result.threshold != applies_at.value
             or result.value is None
             or result.outcome is MEETS
+            or not floor.value <= result.value < applies_at.value
         ):
             return result
-        in_band = floor <= result.value < applies_at
-        statement = self.case.facts.get("r37_statement")
-        if in_band and statement and result.bound:
-            # An upper bound in the band may hide an RVC below 48%: the statement may not cover it.
-            return attrs.evolve(result, outcome=NEEDS_INFO)
-        if in_band and statement:
-            similar = self.case.facts.get("r37_similar_goods") is True
+        facts = self.case.facts
+        statement = facts.get("r37_statement")
+        similar = facts.get("r37_similar_goods") is True
+        low, high = percent(floor.value), percent(applies_at.value)
+        children = [
+            Step(
+                "tolerance applies",
+                applies_at.reference,
+                MEETS,
+                f"the requirement is {high} by the factory cost method",
+            ),
+            Step(
+                "RVC in the tolerance band",
+                floor.reference,
+                NEEDS_INFO if result.bound else MEETS,
+                f"{result.bound + ' ' if result.bound else ''}{percent(result.value)}: "
+                + (
+                    f"it may be below {low}, which no statement covers"
+                    if result.bound
+                    else f"{low} or more, but less than {high}"
+                ),
+            ),
+            Step(
+                "chief executive's statement",
+                cite("r 37(2)"),
+                MEETS if statement else FAILS,
+                f"statement {statement}" if statement else "no statement is recorded",
+                (("statement", str(statement)),) if statement else (),
+            ),
+        ]
+        if statement and similar:
+            children.append(
+                Step(
+                    "similar goods",
+                    cite("r 37(5)"),
+                    MEETS,
+                    "stated: a later shipment by the same importer from the same manufacturer, "
+                    "of the same materials and processes",
+                )
+            )
+        deeming = cite("r 37(3)(b)") if statement and similar else cite("r 37(3)(a)")
+        outcome = Outcome.all(c.outcome for c in children)
+        self._r37 = Step(
+            "r 37 tolerance",
+            deeming,
+            outcome,
+            f"deemed at least {high} by the chief executive's statement {statement}"
+            if outcome is MEETS
+            else f"not deemed at least {high}: "
+            + "; ".join(c.summary for c in children if c.outcome is not MEETS),
+            children=tuple(children),
+        )
+        if outcome is MEETS:
             which = "r 37(3)(b), similar goods in a later shipment" if similar else "r 37(3)(a)"
             return attrs.evolve(
                 result,
                 outcome=MEETS,
-                note=f"deemed at least {percent(applies_at)} by the chief executive's statement "
+                note=f"deemed at least {high} by the chief executive's statement "
                 f"{statement} ({which})",
             )
-        if in_band:
-            return attrs.evolve(
-                result,
-                note=f"within the r 37 band ({percent(floor)}–{percent(applies_at)}): "
-                "a chief executive's statement under r 37(2) would deem it 50%",
-            )
-        return result
+        if statement and result.bound:
+            # An upper bound in the band may hide an RVC below 48%: the statement may not cover it.
+            return attrs.evolve(result, outcome=NEEDS_INFO)
+        return attrs.evolve(
+            result,
+            note=f"within the {low}–{high} band: a chief executive's statement under r 37(2) "
+            f"would deem it at least {high} (r 37(3)(a))",
+        )
 
+    _r37: Step | None = None  # the r 37 step of the factory-cost result last evaluated
+
+    def rvc_step(self, rule: RegionalValueContent, citation: Citation) -> Step:
+        """The RVC step, with the r 37 tolerance applied to a factory-cost result under it."""
+        self._r37 = None
+        step = super().rvc_step(rule, citation)
+        r37, self._r37 = self._r37, None
+        if r37 is None:
+            return step
+        return _under_rvc(step, "factory-cost", r37)
+
+    # ----- the rest
     # ----- the rest
 
     def obligations(self) -> tuple[Obligation, ...]:
@@ -481,11 +605,14 @@ class _Run(Decision):
         wholly = classes[0].outcome is MEETS and not self.election_e
         if not wholly:
             # r 33A overrides regs 33 and 34–39G: minimal operations alone never confer origin.
-            minimal = minimal_operations_step(
+            minimal = _operations_cited(
+                minimal_operations_step(
+                    case.good.operations,
+                    LAW.vocabulary("minimal_operations"),
+                    cite("r 33A(1)"),
+                    "operations performed on the goods in the parties",
+                ),
                 case.good.operations,
-                LAW.vocabulary("minimal_operations"),
-                cite("r 33A(1)"),
-                "operations performed on the goods in the parties",
             )
             steps.append(minimal)
             origin &= minimal.outcome

@@ -48,9 +48,10 @@ from pathlib import Path
 import attrs
 
 from origin.agreement import Agreement
-from origin.citation import cite
+from origin.citation import Citation, cite
 from origin.decision import Decision, has_rvc
 from origin.determination import (
+    FAILS,
     MEETS,
     NEEDS_INFO,
     Determination,
@@ -73,6 +74,7 @@ from origin.law import LawBook
 from origin.model import Case, ValueBasis
 from origin.psr import (
     AnyOf,
+    RegionalValueContent,
     Rule,
 )
 
@@ -160,18 +162,44 @@ class _Run(Decision):
         return tuple(missing)
 
     def tolerance(self, result: RVCResult) -> RVCResult:
-        """r 51L(3): figures averaged over the producer's fiscal year may be used; say so."""
+        """r 51L(3): "For the purposes of calculating the regional value content, a
+        calculation averaged over the producer's fiscal year may be used": say so in the
+        result, and cite it as a step under the RVC step (see :meth:`rvc_step`)."""
         period = self.case.facts.get("rvc_averaging_period")
         if not period:
             return result
         note = f"FOB and VNM averaged over the producer's fiscal year {period} (r 51L(3))"
         return attrs.evolve(result, note="; ".join(filter(None, (result.note, note))))
 
+    def rvc_step(self, rule: RegionalValueContent, citation: Citation) -> Step:
+        """The RVC step, with the r 51L(3) averaging it relied on as a step of its own."""
+        step = super().rvc_step(rule, citation)
+        period = self.case.facts.get("rvc_averaging_period")
+        if not period:
+            return step
+        averaged = Step(
+            "averaged over the fiscal year",
+            cite("r 51L(3)"),
+            MEETS,
+            f"FOB and VNM averaged over the producer's fiscal year {period}",
+            (("fiscal year", str(period)),),
+        )
+        return attrs.evolve(step, children=(*step.children, averaged))
+
     # ----- r 51G(1) classes
 
     def class_a(self) -> Step:
         """r 51G(1)(a): wholly obtained in New Zealand or Thailand (r 51F)."""
-        return self.wholly_obtained(cite("r 51G(1)(a)"), "class 51G(1)(a) wholly obtained")
+        step = self.wholly_obtained(cite("r 51G(1)(a)"), "class 51G(1)(a) wholly obtained")
+        key = self.case.good.wholly_obtained
+        term = LAW.vocabulary("wholly_obtained").get(key) if key else None
+        if term is None:
+            return step
+        # The paragraph of the r 51F definition relied on, as a step citing it.
+        category = Step(
+            "wholly obtained category", term.reference, MEETS, term.text, (("category", str(key)),)
+        )
+        return attrs.evolve(step, children=(*step.children, category))
 
     def class_b(self) -> tuple[Step, tuple[Rule, ...]]:
         """r 51G(1)(b): produced in Thailand (with New Zealand), meets Annex 2 — an alternative
@@ -234,11 +262,21 @@ class _Run(Decision):
     def minimal_operations(self) -> Step:
         """r 51G(4) with the list of r 51F: minimal operations never confer origin by a change
         in classification alone."""
-        return minimal_operations_step(
-            self.case.good.operations,
-            LAW.vocabulary("minimal_operations"),
-            cite("r 51G(4)"),
-            "operations performed on the goods in Thailand",
+        operations = self.case.good.operations
+        terms = LAW.vocabulary("minimal_operations")
+        step = minimal_operations_step(
+            operations, terms, cite("r 51G(4)"), "operations performed on the goods in Thailand"
+        )
+        if step.outcome is not FAILS or not operations:
+            return step
+        # Each operation as a step citing the paragraph of the r 51F definition it falls in.
+        listed = [op for op in dict.fromkeys(operations) if op in terms]
+        return attrs.evolve(
+            step,
+            children=tuple(
+                Step(f"minimal operation: {op}", terms[op].reference, FAILS, terms[op].text)
+                for op in listed
+            ),
         )
 
     def obligations(self) -> tuple[Obligation, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from origin import registry
@@ -52,3 +53,36 @@ def case(
 
 def decide(data: dict[str, Any], date: dt.date = DATE) -> Determination:
     return ANZCERTA.determine(case_from_json(data), date)
+
+
+_MENTION = re.compile(r"\b(?:r|cl|art|sch) [0-9]+[A-Z]*(?:\.[0-9]+)*(?:\([0-9a-zA-Z]+\))*")
+
+
+def uncited(d: Determination) -> list[str]:
+    """Provisions named in a determination's text but missing from its structured citations.
+
+    The text is every step's summary, every RVC note, every note and obligation, and every
+    material row's notes (a row may also be covered by its own citations). A provision
+    named with its subclauses (``r 37(3)(a)``) is covered by that citation or a deeper one;
+    a defined term (``r 32 goods wholly obtained or produced (a)``) only by a citation whose
+    text appears at that place.
+    """
+    cited = {str(c) for c in d.citations()}
+    texts = [s.summary for top in d.steps for s in top.walk()]
+    texts += [r.note for r in d.rvc] + list(d.notes) + [o.text for o in d.obligations]
+    found = [(text, cited) for text in texts]
+    for row in d.materials:
+        found += [(note, cited | {str(c) for c in row.citations}) for note in row.notes]
+    missing = []
+    for text, known in found:
+        for match in _MENTION.finditer(text):
+            token, rest = match.group(), text[match.start() :]
+            after = text[match.end() : match.end() + 2]
+            if "(" not in token and after[:1] == " " and after[1:].islower():
+                # A defined term follows the bare number: its citation must be the words here.
+                ok = any(c.startswith(token + " ") and rest.startswith(c) for c in known)
+            else:
+                ok = any(c == token or c.startswith(token + "(") for c in known)
+            if not ok:
+                missing.append(f"{token!r} in {text!r}")
+    return missing

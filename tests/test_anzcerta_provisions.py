@@ -11,7 +11,8 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from anzcerta_cases import case, decide, material
+import worked
+from anzcerta_cases import ANZCERTA, case, decide, material, uncited
 
 from origin.citation import cite
 from origin.determination import Determination, Outcome, Step, Verdict
@@ -221,3 +222,67 @@ def test_manufactured_raw_material_with_the_determination_originates() -> None:
     d = decide(_manufactured_raw_case({"manufactured_raw_material_determination": "CE 2024/07"}))
     assert d.verdict is Verdict.ORIGINATING
     assert any("r 33(2)(d)" in b for b in d.basis)
+
+
+# --------------------------------------------------------------------------- citations (issue 13)
+
+
+def _tolerance_case(facts: dict[str, object], timber: str = "510.00") -> dict[str, Any]:
+    """FC = timber + 290.00 + wages 200.00; QE = 290.00 + 200.00 = 490.00. With timber at
+    510.00, RVC = 490.00 / 1000.00 × 100 = 49%, in the r 37(2)(a) band."""
+    return case(
+        "RVC50 (factory-cost)",
+        materials=[
+            material("T", TIMBER, timber, "non-originating", origin_country="US"),
+            material("F", FITTINGS, "290.00", "originating", origin_country="AU"),
+        ],
+        costs=[WAGES_AU],
+        facts=facts,
+    )
+
+
+@pytest.mark.parametrize(
+    ("facts", "cited"),
+    [
+        # r 37(3)(a): the goods the statement was made for; r 37(1), (2)(a), (2) relied on.
+        ({"r37_statement": "CE 2025/1"}, {"r 37(1)", "r 37(2)", "r 37(2)(a)", "r 37(3)(a)"}),
+        # r 37(3)(b) with r 37(5): similar goods in a later shipment.
+        (
+            {"r37_statement": "CE 2025/1", "r37_similar_goods": True},
+            {"r 37(2)", "r 37(3)(b)", "r 37(5)"},
+        ),
+    ],
+)
+def test_tolerance_deeming_is_a_cited_step(facts: dict[str, object], cited: set[str]) -> None:
+    """Before issue 13 the deeming was named only in the RVC note: ``citations`` had none of
+    r 37's provisions."""
+    d = decide(_tolerance_case(facts))
+    assert d.verdict is Verdict.ORIGINATING
+    assert cited <= {str(c) for c in d.citations()}
+    step = next(s for top in d.steps for s in top.walk() if s.test == "r 37 tolerance")
+    assert step.outcome is Outcome.MEETS
+    assert uncited(d) == []
+
+
+def test_tolerance_without_statement_cites_what_it_names() -> None:
+    """49% in the band without a statement fails; the note names r 37(2), now cited."""
+    d = decide(_tolerance_case({}))
+    assert d.verdict is Verdict.NOT_ORIGINATING
+    assert {"r 37(2)", "r 37(2)(a)"} <= {str(c) for c in d.citations()}
+    assert uncited(d) == []
+
+
+def test_minimal_operations_cite_their_paragraphs() -> None:
+    """Packing (r 33A(1)(d)) and quality control (r 33A(1)(e)) alone confer no origin: each
+    paragraph relied on is a cited step."""
+    d = decide(case("CTH", operations=["packing", "inspection"]))
+    assert d.verdict is Verdict.NOT_ORIGINATING
+    assert {"r 33A(1)(d)", "r 33A(1)(e)"} <= {str(c) for c in d.citations()}
+    assert uncited(d) == []
+
+
+@pytest.mark.parametrize("path", worked.files(ANZCERTA), ids=lambda p: p.stem)
+def test_every_provision_named_is_cited(path: Any) -> None:
+    """Every provision a worked case's determination names in its text (steps, RVC notes,
+    notes, obligations, material notes) is among its structured citations."""
+    assert uncited(worked.run(ANZCERTA, path)) == []

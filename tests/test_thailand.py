@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import worked
+from anzcerta_cases import uncited
 
 from origin import registry
 from origin.caseio import case_from_json
@@ -199,3 +201,23 @@ def test_fungible_origin_not_given_needs_information() -> None:
     d = THAILAND.determine(case_from_json(_fungible_fan("fifo", "undetermined")), DATE)
     assert d.verdict is Verdict.NEEDS_INFORMATION
     assert "origin of fungible material W as identified by fifo (r 51I(1)(b))" in d.missing
+
+
+# --------------------------------------------------------------------------- citations (issue 13)
+
+
+def test_fiscal_year_averaging_is_a_cited_step() -> None:
+    """r 51L(3) was named only in the RVC note before issue 13."""
+    d = worked.run(THAILAND, THAILAND.cases / "14-fiscal-year-average.json")  # type: ignore[operator]
+    assert "r 51L(3)" in {str(c) for c in d.citations()}
+    step = next(
+        s for top in d.steps for s in top.walk() if s.test == "averaged over the fiscal year"
+    )
+    assert ("fiscal year", "1 January - 31 December 2024") in step.inputs
+
+
+@pytest.mark.parametrize("path", worked.files(THAILAND), ids=lambda p: p.stem)
+def test_every_provision_named_is_cited(path: Any) -> None:
+    """Every provision a worked case's determination names in its text is among its
+    structured citations (steps, RVC results, obligations)."""
+    assert uncited(worked.run(THAILAND, path)) == []
