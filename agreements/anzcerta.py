@@ -507,6 +507,17 @@ class _Run(Decision):
                 (("statement", str(statement)),) if statement else (),
             ),
         ]
+        if statement and facts.get("r37_statement_revoked") is True:
+            # r 37(4): "The chief executive may at any time amend or revoke any statement made
+            # under subclause (2) to reflect changed circumstances." Revoked, it deems nothing.
+            children.append(
+                Step(
+                    "statement in force",
+                    cite("r 37(4)"),
+                    FAILS,
+                    f"statement {statement} has been revoked by the chief executive",
+                )
+            )
         if statement and similar:
             children.append(
                 Step(
@@ -530,6 +541,7 @@ class _Run(Decision):
             children=tuple(children),
         )
         if outcome is MEETS:
+            self._r37_deemed = True
             which = "r 37(3)(b), similar goods in a later shipment" if similar else "r 37(3)(a)"
             return attrs.evolve(
                 result,
@@ -547,6 +559,7 @@ class _Run(Decision):
         )
 
     _r37: Step | None = None  # the r 37 step of the factory-cost result last evaluated
+    _r37_deemed = False  # whether a r 37(2) statement deemed an RVC at least 50%
 
     def rvc_step(self, rule: RegionalValueContent, citation: Citation) -> Step:
         """The RVC step, with the r 37 tolerance applied to a factory-cost result under it."""
@@ -561,9 +574,41 @@ class _Run(Decision):
     # ----- the rest
 
     def obligations(self) -> tuple[Obligation, ...]:
+        """What regs 37(4) and 39D–39G require or allow beyond the origin test.
+
+        None of them changes whether the goods are originating: r 39D(1) and (3) say how a
+        claim may be made, r 39G what the chief executive does with it. They are listed with
+        their citations. r 37(4) is listed when a r 37(2) statement was relied on; its
+        revocation is the fact ``r37_statement_revoked``, which does change the verdict."""
         years = int(LAW.value("record_years", self.date).value)
         until = years_after(self.imported_on(), years)
+        statement = self.case.facts.get("r37_statement")
+        relied = statement and self._r37_deemed
+        tolerance = (
+            (
+                Obligation(
+                    cite("r 37(4)"),
+                    f"the chief executive may amend or revoke statement {statement} at any "
+                    "time to reflect changed circumstances; this determination relies on it "
+                    "as stated",
+                ),
+            )
+            if relied
+            else ()
+        )
         return (
+            *tolerance,
+            Obligation(
+                cite("r 39D(1)"),
+                "the importer may claim preferential treatment on the basis of a declaration "
+                "of the exporter of the goods",
+            ),
+            Obligation(
+                cite("r 39D(2)"),
+                "the chief executive may require the exporter's declaration of why the "
+                "goods qualify, with costs and production information",
+            ),
+            Obligation(cite("r 39D(3)"), "the declaration may be provided in electronic form"),
             Obligation(
                 cite("r 39E(3)"),
                 f"keep records of the importation, exportation or production for at least "
@@ -571,13 +616,23 @@ class _Run(Decision):
                 until,
             ),
             Obligation(
-                cite("r 39D(2)"),
-                "the chief executive may require the exporter's declaration of why the "
-                "goods qualify, with costs and production information",
-            ),
-            Obligation(
                 cite("r 39F"),
                 "the claim may be verified; keep the cost data behind this determination available",
+            ),
+            Obligation(
+                cite("r 39G(1)"),
+                "if the chief executive is satisfied that the goods are originating (on a "
+                "declaration, r 39D(2), or by verification, r 39F), the claim must be granted",
+            ),
+            Obligation(
+                cite("r 39G(2)"),
+                "preferential treatment may be denied if the importer fails to comply with a "
+                "requirement imposed by or under the regulations",
+            ),
+            Obligation(
+                cite("r 39G(3)"),
+                "if preferential treatment is denied, the Customs must give the claimant a "
+                "written explanation",
             ),
         )
 

@@ -286,3 +286,39 @@ def test_every_provision_named_is_cited(path: Any) -> None:
     """Every provision a worked case's determination names in its text (steps, RVC notes,
     notes, obligations, material notes) is among its structured citations."""
     assert uncited(worked.run(ANZCERTA, path)) == []
+
+
+# --------------------------------------------------------------------------- r 37(4), r 39D, r 39G
+
+
+def test_revoked_statement_deems_nothing() -> None:
+    """r 37(4): "The chief executive may at any time amend or revoke any statement made under
+    subclause (2)". Revoked, the statement no longer deems 49% to be at least 50%: it fails
+    (before issue 13 the revocation could not be stated, and the goods passed)."""
+    facts: dict[str, object] = {"r37_statement": "CE 2025/1", "r37_statement_revoked": True}
+    d = decide(_tolerance_case(facts))
+    assert d.verdict is Verdict.NOT_ORIGINATING
+    step = next(s for top in d.steps for s in top.walk() if s.test == "statement in force")
+    assert str(step.citation) == "r 37(4)" and step.outcome is Outcome.FAILS
+    assert "r 37(4)" not in {str(o.citation) for o in d.obligations}
+    assert uncited(d) == []
+
+
+def test_statement_relied_on_lists_r_37_4() -> None:
+    """A determination that relies on a statement says that it may be amended or revoked."""
+    d = decide(_tolerance_case({"r37_statement": "CE 2025/1"}))
+    assert d.verdict is Verdict.ORIGINATING
+    assert any(str(o.citation) == "r 37(4)" and "CE 2025/1" in o.text for o in d.obligations)
+
+
+def test_claims_and_decisions_are_listed_with_citations() -> None:
+    """r 39D(1), (3) and r 39G(1)–(3) say how a claim is made and decided; none of them
+    changes whether goods are originating, so they are obligations, each cited."""
+    d = decide(case("CTH", materials=[material("T", TIMBER, "300.00", "non-originating")]))
+    listed = [str(o.citation) for o in d.obligations]
+    for provision in ("r 39D(1)", "r 39D(2)", "r 39D(3)", "r 39E(3)", "r 39F"):
+        assert provision in listed
+    for provision in ("r 39G(1)", "r 39G(2)", "r 39G(3)"):
+        assert provision in listed
+    assert {"r 39D(1)", "r 39D(3)", "r 39G(1)"} <= {str(c) for c in d.citations()}
+    assert uncited(d) == []
