@@ -20,18 +20,33 @@ labour + overhead + profit + other costs) / FOB × 100 and ``indirect`` (FOB −
 
 Interpretations (also shown in the explanation where they apply):
 
-* **Parties (r 51ZM).** A signatory is a party only once declared by Order in Council under
-  s 7A(1)(a) of the Tariff Act 1988. The regulations give no declaration dates, so the law
-  file records the twelve signatories as declared, as r 51ZM lists them; a user can mark one
+* **Parties (r 51ZM).** A signatory is a party only "if the State is, by an Order in Council
+  under section 7A(1)(a) of the Act, declared to be a specified AANZFTA party". The Orders
+  are outside the regulations, so the law file records which signatories are declared as a
+  dated list with its source (``[parties_list]``: the Working Tariff Document of 1 January
+  2022, which names all twelve under AAN); every determination names the list in a
+  "parties relied on" step (r 51ZM party) and a note. A user can mark a signatory
   "not-declared" there (and drop it from ``[agreement].parties``).
-* **Which PSR document (r 51ZM product specific rule, r 51ZPA).** The 2022 document applies
-  unless a r 51ZPA notice has been published for the party where the goods are produced and
-  180 days have passed since the second protocol commenced; Annex 3B applies only when both
-  are shown (``facts.second_protocol_notice``, ``facts.second_protocol_commenced``). A notice
-  not stated is taken as not published. In the gap the text leaves (a notice published, the
-  protocol in force, 180 days not yet run) the 2022 document is read as still applying. The
-  dates are tested on the importation date (the determination date if none). A rule from the
-  document that does not apply cannot decide the case: the verdict needs the other one.
+* **The second protocol's commencement (r 51ZM second protocol)** is the law file's dated
+  value (``[windows.second_protocol]``: 21 April 2025, with its source), not a case fact: the
+  regulations do not state it, and it is the same for every case. A case that still states
+  ``second_protocol_commenced`` is refused unless it gives that date.
+* **Which PSR document (r 51ZM product specific rule, r 51ZPA).** Before 180 days after the
+  commencement (2025-10-18) the 2022 document applies to every party: in the gap the text
+  leaves (a notice published, 180 days not yet run) (a) is read as still applying. From
+  then, Annex 3B applies to the party where the goods are produced if a r 51ZPA notice has
+  been published for it, and the 2022 document if not. The notices are published outside
+  the regulations and are not in the law file, so the case states it
+  (``facts.second_protocol_notice``, ``facts.second_protocol_notice_published``, or the
+  party among ``facts.extended_accumulation_parties``, whose notices exist); not stated, the
+  verdict needs it, named (it was once taken as not published). The dates are tested on the
+  importation date (the determination date if none). A rule from the document that does not
+  apply cannot decide the case: the verdict needs the other one.
+* **r 51ZPA(2)** ("Any failure to comply with this regulation does not invalidate the effect
+  of New Zealand's acceptance of a party's ratification of the second protocol") cannot
+  change a verdict: the PSR document and extended accumulation turn on a notice having been
+  *published*, which r 51ZPA(2) does not deem. It is listed as an obligation, with r 51ZPA(1),
+  wherever the determination turns on a notice.
 * **Final process of production (r 51ZN(b)).** The condition attaches to each alternative of
   the rule that contains an RVC requirement; it is met when ``good.last_process_in`` (the
   country of the last process of production) is a party. Class (b) also needs the goods
@@ -51,18 +66,25 @@ Interpretations (also shown in the explanation where they apply):
 * **Extended accumulation (r 51ZQA)** is a case-level matter: value added to a
   non-originating material in participating parties is an adjustment
   (``value_added_in_participating_parties``) on that material. It counts only when 180 days
-  have passed since the second protocol commenced, the goods are finished in a participating
-  party and the material was worked in one (``material.produced_in``); the participating
-  parties are ``facts.extended_accumulation_parties``. Otherwise the adjustment is dropped.
-* **Accessories (r 51ZT(3)).** With ``facts.accessories_raise_rvc`` the relief of r 51ZT(1)
-  is lost and the lines are treated as ordinary materials; the FOB value used should be that
-  of the goods as sold, without them.
+  have passed since the second protocol commenced (the law file's date), the goods are
+  finished in a participating party and the material was worked in one
+  (``material.produced_in``); the participating parties are
+  ``facts.extended_accumulation_parties``, those whose r 51ZPA notices record that they
+  opted to adopt extended accumulation, so a party listed there has a notice for the PSR
+  document too. Otherwise the adjustment is dropped.
+* **Accessories (r 51ZT(3)).** With ``facts.accessories_raise_rvc`` the relief for
+  accessories is lost and the lines are treated as ordinary materials (a cited step says
+  so); the FOB value used should be that of the goods as sold, without them.
 * **Direct consignment (r 51ZX(b)(ii)).** "Entered the commerce of a non-party or free
   circulation in that party" is read as one condition on each non-party on the route:
   ``transit[].entered_commerce`` records whether the goods entered its commerce or were
-  released into free circulation there. Passing through another party is not transit
-  through a non-party. Regs 51ZM–51ZX set no record-keeping or declaration duty, so a
-  determination lists no obligations.
+  released into free circulation there; each non-party stop has a step under (b)(i) and one
+  under (b)(ii). Passing through another party is not transit through a non-party. Regs
+  51ZM–51ZX set no record-keeping or declaration duty on importers; the only obligations
+  listed are r 51ZPA(1)-(2), the Secretary's notice, where a determination turns on it.
+* **Citations.** Every provision a determination relies on is a step's citation (the
+  wholly-obtained paragraph of r 51ZO and each minimal operation's paragraph of r 51ZR
+  included), an RVC result's or an obligation's, not only words in a summary or note.
 
 >>> import datetime as dt
 >>> from origin.caseio import case_from_json
@@ -83,7 +105,8 @@ Interpretations (also shown in the explanation where they apply):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import tomllib
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -91,13 +114,14 @@ from pathlib import Path
 import attrs
 
 from origin.agreement import Agreement
-from origin.citation import cite
+from origin.citation import Citation, cite
 from origin.decision import Below, Decision
 from origin.determination import (
     FAILS,
     MEETS,
     NEEDS_INFO,
     Determination,
+    Obligation,
     Outcome,
     Step,
     Verdict,
@@ -116,7 +140,7 @@ from origin.engine import (
     transit_step,
 )
 from origin.formulas import Formula
-from origin.law import LawBook, LawFileError
+from origin.law import LawBook, LawFileError, Term
 from origin.model import Case, Material, ValueBasis
 from origin.psr import (
     AllOf,
@@ -130,7 +154,12 @@ from origin.psr import (
 )
 from origin.trees import rebuild
 
-LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
+_LAW_PATH = Path(__file__).with_suffix(".toml")
+LAW = LawBook.load(_LAW_PATH)
+with _LAW_PATH.open("rb") as _handle:
+    # What the law file says beyond LawBook's fields: the sources of the parties list and of
+    # the second protocol's commencement.
+    _FILE = tomllib.load(_handle)
 PARTIES = LAW.parties
 AGREEMENT_NAME = "aanzfta"
 EXTENDED = "value_added_in_participating_parties"  # the r 51ZQA(2) adjustment kind
@@ -145,6 +174,53 @@ DOCUMENT_TITLES = {
 
 
 LAW.check_parties("declared")  # r 51ZM: the parties are those recorded as such
+
+
+@attrs.frozen
+class PartiesList:
+    """Where the list of declared parties comes from (r 51ZM "party": a signatory "if the
+    State is, by an Order in Council under section 7A(1)(a) of the Act, declared to be a
+    specified AANZFTA party"); the Orders are outside the regulations."""
+
+    source: str
+    as_at: dt.date
+    reference: Citation
+    caveat: str
+
+
+@attrs.frozen
+class SecondProtocol:
+    """r 51ZM "second protocol": the Protocol signed at Semarang on 21 August 2023. When it
+    commenced is not in the regulations; the law file records it with its source."""
+
+    commenced: dt.date
+    reference: Citation
+    source: str
+
+
+def _parties_list() -> PartiesList:
+    try:
+        spec = _FILE["parties_list"]
+        as_at = spec["as_at"]
+        if not isinstance(as_at, dt.date):
+            raise TypeError(f"as_at {as_at!r} must be a TOML date")
+        return PartiesList(
+            str(spec["source"]), as_at, cite(str(spec["reference"])), str(spec["caveat"])
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise LawFileError(f"{_LAW_PATH.name}: [parties_list]: {error}") from error
+
+
+def _second_protocol() -> SecondProtocol:
+    window, reference = LAW.window("second_protocol")
+    source = _FILE["windows"]["second_protocol"].get("source")
+    if window.start is None or not source:
+        raise LawFileError(f"{_LAW_PATH.name}: [windows.second_protocol] needs from and source")
+    return SecondProtocol(window.start, reference, str(source))
+
+
+PARTIES_LIST = _parties_list()
+SECOND_PROTOCOL = _second_protocol()
 
 # r 51ZP(a) direct formula.
 DIRECT = Formula.define(
@@ -335,6 +411,33 @@ def _imported_on(case: Case, date: dt.date) -> dt.date:
     return consignment.imported_on if consignment and consignment.imported_on else date
 
 
+def with_category(step: Step, key: str | None, categories: Mapping[str, Term]) -> Step:
+    """Cite the wholly-obtained paragraph claimed (r 51ZO(a)-(j)) in a step of its own."""
+    term = categories.get(key) if key is not None else None
+    if term is None:
+        return step
+    claimed = Step("wholly obtained category", term.reference, MEETS, f"{key}: {term.text}")
+    return attrs.evolve(step, children=(*step.children, claimed))
+
+
+def with_operations(
+    step: Step, operations: Iterable[str] | None, listed: Mapping[str, Term]
+) -> Step:
+    """Cite each listed minimal operation performed (r 51ZR(a)-(f)) in a step of its own: the
+    production goes beyond minimal operations if any operation is not one of them."""
+    children = [
+        Step(
+            f"minimal operation: {op}",
+            listed[op].reference,
+            FAILS,
+            f"{op} is a minimal operation: {listed[op].text}",
+        )
+        for op in dict.fromkeys(operations or ())
+        if op in listed
+    ]
+    return attrs.evolve(step, children=(*step.children, *children)) if children else step
+
+
 # --------------------------------------------------------------------------- the decision
 
 
@@ -378,7 +481,10 @@ class _Run(Decision):
 
     def class_a(self) -> Step:
         """r 51ZN(a): wholly produced or obtained in a party (r 51ZO)."""
-        return self.wholly_obtained(cite("r 51ZN(a)"), "class 51ZN(a) wholly produced or obtained")
+        step = self.wholly_obtained(cite("r 51ZN(a)"), "class 51ZN(a) wholly produced or obtained")
+        return with_category(
+            step, self.case.good.wholly_obtained, LAW.vocabulary("wholly_obtained")
+        )
 
     def class_c(self) -> Step:
         """r 51ZN(c): produced in a party exclusively from originating materials."""
@@ -424,11 +530,15 @@ class _Run(Decision):
                 final = final or self.final_process()
                 outcome &= final.outcome
             if _solely_rvc(term) and outcome is not FAILS:
-                minimal = minimal or minimal_operations_step(
+                minimal = minimal or with_operations(
+                    minimal_operations_step(
+                        self.case.good.operations,
+                        LAW.vocabulary("minimal_operations"),
+                        cite("r 51ZR"),
+                        "operations performed on the goods in the parties",
+                    ),
                     self.case.good.operations,
                     LAW.vocabulary("minimal_operations"),
-                    cite("r 51ZR"),
-                    "operations performed on the goods in the parties",
                 )
                 outcome &= minimal.outcome
             met_outcome |= outcome
@@ -493,26 +603,78 @@ class _Run(Decision):
     # ----- the rest
 
     def consignment(self) -> Step:
-        """r 51ZX: transported without passing a non-party, or transit within (b)(i)-(ii)."""
+        """r 51ZX: transported without passing a non-party, or transit within (b)(i)-(ii).
+
+        r 51ZX(b): "(i) the goods have not undergone subsequent production or any other
+        operation outside the territory of a party other than unloading, reloading, storing,
+        or any other operations necessary to preserve them in good condition or to transport
+        them to New Zealand; and (ii) the goods have not entered the commerce of a non-party
+        or free circulation in that party". Each non-party stop is shown against both.
+        """
+        allowed = LAW.vocabulary("transit_operations")
         step = transit_step(
-            self.case.consignment,
-            PARTIES,
-            LAW.vocabulary("transit_operations"),
-            cite("r 51ZX"),
-            commerce_matters=True,
+            self.case.consignment, PARTIES, allowed, cite("r 51ZX"), commerce_matters=True
         )
         transit = self.case.consignment.transit if self.case.consignment else None
-        outside = [s.country for s in transit or () if s.country not in PARTIES]
+        outside = [s for s in transit or () if s.country not in PARTIES]
         if transit is None:
             return step
         if not outside:
             return attrs.evolve(step, citation=cite("r 51ZX(a)"), test="direct consignment")
+        route = ", ".join(s.country for s in outside)
         self.notes.append(
             "r 51ZX(b)(ii): 'entered the commerce of a non-party or free circulation' is read as "
-            f"one condition on each non-party on the route ({', '.join(outside)}), recorded "
-            "as transit[].entered_commerce"
+            f"one condition on each non-party on the route ({route}), recorded as "
+            "transit[].entered_commerce"
         )
-        return attrs.evolve(step, citation=cite("r 51ZX(b)"), test="direct consignment")
+        children: list[Step] = []
+        for stop in outside:
+            if stop.operations is None:
+                done = NEEDS_INFO
+                said = f"operations in {stop.country} not stated"
+            else:
+                other = [op for op in stop.operations if op not in allowed]
+                done = Outcome.of(not other)
+                said = f"in {stop.country}: {', '.join(stop.operations) or 'nothing done'}" + (
+                    f"; not allowed: {', '.join(other)}" if other else ""
+                )
+            children.append(Step(f"operations in {stop.country}", cite("r 51ZX(b)(i)"), done, said))
+            commerce = {None: NEEDS_INFO, True: FAILS, False: MEETS}[stop.entered_commerce]
+            children.append(
+                Step(
+                    f"commerce of {stop.country}",
+                    cite("r 51ZX(b)(ii)"),
+                    commerce,
+                    {
+                        NEEDS_INFO: f"whether the goods entered the commerce of {stop.country} "
+                        "or free circulation there is not stated",
+                        FAILS: f"the goods entered the commerce of {stop.country} or free "
+                        "circulation there",
+                        MEETS: f"the goods did not enter the commerce of {stop.country} or free "
+                        "circulation there",
+                    }[commerce],
+                )
+            )
+        return attrs.evolve(
+            step, citation=cite("r 51ZX(b)"), test="direct consignment", children=tuple(children)
+        )
+
+    def parties_step(self) -> Step:
+        """r 51ZM "party": which signatories are declared parties, and from which list."""
+        listed = PARTIES_LIST
+        return Step(
+            "parties relied on",
+            listed.reference,
+            MEETS,
+            f"{', '.join(PARTIES)}: the r 51ZM signatories recorded as declared specified "
+            f"AANZFTA parties, as the Working Tariff Document lists them as at "
+            f"{listed.as_at.isoformat()} (law file [parties_list]); {listed.caveat}",
+            (
+                ("list", listed.source),
+                ("as at", listed.as_at),
+                ("parties", ", ".join(PARTIES)),
+            ),
+        )
 
     def determine(self) -> Determination:
         case = self.case
@@ -547,26 +709,153 @@ class _Run(Decision):
             if c_step.outcome is MEETS:
                 basis.append("r 51ZN(c)")
         notes = list(dict.fromkeys(self.notes))
-        if case.facts.get("accessories_raise_rvc") is True and any(
-            m.accessory is not None for m in case.materials
-        ):
-            notes.append(
-                "r 51ZT(3): the accessories were added solely to raise the RVC: r 51ZT(1)-(2) "
-                "do not apply and they are treated as ordinary materials; the FOB value used "
-                "should be that of the goods as sold, without them"
+        accessories = [m.id for m in case.materials if m.accessory is not None]
+        if case.facts.get("accessories_raise_rvc") is True and accessories:
+            steps.append(
+                Step(
+                    "accessories added to raise the RVC",
+                    cite("r 51ZT(3)"),
+                    MEETS,
+                    f"stated that {', '.join(accessories[:10])} were added solely to raise the "
+                    "RVC and are not sold with the goods: no accessory relief, they count as "
+                    "ordinary materials",
+                )
             )
-        notes.append(
-            "parties (r 51ZM): the signatories recorded as declared by Order in Council in the "
-            "law file; the regulations give no declaration dates"
-        )
+            notes.append(
+                "r 51ZT(3): the FOB value used should be that of the goods as sold, without the "
+                "accessories added to raise the RVC"
+            )
+        if not self.intermediate:
+            steps.append(self.parties_step())
+            notes.append(
+                f"parties (r 51ZM): the list of declared parties used is the Working Tariff "
+                f"Document's as at {PARTIES_LIST.as_at.isoformat()} (law file [parties_list]; "
+                "its source is in the 'parties relied on' step); Orders made after that date "
+                "are not reflected"
+            )
         return self.conclude(verdict, basis, steps, tuple(notes))
 
 
+def annex_3b_from(date: dt.date) -> dt.date:
+    """r 51ZM product specific rule (b): "180 days after the commencement of the second
+    protocol and subsequently" -- the first day Annex 3B can apply to a party."""
+    delay = LAW.value("annex_3b_delay_days", date)
+    return SECOND_PROTOCOL.commenced + dt.timedelta(days=int(delay.value))
+
+
+def _producer(case: Case) -> str:
+    return case.good.last_process_in or "the party where the goods are produced"
+
+
+def check_second_protocol_facts(case: Case) -> None:
+    """Refuse facts that contradict the law file or each other (never read past silently)."""
+    stated = _date_fact(case, "second_protocol_commenced")
+    if stated is not None and stated != SECOND_PROTOCOL.commenced:
+        raise CaseError(
+            f"facts.second_protocol_commenced: {stated.isoformat()} is not when the second "
+            f"protocol commenced: the law file records {SECOND_PROTOCOL.commenced.isoformat()} "
+            f"({SECOND_PROTOCOL.reference}; {SECOND_PROTOCOL.source}). Leave the fact out: the "
+            "date is the law's, not the case's"
+        )
+    if case.facts.get("second_protocol_notice_published") is not False:
+        return
+    party = case.good.last_process_in
+    participating = _codes(case, "extended_accumulation_parties") or frozenset()
+    if case.facts.get("second_protocol_notice") is not None:
+        raise CaseError(
+            "facts.second_protocol_notice_published is false but facts.second_protocol_notice "
+            "names a notice: state one or the other"
+        )
+    if party is not None and party in participating:
+        raise CaseError(
+            f"facts.second_protocol_notice_published is false but {party} is among the parties "
+            "whose r 51ZPA notices adopt extended accumulation "
+            "(facts.extended_accumulation_parties): a party listed there has a notice"
+        )
+
+
+def notice_step(case: Case) -> Step:
+    """r 51ZPA(1): whether the Secretary of Foreign Affairs and Trade has published a notice
+    for the party where the goods are produced.
+
+    r 51ZPA(1): the Secretary "must, as soon as practicable after New Zealand accepts a
+    party's ratification of the second protocol, publish a notice ... specifying-- (a) the
+    name of the party; and (b) whether that party has opted to adopt the articles of the
+    second protocol relating to extended accumulation." The notices are published outside the
+    regulations and none is recorded in the law file, so the case states it: a notice's
+    reference, ``second_protocol_notice_published`` (false: none), or the party among those
+    whose notices adopt extended accumulation. Not stated, it is needed, never assumed.
+    """
+    who = _producer(case)
+    citation = cite("r 51ZPA(1)")
+    title = f"r 51ZPA notice for {who}"
+    reference = case.facts.get("second_protocol_notice")
+    published = case.facts.get("second_protocol_notice_published")
+    party = case.good.last_process_in
+    participating = _codes(case, "extended_accumulation_parties") or frozenset()
+    if published is False:
+        return Step(
+            title,
+            citation,
+            FAILS,
+            f"stated that no r 51ZPA notice had been published for {who}",
+            (("notice", "none published (stated)"),),
+        )
+    if reference is not None:
+        return Step(
+            title,
+            citation,
+            MEETS,
+            f"r 51ZPA notice {reference} published for {who}",
+            (("notice", str(reference)),),
+        )
+    if party is not None and party in participating:
+        return Step(
+            title,
+            citation,
+            MEETS,
+            f"a r 51ZPA notice is published for {party}: its notice adopts extended "
+            "accumulation (facts.extended_accumulation_parties)",
+            (("notice", "adopting extended accumulation (stated)"),),
+        )
+    if published is True:
+        return Step(
+            title,
+            citation,
+            MEETS,
+            f"stated that a r 51ZPA notice has been published for {who}",
+            (("notice", "published (stated)"),),
+        )
+    return Step(
+        title,
+        citation,
+        NEEDS_INFO,
+        f"whether the Secretary of Foreign Affairs and Trade has published a r 51ZPA notice "
+        f"for {who} is not stated",
+        missing=(
+            f"whether a r 51ZPA notice has been published for {who}: its reference "
+            "(facts.second_protocol_notice), or facts.second_protocol_notice_published: false",
+        ),
+    )
+
+
 def psr_document_step(case: Case, date: dt.date) -> Step:
-    """Whether the rule the case gives is from the document r 51ZM says applies."""
+    """Whether the rule the case gives is from the document r 51ZM says applies.
+
+    r 51ZM product specific rule: "(a) in relation to a party to the AANZFTA, in respect of
+    which the Secretary of Foreign Affairs and Trade has not published a notice under
+    regulation 51ZPA or at any time before the second protocol applies to any party, a rule
+    ... in ... Product Specific Rules of Origin for AANZFTA goods (2022) ...; (b) in relation
+    to a party ... in respect of which the Secretary ... has published a notice under
+    regulation 51ZPA, and 180 days after the commencement of the second protocol and
+    subsequently, a rule ... in ... Chapter 3 Annex 3B, Product Specific Rules". The
+    commencement is the law file's (21 April 2025); before the 180 days have run the 2022
+    document applies to every party (the gap the text leaves is read as (a)); from then it
+    turns on the notice for the party where the goods are produced.
+    """
     title = "applicable product-specific rule document"
     document = case.facts.get("psr_document")
-    party = case.good.last_process_in or "the party where the goods are produced"
+    party = _producer(case)
     hs = case.good.hs
     if document is None:
         return Step(
@@ -581,90 +870,143 @@ def psr_document_step(case: Case, date: dt.date) -> Step:
         )
     if document not in DOCUMENTS:
         raise CaseError(f"facts.psr_document: {document!r} is not one of {', '.join(DOCUMENTS)}")
-    notice = case.facts.get("second_protocol_notice")
-    commenced = _date_fact(case, "second_protocol_commenced")
     delay = LAW.value("annex_3b_delay_days", date)
-    annex_from = commenced + dt.timedelta(days=int(delay.value)) if commenced else None
+    commenced = SECOND_PROTOCOL.commenced
+    annex_from = annex_3b_from(date)
     on = _imported_on(case, date)
-    inputs = (
+    inputs: tuple[tuple[str, str | dt.date], ...] = (
         ("document", DOCUMENT_TITLES[str(document)]),
-        ("r 51ZPA notice", str(notice) if notice else "none stated"),
-        ("second protocol commenced", commenced.isoformat() if commenced else "not stated"),
-        ("imported on", on.isoformat()),
+        ("second protocol commenced", commenced),
+        ("commencement source", SECOND_PROTOCOL.source),
+        ("Annex 3B applies from", annex_from),
+        ("imported on", on),
     )
+    in_force = Step(
+        "180 days after the second protocol commenced",
+        delay.reference,
+        Outcome.of(on >= annex_from),
+        f"the second protocol commenced on {commenced.isoformat()} "
+        f"({SECOND_PROTOCOL.reference}); {delay.value} days later is {annex_from.isoformat()}; "
+        f"imported on {on.isoformat()}",
+    )
+    children: tuple[Step, ...] = (in_force,)
     other = "annex-3b" if document == "2022" else "2022"
     wrong = (f"the product-specific rule for {hs} from {DOCUMENT_TITLES[other]}",)
-    if document == "2022":
-        if not notice:
-            return Step(
-                title,
-                cite(DOCUMENTS["2022"]),
-                MEETS,
-                f"2022 document: no r 51ZPA notice is stated for {party}",
-                inputs,
-            )
-        if annex_from is None:
-            return Step(
-                title,
-                delay.reference,
-                NEEDS_INFO,
-                f"a r 51ZPA notice is stated for {party}: whether 180 days have passed since "
-                "the second protocol commenced decides the document",
-                inputs,
-                missing=("date the second protocol commenced (facts.second_protocol_commenced)",),
-            )
-        if on < annex_from:
-            return Step(
-                title,
-                cite(DOCUMENTS["2022"]),
-                MEETS,
-                f"2022 document: Annex 3B applies to {party} only from {annex_from.isoformat()}",
-                inputs,
-            )
-        return Step(
-            title,
-            delay.reference,
-            NEEDS_INFO,
-            f"the 2022 document no longer applies to {party}: Annex 3B applies from "
-            f"{annex_from.isoformat()} (r 51ZPA notice {notice})",
-            inputs,
-            missing=wrong,
-        )
-    if not notice:
-        return Step(
-            title,
-            cite("r 51ZPA(1)"),
-            NEEDS_INFO,
-            f"Annex 3B applies only to a party with a r 51ZPA notice; none is stated for {party}",
-            inputs,
-            missing=(f"the r 51ZPA notice for {party} (facts.second_protocol_notice)",),
-        )
-    if annex_from is None:
-        return Step(
-            title,
-            delay.reference,
-            NEEDS_INFO,
-            "Annex 3B applies only 180 days after the second protocol commenced",
-            inputs,
-            missing=("date the second protocol commenced (facts.second_protocol_commenced)",),
-        )
     if on < annex_from:
+        if document == "2022":
+            return Step(
+                title,
+                cite(DOCUMENTS["2022"]),
+                MEETS,
+                f"2022 document: Annex 3B applies to no party before {annex_from.isoformat()}",
+                inputs,
+                children=children,
+            )
         return Step(
             title,
             delay.reference,
             NEEDS_INFO,
-            f"Annex 3B applies to {party} only from {annex_from.isoformat()}: the 2022 "
+            f"Annex 3B applies to no party before {annex_from.isoformat()}: the 2022 "
             "document applies before then",
             inputs,
             missing=wrong,
+            children=children,
+        )
+    notice = notice_step(case)
+    children = (in_force, notice)
+    if notice.outcome is NEEDS_INFO:
+        return Step(
+            title,
+            cite("r 51ZM product specific rule"),
+            NEEDS_INFO,
+            f"from {annex_from.isoformat()} the document for {party} turns on whether a "
+            "r 51ZPA notice has been published for it",
+            inputs,
+            missing=notice.missing,
+            children=children,
+        )
+    if notice.outcome is FAILS:
+        if document == "2022":
+            return Step(
+                title,
+                cite(DOCUMENTS["2022"]),
+                MEETS,
+                f"2022 document: no r 51ZPA notice has been published for {party}",
+                inputs,
+                children=children,
+            )
+        return Step(
+            title,
+            cite(DOCUMENTS["annex-3b"]),
+            NEEDS_INFO,
+            f"Annex 3B applies only to a party with a r 51ZPA notice; none has been "
+            f"published for {party}",
+            inputs,
+            missing=wrong,
+            children=children,
+        )
+    if document == "2022":
+        return Step(
+            title,
+            cite(DOCUMENTS["annex-3b"]),
+            NEEDS_INFO,
+            f"the 2022 document no longer applies to {party}: a r 51ZPA notice is published "
+            f"for it and Annex 3B applies from {annex_from.isoformat()}",
+            inputs,
+            missing=wrong,
+            children=children,
         )
     return Step(
         title,
         cite(DOCUMENTS["annex-3b"]),
         MEETS,
-        f"Annex 3B: r 51ZPA notice {notice} for {party}, and {on.isoformat()} is on or after "
-        f"{annex_from.isoformat()}",
+        f"Annex 3B: a r 51ZPA notice is published for {party}, and {on.isoformat()} is on or "
+        f"after {annex_from.isoformat()}",
         inputs,
+        children=children,
+    )
+
+
+def notice_matters(case: Case, date: dt.date) -> bool:
+    """Whether the determination turns on r 51ZPA notices: the PSR document from 180 days
+    after the second protocol commenced, or extended accumulation claimed (r 51ZQA(1))."""
+    return _claims_extended(case) or _imported_on(case, date) >= annex_3b_from(date)
+
+
+def _claims_extended(case: Case) -> bool:
+    return any(x.kind == EXTENDED for m in case.materials for x in m.adjustments)
+
+
+def notice_obligations(case: Case, extended: bool) -> tuple[Obligation, ...]:
+    """r 51ZPA(1)-(2), listed wherever the determination turns on a notice.
+
+    r 51ZPA(2): "Any failure to comply with this regulation does not invalidate the effect of
+    New Zealand's acceptance of a party's ratification of the second protocol." It cannot
+    change a verdict under regs 51ZM-51ZX: the PSR document (r 51ZM product specific rule
+    (a)-(b)) and extended accumulation (r 51ZQA(1)) turn on whether a notice *has been
+    published*, and r 51ZPA(2) does not deem one published. So it is listed, not applied.
+    """
+    who = _producer(case)
+    return (
+        Obligation(
+            cite("r 51ZPA(1)"),
+            "the Secretary of Foreign Affairs and Trade must, as soon as practicable after New "
+            "Zealand accepts a party's ratification of the second protocol, publish on a public "
+            "MFAT internet site a notice naming the party and whether it opted to adopt "
+            f"extended accumulation; this determination turns on that notice for {who}"
+            + (
+                " and on those of the parties said to participate in extended accumulation"
+                if extended
+                else ""
+            ),
+        ),
+        Obligation(
+            cite("r 51ZPA(2)"),
+            "a failure to publish the notice does not invalidate the effect of New Zealand's "
+            "acceptance of the party's ratification; it does not deem a notice published, so "
+            "the product-specific rule document and extended accumulation still turn on "
+            "publication",
+        ),
     )
 
 
@@ -674,6 +1016,13 @@ def psr_document_step(case: Case, date: dt.date) -> Step:
 def extended_accumulation(case: Case, date: dt.date) -> tuple[Step, set[str], set[str]] | None:
     """r 51ZQA: whether value added in participating parties may count, per material.
 
+    r 51ZQA(1): the regulation "applies, 180 days after the commencement of the second
+    protocol and subsequently, to every party ... specified in a notice published under
+    regulation 51ZPA that has opted to adopt the articles of the second protocol relating to
+    extended accumulation"; (2): production on, or value added to, a non-originating
+    material in participating parties "contributes towards the originating content of a good
+    ... finished in a participating party". The commencement is the law file's.
+
     Returns the step, the materials whose adjustment counts, and those still undecided.
     """
     claimed = [m for m in case.materials if any(x.kind == EXTENDED for x in m.adjustments)]
@@ -681,31 +1030,21 @@ def extended_accumulation(case: Case, date: dt.date) -> tuple[Step, set[str], se
         return None
     citation = cite("r 51ZQA(1)")
     delay = LAW.value("extended_accumulation_delay_days", date)
-    commenced = _date_fact(case, "second_protocol_commenced")
+    commenced = SECOND_PROTOCOL.commenced
     participating = _codes(case, "extended_accumulation_parties")
     on = _imported_on(case, date)
-    children: list[Step] = []
-    if commenced is None:
-        children.append(
-            Step(
-                "180 days after the second protocol",
-                delay.reference,
-                NEEDS_INFO,
-                "the date the second protocol commenced is not stated",
-                missing=("date the second protocol commenced (facts.second_protocol_commenced)",),
-            )
+    start = commenced + dt.timedelta(days=int(delay.value))
+    children: list[Step] = [
+        Step(
+            "180 days after the second protocol",
+            delay.reference,
+            Outcome.of(on >= start),
+            f"extended accumulation applies from {start.isoformat()} ({delay.value} days after "
+            f"the second protocol commenced on {commenced.isoformat()}, "
+            f"{SECOND_PROTOCOL.reference}); imported on {on.isoformat()}",
+            (("second protocol commenced", commenced), ("source", SECOND_PROTOCOL.source)),
         )
-    else:
-        start = commenced + dt.timedelta(days=int(delay.value))
-        children.append(
-            Step(
-                "180 days after the second protocol",
-                delay.reference,
-                Outcome.of(on >= start),
-                f"extended accumulation applies from {start.isoformat()}; "
-                f"imported on {on.isoformat()}",
-            )
-        )
+    ]
     last = case.good.last_process_in
     if participating is None:
         children.append(
@@ -716,7 +1055,7 @@ def extended_accumulation(case: Case, date: dt.date) -> tuple[Step, set[str], se
                 "the participating parties are not stated",
                 missing=(
                     "parties whose r 51ZPA notices adopt extended accumulation "
-                    "(facts.extended_accumulation_parties)",
+                    "(facts.extended_accumulation_parties, r 51ZQA(1))",
                 ),
             )
         )
@@ -795,6 +1134,16 @@ def _keep_extended(materials: Iterable[Material], keep: set[str]) -> tuple[Mater
 
 def decide(case: Case, date: dt.date) -> Determination:
     """Decide whether ``case``'s goods originate in a party (r 51ZN)."""
+    check_second_protocol_facts(case)
+    d = _decide(case, date)
+    if notice_matters(case, date):
+        # r 51ZPA(1)-(2): the determination turns on the notices (decided on the case as given:
+        # a claim of extended accumulation dropped in deciding still turned on them).
+        d = attrs.evolve(d, obligations=notice_obligations(case, _claims_extended(case)))
+    return d
+
+
+def _decide(case: Case, date: dt.date) -> Determination:
     extended = extended_accumulation(case, date)
     if extended is None:
         return _Run.decide(case, date)
@@ -815,7 +1164,11 @@ def decide(case: Case, date: dt.date) -> Determination:
             f"{b} with r 51ZQA extended accumulation" if b.startswith("r 51ZN(b)") else b
             for b in basis
         )
-    return attrs.evolve(d, steps=(*d.steps, step), basis=basis)
+    # Shown before the closing "parties relied on" step.
+    steps = list(d.steps)
+    at = len(steps) - 1 if steps and steps[-1].test == "parties relied on" else len(steps)
+    steps.insert(at, step)
+    return attrs.evolve(d, steps=tuple(steps), basis=basis)
 
 
 AGREEMENT = Agreement(

@@ -7,6 +7,7 @@ directly.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 import worked
 
-from agreements.aanzfta import AGREEMENT, LAW
+from agreements.aanzfta import AGREEMENT, LAW, PARTIES_LIST, SECOND_PROTOCOL
 from origin.agreement import FactError
 from origin.caseio import case_from_json
 from origin.determination import Determination, Outcome, Verdict
@@ -198,60 +199,154 @@ def test_processing_in_non_party_fails() -> None:
     assert d.verdict is Verdict.NOT_ORIGINATING
 
 
-def test_annex_3b_when_the_2022_document_no_longer_applies() -> None:
-    """r 51ZM product specific rule (a)-(b): a 2022 rule after Annex 3B applies decides nothing."""
-    facts = {
-        "second_protocol_notice": "test notice",
-        "second_protocol_commenced": "2024-06-01",
-    }
-    motor = [_m("M", "8501.10", "300.00")]
-    old = _decide(_case("CTH", motor, facts=facts))
-    assert old.verdict is Verdict.NEEDS_INFORMATION
-    assert any("Annex 3B" in m for m in old.missing)
-    new = _decide(_case("CTH", motor, facts={**facts, "psr_document": "annex-3b"}))
-    assert new.verdict is Verdict.ORIGINATING
+# The second protocol commenced on 2025-04-21 (law file); 180 days later is 2025-10-18.
+ANNEX_3B_FROM = dt.date(2025, 10, 18)
+LATER = dt.date(2025, 11, 3)
+NOTICE = {"second_protocol_notice": "test notice"}
 
 
-def test_annex_3b_boundary_is_180_days() -> None:
-    """Annex 3B applies from the 180th day after commencement (imported on that day)."""
-    facts = {
-        "psr_document": "annex-3b",
-        "second_protocol_notice": "test notice",
-        "second_protocol_commenced": "2024-12-03",  # + 180 days = 2025-06-01
-    }
-    motor = [_m("M", "8501.10", "300.00")]
-    assert _decide(_case("CTH", motor, facts=facts)).verdict is Verdict.ORIGINATING
-    later = {**facts, "second_protocol_commenced": "2024-12-04"}
-    assert _decide(_case("CTH", motor, facts=later)).verdict is Verdict.NEEDS_INFORMATION
-
-
-def test_extended_accumulation_needs_the_good_finished_in_a_participating_party() -> None:
-    """r 51ZQA(2): only for goods finished in a participating party."""
-    motor = _m(
+def _motor_worked_in_malaysia() -> dict[str, Any]:
+    return _m(
         "M",
         "8501.10",
         "620.00",
         produced_in="MY",
         adjustments=[{"kind": "value_added_in_participating_parties", "amount": "50.00"}],
     )
-    facts = {"second_protocol_commenced": "2024-06-01", "extended_accumulation_parties": "TH,MY"}
-    assert _decide(_case("RVC40 (indirect)", [motor], facts=facts)).verdict is Verdict.ORIGINATING
-    only_my = {**facts, "extended_accumulation_parties": "MY"}
-    d = _decide(_case("RVC40 (indirect)", [motor], facts=only_my))
+
+
+def test_commencement_is_the_law_files_dated_value() -> None:
+    """Issue 13: the second protocol's commencement is the law's (r 51ZM second protocol)."""
+    window, reference = LAW.window("second_protocol")
+    assert window.start == dt.date(2025, 4, 21)
+    assert str(reference) == "r 51ZM second protocol"
+    assert "Article 2(2)" in SECOND_PROTOCOL.source
+    assert SECOND_PROTOCOL.commenced + dt.timedelta(days=180) == ANNEX_3B_FROM
+
+
+def test_commencement_stated_otherwise_is_refused() -> None:
+    """Issue 13: a case may no longer supply its own commencement date (it was a case fact)."""
+    data = _case("CTH", [], facts={"second_protocol_commenced": "2024-06-01"})
+    with pytest.raises(CaseError, match="2025-04-21"):
+        _decide(data)
+    same = _case("CTH", [], facts={"second_protocol_commenced": "2025-04-21"})
+    assert _decide(same).verdict is Verdict.ORIGINATING
+
+
+def test_annex_3b_when_the_2022_document_no_longer_applies() -> None:
+    """r 51ZM product specific rule (a)-(b): a 2022 rule after Annex 3B applies decides nothing."""
+    motor = [_m("M", "8501.10", "300.00")]
+    old = _decide(_case("CTH", motor, facts=NOTICE), LATER)
+    assert old.verdict is Verdict.NEEDS_INFORMATION
+    assert any("Annex 3B" in m for m in old.missing)
+    new = _decide(_case("CTH", motor, facts={**NOTICE, "psr_document": "annex-3b"}), LATER)
+    assert new.verdict is Verdict.ORIGINATING
+
+
+@pytest.mark.parametrize(
+    ("date", "verdict"),
+    [(ANNEX_3B_FROM, Verdict.ORIGINATING), (ANNEX_3B_FROM - dt.timedelta(days=1), None)],
+)
+def test_annex_3b_boundary_is_180_days(date: dt.date, verdict: Verdict | None) -> None:
+    """Annex 3B applies from the 180th day after commencement (imported on that day)."""
+    facts = {"psr_document": "annex-3b", **NOTICE}
+    d = _decide(_case("CTH", [_m("M", "8501.10", "300.00")], facts=facts), date)
+    assert d.verdict is (verdict or Verdict.NEEDS_INFORMATION)
+
+
+def test_unstated_notice_needs_information_after_180_days() -> None:
+    """Issue 13: an unstated r 51ZPA notice was taken as not published (the fan originated);
+    from 2025-10-18 the document turns on it, so it is needed, named."""
+    d = _decide(_case("CTH", [_m("M", "8501.10", "300.00")]), LATER)
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any("r 51ZPA notice has been published for TH" in m for m in d.missing)
+    before = _decide(_case("CTH", [_m("M", "8501.10", "300.00")]), ANNEX_3B_FROM - dt.timedelta(1))
+    assert before.verdict is Verdict.ORIGINATING  # the 2022 document applies to every party
+
+
+@pytest.mark.parametrize(
+    ("facts", "verdict"),
+    [
+        ({"second_protocol_notice_published": False}, Verdict.ORIGINATING),
+        ({"second_protocol_notice_published": True}, Verdict.NEEDS_INFORMATION),
+        ({"extended_accumulation_parties": "TH"}, Verdict.NEEDS_INFORMATION),
+    ],
+)
+def test_notice_stated_decides_the_document(facts: dict[str, Any], verdict: Verdict) -> None:
+    """A 2022 rule: no notice keeps it (r 51ZM (a)); a notice, however stated, ends it (b)."""
+    d = _decide(_case("CTH", [_m("M", "8501.10", "300.00")], facts=facts), LATER)
+    assert d.verdict is verdict
+    if verdict is Verdict.NEEDS_INFORMATION:
+        assert any("Annex 3B" in m for m in d.missing)
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"second_protocol_notice_published": False, **NOTICE},
+        {"second_protocol_notice_published": False, "extended_accumulation_parties": "TH,MY"},
+    ],
+)
+def test_contradictory_notice_facts_refused(facts: dict[str, Any]) -> None:
+    with pytest.raises(CaseError, match="second_protocol_notice_published"):
+        _decide(_case("CTH", [], facts=facts), LATER)
+
+
+def test_notice_obligations_listed_where_a_notice_decides() -> None:
+    """r 51ZPA(2) cannot change a verdict (the rules turn on publication): it is listed, with
+    r 51ZPA(1), wherever the determination turns on a notice."""
+    facts = {"second_protocol_notice_published": False}
+    d = _decide(_case("CTH", [_m("M", "8501.10", "300.00")], facts=facts), LATER)
+    assert [str(o.citation) for o in d.obligations] == ["r 51ZPA(1)", "r 51ZPA(2)"]
+    assert {"r 51ZPA(1)", "r 51ZPA(2)"} <= {str(c) for c in d.citations()}
+    early = _decide(_case("CTH", [_m("M", "8501.10", "300.00")]), DATE)
+    assert early.obligations == ()
+    claimed = _case("RVC40 (indirect)", [_motor_worked_in_malaysia()])
+    assert [str(o.citation) for o in _decide(claimed, DATE).obligations] == [
+        "r 51ZPA(1)",
+        "r 51ZPA(2)",
+    ]
+
+
+def test_parties_list_has_a_source_and_date_and_is_named() -> None:
+    """Issue 13: the declared parties are a dated list with its source, and the determination
+    says which list it used (a cited step with the source and date as inputs)."""
+    assert PARTIES_LIST.as_at == dt.date(2022, 1, 1)
+    assert "Working Tariff Document" in PARTIES_LIST.source
+    d = _decide(_case("CTH", []))
+    step = next(s for s in d.steps if s.test == "parties relied on")
+    assert str(step.citation) == "r 51ZM party"
+    inputs = dict(step.inputs)
+    assert inputs["as at"] == dt.date(2022, 1, 1)
+    assert inputs["list"] == PARTIES_LIST.source
+    assert set(str(inputs["parties"]).split(", ")) == set(LAW.parties)
+    assert any("2022-01-01" in n and "[parties_list]" in n for n in d.notes)
+
+
+def test_transit_conditions_are_cited_per_non_party() -> None:
+    """r 51ZX(b)(i) and (ii) are cited, not only named in a note."""
+    stop = {"country": "HK", "operations": ["unloading"], "entered_commerce": True}
+    d = _decide(_case("CTH", [_m("M", "8501.10", "300.00")], transit=[stop]))
+    assert d.verdict is Verdict.NOT_ORIGINATING
+    step = next(s for s in d.steps if s.test == "direct consignment")
+    outcomes = {(str(c.citation), c.outcome) for c in step.children}
+    assert outcomes == {("r 51ZX(b)(i)", Outcome.MEETS), ("r 51ZX(b)(ii)", Outcome.FAILS)}
+
+
+def test_extended_accumulation_needs_the_good_finished_in_a_participating_party() -> None:
+    """r 51ZQA(2): only for goods finished in a participating party."""
+    facts = {"psr_document": "annex-3b", "extended_accumulation_parties": "TH,MY"}
+    data = _case("RVC40 (indirect)", [_motor_worked_in_malaysia()], facts=facts)
+    assert _decide(data, LATER).verdict is Verdict.ORIGINATING
+    only_my = {"second_protocol_notice_published": False, "extended_accumulation_parties": "MY"}
+    d = _decide(_case("RVC40 (indirect)", [_motor_worked_in_malaysia()], facts=only_my), LATER)
     assert d.verdict is Verdict.NOT_ORIGINATING
     assert _rvc(d, "indirect") == 38
 
 
 def test_extended_accumulation_before_180_days_is_dropped() -> None:
-    motor = _m(
-        "M",
-        "8501.10",
-        "620.00",
-        produced_in="MY",
-        adjustments=[{"kind": "value_added_in_participating_parties", "amount": "50.00"}],
-    )
-    facts = {"second_protocol_commenced": "2025-01-01", "extended_accumulation_parties": "TH,MY"}
-    d = _decide(_case("RVC40 (indirect)", [motor], facts=facts))
+    facts = {"extended_accumulation_parties": "TH,MY"}
+    d = _decide(_case("RVC40 (indirect)", [_motor_worked_in_malaysia()], facts=facts))
     assert d.verdict is Verdict.NOT_ORIGINATING
     step = next(s for s in d.steps if s.test == "extended accumulation")
     assert step.outcome is Outcome.FAILS
@@ -259,16 +354,10 @@ def test_extended_accumulation_before_180_days_is_dropped() -> None:
 
 def test_extended_accumulation_adds_to_direct_formula() -> None:
     """r 51ZQA(2) value added counts as originating content in r 51ZP(a) too."""
-    motor = _m(
-        "M",
-        "8501.10",
-        "620.00",
-        produced_in="MY",
-        adjustments=[{"kind": "value_added_in_participating_parties", "amount": "50.00"}],
-    )
-    facts = {"second_protocol_commenced": "2024-06-01", "extended_accumulation_parties": "TH,MY"}
+    facts = {"psr_document": "annex-3b", "extended_accumulation_parties": "TH,MY"}
     costs = [{"id": "W", "category": "wages", "amount": "350.00"}]
-    d = _decide(_case("RVC40 (direct)", [motor], facts=facts, costs=costs))
+    data = _case("RVC40 (direct)", [_motor_worked_in_malaysia()], facts=facts, costs=costs)
+    d = _decide(data, LATER)
     assert _rvc(d, "direct") == 40
     assert d.verdict is Verdict.ORIGINATING
 
@@ -327,17 +416,62 @@ def test_law_file_parties_and_numbers() -> None:
 
 
 @pytest.mark.parametrize(
-    ("commenced", "verdict"),
-    [("2024-12-03", Verdict.ORIGINATING), ("2024-12-04", Verdict.NOT_ORIGINATING)],
+    ("date", "document", "verdict"),
+    [
+        (ANNEX_3B_FROM, "annex-3b", Verdict.ORIGINATING),
+        (ANNEX_3B_FROM - dt.timedelta(days=1), "2022", Verdict.NOT_ORIGINATING),
+    ],
 )
-def test_extended_accumulation_boundary_is_180_days(commenced: str, verdict: Verdict) -> None:
-    """r 51ZQA(1): from the 180th day after commencement (2024-12-03 + 180 = 2025-06-01)."""
-    motor = _m(
-        "M",
-        "8501.10",
-        "620.00",
-        produced_in="MY",
-        adjustments=[{"kind": "value_added_in_participating_parties", "amount": "50.00"}],
-    )
-    facts = {"second_protocol_commenced": commenced, "extended_accumulation_parties": "TH,MY"}
-    assert _decide(_case("RVC40 (indirect)", [motor], facts=facts)).verdict is verdict
+def test_extended_accumulation_boundary_is_180_days(
+    date: dt.date, document: str, verdict: Verdict
+) -> None:
+    """r 51ZQA(1): from the 180th day after commencement (2025-04-21 + 180 = 2025-10-18)."""
+    facts = {"psr_document": document, "extended_accumulation_parties": "TH,MY"}
+    data = _case("RVC40 (indirect)", [_motor_worked_in_malaysia()], facts=facts)
+    assert _decide(data, date).verdict is verdict
+
+
+# --------------------------------------------------------------------------- citations
+
+# "r 51ZQA(1)", "r 51ZT(1)-(2)", "r 51ZM product specific rule (a)": a provision named in text.
+_MENTION = re.compile(r"\br (\d+[A-Z]*)((?:\([0-9a-zA-Z]+\))*)(?:-\(([0-9a-zA-Z]+)\))?")
+
+
+def mentioned(text: str) -> set[str]:
+    """Each provision a text names (both ends of a range like ``r 51ZT(1)-(2)``)."""
+    found: set[str] = set()
+    for number, path, upper in _MENTION.findall(text):
+        found.add(f"r {number}{path}")
+        if upper:
+            found.add(f"r {number}{path[: path.rindex('(')]}({upper})")
+    return found
+
+
+def uncited(d: Determination) -> set[str]:
+    """Provisions named in a step's test, summary or missing facts, a note, the basis or an
+    obligation that no structured citation covers (itself or a subdivision of it)."""
+    cited = {str(c) for c in d.citations()}
+    texts = [*d.notes, *d.basis, *(o.text for o in d.obligations)]
+    for top in d.steps:
+        for step in top.walk():
+            texts.extend((step.test, step.summary, *step.missing))
+    return {
+        m
+        for text in texts
+        for m in mentioned(text)
+        if not any(c == m or c.startswith((f"{m}(", f"{m} ")) for c in cited)
+    }
+
+
+def test_mentions_are_read() -> None:
+    assert mentioned("r 51ZT(1)-(2) do not apply; r 51ZM product specific rule (a)") == {
+        "r 51ZT(1)",
+        "r 51ZT(2)",
+        "r 51ZM",
+    }
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_every_provision_relied_on_is_cited(path: Path) -> None:
+    """Issue 13: every provision a determination names is in its structured citations."""
+    assert uncited(worked.run(AGREEMENT, path)) == set()
