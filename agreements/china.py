@@ -32,7 +32,7 @@ Interpretations (also shown in the explanation where they apply):
   Zealand to originate in New Zealand. The other direction — New Zealand originating
   materials used in China — rests on r 51ZA(a)(ii)–(iii) and r 51ZB, which treat production
   "in New Zealand or in China or in both countries" alike; such materials count as
-  originating, and a note cites r 51ZA(a)(ii)–(iii) and r 51ZB for them.
+  originating, and a step cited r 51ZA(a)(ii) names them.
 * **Minimal operations (r 51ZE)** apply to classes (ii) and (iii), not to goods wholly
   obtained (their origin comes from where they were obtained). There is no RVC exception. The
   list of r 51ZE(2) is open ("include"); only the listed operations are recognised. The (b)
@@ -44,21 +44,29 @@ Interpretations (also shown in the explanation where they apply):
   goods must be consigned from China (``consignment.exported_from``). Each place outside the
   parties must be shown not to be one where the goods entered trade or commerce, and only
   unloading, reloading, repacking, preservation and temporary storage may happen there.
-  The transit model records operations but no duration, so storage is the bool case fact
-  ``transit_storage_within_6_months`` — asked only when a stop lists storage. It is the
-  simplest honest model: the law asks a yes/no question of a period (6 months, in the law
-  file), and a month count per stop would need a rule on summing stops that the text does not
-  give. The fact is read as covering all storage on the route together (the cautious reading
-  of "transit ... through ... 1 or more other countries").
+  Storage is allowed "of up to 6 months" (r 51ZF(2)(b)). The case gives the first and last
+  day of storage (``facts.transit_storage_start``, ``facts.transit_storage_end``, asked only
+  when a stop lists storage) and the period is computed in calendar months as the
+  Legislation Act 2019 s 56 counts "1 or more months in legislation": from the start of the
+  first day to immediately before the start of the day with the same number 6 months later,
+  or, if that month has no such day, to the end of its last day (:func:`last_day_within`).
+  Storage in more than one country is one period, from the first day in storage to the
+  last (the cautious reading of "transit ... through ... 1 or more other countries"). The
+  yes/no fact ``transit_storage_within_6_months`` still decides when the dates are not
+  known; with both dates it must agree with them.
 * **Accessories (r 51ZI(1))** also need to be "classified with" the goods. The model has no
   field for it: the case states it in ``facts.accessories_classified_with_goods``. When it is
   not stated the goods are decided both ways, and the verdict needs the fact only if the two
-  differ. The relief of r 51ZI(1)
+  differ; a step cited r 51ZI(1) says which. The relief of r 51ZI(1)
   (like that of r 51ZH(1) for retail packaging) works within the change in classification
   of Annex 5: a non-originating accessory still defeats r 51ZA(a)(ii) ("exclusively from"
   originating materials), and counts in VNM under r 51ZI(2).
 * **Neutral elements (r 51ZJ)**: "the origin ... must not be considered". They are handled as
   indirect materials, which leave both the tariff shift and VNM; they need no value.
+* **Citations.** Every provision a determination relies on is a step's citation, an RVC
+  result's or an obligation's: the claimed r 51ZB paragraph, each minimal operation's
+  r 51ZE(2) paragraph, r 51ZE(3) where simplicity is stated, the r 51ZC(2) valuation of VNM
+  beside each RVC, r 51ZI(1) when accessories are present and r 51ZJ(1) for neutral elements.
 * **Interchangeable materials (r 51ZK)**: the GAAP of r 51Z are China's. Chinese Accounting
   Standard for Business Enterprises No 1 (Inventories) recognises first-in-first-out,
   weighted average and specific identification, not LIFO; so ``inventory_method`` is one of
@@ -81,15 +89,16 @@ Interpretations (also shown in the explanation where they apply):
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
 
 import attrs
 
 from origin.agreement import Agreement
-from origin.citation import cite
+from origin.citation import Citation, cite
 from origin.decision import Decision
 from origin.determination import (
     FAILS,
@@ -103,6 +112,7 @@ from origin.determination import (
 )
 from origin.engine import (
     Assessment,
+    CaseError,
     Regime,
     RVCInputs,
     RVCMethod,
@@ -113,6 +123,7 @@ from origin.engine import (
 from origin.formulas import Formula
 from origin.law import LawBook, Term
 from origin.model import Case, OriginStatus, ValueBasis
+from origin.psr import RegionalValueContent
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 PARTIES = LAW.parties
@@ -191,6 +202,20 @@ class _Run(Decision):
     def regime_at(cls, date: dt.date) -> Regime:
         return regime_at(date)
 
+    def rvc_step(self, rule: RegionalValueContent, citation: Citation) -> Step:
+        """r 51ZC(1)'s RVC, with the valuation of VNM it relies on (r 51ZC(2): "the CIF
+        value ... or ... the earliest ascertained price paid or payable") cited beside it."""
+        step = super().rvc_step(rule, citation)
+        unknown = list(self.assessment.unknown_vnm)
+        outcome = NEEDS_INFO if unknown and step.outcome is NEEDS_INFO else MEETS
+        summary = "VNM at the CIF value or the earliest ascertained price"
+        if unknown:
+            summary += f"; no such value for {', '.join(unknown[:10])}"
+            if step.outcome is not NEEDS_INFO:
+                summary += " (the RVC is decided without it)"
+        valuation = Step("value of non-originating materials", cite("r 51ZC(2)"), outcome, summary)
+        return attrs.evolve(step, children=(*step.children, valuation))
+
     def rvc_missing(self, slug: str) -> tuple[str, ...]:
         missing = [f"value of material {m} (r 51ZC(2))" for m in self.assessment.unknown_vnm]
         if self.case.good.fob is None:
@@ -201,7 +226,10 @@ class _Run(Decision):
 
     def class_i(self) -> Step:
         """r 51ZA(a)(i): wholly obtained or produced in New Zealand or China (r 51ZB)."""
-        return self.wholly_obtained(cite("r 51ZA(a)(i)"), "class 51ZA(a)(i) wholly obtained")
+        step = self.wholly_obtained(cite("r 51ZA(a)(i)"), "class 51ZA(a)(i) wholly obtained")
+        return with_category(
+            step, self.case.good.wholly_obtained, LAW.vocabulary("wholly_obtained")
+        )
 
     def class_ii(self) -> Step:
         """r 51ZA(a)(ii): produced entirely in the parties exclusively from originating
@@ -272,21 +300,42 @@ class _Run(Decision):
             if inner.outcome is FAILS and simple is None and listed[op].group == "simple"
         ]
         if needing:
-            inner = Step(
-                "simple operations",
-                cite("r 51ZE(3)"),
-                NEEDS_INFO,
-                f"only operations listed in r 51ZE(2) were performed; {', '.join(needing)} "
-                "are among them only if simple",
-                inner.inputs,
-                missing=(
-                    f"whether {', '.join(needing)} needed special skills, machines or "
-                    "equipment (facts.operations_simple, r 51ZE(3))",
+            # Each operation is listed in r 51ZE(2); whether the (b) and (e) ones count turns
+            # on r 51ZE(3), so none of them decides yet.
+            inner = with_operations(
+                Step(
+                    "simple operations",
+                    cite("r 51ZE(3)"),
+                    NEEDS_INFO,
+                    f"only operations listed in r 51ZE(2) were performed; "
+                    f"{', '.join(needing)} are among them only if simple",
+                    inner.inputs,
+                    missing=(
+                        f"whether {', '.join(needing)} needed special skills, machines or "
+                        "equipment (facts.operations_simple, r 51ZE(3))",
+                    ),
                 ),
+                operations,
+                listed,
+                NEEDS_INFO,
             )
-        elif simple is not None and operations:
-            kind = "simple" if simple else "not simple (special skills or equipment)"
-            inner = attrs.evolve(inner, summary=f"{inner.summary}; r 51ZE(3): stated {kind}")
+        else:
+            inner = with_operations(inner, operations, listed, FAILS)
+            if simple is not None and operations:
+                kind = "simple" if simple else "not simple (special skills or equipment)"
+                everything = LAW.vocabulary("minimal_operations")
+                which = [op for op in operations if everything.get(op, _NO_TERM).group == "simple"]
+                stated = Step(
+                    "simple operations",
+                    cite("r 51ZE(3)"),
+                    FAILS if simple else MEETS,
+                    f"{', '.join(which) or 'the operations'} stated {kind}",
+                )
+                inner = attrs.evolve(
+                    inner,
+                    summary=f"{inner.summary}; r 51ZE(3): stated {kind}",
+                    children=(*inner.children, stated),
+                )
         summary = {
             MEETS: "the goods underwent more than minimal operations",
             FAILS: "only minimal operations, which do not confer origin",
@@ -331,58 +380,162 @@ class _Run(Decision):
         )
 
     def storage(self, allowed: Mapping[str, Term]) -> tuple[Step, ...]:
-        """r 51ZF(2)(b): temporary storage in transit of up to 6 months."""
+        """r 51ZF(2)(b): transit "with or without temporary storage of up to 6 months".
+
+        With the first and last day of storage (``facts.transit_storage_start``,
+        ``facts.transit_storage_end``) the period is computed in calendar months as the
+        Legislation Act 2019 s 56 counts months (:func:`last_day_within`); without them, the
+        yes/no fact ``transit_storage_within_6_months`` decides, as before; with both, they
+        must agree. Storage in more than one country is one period, first day to last.
+        """
         consignment = self.case.consignment
-        if consignment is None or not consignment.transit:
-            return ()
+        start = _date_fact(self.case, "transit_storage_start")
+        end = _date_fact(self.case, "transit_storage_end")
+        if consignment is None or consignment.transit is None:
+            return ()  # the route is not stated: the transit step asks for it
+        outside = [stop for stop in consignment.transit if stop.country not in PARTIES]
         stored = [
             stop.country
-            for stop in consignment.transit
-            if stop.country not in PARTIES
-            and any(allowed.get(op, _NO_TERM).group == "storage" for op in stop.operations or ())
+            for stop in outside
+            if any(allowed.get(op, _NO_TERM).group == "storage" for op in stop.operations or ())
         ]
         if not stored:
+            if (start or end) and all(stop.operations is not None for stop in outside):
+                raise CaseError(
+                    "facts.transit_storage_start/transit_storage_end give storage dates, but no "
+                    "transit stop outside New Zealand and China lists temporary storage "
+                    "(transit[].operations: storage)"
+                )
             return ()
         months = LAW.value("transit_storage_months", self.date)
-        limit = f"{months.value} months"
+        count = int(months.value)
+        limit = f"{count} months"
         within = self.case.facts.get("transit_storage_within_6_months")
         where = ", ".join(stored)
-        if within is None:
+        title = "temporary storage in transit"
+        if start is not None and end is not None:
+            if end < start:
+                raise CaseError(
+                    f"facts.transit_storage_end {end.isoformat()} is before "
+                    f"facts.transit_storage_start {start.isoformat()}"
+                )
+            imported = consignment.imported_on
+            if imported is not None and end > imported:
+                raise CaseError(
+                    f"facts.transit_storage_end {end.isoformat()} is after the importation "
+                    f"into New Zealand (consignment.imported_on {imported.isoformat()})"
+                )
+            last = last_day_within(start, count)
+            days = (end - start).days + 1
+            allowed_days = (last - start).days + 1
+            ok = end <= last
+            if within is not None and within is not ok:
+                raise CaseError(
+                    f"facts.transit_storage_within_6_months is {str(within).lower()}, but the "
+                    f"storage dates ({start.isoformat()} to {end.isoformat()}) give "
+                    f"{'no more' if ok else 'more'} than {limit}"
+                )
+            over = "" if ok else f": {days - allowed_days} day(s) more than {limit}"
             return (
                 Step(
-                    "temporary storage in transit",
+                    title,
                     months.reference,
-                    NEEDS_INFO,
-                    f"stored in {where}: how long is not stated (at most {limit})",
-                    missing=(
-                        f"whether storage in transit ({where}) lasted no more than {limit} "
-                        "(facts.transit_storage_within_6_months)",
+                    Outcome.of(ok),
+                    f"stored in {where} from {start.isoformat()} to {end.isoformat()} "
+                    f"({days} days); {limit} from {start.isoformat()} run to the end of "
+                    f"{last.isoformat()} ({allowed_days} days, months counted as the "
+                    f"Legislation Act 2019 s 56 counts them){over}",
+                    (
+                        ("stored from", start),
+                        ("stored until", end),
+                        (f"last day within {limit}", last),
                     ),
+                    value=Fraction(days),
+                    threshold=Fraction(allowed_days),
+                    margin=Fraction(allowed_days - days),
                 ),
+            )
+        if within is not None:
+            partial = ""
+            if start is not None or end is not None:
+                partial = " (only one storage date is stated, so the stated answer decides)"
+            return (
+                Step(
+                    title,
+                    months.reference,
+                    Outcome.of(within is True),
+                    f"stored in {where} for {'no more' if within else 'more'} than {limit} "
+                    f"(stated){partial}",
+                ),
+            )
+        if start is None and end is None:
+            needed = (
+                f"the first and last days of temporary storage in transit ({where}) "
+                "(facts.transit_storage_start, facts.transit_storage_end), or whether it "
+                f"lasted no more than {limit} (facts.transit_storage_within_6_months)"
+            )
+        else:
+            other = "transit_storage_end" if end is None else "transit_storage_start"
+            needed = (
+                f"the {'last' if end is None else 'first'} day of temporary storage in transit "
+                f"({where}) (facts.{other}), or whether it lasted no more than {limit} "
+                "(facts.transit_storage_within_6_months)"
             )
         return (
             Step(
-                "temporary storage in transit",
+                title,
                 months.reference,
-                Outcome.of(within is True),
-                f"stored in {where} for {'no more' if within else 'more'} than {limit}",
+                NEEDS_INFO,
+                f"stored in {where}: how long is not stated (at most {limit})",
+                missing=(needed,),
             ),
         )
 
-    def notes(self) -> list[str]:
-        notes: list[str] = []
-        producer = self.case.good.last_process_in
-        from_nz = [
+    def from_new_zealand(self) -> list[str]:
+        """New Zealand originating materials in goods produced in China (decision 0004 §4)."""
+        if self.case.good.last_process_in != "CN":
+            return []
+        return [
             m.id
             for m in self.case.materials
             if m.status is OriginStatus.ORIGINATING and m.origin_country == "NZ"
         ]
-        if producer == "CN" and from_nz:
+
+    def provision_steps(self) -> list[Step]:
+        """Provisions the determination relies on beyond its tests, each in a cited step."""
+        steps: list[Step] = []
+        from_nz = self.from_new_zealand()
+        if from_nz:
+            steps.append(
+                Step(
+                    "New Zealand originating materials",
+                    cite("r 51ZA(a)(ii)"),
+                    MEETS,
+                    f"{', '.join(from_nz[:10])} count as originating in goods produced in "
+                    "China: r 51ZA(a)(ii)-(iii) take production 'in New Zealand or in China or "
+                    "in both countries' alike",
+                )
+            )
+        neutral = [m.id for m in self.case.materials if m.indirect]
+        if neutral:
+            steps.append(
+                Step(
+                    "neutral elements",
+                    cite("r 51ZJ(1)"),
+                    MEETS,
+                    f"the origin of {', '.join(neutral[:10])} is not considered: left out of "
+                    "the tariff shift and of VNM",
+                )
+            )
+        return steps
+
+    def notes(self) -> list[str]:
+        notes: list[str] = []
+        if self.from_new_zealand():
             notes.append(
-                f"originating material(s) of New Zealand {', '.join(from_nz[:10])} count as "
-                "originating in goods produced in China under r 51ZA(a)(ii)-(iii) and r 51ZB "
-                "(production in New Zealand or China or both); r 51ZD itself speaks of the "
-                "other direction"
+                "New Zealand originating materials count under r 51ZA(a)(ii)-(iii) "
+                "(production in New Zealand or China or both); r 51ZD itself speaks only of "
+                "Chinese materials used in New Zealand (decision 0004 §4)"
             )
         if self.rvc:
             notes.append(
@@ -390,8 +543,8 @@ class _Run(Decision):
             )
         if any(m.indirect for m in self.case.materials):
             notes.append(
-                "neutral elements: their origin is not considered (r 51ZJ(1)); they are left "
-                "out of the tariff shift and of VNM"
+                "neutral elements (r 51ZJ(1)) are handled as indirect materials: they need no "
+                "value, origin or classification"
             )
         return notes
 
@@ -420,6 +573,7 @@ class _Run(Decision):
             direct = self.consignment()
             steps.append(direct)
             origin &= direct.outcome
+        steps.extend(self.provision_steps())
         verdict = Verdict.from_outcome(origin)
         basis: list[str] = []
         if i_step.outcome is MEETS:
@@ -438,6 +592,67 @@ class _Run(Decision):
 _NO_TERM = Term(key="", reference=cite("r 51ZF(2)(b)"), text="")
 
 
+def _date_fact(case: Case, key: str) -> dt.date | None:
+    value = case.facts.get(key)
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise CaseError(f"facts.{key}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def months_later(day: dt.date, months: int) -> tuple[dt.date, bool]:
+    """The day with ``day``'s number in the month ``months`` after ``day``'s month, and
+    whether that month has such a day (if not, its last day is given, with False)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    if year > dt.date.max.year:
+        raise CaseError(f"{day.isoformat()} + {months} months is past the year 9999")
+    last = calendar.monthrange(year, month)[1]
+    if day.day <= last:
+        return dt.date(year, month, day.day), True
+    return dt.date(year, month, last), False
+
+
+def last_day_within(start: dt.date, months: int) -> dt.date:
+    """The last whole day of a period of ``months`` months beginning with ``start``.
+
+    Legislation Act 2019 s 56 (periods of months in legislation): the period starts at the
+    beginning of ``start``, runs to the month ``months`` later, and ends immediately before
+    the start of the day there with ``start``'s number, or, if that month has no such day, at
+    the end of its last day. So 6 months from 15 January end with 14 July, and 6 months from
+    31 August end with the last day of February.
+
+    >>> last_day_within(dt.date(2025, 1, 15), 6), last_day_within(dt.date(2024, 8, 31), 6)
+    (datetime.date(2025, 7, 14), datetime.date(2025, 2, 28))
+    """
+    day, exists = months_later(start, months)
+    return day - dt.timedelta(days=1) if exists else day
+
+
+def with_category(step: Step, key: str | None, categories: Mapping[str, Term]) -> Step:
+    """Cite the wholly-obtained paragraph claimed (r 51ZB(a)-(k)) in a step of its own."""
+    term = categories.get(key) if key is not None else None
+    if term is None:
+        return step
+    claimed = Step("wholly obtained category", term.reference, MEETS, f"{key}: {term.text}")
+    return attrs.evolve(step, children=(*step.children, claimed))
+
+
+def with_operations(
+    step: Step, operations: Iterable[str] | None, listed: Mapping[str, Term], outcome: Outcome
+) -> Step:
+    """Cite each listed minimal operation performed (r 51ZE(2)(a)-(i)) in a step of its own;
+    ``outcome`` is what each says of "more than minimal operations"."""
+    children = [
+        Step(f"minimal operation: {op}", listed[op].reference, outcome, listed[op].text)
+        for op in dict.fromkeys(operations or ())
+        if op in listed
+    ]
+    return attrs.evolve(step, children=(*step.children, *children)) if children else step
+
+
 def _without_relief(case: Case) -> Case:
     """r 51ZI(1): accessories not classified with the goods are ordinary materials."""
     materials = tuple(
@@ -447,31 +662,60 @@ def _without_relief(case: Case) -> Case:
 
 
 def decide(case: Case, date: dt.date) -> Determination:
-    """Decide whether ``case``'s goods originate in China (r 51ZA)."""
+    """Decide whether ``case``'s goods originate in China (r 51ZA).
+
+    r 51ZI(1) relieves accessories "classified with" the goods: the case states it
+    (``facts.accessories_classified_with_goods``); not stated, the goods are decided both
+    ways. Either way a cited step says what was done.
+    """
     accessories = [m.id for m in case.materials if m.accessory is not None]
-    classified = case.facts.get("accessories_classified_with_goods")
-    if not accessories or classified is True:
+    if not accessories:
         return _Run.decide(case, date)
+    lines = ", ".join(accessories[:10])
+    citation = cite("r 51ZI(1)")
+    title = "accessories classified with the goods"
+    classified = case.facts.get("accessories_classified_with_goods")
+    if classified is True:
+        d = _Run.decide(case, date)
+        step = Step(title, citation, MEETS, f"{lines}: stated classified with the goods")
+        return attrs.evolve(d, steps=(*d.steps, step))
     without = _Run.decide(_without_relief(case), date)
     if classified is False:
-        note = (
-            f"accessory line(s) {', '.join(accessories[:10])} are not classified with the "
-            "goods: no r 51ZI(1) relief, treated as ordinary materials"
+        step = Step(
+            title,
+            citation,
+            FAILS,
+            f"{lines}: stated not classified with the goods: no r 51ZI(1) relief, treated as "
+            "ordinary materials",
         )
-        return attrs.evolve(without, notes=(*without.notes, note))
+        return attrs.evolve(without, steps=(*without.steps, step))
     # Not stated: decide both ways; the fact matters only if the verdicts differ.
     with_relief = _Run.decide(case, date)
     if with_relief.verdict is without.verdict:
-        return with_relief
+        step = Step(
+            title,
+            citation,
+            NEEDS_INFO,
+            f"whether {lines} are classified with the goods is not stated: decided both ways, "
+            "with the same verdict",
+        )
+        return attrs.evolve(with_relief, steps=(*with_relief.steps, step))
     fact = (
-        "whether accessory line(s) "
-        f"{', '.join(accessories[:10])} are classified with the goods (r 51ZI(1), "
+        f"whether accessory line(s) {lines} are classified with the goods (r 51ZI(1), "
         "facts.accessories_classified_with_goods)"
+    )
+    step = Step(
+        title,
+        citation,
+        NEEDS_INFO,
+        f"whether {lines} are classified with the goods is not stated, and the verdict turns on it",
+        missing=(fact,),
     )
     return attrs.evolve(
         without,
         verdict=Verdict.NEEDS_INFORMATION,
         basis=(),
+        steps=(*without.steps, step),
         missing=(*without.missing, fact),
         notes=(*without.notes, f"the verdict turns on {fact}"),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -248,6 +249,119 @@ def test_storage_in_transit(facts: dict[str, Any] | None, verdict: Verdict) -> N
         assert any("6 months" in fact for fact in d.missing)
 
 
+def _storage_step(d: Determination) -> Any:
+    return next(
+        s for top in d.steps for s in top.walk() if s.test == "temporary storage in transit"
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "verdict", "days", "allowed"),
+    [
+        # Legislation Act 2019 s 56: 6 months from 2025-01-15 end immediately before
+        # 2025-07-15, so 2025-07-14 is the last day within them (181 days); one day more fails.
+        ("2025-01-15", "2025-07-14", Verdict.ORIGINATING, 181, 181),
+        ("2025-01-15", "2025-07-15", Verdict.NOT_ORIGINATING, 182, 181),
+        # No 31 February: 6 months from 2024-08-31 end with the last day of February 2025.
+        ("2024-08-31", "2025-02-28", Verdict.ORIGINATING, 182, 182),
+        ("2024-08-31", "2025-03-01", Verdict.NOT_ORIGINATING, 183, 182),
+        # ... and with 29 February in a leap year.
+        ("2023-08-31", "2024-02-29", Verdict.ORIGINATING, 183, 183),
+        ("2023-08-31", "2024-03-01", Verdict.NOT_ORIGINATING, 184, 183),
+        # 28 August has a 28 February: the period ends before it, with 27 February.
+        ("2024-08-28", "2025-02-27", Verdict.ORIGINATING, 184, 184),
+        ("2024-08-28", "2025-02-28", Verdict.NOT_ORIGINATING, 185, 184),
+        # Across a year end; one day of storage.
+        ("2025-09-30", "2026-03-29", Verdict.ORIGINATING, 181, 181),
+        ("2025-06-01", "2025-06-01", Verdict.ORIGINATING, 1, 183),
+    ],
+)
+def test_storage_dates_computed_in_calendar_months(
+    start: str, end: str, verdict: Verdict, days: int, allowed: int
+) -> None:
+    """Issue 13: r 51ZF(2)(b) "temporary storage of up to 6 months" from the storage dates."""
+    facts = {"transit_storage_start": start, "transit_storage_end": end}
+    d = _decide(_case("CTH", [], facts=facts, consignment=_stored()), dt.date(2026, 6, 1))
+    assert d.verdict is verdict
+    step = _storage_step(d)
+    assert (step.value, step.threshold, step.margin) == (days, allowed, allowed - days)
+    assert str(step.citation) == "r 51ZF(2)(b)"
+
+
+def test_last_day_within_months() -> None:
+    assert china.last_day_within(dt.date(2025, 10, 31), 6) == dt.date(2026, 4, 30)
+    assert china.last_day_within(dt.date(2025, 12, 1), 6) == dt.date(2026, 5, 31)
+    assert china.last_day_within(dt.date(2025, 1, 29), 1) == dt.date(2025, 2, 28)
+    assert china.last_day_within(dt.date(2025, 1, 28), 1) == dt.date(2025, 2, 27)
+
+
+@pytest.mark.parametrize(
+    ("facts", "missing"),
+    [
+        ({"transit_storage_start": "2025-01-15"}, "facts.transit_storage_end"),
+        ({"transit_storage_end": "2025-07-14"}, "facts.transit_storage_start"),
+    ],
+)
+def test_one_storage_date_needs_the_other(facts: dict[str, Any], missing: str) -> None:
+    d = _decide(_case("CTH", [], facts=facts, consignment=_stored()))
+    assert d.verdict is Verdict.NEEDS_INFORMATION
+    assert any(missing in m for m in d.missing)
+
+
+def test_storage_dates_and_the_old_fact_must_agree() -> None:
+    """The yes/no fact still decides without dates; with both dates it must agree with them."""
+    dates = {"transit_storage_start": "2025-01-15", "transit_storage_end": "2025-07-15"}
+    with pytest.raises(CaseError, match="transit_storage_within_6_months"):
+        _decide(
+            _case(
+                "CTH",
+                [],
+                facts={**dates, "transit_storage_within_6_months": True},
+                consignment=_stored(),
+            ),
+            dt.date(2025, 8, 1),
+        )
+    agreed = {**dates, "transit_storage_within_6_months": False}
+    data = _case("CTH", [], facts=agreed, consignment=_stored())
+    assert _decide(data, dt.date(2025, 8, 1)).verdict is Verdict.NOT_ORIGINATING
+    partial = {"transit_storage_start": "2025-01-15", "transit_storage_within_6_months": True}
+    d = _decide(_case("CTH", [], facts=partial, consignment=_stored()))
+    assert d.verdict is Verdict.ORIGINATING
+    assert "only one storage date" in _storage_step(d).summary
+
+
+@pytest.mark.parametrize(
+    ("facts", "consignment", "match"),
+    [
+        (
+            {"transit_storage_start": "2025-03-01", "transit_storage_end": "2025-02-01"},
+            None,
+            "before",
+        ),
+        (
+            {"transit_storage_start": "2025-01-01", "transit_storage_end": "2025-02-01"},
+            {"imported_on": "2025-01-20"},
+            "after the importation",
+        ),
+        ({"transit_storage_start": "1 March 2025"}, None, "not a date"),
+        (
+            {"transit_storage_start": "2025-01-01", "transit_storage_end": "2025-02-01"},
+            {
+                "transit": [
+                    {"country": "SG", "operations": ["unloading"], "entered_commerce": False}
+                ]
+            },
+            "no transit stop",
+        ),
+    ],
+)
+def test_storage_dates_that_cannot_be_right_are_refused(
+    facts: dict[str, Any], consignment: dict[str, Any] | None, match: str
+) -> None:
+    with pytest.raises(CaseError, match=match):
+        _decide(_case("CTH", [], facts=facts, consignment=_stored() | (consignment or {})))
+
+
 def test_storage_fact_not_needed_without_storage() -> None:
     data = _case("CTH", [], consignment=_stored(operations=["unloading", "reloading"]))
     assert _decide(data).verdict is Verdict.ORIGINATING
@@ -436,3 +550,62 @@ def test_plugin_shape() -> None:
     for vocabulary in AGREEMENT.law.vocabularies.values():
         for term in vocabulary.values():
             assert str(term.reference).startswith("r 51Z"), term.key
+
+
+# --------------------------------------------------------------------------- citations
+
+# "r 51ZE(2)(b)", "r 51ZA(a)(ii)-(iii)": a provision named in text (both ends of a range).
+_MENTION = re.compile(r"\br (\d+[A-Z]*)((?:\([0-9a-zA-Z]+\))*)(?:-\(([0-9a-zA-Z]+)\))?")
+# Named in a note only to say it is not what the determination rests on (decision 0004 §4).
+NOT_RELIED_ON = {"r 51ZD"}
+
+
+def _uncited(d: Determination) -> set[str]:
+    """Provisions named in a step's test, summary or missing facts, a note, the basis or an
+    obligation that no structured citation (Determination.citations()) covers."""
+    cited = {str(c) for c in d.citations()}
+    texts = [*d.notes, *d.basis, *(o.text for o in d.obligations)]
+    for top in d.steps:
+        for step in top.walk():
+            texts.extend((step.test, step.summary, *step.missing))
+    named: set[str] = set()
+    for text in texts:
+        for number, path, upper in _MENTION.findall(text):
+            named.add(f"r {number}{path}")
+            if upper:
+                named.add(f"r {number}{path[: path.rindex('(')]}({upper})")
+    return {
+        m
+        for m in named - NOT_RELIED_ON
+        if not any(c == m or c.startswith((f"{m}(", f"{m} ")) for c in cited)
+    }
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_every_provision_relied_on_is_cited(path: Path) -> None:
+    """Issue 13: every provision a determination names is in its structured citations."""
+    assert _uncited(worked.run(AGREEMENT, path)) == set()
+
+
+def test_provisions_once_only_in_text_are_cited() -> None:
+    """Issue 13: the wholly-obtained paragraph, each minimal operation's paragraph, r 51ZE(3),
+    r 51ZI(1) and r 51ZJ(1) were named only in summaries and notes."""
+    cited = {
+        str(c) for c in _decide(_case(None, [], hs="0703.20", wholly_obtained="plants")).citations()
+    }
+    assert "r 51ZB(a)" in cited
+    packed = _decide(_case("CTSH", [], operations=["repacking", "labelling"]))
+    assert {"r 51ZE(2)(d)", "r 51ZE(2)(f)"} <= {str(c) for c in packed.citations()}
+    facts = {"operations_simple": True}
+    slit = _decide(_case("CTSH", [], facts=facts, operations=["slitting"]))
+    assert "r 51ZE(3)" in {str(c) for c in slit.citations()}
+    neutral = {"id": "OIL", "value": "1.00", "indirect": True}
+    spare = _material(
+        "SPARE",
+        SAME_HEADING,
+        "10.00",
+        "non-originating",
+        accessory={"kind": "spare-part", "invoiced_separately": False, "customary": True},
+    )
+    d = _decide(_case("CTH", [neutral, spare], facts={"accessories_classified_with_goods": False}))
+    assert {"r 51ZI(1)", "r 51ZJ(1)"} <= {str(c) for c in d.citations()}
