@@ -71,7 +71,7 @@ from origin.engine import (
 )
 from origin.formulas import Formula
 from origin.law import LawBook
-from origin.model import Case, ValueBasis
+from origin.model import Case, OriginStatus, ValueBasis
 from origin.psr import (
     AnyOf,
     RegionalValueContent,
@@ -172,19 +172,59 @@ class _Run(Decision):
         return attrs.evolve(result, note="; ".join(filter(None, (result.note, note))))
 
     def rvc_step(self, rule: RegionalValueContent, citation: Citation) -> Step:
-        """The RVC step, with the r 51L(3) averaging it relied on as a step of its own."""
+        """The RVC step, with r 51L(2) and (3), where relied on, as steps of their own."""
         step = super().rvc_step(rule, citation)
+        extra: list[Step] = []
+        later = self.valued_after_part_1()
+        if later:
+            # r 51L(2): "If the FOB or CIF values do not exist or cannot be determined in
+            # accordance with Part 1 of Schedule 4 of the Act, the values are determined in
+            # accordance with the subsequent clauses to that schedule."
+            extra.append(
+                Step(
+                    "CIF value under the later clauses of Schedule 4",
+                    cite("r 51L(2)"),
+                    MEETS,
+                    f"{', '.join(later[:10])}{'…' if len(later) > 10 else ''}: CIF value not "
+                    "determinable under Part 1 of Schedule 4, given as determined under its "
+                    "later clauses (customs-value), including freight and insurance up to the "
+                    "port or place of entry into Thailand",
+                    (("materials", ", ".join(later)),),
+                )
+            )
         period = self.case.facts.get("rvc_averaging_period")
-        if not period:
+        if period:
+            extra.append(
+                Step(
+                    "averaged over the fiscal year",
+                    cite("r 51L(3)"),
+                    MEETS,
+                    f"FOB and VNM averaged over the producer's fiscal year {period}",
+                    (("fiscal year", str(period)),),
+                )
+            )
+        if not extra:
             return step
-        averaged = Step(
-            "averaged over the fiscal year",
-            cite("r 51L(3)"),
-            MEETS,
-            f"FOB and VNM averaged over the producer's fiscal year {period}",
-            (("fiscal year", str(period)),),
-        )
-        return attrs.evolve(step, children=(*step.children, averaged))
+        return attrs.evolve(step, children=(*step.children, *extra))
+
+    def valued_after_part_1(self) -> list[str]:
+        """Materials in VNM valued as a customs value: a CIF value determined under the
+        clauses of Schedule 4 after Part 1, which r 51L(2) allows where Part 1 cannot give
+        it (decision 0003 §5)."""
+        a = self.assessment
+        found = []
+        for index, m in enumerate(self.case.materials):
+            if m.basis is not ValueBasis.CUSTOMS_VALUE:
+                continue
+            line = a.special.get(index)
+            in_vnm = (
+                m.status is not OriginStatus.ORIGINATING
+                if line is None
+                else line.counted_as == "VNM"
+            )
+            if in_vnm:
+                found.append(m.id)
+        return found
 
     # ----- r 51G(1) classes
 

@@ -294,7 +294,7 @@ def test_every_provision_named_is_cited(path: Any) -> None:
 def test_revoked_statement_deems_nothing() -> None:
     """r 37(4): "The chief executive may at any time amend or revoke any statement made under
     subclause (2)". Revoked, the statement no longer deems 49% to be at least 50%: it fails
-    (before issue 13 the revocation could not be stated, and the goods passed)."""
+    (before issue 13 there was no fact for a revocation: the case was refused)."""
     facts: dict[str, object] = {"r37_statement": "CE 2025/1", "r37_statement_revoked": True}
     d = decide(_tolerance_case(facts))
     assert d.verdict is Verdict.NOT_ORIGINATING

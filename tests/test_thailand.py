@@ -221,3 +221,27 @@ def test_every_provision_named_is_cited(path: Any) -> None:
     """Every provision a worked case's determination names in its text is among its
     structured citations (steps, RVC results, obligations)."""
     assert uncited(worked.run(THAILAND, path)) == []
+
+
+# --------------------------------------------------------------------------- r 51L(2) (issue 13)
+
+
+def test_schedule_4_value_is_cited_only_for_vnm() -> None:
+    """r 51L(2): a material in VNM given as a customs value is valued under the clauses of
+    Schedule 4 after Part 1, and the RVC step cites it; an originating material's basis is
+    not VNM's, so it is not listed. VNM = 600.00; RVC = (1000.00 − 600.00) / 1000.00 × 100
+    = 40%."""
+    motor = {
+        "id": "M",
+        "hs": "8501.10",
+        "value": "600.00",
+        "basis": "customs-value",
+        "status": "non-originating",
+    }
+    blades = {**motor, "id": "B", "hs": "3926.90", "value": "80.00", "status": "originating"}
+    d = THAILAND.determine(case_from_json(_case("RVC40", [motor, blades])), DATE)
+    assert d.verdict is Verdict.ORIGINATING and d.rvc[0].value == 40
+    step = next(s for top in d.steps for s in top.walk() if str(s.citation) == "r 51L(2)")
+    assert ("materials", "M") in step.inputs
+    plain = THAILAND.determine(case_from_json(_case("RVC40", [{**motor, "basis": "cif"}])), DATE)
+    assert "r 51L(2)" not in {str(c) for c in plain.citations()}
