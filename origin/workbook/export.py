@@ -1,7 +1,9 @@
-"""Broker export: one stable row per decided product (schema ``origin-broker/1``).
+"""Broker export: one stable row per decided product (schema ``origin-broker/2``).
 
 Field names, order and meanings are documented in ``docs/broker-export.md``; adding a field
-needs a new schema version, so a broker's import never breaks silently.
+needs a new schema version, so a broker's import never breaks silently. ``origin-broker/2``
+(issue 12) gives an RVC that is only a bound in its own fields (``rvc_bound``,
+``rvc_bound_percent``) instead of as ``rvc_percent``.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from typing import Any, TextIO
 import attrs
 
 import origin
+from origin import strict_json
 from origin.agreement import Agreement
 from origin.caseio import case_to_json
-from origin.determination import Determination, Outcome, RVCResult
+from origin.determination import Determination, Outcome, RVCResult, Verdict
 from origin.model import Case
+from origin.trees import rebuild
+from origin.workbook.output import visible
 
-SCHEMA = "origin-broker/1"
+SCHEMA = "origin-broker/2"
 FIELDS = (
     "schema",
     "workbook",
@@ -38,6 +43,8 @@ FIELDS = (
     "basis",
     "psr",
     "rvc_percent",
+    "rvc_bound",
+    "rvc_bound_percent",
     "rvc_method",
     "rvc_citation",
     "determination_date",
@@ -65,17 +72,25 @@ _AMOUNTS = frozenset(
 
 def canonical(data: Any) -> Any:
     """The case JSON with every amount normalised ("200.00" → "2E+2"), so that a cell read as
-    200 and a JSON "200.00" fingerprint alike: equal inputs, equal fingerprint."""
-    if isinstance(data, dict):
-        return {
-            key: str(Decimal(value).normalize())
-            if key in _AMOUNTS and isinstance(value, str)
-            else canonical(value)
-            for key, value in data.items()
-        }
-    if isinstance(data, list):
-        return [canonical(item) for item in data]
-    return data
+    200 and a JSON "200.00" fingerprint alike: equal inputs, equal fingerprint. Built without
+    recursion (a BOM may be any number of levels deep)."""
+
+    def children(node: Any) -> list[Any]:
+        if isinstance(node, dict):
+            return list(node.values())
+        return node if isinstance(node, list) else []
+
+    def build(node: Any, kids: list[Any]) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: str(Decimal(value).normalize())
+                if key in _AMOUNTS and isinstance(value, str)
+                else kid
+                for (key, value), kid in zip(node.items(), kids, strict=True)
+            }
+        return kids if isinstance(node, list) else node
+
+    return rebuild([data], children, build)[0]
 
 
 def fingerprint(case: Case, agreement: str, date: dt.date) -> str:
@@ -87,13 +102,32 @@ def fingerprint(case: Case, agreement: str, date: dt.date) -> str:
         "date": date.isoformat(),
         "toolkit": origin.__version__,
     }
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text = strict_json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # surrogatepass: a lone surrogate (from a JSON "\\ud800") is hashed, not a crash; every
+    # other text encodes as plain UTF-8, so fingerprints are unchanged.
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# The engine's note on an RVC computed from the known figures when the unknown ones could
+# move it either way (origin/engine.py, ``rvc_result``): its value is no RVC and no bound.
+_UNBOUNDED = "from known values only"
+
+
+def rvc_reading(result: RVCResult) -> str:
+    """What ``result.value`` says of the RVC: ``"exact"``; ``"at least"`` or ``"at most"``
+    when material values are missing and the known ones bound it (``RVCResult.bound``);
+    ``""`` when it says nothing (not computed, or the unknowns could move it either way)."""
+    if result.value is None:
+        return ""
+    if result.bound:
+        return result.bound
+    return "" if result.note.startswith(_UNBOUNDED) else "exact"
 
 
 def decisive_rvc(d: Determination) -> RVCResult | None:
-    """The RVC method reported: the highest passing one, else the highest computed one."""
-    computed = [r for r in d.rvc if r.value is not None]
+    """The RVC method reported: the highest passing one, else the highest computed one (its
+    value the RVC or a bound on it; see :func:`rvc_reading`)."""
+    computed = [r for r in d.rvc if rvc_reading(r)]
     passing = [r for r in computed if r.outcome is Outcome.MEETS]
     pool = passing or computed
     return max(pool, key=lambda r: r.value or 0) if pool else None
@@ -103,10 +137,20 @@ def percent_text(value: Fraction, places: int = 2) -> str:
     """Rounded toward minus infinity (a negative RVC too), so the export never states more
     content than there is. Exact: the rounding is done on the fraction, not on a
     28-digit Decimal quotient."""
+    return _fixed(value.numerator * 10**places // value.denominator, places)
+
+
+def percent_text_up(value: Fraction, places: int = 2) -> str:
+    """Rounded toward plus infinity: an upper bound stays an upper bound ("at most
+    86.666…" is "at most 86.67", never the untrue "at most 86.66")."""
+    return _fixed(-(-value.numerator * 10**places // value.denominator), places)
+
+
+def _fixed(units: int, places: int) -> str:
+    """``units`` hundredths (for two places) as text: -1234 → "-12.34"."""
     scale = 10**places
-    floor = value.numerator * scale // value.denominator
-    sign = "-" if floor < 0 else ""
-    whole, part = divmod(abs(floor), scale)
+    sign = "-" if units < 0 else ""
+    whole, part = divmod(abs(units), scale)
     return f"{sign}{whole}.{part:0{places}d}" if places else f"{sign}{whole}"
 
 
@@ -160,15 +204,29 @@ def broker_row(item: Decided) -> dict[str, str]:
         row.update(hs=hs, verdict="error", claim_preference="no", missing=item.error)
         return row
     rvc = decisive_rvc(d)
+    reading = rvc_reading(rvc) if rvc is not None else ""
+    figure = rvc.value if rvc is not None else None
     until = [o.until for o in d.obligations if o.until is not None]
     tariff_item = item.case.good.tariff_item if item.case is not None else None
+    # A preference is claimed only on a complete originating determination: the verdict
+    # and no fact still needed (a verdict word alone is not enough).
+    complete = d.verdict is Verdict.ORIGINATING and not d.missing
     row.update(
         hs=tariff_item or d.hs,
         verdict=d.verdict.value,
-        claim_preference="yes" if d.verdict.value == "originating" else "no",
+        claim_preference="yes" if complete else "no",
         basis="; ".join(d.basis),
         psr=d.psr,
-        rvc_percent=percent_text(rvc.value) if rvc and rvc.value is not None else "",
+        # Never a bound as the RVC: an "at least" rounded down, an "at most" rounded up.
+        rvc_percent=percent_text(figure) if figure is not None and reading == "exact" else "",
+        rvc_bound=reading if reading in ("at least", "at most") else "",
+        rvc_bound_percent=""
+        if figure is None
+        else percent_text(figure)
+        if reading == "at least"
+        else percent_text_up(figure)
+        if reading == "at most"
+        else "",
         rvc_method=rvc.method if rvc else "",
         rvc_citation=str(rvc.citation) if rvc else "",
         determination_date=d.date.isoformat(),
@@ -180,10 +238,25 @@ def broker_row(item: Decided) -> dict[str, str]:
     return row
 
 
-def write(items: Iterable[Decided], fmt: str, out: TextIO) -> None:
+def write(items: Iterable[Decided], fmt: str, out: TextIO) -> list[str]:
     """``csv`` (header row, RFC 4180 quoting) or ``jsonl`` (one object per line); in both,
-    text that a spreadsheet would run as a formula is made inert (see :func:`_inert`)."""
-    rows = ({k: _inert(v) for k, v in broker_row(item).items()} for item in items)
+    text that a spreadsheet would run as a formula is made inert (see :func:`_inert`), and
+    control characters (NUL, ESC, …) are written as visible escapes (``\\x00``; see
+    :func:`origin.workbook.output.visible`), the same in both formats. Returns one note for
+    each record whose text was escaped, naming its fields."""
+    notes: list[str] = []
+
+    def safe(row: dict[str, str]) -> dict[str, str]:
+        shown = {key: visible(value) for key, value in row.items()}
+        changed = [key for key in row if shown[key] != row[key]]
+        if changed:
+            notes.append(
+                f"export: {shown['workbook']} {shown['product_id']}: control characters in "
+                f"{', '.join(changed)} written as visible escapes (\\xNN), not dropped"
+            )
+        return {key: _inert(value) for key, value in shown.items()}
+
+    rows = (safe(broker_row(item)) for item in items)
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
         writer.writeheader()
@@ -193,6 +266,7 @@ def write(items: Iterable[Decided], fmt: str, out: TextIO) -> None:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     else:  # pragma: no cover - argparse restricts the choice
         raise ValueError(f"unknown export format {fmt!r}")
+    return notes
 
 
 def read_csv(text: str) -> list[Mapping[str, str]]:
