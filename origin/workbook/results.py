@@ -13,13 +13,23 @@ RVC: it tests ``numerator >= threshold × denominator`` (``100*AV - 100*VNM >= 4
 no division to round; the exact verdict of the engine sits beside it as a value.
 
 Every text written is a text cell (:class:`Formula` marks the formulas this module writes):
-input text that looks like a formula never becomes one here.
+input text that looks like a formula never becomes one here. Nothing is changed silently
+(issue 12): a control character (NUL, ESC, …), which no cell may hold, is shown as a visible
+escape (``\\x00``); a text longer than a cell holds (32,767 characters) is cut with a mark
+saying how much and where the whole of it is (sheet ``Full text``, in pieces a cell holds);
+the Problems sheet says so for each sheet column concerned, naming the cells. The file is
+written beside its place and renamed into it only when complete
+(:func:`origin.workbook.output.replacing`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import functools
 import re
+import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -32,14 +42,20 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.writer.excel import ExcelWriter
 
-from origin.determination import Determination, Outcome, Step
+from origin.determination import Determination, Outcome, RVCResult, Step
 from origin.model import Material
-from origin.workbook.export import Decided, percent_text
+from origin.trees import preorder
+from origin.workbook.export import Decided, percent_text, rvc_reading
+from origin.workbook.output import os_error, replacing, visible
 from origin.workbook.problems import Issue, Ledger, WorkbookError
 
 EXCEL_ROWS = 1_048_576
+EXCEL_CELL = 32_767  # characters a cell holds (UTF-16 code units, as Excel counts them)
+_SHORT = EXCEL_CELL // 2  # a text this long or shorter fits, whatever its characters
+FULL_TEXT = "Full text"
+NOTE_CELLS = 20  # cells named in a Problems note; the rest are counted
 MONEY = "#,##0.00##"
 PERCENT = "0.000"
 _HEAD = Font(bold=True, color="FFFFFF")
@@ -103,36 +119,170 @@ class Formula(str):
     value in the auditor's workbook."""
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any, fmt: str = "", **style: Any) -> Any:
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and not isinstance(value, Formula):
-        cell.data_type = "s"  # openpyxl would make "=…" a formula and "#N/A" an error
-    if fmt:
-        cell.number_format = fmt
-    for key, item in style.items():
-        setattr(cell, key, item)
-    return cell
+class _Styled:
+    """A value with its number format and style, placed when its row is appended."""
+
+    __slots__ = ("fmt", "style", "value")
+
+    def __init__(self, value: Any, fmt: str, style: dict[str, Any]) -> None:
+        self.value, self.fmt, self.style = value, fmt, style
 
 
-def _append(sheet: WriteOnlyWorksheet, values: Sequence[Any]) -> None:
-    """Append a row, every plain string as a text cell (see :class:`Formula`)."""
-    sheet.append(
-        [
-            _cell(sheet, v)
-            if type(v) is str and (v[:1] == "=" or v in ERROR_CODES)  # else text already
-            else v
-            for v in values
-        ]
-    )
+def _cell(value: Any, fmt: str = "", **style: Any) -> _Styled:
+    return _Styled(value, fmt, style)
 
 
-def _sheet(book: Workbook, title: str, headers: Sequence[str], widths: Sequence[int]) -> Any:
-    sheet: Any = book.create_sheet(title)  # write-only sheets are typed loosely in the stubs
-    sheet.freeze_panes = "C2" if title in ("Materials", "RVC") else "A2"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    _append(sheet, [_cell(sheet, h, font=_HEAD, fill=_HEAD_FILL) for h in headers])
-    return sheet
+def _units(text: str) -> int:
+    """Length as Excel counts it (UTF-16 code units: a character past U+FFFF is two)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _prefix(text: str, limit: int) -> str:
+    """A start of ``text`` that fits in ``limit`` UTF-16 units, in whole characters."""
+    end = min(len(text), limit)
+    while True:
+        units = _units(text[:end])
+        if units <= limit:
+            return text[:end]
+        end -= units - limit  # each character dropped is one or two units
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    pieces, start = [], 0
+    while start < len(text):
+        piece = _prefix(text[start : start + limit], limit)
+        pieces.append(piece)
+        start += len(piece)
+    return pieces
+
+
+class _Sheet:
+    """A write-only sheet that knows its rows: every plain string becomes a text cell, made
+    safe (:meth:`_Output.text`), and a row past Excel's last is refused, not half-written."""
+
+    def __init__(self, out: _Output, sheet: Any, title: str, headers: Sequence[str]) -> None:
+        self.out, self.sheet, self.title, self.headers = out, sheet, title, tuple(headers)
+        self.row = 0
+
+    def append(self, values: Sequence[Any]) -> None:
+        self.row += 1
+        if self.row > EXCEL_ROWS:
+            # openpyxl would stop with a ValueError half-way (measured-findings): say it.
+            raise WorkbookError(
+                f"{self.out.name}: the {self.title} sheet would need more than Excel's "
+                f"{EXCEL_ROWS:,} rows; check fewer workbooks at a time"
+            )
+        self.sheet.append([self._value(v, i) for i, v in enumerate(values)])
+
+    def _value(self, value: Any, index: int) -> Any:
+        if isinstance(value, _Styled):
+            inner = value.value
+            text = isinstance(inner, str) and not isinstance(inner, Formula)
+            cell = WriteOnlyCell(
+                self.sheet, value=self.out.text(self, index, inner) if text else inner
+            )
+            if text:
+                cell.data_type = "s"  # openpyxl would make "=…" a formula and "#N/A" an error
+            if value.fmt:
+                cell.number_format = value.fmt
+            for key, item in value.style.items():
+                setattr(cell, key, item)
+            return cell
+        if isinstance(value, str) and not isinstance(value, Formula):
+            value = self.out.text(self, index, value)
+            if value[:1] == "=" or value in ERROR_CODES:  # else openpyxl keeps it text
+                cell = WriteOnlyCell(self.sheet, value=value)
+                cell.data_type = "s"
+                return cell
+        return value
+
+
+class _Output:
+    """The workbook being written: its sheets, what was shown otherwise than read (visible
+    escapes, cut text, by sheet and column), and the ``Full text`` sheet of cut text."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.book = Workbook(write_only=True)
+        self.changed: dict[tuple[str, int, str], tuple[_Sheet, list[str]]] = {}
+        self.counts: Counter[tuple[str, int, str]] = Counter()
+        self.full: _Sheet | None = None
+
+    def sheet(self, title: str, headers: Sequence[str], widths: Sequence[int]) -> _Sheet:
+        sheet: Any = self.book.create_sheet(title)  # write-only: typed loosely in the stubs
+        sheet.freeze_panes = "C2" if title in ("Materials", "RVC") else "A2"
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        out = _Sheet(self, sheet, title, headers)
+        out.append([_cell(h, font=_HEAD, fill=_HEAD_FILL) for h in headers])
+        return out
+
+    def text(self, sheet: _Sheet, index: int, text: str) -> str:
+        """``text`` as a cell may hold it: unsafe characters as visible escapes, text over
+        :data:`EXCEL_CELL` cut with a mark (the whole on ``Full text``); each change noted."""
+        if len(text) <= _SHORT and text.isprintable():
+            return text
+        shown = visible(text)
+        if shown != text:
+            self._note(sheet, index, "escaped")
+        if len(shown) > _SHORT and _units(shown) > EXCEL_CELL:
+            shown = self._cut(sheet, index, shown)
+        return shown
+
+    def _note(self, sheet: _Sheet, index: int, kind: str) -> None:
+        key = (sheet.title, index, kind)
+        self.counts[key] += 1
+        cells = self.changed.setdefault(key, (sheet, []))[1]
+        if len(cells) < NOTE_CELLS:
+            cells.append(f"{get_column_letter(index + 1)}{sheet.row}")
+
+    def _cut(self, sheet: _Sheet, index: int, text: str) -> str:
+        self._note(sheet, index, "cut")
+        if self.full is None:
+            self.full = self.sheet(FULL_TEXT, ("sheet", "cell", "part", "text"), (12, 9, 9, 120))
+        full = self.full
+        where = f"{get_column_letter(index + 1)}{sheet.row}"
+        pieces = _pieces(text, EXCEL_CELL)
+        first = full.row + 1
+        for number, piece in enumerate(pieces, start=1):
+            full.append([sheet.title, where, f"{number} of {len(pieces)}", piece])
+        last = full.row
+
+        def mark(rest: int) -> str:
+            return (
+                f"… [cut: {rest:,} more characters; full text on sheet '{FULL_TEXT}', "
+                f"rows {first}–{last}]"
+            )
+
+        kept = _prefix(text, EXCEL_CELL - _units(mark(len(text))))
+        return kept + mark(len(text) - len(kept))
+
+    def notes(self) -> list[tuple[str, str]]:
+        """(where, message) for each sheet column with cells shown otherwise than read."""
+        found = []
+        for key, (sheet, cells) in self.changed.items():
+            title, index, kind = key
+            count = self.counts[key]
+            header = sheet.headers[index] if index < len(sheet.headers) else ""
+            where = f"{title} column {get_column_letter(index + 1)}" + (
+                f" ({header})" if header else ""
+            )
+            named = ", ".join(cells) + (
+                f" and {count - len(cells):,} more" if count > len(cells) else ""
+            )
+            if kind == "escaped":
+                message = (
+                    f"{count:,} cell(s) held control characters (NUL, ESC, …), which a cell "
+                    f"cannot hold: shown as visible escapes such as \\x00, not dropped: {named}"
+                )
+            else:
+                message = (
+                    f"{count:,} cell(s) longer than the {EXCEL_CELL:,} characters a cell "
+                    f"holds: cut, each ending with '… [cut: N more characters; full text on "
+                    f"sheet {FULL_TEXT!r}, rows …]', the whole text on that sheet: {named}"
+                )
+            found.append((where, message))
+        return found
 
 
 def _number(value: Decimal | Fraction | None) -> Any:
@@ -164,7 +314,11 @@ def _exact_text(value: Fraction | None) -> str:
 
 def write_results(
     path: Path, items: Sequence[Decided], issues: Sequence[Issue] = (), ledger: Ledger | None = None
-) -> None:
+) -> list[str]:
+    """Write the results workbook to ``path``, complete or not at all: a failed write (disk
+    full, …) raises ``OSError`` and leaves whatever was at ``path`` as it was. Returns one
+    line for each sheet column with cells shown otherwise than read (the same as the
+    Problems sheet says): escaped control characters, cut text."""
     rows = sum(
         len(i.determination.materials) + len(_unexamined(i, i.determination))
         for i in items
@@ -176,18 +330,43 @@ def write_results(
             f"{path.name}: the Materials sheet would need {rows + 1:,} rows, more than Excel's "
             f"{EXCEL_ROWS:,}; check fewer workbooks at a time"
         )
-    # Open (and so check) the destination before building anything: a write-only workbook
-    # that cannot be saved leaves openpyxl's half-written sheet streams behind.
-    with path.open("wb") as handle:
-        _write(handle, items, issues, ledger)
+    out = _Output(path.name)
+    with replacing(path) as temporary:  # renamed onto ``path`` only once complete
+        try:
+            _write(out, temporary, items, issues, ledger)
+        except Exception as error:
+            _abandon(out.book)
+            failure = os_error(error)
+            if failure is None or failure is error:
+                raise
+            raise failure from error
+    return [f"{path.name}: {where}: {message}" for where, message in out.notes()]
+
+
+def _abandon(book: Workbook) -> None:
+    """Close the sheet streams of a workbook whose writing failed, and remove their temporary
+    files, so that nothing of it is left behind (nor reported later by the garbage collector
+    as "Exception ignored in: <generator …>", which is what openpyxl's write-only streams do
+    when dropped after a failed write)."""
+    for sheet in book.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        for stream in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
+            if stream is not None:
+                with contextlib.suppress(Exception):
+                    stream.close()
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
 
 
 def _write(
-    handle: Any, items: Sequence[Decided], issues: Sequence[Issue], ledger: Ledger | None
+    out: _Output,
+    path: Path,
+    items: Sequence[Decided],
+    issues: Sequence[Issue],
+    ledger: Ledger | None,
 ) -> None:
-    book = Workbook(write_only=True)
-    summary = _sheet(
-        book,
+    summary = out.sheet(
         "Summary",
         (
             "workbook",
@@ -206,47 +385,49 @@ def _write(
         ),
         (18, 16, 11, 10, 11, 11, 17, 50, 28, 40, 14, 30, 50),
     )
-    rvc = _sheet(
-        book,
+    rvc = out.sheet(
         "RVC",
         RVC_HEADERS,
         (16, 16, 12, 32, *([8, 14, 12] * INPUT_SLOTS), 13, 11, 13, 12, 26, 16, 40, 40),
     )
-    materials = _sheet(
-        book,
+    materials = out.sheet(
         "Materials",
         MATERIAL_HEADERS,
         (16, 16, 6, 30, 11, 16, 16, 14, 24, 14, 14, 12, 10, 12, 30, 50),
     )
-    explanation = _sheet(
-        book,
+    explanation = out.sheet(
         "Explanation",
         ("product", "level", "outcome", "test", "citation", "summary", "missing"),
         (16, 6, 17, 34, 26, 100, 40),
+    )
+    # Before the rows, so that a "Full text" sheet (made when a text is cut) comes after it.
+    problems = out.sheet(
+        "Problems",
+        ("workbook", "where", "severity", "product", "message"),
+        (18, 14, 9, 16, 120),
     )
     material_row = 2
     rvc_row = 2
     for item in items:
         d = item.determination
         if d is None:
-            _append(summary, [item.workbook, item.product, *[""] * 10, item.error])
+            summary.append([item.workbook, item.product, *[""] * 10, item.error])
             continue
         until = [o.until for o in d.obligations if o.until is not None]
-        verdict = _cell(summary, d.verdict.value, fill=_VERDICT_FILL[d.verdict.value])
-        _append(
-            summary,
+        verdict = _cell(d.verdict.value, fill=_VERDICT_FILL[d.verdict.value])
+        summary.append(
             [
                 item.workbook,
                 item.product,
                 d.hs,
                 d.agreement,
-                _cell(summary, d.date, "yyyy-mm-dd"),
-                _cell(summary, d.law_version, "yyyy-mm-dd"),
+                _cell(d.date, "yyyy-mm-dd"),
+                _cell(d.law_version, "yyyy-mm-dd"),
                 verdict,
                 "; ".join(d.basis),
                 d.psr,
                 "; ".join(d.missing),
-                _cell(summary, max(until), "yyyy-mm-dd") if until else None,
+                _cell(max(until), "yyyy-mm-dd") if until else None,
                 item.fingerprint,
                 "",
             ],
@@ -265,8 +446,7 @@ def _write(
             share: Any = None
             if base_value and row.tariff_shift is Outcome.FAILS and row.value is not None:
                 share = Formula(f"={value_ref}/{base_value}*100")
-            _append(
-                materials,
+            materials.append(
                 [
                     item.product,
                     row.id,
@@ -275,21 +455,20 @@ def _write(
                     row.hs,
                     row.declared_status,
                     row.status,
-                    _cell(materials, _number(row.value), MONEY),
+                    _cell(_number(row.value), MONEY),
                     row.counted_as,
-                    _cell(materials, vom, MONEY),
-                    _cell(materials, vnm, MONEY),
+                    _cell(vom, MONEY),
+                    _cell(vnm, MONEY),
                     "" if row.tariff_shift is None else _MARK[row.tariff_shift],
                     "yes" if row.de_minimis else "",
-                    _cell(materials, share, PERCENT),
+                    _cell(share, PERCENT),
                     "; ".join(str(c) for c in row.citations),
                     "; ".join(row.notes),
                 ],
             )
             material_row += 1
         for material, depth, parent in _unexamined(item, d):
-            _append(
-                materials,
+            materials.append(
                 [
                     item.product,
                     material.id,
@@ -298,7 +477,7 @@ def _write(
                     "" if material.hs is None else str(material.hs),
                     "" if material.status is None else material.status.value,
                     "",
-                    _cell(materials, _number(material.value), MONEY),
+                    _cell(_number(material.value), MONEY),
                     f"within {parent}",
                     None,
                     None,
@@ -314,21 +493,43 @@ def _write(
         last = material_row - 1
         rvc_row = _rvc_rows(rvc, item, d, first, last, rvc_row)
         _explain(explanation, item.product, d, base_label)
-    problems = _sheet(
-        book,
-        "Problems",
-        ("workbook", "where", "severity", "product", "message"),
-        (18, 14, 9, 16, 120),
-    )
     for issue in issues:
-        _append(
-            problems,
-            [issue.workbook, issue.where, issue.severity.value, issue.product, issue.message],
+        problems.append(
+            [issue.workbook, issue.where, issue.severity.value, issue.product, issue.message]
         )
-    if ledger is not None:
-        _append(problems, [])
-        _append(problems, ["row accounting", "", "", "", ledger.summary()])
-    book.save(handle)
+    if ledger is not None:  # one row per sheet read: never one cell too long to hold
+        problems.append([])
+        reported = Counter(sheet for sheet, _ in ledger.reported)
+        for sheet, count in ledger.input_rows.items():
+            problems.append(
+                [
+                    "row accounting",
+                    sheet,
+                    "",
+                    "",
+                    f"{count} rows, {ledger.imported[sheet]} imported, {reported[sheet]} reported",
+                ]
+            )
+    notes = out.notes()  # what this workbook shows otherwise than read, and where
+    if notes:
+        problems.append([])
+    for where, message in notes:
+        problems.append(["results workbook", where, "warning", "", message])
+    _save(out.book, path)
+
+
+def _save(book: Workbook, path: Path) -> None:
+    """``book.save(path)``, holding the zip archive so that after a failed write (disk full)
+    it is closed here; left to the garbage collector, its attempt to finish the file would
+    print "Exception ignored in: <function ZipFile.__del__ …>" after the one-line message."""
+    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    book.properties.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # as openpyxl does
+    try:
+        ExcelWriter(book, archive).save()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            archive.close()
+        raise
 
 
 def _unexamined(item: Decided, d: Determination) -> list[tuple[Material, int, str]]:
@@ -337,16 +538,17 @@ def _unexamined(item: Decided, d: Determination) -> list[tuple[Material, int, st
     if item.case is None:
         return []
     listed = {row.id for row in d.materials}
-    found: list[tuple[Material, int, str]] = []
 
-    def walk(lines: Sequence[Material], depth: int, parent: str) -> None:
-        for material in lines:
-            if material.id not in listed:
-                found.append((material, depth, parent))
-            walk(material.components, depth + 1, material.id)
+    def children(line: tuple[Material, str]) -> list[tuple[Material, str]]:
+        return [(component, line[0].id) for component in line[0].components]
 
-    walk(item.case.materials, 0, "")
-    return found
+    # Walked on an explicit stack (origin.trees): a BOM may be any number of levels deep.
+    roots = [(material, "") for material in item.case.materials]
+    return [
+        (material, depth, parent)
+        for depth, (material, parent) in preorder(roots, children)
+        if material.id not in listed
+    ]
 
 
 def _de_minimis_base(d: Determination) -> tuple[str, Any]:
@@ -360,7 +562,7 @@ def _de_minimis_base(d: Determination) -> tuple[str, Any]:
 
 
 def _rvc_rows(  # noqa: PLR0917
-    sheet: WriteOnlyWorksheet, item: Decided, d: Determination, first: int, last: int, row: int
+    sheet: _Sheet, item: Decided, d: Determination, first: int, last: int, row: int
 ) -> int:
     """One row per method, starting at sheet row ``row``; returns the next free row."""
     row_number = row
@@ -378,7 +580,7 @@ def _rvc_rows(  # noqa: PLR0917
             refs[name] = f"{value_col}{row_number}"
             parts = _MATERIAL_PART.get(name)
             if parts is None or not has_rows:
-                cells.extend([name, _cell(sheet, _number(value), MONEY), None])
+                cells.extend([name, _cell(_number(value), MONEY), None])
                 continue
             sums = []
             rest = value
@@ -389,29 +591,27 @@ def _rvc_rows(  # noqa: PLR0917
                 sums.append(f"SUM(Materials!K{first}:K{last})")
                 rest -= sum((Fraction(r.vnm_value or 0) for r in d.materials), Fraction(0))
             if rest < 0:  # the figure is not built as assumed: show it as a value
-                cells.extend([name, _cell(sheet, _number(value), MONEY), None])
+                cells.extend([name, _cell(_number(value), MONEY), None])
                 continue
             formula = Formula("=" + "+".join([*sums, f"{other_col}{row_number}"]))
-            cells.extend([name, _cell(sheet, formula, MONEY), _cell(sheet, _number(rest), MONEY)])
+            cells.extend([name, _cell(formula, MONEY), _cell(_number(rest), MONEY)])
         live = _excel_formula(result.formula, refs) if result.inputs else None
         rvc_col = get_column_letter(5 + INPUT_SLOTS * 3)
         threshold_col = get_column_letter(6 + INPUT_SLOTS * 3)
         rvc_ref, threshold_ref = f"{rvc_col}{row_number}", f"{threshold_col}{row_number}"
         cells.extend(
             [
-                _cell(sheet, live, PERCENT),
-                _cell(sheet, _number(result.threshold), PERCENT),
-                _cell(sheet, Formula(f"={rvc_ref}-{threshold_ref}") if live else None, PERCENT),
-                _live_test(result.formula, refs, result.threshold, rvc_ref, threshold_ref)
-                if live
-                else None,
-                _exact_text(result.value),
+                _cell(live, PERCENT),
+                _cell(_number(result.threshold), PERCENT),
+                _cell(Formula(f"={rvc_ref}-{threshold_ref}") if live else None, PERCENT),
+                _live_test(result, refs, rvc_ref, threshold_ref) if live else None,
+                _rvc_text(result),
                 _MARK[result.outcome],
                 "; ".join(f"{s} {direction} {_money(b)}" for s, direction, b in result.headroom),
                 result.note,
             ]
         )
-        _append(sheet, cells)
+        sheet.append(cells)
         row_number += 1
     return row_number
 
@@ -453,16 +653,34 @@ def _without_division(text: str) -> tuple[str, str] | None:
     return shown
 
 
-def _live_test(
-    text: str, refs: dict[str, str], threshold: Fraction, rvc_ref: str, threshold_ref: str
-) -> Any:
+def _rvc_text(result: RVCResult) -> str:
+    """The engine's figure as what it is: the RVC, a bound on it, or no RVC at all."""
+    reading = rvc_reading(result)
+    if reading == "exact":
+        return _exact_text(result.value)
+    if reading:
+        return f"{reading} {_exact_text(result.value)}"
+    if result.value is not None:
+        return f"not known ({_exact_text(result.value)} from the known values only)"
+    return ""
+
+
+def _live_test(result: RVCResult, refs: dict[str, str], rvc_ref: str, threshold_ref: str) -> Any:
     """The live pass/fail: ``numerator >= threshold × denominator`` on the cells (exact while
     the products of the amounts stay within the 15-16 significant digits of a double, which
     division and ROUND would not be); ``ROUND(…, 9)`` on the RVC only where the formula cannot
-    be put in that form."""
+    be put in that form. Where material values are missing the figure is a bound, and the
+    test says only what the bound decides: an "at least" figure that meets, "meets"; an "at
+    most" figure that fails, "fails"; otherwise "needs information"."""
+    text, threshold = result.formula, result.threshold
+    reading = rvc_reading(result)
+    if reading not in ("exact", "at least", "at most"):
+        return "needs information"
+    when_met = '"needs information"' if reading == "at most" else '"meets"'
+    when_not = '"needs information"' if reading == "at least" else '"fails"'
     parts = _without_division(text)
     if parts is None:
-        return Formula(f'=IF(ROUND({rvc_ref},9)>=ROUND({threshold_ref},9),"meets","fails")')
+        return Formula(f"=IF(ROUND({rvc_ref},9)>=ROUND({threshold_ref},9),{when_met},{when_not})")
     numerator, denominator = (
         re.sub(r"[A-Za-z_]\w*", lambda m: refs[m.group(0)], p).replace("**", "^") for p in parts
     )
@@ -472,51 +690,47 @@ def _live_test(
     else:  # a threshold Excel cannot hold exactly: its numerator and denominator instead
         right = f"{threshold.numerator}*({denominator})"
         left = f"{threshold.denominator}*({numerator})"
-    return Formula(f'=IF({left}>={right},"meets","fails")')
+    return Formula(f"=IF({left}>={right},{when_met},{when_not})")
 
 
-def _explain(sheet: WriteOnlyWorksheet, product: str, d: Determination, base: str) -> None:
+def _children(step: Step) -> tuple[Step, ...]:
+    return step.children
+
+
+def _explain(sheet: _Sheet, product: str, d: Determination, base: str) -> None:
     wrap = Alignment(wrap_text=True, vertical="top")
-
-    def add(step: Step, depth: int) -> None:
-        _append(
-            sheet,
+    sheet.append([product, 0, d.verdict.value, "verdict", "", "; ".join(d.basis), ""])
+    # Parents first, on an explicit stack (origin.trees): steps nest as deep as the BOM.
+    for depth, step in preorder(d.steps, _children):
+        sheet.append(
             [
                 product,
-                depth,
+                depth + 1,
                 _MARK[step.outcome],
                 step.test,
                 str(step.citation),
-                _cell(sheet, step.summary, alignment=wrap),
+                _cell(step.summary, alignment=wrap),
                 "; ".join(step.missing) if step.outcome is Outcome.NEEDS_INFO else "",
-            ],
+            ]
         )
-        for child in step.children:
-            add(child, depth + 1)
-
-    _append(sheet, [product, 0, d.verdict.value, "verdict", "", "; ".join(d.basis), ""])
-    for step in d.steps:
-        add(step, 1)
     for result in d.rvc:
-        _append(
-            sheet,
+        sheet.append(
             [
                 product,
                 1,
                 _MARK[result.outcome],
                 f"RVC {result.method}",
                 str(result.citation),
-                f"{result.formula}: {_exact_text(result.value)} vs {_exact_text(result.threshold)}"
+                f"{result.formula}: {_rvc_text(result)} vs {_exact_text(result.threshold)}"
                 + (f" ({result.note})" if result.note else ""),
                 "",
             ],
         )
     for note in d.notes:
-        _append(sheet, [product, 1, "note", "note", "", note, ""])
+        sheet.append([product, 1, "note", "note", "", note, ""])
     for obligation in d.obligations:
         until = f" (until {obligation.until.isoformat()})" if obligation.until else ""
-        _append(
-            sheet,
+        sheet.append(
             [
                 product,
                 1,
@@ -528,8 +742,7 @@ def _explain(sheet: WriteOnlyWorksheet, product: str, d: Determination, base: st
             ],
         )
     if base:
-        _append(
-            sheet,
+        sheet.append(
             [
                 product,
                 1,
