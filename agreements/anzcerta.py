@@ -481,6 +481,11 @@ class _Run(Decision):
         statement = facts.get("r37_statement")
         similar = facts.get("r37_similar_goods") is True
         low, high = percent(floor.value), percent(applies_at.value)
+        # How far the figure holds when some values are missing: "at least" (only missing
+        # originating values), "at most" (only non-originating), or either way (both).
+        bound = result.bound or ("either way" if result.outcome is NEEDS_INFO else "")
+        covered = bound in {"", "at least"}  # the RVC is surely 48% or more
+        shown = percent(result.value)
         children = [
             Step(
                 "tolerance applies",
@@ -491,13 +496,13 @@ class _Run(Decision):
             Step(
                 "RVC in the tolerance band",
                 floor.reference,
-                NEEDS_INFO if result.bound else MEETS,
-                f"{result.bound + ' ' if result.bound else ''}{percent(result.value)}: "
-                + (
-                    f"it may be below {low}, which no statement covers"
-                    if result.bound
-                    else f"{low} or more, but less than {high}"
-                ),
+                MEETS if covered else NEEDS_INFO,
+                f"{shown}: {low} or more, but less than {high}"
+                if not bound
+                else f"at least {shown}: {low} or more (if less than {high})"
+                if covered
+                else f"{shown} on the known figures, {bound}: it may be below {low}, "
+                "which no statement covers",
             ),
             Step(
                 "chief executive's statement",
@@ -549,8 +554,8 @@ class _Run(Decision):
                 note=f"deemed at least {high} by the chief executive's statement "
                 f"{statement} ({which})",
             )
-        if statement and result.bound:
-            # An upper bound in the band may hide an RVC below 48%: the statement may not cover it.
+        if statement and not covered:
+            # The missing values may put the RVC below 48%, which the statement cannot cover.
             return attrs.evolve(result, outcome=NEEDS_INFO)
         return attrs.evolve(
             result,

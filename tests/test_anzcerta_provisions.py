@@ -322,3 +322,30 @@ def test_claims_and_decisions_are_listed_with_citations() -> None:
         assert provision in listed
     assert {"r 39D(1)", "r 39D(3)", "r 39G(1)"} <= {str(c) for c in d.citations()}
     assert uncited(d) == []
+
+
+@pytest.mark.parametrize(
+    ("unknown", "verdict"),
+    [
+        # Only an originating value is missing: QE and FC both grow by it, so the RVC is at
+        # least (490.00 + x) / (1000.00 + x) ≥ 49% ≥ 48%: either 50% or more, or in the band
+        # the statement covers. Originating (before issue 13: needs information).
+        (["originating"], Verdict.ORIGINATING),
+        # An originating and a non-originating value are missing: the RVC may be anything,
+        # below 48% too, which no statement covers (before issue 13: deemed, originating).
+        (["originating", "non-originating"], Verdict.NEEDS_INFORMATION),
+    ],
+)
+def test_tolerance_with_missing_values_deems_only_what_is_surely_48(
+    unknown: list[str], verdict: Verdict
+) -> None:
+    data = _tolerance_case({"r37_statement": "CE 2025/1"})
+    for n, status in enumerate(unknown):
+        country = "AU" if status == "originating" else "US"
+        extra = material(f"X{n}", "3506.91", "0", status, origin_country=country)
+        extra["value"] = None
+        data["materials"].append(extra)
+    d = decide(data)
+    fc = next(r for r in d.rvc if r.method == "factory-cost")
+    assert fc.value == 49
+    assert d.verdict is verdict
