@@ -1,14 +1,19 @@
 """``origin template`` and ``origin check``: workbooks in, results workbook and broker export out.
 
 Exit codes of ``check``: 0 every product decided (whatever the verdicts), 1 some file or
-product could not be read or decided (each listed with where and why), 2 bad arguments.
+product could not be read or decided (each listed with where and why), 2 bad arguments, an
+output that cannot or must not be written (checked before any work: see
+:mod:`origin.workbook.output`), or a write that failed (one line, no partial file).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
+import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +22,7 @@ from origin.errors import InputError
 from origin.workbook import batch as batch_module
 from origin.workbook import export
 from origin.workbook.mapping import load_layout
+from origin.workbook.output import check_outputs, os_error, replacing, visible
 from origin.workbook.results import write_results
 from origin.workbook.template import write_template
 
@@ -45,7 +51,7 @@ def register(subparsers: Any) -> None:
     check.add_argument("--date", type=_date, help="date whose law applies (default: today)")
     check.add_argument("--out", type=Path, help="write the results workbook here (.xlsx)")
     check.add_argument(
-        "--export", choices=("csv", "jsonl"), help="broker export (schema origin-broker/1)"
+        "--export", choices=("csv", "jsonl"), help="broker export (schema origin-broker/2)"
     )
     check.add_argument(
         "--export-file", type=Path, help="write the export here instead of standard output"
@@ -54,14 +60,33 @@ def register(subparsers: Any) -> None:
     check.set_defaults(run=_check)
 
 
+STDOUT = "standard output"
+
+
 def _template(args: argparse.Namespace) -> int:
     agreement = registry.get(args.agreement) if args.agreement else None
+    check_outputs([args.out])
     try:
-        write_template(args.out, agreement)
-    except OSError as error:
-        raise InputError(f"cannot write {error.filename or args.out}: {error.strerror}") from None
+        with replacing(args.out) as temporary:
+            write_template(temporary, agreement)
+    except Exception as error:
+        _write_failed(error, args.out)
     print(f"origin: wrote {args.out}", file=sys.stderr)
     return 0
+
+
+def _write_failed(error: Exception, where: Path | str) -> None:
+    """A failed write as the one-line message (exit 2); anything else is raised as it is.
+    A closed pipe (``| head``) is left to the ``origin`` command, which stops quietly."""
+    failure = os_error(error)
+    if failure is None or isinstance(failure, BrokenPipeError):
+        raise error
+    _let_go(error)
+    if where == STDOUT:  # what is still buffered cannot be written either: drop it
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    raise InputError(f"cannot write {where}: {failure.strerror or failure}") from None
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -75,6 +100,10 @@ def _check(args: argparse.Namespace) -> int:
     paths = batch_module.workbooks(target)
     if not paths:
         raise InputError(f"{target}: no workbooks (.xlsx, .xlsm, .xls, .xlsb, .ods) in the folder")
+    if args.export_file and not args.export:
+        raise InputError("--export-file needs --export csv or --export jsonl")
+    # Every output before any work: never an input, a link, a device or a missing folder.
+    check_outputs([args.out, args.export_file], [*paths, args.mapping])
     bar = _progress(len(paths))
     try:
         result = batch_module.check(paths, agreement, date, layout, bar)
@@ -82,26 +111,56 @@ def _check(args: argparse.Namespace) -> int:
         if hasattr(bar, "close"):
             bar.close()
     report = sys.stderr if args.export and not args.export_file else sys.stdout
-    for item in result.decided:
-        d = item.determination
-        shown = d.verdict.value if d else "NOT DECIDED"
-        basis = f" — {'; '.join(d.basis)}" if d and d.basis else ""
-        print(f"{item.workbook} {item.product}: {shown}{basis}", file=report)
-    for issue in result.issues:
-        print(f"origin: {issue}", file=sys.stderr)
+    writing: Path | str = STDOUT if report is sys.stdout else "standard error"
     try:
+        for item in result.decided:
+            d = item.determination
+            shown = d.verdict.value if d else "NOT DECIDED"
+            basis = f" — {'; '.join(d.basis)}" if d and d.basis else ""
+            # User text (ids, file names) shown, never acted on by the terminal (ESC, CR).
+            print(
+                visible(f"{item.workbook} {item.product}: {shown}{basis}", line=True), file=report
+            )
+        report.flush()
+        for issue in result.issues:
+            print(f"origin: {visible(str(issue))}", file=sys.stderr)
         if args.out:
-            write_results(args.out, result.decided, result.issues, result.ledger)
+            writing = args.out
+            for note in write_results(args.out, result.decided, result.issues, result.ledger):
+                print(f"origin: {note}", file=sys.stderr)
             print(f"origin: wrote {args.out}", file=sys.stderr)
         if args.export:
             if args.export_file:
-                with args.export_file.open("w", encoding="utf-8", newline="") as handle:
-                    export.write(result.decided, args.export, handle)
+                writing = args.export_file
+                with (
+                    replacing(args.export_file) as temporary,
+                    temporary.open("w", encoding="utf-8", newline="") as handle,
+                ):
+                    notes = export.write(result.decided, args.export, handle)
             else:
-                export.write(result.decided, args.export, sys.stdout)
-    except OSError as error:  # e.g. the results file is open in Excel, or a missing folder
-        raise InputError(f"cannot write {error.filename}: {error.strerror}") from None
+                writing = STDOUT
+                notes = export.write(result.decided, args.export, sys.stdout)
+                sys.stdout.flush()
+            for note in notes:
+                print(f"origin: {note}", file=sys.stderr)
+    except Exception as error:  # disk full, file too large, open in Excel, …
+        _write_failed(error, writing)
     return 1 if result.failed else 0
+
+
+def _let_go(error: BaseException) -> None:
+    """Drop what a failed write still holds (a half-written zip archive, openpyxl's sheet
+    streams) now, with the errors of their finalizers silenced: they try to finish writing to
+    the full disk, and left to the garbage collector they would print "Exception ignored in
+    …" after the one-line message. The file itself is removed by ``replacing``."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda unraisable: None
+    try:
+        traceback.clear_frames(error.__traceback__)
+        error.__traceback__ = None
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 class _Bar:

@@ -72,7 +72,8 @@ def check_outputs(outputs: Iterable[Path | None], inputs: Iterable[Path | None] 
         for other in wanted[index + 1 :]:
             if path.resolve() == other.resolve():
                 raise InputError(
-                    f"cannot write {path}: {other} is the same file; give each output its own"
+                    f"cannot write {path}: another output ({other}) is the same file; "
+                    "give each output its own"
                 )
 
 
