@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -800,3 +801,29 @@ def test_merged_product_cells_of_the_only_product_are_a_warning(tmp_path: Path) 
     assert product.case is not None and len(product.case.materials) == 2
     [warning] = [i for i in result.issues if "merged" in i.message]
     assert (warning.sheet, warning.row, warning.column) == ("BOM", 2, "A")
+
+
+def test_many_huge_merged_ranges_cost_no_more_than_the_rows(tmp_path: Path) -> None:
+    """2,000 overlapping ranges each over the whole sheet (A2:XFD1048576): 50 warnings and
+    a count, an error for the one blank required cell they cover (once), in a moment."""
+    source = _edit(tmp_path / "src.xlsx", _set("BOM", "part id", 3, None))
+    part = "xl/worksheets/sheet3.xml"  # Instructions, Product, BOM
+    with zipfile.ZipFile(source) as old:
+        xml = old.read(part)
+    ranges = b'<mergeCell ref="A2:XFD1048576"/>' * 2000
+    xml = xml.replace(
+        b"</sheetData>", b'</sheetData><mergeCells count="2000">' + ranges + b"</mergeCells>"
+    )
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(tmp_path / "merges.xlsx", "w") as new:
+        for item in old.infolist():
+            new.writestr(item, xml if item.filename == part else old.read(item))
+    path = tmp_path / "merges.xlsx"
+    started = time.perf_counter()
+    result = import_workbook(path, law=PLUGIN.law)
+    assert time.perf_counter() - started < 10
+    warnings = [i for i in result.issues if i.severity.value == "warning" and "merged" in i.message]
+    assert len(warnings) == 51 and warnings[-1].message.startswith("… and 1950 more merged ranges")
+    part_id = column_letter([f.key for f in FIELDS["bom"]].index("part"))
+    covered = [i for i in result.errors if i.column == part_id and "merged cells" in i.message]
+    assert [i.row for i in covered] == [3]  # once per row (row 2 holds the range's value)
+    assert [p.case for p in result.products] == [None]

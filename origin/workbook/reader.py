@@ -829,9 +829,8 @@ class _Reader:
             anchor = fields_at.get(first_col)
             head = by_row.get(top) if top > header_row else None
             shown = head.values.get(anchor.key) if head is not None and anchor else None
-            for column in range(first_col, last_col + 1):
-                field = fields_at.get(column)
-                if field is None:
+            for column, field in fields_at.items():  # the read columns (a range may be wide)
+                if not first_col <= column <= last_col:
                     continue
                 spread = shown if bottom > top else None
                 if not field.required and (spread is None or column != first_col):
