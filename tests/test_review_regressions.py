@@ -483,6 +483,15 @@ def test_broker_export_never_presents_a_bound_as_the_rvc() -> None:
     # Both unknown: the known figures bound nothing; no figure at all.
     row = export.broker_row(_decided(_without_values(case, "FITTINGS", "TIMBER"), day))
     assert (row["rvc_percent"], row["rvc_bound"], row["rvc_bound_percent"]) == ("", "", "")
+    # The same with the known figures in r 37's 48–50 % band, where ANZCERTA replaces the
+    # engine's note with its own: still no figure (was "48.99" as the RVC).
+    board = attrs.evolve(case.materials[0], id="BOARD", value=Decimal("229.00"))
+    banded = _without_values(
+        attrs.evolve(case, materials=(*case.materials, board)), "FITTINGS", "TIMBER"
+    )
+    row = export.broker_row(_decided(banded, day))
+    assert row["verdict"] == "needs information"
+    assert (row["rvc_percent"], row["rvc_bound"], row["rvc_bound_percent"]) == ("", "", "")
     # Complete figures: the RVC itself, no bound.
     case, day = _worked("06-build-down-exactly-50.json")
     row = export.broker_row(_decided(case, day))

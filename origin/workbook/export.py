@@ -116,12 +116,18 @@ _UNBOUNDED = "from known values only"
 def rvc_reading(result: RVCResult) -> str:
     """What ``result.value`` says of the RVC: ``"exact"``; ``"at least"`` or ``"at most"``
     when material values are missing and the known ones bound it (``RVCResult.bound``);
-    ``""`` when it says nothing (not computed, or the unknowns could move it either way)."""
+    ``""`` when it says nothing: not computed, or a figure without a bound that does not
+    decide the test ("needs information": the unknown values could move it either way, or
+    the figure itself awaits a fact, such as TPSEP's transaction value awaiting its r 51P(4)
+    adjustment). A plugin may replace the engine's note (ANZCERTA's r 37 band does), so
+    the outcome, not only the note, says which."""
     if result.value is None:
         return ""
     if result.bound:
         return result.bound
-    return "" if result.note.startswith(_UNBOUNDED) else "exact"
+    if result.outcome is Outcome.NEEDS_INFO or result.note.startswith(_UNBOUNDED):
+        return ""
+    return "exact"
 
 
 def decisive_rvc(d: Determination) -> RVCResult | None:

@@ -661,7 +661,7 @@ def _rvc_text(result: RVCResult) -> str:
     if reading:
         return f"{reading} {_exact_text(result.value)}"
     if result.value is not None:
-        return f"not known ({_exact_text(result.value)} from the known values only)"
+        return f"not decided ({_exact_text(result.value)} on the figures given; see the note)"
     return ""
 
 
