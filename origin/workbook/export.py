@@ -117,10 +117,10 @@ def rvc_reading(result: RVCResult) -> str:
     """What ``result.value`` says of the RVC: ``"exact"``; ``"at least"`` or ``"at most"``
     when material values are missing and the known ones bound it (``RVCResult.bound``);
     ``""`` when it says nothing: not computed, or a figure without a bound that does not
-    decide the test ("needs information": the unknown values could move it either way, or
-    the figure itself awaits a fact, such as TPSEP's transaction value awaiting its r 51P(4)
-    adjustment). A plugin may replace the engine's note (ANZCERTA's r 37 band does), so
-    the outcome, not only the note, says which."""
+    decide the test ("needs information": the unknown values could move it either way; a
+    plugin may also leave a figure open on a fact still needed). A plugin may replace the
+    engine's note (ANZCERTA's r 37 band does), so the outcome, not only the note, says
+    which."""
     if result.value is None:
         return ""
     if result.bound:
