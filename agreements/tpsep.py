@@ -19,10 +19,19 @@ hold, the r 51U(3) total being at most 55% of their value.
 
 Interpretations (also shown in the explanation where they apply):
 
-* Parties (r 51N): Brunei Darussalam and Chile are parties only once declared specified TPA
-  parties under the Tariff Act 1988. No declaration is in the encoded sources, so only New
-  Zealand and Singapore are parties (see ``tpsep.toml``); materials declared originating in
-  Brunei or Chile are refused.
+* Parties (r 51N): New Zealand and Singapore are parties by the text ((c), (d)); Brunei
+  Darussalam and Chile are parties "if ... under the Tariff Act 1988, declared to be a
+  specified TPA party" ((a), (b)). The NZ Working Tariff Document of 1 January 2022 records
+  both as declared ("Brunei Darussalam and Chile are specified TPA Parties"), so all four are
+  parties from that date (``[parties_list]`` in ``tpsep.toml``); a determination relying on
+  Brunei or Chile being a party says so in a step citing r 51N party (a) or (b). Since issue
+  13; before, only New Zealand and Singapore were parties.
+* Tariff preference: the WTD says Singapore "is not a specified TPA Party for the purposes of
+  the Tariff Act 1988": goods of Singapore, originating here (a party for origin, r 51N party
+  (d)), are entered at the SG rate; goods of Brunei and Chile at TPA. The law file's
+  ``[agreement.tariff_preference.by_country]`` says so; ``LAW.preference_codes_of(case)``
+  gives the code by the country of the goods' last process (else their one country of
+  production), and a determination's notes name it.
 * The RVC method of r 51P(1) has no name in the text. It is reported as ``build-down`` (it
   subtracts VNM from TV, as Thailand's r 51L does) and a rule naming no method uses it. TV is
   ``good.transaction_value`` (stated on an FOB basis); the de minimis base of r 51O(3)(a) is
@@ -74,6 +83,7 @@ Interpretations (also shown in the explanation where they apply):
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
@@ -107,16 +117,72 @@ from origin.engine import (
     transit_step,
 )
 from origin.formulas import Formula
-from origin.law import LawBook
+from origin.law import LawBook, LawFileError, goods_country
 from origin.model import Case, ValueBasis
 from origin.psr import AnyOf, Rule
 
-LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
+_LAW_PATH = Path(__file__).with_suffix(".toml")
+LAW = LawBook.load(_LAW_PATH)
+with _LAW_PATH.open("rb") as _handle:
+    # What the law file says beyond LawBook's fields: the source of the declared parties.
+    _FILE = tomllib.load(_handle)
 PARTIES = LAW.parties
 AGREEMENT_NAME = "tpsep"
 
 
-LAW.check_parties("party")  # r 51N party: the parties are those recorded as such
+@attrs.frozen
+class PartiesList:
+    """Where the declarations of r 51N party (a) and (b) are recorded: Brunei Darussalam and
+    Chile are parties "if ... under the Tariff Act 1988, declared to be a specified TPA
+    party"; the declarations are outside the regulations."""
+
+    declared: tuple[str, ...]
+    source: str
+    as_at: dt.date
+    reference: Citation
+    caveat: str
+
+
+def _parties_list() -> PartiesList:
+    """``[parties_list]``, checked against ``[agreement].parties`` and the vocabulary: the
+    parties are those of group "party" (on the text) and "declared" (listed here), and the
+    list's date is not after the first date encoded (no date is decided on a declaration
+    not yet recorded)."""
+    try:
+        spec = _FILE["parties_list"]
+        as_at = spec["as_at"]
+        if not isinstance(as_at, dt.date):
+            raise TypeError(f"as_at {as_at!r} must be a TOML date")
+        listed = PartiesList(
+            tuple(str(c) for c in spec["declared"]),
+            str(spec["source"]),
+            as_at,
+            cite(str(spec["reference"])),
+            str(spec["caveat"]),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise LawFileError(f"{_LAW_PATH.name}: [parties_list]: {error}") from error
+    terms = LAW.vocabulary("parties")
+    by_text = {k for k, t in terms.items() if t.group == "party"}
+    declared = {k for k, t in terms.items() if t.group == "declared"}
+    if declared != set(listed.declared) or by_text | declared != set(PARTIES):
+        raise LawFileError(
+            f"{_LAW_PATH.name}: [agreement].parties {sorted(PARTIES)} must be the "
+            f"[vocabularies.parties] entries of group 'party' {sorted(by_text)} and "
+            f"'declared' {sorted(declared)}, and [parties_list].declared "
+            f"{sorted(listed.declared)} the latter"
+        )
+    start = LAW.coverage.start
+    if start is None or listed.as_at > start:
+        raise LawFileError(
+            f"{_LAW_PATH.name}: [parties_list] is as at {listed.as_at.isoformat()}, after the "
+            f"first date encoded ({start}): dates before it would rely on declarations not "
+            "recorded"
+        )
+    return listed
+
+
+PARTIES_LIST = _parties_list()  # r 51N party: the parties are those recorded as such
 
 # r 51P(1): RVC = (TV − VNM) / TV × 100; TV on an FOB basis, VNM on a CIF basis.
 BUILD_DOWN = Formula.define(
@@ -588,6 +654,45 @@ class _Run(Decision):
             margin=(limit - value) * 100,
         )
 
+    # ----- r 51N party and the tariff preference
+
+    def declared_parties(self) -> list[Step]:
+        """r 51N party (a), (b): a step for each declared party the case relies on being a
+        party (its production, materials, exportation or route), naming the list used."""
+        used = sorted(_countries(self.case) & set(PARTIES_LIST.declared))
+        terms = LAW.vocabulary("parties")
+        listed = PARTIES_LIST
+        return [
+            Step(
+                "specified TPA party",
+                terms[code].reference,
+                MEETS,
+                f"{terms[code].text.split(',')[0]} is a party: declared a specified TPA party "
+                f"under the Tariff Act 1988, as the Working Tariff Document records as at "
+                f"{listed.as_at.isoformat()} (law file [parties_list]); {listed.caveat}",
+                (("party", code), ("list", listed.source), ("as at", listed.as_at)),
+            )
+            for code in used
+        ]
+
+    def preference_note(self) -> str:
+        """Which NZ tariff preference the goods are entered under, by their country."""
+        codes = LAW.preference_codes_of(self.case)
+        country = goods_country(self.case)
+        if country is None:
+            return (
+                f"tariff preference: {' or '.join(codes)}, by the party whose goods these are "
+                "(the country of the last process of manufacture is not stated)"
+            )
+        entry = LAW.preference_by_country.get(country)
+        if entry is None:
+            return f"tariff preference: none for goods of {country} under this agreement"
+        return (
+            f"tariff preference: {entry.code} for goods of {country} (law file "
+            "[agreement.tariff_preference.by_country], from the Working Tariff Document of 1 "
+            "January 2022)"
+        )
+
     def obligations(self) -> tuple[Obligation, ...]:
         years = int(LAW.value("record_years", self.date).value)
         return (
@@ -638,7 +743,24 @@ class _Run(Decision):
                 basis.append("r 51U")
             origin = Outcome.any((origin, outward.outcome))
         verdict = Verdict.from_outcome(origin)
-        return self.conclude(verdict, basis, steps)
+        notes: list[str] = []
+        if not self.intermediate:
+            steps.extend(self.declared_parties())
+            notes.append(self.preference_note())
+        return self.conclude(verdict, basis, steps, notes)
+
+
+def _countries(case: Case) -> set[str]:
+    """Every country a case names: production, materials, exportation and route."""
+    good = case.good
+    found = {*good.produced_in, good.last_process_in}
+    for _, material in case.walk():
+        found |= {material.origin_country, material.produced_in}
+    consignment = case.consignment
+    if consignment is not None:
+        found.add(consignment.exported_from)
+        found |= {stop.country for stop in consignment.transit or ()}
+    return {c for c in found if c is not None}
 
 
 def decide(case: Case, date: dt.date) -> Determination:

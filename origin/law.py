@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from origin.citation import Citation, CitationError
+from origin.model import Case
 
 # The encoded text of an agreement is applied to dates up to this many years after its
 # version, with a note from the version on (amendments since are not reflected). Beyond
@@ -93,6 +94,15 @@ class Term:
 
 
 @attrs.frozen
+class CountryPreference:
+    """The preferential abbreviation goods of one country are entered under, and where the
+    NZ tariff says so (e.g. Singapore's TPSEP goods: SG, not TPA)."""
+
+    code: str
+    reference: str
+
+
+@attrs.frozen
 class LawBook:
     """Everything an agreement's parameter file says, checked on load."""
 
@@ -112,6 +122,10 @@ class LawBook:
     parameters: Mapping[str, Parameter]
     vocabularies: Mapping[str, Mapping[str, Term]]
     windows: Mapping[str, tuple[Window, Citation]]
+    # Where the code depends on the country whose goods they are (the law file's
+    # ``[agreement.tariff_preference.by_country]``); empty: every party's goods use
+    # ``preference_codes``.
+    preference_by_country: Mapping[str, CountryPreference] = attrs.field(factory=dict)
 
     @property
     def horizon(self) -> dt.date:
@@ -156,6 +170,26 @@ class LawBook:
             return self.windows[name]
         except KeyError:
             raise LawFileError(f"{self.name}: no window {name!r} in its law file") from None
+
+    def preference_codes_for(self, country: str | None) -> tuple[str, ...]:
+        """The NZ tariff preference abbreviation(s) goods of ``country`` are entered under.
+
+        Without a per-country table, ``preference_codes`` whatever the country. With one, a
+        country in it gets its own code, a country not in it none (its goods are not entered
+        under this agreement's preference), and an unknown country (``None``) every code the
+        agreement has, since which applies is not known.
+        """
+        if not self.preference_by_country:
+            return self.preference_codes
+        if country is None:
+            return self.preference_codes
+        entry = self.preference_by_country.get(country)
+        return () if entry is None else (entry.code,)
+
+    def preference_codes_of(self, case: Case | None) -> tuple[str, ...]:
+        """The preference abbreviation(s) for ``case``'s goods (see :meth:`preference_codes_for`),
+        by the country whose goods they are (:func:`goods_country`); ``None``: no case read."""
+        return self.preference_codes_for(None if case is None else goods_country(case))
 
     def check_parties(self, group: str) -> None:
         """``[agreement].parties`` must be exactly the ``[vocabularies.parties]`` entries in
@@ -229,7 +263,35 @@ class LawBook:
             parameters=parameters,
             vocabularies=vocabularies,
             windows=windows,
+            preference_by_country=_by_country(head),
         )
+
+
+def goods_country(case: Case) -> str | None:
+    """The country whose goods these are, for the tariff preference: the country of the last
+    process of manufacture, else the one country they were produced in; ``None`` when
+    neither says (produced in several countries, none named last)."""
+    good = case.good
+    if good.last_process_in:
+        return good.last_process_in
+    produced = set(good.produced_in)
+    return produced.pop() if len(produced) == 1 else None
+
+
+def _by_country(head: Mapping[str, Any]) -> dict[str, CountryPreference]:
+    """``[agreement.tariff_preference.by_country]``: each entry a party of the agreement and
+    one of its codes, with its reference."""
+    preference = head["tariff_preference"]
+    codes, parties = set(preference["codes"]), set(head["parties"])
+    table: dict[str, CountryPreference] = {}
+    for country, entry in preference.get("by_country", {}).items():
+        code, reference = entry["code"], entry["reference"]
+        if country not in parties:
+            raise ValueError(f"tariff_preference.by_country: {country} is not a party")
+        if code not in codes:
+            raise ValueError(f"tariff_preference.by_country.{country}: {code!r} is not in codes")
+        table[country] = CountryPreference(str(code), str(reference))
+    return table
 
 
 def _window(spec: Mapping[str, Any]) -> Window:

@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 import worked
 
-from agreements.tpsep import AGREEMENT
+from agreements import tpsep
+from agreements.tpsep import AGREEMENT, PARTIES_LIST
+from origin import registry
 from origin.agreement import FactError
 from origin.caseio import case_from_json
 from origin.determination import Determination, Verdict
 from origin.engine import CaseError
-from origin.law import LawNotEncoded
+from origin.law import LawBook, LawFileError, LawNotEncoded
 
 DATE = dt.date(2025, 6, 1)
 CASES = worked.files(AGREEMENT)
@@ -185,17 +187,86 @@ def test_records_until_three_years_after_import() -> None:
     assert records and records[0].until == dt.date(2028, 2, 28)
 
 
-def test_chile_is_not_a_party_without_a_declaration() -> None:
-    """r 51N party (b): no declaration of Chile as a specified TPA party is recorded."""
-    material = _material("600.00", status="originating", origin_country="CL")
-    with pytest.raises(FactError):
-        _decide(_case("RVC45", [material]))
-    assert AGREEMENT.law.parties == ("NZ", "SG")
+# ------------------------------------------------------------- parties (issue 13, item 1)
+#
+# r 51N party (a), (b): Brunei Darussalam and Chile are parties "if ... under the Tariff Act
+# 1988, declared to be a specified TPA party". The NZ Working Tariff Document of 1 January 2022
+# (Introduction, 'Rates of Duty', Preferential Tariff, TPA) records: "Brunei Darussalam and
+# Chile are specified TPA Parties ... Singapore is not a specified TPA Party for the purposes of
+# the Tariff Act 1988 and therefore goods the origin of Singapore do not receive TPA rates of
+# duty. However, goods ... the origin of Singapore are entitled to be entered at the SG rate".
+# Before issue 13 only NZ and SG were parties, and every verdict was entered under TPA.
 
 
-def test_chilean_production_is_outside_the_parties() -> None:
-    data = _case("CTH", [_material("100.00")], produced_in=["CL"], last_process_in="CL")
-    assert _decide(data).verdict is Verdict.NOT_ORIGINATING
+def test_brunei_and_chile_are_parties_as_the_wtd_records() -> None:
+    assert set(AGREEMENT.law.parties) == {"BN", "CL", "NZ", "SG"}
+    assert PARTIES_LIST.as_at == dt.date(2022, 1, 1)
+    assert "Brunei Darussalam and Chile are specified TPA Parties" in PARTIES_LIST.source
+
+
+def test_chilean_goods_at_90_percent_originate() -> None:
+    """A pump produced in Chile at (1000 − 100) / 1000 = 90% RVC originates; it was "not
+    originating" while Chile was not a party."""
+    data = _case("RVC45", [_material("100.00")], produced_in=["CL"], last_process_in="CL")
+    data["consignment"]["exported_from"] = "CL"
+    d = _decide(data)
+    assert d.verdict is Verdict.ORIGINATING
+    assert d.rvc[0].value == 90
+    assert "r 51N party (b)" in {str(c) for c in d.citations()}
+
+
+def test_bruneian_and_chilean_materials_are_originating() -> None:
+    """r 51O(2): materials originating in Brunei or Chile count as originating in Singapore;
+    they were refused as declared originating outside the parties."""
+    brunei = _material("300.00", status="originating", origin_country="BN")
+    chile = {**_material("300.00", hs="7325.99", status="originating", origin_country="CL")}
+    chile["id"] = "C"  # ids are unique within the BOM
+    d = _decide(_case("RVC45", [brunei, chile, {**_material("100.00"), "id": "X"}]))
+    assert d.verdict is Verdict.ORIGINATING
+    assert d.rvc[0].value == 90
+    assert {"r 51N party (a)", "r 51N party (b)"} <= {str(c) for c in d.citations()}
+
+
+def test_singapore_goods_cite_no_declaration() -> None:
+    """Singapore is a party on the text (r 51N party (d)): no declared-party step."""
+    d = _decide(_case("RVC45", [_material("100.00")]))
+    assert not any(s.test == "specified TPA party" for s in d.steps)
+
+
+@pytest.mark.parametrize(
+    ("country", "codes"),
+    [("SG", ("SG",)), ("CL", ("TPA",)), ("BN", ("TPA",)), ("NZ", ())],
+)
+def test_preference_code_turns_on_the_goods_country(country: str, codes: tuple[str, ...]) -> None:
+    """Goods of Singapore are entered at the SG rate, not TPA; Brunei's and Chile's at TPA."""
+    data = _case("RVC45", [_material("100.00")], produced_in=[country], last_process_in=country)
+    law = AGREEMENT.law
+    assert law.preference_codes_of(case_from_json(data)) == codes
+    if codes:
+        assert any(n.startswith(f"tariff preference: {codes[0]} ") for n in _decide(data).notes)
+
+
+def test_preference_code_of_goods_of_unknown_country_names_both() -> None:
+    data = _case("RVC45", [_material("100.00")], produced_in=["SG", "CL"])
+    del data["good"]["last_process_in"]
+    assert AGREEMENT.law.preference_codes_of(case_from_json(data)) == ("TPA", "SG")
+    assert AGREEMENT.law.preference_codes_of(None) == ("TPA", "SG")
+
+
+def test_preference_table_must_name_parties_and_codes(tmp_path: Path) -> None:
+    """The law file's per-country table may name only parties and the agreement's codes."""
+    text = (Path(tpsep.__file__).with_suffix(".toml")).read_text(encoding="utf-8")
+    for bad in ('JP = { code = "TPA"', 'SG = { code = "CPT"'):
+        path = tmp_path / "tpsep.toml"
+        path.write_text(text.replace('SG = { code = "SG"', bad, 1), encoding="utf-8")
+        with pytest.raises(LawFileError):
+            LawBook.load(path)
+
+
+def test_other_agreements_keep_one_code_for_every_country() -> None:
+    anzcerta = registry.get("anzcerta").law
+    data = _case("RVC45", [_material("100.00")], produced_in=["AU"], last_process_in="AU")
+    assert anzcerta.preference_codes_of(case_from_json(data)) == anzcerta.preference_codes
 
 
 def test_commerce_permitted_by_chief_executive() -> None:
