@@ -32,6 +32,13 @@ Interpretations (also shown in the explanation where they apply):
   ``[agreement.tariff_preference.by_country]`` says so; ``LAW.preference_codes_of(case)``
   gives the code by the country of the goods' last process (else their one country of
   production), and a determination's notes name it.
+* r 51Q(1): standard accessories, spare parts or tools that have its relief "must be treated
+  as originating goods and must be disregarded in determining whether ... the non-originating
+  materials ... undergo the applicable change in tariff classification". Both halves apply:
+  they leave the change in classification, and they do not defeat r 51O(1)(b) ("exclusively
+  from materials that originate"), as ANZCERTA reads the identical words of r 39(1). In RVC
+  they count by their own status (r 51Q(1)(c)). Since issue 13; before, a relieved
+  non-originating accessory defeated r 51O(1)(b).
 * The RVC method of r 51P(1) has no name in the text. It is reported as ``build-down`` (it
   subtracts VNM from TV, as Thailand's r 51L does) and a rule naming no method uses it. TV is
   ``good.transaction_value`` (stated on an FOB basis); the de minimis base of r 51O(3)(a) is
@@ -386,12 +393,14 @@ class _Run(Decision):
         )
 
     def class_b(self) -> Step:
-        """r 51O(1)(b): produced solely in the parties exclusively from originating materials
-        (r 51Q relieves accessories within the change in classification only)."""
+        """r 51O(1)(b): produced solely in the parties exclusively from originating materials.
+
+        r 51Q(1): relieved standard accessories, spare parts or tools "must be treated as
+        originating goods", so they do not defeat this class (as for the identical words of
+        r 39(1), decision 0002 §9; decision 0006 §10).
+        """
         return self.exclusively_originating(
-            cite("r 51O(1)(b)"),
-            "class 51O(1)(b) exclusively originating materials",
-            relief_is_originating=False,
+            cite("r 51O(1)(b)"), "class 51O(1)(b) exclusively originating materials"
         )
 
     def class_c(self) -> tuple[Step, tuple[Rule, ...]]:

@@ -14,7 +14,7 @@ from agreements.tpsep import AGREEMENT, PARTIES_LIST
 from origin import registry
 from origin.agreement import FactError
 from origin.caseio import case_from_json
-from origin.determination import Determination, Verdict
+from origin.determination import Determination, Outcome, Step, Verdict
 from origin.engine import CaseError
 from origin.law import LawBook, LawFileError, LawNotEncoded
 
@@ -320,3 +320,34 @@ def test_undecided_rvc_alternative_keeps_the_claim_open() -> None:
     assert any("value of material M" in m for m in d.missing)
     d = _decide(_case("CTH", [_material("100.00")], operations=["packing"]))
     assert d.verdict is Verdict.NOT_ORIGINATING
+
+
+# ------------------------------------------------ accessories (issue 13, items 2 and 3)
+
+
+def _with_spare(**accessory: Any) -> dict[str, Any]:
+    """Originating motor and casing, and a Japanese spare impeller (84.13, 150.00)."""
+    motor = _material("300.00", status="originating", origin_country="SG")
+    casing = {**_material("200.00", hs="7325.99", status="originating"), "id": "C"}
+    spare = {
+        **_material("150.00", hs="8413.91", origin_country="JP"),
+        "id": "SPARE",
+        "accessory": {"kind": "spare-part", **accessory},
+    }
+    return _case(None, [motor, casing, spare])
+
+
+def _class_b(d: Determination) -> Step:
+    return next(s for s in d.steps if s.test.startswith("class 51O(1)(b)"))
+
+
+def test_relieved_spare_part_is_treated_as_originating_for_class_b() -> None:
+    """r 51Q(1): relieved spare parts "must be treated as originating goods", so the pump is
+    made exclusively from originating materials (r 51O(1)(b)); the same words of r 39(1)
+    are read so for ANZCERTA. Before issue 13 class (b) failed on the relieved impeller."""
+    d = _decide(_with_spare(invoiced_separately=False, customary=True))
+    assert _class_b(d).outcome is Outcome.MEETS
+    assert d.verdict is Verdict.ORIGINATING
+    # Without the relief (invoiced separately) the impeller is an ordinary material.
+    d = _decide(_with_spare(invoiced_separately=True, customary=True))
+    assert _class_b(d).outcome is Outcome.FAILS
