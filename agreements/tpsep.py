@@ -39,6 +39,12 @@ Interpretations (also shown in the explanation where they apply):
   from materials that originate"), as ANZCERTA reads the identical words of r 39(1). In RVC
   they count by their own status (r 51Q(1)(c)). Since issue 13; before, a relieved
   non-originating accessory defeated r 51O(1)(b).
+* r 51Q(1)(a): the relief needs the lines "classified with, and not invoiced separately
+  from, the originating goods". Invoicing is the accessory's ``invoiced_separately``;
+  classification is ``facts.accessories_classified_with_goods`` (the fact China's r 51ZI(1)
+  asks). Stated false, the lines are ordinary materials; not stated, the goods are decided
+  both ways and the verdict needs the fact only if the two differ. Since issue 13; before,
+  classification was never asked and a spare part classified on its own was relieved.
 * The RVC method of r 51P(1) has no name in the text. It is reported as ``build-down`` (it
   subtracts VNM from TV, as Thailand's r 51L does) and a rule naming no method uses it. TV is
   ``good.transaction_value`` (stated on an FOB basis); the de minimis base of r 51O(3)(a) is
@@ -125,7 +131,7 @@ from origin.engine import (
 )
 from origin.formulas import Formula
 from origin.law import LawBook, LawFileError, goods_country
-from origin.model import Case, ValueBasis
+from origin.model import Case, Material, ValueBasis
 from origin.psr import AnyOf, Rule
 
 _LAW_PATH = Path(__file__).with_suffix(".toml")
@@ -778,6 +784,8 @@ def decide(case: Case, date: dt.date) -> Determination:
     r 51P(1) takes TV on an FOB basis: a stated FOB value stands for it when no transaction
     value is given. r 51P(4): when the producer does not export directly and the adjustment
     is not stated, the stated TV is not the TV of r 51P, for RVC or for de minimis (r 51O(3)).
+    r 51Q(1)(a): accessories, spare parts and tools have the relief only if "classified
+    with" the goods (:func:`_classified_with`).
     """
     good = case.good
     if good.transaction_value is None and good.fob is not None:
@@ -785,7 +793,94 @@ def decide(case: Case, date: dt.date) -> Determination:
     facts = case.facts
     if facts.get("producer_exports_directly") is False and not facts.get("tv_adjustment"):
         case = attrs.evolve(case, good=attrs.evolve(case.good, transaction_value=None))
-    return _Run.decide(case, date)
+    return _classified_with(case, date)
+
+
+def _classified_with(case: Case, date: dt.date) -> Determination:
+    """r 51Q(1)(a): the relief is only for accessories, spare parts or tools "classified
+    with, and not invoiced separately from, the originating goods".
+
+    Invoicing is a field of each accessory line; classification is the case's fact
+    ``accessories_classified_with_goods`` (as China's r 51ZI(1) asks it). Stated false, the
+    lines are ordinary materials; not stated, the goods are decided both ways and the verdict
+    needs the fact only if the two differ. With ``accessories_raise_rvc`` (r 51Q(2)) there is
+    no relief whatever the classification. Either way a cited step says what was done.
+    """
+    accessories = [m.id for _, m in case.walk() if m.accessory is not None]
+    if not accessories:
+        return _Run.decide(case, date)
+    lines = ", ".join(accessories[:10]) + ("…" if len(accessories) > 10 else "")
+    if case.facts.get("accessories_raise_rvc") is True:
+        d = _Run.decide(case, date)  # the engine withholds the relief (r 51Q(2))
+        step = Step(
+            "accessories added to raise the RVC",
+            cite("r 51Q(2)"),
+            MEETS,
+            f"stated that {lines} were added solely to raise the RVC artificially: r 51Q(1) "
+            "does not apply, they count as ordinary materials",
+        )
+        return attrs.evolve(d, steps=(*d.steps, step))
+    citation = cite("r 51Q(1)(a)")
+    title = "accessories classified with the goods"
+    classified = case.facts.get("accessories_classified_with_goods")
+    if classified is True:
+        d = _Run.decide(case, date)
+        step = Step(title, citation, MEETS, f"{lines}: stated classified with the goods")
+        return attrs.evolve(d, steps=(*d.steps, step))
+    without = _Run.decide(_without_relief(case), date)
+    if classified is False:
+        step = Step(
+            title,
+            citation,
+            FAILS,
+            f"{lines}: stated not classified with the goods: no r 51Q(1) relief, treated as "
+            "ordinary materials",
+        )
+        return attrs.evolve(without, steps=(*without.steps, step))
+    with_relief = _Run.decide(case, date)
+    if with_relief.verdict is without.verdict:
+        step = Step(
+            title,
+            citation,
+            NEEDS_INFO,
+            f"whether {lines} are classified with the goods is not stated: decided both ways, "
+            "with the same verdict",
+        )
+        return attrs.evolve(with_relief, steps=(*with_relief.steps, step))
+    fact = (
+        f"whether accessory line(s) {lines} are classified with the goods (r 51Q(1)(a), "
+        "facts.accessories_classified_with_goods)"
+    )
+    step = Step(
+        title,
+        citation,
+        NEEDS_INFO,
+        f"whether {lines} are classified with the goods is not stated, and the verdict turns on it",
+        missing=(fact,),
+    )
+    return attrs.evolve(
+        without,
+        verdict=Verdict.NEEDS_INFORMATION,
+        basis=(),
+        steps=(*without.steps, step),
+        missing=(*without.missing, fact),
+        notes=(*without.notes, f"the verdict turns on {fact}"),
+    )
+
+
+def _without_relief(case: Case) -> Case:
+    """The case with every accessory line (at any BOM depth) an ordinary material."""
+
+    def plain(material: Material) -> Material:
+        if material.accessory is None and not material.components:
+            return material
+        return attrs.evolve(
+            material,
+            accessory=None,
+            components=tuple(plain(m) for m in material.components),
+        )
+
+    return attrs.evolve(case, materials=tuple(plain(m) for m in case.materials))
 
 
 AGREEMENT = Agreement(

@@ -325,7 +325,7 @@ def test_undecided_rvc_alternative_keeps_the_claim_open() -> None:
 # ------------------------------------------------ accessories (issue 13, items 2 and 3)
 
 
-def _with_spare(**accessory: Any) -> dict[str, Any]:
+def _with_spare(classified: bool | None = True, **accessory: Any) -> dict[str, Any]:
     """Originating motor and casing, and a Japanese spare impeller (84.13, 150.00)."""
     motor = _material("300.00", status="originating", origin_country="SG")
     casing = {**_material("200.00", hs="7325.99", status="originating"), "id": "C"}
@@ -334,7 +334,8 @@ def _with_spare(**accessory: Any) -> dict[str, Any]:
         "id": "SPARE",
         "accessory": {"kind": "spare-part", **accessory},
     }
-    return _case(None, [motor, casing, spare])
+    facts = None if classified is None else {"accessories_classified_with_goods": classified}
+    return _case(None, [motor, casing, spare], facts)
 
 
 def _class_b(d: Determination) -> Step:
@@ -351,3 +352,78 @@ def test_relieved_spare_part_is_treated_as_originating_for_class_b() -> None:
     # Without the relief (invoiced separately) the impeller is an ordinary material.
     d = _decide(_with_spare(invoiced_separately=True, customary=True))
     assert _class_b(d).outcome is Outcome.FAILS
+
+
+def _pump_with_spare(classified: bool | None) -> dict[str, Any]:
+    """CTH: motor and casing change heading; the spare impeller (8413.91, 150.00 of 1000.00)
+    does not, and is over the 10% of r 51O(3)(a) unless relieved."""
+    motor = _material("300.00")
+    casing = {**_material("200.00", hs="7325.99"), "id": "C"}
+    spare = {
+        **_material("150.00", hs="8413.91", origin_country="JP"),
+        "id": "SPARE",
+        "accessory": {"kind": "spare-part", "invoiced_separately": False, "customary": True},
+    }
+    facts = None if classified is None else {"accessories_classified_with_goods": classified}
+    return _case("CTH", [motor, casing, spare], facts)
+
+
+@pytest.mark.parametrize(
+    ("classified", "verdict"),
+    [
+        (True, Verdict.ORIGINATING),
+        (False, Verdict.NOT_ORIGINATING),
+        (None, Verdict.NEEDS_INFORMATION),
+    ],
+)
+def test_spare_part_relief_needs_classification_with_the_goods(
+    classified: bool | None, verdict: Verdict
+) -> None:
+    """r 51Q(1)(a): relief only for lines "classified with, and not invoiced separately from"
+    the goods. Classified on its own, the impeller fails CTH and is 15% > 10% (r 51O(3)(a));
+    not stated, the verdict turns on it and needs the fact. Before issue 13 the pump was
+    originating whatever the classification."""
+    d = _decide(_pump_with_spare(classified))
+    assert d.verdict is verdict
+    assert "r 51Q(1)(a)" in {str(c) for c in d.citations()}
+    if classified is None:
+        assert any("facts.accessories_classified_with_goods" in m for m in d.missing)
+
+
+def test_classification_not_asked_when_it_cannot_change_the_verdict() -> None:
+    """The impeller within de minimis (100.00 of 1000.00): the pump originates either way."""
+    data = _pump_with_spare(None)
+    data["materials"][2]["value"] = "100.00"
+    d = _decide(data)
+    assert d.verdict is Verdict.ORIGINATING
+    assert not d.missing
+
+
+def test_accessories_added_to_raise_rvc_are_cited() -> None:
+    """r 51Q(2): no relief whatever the classification; the step cites it."""
+    data = _pump_with_spare(True)
+    data["facts"]["accessories_raise_rvc"] = True
+    d = _decide(data)
+    assert d.verdict is Verdict.NOT_ORIGINATING
+    assert "r 51Q(2)" in {str(c) for c in d.citations()}
+
+
+def test_classification_applies_to_accessories_of_intermediate_materials() -> None:
+    """An accessory line inside an intermediate's own BOM loses the relief too when the
+    case says accessories are not classified with the goods."""
+    inner = _pump_with_spare(False)["materials"]
+    sub = {
+        "id": "SUB",
+        "hs": "8413.91",
+        "value": "900.00",
+        "basis": "production-cost",
+        "psr": "CTH",
+        "operations": ["assembly"],
+        "components": inner,
+    }
+    data = _case("CTH", [sub], {"accessories_classified_with_goods": False}, hs="8413.70")
+    sub_step = next(s for s in _decide(data).steps if s.test == "intermediate material SUB")
+    assert sub_step.outcome is Outcome.FAILS
+    data["facts"]["accessories_classified_with_goods"] = True
+    sub_step = next(s for s in _decide(data).steps if s.test == "intermediate material SUB")
+    assert sub_step.outcome is Outcome.MEETS
