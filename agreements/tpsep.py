@@ -49,14 +49,24 @@ Interpretations (also shown in the explanation where they apply):
   subtracts VNM from TV, as Thailand's r 51L does) and a rule naming no method uses it. TV is
   ``good.transaction_value`` (stated on an FOB basis); the de minimis base of r 51O(3)(a) is
   the same figure ("transaction value ... calculated in accordance with regulation 51P").
-* r 51P(3): non-originating materials used in a party to make a material are left out of VNM.
-  An intermediate material with its own BOM is decided in its own right and counted whole, as
-  originating or not; its inputs are never added to VNM (no roll-down).
+* r 51P(3): "the value of non-originating materials must not be included if— (a) those
+  non-originating materials were used in the territory of a party to produce materials; and
+  (b) those materials were then used to produce the goods". An intermediate material with its
+  own BOM made in a party is decided in its own right and counted whole, as originating or
+  not; its inputs are never added to VNM (no roll-down). A step citing r 51P(3) under the RVC
+  step names each such material.
 * r 51P(4): when ``facts.producer_exports_directly`` is false, the TV must be the value
   adjusted to the point at which the purchaser received the goods; the RVC needs
   ``facts.tv_adjustment`` saying how, and is undecided without it.
-* r 51P(5): a material with attribute ``acquired_in_territory`` is noted as valued without
-  inland freight; the user states the value so, the engine cannot check it.
+* r 51P(5): for a non-originating material the producer acquired in its own territory
+  (attribute ``acquired_in_territory``) "the value of the materials must not include freight,
+  insurance, packing costs, or any other costs incurred in transporting the materials from
+  the supplier's warehouse to the producer's location". The case deducts them with the
+  adjustment ``transport_to_producer`` (law file ``adjust_non_originating``), or states the
+  value without them; the deduction on a material not so acquired is refused. It applies to
+  "the calculation required by subclause (1)", the RVC, not to de minimis (r 51O(3)). A step
+  citing r 51P(5) under the RVC step shows each value. Since issue 13; before, no deduction
+  existed.
 * r 51O(4) yields to an RVC requirement, per alternative of the rule: an alternative that
   requires no RVC also needs more than minimal operations; one that requires RVC does not,
   and while it is undecided the claim stays open.
@@ -131,8 +141,8 @@ from origin.engine import (
 )
 from origin.formulas import Formula
 from origin.law import LawBook, LawFileError, goods_country
-from origin.model import Case, Material, ValueBasis
-from origin.psr import AnyOf, Rule
+from origin.model import Case, Material, OriginStatus, ValueBasis
+from origin.psr import AnyOf, RegionalValueContent, Rule
 
 _LAW_PATH = Path(__file__).with_suffix(".toml")
 LAW = LawBook.load(_LAW_PATH)
@@ -276,6 +286,23 @@ def _amount(case: Case, key: str) -> Decimal | None:
     return value
 
 
+_TRANSPORT = "transport_to_producer"  # the r 51P(5) deduction (law file adjust_non_originating)
+
+
+def _check_transport(case: Case) -> None:
+    """r 51P(5) speaks of non-originating materials the producer "acquires ... in that
+    territory": its deduction on any other material contradicts the case."""
+    for _, material in case.walk():
+        if any(x.kind == _TRANSPORT for x in material.adjustments) and (
+            "acquired_in_territory" not in material.attributes
+        ):
+            raise CaseError(
+                f"material {material.id!r}: the r 51P(5) deduction {_TRANSPORT} is for a "
+                "non-originating material the producer acquired in its own territory; mark "
+                "it with the attribute acquired_in_territory"
+            )
+
+
 def _subheading(code: str | None) -> str | None:
     return None if code is None else f"{code[:4]}.{code[4:6]}"
 
@@ -306,19 +333,8 @@ class _Run(Decision):
         return facts.get("producer_exports_directly") is False and not facts.get("tv_adjustment")
 
     def tolerance(self, result: RVCResult) -> RVCResult:
-        """r 51P(3)–(5): notes on how the figures were taken; r 51P(4) may leave it open."""
+        """r 51P(4) may leave the RVC open; the figures' provisions are steps (:meth:`rvc_step`)."""
         notes = [result.note] if result.note else []
-        if any(m.components for m in self.case.materials):
-            notes.append(
-                "materials made in a party from non-originating inputs are counted whole; "
-                "their inputs are not in VNM (r 51P(3))"
-            )
-        acquired = [m.id for m in self.case.materials if "acquired_in_territory" in m.attributes]
-        if acquired:
-            notes.append(
-                f"{', '.join(acquired)} acquired in the producer's territory: valued without "
-                "freight, insurance, packing or transport to the producer (r 51P(5))"
-            )
         adjustment = self.case.facts.get("tv_adjustment")
         if adjustment:
             notes.append(f"TV adjusted to the purchaser's receipt: {adjustment} (r 51P(4))")
@@ -336,6 +352,89 @@ class _Run(Decision):
                 ),
             )
         return result
+
+    def rvc_step(self, rule: RegionalValueContent, citation: Citation) -> Step:
+        """The r 51P(1) step, with r 51P(3) and (5), where the figures rely on them, as steps
+        of their own."""
+        step = super().rvc_step(rule, citation)
+        extra = [s for s in (self.intermediates_step(), self.acquired_step()) if s is not None]
+        if not extra:
+            return step
+        return attrs.evolve(step, children=(*step.children, *extra))
+
+    def intermediates_step(self) -> Step | None:
+        """r 51P(3): "the value of non-originating materials must not be included if— (a)
+        those non-originating materials were used in the territory of a party to produce
+        materials; and (b) those materials were then used to produce the goods".
+
+        A material with its own BOM made in a party is counted whole, by its own status (an
+        originating one adds nothing to VNM, a non-originating one its own value); the
+        non-originating materials used to make it are not added to VNM (no roll-down).
+        """
+        a = self.assessment
+        good = self.case.good
+        ids: list[str] = []
+        made: list[str] = []
+        for index, material in enumerate(self.case.materials):
+            where = material.produced_in or good.last_process_in
+            if where not in PARTIES or not any(
+                m.status is not OriginStatus.ORIGINATING for m in material.components
+            ):
+                continue
+            line = a.special.get(index)
+            counted = line.counted_as if line is not None else "VNM"
+            ids.append(material.id)
+            made.append(f"{material.id} (made in {where}; counted whole in {counted})")
+        if not made:
+            return None
+        return Step(
+            "materials produced in a party",
+            cite("r 51P(3)"),
+            MEETS,
+            f"{'; '.join(made[:10])}{'…' if len(made) > 10 else ''}: the non-originating "
+            "materials used to produce them are not included in VNM",
+            (("materials", ", ".join(ids)),),
+        )
+
+    def acquired_step(self) -> Step | None:
+        """r 51P(5): a non-originating material the producer acquired in its own territory
+        is valued without "freight, insurance, packing costs, or any other costs incurred in
+        transporting the materials from the supplier's warehouse to the producer's
+        location": the case deducts them (adjustment ``transport_to_producer``) or states the
+        value without them."""
+        a = self.assessment
+        shown: list[str] = []
+        inputs: list[tuple[str, str]] = []
+        for line in a.special.values():
+            material = line.material
+            if "acquired_in_territory" not in material.attributes or line.counted_as != "VNM":
+                continue
+            deducted = sum(
+                (x.amount for x in material.adjustments if x.kind == _TRANSPORT),
+                Decimal(0),
+            )
+            if material.value is None:
+                shown.append(f"{material.id}: value not given")
+            elif deducted:
+                shown.append(
+                    f"{material.id}: {material.value} less {deducted} transport from the "
+                    f"supplier's warehouse = {line.value}"
+                )
+            else:
+                shown.append(f"{material.id}: {material.value}, stated without transport costs")
+            inputs.append((material.id, "unknown" if line.value is None else str(line.value)))
+        if not shown:
+            return None
+        return Step(
+            "materials acquired in the producer's territory",
+            cite("r 51P(5)"),
+            MEETS,
+            "; ".join(shown[:10])
+            + ("…" if len(shown) > 10 else "")
+            + " (freight, insurance, packing and other transport costs to the producer "
+            "are not included)",
+            tuple(inputs),
+        )
 
     # ----- r 51O(1) classes
 
@@ -793,6 +892,7 @@ def decide(case: Case, date: dt.date) -> Determination:
     facts = case.facts
     if facts.get("producer_exports_directly") is False and not facts.get("tv_adjustment"):
         case = attrs.evolve(case, good=attrs.evolve(case.good, transaction_value=None))
+    _check_transport(case)
     return _classified_with(case, date)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -427,3 +428,86 @@ def test_classification_applies_to_accessories_of_intermediate_materials() -> No
     data["facts"]["accessories_classified_with_goods"] = True
     sub_step = next(s for s in _decide(data).steps if s.test == "intermediate material SUB")
     assert sub_step.outcome is Outcome.MEETS
+
+
+# ------------------------------------------------ r 51P(3) and (5) (issue 13, item 4)
+
+
+def _delivered_casing(deduction: str | None, *, acquired: bool = True) -> dict[str, Any]:
+    """Motor 350.00 CIF; casing bought in Singapore at 220.00 delivered (worked case 29)."""
+    casing: dict[str, Any] = {
+        **_material("220.00", hs="7325.99", basis="acquisition-cost"),
+        "id": "CASING",
+    }
+    if acquired:
+        casing["attributes"] = ["acquired_in_territory"]
+    if deduction is not None:
+        casing["adjustments"] = [{"kind": "transport_to_producer", "amount": deduction}]
+    return _case("RVC45", [_material("350.00"), casing])
+
+
+@pytest.mark.parametrize(
+    ("deduction", "verdict", "rvc"),
+    [
+        ("20.00", Verdict.ORIGINATING, Fraction(45)),
+        ("19.99", Verdict.NOT_ORIGINATING, Fraction(44999, 1000)),
+        (None, Verdict.NOT_ORIGINATING, Fraction(43)),
+    ],
+)
+def test_transport_from_suppliers_warehouse_is_deducted(
+    deduction: str | None, verdict: Verdict, rvc: Fraction
+) -> None:
+    """r 51P(5): (1000 − 350 − (220 − 20)) / 1000 = 45% exactly; a cent less deducted fails.
+    Before issue 13 the deduction was refused as an unknown adjustment."""
+    d = _decide(_delivered_casing(deduction))
+    assert d.verdict is verdict
+    assert d.rvc[0].value == rvc
+    assert "r 51P(5)" in {str(c) for c in d.citations()}
+
+
+def test_transport_deduction_needs_a_material_acquired_in_the_territory() -> None:
+    with pytest.raises(CaseError, match="acquired_in_territory"):
+        _decide(_delivered_casing("20.00", acquired=False))
+
+
+def test_transport_deduction_is_for_the_rvc_only() -> None:
+    """r 51P(5) is "for the purposes of the calculation required by subclause (1)": de
+    minimis (r 51O(3)(a)) takes the value before it: 110.00 > 10% of 1000.00."""
+    housing = {
+        **_material("110.00", hs="8413.91", basis="acquisition-cost"),
+        "attributes": ["acquired_in_territory"],
+        "adjustments": [{"kind": "transport_to_producer", "amount": "10.00"}],
+    }
+    assert _decide(_case("CTH", [housing])).verdict is Verdict.NOT_ORIGINATING
+
+
+def _impeller(blank_hs: str) -> dict[str, Any]:
+    """Worked case 30: motor 300.00; impeller (400.00) made in Singapore from a 350.00 blank."""
+    blank = {**_material("350.00", hs=blank_hs), "id": "BLANK"}
+    impeller = {
+        "id": "IMPELLER",
+        "hs": "8413.91",
+        "value": "400.00",
+        "basis": "production-cost",
+        "produced_in": "SG",
+        "psr": "CTH",
+        "operations": ["machining"],
+        "components": [blank],
+    }
+    return _case("RVC45", [_material("300.00"), impeller])
+
+
+def test_intermediate_made_in_a_party_is_counted_whole() -> None:
+    """r 51P(3): the blank used in Singapore to make the impeller is not in VNM; the impeller
+    counts whole by its own status: originating, VNM 300.00 (70%); non-originating (the blank
+    of the same heading fails CTH), VNM 300.00 + 400.00 (30%), never 300.00 + 350.00."""
+    d = _decide(_impeller("7325.99"))
+    assert (d.verdict, d.rvc[0].value) == (Verdict.ORIGINATING, Fraction(70))
+    d = _decide(_impeller("8413.91"))
+    assert (d.verdict, d.rvc[0].value) == (Verdict.NOT_ORIGINATING, Fraction(30))
+    assert "r 51P(3)" in {str(c) for c in d.citations()}
+    data = _impeller("7325.99")
+    data["materials"][1]["produced_in"] = "MY"  # made outside the parties: (a) not met
+    d = _decide(data)
+    assert "r 51P(3)" not in {str(c) for c in d.citations()}
+    assert d.rvc[0].value == 30
