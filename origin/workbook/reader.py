@@ -1311,8 +1311,12 @@ class _Reader:
             while part is not None and part in ids and part not in state:
                 if part in on_path:  # a cycle: from the part it starts at, round to it again
                     cycle = path[on_path[part] :]
-                    shown = [*cycle[:5], "…"] if len(cycle) > 6 else cycle
-                    text = " → ".join(map(repr, [*shown, part]))
+                    names = [repr(p) for p in (*cycle[:5], part)] if len(cycle) > 6 else []
+                    text = (
+                        " → ".join([*names[:5], "…", names[-1]])
+                        if names
+                        else " → ".join(map(repr, [*cycle, part]))
+                    )
                     for member in cycle:
                         state[member] = text
                     break
