@@ -72,6 +72,11 @@ class _Run(WorksCostDecision):
     cite_direct = cite("r 43(3)")
     class_a_title = "class 43(2)(a) wholly obtained in Group 2"
     class_b_title = "class 43(2)(b) partly manufactured in Group 2"
+    cite_group = cite("r 43(1)")
+    group_definition = (
+        "Group 2: the countries declared to be less developed countries for the purposes of the "
+        "Tariff Act 1988"
+    )
 
 
 def decide(case: Case, date: dt.date) -> Determination:

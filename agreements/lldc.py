@@ -66,6 +66,11 @@ class _Run(WorksCostDecision):
     cite_direct = cite("r 43A(3)")
     class_a_title = "class 43A(2)(a) wholly obtained in Group 3"
     class_b_title = "class 43A(2)(b) partly manufactured in Group 3"
+    cite_group = cite("r 43A(1)")
+    group_definition = (
+        "Group 3: the countries declared to be least developed countries for the purposes of the "
+        "Tariff Act 1988"
+    )
 
 
 def decide(case: Case, date: dt.date) -> Determination:

@@ -32,6 +32,8 @@ from typing import Any
 
 import attrs
 
+from origin.citation import Citation
+from origin.determination import MEETS, Step
 from origin.errors import InputError
 from origin.law import LawNotEncoded, Window
 
@@ -62,6 +64,9 @@ class Membership:
     coverage: Window
     coverage_reference: str
     members: tuple[Member, ...]
+    # The date the list is as at (``group.as_at``): the encoded lists are those of the Working
+    # Tariff Document of 1 January 2022. A user's list may leave it out (None: not stated).
+    as_at: dt.date | None = None
 
     def on(self, day: dt.date) -> frozenset[str]:
         """The group's countries on ``day``; a day outside the list's window is refused."""
@@ -73,9 +78,37 @@ class Membership:
             )
         return frozenset(m.code for m in self.members if m.window.contains(day))
 
+    def dated(self) -> str:
+        """The list's date as shown to a reader."""
+        return self.as_at.isoformat() if self.as_at else "not stated in the list"
+
     def describe(self) -> str:
-        """One line for a determination's notes: which list was applied."""
-        return f"{self.title}: membership list '{self.source}' ({self.coverage_reference})"
+        """One line for a determination's notes: which list was applied, of what date."""
+        return (
+            f"{self.title}: membership list '{self.source}', as at {self.dated()} "
+            f"({self.coverage_reference})"
+        )
+
+    def step(self, day: dt.date, citation: Citation, defined: str) -> Step:
+        """The list a determination relied on, as a step with its title, source and date in
+        ``inputs`` and the provision that defines the group (r 43(1), r 43A(1), r 44) as its
+        citation: a structured record, not only a note."""
+        members = sorted(self.on(day))
+        return Step(
+            "group countries relied on",
+            citation,
+            MEETS,
+            f"{defined} ({citation}): the {len(members)} countries of the list "
+            f"'{self.title}' as at {self.dated()}, applied on {day.isoformat()}; "
+            f"{self.coverage_reference}",
+            (
+                ("list", self.title),
+                ("source", self.source),
+                ("as at", self.as_at if self.as_at else "not stated"),
+                ("applied on", day),
+                ("countries", ", ".join(members)),
+            ),
+        )
 
     @classmethod
     def load(cls, path: Path) -> Membership:
@@ -121,6 +154,7 @@ class Membership:
             coverage=_window(coverage, "group.coverage"),
             coverage_reference=_text(coverage, "reference", "group.coverage."),
             members=tuple(members),
+            as_at=_date(head, "as_at", "group."),
         )
 
 
@@ -135,6 +169,15 @@ def _text(data: Mapping[str, Any], key: str, prefix: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         raise MembershipFileError(f"{prefix}{key}: expected non-empty text")
+    return value
+
+
+def _date(data: Mapping[str, Any], key: str, prefix: str) -> dt.date | None:
+    value = data.get(key)
+    if value is not None and not (
+        isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    ):
+        raise MembershipFileError(f"{prefix}{key}: expected a TOML date such as 2022-01-01")
     return value
 
 

@@ -107,6 +107,10 @@ class WorksCostDecision(Decision):
     cite_direct: ClassVar[Citation]
     class_a_title: ClassVar[str]
     class_b_title: ClassVar[str]
+    # The provision defining the group whose dated list is applied (r 43(1), r 43A(1)) and its
+    # words; every determination names the list it used in a "group countries relied on" step.
+    cite_group: ClassVar[Citation | None] = None
+    group_definition: ClassVar[str] = ""
     # Canada's r 40(1)(b) proviso lets the chief executive determine a lower share; the group
     # regulations have no such proviso, and their law files no ``lower_share`` fact.
     wholly_in_one_country: ClassVar[bool] = True
@@ -176,12 +180,47 @@ class WorksCostDecision(Decision):
                 Outcome.MEETS,
                 f"obtained in {', '.join(where)}",
             )
-        children = (*base.children, place)
+        children = (*base.children, *self.category_step(base), place)
         return attrs.evolve(
             base,
             outcome=base.outcome & place.outcome,
             children=children,
             missing=missing_of(children),
+        )
+
+    def category_step(self, base: Step) -> tuple[Step, ...]:
+        """The paragraph of the wholly-obtained list the goods are claimed under (e.g.
+        r 43(2)(a)(ii)), as a cited step: the class step cites only its paragraph (a)."""
+        key = self.case.good.wholly_obtained
+        term = self.law.vocabulary("wholly_obtained").get(key or "")
+        if term is None or any(s.citation == term.reference for s in base.walk()):
+            return ()
+        return (Step("wholly obtained category", term.reference, Outcome.MEETS, term.text),)
+
+    def valuation_step(self) -> Step | None:
+        """The materials in the factory or works cost, valued as received into the factory
+        without duties (r 40(3)(a), r 43(4)(a), r 43A(4)(a)), and every other provision a
+        material was counted under (outside packages, adjustments), each a cited step."""
+        materials = self.case.materials
+        if not materials:
+            return None
+        others: dict[Citation, list[str]] = {}
+        for line in self.assessment.special_lines():
+            for citation in line.citations:
+                if citation != self.cite_valuation:
+                    others.setdefault(citation, []).append(line.material.id)
+        children = tuple(
+            Step(f"materials counted under {citation}", citation, Outcome.MEETS, _ids(ids))
+            for citation, ids in others.items()
+        )
+        return Step(
+            "materials as received into the factory",
+            self.cite_valuation,
+            Outcome.MEETS,
+            f"{len(materials)} material(s) at their cost as received into the factory, "
+            "excluding customs duty, excise duty and other duties",
+            (("materials", len(materials)),),
+            children=children,
         )
 
     def share(self) -> tuple[Fraction, str]:
@@ -218,7 +257,8 @@ class WorksCostDecision(Decision):
                 spend,
                 summary=f"{spend.summary} (share determined by the chief executive: {reference})",
             )
-        children = (self.last_process(), spend)
+        valuation = self.valuation_step()
+        children = (self.last_process(), spend, *((valuation,) if valuation else ()))
         return Step(
             self.class_b_title,
             self.cite_class_b,
@@ -253,8 +293,18 @@ class WorksCostDecision(Decision):
             direct = self.direct()
             steps.append(direct)
             origin &= direct.outcome
+            if self.membership is not None and self.cite_group is not None:
+                steps.append(
+                    self.membership.step(self.date, self.cite_group, self.group_definition)
+                )
         determination = self.conclude(Verdict.from_outcome(origin), basis, steps)
         return attrs.evolve(determination, costs=self.sheet().rows)
+
+
+def _ids(ids: list[str]) -> str:
+    """Material ids for a summary: the first ten, then how many more."""
+    more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
+    return ", ".join(ids[:10]) + more
 
 
 def group_agreement(

@@ -9,6 +9,7 @@ import pytest
 
 from origin import registry
 from origin.caseio import case_from_json
+from origin.citation import cite
 from origin.determination import Verdict
 from origin.engine import CaseError
 from origin.law import LawNotEncoded
@@ -78,3 +79,22 @@ def test_exported_from_elsewhere_fails() -> None:
 def test_dates_before_coverage_refused() -> None:
     with pytest.raises(LawNotEncoded, match="2018-10-01"):
         _verdict(_case(), dt.date(2018, 9, 30))
+
+
+def test_valuation_and_category_are_structured_citations() -> None:
+    """Issue 13: materials are valued "as received into factory, excluding" duties
+    (r 40(3)(a)) and wholly produced goods rest on r 40(1)(a): both are in the
+    determination's structured citations, not only on its rows and in summaries. Canada has
+    no country list, so no list step."""
+    d = CANADA.determine(case_from_json(_case()), DATE)
+    cited = {str(c) for c in d.citations()}
+    assert "r 40(3)(a)" in cited
+    valuation = next(s for top in d.steps for s in top.walk() if s.citation == cite("r 40(3)(a)"))
+    assert dict(valuation.inputs)["materials"] == 2
+    assert not [s for s in d.steps if s.test == "group countries relied on"]
+    packed = _case()
+    packed["materials"].append(
+        {"id": "CRATE", "hs": "4415.10", "value": "10.00", "packaging": "shipment"}
+    )
+    d = CANADA.determine(case_from_json(packed), DATE)
+    assert "r 40(4)(c)" in {str(c) for c in d.citations()}

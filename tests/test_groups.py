@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from origin import registry
@@ -72,6 +72,7 @@ def test_dates_before_the_encoded_list_are_refused(agreement: Any) -> None:
 @pytest.mark.parametrize(
     ("agreement", "country"), [(LDC, "IN"), (LLDC, "BD"), (CANADA, "CA")], ids=str
 )
+@settings(deadline=None)  # the shared machine's first examples can be slow
 @given(originating=st.integers(1, 10**7), other=st.integers(1, 10**7))
 def test_half_the_factory_or_works_cost_exactly(
     agreement: Any, country: str, originating: int, other: int
@@ -161,6 +162,11 @@ def test_a_list_for_another_group_is_refused(tmp_path: Path) -> None:
             "members: the group lists no country",
         ),
         ("not = toml = at all", "not a TOML file"),
+        (
+            "[group]\nname='x'\ntitle='t'\nsource='s'\nas_at='2022'\n[group.coverage]\n"
+            "reference='r'\n[members]\nIN = { name = 'India' }",
+            "group.as_at: expected a TOML date",
+        ),
     ],
 )
 def test_bad_membership_files_say_where(tmp_path: Path, text: str, message: str) -> None:
@@ -204,3 +210,37 @@ def test_canada_wholly_produce_must_be_of_canada() -> None:
     assert d.verdict is not Verdict.ORIGINATING
     failed = [s.test for top in d.steps for s in top.walk() if s.outcome.value == "fails"]
     assert "wholly obtained in Canada" in failed
+
+
+@pytest.mark.parametrize(("agreement", "country"), [(LDC, "IN"), (LLDC, "BD")], ids=str)
+def test_the_list_used_is_a_cited_step(agreement: Any, country: str) -> None:
+    """Issue 13: every Group 2 and Group 3 determination says which list it used — title,
+    source and the date it is as at — in a step citing the provision defining the group."""
+    d = agreement.determine(case_from_json(_shirt(country, "600.00", "400.00")), DATE)
+    step = d.steps[-1]
+    assert step.test == "group countries relied on"
+    assert str(step.citation) == ("r 43(1)" if agreement is LDC else "r 43A(1)")
+    inputs = dict(step.inputs)
+    assert inputs["as at"] == dt.date(2022, 1, 1)
+    assert "Working Tariff Document, 1 January 2022" in str(inputs["source"])
+    assert country in str(inputs["countries"]).split(", ")
+    assert str(step.citation) in {str(c) for c in d.citations()}
+    assert any("as at 2022-01-01" in note for note in d.notes)
+
+
+def test_a_user_list_is_named_with_its_date_or_without(tmp_path: Path) -> None:
+    listed = _write_list(tmp_path, "lldc", 'BD = { name = "Bangladesh" }')
+    membership = Membership.load(listed)
+    assert membership.as_at is None
+    d = LLDC.with_membership(membership).determine(
+        case_from_json(_shirt("BD", "600.00", "400.00")), DATE
+    )
+    inputs = dict(d.steps[-1].inputs)
+    assert inputs["list"] == "Group 3: least developed countries (user list)"
+    assert inputs["as at"] == "not stated"
+    assert inputs["countries"] == "BD"
+    text = listed.read_text(encoding="utf-8").replace(
+        'source = "', 'as_at = 2026-07-01\nsource = "'
+    )
+    listed.write_text(text, encoding="utf-8")
+    assert Membership.load(listed).as_at == dt.date(2026, 7, 1)
