@@ -21,6 +21,14 @@ A material last processed in a Forum Island Country counts in full if it would q
 own right, and otherwise by its own qualifying area content (r 47(d)): the material's own cost
 sheet (its ``components`` and ``costs``) is decided the same way, to any depth.
 
+r 45(2)(b)(i) names tariff items (3926.20.22, .31, .41, .61) the Tariff no longer has; goods or
+materials at a current item that may hold their goods (law file ``listed_goods_successors``)
+need review, both codes named, unless the case records the reviewed answer. A r 51
+determination covers a later shipment only of similar goods (r 51(4)) and ends when revoked
+(r 51(3)). Every determination names the list of Forum Island Countries it used (title,
+source, date) in a step citing r 44, and lists what it takes on trust (r 46(4), r 51(3)) as
+obligations (decision record 0008).
+
 >>> import datetime as dt
 >>> from origin.caseio import case_from_json
 >>> case = case_from_json({
@@ -40,6 +48,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -56,6 +65,7 @@ from origin.determination import (
     CostRow,
     Determination,
     MaterialRow,
+    Obligation,
     Outcome,
     RVCResult,
     Step,
@@ -72,6 +82,32 @@ from origin.works_cost import lower_share
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 MEMBERSHIP = Membership.load(Path(__file__).parent / "groups" / "fic.toml")
 AUSTRALIA_NZ = frozenset({"AU", "NZ"})
+# r 44 "Forum Island Country", the group whose dated list every determination names.
+FORUM_ISLAND_COUNTRY = (
+    "Forum Island Country: a country (other than New Zealand or Australia) for which the South "
+    "Pacific Regional Trade and Economic Co-operation Agreement is for the time being in force"
+)
+
+
+@attrs.frozen
+class Successors:
+    """Where the current tariff items that may hold the goods of the items r 45(2)(b)(i)
+    names come from (law file ``[listed_goods_successors]``)."""
+
+    as_at: dt.date
+    source: str
+    basis: str
+
+
+def _successors() -> Successors:
+    with Path(__file__).with_suffix(".toml").open("rb") as handle:
+        spec = tomllib.load(handle)["listed_goods_successors"]
+    return Successors(spec["as_at"], spec["source"], spec["basis"])
+
+
+SUCCESSORS = _successors()
+# Cost categories that include depreciation of plant, equipment or buildings (r 46(4)).
+DEPRECIATION = frozenset({"tooling_plant", "premises"})
 
 QAC_METHOD = "qualifying-area-content"
 FIC_METHOD = "forum-island-content"
@@ -146,6 +182,19 @@ class Option:
 
 
 @attrs.frozen
+class Listed:
+    """Whether goods are among those r 45(2)(b) reads against 45% (MEETS yes, FAILS no,
+    NEEDS_INFO open: a less precise code, or an item needing review), why, the provision,
+    the facts that would settle it, and the codes compared (for the step's inputs)."""
+
+    outcome: Outcome
+    why: str
+    citation: Citation
+    missing: tuple[str, ...] = ()
+    inputs: tuple[tuple[str, str | dt.date], ...] = ()
+
+
+@attrs.frozen
 class Ratio:
     """QAC / FWC (or FC / FWC) as far as the known amounts fix it, in percent."""
 
@@ -208,9 +257,11 @@ _Decided = tuple["Line | None", MaterialRow, tuple[Step, ...], Outcome, tuple[st
 class _Run:
     """One Forum Island Countries determination, at one date, with one list of countries."""
 
-    def __init__(self, case: Case, date: dt.date, fics: frozenset[str]) -> None:
+    def __init__(self, case: Case, date: dt.date, membership: Membership) -> None:
         self.case = case
         self.date = date
+        self.membership = membership
+        fics = membership.on(date)
         self.fics = fics
         self.area = fics | {"NZ"}  # where labour and overheads count (r 45(1)(b)(ii)(A))
         reading = case.facts.get("cross_references", "former-rules")
@@ -230,23 +281,76 @@ class _Run:
     def value(self, name: str) -> Fraction:
         return LAW.value(name, self.date).value
 
-    def listed(self, code: str, tariff_item: str | None) -> tuple[Outcome, str]:
+    def listed(self, code: str, tariff_item: str | None, whose: str) -> Listed:
         """Whether goods are in the r 45(2)(b) list. Headings, the subheading and tariff items
         are compared digit by digit; a code less precise than a listed entry within it (a
         heading 42.03 for subheading 4203.10, a subheading 3926.20 for item 3926.20.22)
-        leaves the answer open."""
+        leaves the answer open.
+
+        r 45(2)(b)(i) names "3926.20.22, 3926.20.31, 3926.20.41, 3926.20.61", items the Tariff
+        no longer has. A current item that may hold their goods (``listed_goods_successors``)
+        is neither listed nor unlisted by itself: it needs review, naming both codes, unless
+        the case records the reviewed answer (``facts.successor_item_listed``).
+        """
         digits = (tariff_item or code).replace(".", "")
         shown = tariff_item or code
         possible = []
+        successors = LAW.vocabulary("listed_goods_successors")
+        gone = {term.group for term in successors.values()}
         for key, term in LAW.vocabulary("listed_goods").items():
             listed = key.replace(".", "")
             if digits.startswith(listed):
-                return MEETS, f"{term.text} ({term.reference})"
+                why = f"{term.text} ({term.reference})"
+                if key in gone:
+                    why += (
+                        f"; the Working Tariff Document of {_long_date(SUCCESSORS.as_at)} "
+                        "no longer has this item"
+                    )
+                return Listed(MEETS, why, term.reference)
             if listed.startswith(digits):
                 possible.append(key)
+        for key, term in successors.items():
+            current = key.replace(".", "")
+            if digits.startswith(current):
+                return self.successor(key, term, whose)
+            if current.startswith(digits):
+                possible.append(f"{key}, which may succeed {term.group}")
         if possible:
-            return NEEDS_INFO, f"{shown} holds listed goods ({', '.join(possible)})"
-        return FAILS, f"{shown} is not among the goods of r 45(2)(b)"
+            why = f"{shown} holds listed goods ({', '.join(possible)})"
+            return Listed(
+                NEEDS_INFO,
+                why,
+                cite("r 45(2)(b)"),
+                (f"NZ tariff item of {whose} ({why})",),
+            )
+        return Listed(FAILS, f"{shown} is not among the goods of r 45(2)(b)", cite("r 45(2)(b)"))
+
+    def successor(self, key: str, term: Term, whose: str) -> Listed:
+        """A current tariff item that may hold the goods of an item r 45(2)(b)(i) names."""
+        named = term.group
+        why = (
+            f"tariff item {key} ({term.text}) is not named in {term.reference}, which names "
+            f"{named}, an item the Tariff no longer has; {key} may hold its goods "
+            f"({SUCCESSORS.source}; {SUCCESSORS.basis})"
+        )
+        inputs: tuple[tuple[str, str | dt.date], ...] = (
+            ("tariff item", key),
+            (f"item named in {term.reference}", named),
+            ("source", SUCCESSORS.source),
+            ("source as at", SUCCESSORS.as_at),
+        )
+        answer = self.case.facts.get("successor_item_listed")
+        if answer is True:
+            return Listed(MEETS, f"{why}: reviewed, read as {named}", term.reference, (), inputs)
+        if answer is False:
+            return Listed(
+                FAILS, f"{why}: reviewed, not read as {named}", term.reference, (), inputs
+            )
+        fact = (
+            f"review: whether {whose}, at tariff item {key}, are goods of tariff item "
+            f"{named} named in {term.reference} (facts.successor_item_listed)"
+        )
+        return Listed(NEEDS_INFO, f"{why}: needs review", term.reference, (fact,), inputs)
 
     # ----- r 46: the factory or works cost
 
@@ -364,31 +468,70 @@ class _Run:
 
     # ----- r 47, r 49, r 50: materials
 
-    def expenditure(self, material: Material) -> tuple[Fraction | None, list[str], list[str]]:
-        """r 46(1)(a) with r 50: the cost of bringing the material into the factory."""
+    def expenditure(
+        self, material: Material
+    ) -> tuple[Fraction | None, list[str], list[str], list[Citation]]:
+        """r 46(1)(a) with r 50: the cost of bringing the material into the factory, the
+        notes and facts it needs, and the provisions of r 50 it was valued under.
+
+        r 50(1): a material "supplied free of charge or at a reduced cost" is valued "in
+        accordance with clause 7(b)(iii) of Schedule 4 of the Act" (the value the case states)
+        "and by adding thereto the costs of freight, insurance, packing, and all other costs
+        incurred in transporting the materials into the factory or works, whether or not those
+        costs have been incurred by the manufacturer" (``transport_to_factory``). r 50(2)(a)-(b):
+        a supply by a person "not the buyer of the goods in their finished state" is "treated
+        as if it were a supply by such a buyer", so r 50(1) applies whoever supplied it.
+        r 50(2)(c): the chief executive "may apply those provisions to any earlier supply of
+        any material on a free of charge or reduced cost basis" (``earlier_supply_revalued``).
+        r 50(4): the excess over normal market value the chief executive determined is
+        taken off (``excess_over_market_value``).
+        """
         notes: list[str] = []
         needs: list[str] = []
+        cited: list[Citation] = []
         if material.value is None:
             needs.append(f"cost of material {material.id} brought into the factory (r 46(1)(a))")
-            return None, notes, needs
+            return None, notes, needs, cited
         amount = Fraction(material.value)
         transport = [a for a in material.adjustments if a.kind == "transport_to_factory"]
-        if "supplied_free_or_reduced" in material.attributes:
+        free = "supplied_free_or_reduced" in material.attributes
+        earlier = "earlier_supply_revalued" in material.attributes
+        if free or earlier:
+            cited.append(cite("r 50(1)"))
+            if free:
+                cited.append(cite("r 50(2)"))
+            if earlier:
+                cited.append(cite("r 50(2)(c)"))
             if not transport:
                 needs.append(
-                    f"transport of material {material.id} into the factory, supplied free or "
-                    "at a reduced cost (r 50(1)(b))"
+                    f"transport of material {material.id} into the factory, "
+                    + (
+                        "supplied free or at a reduced cost"
+                        if free
+                        else "whose earlier supply the chief executive revalued (r 50(2)(c))"
+                    )
+                    + " (r 50(1)(b))"
                 )
-                return None, notes, needs
-            notes.append("supplied free or at a reduced cost: valued under r 50(1)")
+                return None, notes, needs, cited
+            if free:
+                notes.append(
+                    "supplied free or at a reduced cost: valued under r 50(1), whoever supplied "
+                    "it (r 50(2))"
+                )
+            if earlier:
+                notes.append(
+                    "an earlier free or reduced-cost supply, to which the chief executive "
+                    "applied r 50(1) (r 50(2)(c)): valued under r 50(1)"
+                )
         amount += sum((Fraction(a.amount) for a in transport), ZERO)
         for adjustment in material.adjustments:
             if adjustment.kind == "excess_over_market_value":
                 amount -= Fraction(adjustment.amount)
+                cited.append(cite("r 50(4)"))
                 notes.append(f"{adjustment.amount} above market value taken off (r 50(4))")
         if amount < 0:
             raise CaseError(f"material {material.id!r}: r 50(4) takes off more than its cost")
-        return amount, notes, needs
+        return amount, notes, needs, cited
 
     def material(self, m: Material, depth: int) -> _Decided:
         """:meth:`decide_material`, once per material and depth (see ``self.decided``)."""
@@ -414,7 +557,7 @@ class _Run:
     def decide_material(self, m: Material, depth: int) -> _Decided:
         """Which paragraph of r 47 (or r 49) the material qualifies under, and how much;
         whether it brings in r 45(3) (MEETS yes, NEEDS_INFO perhaps, FAILS no)."""
-        amount, notes, needs = self.expenditure(m)
+        amount, notes, needs, valued = self.expenditure(m)
         hs = str(m.hs) if m.hs else ""
 
         def row(status: str, counted: str, citation: str, note: str, part: Fraction) -> MaterialRow:
@@ -433,7 +576,7 @@ class _Run:
                 _decimal(rest),
                 None,
                 False,
-                (cite(citation),),
+                tuple(dict.fromkeys((cite(citation), *valued))),
                 (*notes, note) if note else tuple(notes),
             )
 
@@ -617,7 +760,7 @@ class _Run:
         rows: list[MaterialRow] = []
         missing: list[str] = []
         for c in m.components:
-            amount, _, wanted = self.expenditure(c)
+            amount, _, wanted, _ = self.expenditure(c)
             missing.extend(wanted)
             anz = c.status is OriginStatus.ORIGINATING and c.origin_country in AUSTRALIA_NZ
             anz |= bool(
@@ -694,7 +837,12 @@ class _Run:
         sheet = self.sheet(m.components, m.costs, made, depth + 1)
         ratio = sheet.ratio(lambda line: line.qac)
         own = _share(ratio)
-        listed, why = self.listed(str(m.hs), None) if m.hs else (FAILS, "")
+        found = (
+            self.listed(str(m.hs), None, f"material {m.id}")
+            if m.hs
+            else Listed(FAILS, "", cite("r 45(2)(b)"))
+        )
+        listed = found.outcome
         full_t = self.value("qualifying_share") / 100
         listed_t = self.value("listed_goods_share") / 100
         low_t = listed_t if listed is not FAILS else full_t
@@ -711,8 +859,19 @@ class _Run:
         else:
             span, citation, label = Span(own.lo, ONE), "r 47(d)", "r 47(d)(i) or (ii)"
             if listed is NEEDS_INFO:
-                missing.append(f"NZ tariff item of material {m.id} (r 45(2)(b): {why})")
+                missing.extend(found.missing)
         step = self.own_step(m, sheet, ratio, cite(citation), "qualifying area content")
+        if listed is not FAILS:
+            # Its own-right share is 45% (or may be): the listing provision is relied on.
+            share = Step(
+                f"{m.id} listed in r 45(2)(b)",
+                found.citation,
+                listed,
+                found.why,
+                found.inputs,
+                missing=found.missing if citation == "r 47(d)" else (),  # only if it decides
+            )
+            step = attrs.evolve(step, children=(share, *step.children))
         return Option(span, span, citation, label, step=step, missing=tuple(missing))
 
     def own_step(
@@ -740,7 +899,10 @@ class _Run:
             missing=(sheet.missing or (f"amounts in the cost sheet of material {m.id}",))
             if outcome is NEEDS_INFO
             else (),
-            children=sheet.steps,
+            children=(
+                *(s for s in (materials_step(sheet.materials), costs_step(m.id, sheet.costs)) if s),
+                *sheet.steps,
+            ),
         )
 
     # ----- r 45: the classes and tests
@@ -799,12 +961,24 @@ class _Run:
             )
         term = categories[key]
         summary = f"wholly obtained: {term.text} ({term.reference})"
-        if self.case.costs and any(
-            self.categories.get(c.category) is not None
-            and self.categories[c.category].group == "inner_containers"
+        children.insert(0, Step("wholly obtained category", term.reference, MEETS, term.text))
+        containers = [
+            c.id
             for c in self.case.costs
-        ):
+            if self.categories.get(c.category) is not None
+            and self.categories[c.category].group == "inner_containers"
+        ] + [m.id for m in self.case.materials if m.packaging is Packaging.RETAIL]
+        if containers:
             summary += "; inner containers take the goods' origin (r 45(5))"
+            children.append(
+                Step(
+                    "inner containers take the goods' origin",
+                    cite("r 45(5)"),
+                    MEETS,
+                    f"{_ids(containers)}: inner containers of goods wholly obtained in a "
+                    "particular Forum Island Country are regarded as having the goods' origin",
+                )
+            )
         outcome = Outcome.all(c.outcome for c in children)
         return Step(
             title,
@@ -822,49 +996,102 @@ class _Run:
         base = self.value("qualifying_share")
         notes: list[str] = []
         steps: list[Step] = []
-        listed, why = self.listed(str(good.hs), good.tariff_item)
+        listed = self.listed(str(good.hs), good.tariff_item, "the goods")
         listed_share = self.value("listed_goods_share")
-        if listed is not FAILS:  # goods not listed are read against 50%: no step to show
-            steps.append(
-                Step(
-                    "goods listed in r 45(2)(b)",
-                    cite("r 45(2)(b)"),
-                    listed,
-                    why,
-                    missing=(f"NZ tariff item of the goods (good.tariff_item), {why}",)
-                    if listed is NEEDS_INFO
-                    else (),
-                )
+        # Goods not listed are read against 50% with no step to show, unless a reviewed
+        # answer about a renumbered item was relied on.
+        if listed.outcome is not FAILS or listed.inputs:
+            missing = (
+                listed.missing or (f"NZ tariff item of the goods (good.tariff_item): {listed.why}",)
+                if listed.outcome is NEEDS_INFO
+                else ()
             )
+            paragraph = listed.citation != cite("r 45(2)(b)")
+            summary = (
+                {
+                    MEETS: "listed: the reference to 50% is read as 45%",
+                    FAILS: "not listed: 50% applies",
+                    NEEDS_INFO: "whether the goods are listed needs review",
+                }[listed.outcome]
+                if paragraph
+                else listed.why
+            )
+            step = Step(
+                "goods listed in r 45(2)(b)",
+                cite("r 45(2)(b)"),
+                listed.outcome,
+                summary,
+                () if paragraph else listed.inputs,
+                missing=() if paragraph else missing,
+            )
+            if paragraph:
+                # The paragraph that lists the goods (or the renumbered item), as its own step.
+                child = Step(
+                    f"listed in {listed.citation}",
+                    listed.citation,
+                    listed.outcome,
+                    listed.why,
+                    listed.inputs,
+                    missing=missing,
+                )
+                step = attrs.evolve(step, children=(child,), missing=missing)
+            steps.append(step)
         low = high = base
-        if listed is MEETS:
+        if listed.outcome is MEETS:
             low = high = listed_share
-            notes.append(f"{percent(listed_share)} for {why}")
-        elif listed is NEEDS_INFO:
+            notes.append(f"{percent(listed_share)} for {listed.why}")
+        elif listed.outcome is NEEDS_INFO:
             low = listed_share
         lower = self.case.facts.get("lower_share")
         if isinstance(lower, str):
             share, reference = lower_share(lower)
             low, high = min(low, share), min(high, share)
-            notes.append(
-                f"{percent(share)} determined by the chief executive (r 45(2)(a))"
-                + (f": {reference}" if reference else "")
+            said = f"{percent(share)} determined by the chief executive" + (
+                f": {reference}" if reference else ""
             )
+            steps.append(
+                Step(
+                    "share determined by the chief executive",
+                    cite("r 45(2)(a)"),
+                    MEETS,
+                    f"{said}, instead of 50% (r 45(2)(a))",
+                    (("share", share), ("determination", reference or "not stated")),
+                )
+            )
+            notes.append(f"{said} (r 45(2)(a))")
         tolerance = self.tolerance()
         if tolerance is not None:
             steps.append(tolerance)
+            share = self.value("tolerance_share")
             if tolerance.outcome is MEETS:
-                share = self.value("tolerance_share")
                 low, high = min(low, share), min(high, share)
+                covered = tolerance.children[0].citation
                 notes.append(
-                    f"{percent(share)} under the chief executive's determination (r 51(2))"
+                    f"{percent(share)} under the chief executive's determination ({covered})"
                 )
+            elif tolerance.outcome is NEEDS_INFO:
+                low = min(low, share)
         return Span(low, high), notes, steps
 
     def tolerance(self) -> Step | None:
-        """r 51: a determination for an unforeseen circumstance. It covers the shipment it
-        was made for (r 51(2)(a), ``facts.tolerance_for_this_shipment``) and similar goods
-        shipped within its period (r 51(2)(b)): the last two dates of the fact."""
+        """r 51: a determination for an unforeseen circumstance (r 51(1)).
+
+        r 51(2): 45(1)(b) applies "as if the reference ... to 50% were a reference to 48%",
+        "(a) for the purpose of the shipment of goods that is affected by the unforeseen
+        circumstance; and (b) for the purpose of any subsequent shipment of similar goods that
+        is so affected during the period determined ...". r 51(4): "similar goods ... means
+        goods that (a) are contained in another shipment that is imported by the same importer
+        from the same manufacturer; and (b) contain the same materials and undergo the same
+        process or processes of manufacture". r 51(3): "The chief executive may at any time
+        amend or revoke any determination".
+
+        The determination is ``facts.tolerance_determination`` (as amended, with its period:
+        the last two dates); the shipment it was made for says so
+        (``facts.tolerance_for_this_shipment``); a later shipment is covered within the period
+        when it is of similar goods (``facts.tolerance_similar_goods``; not stated: open); a
+        revocation (``facts.tolerance_revoked``, its date first) ends it for goods imported on
+        or after that date.
+        """
         fact = self.case.facts.get("tolerance_determination")
         if not isinstance(fact, str):
             return None
@@ -882,21 +1109,90 @@ class _Run:
             raise CaseError(
                 f"facts.tolerance_determination: the period ends ({end}) before it starts ({start})"
             )
-        if self.case.facts.get("tolerance_for_this_shipment") is True:
-            return Step(
-                "determination under r 51",
-                cite("r 51(2)(a)"),
-                MEETS,
-                f"{fact}: made for this shipment",
-            )
         consignment = self.case.consignment
         day = consignment.imported_on if consignment and consignment.imported_on else self.date
-        inside = start <= day <= end
+        children: list[Step] = []
+        if self.case.facts.get("tolerance_for_this_shipment") is True:
+            children.append(
+                Step(
+                    "made for this shipment",
+                    cite("r 51(2)(a)"),
+                    MEETS,
+                    "the determination was made for this shipment, affected by the unforeseen "
+                    "circumstance",
+                )
+            )
+        else:
+            inside = start <= day <= end
+            children.append(
+                Step(
+                    "a later shipment within its period",
+                    cite("r 51(2)(b)"),
+                    Outcome.of(inside),
+                    f"its period {start.isoformat()} to {end.isoformat()} "
+                    f"{'covers' if inside else 'does not cover'} {day.isoformat()}",
+                )
+            )
+            similar = self.case.facts.get("tolerance_similar_goods")
+            outcome = MEETS if similar is True else FAILS if similar is False else NEEDS_INFO
+            children.append(
+                Step(
+                    "similar goods",
+                    cite("r 51(4)"),
+                    outcome,
+                    {
+                        MEETS: "stated to be similar goods: same importer, same manufacturer, "
+                        "same materials and processes, affected by the same circumstance",
+                        FAILS: "stated not to be similar goods to those the determination "
+                        "was made for",
+                        NEEDS_INFO: "whether these are similar goods (same importer and "
+                        "manufacturer, same materials and processes) is not stated",
+                    }[outcome],
+                    missing=(
+                        "whether the goods are similar goods to those the r 51 determination "
+                        "was made for: same importer, same manufacturer, same materials and "
+                        "processes (r 51(4); facts.tolerance_similar_goods)",
+                    )
+                    if outcome is NEEDS_INFO
+                    else (),
+                )
+            )
+        revoked = self.case.facts.get("tolerance_revoked")
+        if isinstance(revoked, str):
+            found = re.search(r"\d{4}-\d{2}-\d{2}", revoked)
+            if found is None:
+                raise CaseError(
+                    f"facts.tolerance_revoked: {revoked!r} should give the date the revocation "
+                    "took effect, e.g. '2025-05-01; CE 2025/15'"
+                )
+            try:
+                when = dt.date.fromisoformat(found[0])
+            except ValueError as error:
+                raise CaseError(f"facts.tolerance_revoked: {error}") from None
+            standing = day < when
+            children.append(
+                Step(
+                    "not revoked",
+                    cite("r 51(3)"),
+                    Outcome.of(standing),
+                    f"revoked ({revoked}) with effect from {when.isoformat()}: "
+                    + ("still in force" if standing else "no longer in force")
+                    + f" on {day.isoformat()}",
+                )
+            )
+        outcome = Outcome.all(c.outcome for c in children)
         return Step(
-            "determination under r 51",
-            cite("r 51(2)(b)"),
-            Outcome.of(inside),
-            f"{fact}: {'covers' if inside else 'does not cover'} {day.isoformat()}",
+            "determination under r 51(1)",
+            cite("r 51(1)"),
+            outcome,
+            f"{fact}: "
+            + {
+                MEETS: "applies, 48% instead of 50%",
+                FAILS: "does not apply",
+                NEEDS_INFO: "may apply",
+            }[outcome],
+            children=tuple(children),
+            missing=missing_of(children),
         )
 
     def result(
@@ -1013,7 +1309,7 @@ class _Run:
             )
         qac_step = attrs.evolve(
             qac_step,
-            children=(*threshold_steps, *sheet.steps),
+            children=(*threshold_steps, *self.sheet_steps(sheet), *sheet.steps),
             missing=qac_step.missing if qac_outcome is NEEDS_INFO else (),
         )
         children = [last_step, qac_step]
@@ -1036,6 +1332,98 @@ class _Run:
             results,
             notes,
         )
+
+    def sheet_steps(self, sheet: Sheet) -> tuple[Step, ...]:
+        """The goods' materials by the provisions they were counted under, with the reading
+        of the former-rules references where a material relies on them."""
+        received = [
+            row.id
+            for row in sheet.costs
+            if row.category in self.categories
+            and self.categories[row.category].group == "contracting_out"
+            and row.status == "non-qualifying"
+        ]
+        step = materials_step(sheet.materials, received, self.readings())
+        containers = _by_provision(
+            ((cite("r 48"),), row.status, row.id)
+            for row in sheet.costs
+            if self.categories[row.category].group == "inner_containers"
+        )
+        return (*((step,) if step else ()), *containers)
+
+    def former_paragraphs(self) -> dict[Citation, list[str]]:
+        """The paragraphs referring to the former rules (r 47(a)(iv), r 47(a)(v) with
+        r 47(c)) that materials of the case are claimed under, with the materials."""
+        found: dict[Citation, list[str]] = {}
+        for _, m in self.case.walk():
+            if "anzcerta_qualifying_full" in m.attributes:
+                found.setdefault(cite("r 47(a)(iv)"), []).append(m.id)
+            if "anzcerta_qualifying_partial" in m.attributes:
+                found.setdefault(cite("r 47(a)(v)"), []).append(m.id)
+                found.setdefault(cite("r 47(c)"), []).append(m.id)
+        return found
+
+    def readings(self) -> tuple[Step, ...]:
+        """How the references to former regs 33(1)(c) and 35 were read, per paragraph."""
+        return tuple(
+            Step(
+                "reference to the former rules",
+                paragraph,
+                MEETS,
+                f"{_ids(ids)}: {paragraph} refers to former regs 33(1)(c) and 35; read as "
+                f"'{self.reading}' (decision record 0008; case fact cross_references)",
+                (("reading", self.reading),),
+            )
+            for paragraph, ids in self.former_paragraphs().items()
+        )
+
+    def obligations(self, steps: Iterable[Step]) -> tuple[Obligation, ...]:
+        """What the determination takes on trust and the law leaves to the chief executive or
+        the manufacturer, listed where it applies.
+
+        r 46(4): "Depreciation of plant, equipment, and buildings shall be calculated in
+        accordance with generally accepted accounting principles, as applied by the
+        manufacturer." The toolkit takes depreciation as stated in the cost lines; it cannot
+        recompute it, so it is listed for every cost line (at any depth) whose category
+        includes depreciation (r 46(1)(c)(iii), (vi)).
+
+        r 51(3): "The chief executive may at any time amend or revoke any determination made
+        under subclause (1) to reflect changed circumstances." A revocation the case states
+        is applied (``facts.tolerance_revoked``); that none was made, and that the
+        determination is stated as amended, is the case's word, listed wherever r 51 is
+        relied on.
+        """
+        found: list[Obligation] = []
+        depreciation = [
+            cost.id
+            for cost in (
+                *self.case.costs,
+                *(c for _, m in self.case.walk() for c in m.costs),
+            )
+            if cost.category in DEPRECIATION
+        ]
+        if depreciation:
+            found.append(
+                Obligation(
+                    cite("r 46(4)"),
+                    "depreciation of plant, equipment and buildings in cost line(s) "
+                    f"{_ids(depreciation)} must be calculated in accordance with generally "
+                    "accepted accounting principles, as applied by the manufacturer; this "
+                    "determination takes the amounts as stated",
+                )
+            )
+        tolerance = next((s for s in steps if s.citation == cite("r 51(1)")), None)
+        if tolerance is not None and tolerance.outcome is not FAILS:
+            found.append(
+                Obligation(
+                    cite("r 51(3)"),
+                    "the chief executive may at any time amend or revoke the determination "
+                    "made under r 51(1) to reflect changed circumstances; this determination "
+                    "relies on it as stated in the case (facts.tolerance_determination, as "
+                    "amended) and unrevoked unless facts.tolerance_revoked says otherwise",
+                )
+            )
+        return tuple(found)
 
     def forum_island_test(self, sheet: Sheet) -> tuple[Step, RVCResult | None] | None:
         """r 45(3): with Australian qualifying materials counted, at least 25% of the factory
@@ -1065,7 +1453,8 @@ class _Run:
         summary = (
             f"Australian qualifying materials counted ({', '.join(which)}): {step.summary}"
             if sheet.australian
-            else f"if {', '.join(which)} are Australian (r 45(3)(a)-(c)): {step.summary}"
+            else f"if {', '.join(which)} are Australian (r 45(3), paragraphs (a) to (c)): "
+            f"{step.summary}"
         )
         step = attrs.evolve(step, test=title, summary=summary)
         if not sheet.australian and step.outcome is FAILS:
@@ -1100,18 +1489,18 @@ class _Run:
         a_step = self.wholly_obtained()
         b_step, results, _ = self.partly_manufactured(sheet)
         shipped = self.exported()
-        steps = (a_step, b_step, shipped)
+        countries = self.membership.step(self.date, cite("r 44"), FORUM_ISLAND_COUNTRY)
+        steps = (a_step, b_step, shipped, countries)
         origin = (a_step.outcome | b_step.outcome) & shipped.outcome
         verdict = Verdict.from_outcome(origin)
         basis = [str(s.citation) for s in (a_step, b_step) if s.outcome is MEETS]
         notes = []
-        if any(
-            m.attributes & {"anzcerta_qualifying_full", "anzcerta_qualifying_partial"}
-            for _, m in self.case.walk()
-        ):
+        former = self.former_paragraphs()
+        if former:
             notes.append(
-                f"r 47(a)(iv)-(v) and r 45(3)(b)-(c) refer to former regs 33(1)(c) and 35; read "
-                f"as '{self.reading}' (decision record 0008; case fact cross_references)"
+                f"{', '.join(map(str, former))} refer to former regs 33(1)(c) and 35 (as do "
+                f"paragraphs (b) and (c) of the 25% test); read as '{self.reading}' (decision "
+                "record 0008; case fact cross_references)"
             )
         return Determination(
             agreement=LAW.name,
@@ -1126,10 +1515,92 @@ class _Run:
             materials=sheet.materials,
             rvc=tuple(results),
             missing=missing_of(steps) if verdict is Verdict.NEEDS_INFORMATION else (),
-            obligations=(),
+            obligations=self.obligations(b_step.walk()),
             notes=tuple(notes),
             costs=sheet.costs,
         )
+
+
+def _long_date(day: dt.date) -> str:
+    """1 January 2022."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _ids(ids: Sequence[str]) -> str:
+    """Ids for a summary: the first ten, then how many more."""
+    more = f" and {len(ids) - 10} more" if len(ids) > 10 else ""
+    return ", ".join(ids[:10]) + more
+
+
+def _by_provision(
+    entries: Iterable[tuple[Iterable[Citation], str, str]],
+) -> list[Step]:
+    """One step per provision lines were counted under, naming the lines by how they were
+    counted: the provisions of a cost sheet as structured citations, not only row text."""
+    grouped: dict[Citation, dict[str, list[str]]] = {}
+    for citations, status, line in entries:
+        for citation in citations:
+            grouped.setdefault(citation, {}).setdefault(status, []).append(line)
+    return [
+        Step(
+            f"counted under {citation}",
+            citation,
+            NEEDS_INFO if "undetermined" in statuses else MEETS,
+            "; ".join(f"{status}: {_ids(ids)}" for status, ids in statuses.items()),
+        )
+        for citation, statuses in grouped.items()
+    ]
+
+
+def materials_step(
+    rows: Sequence[MaterialRow], received: Sequence[str] = (), extra: Sequence[Step] = ()
+) -> Step | None:
+    """The materials of a factory or works cost (r 46(1)(a)) and the provisions each was
+    counted under (r 46(2)(c), r 47 to r 50), as steps; ``received`` names work contracted
+    out elsewhere than in a Forum Island Country or New Zealand, which comes back as
+    material received."""
+    if not rows and not received:
+        return None
+    children = _by_provision((row.citations, row.status, row.id) for row in rows)
+    summary = (
+        f"{len(rows)} material(s) at the cost to the manufacturer of bringing them into the "
+        "factory, freight included and duties excluded, qualifying as regs 47 to 50 provide"
+    )
+    if received:
+        summary += f"; work contracted out abroad counted as material received: {_ids(received)}"
+    return Step(
+        "materials of the factory or works cost",
+        cite("r 46(1)(a)"),
+        NEEDS_INFO if any(c.outcome is NEEDS_INFO for c in children) else MEETS,
+        summary,
+        (("materials", len(rows)),),
+        children=(*extra, *children),
+    )
+
+
+def costs_step(owner: str, rows: Sequence[CostRow]) -> Step | None:
+    """The cost lines of a material's own cost sheet (r 46), which the determination's cost
+    rows (the goods' own lines) do not hold, with their provisions as steps."""
+    if not rows:
+        return None
+    containers = LAW.vocabulary("cost_categories")
+    children = _by_provision(
+        (
+            (row.citation, cite("r 48"))
+            if containers[row.category].group == "inner_containers"
+            else (row.citation,),
+            row.status,
+            row.id,
+        )
+        for row in rows
+    )
+    return Step(
+        f"cost lines of {owner}",
+        cite("r 46(1)"),
+        NEEDS_INFO if any(c.outcome is NEEDS_INFO for c in children) else MEETS,
+        f"{len(rows)} cost line(s) of {owner}'s own factory or works cost",
+        children=tuple(children),
+    )
 
 
 def _share(ratio: Ratio) -> Span:
@@ -1150,7 +1621,7 @@ def bind(membership: Membership) -> Callable[[Case, dt.date], Determination]:
         )
 
     def decide(case: Case, date: dt.date) -> Determination:
-        return _Run(case, date, membership.on(date)).determine()
+        return _Run(case, date, membership).determine()
 
     return decide
 
