@@ -67,6 +67,11 @@ Interpretations (also shown in the explanation where they apply):
   "the calculation required by subclause (1)", the RVC, not to de minimis (r 51O(3)). A step
   citing r 51P(5) under the RVC step shows each value. Since issue 13; before, no deduction
   existed.
+* Citations: every provision a determination relies on is a step's citation (decision 0006
+  §13): r 51O(4) under an RVC rule (its exception), each minimal operation's paragraph of
+  r 51N, r 51P(1)-(5) under the RVC and de minimis steps where the figures rely on them, the
+  provisions applied to material lines (r 51O(2), r 51Q, r 51R, r 51S), the wholly-obtained
+  category, r 51U(1)(a), and r 51W(1) and (2) as obligations.
 * r 51O(4) yields to an RVC requirement, per alternative of the rule: an alternative that
   requires no RVC also needs more than minimal operations; one that requires RVC does not,
   and while it is undecided the claim stays open.
@@ -142,7 +147,7 @@ from origin.engine import (
 from origin.formulas import Formula
 from origin.law import LawBook, LawFileError, goods_country
 from origin.model import Case, Material, OriginStatus, ValueBasis
-from origin.psr import AnyOf, RegionalValueContent, Rule
+from origin.psr import AnyOf, RegionalValueContent, Rule, TariffShift
 
 _LAW_PATH = Path(__file__).with_suffix(".toml")
 LAW = LawBook.load(_LAW_PATH)
@@ -286,6 +291,36 @@ def _amount(case: Case, key: str) -> Decimal | None:
     return value
 
 
+# Provisions the valuation pass applies to a material line: the step each gets (test, what it
+# did), in the order shown.
+_TREATMENTS = {
+    "r 51Q(1)": (
+        "standard accessories, spare parts or tools",
+        "treated as originating goods and disregarded in the change in tariff classification; "
+        "in the RVC counted by their own status",
+    ),
+    "r 51R(1)": (
+        "retail packaging",
+        "packaging and containers for retail sale, classified with the goods: not included in "
+        "the change in tariff classification",
+    ),
+    "r 51R(2)": (
+        "retail packaging in the RVC",
+        "the value of the retail packaging counted as originating or non-originating, as the "
+        "case may be",
+    ),
+    "r 51R(3)": (
+        "packing for shipment",
+        "packing materials and containers for shipment only: not included in determining the "
+        "origin of the goods",
+    ),
+    "r 51S": (
+        "indirect materials",
+        "deemed originating without regard to where produced, valued at the cost recorded in "
+        "the producer's accounting records",
+    ),
+}
+
 _TRANSPORT = "transport_to_producer"  # the r 51P(5) deduction (law file adjust_non_originating)
 
 
@@ -329,14 +364,46 @@ class _Run(Decision):
         return tuple(missing)
 
     def _needs_tv_adjustment(self) -> bool:
-        facts = self.case.facts
-        return facts.get("producer_exports_directly") is False and not facts.get("tv_adjustment")
+        return self._exported_by_another() and not self.case.facts.get("tv_adjustment")
+
+    def _exported_by_another(self) -> bool:
+        """r 51P(4) "When the producer of goods does not export the goods directly": of the
+        goods, not of a material decided in its own right (which is not exported)."""
+        return not self.intermediate and self.case.facts.get("producer_exports_directly") is False
+
+    def tv_step(self) -> Step | None:
+        """r 51P(4): "When the producer of goods does not export the goods directly, the value
+        must be adjusted up to the point at which the purchaser received the goods within the
+        territory of the party where the producer is located": the TV the RVC and de minimis
+        (r 51O(3)(a): "calculated in accordance with regulation 51P") are measured on."""
+        if not self._exported_by_another():
+            return None
+        citation = cite("r 51P(4)")
+        adjustment = self.case.facts.get("tv_adjustment")
+        if adjustment:
+            return Step(
+                "TV adjusted to the purchaser's receipt",
+                citation,
+                MEETS,
+                f"the producer does not export the goods directly: the TV "
+                f"({self.case.good.transaction_value}) is the value adjusted up to the point at "
+                f"which the purchaser received them in the producer's territory: {adjustment}",
+                (("adjustment", str(adjustment)),),
+            )
+        return Step(
+            "TV adjusted to the purchaser's receipt",
+            citation,
+            NEEDS_INFO,
+            "the producer does not export the goods directly: the TV must be the value "
+            "adjusted up to the point at which the purchaser received them; how is not stated",
+            missing=("how the transaction value was adjusted (facts.tv_adjustment, r 51P(4))",),
+        )
 
     def tolerance(self, result: RVCResult) -> RVCResult:
         """r 51P(4) may leave the RVC open; the figures' provisions are steps (:meth:`rvc_step`)."""
         notes = [result.note] if result.note else []
         adjustment = self.case.facts.get("tv_adjustment")
-        if adjustment:
+        if adjustment and self._exported_by_another():
             notes.append(f"TV adjusted to the purchaser's receipt: {adjustment} (r 51P(4))")
         result = attrs.evolve(result, note="; ".join(notes))
         if self._needs_tv_adjustment():
@@ -354,13 +421,77 @@ class _Run(Decision):
         return result
 
     def rvc_step(self, rule: RegionalValueContent, citation: Citation) -> Step:
-        """The r 51P(1) step, with r 51P(3) and (5), where the figures rely on them, as steps
-        of their own."""
+        """The r 51P(1) step, with r 51P(2)–(5), where the figures rely on them, as steps of
+        their own."""
         step = super().rvc_step(rule, citation)
-        extra = [s for s in (self.intermediates_step(), self.acquired_step()) if s is not None]
+        extra = [
+            s
+            for s in (
+                self.tv_step(),
+                self.later_parts_step(),
+                self.intermediates_step(),
+                self.acquired_step(),
+            )
+            if s is not None
+        ]
         if not extra:
             return step
         return attrs.evolve(step, children=(*step.children, *extra))
+
+    def psr_leaf(self, rule: Rule) -> Step:
+        """A leaf of the Annex II rule. r 51O(3)(a) measures de minimis on "the transaction
+        value of the goods calculated in accordance with regulation 51P": the de minimis step
+        has the r 51P(1) TV, and its r 51P(4) adjustment where there is one, as steps."""
+        step = super().psr_leaf(rule)
+        if not isinstance(rule, TariffShift) or not any(
+            c.test == "de minimis" for c in step.children
+        ):
+            return step
+        tv = self.case.good.transaction_value
+        basis = Step(
+            "transaction value",
+            cite("r 51P(1)"),
+            MEETS if tv is not None else NEEDS_INFO,
+            f"the transaction value of the goods adjusted on an FOB basis: {tv}"
+            if tv is not None
+            else "the transaction value of the goods adjusted on an FOB basis is not known",
+            (("TV", "unknown" if tv is None else str(tv)),),
+        )
+        extra = tuple(s for s in (basis, self.tv_step()) if s is not None)
+        children = tuple(
+            attrs.evolve(c, children=(*c.children, *extra)) if c.test == "de minimis" else c
+            for c in step.children
+        )
+        return attrs.evolve(step, children=children)
+
+    def later_parts_step(self) -> Step | None:
+        """r 51P(2): "If the TV or VNM values do not exist or cannot be determined in
+        accordance with Part 1 of Schedule 4 of the Act, the values are determined in
+        accordance with Parts 2 to 6 of that schedule": materials in VNM given as a customs
+        value (``customs-value`` basis)."""
+        later = [
+            line.material.id
+            for line in self.assessment.special.values()
+            if line.material.basis is ValueBasis.CUSTOMS_VALUE and line.counted_as == "VNM"
+        ]
+        later += [
+            m.id
+            for i, m in enumerate(self.case.materials)
+            if m.basis is ValueBasis.CUSTOMS_VALUE
+            and i not in self.assessment.special
+            and m.status is not OriginStatus.ORIGINATING
+        ]
+        if not later:
+            return None
+        return Step(
+            "values under Parts 2 to 6 of Schedule 4",
+            cite("r 51P(2)"),
+            MEETS,
+            f"{', '.join(later[:10])}{'…' if len(later) > 10 else ''}: transaction value not "
+            "determinable under Part 1 of Schedule 4, given as determined under Parts 2 to 6 "
+            "(customs-value)",
+            (("materials", ", ".join(later)),),
+        )
 
     def intermediates_step(self) -> Step | None:
         """r 51P(3): "the value of non-originating materials must not be included if— (a)
@@ -442,7 +573,19 @@ class _Run(Decision):
         """r 51O(1)(a): wholly obtained in the territory of a party (r 51N)."""
         citation = cite("r 51O(1)(a)")
         step = self.wholly_obtained(citation, "class 51O(1)(a) wholly obtained")
-        if self.case.good.wholly_obtained != "recovered" or step.outcome is FAILS:
+        key = self.case.good.wholly_obtained
+        term = LAW.vocabulary("wholly_obtained").get(key) if key else None
+        if term is not None:
+            # The paragraph of the r 51N definition relied on, as a step citing it.
+            category = Step(
+                "wholly obtained category",
+                term.reference,
+                MEETS,
+                term.text,
+                (("category", str(key)),),
+            )
+            step = attrs.evolve(step, children=(*step.children, category))
+        if key != "recovered" or step.outcome is FAILS:
             return step
         reman = self.remanufactured()
         return attrs.evolve(
@@ -538,7 +681,9 @@ class _Run(Decision):
         minimal = self.minimal(rests_on_rvc=False)
         standing, met = self.alternatives_standing(rule, psr, minimal)
         alternatives = rule.terms if isinstance(rule, AnyOf) else (rule,)
-        children = (place, psr) + (() if all(map(has_rvc, alternatives)) else (minimal,))
+        # Every alternative requires RVC: r 51O(4) does not apply, and the step says so.
+        rests_on_rvc = all(map(has_rvc, alternatives))
+        children = (place, psr, self.minimal(rests_on_rvc=True) if rests_on_rvc else minimal)
         outcome = place.outcome & standing
         return (
             Step(
@@ -564,13 +709,25 @@ class _Run(Decision):
                 "minimal operations",
                 citation,
                 MEETS,
-                "not applied: the rule relied on requires a regional value content",
+                "not applied: the goods are subject to a regional value content by the Annex "
+                f"II rule ({self.case.psr}), the exception of r 51O(4)",
+                (("rule", str(self.case.psr)),),
             )
-        return minimal_operations_step(
-            self.case.good.operations,
-            LAW.vocabulary("minimal_operations"),
-            citation,
-            "operations performed on the goods in the parties",
+        operations = self.case.good.operations
+        terms = LAW.vocabulary("minimal_operations")
+        step = minimal_operations_step(
+            operations, terms, citation, "operations performed on the goods in the parties"
+        )
+        if step.outcome is not FAILS or not operations:
+            return step
+        # Each operation as a step citing the paragraph of the r 51N definition it falls in.
+        listed = [op for op in dict.fromkeys(operations) if op in terms]
+        return attrs.evolve(
+            step,
+            children=tuple(
+                Step(f"minimal operation: {op}", terms[op].reference, FAILS, terms[op].text)
+                for op in listed
+            ),
         )
 
     def transit(self) -> Step:
@@ -600,14 +757,21 @@ class _Run(Decision):
         """r 51U: goods of Schedule 6 with materials processed in a non-party."""
         if not self.case.facts.get("outward_processing"):
             return None
-        children = [self._schedule_6(), *self._conditions(), self._outward_value()]
+        claimed = Step(
+            "materials processed in a non-party",
+            cite("r 51U(1)(a)"),
+            MEETS,
+            "stated: the goods include materials exported from a party to a non-party for "
+            "processing and subsequently reimported to the party",
+        )
+        children = [claimed, self._schedule_6(), *self._conditions(), self._outward_value()]
         outcome = Outcome.all(c.outcome for c in children)
         return Step(
             "r 51U outward processing",
             cite("r 51U(1)"),
             outcome,
-            "materials exported to a non-party for processing and reimported (r 51U(1)(a)); "
-            + ("r 51U(2) met" if outcome is MEETS else "r 51U(2) not shown"),
+            "materials processed in a non-party and reimported; the requirements of r 51U(2) "
+            + ("are met" if outcome is MEETS else "are not shown"),
             children=tuple(children),
             missing=missing_of(children),
         )
@@ -768,6 +932,63 @@ class _Run(Decision):
             margin=(limit - value) * 100,
         )
 
+    # ----- provisions applied to materials
+
+    def material_steps(self) -> list[Step]:
+        """The provisions that treated materials of this BOM, each a step naming the lines:
+        r 51O(2) (originating in another party), r 51Q(1) (standard accessories), r 51R
+        (packaging) and r 51S (indirect materials). The rows keep them too."""
+        by_citation: dict[str, list[str]] = {}
+        for line in self.assessment.special.values():
+            for citation in line.citations:
+                if str(citation) in _TREATMENTS:
+                    by_citation.setdefault(str(citation), []).append(line.material.id)
+        steps = []
+        accumulated = self._accumulated()
+        if accumulated:
+            producer = self.case.good.last_process_in
+            shown = ", ".join(f"{m} ({c})" for m, c in accumulated[:10])
+            steps.append(
+                Step(
+                    "materials originating in another party",
+                    cite("r 51O(2)"),
+                    MEETS,
+                    f"{shown}{'…' if len(accumulated) > 10 else ''}: originate in another "
+                    f"party, so are deemed to originate in {producer}, where the goods are "
+                    "produced",
+                    (("materials", ", ".join(m for m, _ in accumulated)),),
+                )
+            )
+        for key, (test, text) in _TREATMENTS.items():
+            ids = list(dict.fromkeys(by_citation.get(key, ())))
+            if not ids or (key == "r 51R(2)" and not self.rvc):
+                continue  # r 51R(2) speaks of goods subject to an RVC requirement
+            steps.append(
+                Step(
+                    test,
+                    cite(key),
+                    MEETS,
+                    f"{', '.join(ids[:10])}{'…' if len(ids) > 10 else ''}: {text}",
+                    (("materials", ", ".join(ids)),),
+                )
+            )
+        return steps
+
+    def _accumulated(self) -> list[tuple[str, str]]:
+        """Originating materials (as counted) from another party than the producer's."""
+        producer = self.case.good.last_process_in
+        if producer is None:
+            return []
+        a = self.assessment
+        return [
+            (m.id, m.origin_country)
+            for i, m in enumerate(self.case.materials)
+            if m.origin_country is not None
+            and m.origin_country != producer
+            and m.origin_country in PARTIES
+            and a.originating(i)
+        ]
+
     # ----- r 51N party and the tariff preference
 
     def declared_parties(self) -> list[Step]:
@@ -812,9 +1033,14 @@ class _Run(Decision):
         return (
             Obligation(
                 cite("r 51W(1)"),
-                f"exporters, importers and producers keep records of all transactions showing "
-                f"the goods qualify, for not less than {years} years after exportation or "
-                "importation (r 51W(2))",
+                "exporters, importers and producers keep a record of all transactions relating "
+                "to the exportation or importation of the goods, to show that they qualify for "
+                "preferential tariff treatment",
+            ),
+            Obligation(
+                cite("r 51W(2)"),
+                f"the record is kept for not less than {years} years after the date of "
+                "exportation or importation",
                 until=years_after(self.imported_on(), years),
             ),
             Obligation(
@@ -831,6 +1057,7 @@ class _Run(Decision):
         b_step = self.class_b()
         c_step, met = self.class_c()
         steps.extend((a_step, b_step, c_step))
+        steps.extend(self.material_steps())
         basis: list[str] = []
         if a_step.outcome is MEETS:
             basis.append("r 51O(1)(a)")

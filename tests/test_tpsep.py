@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import worked
+from anzcerta_cases import uncited
 
 from agreements import tpsep
 from agreements.tpsep import AGREEMENT, PARTIES_LIST
@@ -184,8 +185,9 @@ def test_records_until_three_years_after_import() -> None:
     data = _case("CTH", [_material("100.00")])
     data["consignment"]["imported_on"] = "2025-02-28"
     d = _decide(data)
-    records = [o for o in d.obligations if str(o.citation) == "r 51W(1)"]
+    records = [o for o in d.obligations if str(o.citation) == "r 51W(2)"]
     assert records and records[0].until == dt.date(2028, 2, 28)
+    assert "r 51W(1)" in {str(o.citation) for o in d.obligations}  # the duty to keep them
 
 
 # ------------------------------------------------------------- parties (issue 13, item 1)
@@ -511,3 +513,79 @@ def test_intermediate_made_in_a_party_is_counted_whole() -> None:
     d = _decide(data)
     assert "r 51P(3)" not in {str(c) for c in d.citations()}
     assert d.rvc[0].value == 30
+
+
+# ------------------------------------------------------- citations (issue 13, item 5)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_every_provision_named_is_cited(path: Path) -> None:
+    """Every provision a worked case's determination names in its text (steps, RVC notes,
+    notes, obligations) is among its structured citations."""
+    assert uncited(worked.run(AGREEMENT, path)) == []
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_provisions_applied_to_materials_are_cited(path: Path) -> None:
+    """r 51O(2), r 51Q(1), r 51R, r 51S and r 51P(5) applied to a material line are steps,
+    not only the row's citations (r 51P(1), each row's valuation, is cited where a value is
+    relied on: by the RVC and de minimis)."""
+    d = worked.run(AGREEMENT, path)
+    cited = {str(c) for c in d.citations()}
+    rows = {str(c) for row in d.materials for c in row.citations}
+    assert rows - cited <= {"r 51P(1)"}
+
+
+def test_rvc_rule_shows_that_minimal_operations_do_not_apply() -> None:
+    """r 51O(4) "Except where goods are subject to a regional value content": under RVC45 the
+    step says the exception applies (Thailand shows r 51G(4) likewise); it was missing."""
+    d = _decide(_case("RVC45", [_material("550.00")], operations=["packing"]))
+    assert d.verdict is Verdict.ORIGINATING
+    step = next(s for top in d.steps for s in top.walk() if str(s.citation) == "r 51O(4)")
+    assert step.outcome is Outcome.MEETS
+    assert "regional value content" in step.summary
+
+
+def test_minimal_operations_cite_their_paragraph() -> None:
+    d = _decide(_case("CTH", [_material("100.00")], operations=["packing", "labelling"]))
+    cited = {str(c) for c in d.citations()}
+    assert "r 51N minimal operations or processes (b)(iv)" in cited
+    assert "r 51N minimal operations or processes (b)(v)" in cited
+
+
+def test_adjusted_transaction_value_is_cited_where_used() -> None:
+    """r 51P(4) was named only in the RVC note: now a step under the RVC step and under the
+    de minimis step (r 51O(3)(a): TV "calculated in accordance with regulation 51P")."""
+    facts = {"producer_exports_directly": False, "tv_adjustment": "ex-factory plus delivery"}
+    d = _decide(_case("RVC45", [_material("550.00")], facts))
+    assert d.verdict is Verdict.ORIGINATING
+    rvc = next(s for top in d.steps for s in top.walk() if s.test.startswith("RVC"))
+    assert "r 51P(4)" in {str(c.citation) for c in rvc.children}
+    d = _decide(_case("CTH", [_material("100.00", hs="8413.91")], facts))
+    de_minimis = next(s for top in d.steps for s in top.walk() if s.test == "de minimis")
+    assert {"r 51P(1)", "r 51P(4)"} <= {str(c.citation) for c in de_minimis.children}
+
+
+def test_tv_adjustment_concerns_the_goods_not_an_intermediate() -> None:
+    """r 51P(4) "When the producer of goods does not export the goods directly": a material
+    decided in its own right is not exported; its own RVC is not held up for the goods' TV
+    adjustment. The impeller (8413.91, the pump's heading) decides the pump's CTH."""
+    sub = {
+        "id": "IMPELLER",
+        "hs": "8413.91",
+        "value": "500.00",
+        "basis": "production-cost",
+        "psr": "RVC45",
+        "operations": ["machining"],
+        "components": [{**_material("100.00", hs="7325.99"), "id": "BLANK"}],
+    }
+    data = _case("CTH", [sub], {"producer_exports_directly": False})
+    d = _decide(data)
+    step = next(s for s in d.steps if s.test == "intermediate material IMPELLER")
+    assert step.outcome is Outcome.MEETS  # (500 − 100) / 500 = 80%
+    assert d.verdict is Verdict.ORIGINATING
+
+
+def test_records_obligations_cite_both_subclauses() -> None:
+    d = _decide(_case("CTH", [_material("100.00")]))
+    assert {"r 51W(1)", "r 51W(2)", "r 51V"} <= {str(o.citation) for o in d.obligations}
