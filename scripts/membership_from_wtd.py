@@ -78,6 +78,8 @@ def write(folder: Path, out: Path) -> None:
             f'name = "{key}"',
             f'title = "{title}"',
             f'source = "{SOURCE}; {text}"',
+            "# The date the list is as at: the WTD of 1 January 2022 (its country list and marks).",
+            "as_at = 2022-01-01",
             "",
             "[group.coverage]",
             "from = 2022-01-01",
