@@ -702,3 +702,31 @@ def test_check_export_file_failure_leaves_no_partial_file(
         and err.splitlines()[-1] == f"origin: cannot write {broker}: No space left on device"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx"]
+
+
+def test_broker_export_gives_tpsep_goods_their_country_code() -> None:
+    """Issue 13: every TPSEP verdict was exported under TPA, Singapore's goods included; the
+    WTD enters Singapore goods at the SG rate and Brunei's and Chile's at TPA. Where the
+    goods' country is not known, both codes are given and no preference is claimed."""
+    from origin.workbook.export import Decided, broker_row  # noqa: PLC0415
+
+    tpsep = registry.get("tpsep")
+
+    def row(country: str | None) -> dict[str, str]:
+        data = _case("CTH", [], country or "SG", transaction_value="1000.00")
+        if country is None:
+            data["good"].pop("produced_in")
+            data["good"].pop("last_process_in")
+        case = case_from_json(data)
+        # The verdict is not what is tested here: the code for the goods' country is.
+        d = tpsep.determine(case_from_json(_case("CTH", [], "SG")), DATE)
+        d = attrs.evolve(d, verdict=Verdict.ORIGINATING, missing=())
+        return broker_row(Decided("w.xlsx", "P", tpsep, case, d))
+
+    assert row("SG")["preference_code"] == "SG"
+    assert row("CL")["preference_code"] == "TPA"
+    assert row("BN")["preference_code"] == "TPA"
+    assert row("SG")["claim_preference"] == "yes"
+    unknown = row(None)
+    assert unknown["preference_code"] == "TPA;SG"
+    assert unknown["claim_preference"] == "no"

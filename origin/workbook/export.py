@@ -195,13 +195,16 @@ class Decided:
 def broker_row(item: Decided) -> dict[str, str]:
     d = item.determination
     law = item.agreement.law
+    # By the goods' country where the agreement's codes differ by country (TPSEP: SG for
+    # Singapore goods, TPA for Brunei's and Chile's); all of them where that is not known.
+    codes = law.preference_codes_of(item.case)
     row = dict.fromkeys(FIELDS, "")
     row.update(
         schema=SCHEMA,
         workbook=item.workbook,
         product_id=item.product,
         agreement=item.agreement.name,
-        preference_code=";".join(law.preference_codes),
+        preference_code=";".join(codes),
         toolkit_version=origin.__version__,
     )
     if d is None:
@@ -215,8 +218,9 @@ def broker_row(item: Decided) -> dict[str, str]:
     until = [o.until for o in d.obligations if o.until is not None]
     tariff_item = item.case.good.tariff_item if item.case is not None else None
     # A preference is claimed only on a complete originating determination: the verdict
-    # and no fact still needed (a verdict word alone is not enough).
-    complete = d.verdict is Verdict.ORIGINATING and not d.missing
+    # and no fact still needed (a verdict word alone is not enough), under exactly one
+    # preference code (with two, which one the entry may use is not known).
+    complete = d.verdict is Verdict.ORIGINATING and not d.missing and len(codes) == 1
     row.update(
         hs=tariff_item or d.hs,
         verdict=d.verdict.value,
