@@ -666,7 +666,7 @@ class _Run(Decision):
             "parties relied on",
             listed.reference,
             MEETS,
-            f"{', '.join(PARTIES)}: the r 51ZM signatories recorded as declared specified "
+            f"{', '.join(PARTIES)}: the signatories (r 51ZM party) recorded as declared specified "
             f"AANZFTA parties, as the Working Tariff Document lists them as at "
             f"{listed.as_at.isoformat()} (law file [parties_list]); {listed.caveat}",
             (
@@ -728,12 +728,23 @@ class _Run(Decision):
         if not self.intermediate:
             steps.append(self.parties_step())
             notes.append(
-                f"parties (r 51ZM): the list of declared parties used is the Working Tariff "
+                f"parties (r 51ZM party): the list of declared parties used is the Working Tariff "
                 f"Document's as at {PARTIES_LIST.as_at.isoformat()} (law file [parties_list]; "
                 "its source is in the 'parties relied on' step); Orders made after that date "
                 "are not reflected"
             )
         return self.conclude(verdict, basis, steps, tuple(notes))
+
+
+def _commencement() -> Step:
+    """r 51ZM "second protocol": the date it commenced, which both 180-day periods count from."""
+    return Step(
+        "second protocol commenced",
+        SECOND_PROTOCOL.reference,
+        MEETS,
+        f"commenced on {SECOND_PROTOCOL.commenced.isoformat()} ({SECOND_PROTOCOL.source})",
+        (("commenced", SECOND_PROTOCOL.commenced),),
+    )
 
 
 def annex_3b_from(date: dt.date) -> dt.date:
@@ -888,6 +899,7 @@ def psr_document_step(case: Case, date: dt.date) -> Step:
         f"the second protocol commenced on {commenced.isoformat()} "
         f"({SECOND_PROTOCOL.reference}); {delay.value} days later is {annex_from.isoformat()}; "
         f"imported on {on.isoformat()}",
+        children=(_commencement(),),
     )
     children: tuple[Step, ...] = (in_force,)
     other = "annex-3b" if document == "2022" else "2022"
@@ -1043,6 +1055,7 @@ def extended_accumulation(case: Case, date: dt.date) -> tuple[Step, set[str], se
             f"the second protocol commenced on {commenced.isoformat()}, "
             f"{SECOND_PROTOCOL.reference}); imported on {on.isoformat()}",
             (("second protocol commenced", commenced), ("source", SECOND_PROTOCOL.source)),
+            children=(_commencement(),),
         )
     ]
     last = case.good.last_process_in

@@ -65,7 +65,7 @@ def uncited(d: Determination) -> list[str]:
     material row's notes (a row may also be covered by its own citations). A provision
     named with its subclauses (``r 37(3)(a)``) is covered by that citation or a deeper one;
     a defined term (``r 32 goods wholly obtained or produced (a)``) only by a citation whose
-    text appears at that place.
+    text appears at that place, where the determination cites any term of that regulation.
     """
     cited = {str(c) for c in d.citations()}
     texts = [s.summary for top in d.steps for s in top.walk()]
@@ -78,9 +78,11 @@ def uncited(d: Determination) -> list[str]:
         for match in _MENTION.finditer(text):
             token, rest = match.group(), text[match.start() :]
             after = text[match.end() : match.end() + 2]
-            if "(" not in token and after[:1] == " " and after[1:].islower():
-                # A defined term follows the bare number: its citation must be the words here.
-                ok = any(c.startswith(token + " ") and rest.startswith(c) for c in known)
+            terms = [c for c in known if c.startswith(token + " ")]
+            if "(" not in token and after[:1] == " " and after[1:].islower() and terms:
+                # A defined term follows a number whose terms are cited: its citation must be
+                # the words here (``r 51ZPA notice``, with no term of r 51ZPA cited, is prose).
+                ok = any(rest.startswith(c) for c in terms)
             else:
                 ok = any(c == token or c.startswith(token + "(") for c in known)
             if not ok:

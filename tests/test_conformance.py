@@ -8,6 +8,7 @@ import sys
 
 import pytest
 import worked
+from anzcerta_cases import uncited
 
 from origin import registry
 from origin.agreement import Agreement, FactError
@@ -124,3 +125,17 @@ CASES = [(a, p) for a in AGREEMENTS for p in worked.files(a)]
 @pytest.mark.parametrize(("agreement", "path"), CASES, ids=[f"{a.name}/{p.stem}" for a, p in CASES])
 def test_worked_case(agreement: Agreement, path: object) -> None:
     worked.check(agreement, path)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("agreement", "path"), CASES, ids=[f"{a.name}/{p.stem}" for a, p in CASES])
+def test_every_provision_named_is_cited(agreement: Agreement, path: object) -> None:
+    """Issue 13: every provision a worked case's steps, RVC notes, notes, obligations or
+    material notes name is among the determination's structured citations (so an auditor
+    reading ``citations`` sees all the law it relied on)."""
+    d = worked.run(agreement, path)  # type: ignore[arg-type]
+    allowed = NAMED_NOT_RELIED_ON.get(agreement.name, set())
+    assert [m for m in uncited(d) if not any(f"'{a}'" in m for a in allowed)] == []
+
+
+# A provision a text names only to say the determination does not rest on it.
+NAMED_NOT_RELIED_ON = {"china": {"r 51ZD"}}

@@ -11,19 +11,18 @@ among the missing facts), ``fails`` (tests that must fail), ``citations`` (must 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from origin import strict_json
 from origin.agreement import Agreement
 from origin.caseio import case_from_json
 from origin.determination import Determination, Outcome
 
 
 def load(path: Path) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    data: dict[str, Any] = strict_json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
