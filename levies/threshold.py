@@ -163,5 +163,15 @@ def duty_threshold(
             )
         )
         return done(False)
+    if anti_dumping:
+        # r 70(3)(b) excepts such goods "except with the permission of the Minister of
+        # Commerce": the permission is what lets r 70 apply, and the result rests on it.
+        steps.append(
+            Step(
+                "an anti-dumping or countervailing determination applies, with the Minister's "
+                "permission: r 70 still applies",
+                regs("r 70(3)(b)"),
+            )
+        )
     steps.append(Step("duty need not be collected", threshold.reference))
     return done(True)

@@ -70,6 +70,20 @@ def test_other_heading_and_circumstances() -> None:
     assert not other.need_not_collect and str(other.steps[-1].citation) == "r 70(2)"
 
 
+def test_anti_dumping_permission_is_cited_when_relied_on() -> None:
+    """Issue 13: r 70(3)(b) takes goods under an anti-dumping or countervailing determination
+    out of r 70 "except with the permission of the Minister of Commerce". With the permission
+    duty still need not be collected, and that result rests on r 70(3)(b): it is cited."""
+    refused = duty_threshold(D("10"), DAY, anti_dumping=True)
+    assert not refused.need_not_collect
+    assert str(refused.steps[-1].citation) == "r 70(3)(b)"
+    permitted = duty_threshold(D("10"), DAY, anti_dumping=True, minister_permission=True)
+    assert permitted.need_not_collect
+    assert "r 70(3)(b)" in {str(s.citation) for s in permitted.steps}
+    plain = duty_threshold(D("10"), DAY)
+    assert "r 70(3)(b)" not in {str(s.citation) for s in plain.steps}
+
+
 def test_levies_are_collected_whatever_the_value_from_april_2026() -> None:
     """cl 26 inserts r 70(3)(c): levies prescribed under s 414A(3)."""
     before = duty_threshold(D("10"), dt.date(2026, 3, 31))
