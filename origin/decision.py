@@ -796,9 +796,9 @@ def _as_intermediate(fact: str, ident: str) -> str:
     """A fact missing in an intermediate's own decision, named for the intermediate."""
     if fact.startswith("adjusted value of the good"):
         return f"value of intermediate material {ident} (standing in for its adjusted value)"
-    return fact.replace("of the goods", f"of intermediate material {ident}").replace(
-        "the good", f"intermediate material {ident}"
-    )
+    named = f"intermediate material {ident}"
+    # "the goods" before "the good", which it contains ("on the goods" gave "… m0s").
+    return fact.replace("the goods", named).replace("the good", named)
 
 
 def _named_for(facts: tuple[str, ...], ident: str) -> tuple[str, ...]:

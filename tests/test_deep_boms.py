@@ -148,3 +148,31 @@ def test_depth_past_the_json_limit_is_a_located_error(tmp_path: Path) -> None:
     path.write_text('{"schema": "origin-case/1", "materials": ' + "[" * 100_000, "utf-8")
     with pytest.raises(CaseFormatError, match=r"line 1, column \d+.*nested more than 4096"):
         load_case(path)
+
+
+def test_a_workbook_bom_1000_deep_is_checked_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The workbook path: the template written from a 1,000-level case, read back by
+    ``origin check``, decided, and its results workbook and broker export written."""
+    from origin.workbook.template import write_template  # noqa: PLC0415
+
+    case = load_case_from(chain([("undetermined", True)] * 1000))
+    book = tmp_path / "deep.xlsx"
+    write_template(book, registry.get("anzcerta"), [case])
+    argv = ["check", str(book), "--agreement", "anzcerta", "--date", "2025-06-01"]
+    out = tmp_path / "results.xlsx"
+    export = tmp_path / "export.csv"
+    code = main([*argv, "--out", str(out), "--export", "csv", "--export-file", str(export)])
+    assert code in (0, 1), capsys.readouterr().err
+    assert out.stat().st_size > 0
+    rows = export.read_text("utf-8").splitlines()
+    assert len(rows) == 2 and ",TOP," in rows[1]
+
+
+def test_facts_of_an_intermediate_are_named_for_it() -> None:
+    """"operations performed on the goods" became "… on intermediate material m0s …":
+    "the good" was replaced inside "the goods"."""
+    d = registry.get("anzcerta").determine(load_case_from(chain([("undetermined", True)] * 2)), DATE)
+    assert any("intermediate material m0 " in fact for fact in d.missing)
+    assert not any("m0s" in fact or "m1s" in fact for fact in d.missing)
