@@ -173,6 +173,7 @@ def test_a_workbook_bom_1000_deep_is_checked_end_to_end(
 def test_facts_of_an_intermediate_are_named_for_it() -> None:
     """"operations performed on the goods" became "… on intermediate material m0s …":
     "the good" was replaced inside "the goods"."""
-    d = registry.get("anzcerta").determine(load_case_from(chain([("undetermined", True)] * 2)), DATE)
+    case = load_case_from(chain([("undetermined", True)] * 2))
+    d = registry.get("anzcerta").determine(case, DATE)
     assert any("intermediate material m0 " in fact for fact in d.missing)
     assert not any("m0s" in fact or "m1s" in fact for fact in d.missing)
