@@ -12,6 +12,12 @@ Failing the change in classification is forgiven within 10% of FOB (r 51G(3)); m
 operations never confer origin unless the rule requires RVC (r 51G(4)). RVC is
 (FOB − VNM) / FOB × 100 with VNM at CIF (r 51L).
 
+The regime — valuation (r 51L), accessories (r 51H), packaging (r 51J), indirect materials
+(r 51K), de minimis (r 51G(3)), the RVC formula and accumulation (r 51G(2)) — is declared in
+``thailand.toml``'s ``[regime]`` and read by the engine (:mod:`origin.regime`). This module
+holds only what the law makes unique to Thailand: the classes of r 51G(1), r 51G(4) and its
+exception, commerce in transit (r 51G(1)(b)(ii)), and the records and obligations.
+
 Interpretations (also shown in the explanation where they apply):
 
 * r 51G(4) applies to the goods "except where [they] are subject to a regional value
@@ -42,7 +48,6 @@ Interpretations (also shown in the explanation where they apply):
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -63,13 +68,8 @@ from origin.determination import (
     missing_of,
 )
 from origin.engine import (
-    Assessment,
-    Regime,
-    RVCInputs,
-    RVCMethod,
     minimal_operations_step,
 )
-from origin.formulas import Formula
 from origin.law import LawBook
 from origin.model import Case, OriginStatus, ValueBasis
 from origin.psr import (
@@ -77,83 +77,27 @@ from origin.psr import (
     RegionalValueContent,
     Rule,
 )
+from origin.regime import DeclaredRegime
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 PARTIES = LAW.parties
 AGREEMENT_NAME = "thailand"
 
-# r 51L(1): RVC = (FOB − VNM) / FOB × 100, VNM the CIF value of non-originating materials.
-BUILD_DOWN = Formula.define(
-    "build-down",
-    "(FOB - VNM) / FOB * 100",
-    {"FOB": "FOB value of the goods", "VNM": "CIF value of non-originating materials"},
-)
-
-
-def _build_down(a: Assessment) -> RVCInputs:
-    """r 51L(1) needs FOB and VNM; an unknown VNM value can only lower the RVC."""
-    return RVCInputs({"FOB": a.case.good.fob, "VNM": a.vnm}, tuple(a.unknown_vnm), raises=False)
-
-
-REGIME = Regime(
-    valuation=cite("r 51L(1)"),
-    adjust_originating=LAW.vocabulary("adjust_originating"),
-    adjust_non_originating=LAW.vocabulary("adjust_non_originating"),
-    accessories=cite("r 51H(1)"),
-    accessories_lose_if_raising_fact="accessories_raise_rvc",
-    retail_packaging_shift=cite("r 51J(1)"),
-    retail_packaging_rvc=cite("r 51J(2)"),
-    shipment_packaging=cite("r 51J(3)"),
-    indirect=cite("r 51K"),
-    de_minimis=cite("r 51G(3)(a)"),
-    de_minimis_share=Fraction(0),  # set per date in regime_at()
-    de_minimis_base="fob",
-    de_minimis_base_label="FOB value",
-    rvc_methods={
-        "build-down": RVCMethod(
-            "build-down",
-            BUILD_DOWN,
-            cite("r 51L(1)"),
-            _build_down,
-            ("VNM", "FOB"),
-            {"FOB": "FOB value of the good"},
-        ),
-    },
-    default_rvc_methods=("build-down",),
-    accumulation=cite("r 51G(2)"),  # originating materials of New Zealand count as Thai
-    accumulation_into=("TH",),  # r 51G(2) speaks of production in Thailand
-    bases_only_for_non_originating=True,  # r 51L: CIF is the basis of VNM
-    parties=PARTIES,
-    # r 51L(1)-(2): VNM at CIF, or the Schedule 4 value where CIF cannot be determined;
-    # r 51K: indirect materials at their recorded cost. An FOB or ex-works figure is not one.
-    accepted_bases=frozenset(
-        {
-            ValueBasis.CIF,
-            ValueBasis.CUSTOMS_VALUE,
-            ValueBasis.ACQUISITION_COST,
-            ValueBasis.PRODUCTION_COST,
-            ValueBasis.ACCOUNTING_COST,
-        }
-    ),
-)
-
-
-def regime_at(date: dt.date) -> Regime:
-    return attrs.evolve(REGIME, de_minimis_share=LAW.value("de_minimis_share", date).value)
+# The regime (valuation, accessories, packaging, de minimis, the r 51L RVC, accumulation) is
+# declared in the law file's [regime]; this module holds only what the engine does not.
+DECLARED = DeclaredRegime.read(LAW)
+regime_at = DECLARED.at
 
 
 class _Run(Decision):
     """One Thailand determination: the classes of r 51G(1) and the tests that qualify them."""
 
     law = LAW
+    declared = DECLARED
     intermediate_citation = cite("r 51G(1)")
     # r 51G(1)(b)(i): Annex 2's change in classification (forgiven within r 51G(3)); r 51L RVC.
     shift_citation = cite("r 51G(1)(b)(i)")
     rvc_citation = cite("r 51L(1)")
-
-    @classmethod
-    def regime_at(cls, date: dt.date) -> Regime:
-        return regime_at(date)
 
     def rvc_missing(self, slug: str) -> tuple[str, ...]:
         missing = list(super().rvc_missing(slug))

@@ -61,6 +61,7 @@ from origin.psr import (
     WhollyObtained,
     parse_rule,
 )
+from origin.regime import DeclaredRegime
 from origin.trees import rebuild
 
 # Intermediate materials decided for one BOM: (the material's identity, the goods it stands
@@ -73,6 +74,9 @@ class Decision:
     :meth:`determine`; the rest is shared."""
 
     law: ClassVar[LawBook]
+    # The regime the law file declares (``[regime]``); a plugin whose regime is not declared
+    # there overrides :meth:`regime_at` instead.
+    declared: ClassVar[DeclaredRegime | None] = None
     intermediate_citation: ClassVar[Citation]  # the provision deciding goods in their own right
     shift_citation: ClassVar[Citation]  # the provision a PSR's change of classification rests on
     rvc_citation: ClassVar[Citation]  # the provision of the RVC formulas
@@ -116,7 +120,10 @@ class Decision:
 
     @classmethod
     def regime_at(cls, date: dt.date) -> Regime:
-        raise NotImplementedError
+        """The regime on ``date``: the law file's ``[regime]`` with its dated values."""
+        if cls.declared is None:
+            raise NotImplementedError(f"{cls.__name__}: no declared regime")
+        return cls.declared.at(date)
 
     def indirect_deemed(self) -> bool:
         """Whether indirect materials are deemed originating in this case (usually yes)."""

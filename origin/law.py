@@ -126,6 +126,9 @@ class LawBook:
     # ``[agreement.tariff_preference.by_country]``); empty: every party's goods use
     # ``preference_codes``.
     preference_by_country: Mapping[str, CountryPreference] = attrs.field(factory=dict)
+    # The law file's ``[regime]`` table as written: what the engine is told of the agreement's
+    # material rules, read and checked by :class:`origin.regime.DeclaredRegime`.
+    regime: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def horizon(self) -> dt.date:
@@ -264,6 +267,7 @@ class LawBook:
             vocabularies=vocabularies,
             windows=windows,
             preference_by_country=_by_country(head),
+            regime=data.get("regime", {}),
         )
 
 
