@@ -9,6 +9,13 @@ Goods are originating when they fall in a class of r 33(2), are not disqualified
 minimal operations (r 33A, which overrides the rest), and were not processed outside the
 parties on the way (r 34).
 
+The regime — valuation and adjustments (r 38), accessories (r 39), packaging (r 39B), indirect
+materials (r 39C), de minimis (r 35), the three RVC formulas of r 36 and accumulation
+(r 33(3)) — is declared in ``anzcerta.toml``'s ``[regime]`` and read by the engine
+(:mod:`origin.regime`). This module holds only what the law makes unique to ANZCERTA: r 32's
+factory cost and qualifying expenditure (the input function ``factory_cost``), the classes of
+r 33(2), r 33A, r 34, r 37, r 39A and the records.
+
 >>> import datetime as dt
 >>> from origin.caseio import case_from_json
 >>> case = case_from_json({
@@ -26,8 +33,6 @@ parties on the way (r 34).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -50,56 +55,21 @@ from origin.determination import (
 )
 from origin.engine import (
     Assessment,
-    Regime,
     RVCInputs,
-    RVCMethod,
     alternatives_met,
     minimal_operations_step,
     percent,
     transit_step,
 )
-from origin.formulas import Formula
 from origin.law import LawBook
-from origin.model import Case, ValueBasis
+from origin.model import Case
 from origin.psr import (
     RegionalValueContent,
 )
+from origin.regime import DeclaredRegime
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 PARTIES = LAW.parties
-
-# r 36(1) build-down: RVC = (AV − VNM) / AV × 100, VNM excluding self-produced materials.
-BUILD_DOWN = Formula.define(
-    "build-down",
-    "(AV - VNM) / AV * 100",
-    {"AV": "adjusted value of the goods", "VNM": "value of non-originating materials"},
-)
-# r 36(2) build-up: RVC = VOM / AV × 100, VOM acquired or self-produced originating materials.
-BUILD_UP = Formula.define(
-    "build-up",
-    "VOM / AV * 100",
-    {"AV": "adjusted value of the goods", "VOM": "value of originating materials"},
-)
-# r 36(3) factory cost: RVC = QE / FC × 100 (both defined in r 32).
-FACTORY_COST = Formula.define(
-    "factory-cost",
-    "QE / FC * 100",
-    {"QE": "qualifying expenditure", "FC": "factory cost"},
-)
-
-
-def _av(a: Assessment) -> Decimal | None:
-    return a.case.good.adjusted_value
-
-
-def _build_down(a: Assessment) -> RVCInputs:
-    """r 36(1) needs AV and VNM; an unknown VNM value can only lower the RVC."""
-    return RVCInputs({"AV": _av(a), "VNM": a.vnm}, tuple(a.unknown_vnm), raises=False)
-
-
-def _build_up(a: Assessment) -> RVCInputs:
-    """r 36(2) needs AV and VOM; an unknown VOM value can only raise the RVC."""
-    return RVCInputs({"AV": _av(a), "VOM": a.vom}, tuple(a.unknown_vom), raises=True)
 
 
 def _factory_cost(a: Assessment) -> RVCInputs:
@@ -120,65 +90,11 @@ def _factory_cost(a: Assessment) -> RVCInputs:
     return RVCInputs({"QE": qe, "FC": fc}, (*up, *down), raises)
 
 
-REGIME = Regime(
-    valuation=cite("r 38(1)"),
-    adjust_originating=LAW.vocabulary("adjust_originating"),
-    adjust_non_originating=LAW.vocabulary("adjust_non_originating"),
-    accessories=cite("r 39(1)"),
-    accessories_lose_if_raising_fact="accessories_raise_rvc",
-    retail_packaging_shift=cite("r 39B(1)"),
-    retail_packaging_rvc=cite("r 39B(2)"),
-    shipment_packaging=cite("r 39B(3)"),
-    indirect=cite("r 39C(1)"),
-    de_minimis=cite("r 35(a)"),
-    de_minimis_share=Fraction(0),  # set per date in regime_at()
-    de_minimis_base="adjusted_value",
-    de_minimis_base_label="adjusted value",
-    rvc_methods={
-        "build-down": RVCMethod(
-            "build-down",
-            BUILD_DOWN,
-            cite("r 36(1)"),
-            _build_down,
-            ("VNM", "AV"),
-            {"AV": "adjusted value of the good"},
-        ),
-        "build-up": RVCMethod(
-            "build-up",
-            BUILD_UP,
-            cite("r 36(2)"),
-            _build_up,
-            ("VOM", "AV"),
-            {"AV": "adjusted value of the good"},
-        ),
-        "factory-cost": RVCMethod(
-            "factory-cost",
-            FACTORY_COST,
-            cite("r 36(3)"),
-            _factory_cost,
-            ("QE", "FC"),
-        ),
-    },
-    default_rvc_methods=("build-down", "build-up", "factory-cost"),
-    vnm_excludes_self_produced=cite("r 36(1)"),
-    accumulation=cite("r 33(3)"),  # originating in the other party counts as originating here
-    parties=PARTIES,
-    # r 38(1): customs value where imported (a), acquisition cost + transport (b),
-    # production cost for self-produced materials (c); r 39C(1): recorded cost of indirect ones.
-    accepted_bases=frozenset(
-        {
-            ValueBasis.CUSTOMS_VALUE,
-            ValueBasis.ACQUISITION_COST,
-            ValueBasis.PRODUCTION_COST,
-            ValueBasis.ACCOUNTING_COST,
-        }
-    ),
-)
-
-
-def regime_at(date: dt.date) -> Regime:
-    share = LAW.value("de_minimis_share", date)
-    return attrs.evolve(REGIME, de_minimis_share=share.value)
+# The regime (valuation, adjustments, accessories, packaging, indirect materials, de minimis,
+# the r 36 methods, accumulation) is declared in the law file's [regime]; only r 32's factory
+# cost, which the law makes unique, is computed here (named factory_cost there).
+DECLARED = DeclaredRegime.read(LAW, {"factory_cost": _factory_cost})
+regime_at = DECLARED.at
 
 
 # --------------------------------------------------------------------------- cost sheet
@@ -248,14 +164,11 @@ class _Run(Decision):
     """One ANZCERTA determination: the classes of r 33(2) and the tests that qualify them."""
 
     law = LAW
+    declared = DECLARED
     intermediate_citation = cite("r 33(2)")
     # r 33(2)(c): Annex G's change in classification (rescued by r 35 de minimis) and RVC.
     shift_citation = cite("r 33(2)(c)")
     rvc_citation = cite("r 33(2)(c)")
-
-    @classmethod
-    def regime_at(cls, date: dt.date) -> Regime:
-        return regime_at(date)
 
     def indirect_deemed(self) -> bool:
         # r 39C(2): the r 33(2)(e) election turns off r 39C(1)'s deeming.
