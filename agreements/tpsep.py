@@ -17,6 +17,13 @@ operations never confer origin unless the rule requires RVC (r 51O(4)). RVC is
 Schedule 6 with materials processed in a non-party qualify under r 51U when r 51U(2)(a)–(f)
 hold, the r 51U(3) total being at most 55% of their value.
 
+The regime — valuation (r 51P(1)), accessories (r 51Q), packaging (r 51R), indirect materials
+(r 51S), de minimis (r 51O(3)), the RVC formula and accumulation (r 51O(2)) — is declared in
+``tpsep.toml``'s ``[regime]`` and read by the engine (:mod:`origin.regime`). This module
+holds only what the law makes unique to TPSEP: the classes of r 51O(1), r 51O(4), the
+transaction value's adjustment (r 51P(4)-(5)), r 51T, outward processing (r 51U, Schedule 6),
+remanufactured goods (Schedule 4), the declared parties and the records.
+
 Interpretations (also shown in the explanation where they apply):
 
 * Parties (r 51N): New Zealand and Singapore are parties by the text ((c), (d)); Brunei
@@ -113,7 +120,6 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -134,20 +140,16 @@ from origin.determination import (
     missing_of,
 )
 from origin.engine import (
-    Assessment,
     CaseError,
-    Regime,
-    RVCInputs,
-    RVCMethod,
     exact,
     minimal_operations_step,
     percent,
     transit_step,
 )
-from origin.formulas import Formula
 from origin.law import LawBook, LawFileError, goods_country
 from origin.model import Case, Material, OriginStatus, ValueBasis
 from origin.psr import AnyOf, RegionalValueContent, Rule, TariffShift
+from origin.regime import DeclaredRegime
 
 _LAW_PATH = Path(__file__).with_suffix(".toml")
 LAW = LawBook.load(_LAW_PATH)
@@ -212,69 +214,11 @@ def _parties_list() -> PartiesList:
 
 PARTIES_LIST = _parties_list()  # r 51N party: the parties are those recorded as such
 
-# r 51P(1): RVC = (TV − VNM) / TV × 100; TV on an FOB basis, VNM on a CIF basis.
-BUILD_DOWN = Formula.define(
-    "build-down",
-    "(TV - VNM) / TV * 100",
-    {
-        "TV": "transaction value of the goods, adjusted on an FOB basis",
-        "VNM": "transaction value of non-originating materials, adjusted on a CIF basis",
-    },
-)
-
-
-def _build_down(a: Assessment) -> RVCInputs:
-    """r 51P(1) needs TV and VNM; an unknown VNM value can only lower the RVC."""
-    return RVCInputs(
-        {"TV": a.case.good.transaction_value, "VNM": a.vnm}, tuple(a.unknown_vnm), raises=False
-    )
-
-
-REGIME = Regime(
-    valuation=cite("r 51P(1)"),
-    adjust_originating=LAW.vocabulary("adjust_originating"),
-    adjust_non_originating=LAW.vocabulary("adjust_non_originating"),
-    accessories=cite("r 51Q(1)"),
-    accessories_lose_if_raising_fact="accessories_raise_rvc",  # r 51Q(2)
-    retail_packaging_shift=cite("r 51R(1)"),
-    retail_packaging_rvc=cite("r 51R(2)"),
-    shipment_packaging=cite("r 51R(3)"),
-    indirect=cite("r 51S"),
-    de_minimis=cite("r 51O(3)(a)"),
-    de_minimis_share=Fraction(0),  # set per date in regime_at()
-    de_minimis_base="transaction_value",
-    de_minimis_base_label="transaction value",
-    rvc_methods={
-        "build-down": RVCMethod(
-            "build-down",
-            BUILD_DOWN,
-            cite("r 51P(1)"),
-            _build_down,
-            ("VNM", "TV"),
-            {"TV": "transaction value of the good (FOB basis)"},
-        ),
-    },
-    default_rvc_methods=("build-down",),
-    accumulation=cite("r 51O(2)"),  # originating in one party counts in another
-    bases_only_for_non_originating=True,  # r 51P(1): VNM on a CIF basis
-    parties=PARTIES,
-    # r 51P(1)-(2): VNM at CIF, or by Parts 2 to 6 of Schedule 4 of the Act (customs value);
-    # r 51P(5): materials acquired in the territory at their cost without inland freight;
-    # r 51S: indirect materials at their recorded cost. An FOB or ex-works figure is not one.
-    accepted_bases=frozenset(
-        {
-            ValueBasis.CIF,
-            ValueBasis.CUSTOMS_VALUE,
-            ValueBasis.ACQUISITION_COST,
-            ValueBasis.PRODUCTION_COST,
-            ValueBasis.ACCOUNTING_COST,
-        }
-    ),
-)
-
-
-def regime_at(date: dt.date) -> Regime:
-    return attrs.evolve(REGIME, de_minimis_share=LAW.value("de_minimis_share", date).value)
+# The regime (valuation, accessories, packaging, indirect materials, de minimis, the r 51P(1)
+# RVC, accumulation) is declared in the law file's [regime]; this module holds only what the
+# engine does not (r 51P(4)-(5), r 51T, r 51U, Schedules 4 and 6).
+DECLARED = DeclaredRegime.read(LAW)
+regime_at = DECLARED.at
 
 
 def _amount(case: Case, key: str) -> Decimal | None:
@@ -346,14 +290,11 @@ class _Run(Decision):
     """One TPSEP determination: the classes of r 51O(1), r 51T, and r 51U."""
 
     law = LAW
+    declared = DECLARED
     intermediate_citation = cite("r 51O(1)")
     # r 51O(1)(c)(i): Annex II's change in classification (forgiven within r 51O(3)).
     shift_citation = cite("r 51O(1)(c)(i)")
     rvc_citation = cite("r 51P(1)")
-
-    @classmethod
-    def regime_at(cls, date: dt.date) -> Regime:
-        return regime_at(date)
 
     def rvc_missing(self, slug: str) -> tuple[str, ...]:
         missing = list(super().rvc_missing(slug))
