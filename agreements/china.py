@@ -19,6 +19,13 @@ Packing for shipment is left out (r 51ZG); retail packaging (r 51ZH) and customa
 considered (r 51ZJ). Regs 51Z–51ZL impose no record-keeping or declaration obligation, so a
 determination lists none.
 
+The regime — valuation (r 51ZC(2)), accessories (r 51ZI), packaging (r 51ZG, r 51ZH), neutral
+elements (r 51ZJ), de minimis (r 51ZL), the RVC formula and accumulation — is declared in
+``china.toml``'s ``[regime]`` and read by the engine (:mod:`origin.regime`). This module
+holds only what the law makes unique to China: the classes of r 51ZA(a), minimal operations
+(r 51ZE), fungible materials (r 51ZK), direct consignment (r 51ZF) and the interpretations
+below.
+
 Interpretations (also shown in the explanation where they apply):
 
 * **RVC method.** r 51ZC(1) gives one formula and no name. It is reported as
@@ -111,96 +118,39 @@ from origin.determination import (
     missing_of,
 )
 from origin.engine import (
-    Assessment,
     CaseError,
-    Regime,
-    RVCInputs,
-    RVCMethod,
     alternatives_met,
     minimal_operations_step,
     transit_step,
 )
-from origin.formulas import Formula
 from origin.law import LawBook, Term
-from origin.model import Case, OriginStatus, ValueBasis
+from origin.model import Case, OriginStatus
 from origin.psr import RegionalValueContent
+from origin.regime import DeclaredRegime
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 PARTIES = LAW.parties
 AGREEMENT_NAME = "china"
 METHOD = "fob-build-down"
 
-# r 51ZC(1): RVC = (FOB − VNM) / FOB × 100; VNM the CIF value of non-originating materials,
-# materials of undetermined origin included.
-FOB_BUILD_DOWN = Formula.define(
-    METHOD,
-    "(FOB - VNM) / FOB * 100",
-    {
-        "FOB": "FOB value of the goods",
-        "VNM": "CIF value of non-originating materials (including undetermined origin)",
-    },
-)
-
-
-def _fob_build_down(a: Assessment) -> RVCInputs:
-    """r 51ZC(1) needs FOB and VNM; an unknown VNM value can only lower the RVC."""
-    return RVCInputs({"FOB": a.case.good.fob, "VNM": a.vnm}, tuple(a.unknown_vnm), raises=False)
-
-
-REGIME = Regime(
-    valuation=cite("r 51ZC(2)"),
-    adjust_originating=LAW.vocabulary("adjust_originating"),
-    adjust_non_originating=LAW.vocabulary("adjust_non_originating"),
-    accessories=cite("r 51ZI(1)"),  # customary, not invoiced separately: out of the shift
-    accessories_lose_if_raising_fact=None,  # regs 51Z-51ZL have no anti-avoidance rule
-    retail_packaging_shift=cite("r 51ZH(1)"),  # not taken into account for the shift
-    retail_packaging_rvc=cite("r 51ZH(2)"),  # but counted by its status in RVC
-    shipment_packaging=cite("r 51ZG"),  # not taken into account at all
-    indirect=cite("r 51ZJ(1)"),  # neutral elements: their origin is not considered
-    de_minimis=cite("r 51ZL(a)"),
-    de_minimis_share=Fraction(0),  # set per date in regime_at()
-    de_minimis_base="fob",
-    de_minimis_base_label="FOB value",
-    rvc_methods={
-        METHOD: RVCMethod(
-            METHOD,
-            FOB_BUILD_DOWN,
-            cite("r 51ZC(1)"),
-            _fob_build_down,
-            ("VNM", "FOB"),
-            {"FOB": "FOB value of the good"},
-        ),
-    },
-    default_rvc_methods=(METHOD,),
-    # New Zealand originating materials in goods produced in China count under r 51ZA(a)(ii)
-    # ("in New Zealand or China or both"); r 51ZD speaks of the other direction only.
-    accumulation=cite("r 51ZA(a)(ii)"),
-    accumulation_into=("CN",),
-    bases_only_for_non_originating=True,  # r 51ZC(2): CIF or earliest price is VNM's basis
-    parties=PARTIES,
-    # r 51ZC(2): (a) CIF value, or (b) the earliest ascertained price paid or payable.
-    accepted_bases=frozenset({ValueBasis.CIF, ValueBasis.EARLIEST_PRICE}),
-)
-
-
-def regime_at(date: dt.date) -> Regime:
-    return attrs.evolve(REGIME, de_minimis_share=LAW.value("de_minimis_share", date).value)
+# The regime (valuation, accessories, packaging, neutral elements, de minimis, the r 51ZC RVC,
+# accumulation) is declared in the law file's [regime]; this module holds only what the engine
+# does not.
+DECLARED = DeclaredRegime.read(LAW)
+regime_at = DECLARED.at
 
 
 class _Run(Decision):
     """One China determination: the classes of r 51ZA(a) and the provisions of r 51ZA(b)."""
 
     law = LAW
+    declared = DECLARED
     intermediate_citation = cite("r 51ZA(a)")
     # r 51ZA(a)(iii): Annex 5's change in classification (forgiven within r 51ZL); r 51ZC RVC.
     shift_citation = cite("r 51ZA(a)(iii)")
     rvc_citation = cite("r 51ZC(1)")
     # r 51ZK(1)(b) with the r 51Z GAAP of China: no LIFO (see Interpretations).
     inventory_methods = ("physical-separation", "averaging", "fifo")
-
-    @classmethod
-    def regime_at(cls, date: dt.date) -> Regime:
-        return regime_at(date)
 
     def rvc_step(self, rule: RegionalValueContent, citation: Citation) -> Step:
         """r 51ZC(1)'s RVC, with the valuation of VNM it relies on (r 51ZC(2): "the CIF
