@@ -18,6 +18,14 @@ labour + overhead + profit + other costs) / FOB × 100 and ``indirect`` (FOB −
 100. Minimal operations (r 51ZR) count against a claim resting solely on RVC. De minimis is
 10% of FOB, or for goods of chapters 50–63 10% by weight or by value (r 51ZS).
 
+The regime — valuation (r 51ZP(b)), accessories (r 51ZT), packaging (r 51ZV), indirect
+materials (r 51ZW), de minimis by value and by weight (r 51ZS), both RVC formulas and
+accumulation (r 51ZQ) — is declared in ``aanzfta.toml``'s ``[regime]`` and read by the engine
+(:mod:`origin.regime`). This module holds only what the law makes unique to AANZFTA: the
+direct formula's terms from the cost sheet with r 51ZQA(2) (the input function ``direct``),
+the classes of r 51ZN, r 51ZPA, r 51ZR, r 51ZX, the two PSR documents, the declared parties
+and the second protocol.
+
 Interpretations (also shown in the explanation where they apply):
 
 * **Parties (r 51ZM).** A signatory is a party only "if the State is, by an Order in Council
@@ -108,7 +116,6 @@ import datetime as dt
 import tomllib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -131,17 +138,14 @@ from origin.engine import (
     ZERO,
     Assessment,
     CaseError,
-    Regime,
     RVCInputs,
-    RVCMethod,
     evaluate_rule,
     minimal_operations_step,
     tariff_shift_step,
     transit_step,
 )
-from origin.formulas import Formula
 from origin.law import LawBook, LawFileError, Term
-from origin.model import Case, Material, ValueBasis
+from origin.model import Case, Material
 from origin.psr import (
     AllOf,
     AnyOf,
@@ -152,6 +156,7 @@ from origin.psr import (
     WhollyObtained,
     parse_rule,
 )
+from origin.regime import DeclaredRegime
 from origin.trees import rebuild
 
 _LAW_PATH = Path(__file__).with_suffix(".toml")
@@ -222,25 +227,6 @@ def _second_protocol() -> SecondProtocol:
 PARTIES_LIST = _parties_list()
 SECOND_PROTOCOL = _second_protocol()
 
-# r 51ZP(a) direct formula.
-DIRECT = Formula.define(
-    "direct",
-    "(AMC + LC + OC + PR + OTH) / FOB * 100",
-    {
-        "AMC": "AANZFTA material cost",
-        "LC": "labour cost",
-        "OC": "overhead cost",
-        "PR": "profit",
-        "OTH": "other costs",
-        "FOB": "FOB value of the goods",
-    },
-)
-# r 51ZP(b) indirect (build-down) formula.
-INDIRECT = Formula.define(
-    "indirect",
-    "(FOB - VNM) / FOB * 100",
-    {"FOB": "FOB value of the goods", "VNM": "value of non-originating materials"},
-)
 _NO_COSTS = "cost lines (labour, overhead, profit and other costs)"
 
 
@@ -298,75 +284,23 @@ def _direct(a: Assessment) -> RVCInputs:
     )
 
 
-def _indirect(a: Assessment) -> RVCInputs:
-    """r 51ZP(b): an unknown VNM value can only lower the RVC."""
-    return RVCInputs({"FOB": a.case.good.fob, "VNM": a.vnm}, tuple(a.unknown_vnm), raises=False)
+# The regime (valuation, accessories, packaging, indirect materials, de minimis by value and by
+# weight, the r 51ZP methods, accumulation) is declared in the law file's [regime]; only the
+# direct formula's terms, which the law makes unique (r 51ZP(a), r 51ZQA(2)), are computed here
+# (named direct there).
+DECLARED = DeclaredRegime.read(LAW, {"direct": _direct})
+regime_at = DECLARED.at
 
 
-REGIME = Regime(
-    valuation=cite("r 51ZP(b)"),
-    adjust_originating=LAW.vocabulary("adjust_originating"),
-    adjust_non_originating=LAW.vocabulary("adjust_non_originating"),
-    accessories=cite("r 51ZT(1)"),
-    accessories_lose_if_raising_fact="accessories_raise_rvc",
-    retail_packaging_shift=cite("r 51ZV(2)"),
-    retail_packaging_rvc=cite("r 51ZV(3)"),
-    shipment_packaging=cite("r 51ZV(1)"),
-    indirect=cite("r 51ZW"),
-    de_minimis=cite("r 51ZS(a)"),
-    de_minimis_share=Fraction(0),  # set per date in regime_at()
-    de_minimis_base="fob",
-    de_minimis_base_label="FOB value",
-    rvc_methods={
-        "direct": RVCMethod(
-            "direct",
-            DIRECT,
-            cite("r 51ZP(a)"),
-            _direct,
-            ("AMC", "FOB"),
-            {"FOB": "FOB value of the good"},
-        ),
-        "indirect": RVCMethod(
-            "indirect",
-            INDIRECT,
-            cite("r 51ZP(b)"),
-            _indirect,
-            ("VNM", "FOB"),
-            {"FOB": "FOB value of the good"},
-        ),
-    },
-    default_rvc_methods=("direct", "indirect"),
-    vnm_excludes_self_produced=cite("r 51ZP(b)"),
-    accumulation=cite("r 51ZQ"),
-    bases_only_for_non_originating=True,  # r 51ZP(b) values VNM; r 51ZP(a) sets no basis
-    parties=PARTIES,
-    # r 51ZP(b): CIF at importation or the earliest ascertained price; r 51ZW: the cost in
-    # the producer's records for indirect materials; self-produced ones at production cost.
-    accepted_bases=frozenset(
-        {
-            ValueBasis.CIF,
-            ValueBasis.EARLIEST_PRICE,
-            ValueBasis.ACCOUNTING_COST,
-            ValueBasis.PRODUCTION_COST,
-        }
-    ),
-    de_minimis_weight=cite("r 51ZS(b)(i)"),
-)
+def _textiles_by_value() -> Citation:
+    """r 51ZS(b)(ii): the value test of goods of the textile chapters has its own paragraph."""
+    weight = DECLARED.by_weight
+    if weight is None or weight.value_reference is None:
+        raise LawFileError(f"{LAW.name}: [regime.de_minimis.by_weight] needs value_reference")
+    return weight.value_reference
 
 
-def regime_at(date: dt.date) -> Regime:
-    share = LAW.value("de_minimis_share", date).value
-    by_weight = LAW.value("de_minimis_share_textiles_weight", date).value
-    by_value = LAW.value("de_minimis_share_textiles_value", date).value
-    if not share == by_weight == by_value:  # pragma: no cover - the engine has one share
-        raise LawFileError(f"{LAW.name}: the engine applies one de minimis share to all tests")
-    first = int(LAW.value("textile_chapter_first", date).value)
-    last = int(LAW.value("textile_chapter_last", date).value)
-    return attrs.evolve(
-        REGIME,
-        de_minimis_share=share,
-        de_minimis_weight_chapters=frozenset(f"{c:02d}" for c in range(first, last + 1)),
-    )
+_TEXTILES_BY_VALUE = _textiles_by_value()
 
 
 def _has_rvc(rule: Rule) -> bool:
@@ -445,6 +379,7 @@ class _Run(Decision):
     """One AANZFTA determination: the classes of r 51ZN and the tests that qualify them."""
 
     law = LAW
+    declared = DECLARED
     intermediate_citation = cite("r 51ZN")
 
     def __init__(
@@ -461,13 +396,9 @@ class _Run(Decision):
         )
         if case.good.hs.chapter in self.regime.de_minimis_weight_chapters:
             # r 51ZS(b)(ii): the value test of goods of chapters 50-63 has its own paragraph.
-            self.regime = attrs.evolve(self.regime, de_minimis=cite("r 51ZS(b)(ii)"))
+            self.regime = attrs.evolve(self.regime, de_minimis=_TEXTILES_BY_VALUE)
             self.assessment.regime = self.regime
         self.notes: list[str] = []
-
-    @classmethod
-    def regime_at(cls, date: dt.date) -> Regime:
-        return regime_at(date)
 
     def rvc_missing(self, slug: str) -> tuple[str, ...]:
         missing = list(super().rvc_missing(slug))
