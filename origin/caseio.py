@@ -14,7 +14,7 @@ their text, and strings like ``"1234.50"`` are accepted; floats never appear.
 Traceback (most recent call last):
 ...
 origin.caseio.CaseFormatError: case: 1 problem
-  good.adjusted_value: '1O0' is not a number (expected a decimal amount such as "1234.50")
+  good.adjusted_value: '1O0' is not a number (expected a decimal amount such as 1234.50)
 """
 
 from __future__ import annotations
@@ -22,16 +22,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
 
-from origin import strict_json
+from origin import fields, strict_json
 from origin.citation import Citation
 from origin.determination import (
     CostRow,
@@ -41,7 +40,7 @@ from origin.determination import (
     RVCResult,
     Step,
 )
-from origin.hs import HSCode, HSCodeError
+from origin.hs import HSCode
 from origin.model import (
     Accessory,
     AccessoryKind,
@@ -60,9 +59,6 @@ from origin.trees import preorder, rebuild
 
 SCHEMA = "origin-case/1"
 DETERMINATION_SCHEMA = "origin-determination/1"
-_COUNTRY = re.compile(r"[A-Z]{2}")
-_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
 
@@ -142,34 +138,14 @@ class _Reader:
             if required:
                 self.fail(where, "is required")
             return None
-        if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        if not isinstance(value, Decimal | int | str):  # a bool is an int: the rule refuses it
             self.fail(where, f"expected a decimal amount, found {_kind(value)}")
             return None
-        if isinstance(value, str) and not _AMOUNT.fullmatch(value):
-            sign = value.strip()[:1] == "-" and _AMOUNT.fullmatch(value.strip()[1:])
-            self.fail(
-                where,
-                f"{value} is negative (amounts are zero or more)"
-                if sign
-                else f'{value!r} is not a number (expected a decimal amount such as "1234.50")',
-            )
-            return None
         try:
-            number = Decimal(value)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-            self.fail(where, f"{value!r} is not a number")
+            return fields.amount(value)
+        except fields.FieldError as error:
+            self.fail(where, str(error))
             return None
-        if not number.is_finite():
-            self.fail(where, f"{value!r} is not a finite amount")
-            return None
-        if number and not -12 <= number.adjusted() < 15:
-            # Beyond any customs value; also keeps huge exponents from stalling the arithmetic.
-            self.fail(where, f"{value} is out of range (expected an amount below 10^15)")
-            return None
-        if number < 0 or number.is_signed():  # -0 too: it would print back as "-0"
-            self.fail(where, f"{value} is negative (amounts are zero or more)")
-            return None
-        return number
 
     def flag(
         self, data: Mapping[str, Any], key: str, path: str, default: bool | None = False
@@ -177,10 +153,11 @@ class _Reader:
         value = data.get(key)
         if value is None:
             return default
-        if not isinstance(value, bool):
-            self.fail(_at(path, key), f"expected true or false, found {_kind(value)}")
+        try:
+            return fields.flag(value)
+        except fields.FieldError as error:
+            self.fail(_at(path, key), str(error))
             return default
-        return value
 
     def choice(
         self, data: Mapping[str, Any], key: str, path: str, kind: type[E], default: E | None
@@ -189,19 +166,19 @@ class _Reader:
         if value is None:
             return default
         try:
-            return kind(value)
-        except ValueError:
-            options = ", ".join(str(m.value) for m in kind)
-            self.fail(_at(path, key), f"{value!r} is not one of: {options}")
+            return fields.choice(value, kind)
+        except fields.FieldError as error:
+            self.fail(_at(path, key), str(error))
             return default
 
     def country(self, value: object, where: str) -> str | None:
         if value is None:
             return None
-        if not isinstance(value, str) or not _COUNTRY.fullmatch(value):
-            self.fail(where, f"{value!r} is not a two-letter country code (ISO 3166, e.g. AU, NZ)")
+        try:
+            return fields.country(value)
+        except fields.FieldError as error:
+            self.fail(where, str(error))
             return None
-        return value
 
     def countries(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
         return self.items(data, key, path, self.country)
@@ -222,8 +199,8 @@ class _Reader:
         if value is None:
             return None
         try:
-            return HSCode.parse(value)
-        except HSCodeError as error:
+            return fields.hs(value)
+        except fields.FieldError as error:
             self.fail(_at(path, key), str(error))
             return None
 
@@ -232,11 +209,9 @@ class _Reader:
         if value is None:
             return None
         try:
-            if not _DATE.fullmatch(value):
-                raise ValueError(value)
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            self.fail(_at(path, key), f"{value!r} is not a date (expected YYYY-MM-DD)")
+            return fields.date(value)
+        except fields.FieldError as error:
+            self.fail(_at(path, key), str(error))
             return None
 
     def items(
@@ -346,24 +321,16 @@ def _good(r: _Reader, value: object, path: str) -> Good | None:
     return good if ident and hs is not None else None
 
 
-_TARIFF_ITEM = re.compile(r"(\d{4})\.(\d{2})\.(\d{2})")
-
-
 def _tariff_item(r: _Reader, data: Mapping[str, Any], path: str, hs: HSCode | None) -> str | None:
     """An NZ tariff item ``NNNN.NN.NN`` within the good's HS code (chapter to item)."""
     text = r.text(data, "tariff_item", path)
     if text is None:
         return None
-    match = _TARIFF_ITEM.fullmatch(text.strip())
-    if match is None:
-        r.fail(_at(path, "tariff_item"), f"{text!r} is not an NZ tariff item (NNNN.NN.NN)")
+    try:
+        return fields.tariff_item(text.strip(), hs)
+    except fields.FieldError as error:
+        r.fail(_at(path, "tariff_item"), str(error))
         return None
-    if hs is not None and not (match[1] + match[2] + match[3]).startswith(
-        str(hs).replace(".", "")
-    ):
-        r.fail(_at(path, "tariff_item"), f"{text} is not within the good's code {hs}")
-        return None
-    return match[0]
 
 
 def _material(r: _Reader, value: object, path: str) -> Material | None:
@@ -509,8 +476,11 @@ def case_from_json(data: object, source: str = "case") -> Case:
             "schema", f"{schema!r} is not a case format this version reads (expected {SCHEMA!r})"
         )
     currency = r.text(top, "currency", "", required=True)
-    if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
-        r.fail("currency", f"{currency!r} is not a three-letter currency code (ISO 4217, e.g. NZD)")
+    if currency is not None:
+        try:
+            fields.currency(currency)
+        except fields.FieldError as error:
+            r.fail("currency", str(error))
     good = _good(r, top.get("good"), "good") if "good" in top else None
     if "good" not in top:
         r.fail("good", "is required")

@@ -280,7 +280,7 @@ def test_numbers_are_exact() -> None:
     with pytest.raises(CellError, match="not a number"):
         amount("1,2,3", NumberFormat(), NumberFormat().pattern())
     assert [level(v) for v in ("1", ".2", "..3", 2.0)] == [1, 2, 3, 2]
-    with pytest.raises(CellError, match=r"value 1E-13 is too small to be an amount"):
+    with pytest.raises(CellError, match=r"value 1e-13 is too small to be an amount"):
         amount(1e-13, NumberFormat(), NumberFormat().pattern(), "value")
     with pytest.raises(CellError, match=r"out of range \(expected an amount below 10\^15\)"):
         amount(1e16, NumberFormat(), NumberFormat().pattern(), "value")

@@ -14,12 +14,13 @@ import functools
 import math
 import re
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation, localcontext
+from decimal import Decimal, localcontext
 from typing import Any
 
 import attrs
 
-from origin.hs import HSCode, HSCodeError
+from origin import fields as rules
+from origin.hs import HSCode
 from origin.model import AccessoryKind, OriginStatus, Packaging, ValueBasis
 
 ROLES = ("product", "bom", "costs", "consignment", "transit", "facts", "rates")
@@ -34,7 +35,7 @@ SHEET_TITLES = {
 }
 
 
-class CellError(ValueError):
+class CellError(rules.FieldError):
     """A cell that does not hold what its column needs; the text says what was expected."""
 
 
@@ -413,104 +414,49 @@ def _normal(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- cell values
+# What a cell holds becomes a field value in two steps: the cell's own conventions here
+# (blank cells, surrounding spaces, Excel error values, date cells, HS codes stored as
+# numbers), then the rule every input shares (origin.fields), whose message the column
+# header is put before: "value '-5' is negative (amounts are zero or more)".
 
-_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
-_COUNTRY = re.compile(r"[A-Z]{2}")
-_CURRENCY = re.compile(r"[A-Z]{3}")
 _EXCEL_ERRORS = frozenset(
     ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!")
 )
-_TRUE = frozenset(("true", "yes", "y", "1", "x", "ja", "oui"))
-_FALSE = frozenset(("false", "no", "n", "0", "nein", "non"))
-
-
-@attrs.frozen
-class NumberFormat:
-    """How text numbers are written in a layout; cells holding numbers need none of it."""
-
-    decimal: str = "."
-    thousands: str = ","
-    symbols: tuple[str, ...] = ()  # currency symbols or codes to strip, e.g. "$", "NZD"
-
-    def pattern(self) -> re.Pattern[str]:
-        d, t = re.escape(self.decimal), re.escape(self.thousands)
-        grouped = rf"[0-9]{{1,3}}(?:{t}[0-9]{{3}})+" if self.thousands else "(?!)"
-        return re.compile(rf"(?:{grouped}|[0-9]+)(?:{d}[0-9]+)?")
+FLAG_WORDS = rules.FLAG_WORDS
+NumberFormat = rules.NumberFormat  # where mappings declare their separators
 
 
 def empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def describe(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return repr(int(value))
-    return repr(value)
+describe = rules.shown
 
 
 def float_decimal(value: float) -> Decimal:
     """The number as typed: shortest repr, so 4.11 stays 4.11."""
-    if not math.isfinite(value):
-        raise CellError(f"{value!r} is not a finite number")
-    if value.is_integer() and abs(value) < 1e15:
-        return Decimal(int(value))
-    return Decimal(repr(value))
+    try:
+        return rules.float_decimal(value)
+    except rules.FieldError as error:
+        raise CellError(str(error)) from None
 
 
 def amount(
     value: object, fmt: NumberFormat, pattern: re.Pattern[str], what: str = "amount"
 ) -> Decimal | None:
-    """A non-negative exact amount, or None for an empty cell."""
-    if isinstance(value, float):
-        number = float_decimal(value)
-    elif isinstance(value, bool):
-        raise CellError(f"{what} {value!r} is true/false, not a number")
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        number = _text_amount(text, fmt, pattern, what)
-    elif isinstance(value, dt.date | dt.time | dt.timedelta):
-        raise CellError(f"{what} {value!s} is a date or time, not a number")
-    elif value is None:
+    """A non-negative exact amount (origin.fields.amount), or None for an empty cell."""
+    if value is None:
         return None
-    else:
-        raise CellError(f"{what} {value!r} is not a number")
-    if number and number.adjusted() >= 15:
-        raise CellError(f"{what} {number} is out of range (expected an amount below 10^15)")
-    if number and number.adjusted() < -12:
-        raise CellError(
-            f"{what} {number} is too small to be an amount (expected zero or at least 10^-12)"
-        )
-    if number < 0 or number.is_signed():
-        raise CellError(f"{what} {describe(value)} is negative (amounts are zero or more)")
-    return number
-
-
-def _text_amount(text: str, fmt: NumberFormat, pattern: re.Pattern[str], what: str) -> Decimal:
-    if text in _EXCEL_ERRORS:
-        raise CellError(f"{what}: the cell holds the Excel error {text}")
-    core = text
-    for symbol in fmt.symbols:
-        core = core.replace(symbol, "")
-    core = core.strip().replace("\u00a0", "").replace(" ", "") if core != text else core.strip()
-    negative = core.startswith("-") or (core.startswith("(") and core.endswith(")"))
-    digits = core.strip("()").lstrip("-").strip()
-    if pattern.fullmatch(digits):
-        plain = digits.replace(fmt.thousands, "") if fmt.thousands else digits
-        plain = plain.replace(fmt.decimal, ".")
-    elif _AMOUNT.fullmatch(digits) and fmt.decimal == ".":
-        plain = digits  # exponent form, e.g. 1.5E3
-    else:
-        raise CellError(f"{what} {text!r} is not a number")
-    if negative:
-        raise CellError(f"{what} {text!r} is negative (amounts are zero or more)")
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        if value in _EXCEL_ERRORS:
+            raise CellError(f"{what}: the cell holds the Excel error {value}")
     try:
-        return Decimal(plain)
-    except InvalidOperation:  # pragma: no cover - the patterns admit only numbers
-        raise CellError(f"{what} {text!r} is not a number") from None
+        return rules.amount(value, fmt, pattern)
+    except rules.FieldError as error:
+        raise CellError(f"{what} {error}") from None
 
 
 def scaled(number: Decimal, factor: Decimal) -> Decimal:
@@ -567,8 +513,8 @@ def hs(value: object) -> HSCode | None:
     found = _HS_CACHE.get(raw)
     if found is None:
         try:
-            found = HSCode.parse(raw)
-        except HSCodeError as error:
+            found = rules.hs(raw)
+        except rules.FieldError as error:
             found = str(error)
         if len(_HS_CACHE) < 200_000:
             _HS_CACHE[raw] = found
@@ -583,10 +529,10 @@ def country(value: object, what: str = "country") -> str | None:
     raw = text(value, what)
     if raw is None:
         return None
-    code = raw.upper()
-    if not _COUNTRY.fullmatch(code):
-        raise CellError(f"{what} {raw!r} is not a two-letter country code (ISO 3166, e.g. AU, NZ)")
-    return code
+    try:
+        return rules.country(raw)
+    except rules.FieldError as error:
+        raise CellError(f"{what} {error}") from None
 
 
 def countries(value: object, what: str = "countries") -> tuple[str, ...] | None:
@@ -600,10 +546,10 @@ def currency(value: object, what: str = "currency") -> str | None:
     raw = text(value, what)
     if raw is None:
         return None
-    code = raw.upper()
-    if not _CURRENCY.fullmatch(code):
-        raise CellError(f"{what} {raw!r} is not a three-letter currency code (ISO 4217, e.g. NZD)")
-    return code
+    try:
+        return rules.currency(raw)
+    except rules.FieldError as error:
+        raise CellError(f"{what} {error}") from None
 
 
 def words(value: object, what: str = "list") -> tuple[str, ...] | None:
@@ -619,17 +565,10 @@ def words(value: object, what: str = "list") -> tuple[str, ...] | None:
 def flag(value: object, what: str = "flag") -> bool | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, float | int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in _TRUE:
-            return True
-        if word in _FALSE:
-            return False
-    raise CellError(f"{what} {describe(value)} is not yes or no (expected true/false, yes/no)")
+    try:
+        return rules.flag(value, words=True)
+    except rules.FieldError as error:
+        raise CellError(f"{what} {error}") from None
 
 
 _MARCH_1900 = dt.date(1900, 3, 1)
@@ -674,11 +613,9 @@ def date(value: object, what: str = "date") -> dt.date | None:
         )
     raw = text(value, what) or ""
     try:
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", raw):
-            return dt.date.fromisoformat(raw)
-    except ValueError:
-        pass
-    raise CellError(f"{what} {raw[:40]!r} is not a date (expected YYYY-MM-DD or a date cell)")
+        return rules.date(raw)
+    except rules.FieldError as error:
+        raise CellError(f"{what} {error}") from None
 
 
 MAX_LEVEL = 1_048_576  # a BOM cannot be deeper than a sheet has rows
@@ -717,8 +654,7 @@ def choice(
         return aliases[key]
     if key in allowed:
         return allowed[key]
-    options = ", ".join(dict.fromkeys(allowed.values()))
-    raise CellError(f"{what} {raw!r} is not one of: {options}")
+    raise CellError(f"{what} {rules.not_one_of(raw, allowed.values())}")
 
 
 Converter = Callable[[object], object]
@@ -774,16 +710,6 @@ def fast_code(slow: Callable[[object, str], str | None], what: str) -> Converter
         return result
 
     return convert
-
-
-FLAG_WORDS = {
-    **dict.fromkeys(_TRUE, True),
-    **dict.fromkeys(_FALSE, False),
-    **{w.upper(): True for w in _TRUE},
-    **{w.upper(): False for w in _FALSE},
-    **{w.capitalize(): True for w in _TRUE},
-    **{w.capitalize(): False for w in _FALSE},
-}
 
 
 def fast_flag(what: str) -> Converter:

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple, cast
 
 import attrs
 
+from origin import fields as rules
 from origin.law import LawBook
 from origin.model import (
     Accessory,
@@ -1152,33 +1153,21 @@ class _Reader:
         )
 
     def _tariff_item(self, product: str, head: Record) -> str | None:
-        """An NZ tariff item NNNN.NN.NN whose first six digits are the good's subheading
-        (the JSON case reader's rule)."""
+        """An NZ tariff item NNNN.NN.NN within the good's HS code (origin.fields' rule)."""
         text = head.values.get("tariff_item")
         if text is None:
             return None
-        match = re.fullmatch(r"(\d{4})\.?(\d{2})\.?(\d{2})", text)
-        column = head.cells.get("tariff_item", "")
-        if match is None:
+        try:
+            return rules.tariff_item(text, head.values["hs"])
+        except rules.FieldError as error:
             self.issue(
-                f"tariff item {text!r} is not an NZ tariff item (NNNN.NN.NN)",
+                f"tariff item {error}",
                 head.sheet,
                 head.row,
-                column,
+                head.cells.get("tariff_item", ""),
                 product=product,
             )
             return None
-        hs = head.values["hs"]
-        if str(hs).replace(".", "") != match[1] + match[2]:
-            self.issue(
-                f"tariff item {text} is not within the good's subheading {hs}",
-                head.sheet,
-                head.row,
-                column,
-                product=product,
-            )
-            return None
-        return f"{match[1]}.{match[2]}.{match[3]}"
 
     def _materials(
         self,
