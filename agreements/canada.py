@@ -1,5 +1,9 @@
 """Canada: goods the produce or manufacture of Canada, Customs and Excise Regulations 1996, reg 40.
 
+The regime (valuation, outside packages, the share's formula) is declared in ``canada.toml``'s
+``[regime]``; the family's tests are :mod:`origin.works_cost`'s. This module names only what
+the law makes unique to Canada: the area and the provisions of its classes.
+
 Source: Customs and Excise Regulations 1996 (NZ), Part 6, "Provisions relating to Canada",
 reg 40, version as at 28 November 2025. The law file ``canada.toml`` beside this module
 holds the share, the factory-or-works-cost categories and their references.
@@ -48,7 +52,7 @@ from origin.citation import cite
 from origin.determination import Determination
 from origin.law import LawBook
 from origin.model import Case
-from origin.works_cost import WorksCostDecision
+from origin.works_cost import WorksCostDecision, declared_regime
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 
@@ -57,12 +61,11 @@ class _Run(WorksCostDecision):
     """One Canada determination: the classes of r 40(1) and direct export (r 40(2))."""
 
     law = LAW
+    declared = declared_regime(LAW)
     area_name = "Canada"
     intermediate_citation = cite("r 40(1)")
     shift_citation = cite("r 40(1)(b)")
     rvc_citation = cite("r 40(1)(b)(ii)")
-    cite_valuation = cite("r 40(3)(a)")
-    cite_outside_packages = cite("r 40(4)(c)")
     cite_class_a = cite("r 40(1)(a)")
     cite_class_b = cite("r 40(1)(b)")
     cite_last_process = cite("r 40(1)(b)(i)")

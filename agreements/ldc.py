@@ -1,5 +1,9 @@
 """Less developed countries (Group 2): Customs and Excise Regulations 1996, reg 43.
 
+The regime (valuation, outside packages, the share's formula) is declared in ``ldc.toml``'s
+``[regime]``; the family's tests are :mod:`origin.works_cost`'s. This module names only what
+the law makes unique to Group 2: the area and the provisions of its classes.
+
 Source: Customs and Excise Regulations 1996 (NZ), Part 6, "Provisions relating to less
 developed countries", reg 43, version as at 28 November 2025. The law file ``ldc.toml`` holds
 the share and the factory-or-works-cost categories with their references; the countries of
@@ -49,7 +53,7 @@ from origin.determination import Determination
 from origin.groups import Membership
 from origin.law import LawBook
 from origin.model import Case
-from origin.works_cost import WorksCostDecision, group_agreement
+from origin.works_cost import WorksCostDecision, declared_regime, group_agreement
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 MEMBERSHIP = Membership.load(Path(__file__).parent / "groups" / "ldc.toml")
@@ -59,13 +63,12 @@ class _Run(WorksCostDecision):
     """One Group 2 determination: the classes of r 43(2) and direct export (r 43(3))."""
 
     law = LAW
+    declared = declared_regime(LAW)
     membership = MEMBERSHIP
     area_name = "a Group 2 country"
     intermediate_citation = cite("r 43(2)")
     shift_citation = cite("r 43(2)(b)")
     rvc_citation = cite("r 43(2)(b)(ii)")
-    cite_valuation = cite("r 43(4)(a)")
-    cite_outside_packages = cite("r 43(5)(c)")
     cite_class_a = cite("r 43(2)(a)")
     cite_class_b = cite("r 43(2)(b)")
     cite_last_process = cite("r 43(2)(b)(i)")

@@ -8,9 +8,11 @@ the finished goods was spent on material of the area or of New Zealand and on ot
 cost items incurred in the area or New Zealand — and, either way, when exported directly,
 without entering the commerce of a country outside the area.
 
-A plugin subclasses :class:`WorksCostDecision`, names the area and its provisions; the law file
-holds the share and the cost categories, and a group's countries come from a dated membership
-list (:mod:`origin.groups`). The numbers live there, not here.
+A plugin subclasses :class:`WorksCostDecision`, names the area and its classes' provisions; the
+law file holds the share, the cost categories and the regime (``[regime]``: valuation as
+received into the factory, outside packages, the share's formula, read with
+:func:`declared_regime`), and a group's countries come from a dated membership list
+(:mod:`origin.groups`). The numbers live there, not here.
 """
 
 from __future__ import annotations
@@ -38,25 +40,14 @@ from origin.determination import (
     Verdict,
     missing_of,
 )
-from origin.engine import Assessment, CaseError, Regime, RVCInputs, RVCMethod
-from origin.formulas import Formula
+from origin.engine import Assessment, CaseError, Regime, RVCInputs
 from origin.groups import Membership
 from origin.law import LawBook
 from origin.model import Case
 from origin.psr import RegionalValueContent
+from origin.regime import DeclaredRegime
 
-METHOD = "factory-works-cost"
-
-# The share of r 40(1)(b)(ii), r 43(2)(b)(ii) and r 43A(2)(b)(ii).
-SHARE = Formula.define(
-    METHOD,
-    "QE / FWC * 100",
-    {
-        "QE": "expenditure on material of the area or New Zealand and on factory cost items "
-        "incurred there",
-        "FWC": "factory or works cost of the goods in their finished state",
-    },
-)
+METHOD = "factory-works-cost"  # the slug of the method each law file declares
 
 
 def cost_sheet(law: LawBook, parties: frozenset[str], case: Case) -> CostSheet:
@@ -64,13 +55,13 @@ def cost_sheet(law: LawBook, parties: frozenset[str], case: Case) -> CostSheet:
     return sort_costs(case, law.vocabulary("cost_categories"), parties, containers_by="place")
 
 
-def _inputs(law: LawBook, parties: frozenset[str], a: Assessment) -> RVCInputs:
+def _inputs(law: LawBook, a: Assessment) -> RVCInputs:
     """FWC = materials + wages + factory overheads + containers; the excluded items are out.
 
     An unknown value of a material of the area can only raise the share, an unknown value of
     any other material only lower it.
     """
-    sheet = cost_sheet(law, parties, a.case)
+    sheet = cost_sheet(law, frozenset(a.regime.parties), a.case)
     if sheet.missing:
         return RVCInputs({"QE": None, "FWC": None})
     fwc = a.materials_total + sheet.allowable + sheet.inner_containers
@@ -99,8 +90,6 @@ class WorksCostDecision(Decision):
 
     area_name: ClassVar[str]  # "Canada", "a Group 2 country"
     membership: ClassVar[Membership | None] = None  # None: the area is the law file's parties
-    cite_valuation: ClassVar[Citation]  # materials as received into the factory
-    cite_outside_packages: ClassVar[Citation]
     cite_class_a: ClassVar[Citation]
     cite_class_b: ClassVar[Citation]
     cite_last_process: ClassVar[Citation]
@@ -124,12 +113,12 @@ class WorksCostDecision(Decision):
 
     @classmethod
     def regime_at(cls, date: dt.date) -> Regime:
-        parties = cls.area(date) | {"NZ"}
+        """The law file's ``[regime]`` with the area's countries on ``date`` as its parties."""
+        parties = tuple(sorted(cls.area(date) | {"NZ"}))
         key = (cls.law.name, parties)
         if key not in _REGIMES:
-            _REGIMES[key] = _regime(
-                cls.law, parties, cls.cite_valuation, cls.cite_outside_packages, cls.rvc_citation
-            )
+            assert cls.declared is not None, f"{cls.__name__}: no declared regime"
+            _REGIMES[key] = attrs.evolve(cls.declared.at(date), parties=parties)
         return _REGIMES[key]
 
     @property
@@ -207,7 +196,7 @@ class WorksCostDecision(Decision):
         others: dict[Citation, list[str]] = {}
         for line in self.assessment.special_lines():
             for citation in line.citations:
-                if citation != self.cite_valuation:
+                if citation != self.regime.valuation:
                     others.setdefault(citation, []).append(line.material.id)
         children = tuple(
             Step(f"materials counted under {citation}", citation, Outcome.MEETS, _ids(ids))
@@ -215,7 +204,7 @@ class WorksCostDecision(Decision):
         )
         return Step(
             "materials as received into the factory",
-            self.cite_valuation,
+            self.regime.valuation,
             Outcome.MEETS,
             f"{len(materials)} material(s) at their cost as received into the factory, "
             "excluding customs duty, excise duty and other duties",
@@ -336,40 +325,10 @@ def group_agreement(
     )
 
 
-_REGIMES: dict[tuple[str, frozenset[str]], Regime] = {}  # one per law and list of countries
+_REGIMES: dict[tuple[str, tuple[str, ...]], Regime] = {}  # one per law and list of countries
 
 
-def _regime(
-    law: LawBook,
-    parties: frozenset[str],
-    valuation: Citation,
-    outside_packages: Citation,
-    rvc_citation: Citation,
-) -> Regime:
-    """The engine's configuration: no tariff shift (so no de minimis), one cost-based method."""
-    method = RVCMethod(
-        METHOD,
-        SHARE,
-        rvc_citation,
-        functools.partial(_inputs, law, parties),
-        ("QE", "FWC"),
-        {"QE": "the goods' cost sheet", "FWC": "materials and factory cost lines"},
-    )
-    return Regime(
-        valuation=valuation,
-        adjust_originating=law.vocabulary("adjust_originating"),
-        adjust_non_originating=law.vocabulary("adjust_non_originating"),
-        accessories=None,
-        accessories_lose_if_raising_fact=None,
-        retail_packaging_shift=None,
-        retail_packaging_rvc=None,
-        shipment_packaging=outside_packages,
-        indirect=None,
-        de_minimis=rvc_citation,  # these regs have no tariff shift and so no de minimis
-        de_minimis_share=Fraction(0),
-        de_minimis_base="adjusted_value",
-        de_minimis_base_label="adjusted value",
-        rvc_methods={METHOD: method},
-        default_rvc_methods=(METHOD,),
-        parties=tuple(sorted(parties)),
-    )
+def declared_regime(law: LawBook) -> DeclaredRegime:
+    """The law file's ``[regime]`` (valuation, outside packages, the one cost-based method;
+    no tariff shift, so no de minimis share), with the share's inputs from the cost sheet."""
+    return DeclaredRegime.read(law, {"factory_works_cost": functools.partial(_inputs, law)})
