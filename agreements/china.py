@@ -106,7 +106,7 @@ import attrs
 
 from origin.agreement import Agreement
 from origin.citation import Citation, cite
-from origin.decision import Decision
+from origin.decision import Decision, classified_with_goods
 from origin.determination import (
     FAILS,
     MEETS,
@@ -603,14 +603,6 @@ def with_operations(
     return attrs.evolve(step, children=(*step.children, *children)) if children else step
 
 
-def _without_relief(case: Case) -> Case:
-    """r 51ZI(1): accessories not classified with the goods are ordinary materials."""
-    materials = tuple(
-        attrs.evolve(m, accessory=None) if m.accessory is not None else m for m in case.materials
-    )
-    return attrs.evolve(case, materials=materials)
-
-
 def decide(case: Case, date: dt.date) -> Determination:
     """Decide whether ``case``'s goods originate in China (r 51ZA).
 
@@ -621,53 +613,8 @@ def decide(case: Case, date: dt.date) -> Determination:
     accessories = [m.id for m in case.materials if m.accessory is not None]
     if not accessories:
         return _Run.decide(case, date)
-    lines = ", ".join(accessories[:10])
-    citation = cite("r 51ZI(1)")
-    title = "accessories classified with the goods"
-    classified = case.facts.get("accessories_classified_with_goods")
-    if classified is True:
-        d = _Run.decide(case, date)
-        step = Step(title, citation, MEETS, f"{lines}: stated classified with the goods")
-        return attrs.evolve(d, steps=(*d.steps, step))
-    without = _Run.decide(_without_relief(case), date)
-    if classified is False:
-        step = Step(
-            title,
-            citation,
-            FAILS,
-            f"{lines}: stated not classified with the goods: no r 51ZI(1) relief, treated as "
-            "ordinary materials",
-        )
-        return attrs.evolve(without, steps=(*without.steps, step))
-    # Not stated: decide both ways; the fact matters only if the verdicts differ.
-    with_relief = _Run.decide(case, date)
-    if with_relief.verdict is without.verdict:
-        step = Step(
-            title,
-            citation,
-            NEEDS_INFO,
-            f"whether {lines} are classified with the goods is not stated: decided both ways, "
-            "with the same verdict",
-        )
-        return attrs.evolve(with_relief, steps=(*with_relief.steps, step))
-    fact = (
-        f"whether accessory line(s) {lines} are classified with the goods (r 51ZI(1), "
-        "facts.accessories_classified_with_goods)"
-    )
-    step = Step(
-        title,
-        citation,
-        NEEDS_INFO,
-        f"whether {lines} are classified with the goods is not stated, and the verdict turns on it",
-        missing=(fact,),
-    )
-    return attrs.evolve(
-        without,
-        verdict=Verdict.NEEDS_INFORMATION,
-        basis=(),
-        steps=(*without.steps, step),
-        missing=(*without.missing, fact),
-        notes=(*without.notes, f"the verdict turns on {fact}"),
+    return classified_with_goods(
+        case, lambda c: _Run.decide(c, date), accessories, cite("r 51ZI(1)"), "r 51ZI(1)"
     )
 
 

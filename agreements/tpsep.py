@@ -126,7 +126,7 @@ import attrs
 
 from origin.agreement import Agreement
 from origin.citation import Citation, cite
-from origin.decision import Decision, has_rvc, years_after
+from origin.decision import Decision, classified_with_goods, has_rvc, years_after
 from origin.determination import (
     FAILS,
     MEETS,
@@ -147,7 +147,7 @@ from origin.engine import (
     transit_step,
 )
 from origin.law import LawBook, LawFileError, goods_country
-from origin.model import Case, Material, OriginStatus, ValueBasis
+from origin.model import Case, OriginStatus, ValueBasis
 from origin.psr import AnyOf, RegionalValueContent, Rule, TariffShift
 from origin.regime import DeclaredRegime
 
@@ -1088,67 +1088,9 @@ def _classified_with(case: Case, date: dt.date) -> Determination:
             "does not apply, they count as ordinary materials",
         )
         return attrs.evolve(d, steps=(*d.steps, step))
-    citation = cite("r 51Q(1)(a)")
-    title = "accessories classified with the goods"
-    classified = case.facts.get("accessories_classified_with_goods")
-    if classified is True:
-        d = _Run.decide(case, date)
-        step = Step(title, citation, MEETS, f"{lines}: stated classified with the goods")
-        return attrs.evolve(d, steps=(*d.steps, step))
-    without = _Run.decide(_without_relief(case), date)
-    if classified is False:
-        step = Step(
-            title,
-            citation,
-            FAILS,
-            f"{lines}: stated not classified with the goods: no r 51Q(1) relief, treated as "
-            "ordinary materials",
-        )
-        return attrs.evolve(without, steps=(*without.steps, step))
-    with_relief = _Run.decide(case, date)
-    if with_relief.verdict is without.verdict:
-        step = Step(
-            title,
-            citation,
-            NEEDS_INFO,
-            f"whether {lines} are classified with the goods is not stated: decided both ways, "
-            "with the same verdict",
-        )
-        return attrs.evolve(with_relief, steps=(*with_relief.steps, step))
-    fact = (
-        f"whether accessory line(s) {lines} are classified with the goods (r 51Q(1)(a), "
-        "facts.accessories_classified_with_goods)"
+    return classified_with_goods(
+        case, lambda c: _Run.decide(c, date), accessories, cite("r 51Q(1)(a)"), "r 51Q(1)"
     )
-    step = Step(
-        title,
-        citation,
-        NEEDS_INFO,
-        f"whether {lines} are classified with the goods is not stated, and the verdict turns on it",
-        missing=(fact,),
-    )
-    return attrs.evolve(
-        without,
-        verdict=Verdict.NEEDS_INFORMATION,
-        basis=(),
-        steps=(*without.steps, step),
-        missing=(*without.missing, fact),
-        notes=(*without.notes, f"the verdict turns on {fact}"),
-    )
-
-
-def _without_relief(case: Case) -> Case:
-    """The case with every accessory line (at any BOM depth) an ordinary material."""
-
-    def plain(material: Material) -> Material:
-        if material.accessory is None and not material.components:
-            return material
-        return attrs.evolve(
-            material,
-            accessory=None,
-            components=tuple(plain(m) for m in material.components),
-        )
-
-    return attrs.evolve(case, materials=tuple(plain(m) for m in case.materials))
 
 
 AGREEMENT = Agreement(

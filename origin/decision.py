@@ -14,7 +14,7 @@ holds the generic orchestration:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import ClassVar, Self
 
@@ -750,6 +750,84 @@ def _origin_unstated(material: Material, parties: Sequence[str]) -> bool:
         and not material.indirect
         and (material.origin_country is None or material.origin_country in parties)
     )
+
+
+def classified_with_goods(
+    case: Case,
+    decide: Callable[[Case], Determination],
+    accessories: Sequence[str],
+    citation: Citation,
+    relief: str,
+) -> Determination:
+    """Relief for accessories "classified with" the goods (e.g. r 51ZI(1), r 51Q(1)(a)).
+
+    The case states it in ``facts.accessories_classified_with_goods``: true, decided with the
+    relief; false, the accessory lines are ordinary materials; not stated, the goods are
+    decided both ways and the fact is needed only if the verdicts differ. Either way a step
+    citing ``citation`` says what was done. ``accessories`` are the lines' ids; ``relief``
+    names the provision of the relief (r 51ZI(1), r 51Q(1)).
+    """
+    lines = ", ".join(accessories[:10]) + ("…" if len(accessories) > 10 else "")
+    title = "accessories classified with the goods"
+    classified = case.facts.get("accessories_classified_with_goods")
+    if classified is True:
+        d = decide(case)
+        step = Step(title, citation, MEETS, f"{lines}: stated classified with the goods")
+        return attrs.evolve(d, steps=(*d.steps, step))
+    without = decide(without_accessory_relief(case))
+    if classified is False:
+        step = Step(
+            title,
+            citation,
+            FAILS,
+            f"{lines}: stated not classified with the goods: no {relief} relief, treated as "
+            "ordinary materials",
+        )
+        return attrs.evolve(without, steps=(*without.steps, step))
+    with_relief = decide(case)
+    if with_relief.verdict is without.verdict:
+        step = Step(
+            title,
+            citation,
+            NEEDS_INFO,
+            f"whether {lines} are classified with the goods is not stated: decided both ways, "
+            "with the same verdict",
+        )
+        return attrs.evolve(with_relief, steps=(*with_relief.steps, step))
+    fact = (
+        f"whether accessory line(s) {lines} are classified with the goods ({citation}, "
+        "facts.accessories_classified_with_goods)"
+    )
+    step = Step(
+        title,
+        citation,
+        NEEDS_INFO,
+        f"whether {lines} are classified with the goods is not stated, and the verdict turns on it",
+        missing=(fact,),
+    )
+    return attrs.evolve(
+        without,
+        verdict=Verdict.NEEDS_INFORMATION,
+        basis=(),
+        steps=(*without.steps, step),
+        missing=(*without.missing, fact),
+        notes=(*without.notes, f"the verdict turns on {fact}"),
+    )
+
+
+def without_accessory_relief(case: Case) -> Case:
+    """The case with every accessory line, at any BOM depth, an ordinary material."""
+
+    def plain(material: Material, components: list[Material]) -> Material:
+        if material.accessory is None and not material.components:
+            return material
+        return attrs.evolve(material, accessory=None, components=tuple(components))
+
+    return attrs.evolve(case, materials=tuple(rebuild(case.materials, _components, plain)))
+
+
+def _components(material: Material) -> tuple[Material, ...]:
+    return material.components
 
 
 def has_rvc(rule: Rule) -> bool:
