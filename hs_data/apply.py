@@ -20,6 +20,7 @@ from hs_data.schedule import Entry, Lookup, Schedule, ScheduleError
 from origin.determination import Determination
 from origin.model import Case, Material
 from origin.psr import AllOf, PSRSyntaxError, Rule, canonical, parse_rule
+from origin.trees import rebuild
 
 __all__ = ["Provenance", "apply_schedule", "determine_with_schedule", "rule_for", "rules_for"]
 
@@ -206,14 +207,24 @@ def apply_schedule(
     provenance = [
         Provenance(f"good {case.good.id}", str(case.good.hs), rule, entry, schedule, entries[1:])
     ]
-    materials = tuple(_material(m, schedule, provenance) for m in case.materials)
-    return attrs.evolve(case, psr=rule, materials=materials), tuple(provenance)
+    materials = rebuild(
+        case.materials,
+        lambda m: m.components,
+        lambda m, kids: _material(m, tuple(kids), schedule, provenance),
+    )
+    return attrs.evolve(case, psr=rule, materials=tuple(materials)), tuple(provenance)
 
 
-def _material(material: Material, schedule: Schedule, provenance: list[Provenance]) -> Material:
+def _material(
+    material: Material,
+    components: tuple[Material, ...],
+    schedule: Schedule,
+    provenance: list[Provenance],
+) -> Material:
+    """An intermediate material (its components already done, at any depth) with the
+    schedule's rule for its own code, unless it states one."""
     if not material.components:
         return material
-    components = tuple(_material(m, schedule, provenance) for m in material.components)
     if material.psr is not None or material.hs is None:
         return attrs.evolve(material, components=components)
     found = schedule.lookup(material.hs)

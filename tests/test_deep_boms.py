@@ -177,3 +177,20 @@ def test_facts_of_an_intermediate_are_named_for_it() -> None:
     d = registry.get("anzcerta").determine(case, DATE)
     assert any("intermediate material m0 " in fact for fact in d.missing)
     assert not any("m0s" in fact or "m1s" in fact for fact in d.missing)
+
+
+def test_a_schedule_gives_rules_to_a_bom_1000_deep() -> None:
+    """``--schedule`` gives each intermediate material its rule; that walk recursed too."""
+    from hs_data.apply import apply_schedule  # noqa: PLC0415
+    from hs_data.schedule import Entry, Schedule, Source  # noqa: PLC0415
+
+    source = Source("anzcerta", "Test schedule", "Example annex", "2.0", "2024-01-31", 2022)
+    schedule = Schedule.of(
+        source,
+        [Entry.parsed("e94", "94", "CTH", "annex: CTH"), Entry.parsed("e72", "72", "CC", "CC")],
+    )
+    data = chain([("undetermined", True)] * 1000)
+    data.pop("psr")
+    ruled, provenance = apply_schedule(load_case_from(data), schedule)
+    assert len(provenance) == 1001  # the goods and each of the 1,000 intermediates
+    assert all(m.psr == "CTH" for _, m in ruled.walk() if m.components)
