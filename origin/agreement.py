@@ -142,22 +142,33 @@ class Agreement:
 
 def _with_words(materials: Sequence[Material]) -> Iterator[Material]:
     """Materials at any depth that carry attributes or adjustments (a cheap flat scan)."""
-    for _, material in preorder(materials, _components):
+    for material in materials:
         if material.attributes or material.adjustments:
             yield material
+        if material.components:
+            for _, inner in preorder(material.components, _components):
+                if inner.attributes or inner.adjustments:
+                    yield inner
 
 
 def _declared_originating_abroad(
     materials: Sequence[Material], parties: frozenset[str]
 ) -> Iterator[Material]:
     """Materials whose declared status contradicts their country of origin."""
-    for _, material in preorder(materials, _components):
-        if (
-            material.status is OriginStatus.ORIGINATING
-            and material.origin_country is not None
-            and material.origin_country not in parties
-        ):
+    for material in materials:
+        if material.status is _ORIGINATING and _abroad(material, parties):
             yield material
+        if material.components:
+            for _, inner in preorder(material.components, _components):
+                if inner.status is _ORIGINATING and _abroad(inner, parties):
+                    yield inner
+
+
+_ORIGINATING = OriginStatus.ORIGINATING
+
+
+def _abroad(material: Material, parties: frozenset[str]) -> bool:
+    return material.origin_country is not None and material.origin_country not in parties
 
 
 def _components(material: Material) -> tuple[Material, ...]:

@@ -209,7 +209,9 @@ class Decision:
         """
         rolls_down = cls.regime_at(date).vnm_excludes_self_produced is not None
         order: list[tuple[tuple[int, Good], Case]] = []
-        stack = [(m, case) for m in reversed(case.materials)]
+        # Only lines with a BOM of their own can be intermediates: a flat BOM costs one scan.
+        stack = [(m, case) for m in case.materials if m.components]
+        stack.reverse()
         while stack:
             material, parent = stack.pop()
             if not material.components or material.hs is None:

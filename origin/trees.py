@@ -23,14 +23,24 @@ R = TypeVar("R")
 def preorder(
     roots: Iterable[N], children: Callable[[N], Sequence[N]]
 ) -> Iterator[tuple[int, N]]:
-    """Every node with its depth (0 for a root), parents first, siblings in order."""
-    stack = [(0, node) for node in reversed(tuple(roots))]
-    while stack:
-        depth, node = stack.pop()
-        yield depth, node
-        kids = children(node)
-        if kids:
-            stack.extend((depth + 1, kid) for kid in reversed(kids))
+    """Every node with its depth (0 for a root), parents first, siblings in order.
+
+    The roots are walked as given and a stack is made only under a root that has children:
+    a flat BOM of 100,000 lines allocates nothing that outlives its step (a stack holding
+    every root woke the garbage collector, which then walked the whole case, each time).
+    """
+    for root in roots:
+        yield 0, root
+        kids = children(root)
+        if not kids:
+            continue
+        stack = [(1, kid) for kid in reversed(kids)]
+        while stack:
+            depth, node = stack.pop()
+            yield depth, node
+            more = children(node)
+            if more:
+                stack.extend((depth + 1, kid) for kid in reversed(more))
 
 
 def rebuild(
