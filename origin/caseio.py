@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from origin import fields, strict_json
+from origin import build, fields, strict_json
 from origin.citation import Citation
 from origin.determination import (
     CostRow,
@@ -42,9 +42,7 @@ from origin.determination import (
 )
 from origin.hs import HSCode
 from origin.model import (
-    Accessory,
     AccessoryKind,
-    Adjustment,
     Case,
     Consignment,
     Cost,
@@ -55,7 +53,7 @@ from origin.model import (
     TransitStop,
     ValueBasis,
 )
-from origin.trees import preorder, rebuild
+from origin.trees import rebuild
 
 SCHEMA = "origin-case/1"
 DETERMINATION_SCHEMA = "origin-determination/1"
@@ -86,14 +84,9 @@ class CaseFormatError(ValueError):
         super().__init__(f"{source}: {count} problem{'s' if count != 1 else ''}\n{lines}{more}")
 
 
-class _Reader:
-    """Reads typed fields off JSON objects, recording problems instead of raising."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def fail(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
+class _Reader(build.Build):
+    """Reads typed fields off JSON objects (JSON's own types checked here, values by the
+    rules of :mod:`origin.fields`), recording located problems instead of raising."""
 
     def obj(self, value: object, path: str, allowed: Sequence[str]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
@@ -141,11 +134,7 @@ class _Reader:
         if not isinstance(value, Decimal | int | str):  # a bool is an int: the rule refuses it
             self.fail(where, f"expected a decimal amount, found {_kind(value)}")
             return None
-        try:
-            return fields.amount(value)
-        except fields.FieldError as error:
-            self.fail(where, str(error))
-            return None
+        return self.rule(fields.amount, value, where)
 
     def flag(
         self, data: Mapping[str, Any], key: str, path: str, default: bool | None = False
@@ -153,11 +142,8 @@ class _Reader:
         value = data.get(key)
         if value is None:
             return default
-        try:
-            return fields.flag(value)
-        except fields.FieldError as error:
-            self.fail(_at(path, key), str(error))
-            return default
+        found = self.rule(fields.flag, value, _at(path, key))
+        return default if found is None else found
 
     def choice(
         self, data: Mapping[str, Any], key: str, path: str, kind: type[E], default: E | None
@@ -165,20 +151,13 @@ class _Reader:
         value = data.get(key)
         if value is None:
             return default
-        try:
-            return fields.choice(value, kind)
-        except fields.FieldError as error:
-            self.fail(_at(path, key), str(error))
-            return default
+        found = self.rule(fields.choice, value, _at(path, key), kind)
+        return default if found is None else found
 
     def country(self, value: object, where: str) -> str | None:
         if value is None:
             return None
-        try:
-            return fields.country(value)
-        except fields.FieldError as error:
-            self.fail(where, str(error))
-            return None
+        return self.rule(fields.country, value, where)
 
     def countries(self, data: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
         return self.items(data, key, path, self.country)
@@ -198,21 +177,13 @@ class _Reader:
         value = self.text(data, key, path, required=required)
         if value is None:
             return None
-        try:
-            return fields.hs(value)
-        except fields.FieldError as error:
-            self.fail(_at(path, key), str(error))
-            return None
+        return self.rule(fields.hs, value, _at(path, key))
 
     def date(self, data: Mapping[str, Any], key: str, path: str) -> dt.date | None:
         value = self.text(data, key, path)
         if value is None:
             return None
-        try:
-            return fields.date(value)
-        except fields.FieldError as error:
-            self.fail(_at(path, key), str(error))
-            return None
+        return self.rule(fields.date, value, _at(path, key))
 
     def items(
         self, data: Mapping[str, Any], key: str, path: str, read: Callable[[object, str], T | None]
@@ -298,46 +269,38 @@ _TOP = (
 
 
 def _good(r: _Reader, value: object, path: str) -> Good | None:
+    """The good's record: its fields read (JSON types, then the field rules), built by
+    :func:`origin.build.good`."""
     data = r.obj(value, path, _GOOD)
     if data is None:
         return None
     ident = r.text(data, "id", path, required=True)
     hs = r.hs(data, "hs", path, required=True)
-    good = Good(
-        id=ident or "",
-        hs=hs if hs is not None else HSCode.parse("01", validate=False),
-        description=r.text(data, "description", path, default="") or "",
-        adjusted_value=r.amount(data, "adjusted_value", path),
-        fob=r.amount(data, "fob", path),
-        ex_works=r.amount(data, "ex_works", path),
-        transaction_value=r.amount(data, "transaction_value", path),
-        produced_in=r.countries(data, "produced_in", path),
-        last_process_in=r.country(data.get("last_process_in"), _at(path, "last_process_in")),
-        operations=r.words(data, "operations", path),
-        wholly_obtained=r.text(data, "wholly_obtained", path),
-        weight=r.amount(data, "weight", path),
-        tariff_item=_tariff_item(r, data, path, hs),
-    )
-    return good if ident and hs is not None else None
-
-
-def _tariff_item(r: _Reader, data: Mapping[str, Any], path: str, hs: HSCode | None) -> str | None:
-    """An NZ tariff item ``NNNN.NN.NN`` within the good's HS code (chapter to item)."""
+    values = {
+        "description": r.text(data, "description", path, default="") or "",
+        "adjusted_value": r.amount(data, "adjusted_value", path),
+        "fob": r.amount(data, "fob", path),
+        "ex_works": r.amount(data, "ex_works", path),
+        "transaction_value": r.amount(data, "transaction_value", path),
+        "produced_in": r.countries(data, "produced_in", path),
+        "last_process_in": r.country(data.get("last_process_in"), _at(path, "last_process_in")),
+        "operations": r.words(data, "operations", path),
+        "wholly_obtained": r.text(data, "wholly_obtained", path),
+        "weight": r.amount(data, "weight", path),
+    }
     text = r.text(data, "tariff_item", path)
-    if text is None:
+    tariff = build.tariff_item(
+        r, None if text is None else text.strip(), hs, _at(path, "tariff_item")
+    )
+    if not ident or hs is None:
         return None
-    try:
-        return fields.tariff_item(text.strip(), hs)
-    except fields.FieldError as error:
-        r.fail(_at(path, "tariff_item"), str(error))
-        return None
+    return build.good(ident, hs, values, tariff)
 
 
 def _material(r: _Reader, value: object, path: str) -> Material | None:
-    """A BOM line with its components, to any depth (an explicit stack, not recursion).
-
-    Each line's own problems come before its components' problems, in BOM order.
-    """
+    """A BOM line with its components, to any depth (:meth:`origin.build.Build.nested`:
+    an explicit stack, not recursion). Each line's own problems come before its
+    components' problems, in BOM order."""
 
     def components(node: tuple[object, str]) -> list[tuple[object, str]]:
         data, where = node
@@ -346,28 +309,22 @@ def _material(r: _Reader, value: object, path: str) -> Material | None:
             return []
         return [(kid, f"{where}.components[{i}]") for i, kid in enumerate(kids)]
 
-    def build(
-        node: tuple[object, str], kids: list[tuple[Material | None, list[Problem]]]
-    ) -> tuple[Material | None, list[Problem]]:
-        outer, r.problems = r.problems, []
-        made = _one_material(r, *node, tuple(m for m, _ in kids if m is not None))
-        own, r.problems = r.problems, outer
-        return made, own + [p for _, problems in kids for p in problems]
+    def make(node: tuple[object, str], made: tuple[Material, ...]) -> Material | None:
+        return _one_material(r, *node, made)
 
-    ((made, problems),) = rebuild([(value, path)], components, build)
-    r.problems.extend(problems)
-    return made
+    (line,) = r.nested([(value, path)], components, make)
+    return line
 
 
 def _one_material(
     r: _Reader, value: object, path: str, components: tuple[Material, ...]
 ) -> Material | None:
-    """One BOM line, its components already read."""
+    """One BOM line's record, its components already built."""
     data = r.obj(value, path, _MATERIAL)
     if data is None:
         return None
     ident = r.text(data, "id", path, required=True)
-    accessory = None
+    values: dict[str, Any] = {}
     if data.get("accessory") is not None:
         acc = r.obj(
             data["accessory"], _at(path, "accessory"), ("kind", "invoiced_separately", "customary")
@@ -375,48 +332,41 @@ def _one_material(
         if acc is not None:
             where = _at(path, "accessory")
             kind = r.choice(acc, "kind", where, AccessoryKind, AccessoryKind.ACCESSORY)
-            accessory = Accessory(
-                kind=kind or AccessoryKind.ACCESSORY,
-                invoiced_separately=r.flag(acc, "invoiced_separately", where, None),
-                customary=r.flag(acc, "customary", where, None),
-            )
+            values["accessory"] = kind or AccessoryKind.ACCESSORY
+            values["invoiced_separately"] = r.flag(acc, "invoiced_separately", where, None)
+            values["customary"] = r.flag(acc, "customary", where, None)
     if data.get("components") is not None and not isinstance(data["components"], list):
         r.fail(_at(path, "components"), f"expected a list, found {_kind(data['components'])}")
-    attributes = r.words(data, "attributes", path) or ()
-    material = Material(
-        id=ident or "",
-        description=r.text(data, "description", path, default="") or "",
-        hs=r.hs(data, "hs", path),
-        quantity=r.amount(data, "quantity", path),
-        unit=r.text(data, "unit", path),
-        value=r.amount(data, "value", path),
-        basis=r.choice(data, "basis", path, ValueBasis, None),
-        origin_country=r.country(data.get("origin_country"), _at(path, "origin_country")),
-        status=r.choice(data, "status", path, OriginStatus, OriginStatus.UNDETERMINED)
-        or OriginStatus.UNDETERMINED,
-        self_produced=bool(r.flag(data, "self_produced", path)),
-        indirect=bool(r.flag(data, "indirect", path)),
-        packaging=r.choice(data, "packaging", path, Packaging, Packaging.NONE) or Packaging.NONE,
-        accessory=accessory,
-        weight=r.amount(data, "weight", path),
-        adjustments=r.items(data, "adjustments", path, lambda v, p: _adjustment(r, v, p)),
-        attributes=frozenset(attributes),
-        components=components,
-        costs=r.items(data, "costs", path, lambda v, p: _cost(r, v, p)),
-        psr=r.text(data, "psr", path),
-        produced_in=r.country(data.get("produced_in"), _at(path, "produced_in")),
-        operations=r.words(data, "operations", path),
-    )
-    return material if ident else None
+    values["attributes"] = r.words(data, "attributes", path) or ()
+    values["description"] = r.text(data, "description", path, default="") or ""
+    values["hs"] = r.hs(data, "hs", path)
+    values["quantity"] = r.amount(data, "quantity", path)
+    values["unit"] = r.text(data, "unit", path)
+    amount = r.amount(data, "value", path)
+    values["basis"] = r.choice(data, "basis", path, ValueBasis, None)
+    values["origin_country"] = r.country(data.get("origin_country"), _at(path, "origin_country"))
+    values["status"] = r.choice(data, "status", path, OriginStatus, OriginStatus.UNDETERMINED)
+    values["self_produced"] = bool(r.flag(data, "self_produced", path))
+    values["indirect"] = bool(r.flag(data, "indirect", path))
+    values["packaging"] = r.choice(data, "packaging", path, Packaging, Packaging.NONE)
+    values["weight"] = r.amount(data, "weight", path)
+    adjustments = r.items(data, "adjustments", path, lambda v, p: _adjustment(r, v, p))
+    costs = r.items(data, "costs", path, lambda v, p: _cost(r, v, p))
+    values["psr"] = r.text(data, "psr", path)
+    values["produced_in"] = r.country(data.get("produced_in"), _at(path, "produced_in"))
+    values["operations"] = r.words(data, "operations", path)
+    if not ident:
+        return None
+    return build.material(ident, values, amount, adjustments, components=components, costs=costs)
 
 
-def _adjustment(r: _Reader, value: object, path: str) -> Adjustment | None:
+def _adjustment(r: _Reader, value: object, path: str) -> tuple[str, Decimal] | None:
     data = r.obj(value, path, ("kind", "amount"))
     if data is None:
         return None
     kind = r.text(data, "kind", path, required=True)
     amount = r.amount(data, "amount", path, required=True)
-    return Adjustment(kind, amount) if kind and amount is not None else None
+    return (kind, amount) if kind and amount is not None else None
 
 
 def _cost(r: _Reader, value: object, path: str) -> Cost | None:
@@ -431,7 +381,7 @@ def _cost(r: _Reader, value: object, path: str) -> Cost | None:
     originating = r.flag(data, "originating", path, None)
     if not (ident and category and amount is not None):
         return None
-    return Cost(ident, category, amount, description, incurred_in, originating)
+    return build.cost(ident, category, amount, description, incurred_in, originating)
 
 
 def _stop(r: _Reader, value: object, path: str) -> TransitStop | None:
@@ -443,7 +393,7 @@ def _stop(r: _Reader, value: object, path: str) -> TransitStop | None:
         if data.get("country") is None:
             r.fail(_at(path, "country"), "is required")
         return None
-    return TransitStop(
+    return build.stop(
         country, r.words(data, "operations", path), r.flag(data, "entered_commerce", path, None)
     )
 
@@ -457,19 +407,26 @@ def _consignment(r: _Reader, value: object, path: str) -> Consignment | None:
         if data.get("transit") is None
         else r.items(data, "transit", path, lambda v, p: _stop(r, v, p))
     )
-    return Consignment(
-        exported_from=r.country(data.get("exported_from"), _at(path, "exported_from")),
-        imported_on=r.date(data, "imported_on", path),
-        transit=transit,
+    return build.consignment(
+        r.country(data.get("exported_from"), _at(path, "exported_from")),
+        r.date(data, "imported_on", path),
+        transit,
     )
 
 
+def _problems(r: _Reader) -> list[Problem]:
+    return [Problem(where, message) for where, message in r.problems]
+
+
 def case_from_json(data: object, source: str = "case") -> Case:
-    """Build a :class:`Case` from parsed JSON, or raise :class:`CaseFormatError` listing all."""
+    """Build a :class:`Case` from parsed JSON, or raise :class:`CaseFormatError` listing all.
+
+    The JSON's objects are read here as located records (path, JSON types); the case is
+    built from them by :mod:`origin.build`."""
     r = _Reader()
     top = r.obj(data, "", _TOP)
     if top is None:
-        raise CaseFormatError(source, r.problems)
+        raise CaseFormatError(source, _problems(r))
     schema = top.get("schema")
     if schema != SCHEMA:
         r.fail(
@@ -477,10 +434,7 @@ def case_from_json(data: object, source: str = "case") -> Case:
         )
     currency = r.text(top, "currency", "", required=True)
     if currency is not None:
-        try:
-            fields.currency(currency)
-        except fields.FieldError as error:
-            r.fail("currency", str(error))
+        r.rule(fields.currency, currency, "currency")
     good = _good(r, top.get("good"), "good") if "good" in top else None
     if "good" not in top:
         r.fail("good", "is required")
@@ -499,39 +453,17 @@ def case_from_json(data: object, source: str = "case") -> Case:
         facts = {}
     psr = r.text(top, "psr", "")
     reference = r.text(top, "reference", "", default="") or ""
-    _check_ids(r, materials, "materials")
-    seen_costs: set[str] = set()
-    for i, cost in enumerate(costs):
-        if cost.id in seen_costs:
-            r.fail(f"costs[{i}].id", f"cost line id {cost.id!r} is used twice")
-        seen_costs.add(cost.id)
-    if r.problems or good is None:
-        raise CaseFormatError(source, r.problems)
-    return Case(
-        good=good,
-        currency=currency or "",
-        materials=materials,
-        costs=costs,
-        consignment=consignment,
-        facts=dict(facts),
-        psr=psr,
-        reference=reference,
+    build.unique_ids(
+        r,
+        materials,
+        [f"materials[{i}]" for i in range(len(materials))],
+        lambda here, i: f"{here}.components[{i}]",
+        lambda here: f"{here}.id",
     )
-
-
-def _check_ids(r: _Reader, materials: Sequence[Material], path: str) -> None:
-    """Material ids are unique across all BOM levels; the repeat is the one reported."""
-    seen: set[str] = set()
-    placed = [(m, f"{path}[{i}]") for i, m in enumerate(materials)]
-
-    def components(node: tuple[Material, str]) -> list[tuple[Material, str]]:
-        material, here = node
-        return [(c, f"{here}.components[{i}]") for i, c in enumerate(material.components)]
-
-    for _, (material, here) in preorder(placed, components):
-        if material.id in seen:
-            r.fail(f"{here}.id", f"material id {material.id!r} is used twice")
-        seen.add(material.id)
+    build.unique_costs(r, costs, [f"costs[{i}].id" for i in range(len(costs))])
+    if r.problems or good is None:
+        raise CaseFormatError(source, _problems(r))
+    return build.case(good, currency or "", materials, costs, consignment, facts, psr, reference)
 
 
 def read_json(path: Path) -> object:
