@@ -292,17 +292,6 @@ DECLARED = DeclaredRegime.read(LAW, {"direct": _direct})
 regime_at = DECLARED.at
 
 
-def _textiles_by_value() -> Citation:
-    """r 51ZS(b)(ii): the value test of goods of the textile chapters has its own paragraph."""
-    weight = DECLARED.by_weight
-    if weight is None or weight.value_reference is None:
-        raise LawFileError(f"{LAW.name}: [regime.de_minimis.by_weight] needs value_reference")
-    return weight.value_reference
-
-
-_TEXTILES_BY_VALUE = _textiles_by_value()
-
-
 def _has_rvc(rule: Rule) -> bool:
     if isinstance(rule, RegionalValueContent):
         return True
@@ -380,7 +369,6 @@ class _Run(Decision):
 
     law = LAW
     declared = DECLARED
-    intermediate_citation = cite("r 51ZN")
 
     def __init__(
         self,
@@ -394,18 +382,15 @@ class _Run(Decision):
         super().__init__(
             case, date, intermediate=intermediate, assume_pending=assume_pending, below=below
         )
-        if case.good.hs.chapter in self.regime.de_minimis_weight_chapters:
-            # r 51ZS(b)(ii): the value test of goods of chapters 50-63 has its own paragraph.
-            self.regime = attrs.evolve(self.regime, de_minimis=_TEXTILES_BY_VALUE)
-            self.assessment.regime = self.regime
         self.notes: list[str] = []
 
     def rvc_missing(self, slug: str) -> tuple[str, ...]:
         missing = list(super().rvc_missing(slug))
-        if slug == "direct" and not self.case.costs:
-            missing.append(f"{_NO_COSTS} for the direct formula (r 51ZP(a))")
-        if self.case.good.fob is None:
-            missing.append("FOB value of the good")
+        if slug == "direct":  # the direct formula's terms come from the plugin's own function
+            if not self.case.costs:
+                missing.append(f"{_NO_COSTS} for the direct formula (r 51ZP(a))")
+            if self.case.good.fob is None:
+                missing.append("FOB value of the good")
         return tuple(missing)
 
     # ----- r 51ZN classes

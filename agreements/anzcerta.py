@@ -165,10 +165,6 @@ class _Run(Decision):
 
     law = LAW
     declared = DECLARED
-    intermediate_citation = cite("r 33(2)")
-    # r 33(2)(c): Annex G's change in classification (rescued by r 35 de minimis) and RVC.
-    shift_citation = cite("r 33(2)(c)")
-    rvc_citation = cite("r 33(2)(c)")
 
     def indirect_deemed(self) -> bool:
         # r 39C(2): the r 33(2)(e) election turns off r 39C(1)'s deeming.
@@ -363,8 +359,6 @@ class _Run(Decision):
 
     def rvc_missing(self, slug: str) -> tuple[str, ...]:
         missing = list(super().rvc_missing(slug))
-        if self.case.good.adjusted_value is None and slug != "factory-cost":
-            missing.append("adjusted value of the good")
         if slug == "factory-cost":
             missing.extend(cost_sheet(self.case).missing)
         return tuple(missing)

@@ -1,8 +1,10 @@
 """Canada: goods the produce or manufacture of Canada, Customs and Excise Regulations 1996, reg 40.
 
 The regime (valuation, outside packages, the share's formula) is declared in ``canada.toml``'s
-``[regime]``; the family's tests are :mod:`origin.works_cost`'s. This module names only what
-the law makes unique to Canada: the area and the provisions of its classes.
+``[regime]``; the family's tests are :mod:`origin.works_cost`'s. The area's name and the
+provisions of its classes are ``[regime.provisions]`` and ``[regime.words]`` there: this
+module only joins
+the law file and the worked cases.
 
 Source: Customs and Excise Regulations 1996 (NZ), Part 6, "Provisions relating to Canada",
 reg 40, version as at 28 November 2025. The law file ``canada.toml`` beside this module
@@ -44,46 +46,12 @@ Interpretations (also shown in the explanation where they apply):
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from origin.agreement import Agreement
-from origin.citation import cite
-from origin.determination import Determination
 from origin.law import LawBook
-from origin.model import Case
-from origin.works_cost import WorksCostDecision, declared_regime
+from origin.works_cost import works_cost_agreement
 
-LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
-
-
-class _Run(WorksCostDecision):
-    """One Canada determination: the classes of r 40(1) and direct export (r 40(2))."""
-
-    law = LAW
-    declared = declared_regime(LAW)
-    area_name = "Canada"
-    intermediate_citation = cite("r 40(1)")
-    shift_citation = cite("r 40(1)(b)")
-    rvc_citation = cite("r 40(1)(b)(ii)")
-    cite_class_a = cite("r 40(1)(a)")
-    cite_class_b = cite("r 40(1)(b)")
-    cite_last_process = cite("r 40(1)(b)(i)")
-    cite_direct = cite("r 40(2)")
-    class_a_title = "class 40(1)(a) wholly the produce"
-    class_b_title = "class 40(1)(b) manufactured in Canada"
-
-
-def decide(case: Case, date: dt.date) -> Determination:
-    """Decide whether ``case``'s goods are the produce or manufacture of Canada (r 40)."""
-    return _Run.decide(case, date)
-
-
-AGREEMENT = Agreement(
-    name="canada",
-    title=LAW.title,
-    regulations=LAW.regulations,
-    law=LAW,
-    decide=decide,
-    cases=Path(__file__).parent / "cases" / "canada",
-)
+_HERE = Path(__file__).parent
+LAW = LawBook.load(_HERE / "canada.toml")
+AGREEMENT = works_cost_agreement(LAW, _HERE / "cases" / "canada")
+decide = AGREEMENT.decide

@@ -145,10 +145,6 @@ class _Run(Decision):
 
     law = LAW
     declared = DECLARED
-    intermediate_citation = cite("r 51ZA(a)")
-    # r 51ZA(a)(iii): Annex 5's change in classification (forgiven within r 51ZL); r 51ZC RVC.
-    shift_citation = cite("r 51ZA(a)(iii)")
-    rvc_citation = cite("r 51ZC(1)")
     # r 51ZK(1)(b) with the r 51Z GAAP of China: no LIFO (see Interpretations).
     inventory_methods = ("physical-separation", "averaging", "fifo")
 
@@ -167,10 +163,8 @@ class _Run(Decision):
         return attrs.evolve(step, children=(*step.children, valuation))
 
     def rvc_missing(self, slug: str) -> tuple[str, ...]:
-        missing = [f"value of material {m} (r 51ZC(2))" for m in self.assessment.unknown_vnm]
-        if self.case.good.fob is None:
-            missing.append("FOB value of the good")
-        return tuple(missing)
+        missing = (f"value of material {m} (r 51ZC(2))" for m in self.assessment.unknown_vnm)
+        return (*missing, *self.good_values_missing(slug))
 
     # ----- r 51ZA(a) classes
 

@@ -1,8 +1,10 @@
 """Less developed countries (Group 2): Customs and Excise Regulations 1996, reg 43.
 
 The regime (valuation, outside packages, the share's formula) is declared in ``ldc.toml``'s
-``[regime]``; the family's tests are :mod:`origin.works_cost`'s. This module names only what
-the law makes unique to Group 2: the area and the provisions of its classes.
+``[regime]``; the family's tests are :mod:`origin.works_cost`'s. The area's name and the
+provisions of its classes are ``[regime.provisions]`` and ``[regime.words]`` there: this
+module only joins
+the law file, the group's list and the worked cases.
 
 Source: Customs and Excise Regulations 1996 (NZ), Part 6, "Provisions relating to less
 developed countries", reg 43, version as at 28 November 2025. The law file ``ldc.toml`` holds
@@ -45,46 +47,15 @@ its wages do not count and the last process is not in Group 2.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from origin.citation import cite
-from origin.determination import Determination
 from origin.groups import Membership
 from origin.law import LawBook
-from origin.model import Case
-from origin.works_cost import WorksCostDecision, declared_regime, group_agreement
+from origin.works_cost import works_cost_agreement
 
-LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
-MEMBERSHIP = Membership.load(Path(__file__).parent / "groups" / "ldc.toml")
-
-
-class _Run(WorksCostDecision):
-    """One Group 2 determination: the classes of r 43(2) and direct export (r 43(3))."""
-
-    law = LAW
-    declared = declared_regime(LAW)
-    membership = MEMBERSHIP
-    area_name = "a Group 2 country"
-    intermediate_citation = cite("r 43(2)")
-    shift_citation = cite("r 43(2)(b)")
-    rvc_citation = cite("r 43(2)(b)(ii)")
-    cite_class_a = cite("r 43(2)(a)")
-    cite_class_b = cite("r 43(2)(b)")
-    cite_last_process = cite("r 43(2)(b)(i)")
-    cite_direct = cite("r 43(3)")
-    class_a_title = "class 43(2)(a) wholly obtained in Group 2"
-    class_b_title = "class 43(2)(b) partly manufactured in Group 2"
-    cite_group = cite("r 43(1)")
-    group_definition = (
-        "Group 2: the countries declared to be less developed countries for the purposes of the "
-        "Tariff Act 1988"
-    )
-
-
-def decide(case: Case, date: dt.date) -> Determination:
-    """Decide whether ``case``'s goods are the produce or manufacture of Group 2 (r 43)."""
-    return _Run.decide(case, date)
-
-
-AGREEMENT = group_agreement(_Run, decide, Path(__file__).parent / "cases" / "ldc")
+_HERE = Path(__file__).parent
+LAW = LawBook.load(_HERE / "ldc.toml")
+AGREEMENT = works_cost_agreement(
+    LAW, _HERE / "cases" / "ldc", Membership.load(_HERE / "groups/ldc.toml")
+)
+decide = AGREEMENT.decide

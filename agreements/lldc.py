@@ -1,8 +1,10 @@
 """Least developed countries (Group 3): Customs and Excise Regulations 1996, reg 43A.
 
 The regime (valuation, outside packages, the share's formula) is declared in ``lldc.toml``'s
-``[regime]``; the family's tests are :mod:`origin.works_cost`'s. This module names only what
-the law makes unique to Group 3: the area and the provisions of its classes.
+``[regime]``; the family's tests are :mod:`origin.works_cost`'s. The area's name and the
+provisions of its classes are ``[regime.provisions]`` and ``[regime.words]`` there: this
+module only joins
+the law file, the group's list and the worked cases.
 
 Source: Customs and Excise Regulations 1996 (NZ), Part 6, "Provisions relating to least
 developed countries", reg 43A, version as at 28 November 2025. The law file ``lldc.toml`` holds
@@ -39,46 +41,15 @@ entering the commerce of no country outside Group 3 (r 43A(3)).
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from origin.citation import cite
-from origin.determination import Determination
 from origin.groups import Membership
 from origin.law import LawBook
-from origin.model import Case
-from origin.works_cost import WorksCostDecision, declared_regime, group_agreement
+from origin.works_cost import works_cost_agreement
 
-LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
-MEMBERSHIP = Membership.load(Path(__file__).parent / "groups" / "lldc.toml")
-
-
-class _Run(WorksCostDecision):
-    """One Group 3 determination: the classes of r 43A(2) and direct export (r 43A(3))."""
-
-    law = LAW
-    declared = declared_regime(LAW)
-    membership = MEMBERSHIP
-    area_name = "a Group 3 country"
-    intermediate_citation = cite("r 43A(2)")
-    shift_citation = cite("r 43A(2)(b)")
-    rvc_citation = cite("r 43A(2)(b)(ii)")
-    cite_class_a = cite("r 43A(2)(a)")
-    cite_class_b = cite("r 43A(2)(b)")
-    cite_last_process = cite("r 43A(2)(b)(i)")
-    cite_direct = cite("r 43A(3)")
-    class_a_title = "class 43A(2)(a) wholly obtained in Group 3"
-    class_b_title = "class 43A(2)(b) partly manufactured in Group 3"
-    cite_group = cite("r 43A(1)")
-    group_definition = (
-        "Group 3: the countries declared to be least developed countries for the purposes of the "
-        "Tariff Act 1988"
-    )
-
-
-def decide(case: Case, date: dt.date) -> Determination:
-    """Decide whether ``case``'s goods are the produce or manufacture of Group 3 (r 43A)."""
-    return _Run.decide(case, date)
-
-
-AGREEMENT = group_agreement(_Run, decide, Path(__file__).parent / "cases" / "lldc")
+_HERE = Path(__file__).parent
+LAW = LawBook.load(_HERE / "lldc.toml")
+AGREEMENT = works_cost_agreement(
+    LAW, _HERE / "cases" / "lldc", Membership.load(_HERE / "groups/lldc.toml")
+)
+decide = AGREEMENT.decide

@@ -94,16 +94,6 @@ class _Run(Decision):
 
     law = LAW
     declared = DECLARED
-    intermediate_citation = cite("r 51G(1)")
-    # r 51G(1)(b)(i): Annex 2's change in classification (forgiven within r 51G(3)); r 51L RVC.
-    shift_citation = cite("r 51G(1)(b)(i)")
-    rvc_citation = cite("r 51L(1)")
-
-    def rvc_missing(self, slug: str) -> tuple[str, ...]:
-        missing = list(super().rvc_missing(slug))
-        if self.case.good.fob is None:
-            missing.append("FOB value of the good")
-        return tuple(missing)
 
     def tolerance(self, result: RVCResult) -> RVCResult:
         """r 51L(3): "For the purposes of calculating the regional value content, a

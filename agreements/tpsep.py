@@ -291,15 +291,9 @@ class _Run(Decision):
 
     law = LAW
     declared = DECLARED
-    intermediate_citation = cite("r 51O(1)")
-    # r 51O(1)(c)(i): Annex II's change in classification (forgiven within r 51O(3)).
-    shift_citation = cite("r 51O(1)(c)(i)")
-    rvc_citation = cite("r 51P(1)")
 
     def rvc_missing(self, slug: str) -> tuple[str, ...]:
         missing = list(super().rvc_missing(slug))
-        if self.case.good.transaction_value is None:
-            missing.append("transaction value of the good (FOB basis)")
         if self._needs_tv_adjustment():
             missing.append("how the transaction value was adjusted (facts.tv_adjustment, r 51P(4))")
         return tuple(missing)

@@ -77,9 +77,6 @@ class Decision:
     # The regime the law file declares (``[regime]``); a plugin whose regime is not declared
     # there overrides :meth:`regime_at` instead.
     declared: ClassVar[DeclaredRegime | None] = None
-    intermediate_citation: ClassVar[Citation]  # the provision deciding goods in their own right
-    shift_citation: ClassVar[Citation]  # the provision a PSR's change of classification rests on
-    rvc_citation: ClassVar[Citation]  # the provision of the RVC formulas
     inventory_methods: ClassVar[tuple[str, ...]] = (
         "physical-separation",
         "averaging",
@@ -141,16 +138,48 @@ class Decision:
         return result
 
     def rvc_missing(self, slug: str) -> tuple[str, ...]:
-        """The facts an RVC method still needs, named for the reader."""
+        """The facts an RVC method still needs, named for the reader: the materials' values,
+        then the good's values its formula reads, as the law file names them."""
         a = self.assessment
         needed = {"build-down": a.unknown_vnm, "build-up": a.unknown_vom}.get(
             slug, a.unknown_values
         )
-        return tuple(f"value of material {m}" for m in needed)
+        return (*(f"value of material {m}" for m in needed), *self.good_values_missing(slug))
+
+    def good_values_missing(self, slug: str) -> tuple[str, ...]:
+        """The good's values the method's formula reads that the case does not give."""
+        method = self.regime.rvc_methods.get(slug)
+        if method is None:
+            return ()
+        good = self.case.good
+        return tuple(text for field, text in method.good_values if getattr(good, field) is None)
 
     @property
     def parties(self) -> tuple[str, ...]:
         return self.law.parties
+
+    # The provisions the common tests cite, from the law file's ``[regime.provisions]``.
+
+    @property
+    def intermediate_citation(self) -> Citation:
+        """The provision deciding goods in their own right (an intermediate material)."""
+        return self._declared().provision("intermediate")
+
+    @property
+    def shift_citation(self) -> Citation:
+        """The provision a PSR's change of tariff classification rests on."""
+        return self._declared().provision("shift")
+
+    @property
+    def rvc_citation(self) -> Citation:
+        """The provision of the RVC formulas."""
+        return self._declared().provision("rvc")
+
+    @classmethod
+    def _declared(cls) -> DeclaredRegime:
+        if cls.declared is None:
+            raise TypeError(f"{cls.__name__} declares no regime (its law file's [regime])")
+        return cls.declared
 
     # ----- deciding
 

@@ -102,6 +102,8 @@ class RVCMethod:
     inputs: Callable[[Assessment], RVCInputs]
     headroom_for: tuple[str, ...]
     missing_names: Mapping[str, str] = attrs.field(factory=dict)
+    # The good's values the formula reads (``good.<field>``) with what to ask for when absent.
+    good_values: tuple[tuple[str, str], ...] = ()
 
 
 @attrs.frozen
@@ -134,6 +136,9 @@ class Regime:
     # met when either the weight share or the value share is within the limit.
     de_minimis_weight_chapters: frozenset[str] = frozenset()
     de_minimis_weight: Citation | None = None
+    # The value test of goods of those chapters where it has its own provision (e.g.
+    # r 51ZS(b)(ii)); ``None``: the value test cites ``de_minimis`` for every good.
+    de_minimis_weight_value: Citation | None = None
     parties: tuple[str, ...] = ()
 
 
@@ -757,12 +762,12 @@ def de_minimis_step(a: Assessment, failing: Sequence[int]) -> Step:
 
     For goods of the regime's weight chapters, a weight test is an alternative: either
     passing suffices (e.g. r 51ZS(b)(i)-(ii))."""
-    by_value = _de_minimis_by_value(a, failing)
     regime = a.regime
     if regime.de_minimis_weight is None or (
         a.case.good.hs.chapter not in regime.de_minimis_weight_chapters
     ):
-        return by_value
+        return _de_minimis_by_value(a, failing, regime.de_minimis)
+    by_value = _de_minimis_by_value(a, failing, regime.de_minimis_weight_value or regime.de_minimis)
     by_weight = _de_minimis_by_weight(a, failing, regime.de_minimis_weight)
     outcome = by_value.outcome | by_weight.outcome
     return Step(
@@ -824,7 +829,7 @@ def _de_minimis_by_weight(a: Assessment, failing: Sequence[int], citation: Citat
     )
 
 
-def _de_minimis_by_value(a: Assessment, failing: Sequence[int]) -> Step:
+def _de_minimis_by_value(a: Assessment, failing: Sequence[int], citation: Citation) -> Step:
     """The value test: failing materials total at most a share of the base value."""
     regime = a.regime
     base = getattr(a.case.good, regime.de_minimis_base)
@@ -850,7 +855,7 @@ def _de_minimis_by_value(a: Assessment, failing: Sequence[int]) -> Step:
         # The known values alone already exceed the limit; missing ones can only add.
         return Step(
             "de minimis",
-            regime.de_minimis,
+            citation,
             FAILS,
             f"the known values alone ({total}) exceed {share_allowed} of the "
             f"{regime.de_minimis_base_label}",
@@ -859,7 +864,7 @@ def _de_minimis_by_value(a: Assessment, failing: Sequence[int]) -> Step:
     if missing:
         return Step(
             "de minimis",
-            regime.de_minimis,
+            citation,
             NEEDS_INFO,
             "cannot total the materials failing the shift",
             inputs,
@@ -870,7 +875,7 @@ def _de_minimis_by_value(a: Assessment, failing: Sequence[int]) -> Step:
     ok = exact(total) <= limit and (base > 0 or total == 0)
     return Step(
         "de minimis",
-        regime.de_minimis,
+        citation,
         Outcome.of(ok),
         f"{total} is {percent(share * 100)} of the {regime.de_minimis_base_label} "
         f"({'within' if ok else 'over'} the {share_allowed} allowed)",

@@ -64,6 +64,8 @@ _KEYS = frozenset(
         "vnm_excludes_self_produced",
         "accumulation",
         "valuation_bases",
+        "provisions",
+        "words",
     }
 )
 
@@ -103,7 +105,29 @@ class DeclaredRegime:
     share: str  # the dated de minimis share's parameter name ("" for none: share 0)
     by_weight: WeightRule | None
     bases_reference: Citation | None
+    # ``[regime.provisions]``: the provisions the common tests cite in this law (``intermediate``
+    # goods decided in their own right, ``shift`` a PSR's change of classification, ``rvc`` the
+    # formulas; a family may name more, e.g. ``class_a``); ``[regime.words]``: its own words.
+    provisions: Mapping[str, Citation] = attrs.field(factory=dict)
+    words: Mapping[str, str] = attrs.field(factory=dict)
     _cache: dict[dt.date, Regime] = attrs.field(factory=dict, init=False, repr=False)
+
+    def provision(self, name: str) -> Citation:
+        """The provision ``name`` of ``[regime.provisions]``; its absence is a law-file error."""
+        try:
+            return self.provisions[name]
+        except KeyError:
+            raise LawFileError(
+                f"{self.law.name}: [regime.provisions] names no {name!r} "
+                f"(it names {sorted(self.provisions) or 'none'})"
+            ) from None
+
+    def word(self, name: str, default: str | None = None) -> str:
+        """The text ``name`` of ``[regime.words]`` (``default`` when the law file has none)."""
+        text = self.words.get(name, default)
+        if text is None:
+            raise LawFileError(f"{self.law.name}: [regime.words] has no {name!r}")
+        return text
 
     @classmethod
     def read(
@@ -228,16 +252,22 @@ def _read(law: LawBook, inputs: dict[str, InputFunction]) -> DeclaredRegime:
         else frozenset(ValueBasis(b) for b in bases["accepted"]),
         bases_only_for_non_originating=bool(bases and bases.get("only_for_non_originating")),
         de_minimis_weight=None if by_weight is None else by_weight.reference,
+        de_minimis_weight_value=None if by_weight is None else by_weight.value_reference,
         parties=law.parties,
     )
     if template.accumulation_into and not set(template.accumulation_into) <= set(law.parties):
         raise ValueError(f"accumulation.into {template.accumulation_into} are not all parties")
+    words = table.get("words", {})
+    if not all(isinstance(text, str) for text in words.values()):
+        raise TypeError("every entry of [regime.words] is text")
     return DeclaredRegime(
         law,
         template,
         share,
         by_weight,
         None if bases is None or "reference" not in bases else ref(bases["reference"]),
+        {name: ref(text) for name, text in table.get("provisions", {}).items()},
+        dict(words),
     )
 
 
@@ -260,6 +290,11 @@ def _method(
     if stray:
         raise ValueError(f"rvc.{slug}.headroom: {stray} are not symbols of the formula")
     missing = {s: str(e["missing"]) for s, e in symbols.items() if "missing" in e}
+    good_values = tuple(
+        (str(e["from"]).partition(".")[2], missing[s])
+        for s, e in symbols.items()
+        if str(e.get("from", "")).startswith("good.") and s in missing
+    )
     named = spec.get("inputs")
     if named is not None:
         if named not in inputs:
@@ -284,7 +319,9 @@ def _method(
             if effect not in EFFECTS:
                 raise ValueError(f"rvc.{slug}.unknown.effect {effect!r}: not one of {set(EFFECTS)}")
             function = _FromSymbols(getters, operator.attrgetter(name), EFFECTS[effect])
-    return RVCMethod(slug, formula, ref(spec["reference"]), function, headroom, missing)
+    return RVCMethod(
+        slug, formula, ref(spec["reference"]), function, headroom, missing, good_values
+    )
 
 
 def _getter(slug: str, symbol: str, place: str) -> Callable[[Assessment], Any]:

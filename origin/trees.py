@@ -20,9 +20,7 @@ N = TypeVar("N")
 R = TypeVar("R")
 
 
-def preorder(
-    roots: Iterable[N], children: Callable[[N], Sequence[N]]
-) -> Iterator[tuple[int, N]]:
+def preorder(roots: Iterable[N], children: Callable[[N], Sequence[N]]) -> Iterator[tuple[int, N]]:
     """Every node with its depth (0 for a root), parents first, siblings in order.
 
     The roots are walked as given and a stack is made only under a root that has children:

@@ -88,18 +88,7 @@ def lower_share(fact: str) -> tuple[Fraction, str]:
 class WorksCostDecision(Decision):
     """One determination under a factory-or-works-cost regime; plugins set the names."""
 
-    area_name: ClassVar[str]  # "Canada", "a Group 2 country"
     membership: ClassVar[Membership | None] = None  # None: the area is the law file's parties
-    cite_class_a: ClassVar[Citation]
-    cite_class_b: ClassVar[Citation]
-    cite_last_process: ClassVar[Citation]
-    cite_direct: ClassVar[Citation]
-    class_a_title: ClassVar[str]
-    class_b_title: ClassVar[str]
-    # The provision defining the group whose dated list is applied (r 43(1), r 43A(1)) and its
-    # words; every determination names the list it used in a "group countries relied on" step.
-    cite_group: ClassVar[Citation | None] = None
-    group_definition: ClassVar[str] = ""
     # Canada's r 40(1)(b) proviso lets the chief executive determine a lower share; the group
     # regulations have no such proviso, and their law files no ``lower_share`` fact.
     wholly_in_one_country: ClassVar[bool] = True
@@ -124,6 +113,48 @@ class WorksCostDecision(Decision):
     @property
     def parties(self) -> tuple[str, ...]:
         return tuple(sorted(self.area(self.date) | {"NZ"}))
+
+    # The family's classes as this regulation names them: ``[regime.provisions]`` ``class_a``
+    # (wholly the produce), ``class_b`` (manufactured), ``last_process``, ``direct`` and, for
+    # a group's list, ``group``; ``[regime.words]`` the area's name and the classes' titles.
+
+    @property
+    def area_name(self) -> str:
+        return self._declared().word("area")  # "Canada", "a Group 2 country"
+
+    @property
+    def cite_class_a(self) -> Citation:
+        return self._declared().provision("class_a")
+
+    @property
+    def cite_class_b(self) -> Citation:
+        return self._declared().provision("class_b")
+
+    @property
+    def cite_last_process(self) -> Citation:
+        return self._declared().provision("last_process")
+
+    @property
+    def cite_direct(self) -> Citation:
+        return self._declared().provision("direct")
+
+    @property
+    def class_a_title(self) -> str:
+        return self._declared().word("class_a")
+
+    @property
+    def class_b_title(self) -> str:
+        return self._declared().word("class_b")
+
+    @property
+    def cite_group(self) -> Citation | None:
+        """The provision defining the group whose dated list is applied (r 43(1)): every
+        determination names the list it used in a "group countries relied on" step."""
+        return self._declared().provisions.get("group")
+
+    @property
+    def group_definition(self) -> str:
+        return self._declared().word("group", "")
 
     def sheet(self) -> CostSheet:
         return cost_sheet(self.law, frozenset(self.parties), self.case)
@@ -296,32 +327,35 @@ def _ids(ids: list[str]) -> str:
     return ", ".join(ids[:10]) + more
 
 
-def group_agreement(
-    run: type[WorksCostDecision],
-    decide: Callable[[Case, dt.date], Determination],
-    cases: Path,
+def works_cost_agreement(
+    law: LawBook, cases: Path, membership: Membership | None = None
 ) -> Agreement:
-    """The plugin value of a group regime (regs 43, 43A): its law, its membership list, and
-    how to decide with a user's newer list of the group's countries."""
-    if run.membership is None:
-        raise TypeError(f"{run.__name__} has no membership list")
+    """The plugin value of a regime of this family (regs 40, 43, 43A): its law file, whose
+    ``[regime]`` names the classes, and for a group (``membership``) its dated list of
+    countries with how to decide with a user's newer list."""
+    run = cast(
+        "type[WorksCostDecision]",
+        type(
+            f"{law.name}_decision",
+            (WorksCostDecision,),
+            {"law": law, "declared": declared_regime(law), "membership": membership},
+        ),
+    )
 
-    def bind(membership: Membership) -> Callable[[Case, dt.date], Determination]:
-        bound = cast(
-            "type[WorksCostDecision]", type(run.__name__, (run,), {"membership": membership})
-        )
-        return bound.decide
+    def bind(newer: Membership) -> Callable[[Case, dt.date], Determination]:
+        return cast(
+            "type[WorksCostDecision]", type(run.__name__, (run,), {"membership": newer})
+        ).decide
 
-    law = run.law
     return Agreement(
         name=law.name,
         title=law.title,
         regulations=law.regulations,
         law=law,
-        decide=decide,
+        decide=run.decide,
         cases=cases,
-        membership=run.membership,
-        bind_membership=bind,
+        membership=membership,
+        bind_membership=None if membership is None else bind,
     )
 
 

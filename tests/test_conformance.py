@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import inspect
-import sys
 
 import pytest
 import worked
@@ -41,7 +41,7 @@ def _minimal_case() -> dict[str, object]:
 
 @pytest.mark.parametrize("agreement", AGREEMENTS, ids=IDS)
 def test_plugin_shape(agreement: Agreement) -> None:
-    module = sys.modules[agreement.decide.__module__]
+    module = importlib.import_module(registry.table()[agreement.name].partition(":")[0])
     doc = inspect.getdoc(module) or ""
     assert agreement.regulations.split()[-1] in doc or agreement.regulations in doc, (
         "module docstring must name the regulations it encodes"

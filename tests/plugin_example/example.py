@@ -29,8 +29,6 @@ def art(text: str) -> Citation:
 class _Run(Decision):
     law = LAW
     declared = DeclaredRegime.read(LAW)
-    intermediate_citation = shift_citation = art("art 2(b)")
-    rvc_citation = art("art 3")
 
     def wholly_obtained_class(self) -> Step:
         return self.wholly_obtained(art("art 2(a)"), "wholly obtained")
