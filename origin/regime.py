@@ -90,10 +90,17 @@ class WeightRule:
 
     reference: Citation
     share: str  # parameter name; must equal the value share on every date
-    first_chapter: str  # parameter names
+    first_chapter: str  # parameter names (the first range of chapters)
     last_chapter: str
     value_share: str | None  # the share of the value test for those chapters, if its own
     value_reference: Citation | None  # its provision (e.g. r 51ZS(b)(ii))
+    # Further ranges of chapters, as (first, last) parameter names (e.g. UK FTA art 3.9(b):
+    # chapters 1 to 24 and 50 to 63); the law file writes ``chapters`` as a list of ranges.
+    more_chapters: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def ranges(self) -> tuple[tuple[str, str], ...]:
+        return ((self.first_chapter, self.last_chapter), *self.more_chapters)
 
 
 @attrs.frozen(eq=False)
@@ -159,11 +166,12 @@ class DeclaredRegime:
                     f"{law.name}: [regime.de_minimis.by_weight]: the engine applies one de "
                     f"minimis share to every test; on {date.isoformat()} they differ"
                 )
-            first = int(law.value(weight.first_chapter, date).value)
-            last = int(law.value(weight.last_chapter, date).value)
-            changes["de_minimis_weight_chapters"] = frozenset(
-                f"{c:02d}" for c in range(first, last + 1)
-            )
+            chapters: set[str] = set()
+            for first_name, last_name in weight.ranges:
+                first = int(law.value(first_name, date).value)
+                last = int(law.value(last_name, date).value)
+                chapters.update(f"{c:02d}" for c in range(first, last + 1))
+            changes["de_minimis_weight_chapters"] = frozenset(chapters)
         regime = attrs.evolve(self.template, **changes)
         if len(self._cache) < 256:
             self._cache[date] = regime
@@ -213,15 +221,22 @@ def _read(law: LawBook, inputs: dict[str, InputFunction]) -> DeclaredRegime:
     weight = de_minimis.get("by_weight")
     by_weight = None
     if weight is not None:
+        # ``chapters``: one range ``{first, last}`` or a list of them (parameter names).
+        spans = weight["chapters"]
+        spans = [spans] if isinstance(spans, Mapping) else list(spans)
+        if not spans:
+            raise ValueError("de_minimis.by_weight.chapters names no range of chapters")
+        ranges = [(str(span["first"]), str(span["last"])) for span in spans]
         by_weight = WeightRule(
             ref(weight["reference"]),
             str(weight["share"]),
-            str(weight["chapters"]["first"]),
-            str(weight["chapters"]["last"]),
+            ranges[0][0],
+            ranges[0][1],
             weight.get("value_share"),
             ref(weight["value_reference"]) if "value_reference" in weight else None,
+            tuple(ranges[1:]),
         )
-        for name in (by_weight.share, by_weight.first_chapter, by_weight.last_chapter):
+        for name in (by_weight.share, *(n for span in by_weight.ranges for n in span)):
             if name not in law.parameters:
                 raise ValueError(f"de_minimis.by_weight names no parameter {name!r}")
     accumulation = table.get("accumulation")

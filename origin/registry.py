@@ -25,6 +25,7 @@ BUILTIN: Mapping[str, str] = {
     "lldc": "agreements.lldc:AGREEMENT",
     "china": "agreements.china:AGREEMENT",
     "fic": "agreements.fic:AGREEMENT",
+    "nz-uk": "agreements.nz_uk:AGREEMENT",
     "thailand": "agreements.thailand:AGREEMENT",
     "tpsep": "agreements.tpsep:AGREEMENT",
 }
