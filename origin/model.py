@@ -1,22 +1,49 @@
 """The facts a determination is made from: the good, its bill of materials, costs, shipping.
 
 Frozen attrs classes, money as :class:`~decimal.Decimal` in the case's one currency, no
-logic in constructors (checks and conversions live in :mod:`origin.caseio`). Agreement
-words (what counts as a minimal operation, which cost categories exist) are *keys* here;
-their meaning and citation come from the agreement's law file.
+logic in constructors. Each field converts and checks what it is given by the rules the case
+readers use (:mod:`origin.fields`), on construction and on :func:`attrs.evolve`, so a Python
+caller gets the message a JSON case or a workbook gives for the same value, after the class,
+id and field (``Material 'motor' value: '-5' is negative (amounts are zero or more)``):
+
+* enumerations take the member or its word (``status="originating"``);
+* amounts take a :class:`~decimal.Decimal`, an ``int`` or text (``"1234.50"``), never a
+  ``float`` (it cannot hold most cents exactly);
+* HS codes take an :class:`~origin.hs.HSCode` or its text; countries, currencies and tariff
+  items their codes; flags only ``True`` or ``False``; dates a :class:`datetime.date` or
+  ``YYYY-MM-DD``;
+* sequences take a tuple or a list (kept as a tuple), attributes a set, list or tuple of
+  words (kept as a frozenset).
+
+A value already of its field's type passes through a check or two (the readers build
+100,000-line BOMs through these classes).
+
+>>> Material("motor", value="12.50", status="originating").status
+<OriginStatus.ORIGINATING: 'originating'>
+>>> Material("motor", value=12.5)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+origin.model.ModelFieldError: Material 'motor' value: 12.5 is a float (give a Decimal or text ...
+
+Agreement words (what counts as a minimal operation, which cost categories exist) are *keys*
+here; their meaning and citation come from the agreement's law file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
+from typing import Any, TypeVar
 
 import attrs
 
+from origin import fields
 from origin.hs import HSCode
 from origin.trees import preorder
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 class OriginStatus(enum.Enum):
@@ -57,112 +84,467 @@ class AccessoryKind(enum.Enum):
     INSTRUCTIONS = "instructional-material"
 
 
-@attrs.frozen
+# --------------------------------------------------------------------------- field checks
+#
+# Each checked field names a factory of its converter; _checked (the classes' field
+# transformer) makes one per field, with the field's name in it, and attrs calls it with the
+# instance being built, whose fields before it are already set (its id, for the message).
+# The first test of each converter passes a value already of the field's type.
+
+Check = Callable[[Any, Any], Any]  # (value, the instance being built) -> the field's value
+Factory = Callable[[str, type], Check]  # (field name, its class) -> the field's Check
+
+
+class ModelFieldError(fields.FieldError):
+    """A model field given a value it does not take. The text is the class, its id where it
+    has one, the field, then the field rule's own message (the words a JSON case or a
+    workbook gives after its location); ``message`` is that rule's message alone."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.where = where
+        self.message = message
+
+    def __reduce__(self) -> tuple[type[ModelFieldError], tuple[str, str]]:
+        return type(self), (self.where, self.message)
+
+
+def _refused(owner: object, name: str, message: str) -> ModelFieldError:
+    ident = getattr(owner, "id", None)  # set before the other fields, where the class has one
+    where = type(owner).__name__
+    if isinstance(ident, str) and ident:
+        where = f"{where} {ident!r}"
+    return ModelFieldError(f"{where} {name}", message)
+
+
+def _by_rule(rule: Callable[[Any], Any], value: object, owner: object, name: str) -> Any:
+    try:
+        return rule(value)
+    except fields.FieldError as error:
+        raise _refused(owner, name, str(error)) from None
+
+
+FLOAT_AMOUNT = (
+    "is a float (give a Decimal or text such as '1234.50'; a float cannot hold most cents exactly)"
+)
+
+
+def _amount_rule(value: object, owner: object, name: str) -> Decimal:
+    # fields.amount reads a float through its repr (a workbook cell's number); a Python
+    # caller gives an exact amount.
+    if isinstance(value, float):
+        raise _refused(owner, name, f"{fields.shown(value)} {FLOAT_AMOUNT}")
+    return _by_rule(fields.amount, value, owner, name)  # type: ignore[no-any-return]
+
+
+def _amount(name: str, cls: type) -> Check:
+    """An amount (fields.amount), never a float. The first test is fields.amount's own
+    acceptance of a Decimal, made without a call into it."""
+
+    def amount(value: Any, owner: Any) -> Decimal:
+        if (
+            type(value) is Decimal
+            and value.is_finite()
+            and not value.is_signed()
+            and -12 <= value.adjusted() < 15
+        ):
+            return value
+        return _amount_rule(value, owner, name)
+
+    return amount
+
+
+def _optional_amount(name: str, cls: type) -> Check:
+    """An amount or None (not stated)."""
+
+    def amount(value: Any, owner: Any) -> Decimal | None:
+        if value is None or (
+            type(value) is Decimal
+            and value.is_finite()
+            and not value.is_signed()
+            and -12 <= value.adjusted() < 15
+        ):
+            return value
+        return _amount_rule(value, owner, name)
+
+    return amount
+
+
+def _choice(kind: type[E], optional: bool = False) -> Factory:
+    """An enumeration's member, or its word (fields.choice)."""
+    words = tuple(str(m.value) for m in kind)
+
+    def factory(name: str, cls: type) -> Check:
+        def choice(value: Any, owner: Any) -> E | None:
+            if type(value) is kind:
+                return value
+            return by_word(value, owner)
+
+        def optional_choice(value: Any, owner: Any) -> E | None:
+            if value is None or type(value) is kind:
+                return value
+            return by_word(value, owner)
+
+        def by_word(value: Any, owner: Any) -> E:
+            try:
+                return fields.choice(value, kind)
+            except fields.FieldError as error:
+                raise _refused(owner, name, str(error)) from None
+            except TypeError:  # unhashable
+                raise _refused(owner, name, str(fields.not_one_of(value, words))) from None
+
+        return optional_choice if optional else choice
+
+    return factory
+
+
+def _hs(name: str, cls: type) -> Check:
+    """An HSCode, or its text (fields.hs)."""
+
+    def hs(value: Any, owner: Any) -> HSCode | None:
+        if value is None or type(value) is HSCode or isinstance(value, HSCode):
+            return value
+        return _by_rule(fields.hs, value, owner, name)  # type: ignore[no-any-return]
+
+    return hs
+
+
+# What fields.country takes, so that a known code costs one look-up.
+_LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
+_COUNTRY_CODES = frozenset(a + b for a in _LETTERS for b in _LETTERS)
+
+
+def _country(name: str, cls: type) -> Check:
+    """A country code (fields.country) or None (not stated)."""
+
+    def country(value: Any, owner: Any) -> str | None:
+        if value is None or (type(value) is str and value in _COUNTRY_CODES):
+            return value
+        return _by_rule(fields.country, value, owner, name)  # type: ignore[no-any-return]
+
+    return country
+
+
+def _required_country(name: str, cls: type) -> Check:
+    def country(value: Any, owner: Any) -> str:
+        if type(value) is str and value in _COUNTRY_CODES:
+            return value
+        return _by_rule(fields.country, value, owner, name)  # type: ignore[no-any-return]
+
+    return country
+
+
+def _countries(name: str, cls: type) -> Check:
+    """Country codes, in a tuple or list."""
+
+    def countries(value: Any, owner: Any) -> tuple[str, ...]:
+        value = _sequence(value, owner, name)
+        for item in value:
+            if not (type(item) is str and item in _COUNTRY_CODES):
+                _by_rule(fields.country, item, owner, name)
+        return value  # type: ignore[no-any-return]
+
+    return countries
+
+
+def _currency(name: str, cls: type) -> Check:
+    def currency(value: Any, owner: Any) -> str:
+        return _by_rule(fields.currency, value, owner, name)  # type: ignore[no-any-return]
+
+    return currency
+
+
+def _flag(name: str, cls: type) -> Check:
+    """True or False (fields.flag): not "yes", not 1."""
+
+    def flag(value: Any, owner: Any) -> bool:
+        if value is False or value is True:
+            return value
+        return _by_rule(fields.flag, value, owner, name)  # type: ignore[no-any-return]
+
+    return flag
+
+
+def _optional_flag(name: str, cls: type) -> Check:
+    """True, False or None (not stated)."""
+
+    def flag(value: Any, owner: Any) -> bool | None:
+        if value is None or value is False or value is True:
+            return value
+        return _by_rule(fields.flag, value, owner, name)  # type: ignore[no-any-return]
+
+    return flag
+
+
+def _date(name: str, cls: type) -> Check:
+    """A date, or its text (fields.date); not a datetime (a time of day is not a day)."""
+
+    def date(value: Any, owner: Any) -> dt.date | None:
+        if type(value) is dt.date or value is None:
+            return value
+        if isinstance(value, dt.datetime):
+            raise _refused(owner, name, f"{value!s} is a date and time (expected a date)")
+        if isinstance(value, dt.date):
+            return value
+        if not isinstance(value, str):
+            raise _refused(owner, name, f"{_found(value)} is not a date (expected YYYY-MM-DD)")
+        return _by_rule(fields.date, value, owner, name)  # type: ignore[no-any-return]
+
+    return date
+
+
+def _tariff_item(name: str, cls: type) -> Check:
+    """An NZ tariff item within the good's HS code (fields.tariff_item); ``hs`` is set first."""
+
+    def tariff_item(value: Any, owner: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            message = f"{fields.shown(value)} is not an NZ tariff item (NNNN.NN.NN)"
+            raise _refused(owner, name, message)
+        hs = getattr(owner, "hs", None)
+        return _by_rule(  # type: ignore[no-any-return]
+            lambda v: fields.tariff_item(v, hs), value, owner, name
+        )
+
+    return tariff_item
+
+
+_NONE = ()  # the empty tuple (one object in CPython: the first test of a sequence's check)
+
+
+def _found(value: object) -> str:
+    """What was found: its type, and the value itself where it is short."""
+    if value is None or isinstance(value, str | int | float | Decimal):
+        return f"{type(value).__name__} {fields.shown(value)}"
+    return type(value).__name__
+
+
+def _a(noun: str) -> str:
+    return f"an {noun}" if noun[0] in "AEIOU" else f"a {noun}"
+
+
+def _sequence(value: Any, owner: Any, name: str) -> tuple[Any, ...]:
+    """A tuple, or a list kept as one (not text, a set or a mapping: no order, or no items)."""
+    if type(value) is tuple:
+        return value
+    if isinstance(value, tuple | list):
+        return tuple(value)
+    raise _refused(owner, name, f"expected a tuple or list, found {_found(value)}")
+
+
+def _items(kind: type | None, optional: bool = False) -> Factory:
+    """A tuple (or list) of ``kind``: a model class, str for words, or None for the class
+    being built (a material's components). A tuple's items are checked in one pass in C
+    (the set of their types). ``None`` is "not stated" where ``optional``."""
+
+    def factory(name: str, cls: type) -> Check:
+        exact = frozenset((kind,)) if kind is not None else None
+
+        def items(value: Any, owner: Any) -> tuple[Any, ...] | None:
+            if value is _NONE or (value is None and optional):
+                return value
+            if type(value) is tuple and set(map(type, value)) <= (exact or {type(owner)}):
+                return value
+            of = kind or type(owner)
+            value = _sequence(value, owner, name)
+            for at, item in enumerate(value):
+                if not isinstance(item, of):
+                    noun = "word" if of is str else of.__name__
+                    message = f"item {at} is {_found(item)}, not {_a(noun)}"
+                    raise _refused(owner, name, message)
+            return value  # type: ignore[no-any-return]
+
+        return items
+
+    return factory
+
+
+_WORDS = frozenset((str,))
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+def _attributes(name: str, cls: type) -> Check:
+    """Words in no order: a frozenset, or a set, list or tuple of words (kept as a frozenset)."""
+
+    def attributes(value: Any, owner: Any) -> frozenset[str]:
+        if value is _NO_WORDS or (
+            type(value) is frozenset and (not value or set(map(type, value)) <= _WORDS)
+        ):
+            return value
+        if not isinstance(value, frozenset | set | tuple | list):
+            message = f"expected a set or list of words, found {_found(value)}"
+            raise _refused(owner, name, message)
+        for item in value:
+            if not isinstance(item, str):
+                raise _refused(owner, name, f"{_found(item)} is not a word")
+        return frozenset(value)
+
+    return attributes
+
+
+def _instance(kind: type, optional: bool = False) -> Factory:
+    """An instance of a model class (no conversion)."""
+
+    def factory(name: str, cls: type) -> Check:
+        def instance(value: Any, owner: Any) -> Any:
+            if (value is None and optional) or type(value) is kind or isinstance(value, kind):
+                return value
+            message = f"expected {_a(kind.__name__)}, found {_found(value)}"
+            raise _refused(owner, name, message)
+
+        return instance
+
+    return factory
+
+
+_CHECK = "origin.model.check"
+
+
+def _checks(check: Factory) -> dict[str, Factory]:
+    """The metadata of a field whose values ``check(name, cls)`` converts and checks."""
+    return {_CHECK: check}
+
+
+def _checked(cls: type, found: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """The classes' field transformer: each checked field's converter, made for its name."""
+    return [
+        f.evolve(converter=attrs.Converter(f.metadata[_CHECK](f.name, cls), takes_self=True))
+        if _CHECK in f.metadata
+        else f
+        for f in found
+    ]
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@attrs.frozen(field_transformer=_checked)
 class Accessory:
     """A standard accessory, spare part or tool delivered with the goods (e.g. r 39)."""
 
-    kind: AccessoryKind
-    invoiced_separately: bool | None = None
-    customary: bool | None = None
+    kind: AccessoryKind = attrs.field(metadata=_checks(_choice(AccessoryKind)))
+    invoiced_separately: bool | None = attrs.field(default=None, metadata=_checks(_optional_flag))
+    customary: bool | None = attrs.field(default=None, metadata=_checks(_optional_flag))
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=_checked)
 class Adjustment:
     """An optional adjustment to a material's value (e.g. r 38(2)-(3)); ``kind`` is a key."""
 
     kind: str
-    amount: Decimal
+    amount: Decimal = attrs.field(metadata=_checks(_amount))
 
 
-@attrs.frozen
-class Material:
-    """A BOM line. ``components`` makes it an intermediate material, decided bottom-up."""
-
-    id: str
-    description: str = ""
-    hs: HSCode | None = None
-    quantity: Decimal | None = None
-    unit: str | None = None
-    value: Decimal | None = None
-    basis: ValueBasis | None = None
-    origin_country: str | None = None
-    status: OriginStatus = OriginStatus.UNDETERMINED
-    self_produced: bool = False
-    indirect: bool = False
-    packaging: Packaging = Packaging.NONE
-    accessory: Accessory | None = None
-    weight: Decimal | None = None
-    adjustments: tuple[Adjustment, ...] = ()
-    attributes: frozenset[str] = frozenset()
-    components: tuple[Material, ...] = ()
-    # The material's own cost lines, with ``components``: its own factory or works cost,
-    # for tests that look into a material made by someone else (e.g. r 47(d)(ii)).
-    costs: tuple[Cost, ...] = ()
-    psr: str | None = None
-    produced_in: str | None = None
-    operations: tuple[str, ...] | None = None
-
-
-@attrs.frozen
-class Good:
-    """The product whose origin is decided, with the values the agreements measure it by."""
-
-    id: str
-    hs: HSCode
-    description: str = ""
-    adjusted_value: Decimal | None = None
-    fob: Decimal | None = None
-    ex_works: Decimal | None = None
-    transaction_value: Decimal | None = None
-    produced_in: tuple[str, ...] = ()
-    last_process_in: str | None = None
-    operations: tuple[str, ...] | None = None
-    wholly_obtained: str | None = None
-    weight: Decimal | None = None
-    # The NZ 8-digit tariff item (e.g. "3926.20.22"), where a provision names tariff items
-    # rather than HS subheadings (r 45(2)(b)); its first six digits are ``hs``.
-    tariff_item: str | None = None
-
-
-@attrs.frozen
+@attrs.frozen(field_transformer=_checked)
 class Cost:
     """A line of the producer's cost sheet; ``category`` is a key of the agreement's table."""
 
     id: str
     category: str
-    amount: Decimal
+    amount: Decimal = attrs.field(metadata=_checks(_amount))
     description: str = ""
-    incurred_in: str | None = None
-    originating: bool | None = None
+    incurred_in: str | None = attrs.field(default=None, metadata=_checks(_country))
+    originating: bool | None = attrs.field(default=None, metadata=_checks(_optional_flag))
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=_checked)
+class Material:
+    """A BOM line. ``components`` makes it an intermediate material, decided bottom-up."""
+
+    id: str
+    description: str = ""
+    hs: HSCode | None = attrs.field(default=None, metadata=_checks(_hs))
+    quantity: Decimal | None = attrs.field(default=None, metadata=_checks(_optional_amount))
+    unit: str | None = None
+    value: Decimal | None = attrs.field(default=None, metadata=_checks(_optional_amount))
+    basis: ValueBasis | None = attrs.field(
+        default=None, metadata=_checks(_choice(ValueBasis, optional=True))
+    )
+    origin_country: str | None = attrs.field(default=None, metadata=_checks(_country))
+    status: OriginStatus = attrs.field(
+        default=OriginStatus.UNDETERMINED, metadata=_checks(_choice(OriginStatus))
+    )
+    self_produced: bool = attrs.field(default=False, metadata=_checks(_flag))
+    indirect: bool = attrs.field(default=False, metadata=_checks(_flag))
+    packaging: Packaging = attrs.field(default=Packaging.NONE, metadata=_checks(_choice(Packaging)))
+    accessory: Accessory | None = attrs.field(
+        default=None, metadata=_checks(_instance(Accessory, optional=True))
+    )
+    weight: Decimal | None = attrs.field(default=None, metadata=_checks(_optional_amount))
+    adjustments: tuple[Adjustment, ...] = attrs.field(
+        default=(), metadata=_checks(_items(Adjustment))
+    )
+    attributes: frozenset[str] = attrs.field(default=_NO_WORDS, metadata=_checks(_attributes))
+    components: tuple[Material, ...] = attrs.field(default=(), metadata=_checks(_items(None)))
+    # The material's own cost lines, with ``components``: its own factory or works cost,
+    # for tests that look into a material made by someone else (e.g. r 47(d)(ii)).
+    costs: tuple[Cost, ...] = attrs.field(default=(), metadata=_checks(_items(Cost)))
+    psr: str | None = None
+    produced_in: str | None = attrs.field(default=None, metadata=_checks(_country))
+    operations: tuple[str, ...] | None = attrs.field(
+        default=None, metadata=_checks(_items(str, optional=True))
+    )
+
+
+@attrs.frozen(field_transformer=_checked)
+class Good:
+    """The product whose origin is decided, with the values the agreements measure it by."""
+
+    id: str
+    hs: HSCode = attrs.field(metadata=_checks(_hs))
+    description: str = ""
+    adjusted_value: Decimal | None = attrs.field(default=None, metadata=_checks(_optional_amount))
+    fob: Decimal | None = attrs.field(default=None, metadata=_checks(_optional_amount))
+    ex_works: Decimal | None = attrs.field(default=None, metadata=_checks(_optional_amount))
+    transaction_value: Decimal | None = attrs.field(
+        default=None, metadata=_checks(_optional_amount)
+    )
+    produced_in: tuple[str, ...] = attrs.field(default=(), metadata=_checks(_countries))
+    last_process_in: str | None = attrs.field(default=None, metadata=_checks(_country))
+    operations: tuple[str, ...] | None = attrs.field(
+        default=None, metadata=_checks(_items(str, optional=True))
+    )
+    wholly_obtained: str | None = None
+    weight: Decimal | None = attrs.field(default=None, metadata=_checks(_optional_amount))
+    # The NZ 8-digit tariff item (e.g. "3926.20.22"), where a provision names tariff items
+    # rather than HS subheadings (r 45(2)(b)); its first six digits are ``hs``.
+    tariff_item: str | None = attrs.field(default=None, metadata=_checks(_tariff_item))
+
+
+@attrs.frozen(field_transformer=_checked)
 class TransitStop:
     """A place outside the parties that the goods passed through on the way to New Zealand."""
 
-    country: str
-    operations: tuple[str, ...] | None = None
-    entered_commerce: bool | None = None
+    country: str = attrs.field(metadata=_checks(_required_country))
+    operations: tuple[str, ...] | None = attrs.field(
+        default=None, metadata=_checks(_items(str, optional=True))
+    )
+    entered_commerce: bool | None = attrs.field(default=None, metadata=_checks(_optional_flag))
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=_checked)
 class Consignment:
     """How the goods travelled. ``transit is None`` means the route was not stated."""
 
-    exported_from: str | None = None
-    imported_on: dt.date | None = None
-    transit: tuple[TransitStop, ...] | None = None
+    exported_from: str | None = attrs.field(default=None, metadata=_checks(_country))
+    imported_on: dt.date | None = attrs.field(default=None, metadata=_checks(_date))
+    transit: tuple[TransitStop, ...] | None = attrs.field(
+        default=None, metadata=_checks(_items(TransitStop, optional=True))
+    )
 
 
-@attrs.frozen
+@attrs.frozen(field_transformer=_checked)
 class Case:
     """Everything a person supplies for one determination."""
 
-    good: Good
-    currency: str
-    materials: tuple[Material, ...] = ()
-    costs: tuple[Cost, ...] = ()
-    consignment: Consignment | None = None
+    good: Good = attrs.field(metadata=_checks(_instance(Good)))
+    currency: str = attrs.field(metadata=_checks(_currency))
+    materials: tuple[Material, ...] = attrs.field(default=(), metadata=_checks(_items(Material)))
+    costs: tuple[Cost, ...] = attrs.field(default=(), metadata=_checks(_items(Cost)))
+    consignment: Consignment | None = attrs.field(
+        default=None, metadata=_checks(_instance(Consignment, optional=True))
+    )
     facts: Mapping[str, object] = attrs.field(factory=dict)
     psr: str | None = None
     reference: str = ""
