@@ -602,10 +602,9 @@ class _Run(Decision):
         produced = b_step.outcome | c_step.outcome
         if a_step.outcome is not MEETS:
             # r 51ZU: identical and interchangeable materials, by segregation or GAAP.
-            fungible = self.fungibles(cite("r 51ZU"), (cite("r 51ZU(a)"), cite("r 51ZU(b)")), None)
-            if fungible is not None:
-                steps.append(fungible)
-                produced &= fungible.outcome
+            produced = self.counting_fungibles(
+                produced, steps, cite("r 51ZU"), (cite("r 51ZU(a)"), cite("r 51ZU(b)")), None
+            )
         origin = a_step.outcome | produced
         if not self.intermediate:
             # r 51ZX: originating status is kept only if consigned as it allows.
@@ -618,10 +617,7 @@ class _Run(Decision):
             basis.append("r 51ZN(a)")
         if produced is MEETS:
             if b_step.outcome is MEETS:
-                label = "r 51ZN(b)" + (f" ({'; '.join(met)})" if met else "")
-                if any(s.test == "de minimis" and s.outcome is MEETS for s in b_step.walk()):
-                    label += " with r 51ZS de minimis"
-                basis.append(label)
+                basis.append(self.rule_basis("r 51ZN(b)", b_step, met))
             if c_step.outcome is MEETS:
                 basis.append("r 51ZN(c)")
         notes = list(dict.fromkeys(self.notes))

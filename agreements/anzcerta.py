@@ -563,12 +563,10 @@ class _Run(Decision):
         origin = Outcome.any(c.outcome for c in classes)
         for c in classes:
             if c.outcome is MEETS:
-                label = str(c.citation)
                 if c.citation == cite("r 33(2)(c)"):
-                    label += " (" + "; ".join(met_rules) + ")" if met_rules else ""
-                    if any(s.test == "de minimis" and s.outcome is MEETS for s in c.walk()):
-                        label += " with r 35 de minimis (r 33(2)(f))"
-                basis.append(label)
+                    basis.append(self.rule_basis(str(c.citation), c, met_rules))
+                else:
+                    basis.append(str(c.citation))
         wholly = classes[0].outcome is MEETS and not self.election_e
         if not wholly:
             # r 33A overrides regs 33 and 34–39G: minimal operations alone never confer origin.
@@ -584,12 +582,13 @@ class _Run(Decision):
             steps.append(minimal)
             origin &= minimal.outcome
         # r 39A: fungible materials' origin by separation or a GAAP inventory method.
-        fungible = self.fungibles(
-            cite("r 39A(1)"), (cite("r 39A(1)(a)"), cite("r 39A(1)(b)")), cite("r 39A(2)")
+        origin = self.counting_fungibles(
+            origin,
+            steps,
+            cite("r 39A(1)"),
+            (cite("r 39A(1)(a)"), cite("r 39A(1)(b)")),
+            cite("r 39A(2)"),
         )
-        if fungible is not None:
-            steps.append(fungible)
-            origin &= fungible.outcome
         if not self.intermediate:
             # r 34: production or other operations outside the parties cost the goods origin.
             transit = transit_step(

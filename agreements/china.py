@@ -505,12 +505,13 @@ class _Run(Decision):
             steps.append(minimal)
             produced &= minimal.outcome
             # r 51ZK: interchangeable materials distinguished by separation or GAAP method.
-            fungible = self.fungibles(
-                cite("r 51ZK(1)"), (cite("r 51ZK(1)(a)"), cite("r 51ZK(1)(b)")), None
+            produced = self.counting_fungibles(
+                produced,
+                steps,
+                cite("r 51ZK(1)"),
+                (cite("r 51ZK(1)(a)"), cite("r 51ZK(1)(b)")),
+                None,
             )
-            if fungible is not None:
-                steps.append(fungible)
-                produced &= fungible.outcome
         origin = i_step.outcome | produced
         if not self.intermediate:
             # r 51ZF(1): preferential treatment only for goods consigned directly.
@@ -526,10 +527,7 @@ class _Run(Decision):
             if ii_step.outcome is MEETS:
                 basis.append("r 51ZA(a)(ii)")
             if iii_step.outcome is MEETS:
-                label = "r 51ZA(a)(iii)" + (f" ({'; '.join(met)})" if met else "")
-                if any(s.test == "de minimis" and s.outcome is MEETS for s in iii_step.walk()):
-                    label += " with r 51ZL de minimis"
-                basis.append(label)
+                basis.append(self.rule_basis("r 51ZA(a)(iii)", iii_step, met))
         return self.conclude(verdict, basis, steps, tuple(self.notes()))
 
 

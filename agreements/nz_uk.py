@@ -450,14 +450,13 @@ class _Run(Decision):
         produced = b_step.outcome | c_step.outcome
         if a_step.outcome is not MEETS:
             # art 3.16: fungible materials, by segregation or a GAAP inventory method.
-            fungible = self.fungibles(
+            produced = self.counting_fungibles(
+                produced,
+                steps,
                 art("art 3.16(2)"),
                 (art("art 3.16(2)(a)"), art("art 3.16(2)(b)")),
                 art("art 3.16(2)(b)"),
             )
-            if fungible is not None:
-                steps.append(fungible)
-                produced &= fungible.outcome
         origin = a_step.outcome | produced
         if self.case.facts.get("set") is True:
             origin = self._with_set(origin, steps)
@@ -474,10 +473,7 @@ class _Run(Decision):
             if b_step.outcome is MEETS:
                 basis.append("art 3.2(b)")
             if c_step.outcome is MEETS:
-                label = "art 3.2(c)" + (f" ({'; '.join(met)})" if met else "")
-                if any(s.test == "de minimis" and s.outcome is MEETS for s in c_step.walk()):
-                    label += " with art 3.9 tolerance"
-                basis.append(label)
+                basis.append(self.rule_basis("art 3.2(c)", c_step, met))
         notes = list(self.notes)
         if self.rvc_short:
             notes.append(

@@ -277,17 +277,15 @@ class _Run(Decision):
         if a_step.outcome is MEETS:
             basis.append("r 51G(1)(a)")
         b_outcome = b_step.outcome
-        fungible = self.fungibles(
-            cite("r 51I(1)"), (cite("r 51I(1)(a)"), cite("r 51I(1)(b)")), cite("r 51I(2)")
+        b_outcome = self.counting_fungibles(
+            b_outcome,
+            steps,
+            cite("r 51I(1)"),
+            (cite("r 51I(1)(a)"), cite("r 51I(1)(b)")),
+            cite("r 51I(2)"),
         )
-        if fungible is not None:
-            steps.append(fungible)
-            b_outcome &= fungible.outcome
         if b_outcome is MEETS:
-            label = "r 51G(1)(b)" + (f" ({'; '.join(map(str, met))})" if met else "")
-            if any(s.test == "de minimis" and s.outcome is MEETS for s in b_step.walk()):
-                label += " with r 51G(3) de minimis"
-            basis.append(label)
+            basis.append(self.rule_basis("r 51G(1)(b)", b_step, met))
         origin = Outcome.any((origin, b_outcome))
         verdict = Verdict.from_outcome(origin)
         return self.conclude(verdict, basis, steps)

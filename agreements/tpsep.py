@@ -1000,10 +1000,7 @@ class _Run(Decision):
             basis.append("r 51O(1)(b)")
         c_outcome = c_step.outcome
         if c_outcome is MEETS:
-            label = "r 51O(1)(c)" + (f" ({'; '.join(map(str, met))})" if met else "")
-            if any(s.test == "de minimis" and s.outcome is MEETS for s in c_step.walk()):
-                label += " with r 51O(3) de minimis"
-            basis.append(label)
+            basis.append(self.rule_basis("r 51O(1)(c)", c_step, met))
         classes = Outcome.any((a_step.outcome, b_step.outcome, c_outcome))
         origin = classes
         if not self.intermediate:  # r 51T concerns the goods' transport, not a material's

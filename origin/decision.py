@@ -574,6 +574,31 @@ class Decision:
             children=tuple(children),
         )
 
+    def counting_fungibles(
+        self,
+        outcome: Outcome,
+        steps: list[Step],
+        citation: Citation,
+        method_citations: tuple[Citation, Citation],
+        fiscal_year: Citation | None,
+    ) -> Outcome:
+        """``outcome`` with the fungible-materials step (if any fungible material is in the
+        BOM) appended to ``steps`` and counted."""
+        fungible = self.fungibles(citation, method_citations, fiscal_year)
+        if fungible is None:
+            return outcome
+        steps.append(fungible)
+        return outcome & fungible.outcome
+
+    def rule_basis(self, provision: str, step: Step, met: Sequence[object]) -> str:
+        """How a product-specific-rule criterion that is met reads in the basis: its provision,
+        the alternatives met, and the de minimis (or tolerance) that rescued a change of
+        classification, in the law file's words (``[regime.words] de_minimis_basis``)."""
+        label = provision + (f" ({'; '.join(map(str, met))})" if met else "")
+        if any(s.test == "de minimis" and s.outcome is MEETS for s in step.walk()):
+            label += " " + self._declared().word("de_minimis_basis")
+        return label
+
     def fungibles(
         self,
         citation: Citation,
