@@ -26,6 +26,7 @@ BUILTIN: Mapping[str, str] = {
     "china": "agreements.china:AGREEMENT",
     "fic": "agreements.fic:AGREEMENT",
     "nz-uk": "agreements.nz_uk:AGREEMENT",
+    "rcep": "agreements.rcep:AGREEMENT",
     "thailand": "agreements.thailand:AGREEMENT",
     "tpsep": "agreements.tpsep:AGREEMENT",
 }
