@@ -106,11 +106,19 @@ def _agreements() -> int:
 
 def _law(name: str) -> int:
     """Print the law file as a reader needs it to fill in a case."""
-    law = registry.get(name).law
+    agreement = registry.get(name)
+    law = agreement.law
     print(f"{law.title}")
     print(f"{law.instrument}, {law.regulations}; text as at {law.text_version.isoformat()}")
     print(f"Dates covered: {law.coverage} ({law.coverage_reference})")
     print(f"Parties: {', '.join(law.parties)}")
+    membership = agreement.membership
+    if membership is not None:  # the countries are a dated list kept beside the law file
+        print(f"  and the countries of {membership.describe()} (--membership FILE replaces it):")
+        for member in membership.members:
+            note = f"; {member.note}" if member.note else ""
+            window = f" {member.window}" if member.window.start or member.window.end else ""
+            print(f"    {member.code} {member.name}{window}{note}")
     print(f"Tariff preference: {', '.join(law.preference_codes)} ({law.preference_reference})")
     if law.parameters:
         print("\nValues")
