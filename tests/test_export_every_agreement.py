@@ -33,12 +33,14 @@ def test_every_worked_case_exports_and_reads_back(agreement: Agreement) -> None:
         items.append(Decided(path.name, case.good.id, agreement, case, d))
     rows = [broker_row(item) for item in items]
     for item, row in zip(items, rows, strict=True):
-        d = item.determination
-        assert d is not None
+        decided = item.determination
+        assert decided is not None
         codes = agreement.law.preference_codes_of(item.case)
         assert row["agreement"] == agreement.name
         assert row["preference_code"] == ";".join(codes)
-        complete = d.verdict is Verdict.ORIGINATING and not d.missing and len(codes) == 1
+        complete = (
+            decided.verdict is Verdict.ORIGINATING and not decided.missing and len(codes) == 1
+        )
         assert row["claim_preference"] == ("yes" if complete else "no"), item.workbook
     csv_out, lines_out = io.StringIO(), io.StringIO()
     write(items, "csv", csv_out)
