@@ -66,7 +66,6 @@ only what the law makes unique (decision 0017):
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -245,19 +244,29 @@ def focused_value(listed: tuple[Excepted, ...], a: Assessment) -> RVCInputs:
     materials = a.case.materials
     total = ZERO
     unknown: list[str] = []
+    # Whether the list names a code (wholly, or only some goods of it): once per code.
+    found: dict[str, tuple[bool, GoodsOf | None]] = {}  # by digits: a str's hash is kept
     for index in a.non_originating:
         m = materials[index]
         if m.hs is None:
             unknown.append(f"HS code of material {m.id} (whether the rule specifies it)")
             continue
-        named = [r for r in listed if isinstance(r, HSRange) and r.contains(m.hs)]
+        listing = found.get(m.hs.digits)
+        if listing is None:
+            named = any(isinstance(r, HSRange) and r.contains(m.hs) for r in listed)
+            partly = None
+            if not named:
+                partly = next(
+                    (g for g in listed if isinstance(g, GoodsOf) and g.contains(m.hs)), None
+                )
+            listing = found[m.hs.digits] = (named, partly)
+        named, partly = listing
         if not named:
-            partly = [g for g in listed if isinstance(g, GoodsOf) and g.contains(m.hs)]
-            if not partly:
+            if partly is None:
                 continue
             if "psr_specified_goods" not in m.attributes:
                 unknown.append(
-                    f'whether material {m.id} ({m.hs}) is "{partly[0].goods}" specified in the '
+                    f'whether material {m.id} ({m.hs}) is "{partly.goods}" specified in the '
                     "rule (material attribute psr_specified_goods)"
                 )
                 continue
@@ -450,12 +459,13 @@ class _Run(Decision):
         materials = a.case.materials
         failing: list[int] = []
         unclear = False
-        seen: dict[HSCode | None, Outcome] = {}
+        seen: dict[str | None, Outcome] = {}  # by digits: a str's hash is kept
         for index in a.shift_relevant:
             code = materials[index].hs
-            outcome = seen.get(code)
+            key = None if code is None else code.digits
+            outcome = seen.get(key)
             if outcome is None:
-                outcome = seen[code] = shift_of(good, code, rule)[0]
+                outcome = seen[key] = shift_of(good, code, rule)[0]
             if outcome is FAILS:
                 failing.append(index)
             elif outcome is NEEDS_INFO:
@@ -668,12 +678,18 @@ class _Run(Decision):
                 f"psr: RVC method {slug!r} is not a method of {LAW.title} "
                 f"({', '.join(self.regime.rvc_methods)})"
             )
+        summed: list[RVCInputs] = []  # the focused-value sums, kept: summed once, not twice
         if slug == "focused-value":
-            method = attrs.evolve(method, inputs=functools.partial(focused_value, rule.materials))
+
+            def inputs(a: Assessment) -> RVCInputs:
+                summed.append(focused_value(rule.materials, a))
+                return summed[-1]
+
+            method = attrs.evolve(method, inputs=inputs)
         result = rvc_result(self.assessment, method, rule.threshold)
         self.rvc.append(result)
         if slug == "focused-value":
-            given = method.inputs(self.assessment)
+            given = summed[-1] if summed else method.inputs(self.assessment)
             self.focused_unknown = given.unknown
         step = engine_rvc_step(result, self.rvc_missing(slug))
         value = self.case.good.transaction_value
