@@ -198,9 +198,12 @@ class _Run(Decision):
         counted are retail packaging, which art 3.8(2)(a)-(b) disregards for (a) and (b)."""
         a = self.assessment
         materials = a.case.materials
-        packaging = [materials[i].id for i in a.non_originating if _retail(materials[i])]
-        foreign = [materials[i].id for i in a.non_originating if not _retail(materials[i])]
-        if not packaging or foreign:
+        packaging: list[str] = []
+        for index in a.non_originating:
+            if not _retail(materials[index]):
+                return step  # another non-originating material: nothing is disregarded
+            packaging.append(materials[index].id)
+        if not packaging:
             return step
         children = tuple(
             attrs.evolve(
