@@ -755,92 +755,6 @@ class _Run(Decision):
 
     # ----- the other articles
 
-    def transit(self) -> Step:
-        """art 3.18: transported without passing through a non-Party (1), or through
-        non-Parties with only the operations of (2)(a) and under customs control there
-        (2)(b), read from each stop's ``entered_commerce`` (false: under customs control)."""
-        consignment = self.case.consignment
-        route = consignment.transit if consignment is not None else None
-        if route is None:
-            return Step(
-                "transit and transhipment",
-                art("art 3.18"),
-                NEEDS_INFO,
-                "the route of the goods to New Zealand is not stated",
-                missing=("consignment route (transit countries, or none)",),
-            )
-        outside = [stop for stop in route if stop.country not in self.parties]
-        if not outside:
-            return Step(
-                "transit and transhipment",
-                art("art 3.18(1)"),
-                MEETS,
-                "transported to New Zealand without passing through the territory of a non-Party",
-            )
-        allowed = LAW.vocabulary("transit_operations")
-        children: list[Step] = []
-        for stop in outside:
-            if stop.operations is None:
-                children.append(
-                    Step(
-                        f"operations in {stop.country}",
-                        art("art 3.18(2)(a)"),
-                        NEEDS_INFO,
-                        f"the operations in {stop.country} are not stated",
-                        missing=(f"operations performed on the goods in {stop.country}",),
-                    )
-                )
-            else:
-                other = [op for op in stop.operations if op not in allowed]
-                children.append(
-                    Step(
-                        f"operations in {stop.country}",
-                        art("art 3.18(2)(a)"),
-                        Outcome.of(not other),
-                        f"in {stop.country}: {', '.join(stop.operations) or 'nothing done'}"
-                        + (f"; not allowed: {', '.join(other)}" if other else ""),
-                        (("operations", ", ".join(stop.operations) or "none"),),
-                    )
-                )
-            control = {None: NEEDS_INFO, True: FAILS, False: MEETS}[stop.entered_commerce]
-            children.append(
-                Step(
-                    f"customs control in {stop.country}",
-                    art("art 3.18(2)(b)"),
-                    control,
-                    {
-                        NEEDS_INFO: f"whether the goods remained under the control of the "
-                        f"customs administration in {stop.country} is not stated",
-                        FAILS: f"the goods entered the commerce of {stop.country}: they did not "
-                        "remain under customs control",
-                        MEETS: f"the goods remained under customs control in {stop.country} "
-                        "(did not enter its commerce)",
-                    }[control],
-                    missing=(
-                        f"whether the goods remained under customs control in {stop.country} "
-                        "(transit[].entered_commerce: false if they did)",
-                    )
-                    if control is NEEDS_INFO
-                    else (),
-                )
-            )
-        outcome = Outcome.all(c.outcome for c in children)
-        where = ", ".join(stop.country for stop in outside)
-        summary = {
-            MEETS: f"through {where} with only the operations art 3.18(2)(a) allows, under "
-            "customs control",
-            FAILS: f"the good did not retain its originating status in transit through {where}",
-        }.get(outcome, f"cannot tell whether the good retained its status through {where}")
-        return Step(
-            "transit and transhipment",
-            art("art 3.18(2)"),
-            outcome,
-            summary,
-            (("transit", where),),
-            children=tuple(children),
-            missing=missing_of(children) if outcome is NEEDS_INFO else (),
-        )
-
     def set_of_goods(self) -> Step:
         """art 3.17(2)-(4) (a GRI 3(c) set) or, for textile and apparel goods, art 4.2(5)-(6):
         each good in the set originating, or the non-originating ones at most 10 % of the
@@ -1006,7 +920,7 @@ class _Run(Decision):
                 origin = found_set.outcome
         if not self.intermediate:
             # art 3.18: an originating good retains its status only if transported as it allows.
-            moved = self.transit()
+            moved = self.route()
             steps.append(moved)
             origin &= moved.outcome
         verdict = Verdict.from_outcome(origin)

@@ -234,90 +234,6 @@ class _Run(Decision):
 
     # ----- the other articles
 
-    def non_alteration(self) -> Step:
-        """art 3.10: transported without passing through a non-party (1), or through
-        non-parties with only the operations of (2)(a) and not released to free circulation
-        there (2)(b), read from each stop's ``entered_commerce``."""
-        consignment = self.case.consignment
-        transit = consignment.transit if consignment is not None else None
-        if transit is None:
-            return Step(
-                "non-alteration",
-                art("art 3.10"),
-                NEEDS_INFO,
-                "the route of the goods to New Zealand is not stated",
-                missing=("consignment route (transit countries, or none)",),
-            )
-        outside = [stop for stop in transit if stop.country not in PARTIES]
-        if not outside:
-            return Step(
-                "non-alteration",
-                art("art 3.10(1)"),
-                MEETS,
-                "transported to New Zealand without passing through the territory of a non-party",
-            )
-        allowed = LAW.vocabulary("transit_operations")
-        children: list[Step] = []
-        for stop in outside:
-            if stop.operations is None:
-                children.append(
-                    Step(
-                        f"operations in {stop.country}",
-                        art("art 3.10(2)(a)"),
-                        NEEDS_INFO,
-                        f"the operations in {stop.country} are not stated",
-                        missing=(f"operations performed on the goods in {stop.country}",),
-                    )
-                )
-            else:
-                other = [op for op in stop.operations if op not in allowed]
-                children.append(
-                    Step(
-                        f"operations in {stop.country}",
-                        art("art 3.10(2)(a)"),
-                        Outcome.of(not other),
-                        f"in {stop.country}: {', '.join(stop.operations) or 'nothing done'}"
-                        + (f"; not allowed: {', '.join(other)}" if other else ""),
-                        (("operations", ", ".join(stop.operations) or "none"),),
-                    )
-                )
-            released = {None: NEEDS_INFO, True: FAILS, False: MEETS}[stop.entered_commerce]
-            children.append(
-                Step(
-                    f"free circulation in {stop.country}",
-                    art("art 3.10(2)(b)"),
-                    released,
-                    {
-                        NEEDS_INFO: f"whether the goods were released to free circulation in "
-                        f"{stop.country} is not stated",
-                        FAILS: f"the goods were released to free circulation in {stop.country}",
-                        MEETS: f"the goods were not released to free circulation in {stop.country}",
-                    }[released],
-                    missing=(
-                        f"whether the goods were released to free circulation in {stop.country}"
-                        " (transit[].entered_commerce)",
-                    )
-                    if released is NEEDS_INFO
-                    else (),
-                )
-            )
-        outcome = Outcome.all(c.outcome for c in children)
-        route = ", ".join(stop.country for stop in outside)
-        summary = {
-            MEETS: f"through {route} with only the operations art 3.10(2)(a) allows and no "
-            "release to free circulation",
-            FAILS: f"the goods did not keep their originating status in transit through {route}",
-        }.get(outcome, f"cannot tell whether the goods kept their status through {route}")
-        return Step(
-            "non-alteration",
-            art("art 3.10(2)"),
-            outcome,
-            summary,
-            (("transit", route),),
-            children=tuple(children),
-            missing=missing_of(children) if outcome is NEEDS_INFO else (),
-        )
-
     def set_of_goods(self) -> Step:
         """art 3.13: a set is originating only if each component good is originating, or at
         least one is and the non-originating ones are at most 20 % of the value of the set
@@ -462,7 +378,7 @@ class _Run(Decision):
             origin = self._with_set(origin, steps)
         if not self.intermediate:
             # art 3.10: an originating good keeps its status only if transported as it allows.
-            moved = self.non_alteration()
+            moved = self.route()
             steps.append(moved)
             origin &= moved.outcome
         verdict = Verdict.from_outcome(origin)

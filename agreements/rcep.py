@@ -365,96 +365,6 @@ class _Run(Decision):
 
     # ----- art 3.15
 
-    def direct_consignment(self) -> Step:
-        """art 3.15(1): transported directly (a), or through intermediate Parties or
-        non-Parties with only logistics or preservation (b)(i), remaining under the control
-        of the customs authorities there (b)(ii), read from ``transit[].entered_commerce``."""
-        consignment = self.case.consignment
-        transit = consignment.transit if consignment is not None else None
-        if transit is None:
-            return Step(
-                "direct consignment",
-                art("art 3.15(1)"),
-                NEEDS_INFO,
-                "the route of the goods to New Zealand is not stated",
-                missing=("consignment route (transit countries, or none)",),
-            )
-        stops = [stop for stop in transit if stop.country != "NZ"]
-        if not stops:
-            return Step(
-                "direct consignment",
-                art("art 3.15(1)(a)"),
-                MEETS,
-                "transported directly from the exporting Party to New Zealand",
-            )
-        allowed = LAW.vocabulary("transit_operations")
-        parties = set(self.parties)
-        children: list[Step] = []
-        for stop in stops:
-            kind = "an intermediate Party" if stop.country in parties else "a non-Party"
-            where = f"{stop.country} ({kind})"
-            if stop.operations is None:
-                children.append(
-                    Step(
-                        f"operations in {stop.country}",
-                        art("art 3.15(1)(b)(i)"),
-                        NEEDS_INFO,
-                        f"the operations in {where} are not stated",
-                        missing=(f"operations performed on the goods in {stop.country}",),
-                    )
-                )
-            else:
-                other = [op for op in stop.operations if op not in allowed]
-                children.append(
-                    Step(
-                        f"operations in {stop.country}",
-                        art("art 3.15(1)(b)(i)"),
-                        Outcome.of(not other),
-                        f"in {where}: {', '.join(stop.operations) or 'nothing done'}"
-                        + (f"; not logistics or preservation: {', '.join(other)}" if other else ""),
-                        (("operations", ", ".join(stop.operations) or "none"),),
-                    )
-                )
-            control = {None: NEEDS_INFO, True: FAILS, False: MEETS}[stop.entered_commerce]
-            children.append(
-                Step(
-                    f"customs control in {stop.country}",
-                    art("art 3.15(1)(b)(ii)"),
-                    control,
-                    {
-                        NEEDS_INFO: f"whether the goods remained under the control of the "
-                        f"customs authorities in {stop.country} is not stated",
-                        FAILS: f"the goods were released into the commerce of {stop.country}: "
-                        "they did not remain under customs control",
-                        MEETS: f"the goods remained under customs control in {stop.country} "
-                        "(not released into its commerce)",
-                    }[control],
-                    missing=(
-                        f"whether the goods remained under customs control in {stop.country} "
-                        "(transit[].entered_commerce: false if they did)",
-                    )
-                    if control is NEEDS_INFO
-                    else (),
-                )
-            )
-        outcome = Outcome.all(c.outcome for c in children)
-        route = ", ".join(stop.country for stop in stops)
-        summary = {
-            MEETS: f"through {route} with only logistics or preservation and under customs control",
-            FAILS: f"the goods did not keep their originating status through {route}",
-        }.get(outcome, f"cannot tell whether the goods kept their status through {route}")
-        return Step(
-            "direct consignment",
-            art("art 3.15(1)(b)"),
-            outcome,
-            summary,
-            (("transit", route),),
-            children=tuple(children),
-            missing=missing_of(children) if outcome is NEEDS_INFO else (),
-        )
-
-    # ----- obligations
-
     def obligations(self) -> tuple[Obligation, ...]:
         waiver = LAW.value("proof_waiver_usd", self.date)
         years = LAW.value("record_years", self.date)
@@ -528,7 +438,7 @@ class _Run(Decision):
         origin = a_step.outcome | produced
         if not self.intermediate:
             # art 3.15: an originating good keeps its status only if consigned as it allows.
-            moved = self.direct_consignment()
+            moved = self.route()
             steps.append(moved)
             origin &= moved.outcome
         verdict = Verdict.from_outcome(origin)

@@ -62,6 +62,7 @@ from origin.psr import (
     parse_rule,
 )
 from origin.regime import DeclaredRegime
+from origin.route import route_step
 from origin.trees import rebuild
 
 # Intermediate materials decided for one BOM: (the material's identity, the goods it stands
@@ -572,6 +573,19 @@ class Decision:
             Outcome.any(c.outcome for c in children),
             "; ".join(c.summary for c in children),
             children=tuple(children),
+        )
+
+    def route(self) -> Step:
+        """How the goods kept their status on the way (the law file's ``[regime.route]``,
+        :mod:`origin.route`), through the stops the law examines."""
+        rule = self._declared().route
+        if rule is None:
+            raise TypeError(f"{type(self).__name__}: the law file declares no [regime.route]")
+        return route_step(
+            self.case.consignment,
+            self.parties,
+            self.law.vocabulary("transit_operations"),
+            rule,
         )
 
     def counting_fungibles(

@@ -40,6 +40,7 @@ from origin.engine import Assessment, Regime, RVCInputs, RVCMethod
 from origin.formulas import Formula, FormulaError
 from origin.law import LawBook, LawFileError
 from origin.model import ValueBasis
+from origin.route import RouteRule
 
 InputFunction = Callable[[Assessment], RVCInputs]
 
@@ -66,6 +67,7 @@ _KEYS = frozenset(
         "valuation_bases",
         "provisions",
         "words",
+        "route",
     }
 )
 
@@ -117,6 +119,7 @@ class DeclaredRegime:
     # formulas; a family may name more, e.g. ``class_a``); ``[regime.words]``: its own words.
     provisions: Mapping[str, Citation] = attrs.field(factory=dict)
     words: Mapping[str, str] = attrs.field(factory=dict)
+    route: RouteRule | None = None  # ``[regime.route]``: see origin.route
     _cache: dict[dt.date, Regime] = attrs.field(factory=dict, init=False, repr=False)
 
     def provision(self, name: str) -> Citation:
@@ -283,6 +286,7 @@ def _read(law: LawBook, inputs: dict[str, InputFunction]) -> DeclaredRegime:
         None if bases is None or "reference" not in bases else ref(bases["reference"]),
         {name: ref(text) for name, text in table.get("provisions", {}).items()},
         dict(words),
+        None if "route" not in table else RouteRule.read(table["route"], ref),
     )
 
 
