@@ -334,15 +334,6 @@ def _imported_on(case: Case, date: dt.date) -> dt.date:
     return consignment.imported_on if consignment and consignment.imported_on else date
 
 
-def with_category(step: Step, key: str | None, categories: Mapping[str, Term]) -> Step:
-    """Cite the wholly-obtained paragraph claimed (r 51ZO(a)-(j)) in a step of its own."""
-    term = categories.get(key) if key is not None else None
-    if term is None:
-        return step
-    claimed = Step("wholly obtained category", term.reference, MEETS, f"{key}: {term.text}")
-    return attrs.evolve(step, children=(*step.children, claimed))
-
-
 def with_operations(
     step: Step, operations: Iterable[str] | None, listed: Mapping[str, Term]
 ) -> Step:
@@ -398,9 +389,7 @@ class _Run(Decision):
     def class_a(self) -> Step:
         """r 51ZN(a): wholly produced or obtained in a party (r 51ZO)."""
         step = self.wholly_obtained(cite("r 51ZN(a)"), "class 51ZN(a) wholly produced or obtained")
-        return with_category(
-            step, self.case.good.wholly_obtained, LAW.vocabulary("wholly_obtained")
-        )
+        return self.claimed_category(step)
 
     def class_c(self) -> Step:
         """r 51ZN(c): produced in a party exclusively from originating materials."""

@@ -171,9 +171,7 @@ class _Run(Decision):
     def class_i(self) -> Step:
         """r 51ZA(a)(i): wholly obtained or produced in New Zealand or China (r 51ZB)."""
         step = self.wholly_obtained(cite("r 51ZA(a)(i)"), "class 51ZA(a)(i) wholly obtained")
-        return with_category(
-            step, self.case.good.wholly_obtained, LAW.vocabulary("wholly_obtained")
-        )
+        return self.claimed_category(step)
 
     def class_ii(self) -> Step:
         """r 51ZA(a)(ii): produced entirely in the parties exclusively from originating
@@ -571,15 +569,6 @@ def last_day_within(start: dt.date, months: int) -> dt.date:
     """
     day, exists = months_later(start, months)
     return day - dt.timedelta(days=1) if exists else day
-
-
-def with_category(step: Step, key: str | None, categories: Mapping[str, Term]) -> Step:
-    """Cite the wholly-obtained paragraph claimed (r 51ZB(a)-(k)) in a step of its own."""
-    term = categories.get(key) if key is not None else None
-    if term is None:
-        return step
-    claimed = Step("wholly obtained category", term.reference, MEETS, f"{key}: {term.text}")
-    return attrs.evolve(step, children=(*step.children, claimed))
 
 
 def with_operations(

@@ -347,28 +347,7 @@ class _Run(Decision):
         """art 3.2(a): wholly obtained or produced entirely in the Parties (art 3.3); retail
         packaging (art 3.14(1)) and accessories (art 3.13(1)(a)) are disregarded."""
         step = self.wholly_obtained(art("art 3.2(a)"), "criterion 3.2(a) wholly obtained")
-        a = self.assessment
-        foreign = [
-            a.case.materials[i].id
-            for i in a.non_originating
-            if a.case.materials[i].packaging is not Packaging.RETAIL
-        ]
-        children = tuple(
-            c for c in step.children if c.test != "no non-originating materials" or foreign
-        )
-        if len(children) != len(step.children):
-            step = attrs.evolve(
-                step,
-                outcome=Outcome.all(c.outcome for c in children),
-                children=children,
-                summary=f"{step.summary}; retail packaging disregarded (art 3.14(1))",
-            )
-        key = self.case.good.wholly_obtained
-        term = LAW.vocabulary("wholly_obtained").get(key) if key else None
-        if term is None:
-            return step
-        claimed = Step("wholly obtained category", term.reference, MEETS, f"{key}: {term.text}")
-        return attrs.evolve(step, children=(*step.children, claimed))
+        return self.claimed_category(self.retail_packaging_disregarded(step, "art 3.14(1)"))
 
     def wholly_obtained_class(self) -> Step:
         return self.criterion_a()

@@ -233,12 +233,7 @@ class _Run(Decision):
         step = self._retail_packaging_disregarded(
             step, "no non-originating materials", "art 3.8(2)(a)"
         )
-        key = self.case.good.wholly_obtained
-        term = LAW.vocabulary("wholly_obtained").get(key) if key else None
-        if term is None:
-            return step
-        claimed = Step("wholly obtained category", term.reference, MEETS, f"{key}: {term.text}")
-        return attrs.evolve(step, children=(*step.children, claimed))
+        return self.claimed_category(step)
 
     def wholly_obtained_class(self) -> Step:
         return self.criterion_a()

@@ -575,6 +575,35 @@ class Decision:
             children=tuple(children),
         )
 
+    def claimed_category(self, step: Step) -> Step:
+        """The wholly-obtained ``step`` with the paragraph the case claims
+        (``good.wholly_obtained``, a key of the law file's ``wholly_obtained``) cited in a step
+        of its own."""
+        key = self.case.good.wholly_obtained
+        term = self.law.vocabulary("wholly_obtained").get(key) if key else None
+        if term is None:
+            return step
+        claimed = Step("wholly obtained category", term.reference, MEETS, f"{key}: {term.text}")
+        return attrs.evolve(step, children=(*step.children, claimed))
+
+    def retail_packaging_disregarded(self, step: Step, provision: str) -> Step:
+        """The wholly-obtained ``step`` with retail packaging disregarded (e.g. UK FTA
+        art 3.14(1)(a)): when only retail packaging is non-originating, its "no
+        non-originating materials" test is dropped, and the summary says why."""
+        a = self.assessment
+        materials = a.case.materials
+        if any(materials[i].packaging is not Packaging.RETAIL for i in a.non_originating):
+            return step
+        children = tuple(c for c in step.children if c.test != "no non-originating materials")
+        if len(children) == len(step.children):
+            return step
+        return attrs.evolve(
+            step,
+            outcome=Outcome.all(c.outcome for c in children),
+            children=children,
+            summary=f"{step.summary}; retail packaging disregarded ({provision})",
+        )
+
     def route(self) -> Step:
         """How the goods kept their status on the way (the law file's ``[regime.route]``,
         :mod:`origin.route`), through the stops the law examines."""
