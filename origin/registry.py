@@ -29,6 +29,7 @@ BUILTIN: Mapping[str, str] = {
     "nz-eu": "agreements.nz_eu:AGREEMENT",
     "nz-uk": "agreements.nz_uk:AGREEMENT",
     "rcep": "agreements.rcep:AGREEMENT",
+    "korea": "agreements.korea:AGREEMENT",
     "thailand": "agreements.thailand:AGREEMENT",
     "tpsep": "agreements.tpsep:AGREEMENT",
 }
