@@ -366,93 +366,6 @@ class _Run(Decision):
 
     # ----- art 3.16
 
-    def direct_transport(self) -> Step:
-        """art 3.16: transported directly without passing through a non-Party (1); through a
-        non-Party, no operation beyond those of (2)(a) and no release from customs control
-        there (2)(b), read from each stop's ``entered_commerce``."""
-        consignment = self.case.consignment
-        transit = consignment.transit if consignment is not None else None
-        if transit is None:
-            return Step(
-                "direct transport",
-                art("art 3.16(1)"),
-                NEEDS_INFO,
-                "the route of the goods to New Zealand is not stated",
-                missing=("consignment route (transit countries, or none)",),
-            )
-        outside = [stop for stop in transit if stop.country not in PARTIES]
-        if not outside:
-            return Step(
-                "direct transport",
-                art("art 3.16(1)"),
-                MEETS,
-                "transported to New Zealand without passing through the territory of a non-Party",
-            )
-        allowed = LAW.vocabulary("transit_operations")
-        children: list[Step] = []
-        for stop in outside:
-            if stop.operations is None:
-                children.append(
-                    Step(
-                        f"operations in {stop.country}",
-                        art("art 3.16(2)(a)"),
-                        NEEDS_INFO,
-                        f"the operations in {stop.country} are not stated",
-                        missing=(f"operations performed on the goods in {stop.country}",),
-                    )
-                )
-            else:
-                other = [op for op in stop.operations if op not in allowed]
-                children.append(
-                    Step(
-                        f"operations in {stop.country}",
-                        art("art 3.16(2)(a)"),
-                        Outcome.of(not other),
-                        f"in {stop.country}: {', '.join(stop.operations) or 'nothing done'}"
-                        + (f"; not allowed: {', '.join(other)}" if other else ""),
-                        (("operations", ", ".join(stop.operations) or "none"),),
-                    )
-                )
-            released = {None: NEEDS_INFO, True: FAILS, False: MEETS}[stop.entered_commerce]
-            children.append(
-                Step(
-                    f"customs control in {stop.country}",
-                    art("art 3.16(2)(b)"),
-                    released,
-                    {
-                        NEEDS_INFO: f"whether the goods were released from customs control in "
-                        f"{stop.country} is not stated",
-                        FAILS: f"the goods were released from customs control in {stop.country}",
-                        MEETS: f"the goods were not released from customs control in "
-                        f"{stop.country}",
-                    }[released],
-                    missing=(
-                        f"whether the goods were released from customs control in {stop.country}"
-                        " (transit[].entered_commerce: false if they were not)",
-                    )
-                    if released is NEEDS_INFO
-                    else (),
-                )
-            )
-        outcome = Outcome.all(c.outcome for c in children)
-        route = ", ".join(stop.country for stop in outside)
-        summary = {
-            MEETS: f"through {route} with only the operations art 3.16(2)(a) allows and no "
-            "release from customs control",
-            FAILS: f"the goods did not retain their originating status in transit through {route}",
-        }.get(outcome, f"cannot tell whether the goods retained their status through {route}")
-        return Step(
-            "direct transport",
-            art("art 3.16(2)"),
-            outcome,
-            summary,
-            (("transit", route),),
-            children=tuple(children),
-            missing=missing_of(children) if outcome is NEEDS_INFO else (),
-        )
-
-    # ----- obligations
-
     def obligations(self) -> tuple[Obligation, ...]:
         validity = LAW.value("declaration_validity_years", self.date)
         waiver = LAW.value("proof_waiver_usd", self.date)
@@ -526,7 +439,7 @@ class _Run(Decision):
         origin = a_step.outcome | produced
         if not self.intermediate:
             # art 3.16: an originating good retains its status only if transported as it allows.
-            moved = self.direct_transport()
+            moved = self.route()
             steps.append(moved)
             origin &= moved.outcome
         verdict = Verdict.from_outcome(origin)
