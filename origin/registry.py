@@ -23,6 +23,7 @@ BUILTIN: Mapping[str, str] = {
     "canada": "agreements.canada:AGREEMENT",
     "ldc": "agreements.ldc:AGREEMENT",
     "lldc": "agreements.lldc:AGREEMENT",
+    "malaysia": "agreements.malaysia:AGREEMENT",
     "china": "agreements.china:AGREEMENT",
     "cptpp": "agreements.cptpp:AGREEMENT",
     "fic": "agreements.fic:AGREEMENT",
