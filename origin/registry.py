@@ -27,6 +27,7 @@ BUILTIN: Mapping[str, str] = {
     "china": "agreements.china:AGREEMENT",
     "cptpp": "agreements.cptpp:AGREEMENT",
     "fic": "agreements.fic:AGREEMENT",
+    "hong-kong": "agreements.hong_kong:AGREEMENT",
     "nz-eu": "agreements.nz_eu:AGREEMENT",
     "nz-uk": "agreements.nz_uk:AGREEMENT",
     "rcep": "agreements.rcep:AGREEMENT",
