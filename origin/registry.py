@@ -32,6 +32,7 @@ BUILTIN: Mapping[str, str] = {
     "nz-uk": "agreements.nz_uk:AGREEMENT",
     "rcep": "agreements.rcep:AGREEMENT",
     "korea": "agreements.korea:AGREEMENT",
+    "chinese-taipei": "agreements.chinese_taipei:AGREEMENT",
     "thailand": "agreements.thailand:AGREEMENT",
     "tpsep": "agreements.tpsep:AGREEMENT",
 }
