@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import repeat
+from operator import is_
 from typing import Any, Protocol, TypeVar
 
 import attrs
@@ -303,7 +304,7 @@ def materials_by_column(
             args[at] = map(table.__getitem__, columns[key])
     for key, at in (("self_produced", _SELF), ("indirect", _INDIRECT)):
         if key in columns:
-            args[at] = [v is True for v in columns[key]]
+            args[at] = map(is_, columns[key], repeat(True))  # v is True
     if "attributes" in columns:
         default = DEFAULTS[_ATTRS]
         args[_ATTRS] = [frozenset(v) if v else default for v in columns["attributes"]]

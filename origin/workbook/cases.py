@@ -13,9 +13,11 @@ The builder's problems become issues located to the cell, naming the product.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
+from itertools import chain
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 from origin import build
@@ -28,6 +30,10 @@ from origin.workbook.records import ProductImport, Record
 if TYPE_CHECKING:
     from origin.workbook.reader import _Reader
 
+_SHEET = attrgetter("sheet")
+_VALUES = attrgetter("values")
+_PART = itemgetter("part")
+
 
 def build_product(
     r: _Reader,
@@ -39,7 +45,7 @@ def build_product(
     """The product's case when none of its rows failed, else its rows reported; either
     way one :class:`ProductImport` and every row accounted for in the ledger."""
     ledger = r.result.ledger
-    all_rows = [record for role_rows in rows.values() for record in role_rows]
+    all_rows = list(chain.from_iterable(rows.values()))
     errors_before = len(r.result.errors)
     heads = rows.get("product", [])
     if not heads:
@@ -91,9 +97,7 @@ def build_product(
         hs = str(heads[0].values.get("tariff_item") or head_hs or "") if heads else ""
         r.result.products.append(ProductImport(r.workbook, product, None, 0, hs))
         return
-    counts: dict[str, int] = defaultdict(int)
-    for record in all_rows:
-        counts[record.sheet] += 1
+    counts = Counter(map(_SHEET, all_rows))  # by sheet, in order of first row
     for sheet, count in counts.items():
         ledger.accept(sheet, count)
     r.result.products.append(ProductImport(r.workbook, product, case, len(all_rows)))
@@ -147,12 +151,14 @@ def _materials(  # noqa: PLR0917 - the product and its parts
 ) -> tuple[Material, ...] | None:
     """The product's BOM: lines built as they were read where they could be (see
     :func:`origin.workbook.rows.prebuild`), the others now; then the tree."""
-    values = [record.values for record in records]
-    parts = [v["part"] for v in values]
+    values = list(map(_VALUES, records))
+    parts = list(map(_PART, values))
     if len(set(parts)) == len(parts):  # the common case, without a look-up per line
         built: list[Material | None] = list(map(r.prebuilt.get, map(id, values)))
         ok = True
-        for at in [at for at, line in enumerate(built) if line is None]:
+        # (a Material is always true: all() finds a missing one without a call per line)
+        waiting = [] if all(built) else [at for at, line in enumerate(built) if line is None]
+        for at in waiting:
             built[at] = material(records[at], money)  # each reports its problems
             ok = ok and built[at] is not None
         if not ok:

@@ -212,22 +212,27 @@ def _calamine_message(name: str, kind: str, text: str) -> str:
 def _read_in_child(
     path: Path, checked: limits.Checked, flags: Flags, split: bool
 ) -> Generator[SheetRows, None, None]:
+    # A sheet large enough to be read in pieces is decompressed once, here: the child cuts
+    # these bytes (shared with it by the fork) and the scan below reads them too.
+    xlsx = checked.kind is limits.Kind.XLSX
+    large = limits.read_large(path, checked, SPLIT_BYTES) if split and xlsx else {}
     read_end, write_end = os.pipe()
     with contextlib.suppress(AttributeError, OSError):  # Linux only; a larger pipe is enough
         fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child; its effects are tested
         os.close(read_end)
-        _child(path, write_end, checked, split)
+        _child(path, write_end, checked, split, large)
     os.close(write_end)
     stream = os.fdopen(read_end, "rb", buffering=1 << 20)
     finished = False
     try:
-        if checked.kind is limits.Kind.XLSX:
+        if xlsx:
             # While the child parses (this process has nothing else to do until its rows
             # arrive), find the formulas without a saved result and the cached error cells
             # the reader cannot see: a streaming scan within the same size limits.
-            flags.add(limits.scan(path, checked, extent=False))
+            flags.add(limits.scan(path, checked, extent=False, read=large))
+        large = {}  # the child keeps its own reference as long as it needs the bytes
         yield from _receive(path, stream, pid, flags, checked, split=split)
         finished = True
     finally:
@@ -345,7 +350,7 @@ def _receive(
 
 
 def _child(  # pragma: no cover - runs in the child
-    path: Path, fd: int, checked: limits.Checked, split: bool
+    path: Path, fd: int, checked: limits.Checked, split: bool, large: dict[str, bytes]
 ) -> None:
     code = 0
     try:
@@ -363,7 +368,7 @@ def _child(  # pragma: no cover - runs in the child
                 send("states", _states(book))
                 parts = dict(checked.parts) if split and checked.kind is limits.Kind.XLSX else {}
                 for name in book.sheet_names:
-                    if name in parts and _send_pieces(path, name, parts, send, out):
+                    if name in parts and _send_pieces(path, name, parts, send, out, large):
                         continue
                     sheet = book.get_sheet_by_name(name)
                     merged = _merged(sheet)
@@ -442,13 +447,18 @@ class _Stop(Exception):
     """The pieces of a sheet told the parent to read the file again: nothing more to send."""
 
 
-def _send_pieces(  # pragma: no cover - runs in the child; its effects are tested
-    path: Path, name: str, parts: dict[str, str], send: Any, out: Any
+def _send_pieces(  # noqa: PLR0917 # pragma: no cover - runs in the child; its effects are tested
+    path: Path,
+    name: str,
+    parts: dict[str, str],
+    send: Any,
+    out: Any,
+    large: dict[str, bytes] | None = None,
 ) -> bool:
     """Send sheet ``name`` read in pieces (see the module's docstring); False, having sent
     nothing, for a sheet too small to gain from it or whose XML is not cut at rows."""
     part = parts[name]
-    loaded = _load(path, part, set(parts.values()) - {part})
+    loaded = _load(path, part, set(parts.values()) - {part}, (large or {}).get(part))
     if loaded is None:
         return False
     xml, members, pieces = loaded
@@ -544,10 +554,11 @@ def _send_rows(  # pragma: no cover - runs in the child
 
 
 def _load(  # pragma: no cover - runs in the child
-    path: Path, part: str, others: set[str]
+    path: Path, part: str, others: set[str], xml: bytes | None
 ) -> tuple[bytes, dict[str, bytes], int] | None:
-    """The sheet's XML, the other XML parts a piece needs (other sheets stubbed) and how
-    many pieces; None (before decompressing the sheet) when cutting would not pay."""
+    """The sheet's XML (``xml`` when already read), the other XML parts a piece needs
+    (other sheets stubbed) and how many pieces; None (before decompressing the sheet) when
+    cutting would not pay."""
     try:
         with zipfile.ZipFile(path) as archive:
             size = archive.getinfo(part).file_size
@@ -570,7 +581,7 @@ def _load(  # pragma: no cover - runs in the child
                 item.filename: _EMPTY_SHEET if item.filename in others else archive.read(item)
                 for item in kept
             }
-            return archive.read(part), members, pieces
+            return (archive.read(part) if xml is None else xml), members, pieces
     except Exception:  # e.g. a damaged part calamine may never read: the plain read decides
         return None
 
