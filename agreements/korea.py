@@ -71,12 +71,11 @@ from origin.determination import (
     NEEDS_INFO,
     Determination,
     Obligation,
-    Outcome,
     Step,
     Verdict,
     missing_of,
 )
-from origin.engine import alternatives_met, minimal_operations_step
+from origin.engine import minimal_operations_step
 from origin.law import LawBook, Term
 from origin.model import Case
 from origin.psr import RegionalValueContent, Rule, TariffShift
@@ -86,7 +85,6 @@ LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 PARTIES = LAW.parties
 AGREEMENT_NAME = "korea"
 REGULATION = cite("r 51ZZD")
-PSR_DOCUMENT = cite("r 51ZZD(b)")
 
 # The regime (valuation, adjustments, accessories, packaging, indirect materials, self-produced
 # materials, de minimis by value and by weight, both art 3.4(1) formulas, accumulation) is
@@ -139,51 +137,7 @@ class _Run(Decision):
     def criterion_b(self) -> tuple[Step, tuple[str, ...]]:
         """art 3.2(b): produced entirely in one or both Parties using non-originating materials
         that meet Annex 3-A (the r 51ZZD(b) document); art 3.14 applies to the operations."""
-        citation = art("art 3.2(b)")
-        place = self.produced_in_parties(citation)
-        hs = self.case.good.hs
-        rule = self.parse_psr()
-        minimal = self.non_qualifying_operations()
-        extra = () if minimal is None else (minimal,)
-        if rule is None:
-            psr = Step(
-                "product-specific rule",
-                PSR_DOCUMENT,
-                NEEDS_INFO,
-                f"no Annex 3-A rule given for {hs}",
-                missing=(f"product-specific rule for {hs} (Annex 3-A, the r 51ZZD(b) document)",),
-            )
-            children = (place, psr, *extra)
-            return Step(
-                "criterion 3.2(b) Annex 3-A",
-                citation,
-                Outcome.all(c.outcome for c in children),
-                psr.summary,
-                children=children,
-                missing=missing_of(children),
-            ), ()
-        document = Step(
-            "product-specific rule document",
-            PSR_DOCUMENT,
-            MEETS,
-            f"the rule given for {hs} is applied as the rule of Product Specific Rules Korea—New "
-            "Zealand—Annex 3-A (2022) (HS 2022), the document r 51ZZD(b) names; the case (or "
-            "the schedule it was looked up in) is its source",
-            (("rule", str(rule)),),
-        )
-        psr = self.evaluate_psr(rule, citation)
-        children = (place, document, psr, *extra)
-        outcome = Outcome.all(c.outcome for c in children)
-        return Step(
-            f"criterion 3.2(b) Annex 3-A: {rule}",
-            citation,
-            outcome,
-            psr.summary
-            + ("" if minimal is None or minimal.outcome is MEETS else f"; {minimal.summary}"),
-            (("rule", str(rule)),),
-            children=children,
-            missing=missing_of(children) if outcome is NEEDS_INFO else (),
-        ), alternatives_met(rule, psr)
+        return self.rule_criterion(art("art 3.2(b)"), self.non_qualifying_operations)
 
     # ----- the rule's leaves: de minimis (art 3.7(3)) and RVC (art 3.4(4))
 

@@ -79,7 +79,7 @@ from origin.determination import (
     Verdict,
     missing_of,
 )
-from origin.engine import CaseError, alternatives_met, minimal_operations_step
+from origin.engine import CaseError, minimal_operations_step
 from origin.law import LawBook, Term
 from origin.model import Case, Material, OriginStatus, ValueBasis
 from origin.regime import DeclaredRegime
@@ -88,7 +88,6 @@ LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
 PARTIES = LAW.parties
 AGREEMENT_NAME = "malaysia"
 REGULATION = cite("r 41(1)")
-PSR_DOCUMENT = cite("r 41(1)(b)")
 ANNEX_3 = cite("r 41(1)(e)")
 
 # The regime (valuation, the art 3.4(1)(b) deductions, accessories, packaging, indirect
@@ -166,51 +165,7 @@ class _Run(Decision):
     def criterion_c(self) -> tuple[Step, tuple[str, ...]]:
         """art 3.2(c): produced in the Parties from non-originating materials meeting the
         Annex 2 rule (the r 41(1)(b) document); art 3.6 applies to the operations."""
-        citation = art("art 3.2(c)")
-        place = self.produced_in_parties(citation)
-        hs = self.case.good.hs
-        rule = self.parse_psr()
-        minimal = self.minimal_operations()
-        extra = () if minimal is None else (minimal,)
-        if rule is None:
-            psr = Step(
-                "product-specific rule",
-                PSR_DOCUMENT,
-                NEEDS_INFO,
-                f"no Annex 2 rule given for {hs}",
-                missing=(f"product-specific rule for {hs} (Annex 2, the r 41(1)(b) document)",),
-            )
-            children = (place, psr, *extra)
-            return Step(
-                "criterion 3.2(c) Annex 2",
-                citation,
-                Outcome.all(c.outcome for c in children),
-                psr.summary,
-                children=children,
-                missing=missing_of(children),
-            ), ()
-        document = Step(
-            "product-specific rule document",
-            PSR_DOCUMENT,
-            MEETS,
-            f"the rule given for {hs} is applied as the rule of Malaysia–New Zealand Product "
-            "Specific Rules—Annex 2 (2022) (HS 2022), the document r 41(1)(b) names; the case "
-            "(or the schedule it was looked up in) is its source; its QVC is written RVC",
-            (("rule", str(rule)),),
-        )
-        psr = self.evaluate_psr(rule, citation)
-        children = (place, document, psr, *extra)
-        outcome = Outcome.all(c.outcome for c in children)
-        return Step(
-            f"criterion 3.2(c) Annex 2: {rule}",
-            citation,
-            outcome,
-            psr.summary
-            + ("" if minimal is None or minimal.outcome is MEETS else f"; {minimal.summary}"),
-            (("rule", str(rule)),),
-            children=children,
-            missing=missing_of(children) if outcome is NEEDS_INFO else (),
-        ), alternatives_met(rule, psr)
+        return self.rule_criterion(art("art 3.2(c)"), self.minimal_operations)
 
     # ----- art 3.6
 

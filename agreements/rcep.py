@@ -88,7 +88,6 @@ from origin.engine import (
     CaseError,
     Regime,
     RVCInputs,
-    alternatives_met,
     minimal_operations_step,
 )
 from origin.groups import Membership
@@ -104,7 +103,6 @@ with _LAW_PATH.open("rb") as _handle:
 AGREEMENT_NAME = "rcep"
 REGULATION = cite("r 51ZZJ")
 PARTY = cite("r 51ZZI")
-PSR_DOCUMENT = cite("r 51ZZJ(b)")
 PROOF_CONTENTS = cite("r 51ZZJ(c)")
 _NO_COSTS = "cost lines (direct labour, direct overhead, profit and other cost)"
 
@@ -254,51 +252,7 @@ class _Run(Decision):
     def criterion_c(self) -> tuple[Step, tuple[str, ...]]:
         """art 3.2(c): produced in a Party using non-originating materials, satisfying the
         Annex 3A rule (the r 51ZZJ(b) document); art 3.6 applies to the operations."""
-        citation = art("art 3.2(c)")
-        place = self.produced_in_parties(citation)
-        hs = self.case.good.hs
-        rule = self.parse_psr()
-        minimal = self.minimal_operations()
-        extra = () if minimal is None else (minimal,)
-        if rule is None:
-            psr = Step(
-                "product-specific rule",
-                PSR_DOCUMENT,
-                NEEDS_INFO,
-                f"no Annex 3A rule given for {hs}",
-                missing=(f"product-specific rule for {hs} (Annex 3A, the r 51ZZJ(b) document)",),
-            )
-            children = (place, psr, *extra)
-            return Step(
-                "criterion 3.2(c) Annex 3A",
-                citation,
-                Outcome.all(c.outcome for c in children),
-                psr.summary,
-                children=children,
-                missing=missing_of(children),
-            ), ()
-        document = Step(
-            "product-specific rule document",
-            PSR_DOCUMENT,
-            MEETS,
-            f"the rule given for {hs} is applied as the rule of Product Specific Rules for "
-            "RCEP—Annex 3A (Product Specific Rules) 2022 (HS 2022), the document r 51ZZJ(b) "
-            "names; the case (or the schedule it was looked up in) is its source",
-            (("rule", str(rule)),),
-        )
-        psr = self.evaluate_psr(rule, citation)
-        children = (place, document, psr, *extra)
-        outcome = Outcome.all(c.outcome for c in children)
-        return Step(
-            f"criterion 3.2(c) Annex 3A: {rule}",
-            citation,
-            outcome,
-            psr.summary
-            + ("" if minimal is None or minimal.outcome is MEETS else f"; {minimal.summary}"),
-            (("rule", str(rule)),),
-            children=children,
-            missing=missing_of(children) if outcome is NEEDS_INFO else (),
-        ), alternatives_met(rule, psr)
+        return self.rule_criterion(art("art 3.2(c)"), self.minimal_operations)
 
     # ----- art 3.6
 

@@ -37,6 +37,7 @@ from origin.engine import (
     Assessment,
     CaseError,
     Regime,
+    alternatives_met,
     assess,
     evaluate_rule,
     max_non_originating_step,
@@ -603,6 +604,62 @@ class Decision:
             children=children,
             summary=f"{step.summary}; retail packaging disregarded ({provision})",
         )
+
+    def rule_criterion(
+        self, citation: Citation, operations: Callable[[], Step | None]
+    ) -> tuple[Step, tuple[str, ...]]:
+        """The criterion met by the product-specific rule of the document the regulation names:
+        produced in the parties, the rule (said to be the document's, with its source), and the
+        operations step the law applies beside it (``operations``, called after the rule is
+        read). The law file names the document's provision (``[regime.provisions]
+        psr_document``) and gives the words: ``psr_title``, ``psr_absent`` and ``psr_missing``
+        (no rule given), ``psr_document`` (the rule applied as the document's); ``{hs}`` is the
+        good's code."""
+        declared = self._declared()
+        document_citation = declared.provision("psr_document")
+        title = declared.word("psr_title")
+        place = self.produced_in_parties(citation)
+        hs = self.case.good.hs
+        rule = self.parse_psr()
+        minimal = operations()
+        extra = () if minimal is None else (minimal,)
+        if rule is None:
+            psr = Step(
+                "product-specific rule",
+                document_citation,
+                NEEDS_INFO,
+                declared.word("psr_absent").format(hs=hs),
+                missing=(declared.word("psr_missing").format(hs=hs),),
+            )
+            children = (place, psr, *extra)
+            return Step(
+                title,
+                citation,
+                Outcome.all(c.outcome for c in children),
+                psr.summary,
+                children=children,
+                missing=missing_of(children),
+            ), ()
+        document = Step(
+            "product-specific rule document",
+            document_citation,
+            MEETS,
+            declared.word("psr_document").format(hs=hs),
+            (("rule", str(rule)),),
+        )
+        psr = self.evaluate_psr(rule, citation)
+        children = (place, document, psr, *extra)
+        outcome = Outcome.all(c.outcome for c in children)
+        return Step(
+            f"{title}: {rule}",
+            citation,
+            outcome,
+            psr.summary
+            + ("" if minimal is None or minimal.outcome is MEETS else f"; {minimal.summary}"),
+            (("rule", str(rule)),),
+            children=children,
+            missing=missing_of(children) if outcome is NEEDS_INFO else (),
+        ), alternatives_met(rule, psr)
 
     def route(self) -> Step:
         """How the goods kept their status on the way (the law file's ``[regime.route]``,

@@ -193,6 +193,10 @@ def _read(law: LawBook, inputs: dict[str, InputFunction]) -> DeclaredRegime:
     def ref(text: object) -> Citation:
         if not isinstance(text, str):
             raise TypeError(f"a reference must be text, not {text!r}")
+        # A regulation ("r 51ZZJ(b)") is the Regulations' in any law file: an agreement's own
+        # provisions are articles ("art 3.2(c)"), cited with the law file's instrument.
+        if text.lstrip().startswith("r "):
+            return Citation.parse(text)
         return Citation.parse(text, instrument)
 
     def optional(key: str) -> Citation | None:
