@@ -61,7 +61,6 @@ of temporary storage (art 9(b)), the certificate for chapters 61–62 (r 51ZZ(2)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -87,9 +86,8 @@ from origin.engine import (
     CaseError,
     RVCInputs,
     alternatives_met,
-    minimal_operations_step,
 )
-from origin.law import LawBook, Term
+from origin.law import LawBook
 from origin.model import Case
 from origin.psr import AnyOf, Rule
 from origin.regime import DeclaredRegime
@@ -282,55 +280,7 @@ class _Run(Decision):
         and do not confer origin; None where no non-originating material is used. The list is
         illustrative ("such as"): an operation it does not list is taken as going beyond it.
         The (e) processes count only when simple (``facts.operations_simple``)."""
-        if not self.assessment.non_originating:
-            return None
-        listed: Mapping[str, Term] = LAW.vocabulary("minimal_operations")
-        operations = self.case.good.operations
-        simple = self.case.facts.get("operations_simple")
-        if simple is False:
-            listed = {k: t for k, t in listed.items() if t.group != "simple"}
-        inner = minimal_operations_step(
-            operations,
-            listed,
-            art("art 7(1)"),
-            "operations undertaken to produce the good (good.operations, art 7(1))",
-        )
-        needing = [
-            op
-            for op in operations or ()
-            if inner.outcome is FAILS and simple is None and listed[op].group == "simple"
-        ]
-        if needing:
-            inner = attrs.evolve(
-                inner,
-                outcome=NEEDS_INFO,
-                summary=f"only operations listed in art 7(1) were performed; "
-                f"{', '.join(needing)} are among them only if simple",
-                missing=(
-                    f"whether {', '.join(needing)} were simple processes "
-                    "(facts.operations_simple, art 7(1)(e))",
-                ),
-            )
-        cited = [
-            Step(
-                f"minimal operation: {op}",
-                listed[op].reference,
-                FAILS if inner.outcome is FAILS else NEEDS_INFO,
-                listed[op].text,
-            )
-            for op in dict.fromkeys(operations or ())
-            if op in listed and inner.outcome is not MEETS
-        ]
-        if cited:
-            inner = attrs.evolve(inner, children=(*inner.children, *cited))
-        summary = {
-            MEETS: "the production goes beyond the minimal operations of art 7(1) (its list is "
-            "illustrative, 'such as': the operations not listed are taken as more than minimal)",
-            FAILS: "only minimal operations (art 7(1)): they do not confer origin",
-        }.get(inner.outcome, "cannot tell whether the operations go beyond those of art 7(1)")
-        if simple is not None and inner.outcome is not NEEDS_INFO:
-            summary += f"; the (e) processes are stated {'' if simple else 'not '}simple"
-        return attrs.evolve(inner, summary=summary)
+        return self.listed_operations()
 
     # ----- art 9
 

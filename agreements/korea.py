@@ -56,7 +56,6 @@ makes unique, with these readings (decision 0019):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,8 +74,7 @@ from origin.determination import (
     Verdict,
     missing_of,
 )
-from origin.engine import minimal_operations_step
-from origin.law import LawBook, Term
+from origin.law import LawBook
 from origin.model import Case
 from origin.psr import RegionalValueContent, Rule, TariffShift
 from origin.regime import DeclaredRegime
@@ -268,55 +266,7 @@ class _Run(Decision):
         other provisions of this Chapter"); None where no non-originating material is used.
         The (c), (e) and (g) operations called simple count only when simple (footnote 2:
         ``facts.operations_simple``)."""
-        if not self.assessment.non_originating:
-            return None
-        listed: Mapping[str, Term] = LAW.vocabulary("minimal_operations")
-        operations = self.case.good.operations
-        simple = self.case.facts.get("operations_simple")
-        if simple is False:
-            listed = {k: t for k, t in listed.items() if t.group != "simple"}
-        inner = minimal_operations_step(
-            operations,
-            listed,
-            art("art 3.14"),
-            "operations performed to produce the good (good.operations, art 3.14)",
-        )
-        needing = [
-            op
-            for op in operations or ()
-            if inner.outcome is FAILS and simple is None and listed[op].group == "simple"
-        ]
-        if needing:
-            inner = attrs.evolve(
-                inner,
-                outcome=NEEDS_INFO,
-                summary=f"only operations listed in art 3.14 were performed; "
-                f"{', '.join(needing)} are among them only if simple",
-                missing=(
-                    f"whether {', '.join(needing)} needed special skills or special machines, "
-                    "apparatus or equipment especially produced or installed for them "
-                    "(facts.operations_simple, art 3.14, footnote 2)",
-                ),
-            )
-        cited = [
-            Step(
-                f"non-qualifying operation: {op}",
-                listed[op].reference,
-                FAILS if inner.outcome is FAILS else NEEDS_INFO,
-                listed[op].text,
-            )
-            for op in dict.fromkeys(operations or ())
-            if op in listed and inner.outcome is not MEETS
-        ]
-        if cited:
-            inner = attrs.evolve(inner, children=(*inner.children, *cited))
-        summary = {
-            MEETS: "the production goes beyond the non-qualifying operations of art 3.14",
-            FAILS: "only non-qualifying operations (art 3.14): the good is not originating",
-        }.get(inner.outcome, "cannot tell whether the operations go beyond those of art 3.14")
-        if simple is not None and inner.outcome is not NEEDS_INFO:
-            summary += f"; the operations are stated {'' if simple else 'not '}simple"
-        return attrs.evolve(inner, summary=summary)
+        return self.listed_operations()
 
     # ----- art 3.16
 

@@ -59,7 +59,7 @@ with these readings (decision 0020):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,8 +79,8 @@ from origin.determination import (
     Verdict,
     missing_of,
 )
-from origin.engine import CaseError, minimal_operations_step
-from origin.law import LawBook, Term
+from origin.engine import CaseError
+from origin.law import LawBook
 from origin.model import Case, Material, OriginStatus, ValueBasis
 from origin.regime import DeclaredRegime
 
@@ -174,55 +174,7 @@ class _Run(Decision):
         and do not confer origin; None where no non-originating material is used. The list is
         illustrative ("such as"): an operation it does not list is taken as going beyond it.
         The (e) processes count only when simple (``facts.operations_simple``)."""
-        if not self.assessment.non_originating:
-            return None
-        listed: Mapping[str, Term] = LAW.vocabulary("minimal_operations")
-        operations = self.case.good.operations
-        simple = self.case.facts.get("operations_simple")
-        if simple is False:
-            listed = {k: t for k, t in listed.items() if t.group != "simple"}
-        inner = minimal_operations_step(
-            operations,
-            listed,
-            art("art 3.6"),
-            "operations undertaken to produce the good (good.operations, art 3.6)",
-        )
-        needing = [
-            op
-            for op in operations or ()
-            if inner.outcome is FAILS and simple is None and listed[op].group == "simple"
-        ]
-        if needing:
-            inner = attrs.evolve(
-                inner,
-                outcome=NEEDS_INFO,
-                summary=f"only operations listed in art 3.6 were performed; "
-                f"{', '.join(needing)} are among them only if simple",
-                missing=(
-                    f"whether {', '.join(needing)} were simple processes "
-                    "(facts.operations_simple, art 3.6(e))",
-                ),
-            )
-        cited = [
-            Step(
-                f"minimal operation: {op}",
-                listed[op].reference,
-                FAILS if inner.outcome is FAILS else NEEDS_INFO,
-                listed[op].text,
-            )
-            for op in dict.fromkeys(operations or ())
-            if op in listed and inner.outcome is not MEETS
-        ]
-        if cited:
-            inner = attrs.evolve(inner, children=(*inner.children, *cited))
-        summary = {
-            MEETS: "the production goes beyond the minimal operations of art 3.6 (its list is "
-            "illustrative, 'such as': the operations not listed are taken as more than minimal)",
-            FAILS: "only minimal operations (art 3.6): they do not confer origin",
-        }.get(inner.outcome, "cannot tell whether the operations go beyond those of art 3.6")
-        if simple is not None and inner.outcome is not NEEDS_INFO:
-            summary += f"; the (e) processes are stated {'' if simple else 'not '}simple"
-        return attrs.evolve(inner, summary=summary)
+        return self.listed_operations()
 
     # ----- art 3.8
 

@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
@@ -88,10 +88,9 @@ from origin.engine import (
     CaseError,
     Regime,
     RVCInputs,
-    minimal_operations_step,
 )
 from origin.groups import Membership
-from origin.law import LawBook, Term
+from origin.law import LawBook
 from origin.model import Case, Material, Packaging
 from origin.regime import DeclaredRegime
 
@@ -261,56 +260,7 @@ class _Run(Decision):
         to confer origin ("notwithstanding any provisions of this Chapter"); None where no
         non-originating material is used. The (c), (h), (i) and (j) operations count only
         when simple (footnote 3: ``facts.operations_simple``)."""
-        if not self.assessment.non_originating:
-            return None
-        listed: Mapping[str, Term] = LAW.vocabulary("minimal_operations")
-        operations = self.case.good.operations
-        simple = self.case.facts.get("operations_simple")
-        if simple is False:
-            listed = {k: t for k, t in listed.items() if t.group != "simple"}
-        inner = minimal_operations_step(
-            operations,
-            listed,
-            art("art 3.6"),
-            "operations undertaken on the non-originating materials to produce the good "
-            "(good.operations, art 3.6)",
-        )
-        needing = [
-            op
-            for op in operations or ()
-            if inner.outcome is FAILS and simple is None and listed[op].group == "simple"
-        ]
-        if needing:
-            inner = attrs.evolve(
-                inner,
-                outcome=NEEDS_INFO,
-                summary=f"only operations listed in art 3.6 were performed; "
-                f"{', '.join(needing)} are among them only if simple",
-                missing=(
-                    f"whether {', '.join(needing)} needed special skills, or machines, "
-                    "apparatus or equipment especially produced or installed for them "
-                    "(facts.operations_simple, art 3.6 footnote 3)",
-                ),
-            )
-        cited = [
-            Step(
-                f"minimal operation: {op}",
-                listed[op].reference,
-                FAILS if inner.outcome is FAILS else NEEDS_INFO,
-                listed[op].text,
-            )
-            for op in dict.fromkeys(operations or ())
-            if op in listed and inner.outcome is not MEETS
-        ]
-        if cited:
-            inner = attrs.evolve(inner, children=(*inner.children, *cited))
-        summary = {
-            MEETS: "the production goes beyond the minimal operations of art 3.6",
-            FAILS: "only minimal operations (art 3.6): insufficient to confer origin",
-        }.get(inner.outcome, "cannot tell whether the operations go beyond those of art 3.6")
-        if simple is not None and inner.outcome is not NEEDS_INFO:
-            summary += f"; the operations are stated {'' if simple else 'not '}simple"
-        return attrs.evolve(inner, summary=summary)
+        return self.listed_operations()
 
     # ----- art 3.15
 

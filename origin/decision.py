@@ -41,6 +41,7 @@ from origin.engine import (
     assess,
     evaluate_rule,
     max_non_originating_step,
+    minimal_operations_step,
     percent,
     rvc_result,
     rvc_step,
@@ -660,6 +661,59 @@ class Decision:
             children=children,
             missing=missing_of(children) if outcome is NEEDS_INFO else (),
         ), alternatives_met(rule, psr)
+
+    def listed_operations(self) -> Step | None:
+        """Operations on non-originating materials that, alone or combined, confer no origin
+        (e.g. RCEP art 3.6, Korea art 3.14); None where no non-originating material is used.
+        The law file's ``minimal_operations`` vocabulary lists them (an operation it does not
+        list goes beyond them); those of group ``simple`` count only when simple
+        (``facts.operations_simple``; unstated, needs information). The provision is
+        ``[regime.provisions] operations``; the words are ``[regime.words] operations_*``
+        (``{ops}``: the operations in question)."""
+        if not self.assessment.non_originating:
+            return None
+        declared = self._declared()
+        word = declared.word
+        listed: Mapping[str, Term] = self.law.vocabulary("minimal_operations")
+        operations = self.case.good.operations
+        simple = self.case.facts.get("operations_simple")
+        if simple is False:
+            listed = {k: t for k, t in listed.items() if t.group != "simple"}
+        inner = minimal_operations_step(
+            operations, listed, declared.provision("operations"), word("operations_input")
+        )
+        needing = [
+            op
+            for op in operations or ()
+            if inner.outcome is FAILS and simple is None and listed[op].group == "simple"
+        ]
+        if needing:
+            ops = ", ".join(needing)
+            inner = attrs.evolve(
+                inner,
+                outcome=NEEDS_INFO,
+                summary=word("operations_only_listed").format(ops=ops),
+                missing=(word("operations_simple_missing").format(ops=ops),),
+            )
+        cited = [
+            Step(
+                f"{word('operations_step')}: {op}",
+                listed[op].reference,
+                FAILS if inner.outcome is FAILS else NEEDS_INFO,
+                listed[op].text,
+            )
+            for op in dict.fromkeys(operations or ())
+            if op in listed and inner.outcome is not MEETS
+        ]
+        if cited:
+            inner = attrs.evolve(inner, children=(*inner.children, *cited))
+        summary = {
+            MEETS: word("operations_meets"),
+            FAILS: word("operations_fails"),
+        }.get(inner.outcome, word("operations_unknown"))
+        if simple is not None and inner.outcome is not NEEDS_INFO:
+            summary += f"; {word('operations_simple_stated')} {'' if simple else 'not '}simple"
+        return attrs.evolve(inner, summary=summary)
 
     def route(self) -> Step:
         """How the goods kept their status on the way (the law file's ``[regime.route]``,
