@@ -61,7 +61,6 @@ of temporary storage (art 9(b)), the certificate for chapters 61–62 (r 51ZZ(2)
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -81,14 +80,9 @@ from origin.determination import (
     missing_of,
 )
 from origin.engine import (
-    ZERO,
-    Assessment,
-    CaseError,
-    RVCInputs,
     alternatives_met,
 )
 from origin.law import LawBook
-from origin.model import Case
 from origin.psr import AnyOf, Rule
 from origin.regime import DeclaredRegime
 
@@ -98,7 +92,6 @@ AGREEMENT_NAME = "hong-kong"
 REGULATION = cite("r 51ZZ(1)")
 PSR_DOCUMENT = cite("r 51ZZ(1)(b)")
 CERTIFICATE = cite("r 51ZZ(2)(b)")
-_NO_COSTS = "cost lines (labour cost, overhead cost, profit and other costs)"
 
 
 def art(text: str) -> Citation:
@@ -107,46 +100,10 @@ def art(text: str) -> Citation:
     return Citation.parse(text, LAW.instrument)
 
 
-def cost_terms(case: Case) -> dict[str, Decimal]:
-    """The cost lines summed by the art 5(a) term they belong to (the law file's
-    ``cost_categories``: labour, overhead, profit, other)."""
-    categories = LAW.vocabulary("cost_categories")
-    sums = {"labour": ZERO, "overhead": ZERO, "profit": ZERO, "other": ZERO}
-    for cost in case.costs:
-        term = categories.get(cost.category)
-        if term is None:
-            raise CaseError(
-                f"cost line {cost.id!r}: unknown category {cost.category!r} "
-                f"(known: {', '.join(sorted(categories))})"
-            )
-        sums[term.group] += cost.amount
-    return sums
-
-
-def _build_up(a: Assessment) -> RVCInputs:
-    """art 5(a): unknown originating values or an absent cost sheet can only raise it."""
-    sums = cost_terms(a.case)
-    unknown = list(a.unknown_vom)
-    if not a.case.costs:
-        unknown.append(_NO_COSTS)
-    return RVCInputs(
-        {
-            "MC": a.vom,
-            "LC": sums["labour"],
-            "OH": sums["overhead"],
-            "PR": sums["profit"],
-            "OC": sums["other"],
-            "FOB": a.case.good.fob,
-        },
-        tuple(unknown),
-        raises=True,
-    )
-
-
 # The regime (valuation, deduction, accessories, packaging, indirect materials, self-produced
 # materials, de minimis, both art 5 formulas, accumulation, direct consignment) is declared in the
 # law file's [regime]; only the build-up formula's cost terms are computed here.
-DECLARED = DeclaredRegime.read(LAW, {"build_up": _build_up})
+DECLARED = DeclaredRegime.read(LAW)
 regime_at = DECLARED.at
 
 
@@ -155,15 +112,6 @@ class _Run(Decision):
 
     law = LAW
     declared = DECLARED
-
-    def rvc_missing(self, slug: str) -> tuple[str, ...]:
-        missing = list(super().rvc_missing(slug))
-        if slug == "build-up":  # its terms come from this module's own function
-            if not self.case.costs:
-                missing.append(f"{_NO_COSTS} for the build-up formula")
-            if self.case.good.fob is None:
-                missing.append("FOB value of the good")
-        return tuple(missing)
 
     # ----- the criteria of art 2
 

@@ -62,7 +62,6 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
@@ -83,11 +82,7 @@ from origin.determination import (
     missing_of,
 )
 from origin.engine import (
-    ZERO,
-    Assessment,
-    CaseError,
     Regime,
-    RVCInputs,
 )
 from origin.groups import Membership
 from origin.law import LawBook
@@ -103,7 +98,6 @@ AGREEMENT_NAME = "rcep"
 REGULATION = cite("r 51ZZJ")
 PARTY = cite("r 51ZZI")
 PROOF_CONTENTS = cite("r 51ZZJ(c)")
-_NO_COSTS = "cost lines (direct labour, direct overhead, profit and other cost)"
 
 
 def art(text: str) -> Citation:
@@ -111,46 +105,10 @@ def art(text: str) -> Citation:
     return Citation.parse(text, LAW.instrument)
 
 
-def cost_terms(case: Case) -> dict[str, Decimal]:
-    """The cost lines summed by the art 3.5(1)(b) term they belong to (the law file's
-    ``cost_categories``: labour, overhead, profit, other)."""
-    categories = LAW.vocabulary("cost_categories")
-    sums = {"labour": ZERO, "overhead": ZERO, "profit": ZERO, "other": ZERO}
-    for cost in case.costs:
-        term = categories.get(cost.category)
-        if term is None:
-            raise CaseError(
-                f"cost line {cost.id!r}: unknown category {cost.category!r} "
-                f"(known: {', '.join(sorted(categories))})"
-            )
-        sums[term.group] += cost.amount
-    return sums
-
-
-def _build_up(a: Assessment) -> RVCInputs:
-    """art 3.5(1)(b): unknown originating values or an absent cost sheet can only raise it."""
-    sums = cost_terms(a.case)
-    unknown = list(a.unknown_vom)
-    if not a.case.costs:
-        unknown.append(_NO_COSTS)
-    return RVCInputs(
-        {
-            "VOM": a.vom,
-            "DLC": sums["labour"],
-            "DOC": sums["overhead"],
-            "PR": sums["profit"],
-            "OC": sums["other"],
-            "FOB": a.case.good.fob,
-        },
-        tuple(unknown),
-        raises=True,
-    )
-
-
 # The regime (valuation, deductions, accessories, packaging, indirect materials, de minimis by
 # value and by weight, both art 3.5(1) formulas, accumulation) is declared in the law file's
 # [regime]; only the build-up formula's cost terms are computed here (named build_up there).
-DECLARED = DeclaredRegime.read(LAW, {"build_up": _build_up})
+DECLARED = DeclaredRegime.read(LAW)
 _REGIMES: dict[tuple[Membership, dt.date], Regime] = {}
 
 
@@ -178,15 +136,6 @@ class _Run(Decision):
     @property
     def parties(self) -> tuple[str, ...]:
         return self.regime.parties
-
-    def rvc_missing(self, slug: str) -> tuple[str, ...]:
-        missing = list(super().rvc_missing(slug))
-        if slug == "build-up":  # its terms come from this module's own function
-            if not self.case.costs:
-                missing.append(f"{_NO_COSTS} for the build-up formula")
-            if self.case.good.fob is None:
-                missing.append("FOB value of the good")
-        return tuple(missing)
 
     # ----- the criteria of art 3.2
 

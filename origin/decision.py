@@ -147,7 +147,17 @@ class Decision:
         needed = {"build-down": a.unknown_vnm, "build-up": a.unknown_vom}.get(
             slug, a.unknown_values
         )
-        return (*(f"value of material {m}" for m in needed), *self.good_values_missing(slug))
+        method = self.regime.rvc_methods.get(slug)
+        costs = (
+            (f"{method.no_costs} for the {slug} formula",)
+            if method is not None and method.no_costs and not self.case.costs
+            else ()
+        )
+        return (
+            *(f"value of material {m}" for m in needed),
+            *costs,
+            *self.good_values_missing(slug),
+        )
 
     def good_values_missing(self, slug: str) -> tuple[str, ...]:
         """The good's values the method's formula reads that the case does not give."""

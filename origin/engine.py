@@ -104,6 +104,9 @@ class RVCMethod:
     missing_names: Mapping[str, str] = attrs.field(factory=dict)
     # The good's values the formula reads (``good.<field>``) with what to ask for when absent.
     good_values: tuple[tuple[str, str], ...] = ()
+    # What to ask for when the formula reads the cost lines (``costs.<group>``) and the case
+    # has none (e.g. "cost lines (direct labour, direct overhead, profit and other cost)").
+    no_costs: str = ""
 
 
 @attrs.frozen

@@ -30,15 +30,16 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 import attrs
 
 from origin.citation import Citation, CitationError
-from origin.engine import Assessment, Regime, RVCInputs, RVCMethod
+from origin.engine import Assessment, CaseError, Regime, RVCInputs, RVCMethod
 from origin.formulas import Formula, FormulaError
-from origin.law import LawBook, LawFileError
+from origin.law import LawBook, LawFileError, Term
 from origin.model import ValueBasis
 from origin.route import RouteRule
 
@@ -79,11 +80,36 @@ class _FromSymbols:
     getters: tuple[tuple[str, Callable[[Assessment], Any]], ...]
     unknown: Callable[[Assessment], Any] | None
     raises: bool | None
+    no_costs: str = ""  # what to ask for, among the unknowns, when the case has no cost lines
 
     def __call__(self, a: Assessment) -> RVCInputs:
         values = {symbol: get(a) for symbol, get in self.getters}
         unknown = tuple(self.unknown(a)) if self.unknown is not None else ()
+        if self.no_costs and not a.case.costs:
+            unknown = (*unknown, self.no_costs)
         return RVCInputs(values, unknown, raises=self.raises)
+
+
+@attrs.frozen
+class _CostGroup:
+    """``costs.<group>``: the case's cost lines whose category (the law file's
+    ``cost_categories``) is of ``group``, summed; an unknown category is refused."""
+
+    categories: Mapping[str, Term]
+    group: str
+
+    def __call__(self, a: Assessment) -> Decimal:
+        total = Decimal(0)
+        for cost in a.case.costs:
+            term = self.categories.get(cost.category)
+            if term is None:
+                raise CaseError(
+                    f"cost line {cost.id!r}: unknown category {cost.category!r} "
+                    f"(known: {', '.join(sorted(self.categories))})"
+                )
+            if term.group == self.group:
+                total += cost.amount
+        return total
 
 
 @attrs.frozen
@@ -279,9 +305,6 @@ def _read(law: LawBook, inputs: dict[str, InputFunction]) -> DeclaredRegime:
     )
     if template.accumulation_into and not set(template.accumulation_into) <= set(law.parties):
         raise ValueError(f"accumulation.into {template.accumulation_into} are not all parties")
-    words = table.get("words", {})
-    if not all(isinstance(text, str) for text in words.values()):
-        raise TypeError("every entry of [regime.words] is text")
     return DeclaredRegime(
         law,
         template,
@@ -289,9 +312,17 @@ def _read(law: LawBook, inputs: dict[str, InputFunction]) -> DeclaredRegime:
         by_weight,
         None if bases is None or "reference" not in bases else ref(bases["reference"]),
         {name: ref(text) for name, text in table.get("provisions", {}).items()},
-        dict(words),
+        _words(table),
         None if "route" not in table else RouteRule.read(table["route"], ref),
     )
+
+
+def _words(table: Mapping[str, Any]) -> dict[str, str]:
+    """``[regime.words]``: the law's own words, each text."""
+    words = table.get("words", {})
+    if not all(isinstance(text, str) for text in words.values()):
+        raise TypeError("every entry of [regime.words] is text")
+    return dict(words)
 
 
 def _method(
@@ -330,30 +361,47 @@ def _method(
         used.add(named)
         function = inputs[named]
     else:
-        getters = tuple((s, _getter(slug, s, str(e["from"]))) for s, e in symbols.items())
+        getters = tuple((s, _getter(law, slug, s, str(e["from"]))) for s, e in symbols.items())
         unknown = spec.get("unknown")
         if unknown is None:
             function = _FromSymbols(getters, None, None)
         else:
+            strange = sorted(set(unknown) - {"list", "effect", "no_costs"})
+            if strange:
+                raise ValueError(f"rvc.{slug}.unknown: unknown keys {strange}")
             place, effect = str(unknown["list"]), str(unknown["effect"])
             kind, _, name = place.partition(".")
             if kind != "assessment" or name not in UNKNOWN_LISTS:
                 raise ValueError(f"rvc.{slug}.unknown.list {place!r}: not one of {UNKNOWN_LISTS}")
             if effect not in EFFECTS:
                 raise ValueError(f"rvc.{slug}.unknown.effect {effect!r}: not one of {set(EFFECTS)}")
-            function = _FromSymbols(getters, operator.attrgetter(name), EFFECTS[effect])
+            function = _FromSymbols(
+                getters,
+                operator.attrgetter(name),
+                EFFECTS[effect],
+                str(unknown.get("no_costs", "")),
+            )
+    no_costs = str((spec.get("unknown") or {}).get("no_costs", ""))
     return RVCMethod(
-        slug, formula, ref(spec["reference"]), function, headroom, missing, good_values
+        slug, formula, ref(spec["reference"]), function, headroom, missing, good_values, no_costs
     )
 
 
-def _getter(slug: str, symbol: str, place: str) -> Callable[[Assessment], Any]:
+def _getter(law: LawBook, slug: str, symbol: str, place: str) -> Callable[[Assessment], Any]:
     kind, _, name = place.partition(".")
     if kind == "good" and name in GOOD_FIELDS:
         return operator.attrgetter(f"case.good.{name}")
     if kind == "assessment" and name in ASSESSMENT_SUMS:
         return operator.attrgetter(name)
+    if kind == "costs":
+        categories = law.vocabulary("cost_categories")
+        if not any(term.group == name for term in categories.values()):
+            raise ValueError(
+                f"rvc.{slug}.symbols.{symbol}.from {place!r}: no cost category is of group {name!r}"
+            )
+        return _CostGroup(categories, name)
     raise ValueError(
         f"rvc.{slug}.symbols.{symbol}.from {place!r}: a value comes from good.<"
-        f"{'|'.join(sorted(GOOD_FIELDS))}> or assessment.<{'|'.join(sorted(ASSESSMENT_SUMS))}>"
+        f"{'|'.join(sorted(GOOD_FIELDS))}>, assessment.<{'|'.join(sorted(ASSESSMENT_SUMS))}> "
+        "or costs.<a group of the law file's cost_categories>"
     )
