@@ -383,32 +383,20 @@ class _Run(Decision):
     # ----- the determination
 
     def determine(self) -> Determination:
-        steps: list[Step] = list(self.assessment.sub_steps)
         a_step = self.criterion_a()
         b_step = self.criterion_b()
         c_step, met = self.criterion_c()
-        steps.extend((a_step, b_step, c_step))
-        produced = b_step.outcome | c_step.outcome
-        if a_step.outcome is not MEETS:
-            # art 13: identical and interchangeable materials, by separation or a GAAP method.
-            produced = self.counting_fungibles(
-                produced, steps, art("art 13(1)"), (art("art 13(1)(a)"), art("art 13(1)(b)")), None
-            )
-        origin = a_step.outcome | produced
-        if not self.intermediate:
-            # art 9: a good retains its originating status only if consigned as it allows.
-            moved = self.direct_consignment()
-            steps.append(moved)
-            origin &= moved.outcome
+        # art 13: identical and interchangeable materials, by separation or a GAAP method.
+        steps, produced, origin = self.by_criteria(
+            (a_step, b_step, c_step),
+            (art("art 13(1)"), (art("art 13(1)(a)"), art("art 13(1)(b)")), None),
+        )
+        # art 9: a good retains its originating status only if consigned as it allows.
+        origin = self.consigned(origin, steps, self.direct_consignment)
         verdict = Verdict.from_outcome(origin)
-        basis: list[str] = []
-        if a_step.outcome is MEETS:
-            basis.append("art 2(a)")
-        if produced is MEETS:
-            if b_step.outcome is MEETS:
-                basis.append("art 2(b)")
-            if c_step.outcome is MEETS:
-                basis.append(self.rule_basis("art 2(c)", c_step, met))
+        basis = self.criteria_basis(
+            (a_step, b_step, c_step), produced, ("art 2(a)", "art 2(b)", "art 2(c)"), 2, met
+        )
         steps.append(
             Step(
                 "requirements of ANZTEC",

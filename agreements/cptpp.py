@@ -870,22 +870,14 @@ class _Run(Decision):
     # ----- the determination
 
     def determine(self) -> Determination:
-        steps: list[Step] = list(self.assessment.sub_steps)
         a_step = self.criterion_a()
         b_step = self.criterion_b()
         c_step, met = self.criterion_c()
-        steps.extend((a_step, b_step, c_step))
-        produced = b_step.outcome | c_step.outcome
-        if a_step.outcome is not MEETS:
-            # art 3.12: fungible goods or materials, by segregation or a GAAP inventory method.
-            produced = self.counting_fungibles(
-                produced,
-                steps,
-                art("art 3.12"),
-                (art("art 3.12(a)"), art("art 3.12(b)")),
-                art("art 3.12(b)"),
-            )
-        origin = a_step.outcome | produced
+        # art 3.12: fungible goods or materials, by segregation or a GAAP inventory method.
+        steps, produced, origin = self.by_criteria(
+            (a_step, b_step, c_step),
+            (art("art 3.12"), (art("art 3.12(a)"), art("art 3.12(b)")), art("art 3.12(b)")),
+        )
         found_set: Step | None = None
         if self.case.facts.get("set") is True:
             found_set = self.set_of_goods()
@@ -897,11 +889,8 @@ class _Run(Decision):
                 # art 3.17(2)-(3): a GRI 3(c) set is originating only if each good in it is,
                 # and (notwithstanding (2)) is originating if the others are within 10 %.
                 origin = found_set.outcome
-        if not self.intermediate:
-            # art 3.18: an originating good retains its status only if transported as it allows.
-            moved = self.route()
-            steps.append(moved)
-            origin &= moved.outcome
+        # art 3.18: an originating good retains its status only if transported as it allows.
+        origin = self.consigned(origin, steps, self.route)
         verdict = Verdict.from_outcome(origin)
         basis: list[str] = []
         if found_set is not None and found_set.outcome is MEETS and not self.textile():

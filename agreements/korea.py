@@ -329,32 +329,19 @@ class _Run(Decision):
     # ----- the determination
 
     def determine(self) -> Determination:
-        steps: list[Step] = list(self.assessment.sub_steps)
         a_step = self.criterion_a()
         b_step, met = self.criterion_b()
         c_step = self.criterion_c()
-        steps.extend((a_step, b_step, c_step))
-        produced = b_step.outcome | c_step.outcome
-        if a_step.outcome is not MEETS:
-            # art 3.8: identical and interchangeable materials, by separation or a GAAP method.
-            produced = self.counting_fungibles(
-                produced, steps, art("art 3.8"), (art("art 3.8(a)"), art("art 3.8(b)")), None
-            )
-        origin = a_step.outcome | produced
-        if not self.intermediate:
-            # art 3.16: an originating good retains its status only if transported as it allows.
-            moved = self.route()
-            steps.append(moved)
-            origin &= moved.outcome
+        # art 3.8: identical and interchangeable materials, by separation or a GAAP method.
+        steps, produced, origin = self.by_criteria(
+            (a_step, b_step, c_step), (art("art 3.8"), (art("art 3.8(a)"), art("art 3.8(b)")), None)
+        )
+        # art 3.16: an originating good retains its status only if transported as it allows.
+        origin = self.consigned(origin, steps, self.route)
         verdict = Verdict.from_outcome(origin)
-        basis: list[str] = []
-        if a_step.outcome is MEETS:
-            basis.append("art 3.2(a)")
-        if produced is MEETS:
-            if b_step.outcome is MEETS:
-                basis.append(self.rule_basis("art 3.2(b)", b_step, met))
-            if c_step.outcome is MEETS:
-                basis.append("art 3.2(c)")
+        basis = self.criteria_basis(
+            (a_step, b_step, c_step), produced, ("art 3.2(a)", "art 3.2(b)", "art 3.2(c)"), 1, met
+        )
         notes = list(dict.fromkeys(self.notes)) if b_step.outcome is MEETS else []
         if self.rvc_short:
             notes.append(

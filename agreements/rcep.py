@@ -272,32 +272,19 @@ class _Run(Decision):
     # ----- the determination
 
     def determine(self) -> Determination:
-        steps: list[Step] = list(self.assessment.sub_steps)
         a_step = self.criterion_a()
         b_step = self.criterion_b()
         c_step, met = self.criterion_c()
-        steps.extend((a_step, b_step, c_step))
-        produced = b_step.outcome | c_step.outcome
-        if a_step.outcome is not MEETS:
-            # art 3.11: fungible goods or materials, by segregation or a GAAP inventory method.
-            produced = self.counting_fungibles(
-                produced, steps, art("art 3.11"), (art("art 3.11"), art("art 3.11")), None
-            )
-        origin = a_step.outcome | produced
-        if not self.intermediate:
-            # art 3.15: an originating good keeps its status only if consigned as it allows.
-            moved = self.route()
-            steps.append(moved)
-            origin &= moved.outcome
+        # art 3.11: fungible goods or materials, by segregation or a GAAP inventory method.
+        steps, produced, origin = self.by_criteria(
+            (a_step, b_step, c_step), (art("art 3.11"), (art("art 3.11"), art("art 3.11")), None)
+        )
+        # art 3.15: an originating good keeps its status only if consigned as it allows.
+        origin = self.consigned(origin, steps, self.route)
         verdict = Verdict.from_outcome(origin)
-        basis: list[str] = []
-        if a_step.outcome is MEETS:
-            basis.append("art 3.2(a)")
-        if produced is MEETS:
-            if b_step.outcome is MEETS:
-                basis.append("art 3.2(b)")
-            if c_step.outcome is MEETS:
-                basis.append(self.rule_basis("art 3.2(c)", c_step, met))
+        basis = self.criteria_basis(
+            (a_step, b_step, c_step), produced, ("art 3.2(a)", "art 3.2(b)", "art 3.2(c)"), 2, met
+        )
         steps.append(
             Step(
                 "requirements of the RCEP",

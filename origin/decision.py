@@ -738,6 +738,53 @@ class Decision:
             rule,
         )
 
+    def by_criteria(
+        self,
+        criteria: tuple[Step, Step, Step],
+        fungibles: tuple[Citation, tuple[Citation, Citation], Citation | None],
+    ) -> tuple[list[Step], Outcome, Outcome]:
+        """The agreements' three criteria — wholly obtained, or produced from originating
+        materials or meeting the rule — with the fungible-materials step when the good is
+        not wholly obtained: the steps so far, ``produced`` (either of the last two, fungibles
+        counted) and ``origin`` (the first, or produced)."""
+        steps: list[Step] = [*self.assessment.sub_steps, *criteria]
+        wholly, *others = criteria
+        produced = Outcome.any(c.outcome for c in others)
+        if wholly.outcome is not MEETS:
+            produced = self.counting_fungibles(produced, steps, *fungibles)
+        return steps, produced, wholly.outcome | produced
+
+    def consigned(self, origin: Outcome, steps: list[Step], check: Callable[[], Step]) -> Outcome:
+        """``origin`` kept only if the goods were consigned as the law allows (``check``); an
+        intermediate material is not consigned on its own."""
+        if self.intermediate:
+            return origin
+        moved = check()
+        steps.append(moved)
+        return origin & moved.outcome
+
+    def criteria_basis(
+        self,
+        criteria: tuple[Step, Step, Step],
+        produced: Outcome,
+        labels: tuple[str, str, str],
+        rule: int,
+        met: Sequence[object],
+    ) -> list[str]:
+        """The criteria met, by their labels; the rule's (``rule``, its index) with the
+        alternatives met and any de minimis (:meth:`rule_basis`)."""
+        basis: list[str] = []
+        if criteria[0].outcome is MEETS:
+            basis.append(labels[0])
+        if produced is MEETS:
+            for index in (1, 2):
+                if criteria[index].outcome is MEETS:
+                    label = labels[index]
+                    basis.append(
+                        self.rule_basis(label, criteria[index], met) if index == rule else label
+                    )
+        return basis
+
     def counting_fungibles(
         self,
         outcome: Outcome,
