@@ -99,7 +99,6 @@ from origin.engine import (
     exact,
     percent,
     rvc_result,
-    shift_of,
     tariff_shift_step,
 )
 from origin.engine import rvc_step as engine_rvc_step
@@ -434,21 +433,9 @@ class _Run(Decision):
         forgiven = next((c for c in step.children if c.test == "de minimis"), None)
         if forgiven is None:
             return step
-        good = self.case.good.hs
-        materials = a.case.materials
-        failing: list[int] = []
-        unclear = False
-        seen: dict[str | None, Outcome] = {}  # by digits: a str's hash is kept
-        for index in a.shift_relevant:
-            code = materials[index].hs
-            key = None if code is None else code.digits
-            outcome = seen.get(key)
-            if outcome is None:
-                outcome = seen[key] = shift_of(good, code, rule)[0]
-            if outcome is FAILS:
-                failing.append(index)
-            elif outcome is NEEDS_INFO:
-                unclear = True
+        last = a.last_shift
+        assert last is not None and last[0] is rule  # the step just evaluated it
+        failing, unclear = list(last[1]), last[2]
         if self.textile():
             forgiven = self.textile_de_minimis(failing)
         else:

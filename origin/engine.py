@@ -200,6 +200,10 @@ class Assessment:
     sub_steps: list[Step]
     indirect_deemed: bool
     shift: ShiftRecord | None = None
+    # The last tariff-shift rule evaluated, with its failing lines and whether any line's
+    # shift was unclear: a plugin that re-reads them (e.g. CPTPP's Annex 3-C) need not walk
+    # the BOM again.
+    last_shift: tuple[TariffShift, list[int], bool] | None = None
 
     def value_of(self, index: int) -> Decimal | None:
         line = self.special.get(index)
@@ -705,6 +709,7 @@ def tariff_shift_step(a: Assessment, rule: TariffShift, citation: Citation) -> S
     record = ShiftRecord(rule, by_code) if a.shift is None else None
     if record is not None:
         a.shift = record
+    a.last_shift = (rule, failing, bool(unknown))
     word = _SHIFT_WORD[rule.level]
     checked = len(a.shift_relevant)
     inputs: tuple[tuple[str, Figure], ...] = (
