@@ -35,6 +35,7 @@ BUILTIN: Mapping[str, str] = {
     "chinese-taipei": "agreements.chinese_taipei:AGREEMENT",
     "thailand": "agreements.thailand:AGREEMENT",
     "tpsep": "agreements.tpsep:AGREEMENT",
+    "uae": "agreements.uae:AGREEMENT",
 }
 
 

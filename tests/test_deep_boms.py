@@ -19,6 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from origin import decision, registry, strict_json
+from origin.agreement import Agreement
 from origin.caseio import CaseFormatError, case_from_json, determination_to_json, load_case
 from origin.cli import main
 from origin.determination import Verdict
@@ -26,6 +27,12 @@ from origin.explain import explain
 from origin.model import Case
 
 DATE = dt.date(2025, 6, 1)
+
+
+def date_for(agreement: Agreement) -> dt.date:
+    """DATE, or the first day the agreement's law is encoded for when that is later."""
+    start = agreement.law.coverage.start
+    return max(DATE, start) if start is not None else DATE
 STATUSES = ("undetermined", "originating", "non-originating")
 
 
@@ -89,7 +96,7 @@ def test_a_bom_1000_deep_decides_from_its_file_under_every_agreement(tmp_path: P
     case = load_case(path)
     assert max(depth for depth, _ in case.walk()) == 1000
     for agreement in registry.all_agreements():
-        d = agreement.determine(case, DATE)
+        d = agreement.determine(case, date_for(agreement))
         assert d.verdict in Verdict
         text = explain(d)
         assert text.startswith(d.agreement_title)
@@ -133,7 +140,8 @@ def test_deep_boms_decide_with_linear_work(levels: list[tuple[str, bool]], name:
 
     case = load_case_from(chain(levels))
     with mock.patch.object(decision, "assess", counted):
-        d = registry.get(name).determine(case, DATE)
+        agreement = registry.get(name)
+        d = agreement.determine(case, date_for(agreement))
     assert d.verdict in Verdict
     assert calls <= 2 * (len(levels) + 1)
     explain(d)

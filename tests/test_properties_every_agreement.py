@@ -35,6 +35,14 @@ from origin.engine import CaseError
 AGREEMENTS = registry.all_agreements()
 IDS = [a.name for a in AGREEMENTS]
 DATE = dt.date(2025, 6, 1)
+
+
+def date_for(agreement: Agreement) -> dt.date:
+    """DATE, or the first day the agreement's law is encoded for when that is later."""
+    start = agreement.law.coverage.start
+    return max(DATE, start) if start is not None else DATE
+
+
 REFUSED = (FactError, CaseError)  # what an agreement says of a case it cannot take
 RULES = ("CTH", "CTSH", "RVC40", "CTH or RVC40")
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -43,7 +51,7 @@ SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[Healt
 def _country(agreement: Agreement) -> str:
     """A country of the agreement on DATE other than New Zealand."""
     if agreement.membership is not None:
-        found = sorted(agreement.membership.on(DATE))
+        found = sorted(agreement.membership.on(date_for(agreement)))
     else:
         found = sorted(agreement.law.parties)
     return next(c for c in found if c != "NZ")
@@ -73,7 +81,7 @@ def _moved(agreement: Agreement, document: dict[str, Any], rule: str) -> dict[st
 def _outcome(agreement: Agreement, document: dict[str, Any]) -> str:
     """The determination as JSON text, or the refusal's message."""
     try:
-        d = agreement.determine(case_from_json(document), DATE)
+        d = agreement.determine(case_from_json(document), date_for(agreement))
     except REFUSED as error:
         return f"refused: {error}"
     return strict_json.dumps(determination_to_json(d))
@@ -110,12 +118,12 @@ def test_bom_order_does_not_matter(
             line["components"] = data.draw(st.permutations(line["components"]), label="sub")
     shuffled["costs"] = data.draw(st.permutations(shuffled["costs"]), label="costs")
     try:
-        before = agreement.determine(case_from_json(moved), DATE)
+        before = agreement.determine(case_from_json(moved), date_for(agreement))
     except REFUSED as error:
         with pytest.raises(type(error)):
-            agreement.determine(case_from_json(shuffled), DATE)
+            agreement.determine(case_from_json(shuffled), date_for(agreement))
         return
-    after = agreement.determine(case_from_json(shuffled), DATE)
+    after = agreement.determine(case_from_json(shuffled), date_for(agreement))
     assert after.verdict is before.verdict
     assert [(r.method, r.value, r.outcome) for r in after.rvc] == [
         (r.method, r.value, r.outcome) for r in before.rvc
@@ -139,8 +147,8 @@ def test_an_originating_material_never_hurts(
     flipped = copy.deepcopy(moved)
     flipped["materials"][candidates[choice % len(candidates)]]["status"] = "originating"
     try:
-        before = agreement.determine(case_from_json(moved), DATE)
-        after = agreement.determine(case_from_json(flipped), DATE)
+        before = agreement.determine(case_from_json(moved), date_for(agreement))
+        after = agreement.determine(case_from_json(flipped), date_for(agreement))
     except REFUSED:
         assume(False)
         return
