@@ -36,6 +36,7 @@ BUILTIN: Mapping[str, str] = {
     "thailand": "agreements.thailand:AGREEMENT",
     "tpsep": "agreements.tpsep:AGREEMENT",
     "uae": "agreements.uae:AGREEMENT",
+    "pacer-plus": "agreements.pacer_plus:AGREEMENT",
 }
 
 
