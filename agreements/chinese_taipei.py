@@ -58,7 +58,7 @@ law makes unique, with these readings (decision 0022):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ from origin.determination import (
 )
 from origin.engine import CaseError, minimal_operations_step
 from origin.law import LawBook, Term
-from origin.model import Case, Material, OriginStatus, ValueBasis
+from origin.model import Case, OriginStatus, ValueBasis
 from origin.regime import DeclaredRegime
 
 LAW = LawBook.load(Path(__file__).with_suffix(".toml"))
@@ -101,21 +101,12 @@ def art(text: str) -> Citation:
     return Citation.parse(text, LAW.instrument)
 
 
-def _lines(materials: Sequence[Material]) -> Iterator[Material]:
-    """Every material line at any BOM depth (iteratively: BOMs may be thousands deep)."""
-    stack = list(materials)
-    while stack:
-        material = stack.pop()
-        yield material
-        stack.extend(material.components)
-
-
 def check_local_deductions(case: Case) -> None:
     """art 5(2)(b): freight, insurance, packing and other transport costs are left out of the
     value of non-originating materials the producer acquires *within* the Party; a material
     valued at CIF at importation (art 5(2)(a)) takes no such deduction, so the case is refused
     rather than the deduction silently dropped."""
-    for material in _lines(case.materials):
+    for _, material in case.walk():  # every line at any depth, without recursion
         if (
             material.adjustments
             and material.basis is ValueBasis.CIF
