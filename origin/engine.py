@@ -849,10 +849,13 @@ def _de_minimis_by_value(a: Assessment, failing: Sequence[int], citation: Citati
             missing.append(f"value of material {a.case.materials[index].id}")
         else:
             total += value
+    # "FOB value" → "FOB value of the good"; a label naming the good already stays as it is
+    label = regime.de_minimis_base_label
+    named = label if label.endswith("of the good") else f"{label} of the good"
     if base is None:
-        missing.append(f"{regime.de_minimis_base_label} of the good")
+        missing.append(named)
     elif base == 0:
-        missing.append(f"{regime.de_minimis_base_label} of the good (it is given as zero)")
+        missing.append(f"{named} (it is given as zero)")
     share_allowed = percent(regime.de_minimis_share * 100)
     inputs: tuple[tuple[str, Figure], ...] = (
         ("value of non-originating materials failing the shift", total),
