@@ -631,7 +631,7 @@ def case_to_json(case: Case) -> dict[str, Any]:
     )
 
 
-def _figure(value: object) -> object:
+def figure_json(value: object) -> object:
     """Exact figures for JSON: amounts as decimal strings, ratios as 'p/q' plus a reading."""
     if isinstance(value, Fraction):
         return {"exact": f"{value.numerator}/{value.denominator}", "decimal": _fraction_text(value)}
@@ -661,10 +661,10 @@ def _one_step_to_json(step: Step, children: list[dict[str, Any]]) -> dict[str, A
             "citation": step.citation.to_json(),
             "outcome": step.outcome.value,
             "summary": step.summary,
-            "inputs": {name: _figure(value) for name, value in step.inputs},
-            "value": _figure(step.value),
-            "threshold": _figure(step.threshold),
-            "margin": _figure(step.margin),
+            "inputs": {name: figure_json(value) for name, value in step.inputs},
+            "value": figure_json(step.value),
+            "threshold": figure_json(step.threshold),
+            "margin": figure_json(step.margin),
             "missing": list(step.missing),
             "children": children,
         }
@@ -678,12 +678,14 @@ def _rvc_to_json(r: RVCResult) -> dict[str, Any]:
             "citation": str(r.citation),
             "formula": r.formula,
             "latex": r.latex,
-            "inputs": {k: _figure(v) for k, v in r.inputs},
-            "value": _figure(r.value),
-            "threshold": _figure(r.threshold),
+            "inputs": {k: figure_json(v) for k, v in r.inputs},
+            "value": figure_json(r.value),
+            "threshold": figure_json(r.threshold),
             "outcome": r.outcome.value,
-            "margin": _figure(r.margin),
-            "headroom": [{"input": s, "must_be": d, "bound": _figure(b)} for s, d, b in r.headroom],
+            "margin": figure_json(r.margin),
+            "headroom": [
+                {"input": s, "must_be": d, "bound": figure_json(b)} for s, d, b in r.headroom
+            ],
             "note": r.note,
         }
     )
@@ -697,10 +699,10 @@ def _row_to_json(row: MaterialRow) -> dict[str, Any]:
         "hs": row.hs,
         "status": row.status,
         "declared_status": row.declared_status,
-        "value": _figure(row.value),
+        "value": figure_json(row.value),
         "counted_as": row.counted_as,
-        "vom_value": _figure(row.vom_value),
-        "vnm_value": _figure(row.vnm_value),
+        "vom_value": figure_json(row.vom_value),
+        "vnm_value": figure_json(row.vnm_value),
         "tariff_shift": row.tariff_shift.value if row.tariff_shift else None,
         "de_minimis": row.de_minimis,
         "citations": [str(c) for c in row.citations],
@@ -708,7 +710,7 @@ def _row_to_json(row: MaterialRow) -> dict[str, Any]:
     }
 
 
-def _obligation_to_json(o: Obligation) -> dict[str, Any]:
+def obligation_json(o: Obligation) -> dict[str, Any]:
     return _drop_empty(
         {
             "citation": str(o.citation),
@@ -749,6 +751,6 @@ def determination_to_json(d: Determination) -> dict[str, Any]:
         "materials": [_row_to_json(m) for m in d.materials],
         "costs": [_cost_row_to_json(c) for c in d.costs],
         "citations": [str(c) for c in d.citations()],
-        "obligations": [_obligation_to_json(o) for o in d.obligations],
+        "obligations": [obligation_json(o) for o in d.obligations],
         "notes": list(d.notes),
     }

@@ -28,9 +28,10 @@ from origin.caseio import (
 from origin.determination import Determination
 from origin.engine import CaseError
 from origin.errors import InputError
-from origin.explain import explain
+from origin.explain import explain, explain_comparison
 from origin.groups import Membership
 from origin.law import LawNotEncoded
+from origin.qualify import comparison_to_json, law_date, qualify
 from origin.trees import preorder
 
 # Subcommands that live beside their own subject (HS data, workbooks, levies). Each module
@@ -66,7 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     determine.add_argument("case", type=Path)
     determine.add_argument("--agreement", required=True, help="e.g. anzcerta")
     determine.add_argument(
-        "--date", type=_date, default=None, help="date whose law applies (default: today)"
+        "--date",
+        type=_date,
+        default=None,
+        help="date whose law applies (default: the goods' importation date, "
+        "consignment.imported_on, else today)",
     )
     determine.add_argument("--format", choices=("text", "json"), default="text")
     determine.add_argument(
@@ -85,6 +90,45 @@ def _parser() -> argparse.ArgumentParser:
     )
     determine.add_argument(
         "--goods", default=None, help="with --schedule: which goods-specific rule applies"
+    )
+    qualify = sub.add_parser(
+        "qualify",
+        help="decide a case under every agreement and rank the claims (origin-comparison/1)",
+    )
+    qualify.add_argument("case", type=Path)
+    qualify.add_argument(
+        "--date",
+        type=_date,
+        default=None,
+        help="date whose law applies (default: consignment.imported_on, else today)",
+    )
+    qualify.add_argument("--format", choices=("text", "json"), default="text")
+    qualify.add_argument(
+        "--agreement",
+        action="append",
+        default=None,
+        help="only these agreements (repeatable; default: every installed agreement)",
+    )
+    qualify.add_argument(
+        "--schedule",
+        type=Path,
+        action="append",
+        default=[],
+        help="a loaded PSR schedule (repeatable, one per agreement; each knows its agreement)",
+    )
+    qualify.add_argument("--goods", default=None, help="with --schedule: which goods-specific rule")
+    qualify.add_argument(
+        "--rates",
+        type=Path,
+        default=None,
+        help="NZ tariff rates (CSV: tariff_item, normal, preferential; docs/tariff-rates.md) "
+        "for the duty each claim saves",
+    )
+    qualify.add_argument(
+        "--rates-as-at",
+        type=_date,
+        default=None,
+        help="the rate table's date (default: a YYYY-MM-DD in its file name)",
     )
     demo = sub.add_parser("demo", help="decide the bundled example case and explain it")
     demo.add_argument("--format", choices=("text", "json"), default="text")
@@ -164,6 +208,35 @@ def _demo(fmt: str) -> int:
     return 0
 
 
+def _qualify(args: argparse.Namespace) -> int:
+    """Every agreement's answer for one case, ranked; exit 0 whatever the verdicts."""
+    case, case_date = load_case_or_worked(args.case)
+    chosen = None if not args.agreement else [registry.get(n) for n in args.agreement]
+    schedules = []
+    if args.schedule:
+        from hs_data.schedule import Schedule  # noqa: PLC0415 - only with --schedule
+
+        schedules = [Schedule.load(path) for path in args.schedule]
+    rates = None
+    if args.rates is not None:
+        from hs_data.tariff_rates import TariffRates  # noqa: PLC0415 - only with --rates
+
+        rates = TariffRates.load(args.rates, args.rates_as_at)
+    comparison = qualify(
+        case,
+        args.date or case_date,
+        agreements=chosen,
+        schedules=schedules,
+        rates=rates,
+        goods=args.goods,
+    )
+    if args.format == "json":
+        print(strict_json.dumps(comparison_to_json(comparison), indent=2, ensure_ascii=False))
+    else:
+        print(explain_comparison(comparison, case.currency))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -186,13 +259,19 @@ def _main(argv: Sequence[str] | None) -> int:
             return _law(args.agreement)
         if args.command == "demo":
             return _demo(args.format)
+        if args.command == "qualify":
+            return _qualify(args)
         agreement = registry.get(args.agreement)
         if args.membership is not None:
             agreement = agreement.with_membership(Membership.load(args.membership))
         case, case_date = load_case_or_worked(args.case)
-        date = args.date or case_date or dt.date.today()
+        date, why = law_date(case, args.date or case_date)
+        if case_date is not None and args.date is None:
+            why = "the worked case's date"
+        dated = f"law applied as at {date.isoformat()}: {why}"
         if args.schedule is None:
-            emit(agreement.determine(case, date), args.format)
+            determination = agreement.determine(case, date)
+            emit(attrs.evolve(determination, notes=(dated, *determination.notes)), args.format)
             return 0
         from hs_data.apply import apply_schedule  # noqa: PLC0415 - only with --schedule
         from hs_data.schedule import Schedule  # noqa: PLC0415
@@ -201,7 +280,7 @@ def _main(argv: Sequence[str] | None) -> int:
             case, Schedule.load(args.schedule), goods=args.goods, agreement=agreement.name
         )
         determination = agreement.determine(ruled, date)
-        notes = (*(p.note() for p in provenance), *determination.notes)
+        notes = (dated, *(p.note() for p in provenance), *determination.notes)
         emit(attrs.evolve(determination, notes=notes), args.format)
         return 0
     except CaseFormatError as error:

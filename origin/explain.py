@@ -1,13 +1,17 @@
-"""A determination as readable text: verdict first, then each step with its provision."""
+"""Determinations and comparisons as readable text: verdict first, then why."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from origin.determination import MEETS, Determination, Outcome, Step
 from origin.engine import percent
 from origin.trees import preorder
+
+if TYPE_CHECKING:
+    from origin.qualify import Comparison, Row
 
 _MARK = {Outcome.MEETS: "✓", Outcome.FAILS: "✗", Outcome.NEEDS_INFO: "?"}
 
@@ -124,3 +128,84 @@ def _money(value: object) -> str:
         shown = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
         return f"{value.numerator}/{value.denominator} (≈{shown})"
     return str(value)
+
+
+def explain_comparison(c: Comparison, currency: str = "") -> str:
+    """One line per agreement, ranked, then what each row still needs or why it failed."""
+    money = f" {currency}" if currency else ""
+    out = [f"Good {c.good_id} (HS {c.hs}) on {c.date.isoformat()}: {c.date_reason}"]
+    best = c.best
+    if best is not None:
+        saved = best.duty.saved if best.duty is not None else None
+        out.append(
+            f"CLAIM: {best.agreement} ({', '.join(best.preference_codes) or 'no code'})"
+            + (f", duty saved {saved}{money}" if saved is not None else "")
+        )
+    else:
+        out.append("CLAIM: none — no agreement decides the good originating")
+    out.append(f"Ranked {c.ranking}.")
+    out.append("")
+    out.append(
+        f"  {'#':>2}  {'agreement':<15} {'status':<18} {'decisive RVC':<26} {'code':<5} saved"
+    )
+    for number, row in enumerate(c.rows, 1):
+        out.append(
+            f"  {number:>2}  {row.agreement:<15} {row.status:<18} {_decisive(row):<26} "
+            f"{'/'.join(row.preference_codes):<5} {_saved(row, money)}"
+        )
+    details = [row for row in c.rows if row.status != "originating" or row.duty is not None]
+    if details:
+        out.append("")
+    for row in details:
+        d = row.determination
+        if row.reason:
+            out.append(f"{row.agreement}: {row.reason}")
+            continue
+        lines = [f"needs: {fact}" for fact in row.missing]
+        if d is not None and d.basis:
+            lines.append("basis: " + "; ".join(d.basis))
+        if row.rule_source:
+            lines.append(f"rule: {row.rule or '(none)'} — {row.rule_source}")
+        if row.duty is not None:
+            lines.append(_duty_line(row, money))
+        out.append(f"{row.agreement}:")
+        out.extend(f"    {line}" for line in lines)
+    if best is not None and best.determination is not None and best.determination.obligations:
+        out.append("")
+        out.append(f"Obligations under {best.agreement}:")
+        for o in best.determination.obligations:
+            until = f" (until {o.until.isoformat()})" if o.until else ""
+            out.append(f"  [{o.citation}] {o.text}{until}")
+    out.extend(f"Note: {n}" for n in c.notes)
+    return "\n".join(out)
+
+
+def _decisive(row: Row) -> str:
+    r = row.decisive
+    if r is None or r.value is None or r.margin is None:
+        return ""
+    sign = "+" if r.margin >= 0 else "−"
+    return f"{percent(r.value)} ({sign}{percent(abs(r.margin))}) {r.method}"[:26]
+
+
+def _saved(row: Row, money: str) -> str:
+    duty = row.duty
+    if duty is None:
+        return ""
+    if duty.saved is None:
+        return "needs review"
+    text = f"{duty.saved}{money}"
+    return text if row.status == "originating" else f"{text} if originating"
+
+
+def _duty_line(row: Row, money: str) -> str:
+    duty = row.duty
+    assert duty is not None
+    rates = duty.rates
+    how = f" ({rates.how})" if rates is not None and rates.how else ""
+    if duty.saved is None:
+        return f"duty: needs review — {duty.review}{how}"
+    return (
+        f"duty on {duty.customs_value}{money}: normal {duty.normal}, preferential "
+        f"{duty.preferential} ({duty.code}), saved {duty.saved}{how}; {duty.source}"
+    )
