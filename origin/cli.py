@@ -31,7 +31,7 @@ from origin.errors import InputError
 from origin.explain import explain, explain_comparison
 from origin.groups import Membership
 from origin.law import LawNotEncoded
-from origin.qualify import comparison_to_json, law_date, qualify
+from origin.qualify import Comparison, comparison_to_json, law_date, qualify
 from origin.trees import preorder
 
 # Subcommands that live beside their own subject (HS data, workbooks, levies). Each module
@@ -132,6 +132,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo = sub.add_parser("demo", help="decide the bundled example case and explain it")
     demo.add_argument("--format", choices=("text", "json"), default="text")
+    demo.add_argument(
+        "--qualify",
+        action="store_true",
+        help="decide it under every agreement and rank the claims, as 'origin qualify' does",
+    )
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
@@ -200,12 +205,22 @@ def emit(determination: Determination, fmt: str) -> None:
         print(explain(determination))
 
 
-def _demo(fmt: str) -> int:
-    """Decide the bundled office-chair case under ANZCERTA and explain it."""
+def _demo(fmt: str, every: bool = False) -> int:
+    """Decide the bundled office-chair case under ANZCERTA (or every agreement) and explain it."""
     text = resources.files("origin").joinpath("data").joinpath(DEMO).read_text(encoding="utf-8")
     case = case_from_json(strict_json.loads(text), f"bundled {DEMO}")
+    if every:
+        _print_comparison(qualify(case), fmt)  # on the importation date, as qualify does
+        return 0
     emit(registry.get(DEMO_AGREEMENT).determine(case, DEMO_DATE), fmt)
     return 0
+
+
+def _print_comparison(comparison: Comparison, fmt: str) -> None:
+    if fmt == "json":
+        print(strict_json.dumps(comparison_to_json(comparison), indent=2, ensure_ascii=False))
+    else:
+        print(explain_comparison(comparison, comparison.currency))
 
 
 def _qualify(args: argparse.Namespace) -> int:
@@ -230,10 +245,7 @@ def _qualify(args: argparse.Namespace) -> int:
         rates=rates,
         goods=args.goods,
     )
-    if args.format == "json":
-        print(strict_json.dumps(comparison_to_json(comparison), indent=2, ensure_ascii=False))
-    else:
-        print(explain_comparison(comparison, case.currency))
+    _print_comparison(comparison, args.format)
     return 0
 
 
@@ -258,7 +270,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.command == "law":
             return _law(args.agreement)
         if args.command == "demo":
-            return _demo(args.format)
+            return _demo(args.format, args.qualify)
         if args.command == "qualify":
             return _qualify(args)
         agreement = registry.get(args.agreement)

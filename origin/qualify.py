@@ -149,6 +149,7 @@ class Comparison:
 
     good_id: str
     hs: str
+    currency: str  # of the case's amounts, the customs value and the duty figures
     date: dt.date
     date_reason: str
     rows: tuple[Row, ...]
@@ -197,7 +198,9 @@ def qualify(
         + _why_unpriced(case, rates)
         + ")"
     )
-    return Comparison(str(case.good.id), str(case.good.hs), day, why, ranked, ranking)
+    return Comparison(
+        str(case.good.id), str(case.good.hs), case.currency, day, why, ranked, ranking
+    )
 
 
 def _why_unpriced(case: Case, rates: TariffRates | None) -> str:
@@ -390,6 +393,7 @@ def comparison_to_json(comparison: Comparison) -> dict[str, Any]:
         "schema": COMPARISON_SCHEMA,
         "good": comparison.good_id,
         "hs": comparison.hs,
+        "currency": comparison.currency,
         "date": comparison.date.isoformat(),
         "date_reason": comparison.date_reason,
         "ranking": comparison.ranking,

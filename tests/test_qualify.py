@@ -182,3 +182,29 @@ def test_qualify_command_text_names_the_claim(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "CLAIM: anzcerta (AU)" in out
     assert "uae: not in force on 2025-06-01" in out
+
+
+def test_the_comparison_validates_against_its_schema() -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    from jsonschema import Draft202012Validator  # noqa: PLC0415
+
+    path = Path(__file__).resolve().parent.parent / "docs" / "comparison.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    case = demo()
+    moved = attrs.evolve(case, consignment=attrs.evolve(case.consignment, exported_from="SG"))
+    for document in (comparison_to_json(qualify(case)), comparison_to_json(qualify(moved))):
+        errors = [e.message for e in validator.iter_errors(document)]
+        assert errors == []
+    broken = comparison_to_json(qualify(case))
+    broken["rows"][0]["status"] = "maybe"
+    assert list(validator.iter_errors(broken))  # the schema can fail
+
+
+def test_demo_qualify_prints_the_ranked_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--qualify"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Good CHAIR-OC200 (HS 9401.71) on 2025-06-01: the goods' importation")
+    assert "CLAIM: anzcerta (AU)" in out
