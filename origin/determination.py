@@ -231,3 +231,34 @@ def missing_of(steps: Iterable[Step]) -> tuple[str, ...]:
         else:
             stack.extend(reversed(step.children))
     return tuple(found)
+
+
+# The engine's note on an RVC computed from the known figures when the unknown ones could
+# move it either way (origin/engine.py, ``rvc_result``): its value is no RVC and no bound.
+_UNBOUNDED = "from known values only"
+
+
+def rvc_reading(result: RVCResult) -> str:
+    """What ``result.value`` says of the RVC: ``"exact"``; ``"at least"`` or ``"at most"``
+    when material values are missing and the known ones bound it (``RVCResult.bound``);
+    ``""`` when it says nothing: not computed, or a figure without a bound that does not
+    decide the test ("needs information": the unknown values could move it either way; a
+    plugin may also leave a figure open on a fact still needed). A plugin may replace the
+    engine's note (ANZCERTA's r 37 band does), so the outcome, not only the note, says
+    which."""
+    if result.value is None:
+        return ""
+    if result.bound:
+        return result.bound
+    if result.outcome is Outcome.NEEDS_INFO or result.note.startswith(_UNBOUNDED):
+        return ""
+    return "exact"
+
+
+def decisive_rvc(d: Determination) -> RVCResult | None:
+    """The RVC method reported (broker export, comparison): the highest passing one, else
+    the highest computed one (its value the RVC or a bound on it; see :func:`rvc_reading`)."""
+    computed = [r for r in d.rvc if rvc_reading(r)]
+    passing = [r for r in computed if r.outcome is Outcome.MEETS]
+    pool = passing or computed
+    return max(pool, key=lambda r: r.value or 0) if pool else None

@@ -30,23 +30,21 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from origin import registry
 from origin.agreement import Agreement, FactError
-from origin.determination import Determination, Outcome, RVCResult, Verdict
+from origin.determination import Determination, RVCResult, Verdict, decisive_rvc
 from origin.engine import CaseError
 from origin.errors import InputError
 from origin.law import LawNotEncoded, goods_country
 from origin.model import Case
 
 if TYPE_CHECKING:  # the rate table and schedules are optional inputs
-    from hs_data.tariff_rates import DutyRates, TariffRates
-
     from hs_data.schedule import Schedule
+    from hs_data.tariff_rates import DutyRates, TariffRates
 
 COMPARISON_SCHEMA = "origin-comparison/1"
 
@@ -123,24 +121,13 @@ class Row:
 
     @property
     def decisive(self) -> RVCResult | None:
-        """The RVC that carries the verdict: the met method with the most room, else the
-        method closest to its threshold; ``None`` where no RVC was computed."""
-        if self.determination is None:
-            return None
-        computed = [r for r in self.determination.rvc if r.margin is not None]
-        if not computed:
-            return None
-        met = [r for r in computed if r.outcome is Outcome.MEETS]
-        return max(met or computed, key=_margin)
+        """The RVC reported, as in the broker export (:func:`decisive_rvc`): the highest
+        passing method, else the highest computed; ``None`` where none was computed."""
+        return decisive_rvc(self.determination) if self.determination is not None else None
 
     @property
     def missing(self) -> tuple[str, ...]:
         return self.determination.missing if self.determination is not None else ()
-
-
-def _margin(result: RVCResult) -> Fraction:
-    assert result.margin is not None
-    return result.margin
 
 
 @attrs.frozen
