@@ -7,15 +7,18 @@ messages); the command exits non-zero when any occurred.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from origin.agreement import Agreement, FactError
 from origin.engine import CaseError
 from origin.errors import InputError
-from origin.law import LawNotEncoded
+from origin.law import LawBook, LawNotEncoded
+from origin.model import Case
+from origin.qualify import Comparison, Status, law_date, qualify
 from origin.workbook.export import Decided
 from origin.workbook.mapping import Layout
 from origin.workbook.problems import Issue, Ledger, Severity, display_name
@@ -24,9 +27,22 @@ from origin.workbook.reader import import_workbook
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
 
+@attrs.frozen
+class Compared:
+    """One product decided under every agreement (``origin check --agreement all``)."""
+
+    workbook: str
+    product: str
+    case: Case
+    comparison: Comparison
+
+
 @attrs.define
 class Batch:
     decided: list[Decided] = attrs.field(factory=list)
+    # With several agreements: each product's comparison; ``decided`` then holds one item
+    # per product and agreement that applies (a determination or an error).
+    compared: list[Compared] = attrs.field(factory=list)
     issues: list[Issue] = attrs.field(factory=list)
     ledger: Ledger = attrs.field(factory=Ledger)
     failed_files: list[str] = attrs.field(factory=list)
@@ -51,20 +67,42 @@ def workbooks(target: Path) -> list[Path]:
     return [target]
 
 
-def check(
+def words_of(agreements: Sequence[Agreement]) -> LawBook:
+    """A law book whose vocabularies hold every word of ``agreements``, for reading a
+    workbook once to decide it under all of them: a fact any of them reads as yes/no is read
+    so, and a word no agreement knows is refused where it stands. Each agreement still checks
+    its own words when it decides (an unknown word then stops only its row)."""
+    merged: dict[str, dict[str, Any]] = {}
+    for agreement in agreements:
+        for name, terms in agreement.law.vocabularies.items():
+            known = merged.setdefault(name, {})
+            for key, term in terms.items():
+                known.setdefault(key, term)
+    return attrs.evolve(agreements[0].law, vocabularies=merged)
+
+
+def check(  # noqa: PLR0917 - the command's options, in its order
     paths: Iterable[Path],
-    agreement: Agreement,
-    date: dt.date,
+    agreement: Agreement | Sequence[Agreement],
+    date: dt.date | None,
     layout: Layout | None = None,
     progress: Callable[[Path], None] | None = None,
+    compare: Mapping[str, Any] | None = None,
 ) -> Batch:
+    """Decide every product of every workbook under one agreement, or under several
+    (``qualify``: one comparison per product). ``date`` None: each product's importation
+    date, else today (:func:`origin.qualify.law_date`), stated in its notes. ``compare``:
+    further options of :func:`origin.qualify.qualify` (``schedules``, ``rates``, ``goods``)."""
+    several = not isinstance(agreement, Agreement)
+    agreements: Sequence[Agreement] = agreement if several else (agreement,)  # type: ignore[assignment]
+    law = words_of(agreements) if several else agreements[0].law
     batch = Batch()
     for path in paths:
         if progress is not None:
             progress(path)
         name = display_name(path)
         try:
-            imported = import_workbook(path, layout, agreement.law)
+            imported = import_workbook(path, layout, law)
         except InputError as error:
             batch.failed_files.append(name)
             message = str(error).removeprefix(f"{path.name}: ").removeprefix(f"{name}: ")
@@ -78,32 +116,76 @@ def check(
         for (sheet, row), reason in imported.ledger.reported.items():
             batch.ledger.report(f"{name}:{sheet}", row, reason)
         for product in imported.products:
-            if product.case is None:
-                batch.decided.append(
-                    Decided(
-                        name,
-                        product.product,
-                        agreement,
-                        None,
-                        None,
-                        "not imported: see the problems listed for this product",
-                        product.hs,
+            if product.case is None:  # one record, whichever agreement (the export says none)
+                for one in agreements[:1]:
+                    batch.decided.append(
+                        Decided(
+                            name,
+                            product.product,
+                            one,
+                            None,
+                            None,
+                            "not imported: see the problems listed for this product",
+                            product.hs,
+                        )
                     )
-                )
                 continue
-            try:
-                determination = agreement.determine(product.case, date)
-            except (CaseError, FactError, LawNotEncoded, InputError) as error:
-                batch.issues.append(
-                    Issue(name, f"product {product.product}: {error}", product=product.product)
-                )
-                batch.decided.append(
-                    Decided(name, product.product, agreement, product.case, None, str(error))
-                )
+            if several:
+                _compare(batch, name, product.product, product.case, agreements, date, compare)
                 continue
-            batch.decided.append(
-                Decided(name, product.product, agreement, product.case, determination)
-            )
+            _decide(batch, name, product.product, product.case, agreements[0], date)
         if not imported.products and not imported.errors:
             batch.issues.append(Issue(name, "no products found (the Product sheet is empty)"))
     return batch
+
+
+def _decide(  # noqa: PLR0917
+    batch: Batch, name: str, product: str, case: Case, agreement: Agreement, date: dt.date | None
+) -> None:
+    day, why = law_date(case, date)
+    try:
+        determination = agreement.determine(case, day)
+    except (CaseError, FactError, LawNotEncoded, InputError) as error:
+        batch.issues.append(Issue(name, f"product {product}: {error}", product=product))
+        batch.decided.append(Decided(name, product, agreement, case, None, str(error)))
+        return
+    if date is None:  # say which date was used, and why, where the reader looks
+        note = f"law applied as at {day.isoformat()}: {why}"
+        determination = attrs.evolve(determination, notes=(note, *determination.notes))
+    batch.decided.append(Decided(name, product, agreement, case, determination, date_reason=why))
+
+
+def _compare(  # noqa: PLR0917
+    batch: Batch,
+    name: str,
+    product: str,
+    case: Case,
+    agreements: Sequence[Agreement],
+    date: dt.date | None,
+    options: Mapping[str, Any] | None,
+) -> None:
+    comparison = qualify(case, date, agreements=agreements, **(options or {}))
+    batch.compared.append(Compared(name, product, case, comparison))
+    by_name = {a.name: a for a in agreements}
+    note = f"law applied as at {comparison.date.isoformat()}: {comparison.date_reason}"
+    for row in comparison.rows:
+        if row.status == Status.NOT_APPLICABLE:
+            continue
+        agreement = by_name[row.agreement]
+        d = row.determination
+        if d is None:
+            # An error of the case for this agreement only: a row of the comparison (and of
+            # the export), listed as a warning; the product is decided under the others.
+            batch.issues.append(
+                Issue(
+                    name,
+                    f"product {product}: {row.agreement}: {row.reason}",
+                    product=product,
+                    severity=Severity.WARNING,
+                )
+            )
+            continue
+        d = attrs.evolve(d, notes=(note, *d.notes))
+        batch.decided.append(
+            Decided(name, product, agreement, case, d, date_reason=comparison.date_reason)
+        )

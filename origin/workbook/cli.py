@@ -47,14 +47,46 @@ def register(subparsers: Any) -> None:
         "check", help="decide every product in a workbook or a folder of workbooks"
     )
     check.add_argument("target", type=Path, help="a workbook (.xlsx/.xlsm/.xls/.ods) or a folder")
-    check.add_argument("--agreement", required=True, help="e.g. anzcerta")
-    check.add_argument("--date", type=_date, help="date whose law applies (default: today)")
+    check.add_argument(
+        "--agreement",
+        required=True,
+        help="e.g. anzcerta; 'all': decide every product under every installed agreement and "
+        "rank the claims (a Comparison sheet; docs/comparison.md)",
+    )
+    check.add_argument(
+        "--date",
+        type=_date,
+        help="date whose law applies (default: each product's importation date from the "
+        "Consignment sheet, else today)",
+    )
     check.add_argument("--out", type=Path, help="write the results workbook here (.xlsx)")
     check.add_argument(
         "--export", choices=("csv", "jsonl"), help="broker export (schema origin-broker/2)"
     )
     check.add_argument(
         "--export-file", type=Path, help="write the export here instead of standard output"
+    )
+    check.add_argument(
+        "--export-best",
+        action="store_true",
+        help="with --agreement all: export only each product's best claim (else one record "
+        "per product and agreement, in rank order)",
+    )
+    check.add_argument(
+        "--rates",
+        type=Path,
+        help="with --agreement all: NZ tariff rates (CSV, docs/tariff-rates.md) for the duty "
+        "each claim saves",
+    )
+    check.add_argument(
+        "--rates-as-at", type=_date, help="the rate table's date (default: from its file name)"
+    )
+    check.add_argument(
+        "--schedule",
+        type=Path,
+        action="append",
+        default=[],
+        help="with --agreement all: a PSR schedule (repeatable, one per agreement)",
     )
     check.add_argument("--mapping", type=Path, help="column mapping for a foreign layout (TOML)")
     check.set_defaults(run=_check)
@@ -90,10 +122,15 @@ def _write_failed(error: Exception, where: Path | str) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    agreement = registry.get(args.agreement)
+    every = args.agreement.strip().lower() == "all"
+    agreement = registry.all_agreements() if every else registry.get(args.agreement)
     layout = load_layout(args.mapping) if args.mapping else None
-    date = args.date or dt.date.today()
-    agreement.law.check_date(date)
+    date = args.date
+    if date is not None and not every:
+        registry.get(args.agreement).law.check_date(date)
+    if (args.export_best or args.rates or args.schedule) and not every:
+        raise InputError("--export-best, --rates and --schedule need --agreement all")
+    compare = _compare_options(args) if every else None
     target: Path = args.target
     if not target.exists():
         raise InputError(f"{target}: no such file or folder")
@@ -106,15 +143,25 @@ def _check(args: argparse.Namespace) -> int:
     check_outputs([args.out, args.export_file], [*paths, args.mapping])
     bar = _progress(len(paths))
     try:
-        result = batch_module.check(paths, agreement, date, layout, bar)
+        result = batch_module.check(paths, agreement, date, layout, bar, compare)
     finally:
         if hasattr(bar, "close"):
             bar.close()
+    _outputs(args, result, every)
+    return 1 if result.failed else 0
+
+
+def _outputs(args: argparse.Namespace, result: batch_module.Batch, every: bool) -> None:
+    """The console lines, then the results workbook and the export (a failed write: one line)."""
     report = sys.stderr if args.export and not args.export_file else sys.stdout
     writing: Path | str = STDOUT if report is sys.stdout else "standard error"
     try:
+        if every:
+            _print_claims(result, report)
         for item in result.decided:
             d = item.determination
+            if every and item.case is not None:
+                continue  # the product's line is its claim, printed above
             shown = d.verdict.value if d else "NOT DECIDED"
             basis = f" — {'; '.join(d.basis)}" if d and d.basis else ""
             # User text (ids, file names) shown, never acted on by the terminal (ESC, CR).
@@ -126,26 +173,68 @@ def _check(args: argparse.Namespace) -> int:
             print(f"origin: {visible(str(issue))}", file=sys.stderr)
         if args.out:
             writing = args.out
-            for note in write_results(args.out, result.decided, result.issues, result.ledger):
+            for note in write_results(
+                args.out, result.decided, result.issues, result.ledger, result.compared
+            ):
                 print(f"origin: {note}", file=sys.stderr)
             print(f"origin: wrote {args.out}", file=sys.stderr)
         if args.export:
+            records = (
+                [
+                    *export.compared_rows(result.compared, best=args.export_best),
+                    *export.unread_rows(d for d in result.decided if d.case is None),
+                ]
+                if every
+                else result.decided
+            )
             if args.export_file:
                 writing = args.export_file
                 with (
                     replacing(args.export_file) as temporary,
                     temporary.open("w", encoding="utf-8", newline="") as handle,
                 ):
-                    notes = export.write(result.decided, args.export, handle)
+                    notes = export.write(records, args.export, handle)
             else:
                 writing = STDOUT
-                notes = export.write(result.decided, args.export, sys.stdout)
+                notes = export.write(records, args.export, sys.stdout)
                 sys.stdout.flush()
             for note in notes:
                 print(f"origin: {note}", file=sys.stderr)
     except Exception as error:  # disk full, file too large, open in Excel, …
         _write_failed(error, writing)
-    return 1 if result.failed else 0
+
+
+def _compare_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Schedules and the rate table, read (and refused) before any workbook is."""
+    options: dict[str, Any] = {}
+    if args.schedule:
+        from hs_data.schedule import Schedule  # noqa: PLC0415 - only with --schedule
+
+        options["schedules"] = [Schedule.load(path) for path in args.schedule]
+    if args.rates:
+        from hs_data.tariff_rates import TariffRates  # noqa: PLC0415 - only with --rates
+
+        options["rates"] = TariffRates.load(args.rates, args.rates_as_at)
+    return options
+
+
+def _print_claims(result: batch_module.Batch, report: Any) -> None:
+    """One line per product: the claim to make (or none) and how many agreements apply."""
+    for item in result.compared:
+        c = item.comparison
+        best = c.best
+        applying = sum(1 for row in c.rows if row.applies)
+        if best is not None:
+            codes = "/".join(best.preference_codes) or "no code"
+            saved = best.duty.saved if best.duty is not None else None
+            shown = f"claim {best.agreement} ({codes})" + (
+                f", duty saved {saved} {c.currency}" if saved is not None else ""
+            )
+        else:
+            statuses = sorted({row.status for row in c.rows if row.applies})
+            shown = "no claim: " + (", ".join(statuses) or "no agreement applies")
+        line = f"{item.workbook} {item.product}: {shown} ({applying} of {len(c.rows)} apply)"
+        print(visible(line, line=True), file=report)
 
 
 def _let_go(error: BaseException) -> None:

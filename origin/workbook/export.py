@@ -1,9 +1,11 @@
-"""Broker export: one stable row per decided product (schema ``origin-broker/2``).
+"""Broker export: one stable row per decided product (schema ``origin-broker/3``).
 
 Field names, order and meanings are documented in ``docs/broker-export.md``; adding a field
 needs a new schema version, so a broker's import never breaks silently. ``origin-broker/2``
 (issue 12) gives an RVC that is only a bound in its own fields (``rvc_bound``,
-``rvc_bound_percent``) instead of as ``rvc_percent``.
+``rvc_bound_percent``) instead of as ``rvc_percent``; ``origin-broker/3`` (issue 17) says why
+the law date was chosen, and, for ``check --agreement all``, gives each product × agreement
+its rank, the duty the claim saves, and ``not applicable`` records.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
 import origin
-from origin import strict_json
+from origin import registry, strict_json
 from origin.agreement import Agreement
 from origin.caseio import case_to_json
 from origin.determination import Determination, Verdict, decisive_rvc, rvc_reading
@@ -30,7 +32,10 @@ from origin.model import Case
 from origin.trees import rebuild
 from origin.workbook.output import visible
 
-SCHEMA = "origin-broker/2"
+if TYPE_CHECKING:
+    from origin.workbook.batch import Compared
+
+SCHEMA = "origin-broker/3"
 FIELDS = (
     "schema",
     "workbook",
@@ -48,11 +53,14 @@ FIELDS = (
     "rvc_method",
     "rvc_citation",
     "determination_date",
+    "date_reason",
     "law_version",
     "records_kept_until",
     "missing",
     "fingerprint",
     "toolkit_version",
+    "rank",
+    "duty_saved",
 )
 
 
@@ -153,6 +161,7 @@ class Decided:
     determination: Determination | None
     error: str = ""  # why no determination was made
     hs: str = ""  # the good's HS / tariff item as read, for records without a case
+    date_reason: str = ""  # why the law date was that one (origin.qualify.law_date)
 
     @property
     def fingerprint(self) -> str:
@@ -175,6 +184,7 @@ def broker_row(item: Decided) -> dict[str, str]:
         agreement=item.agreement.name,
         preference_code=";".join(codes),
         toolkit_version=origin.__version__,
+        date_reason=item.date_reason,
     )
     if d is None:
         good = item.case.good if item.case is not None else None
@@ -217,7 +227,7 @@ def broker_row(item: Decided) -> dict[str, str]:
     return row
 
 
-def write(items: Iterable[Decided], fmt: str, out: TextIO) -> list[str]:
+def write(items: Iterable[Decided | dict[str, str]], fmt: str, out: TextIO) -> list[str]:
     """``csv`` (header row, RFC 4180 quoting) or ``jsonl`` (one object per line); in both,
     text that a spreadsheet would run as a formula is made inert (see :func:`_inert`), and
     control characters (NUL, ESC, …) are written as visible escapes (``\\x00``; see
@@ -235,7 +245,7 @@ def write(items: Iterable[Decided], fmt: str, out: TextIO) -> list[str]:
             )
         return {key: _inert(value) for key, value in shown.items()}
 
-    rows = (safe(broker_row(item)) for item in items)
+    rows = (safe(item if isinstance(item, dict) else broker_row(item)) for item in items)
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
         writer.writeheader()
@@ -250,3 +260,44 @@ def write(items: Iterable[Decided], fmt: str, out: TextIO) -> list[str]:
 
 def read_csv(text: str) -> list[Mapping[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def compared_rows(compared: Iterable[Compared], best: bool = False) -> Iterator[dict[str, str]]:
+    """``check --agreement all``: every product's comparison, one record per agreement in
+    rank order (``best``: only the first originating one, or the first row when none is)."""
+    for item in compared:
+        comparison = item.comparison
+        rows = comparison.rows[:1] if best else comparison.rows
+        for rank, row in enumerate(rows, 1):
+            agreement = registry.get(row.agreement)
+            common = {
+                "rank": str(rank),
+                "date_reason": comparison.date_reason,
+                "determination_date": comparison.date.isoformat(),
+            }
+            saved = row.duty.saved if row.duty is not None else None
+            if saved is not None:
+                common["duty_saved"] = str(saved)
+            record = broker_row(
+                Decided(
+                    item.workbook,
+                    item.product,
+                    agreement,
+                    item.case,
+                    row.determination,
+                    row.reason,
+                )
+            )
+            record.update(common)
+            if row.status == "not applicable":
+                record["verdict"] = "not applicable"
+            yield record
+
+
+def unread_rows(items: Iterable[Decided]) -> Iterator[dict[str, str]]:
+    """Products that could not be read, under ``check --agreement all``: one ``error``
+    record each, for no agreement in particular (``agreement`` is empty)."""
+    for item in items:
+        record = broker_row(item)
+        record.update(agreement="", preference_code="")
+        yield record

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 from openpyxl import Workbook
@@ -50,6 +50,9 @@ from origin.trees import preorder
 from origin.workbook.export import Decided, percent_text, rvc_reading
 from origin.workbook.output import os_error, replacing, visible
 from origin.workbook.problems import Issue, Ledger, WorkbookError
+
+if TYPE_CHECKING:
+    from origin.workbook.batch import Compared
 
 EXCEL_ROWS = 1_048_576
 EXCEL_CELL = 32_767  # characters a cell holds (UTF-16 code units, as Excel counts them)
@@ -285,6 +288,77 @@ class _Output:
         return found
 
 
+COMPARISON_HEADERS = (
+    "workbook",
+    "product",
+    "HS",
+    "date",
+    "date chosen because",
+    "rank",
+    "agreement",
+    "status",
+    "preference code",
+    "basis",
+    "RVC method",
+    "RVC %",
+    "margin (points)",
+    "missing facts, or why not",
+    "rule",
+    "rule from",
+    "customs value",
+    "normal duty",
+    "preferential duty",
+    "duty saved",
+    "duty: rates read / review",
+)
+
+
+def _comparison(out: _Output, compared: Sequence[Compared]) -> None:
+    """One row per product and agreement, in rank order (docs/comparison.md)."""
+    sheet = out.sheet(
+        "Comparison",
+        COMPARISON_HEADERS,
+        (18, 16, 11, 11, 30, 5, 14, 17, 8, 40, 12, 9, 9, 50, 28, 28, 12, 11, 11, 11, 50),
+    )
+    for item in compared:
+        c = item.comparison
+        for rank, row in enumerate(c.rows, 1):
+            d = row.determination
+            decisive = row.decisive
+            duty = row.duty
+            fill = _VERDICT_FILL.get(row.status)
+            status = _cell(row.status, fill=fill) if fill is not None else row.status
+            reading = ""
+            if duty is not None:
+                reading = duty.review or (duty.rates.how if duty.rates is not None else "")
+                reading = f"{reading}; {duty.source}" if duty.source else reading
+            sheet.append(
+                [
+                    item.workbook,
+                    item.product,
+                    c.hs,
+                    _cell(c.date, "yyyy-mm-dd"),
+                    c.date_reason,
+                    rank,
+                    row.agreement,
+                    status,
+                    "/".join(row.preference_codes),
+                    "; ".join(d.basis) if d is not None else "",
+                    decisive.method if decisive is not None else "",
+                    _cell(_number(decisive.value), PERCENT) if decisive is not None else None,
+                    _cell(_number(decisive.margin), PERCENT) if decisive is not None else None,
+                    row.reason or "; ".join(row.missing),
+                    row.rule,
+                    row.rule_source,
+                    _cell(duty.customs_value, MONEY) if duty is not None else None,
+                    _cell(duty.normal, MONEY) if duty is not None else None,
+                    _cell(duty.preferential, MONEY) if duty is not None else None,
+                    _cell(duty.saved, MONEY) if duty is not None else None,
+                    reading,
+                ]
+            )
+
+
 def _number(value: Decimal | Fraction | None) -> Any:
     if value is None:
         return None
@@ -313,7 +387,11 @@ def _exact_text(value: Fraction | None) -> str:
 
 
 def write_results(
-    path: Path, items: Sequence[Decided], issues: Sequence[Issue] = (), ledger: Ledger | None = None
+    path: Path,
+    items: Sequence[Decided],
+    issues: Sequence[Issue] = (),
+    ledger: Ledger | None = None,
+    compared: Sequence[Compared] = (),
 ) -> list[str]:
     """Write the results workbook to ``path``, complete or not at all: a failed write (disk
     full, …) raises ``OSError`` and leaves whatever was at ``path`` as it was. Returns one
@@ -333,7 +411,7 @@ def write_results(
     out = _Output(path.name)
     with replacing(path) as temporary:  # renamed onto ``path`` only once complete
         try:
-            _write(out, temporary, items, issues, ledger)
+            _write(out, temporary, items, issues, ledger, compared)
         except Exception as error:
             _abandon(out.book)
             failure = os_error(error)
@@ -359,13 +437,16 @@ def _abandon(book: Workbook) -> None:
                 writer.cleanup()
 
 
-def _write(
+def _write(  # noqa: PLR0917 - the parts of the results workbook, in its order
     out: _Output,
     path: Path,
     items: Sequence[Decided],
     issues: Sequence[Issue],
     ledger: Ledger | None,
+    compared: Sequence[Compared] = (),
 ) -> None:
+    if compared:  # first: with every agreement tried, the ranked claims are the answer
+        _comparison(out, compared)
     summary = out.sheet(
         "Summary",
         (
