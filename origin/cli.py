@@ -17,6 +17,7 @@ from pathlib import Path
 
 import attrs
 
+import origin
 from origin import registry, strict_json
 from origin.agreement import FactError
 from origin.caseio import (
@@ -30,7 +31,7 @@ from origin.engine import CaseError
 from origin.errors import InputError
 from origin.explain import explain, explain_comparison
 from origin.groups import Membership
-from origin.law import LawNotEncoded
+from origin.law import LawNotEncoded, law_summary, law_to_json
 from origin.qualify import Comparison, comparison_to_json, law_date, qualify
 from origin.trees import preorder
 
@@ -57,12 +58,17 @@ def _parser() -> argparse.ArgumentParser:
         prog="origin",
         description="Decide whether goods are originating under New Zealand's trade agreements.",
     )
+    parser.add_argument("--version", action="version", version=f"origin {origin.__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("agreements", help="list the agreements and the regulations they encode")
+    listing = sub.add_parser(
+        "agreements", help="list the agreements and the regulations they encode"
+    )
+    listing.add_argument("--format", choices=("text", "json"), default="text")
     law = sub.add_parser(
         "law", help="an agreement's encoded law: coverage, dated values, and the words a case uses"
     )
     law.add_argument("agreement", help="e.g. anzcerta")
+    law.add_argument("--format", choices=("text", "json"), default="text")
     determine = sub.add_parser("determine", help="decide a case file (JSON, origin-case/1)")
     determine.add_argument("case", type=Path)
     determine.add_argument("--agreement", required=True, help="e.g. anzcerta")
@@ -142,7 +148,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _agreements() -> int:
+def _agreements(fmt: str = "text") -> int:
+    if fmt == "json":
+        listed = [law_summary(a) for a in registry.all_agreements()]
+        print(strict_json.dumps({"agreements": listed}, indent=2, ensure_ascii=False))
+        return 0
     for agreement in registry.all_agreements():
         law = agreement.law
         print(f"{agreement.name:<12} {agreement.title}")
@@ -153,9 +163,12 @@ def _agreements() -> int:
     return 0
 
 
-def _law(name: str) -> int:
+def _law(name: str, fmt: str = "text") -> int:
     """Print the law file as a reader needs it to fill in a case."""
     agreement = registry.get(name)
+    if fmt == "json":
+        print(strict_json.dumps(law_to_json(agreement), indent=2, ensure_ascii=False))
+        return 0
     law = agreement.law
     print(f"{law.title}")
     print(f"{law.instrument}, {law.regulations}; text as at {law.text_version.isoformat()}")
@@ -249,6 +262,15 @@ def _qualify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        choices = getattr(action, "choices", None)
+        if isinstance(choices, dict) and command in choices:
+            found: argparse.ArgumentParser = choices[command]
+            return found
+    return parser
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -260,15 +282,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # told with the usage of the command that was given, not the top level's
+        _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         if hasattr(args, "run"):
             code: int = args.run(args)
             return code
         if args.command == "agreements":
-            return _agreements()
+            return _agreements(args.format)
         if args.command == "law":
-            return _law(args.agreement)
+            return _law(args.agreement, args.format)
         if args.command == "demo":
             return _demo(args.format, args.qualify)
         if args.command == "qualify":

@@ -311,3 +311,75 @@ def _exact(value: object) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise TypeError(f"value {value!r} must be an integer or a decimal string, not a float")
     return Fraction(value)
+
+
+def law_summary(agreement: Any) -> dict[str, Any]:
+    """One agreement as ``origin agreements --format json`` lists it."""
+    law = agreement.law
+    return {
+        "name": agreement.name,
+        "title": agreement.title,
+        "regulations": agreement.regulations,
+        "instrument": law.instrument,
+        "text_version": law.text_version.isoformat(),
+        "coverage": _window_json(law.coverage),
+        "coverage_reference": law.coverage_reference,
+        "preference_codes": list(law.preference_codes),
+    }
+
+
+def law_to_json(agreement: Any) -> dict[str, Any]:
+    """``origin law NAME --format json``: what the text output shows, as data (values exact,
+    as ``p/q``; every dated value with its window and reference)."""
+    law = agreement.law
+    membership = agreement.membership
+    return {
+        **law_summary(agreement),
+        "source": law.source,
+        "horizon": law.horizon.isoformat(),
+        "parties": list(law.parties),
+        "group": None
+        if membership is None
+        else {
+            "name": membership.name,
+            "title": membership.title,
+            "source": membership.source,
+            "as_at": membership.as_at.isoformat() if membership.as_at else None,
+            "members": [
+                {"code": m.code, "name": m.name, **_window_json(m.window), "note": m.note}
+                for m in membership.members
+            ],
+        },
+        "preference_reference": law.preference_reference,
+        "parameters": [
+            {
+                "name": p.name,
+                "description": p.description,
+                "unit": p.unit,
+                "values": [
+                    {
+                        **_window_json(v.window),
+                        "value": f"{v.value.numerator}/{v.value.denominator}",
+                        "reference": str(v.reference),
+                        "note": v.note,
+                    }
+                    for v in p.values
+                ],
+            }
+            for p in law.parameters.values()
+        ],
+        "vocabularies": {
+            name: [
+                {"key": t.key, "group": t.group, "reference": str(t.reference), "text": t.text}
+                for t in terms.values()
+            ]
+            for name, terms in law.vocabularies.items()
+        },
+    }
+
+
+def _window_json(window: Window) -> dict[str, str | None]:
+    return {
+        "from": window.start.isoformat() if window.start else None,
+        "until": window.end.isoformat() if window.end else None,
+    }

@@ -1,0 +1,69 @@
+"""CLI basics of issue #18: ``--version``, a subcommand's own usage on its errors, and
+``--format json`` for ``agreements`` and ``law``."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import pytest
+
+import origin
+from origin import registry
+from origin.cli import main
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"origin {origin.__version__}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "usage"),
+    [
+        (
+            ["determine", "case.json", "--agreement", "anzcerta", "--bogus"],
+            "usage: origin determine",
+        ),
+        (["check", "folder", "--agreement", "all", "--bogus"], "usage: origin check"),
+        (["qualify", "case.json", "--bogus"], "usage: origin qualify"),
+    ],
+)
+def test_unknown_option_shows_the_subcommand_usage(
+    argv: list[str], usage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(usage)
+    assert "unrecognized arguments: --bogus" in err
+
+
+def test_agreements_json_lists_every_agreement(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["agreements", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["agreements"]
+    assert [a["name"] for a in listed] == list(registry.names())
+    anzcerta = next(a for a in listed if a["name"] == "anzcerta")
+    assert anzcerta["preference_codes"] == ["AU"]
+    assert anzcerta["coverage"]["from"] == registry.get("anzcerta").law.coverage.start.isoformat()
+
+
+def test_law_json_gives_exact_dated_values(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["law", "anzcerta", "--format", "json"]) == 0
+    law = json.loads(capsys.readouterr().out)
+    book = registry.get("anzcerta").law
+    for parameter in law["parameters"]:
+        encoded = book.parameters[parameter["name"]]
+        for value, dated in zip(parameter["values"], encoded.values, strict=True):
+            assert Fraction(value["value"]) == dated.value
+            assert value["reference"] == str(dated.reference)
+    assert set(law["vocabularies"]) == set(book.vocabularies)
+
+
+def test_law_json_lists_a_group(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["law", "ldc", "--format", "json"]) == 0
+    group = json.loads(capsys.readouterr().out)["group"]
+    assert group["name"] == "ldc" and group["members"]
