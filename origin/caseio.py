@@ -466,8 +466,23 @@ def case_from_json(data: object, source: str = "case") -> Case:
     return build.case(good, currency or "", materials, costs, consignment, facts, psr, reference)
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+
+
 def read_json(path: Path) -> object:
-    """Parse a JSON file exactly (numbers as Decimal); failures name the file and position."""
+    """Parse a JSON file exactly (numbers as Decimal); failures name the file and position.
+    A workbook given where a case file belongs is named as such, with the command for it."""
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        raise CaseFormatError(
+            str(path),
+            [
+                Problem(
+                    "(file)",
+                    f"this is a workbook ({path.suffix}), not a JSON case file: decide it with "
+                    f"'origin check {path} --agreement NAME' (or '--agreement all')",
+                )
+            ],
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

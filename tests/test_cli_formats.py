@@ -67,3 +67,30 @@ def test_law_json_lists_a_group(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["law", "ldc", "--format", "json"]) == 0
     group = json.loads(capsys.readouterr().out)["group"]
     assert group["name"] == "ldc" and group["members"]
+
+
+def test_a_workbook_given_to_determine_points_to_check(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    book = Path(str(tmp_path)) / "kettle.xlsx"
+    book.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert main(["determine", str(book), "--agreement", "anzcerta"]) == 2
+    err = capsys.readouterr().err
+    assert "this is a workbook (.xlsx), not a JSON case file" in err
+    assert f"origin check {book} --agreement NAME" in err
+
+
+def test_results_workbook_must_be_xlsx(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pathlib import Path  # noqa: PLC0415
+
+    folder = Path(str(tmp_path))
+    book = folder / "desk.xlsx"
+    assert main(["template", str(book), "--agreement", "anzcerta"]) == 0
+    out = folder / "results.csv"
+    assert main(["check", str(book), "--agreement", "anzcerta", "--out", str(out)]) == 2
+    assert "give --out a name ending in .xlsx" in capsys.readouterr().err
+    assert not out.exists()

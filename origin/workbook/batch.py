@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from origin.agreement import Agreement, FactError
+from origin.caseio import WORKBOOK_SUFFIXES
 from origin.engine import CaseError
 from origin.errors import InputError
 from origin.law import LawBook, LawNotEncoded
@@ -24,7 +25,7 @@ from origin.workbook.mapping import Layout
 from origin.workbook.problems import Issue, Ledger, Severity, display_name
 from origin.workbook.reader import import_workbook
 
-SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+SUFFIXES = WORKBOOK_SUFFIXES
 
 
 @attrs.frozen

@@ -139,6 +139,11 @@ def _check(args: argparse.Namespace) -> int:
         raise InputError(f"{target}: no workbooks (.xlsx, .xlsm, .xls, .xlsb, .ods) in the folder")
     if args.export_file and not args.export:
         raise InputError("--export-file needs --export csv or --export jsonl")
+    if args.out is not None and args.out.suffix.lower() != ".xlsx":
+        raise InputError(
+            f"cannot write {args.out}: the results workbook is an .xlsx file; give --out a "
+            "name ending in .xlsx (for CSV or JSON lines use --export)"
+        )
     # Every output before any work: never an input, a link, a device or a missing folder.
     check_outputs([args.out, args.export_file], [*paths, args.mapping])
     bar = _progress(len(paths))
