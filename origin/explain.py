@@ -130,6 +130,30 @@ def _money(value: object) -> str:
     return str(value)
 
 
+def reason(d: Determination, limit: int = 3) -> str:
+    """Why, in one line: the basis of an originating good, the failing test and its margin,
+    or the facts still needed (the first ``limit``, and how many more)."""
+    from origin.determination import Verdict, decisive_rvc  # noqa: PLC0415
+
+    if d.verdict is Verdict.ORIGINATING:
+        return "; ".join(d.basis)
+    if d.verdict is Verdict.NEEDS_INFORMATION:
+        shown = "; ".join(d.missing[:limit])
+        more = f" (+{len(d.missing) - limit} more)" if len(d.missing) > limit else ""
+        return f"needs {shown}{more}"
+    rvc = decisive_rvc(d)
+    if rvc is not None and rvc.value is not None and rvc.margin is not None:
+        return (
+            f"RVC {percent(rvc.value)} against {percent(rvc.threshold)} ({rvc.method}, "
+            f"{rvc.citation}): short by {percent(-rvc.margin).removesuffix('%')} points"
+        )
+    for step in d.steps:
+        if step.outcome is Outcome.FAILS:
+            margin = f", margin {percent(step.margin)}" if step.margin is not None else ""
+            return f"{step.test} [{step.citation}]: {step.summary}{margin}"
+    return ""
+
+
 def explain_comparison(c: Comparison, currency: str = "") -> str:
     """One line per agreement, ranked, then what each row still needs or why it failed."""
     money = f" {currency}" if currency else ""

@@ -94,3 +94,30 @@ def test_results_workbook_must_be_xlsx(
     assert main(["check", str(book), "--agreement", "anzcerta", "--out", str(out)]) == 2
     assert "give --out a name ending in .xlsx" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_check_lines_carry_their_reason_and_a_summary_closes(
+    tmp_path: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The template's desk: RVC50 (factory-cost) met at 61.54 % under ANZCERTA; asked for
+    # RVC70 it fails, short by 8.46 points (61.538… − 70 = −8.461…).
+    from pathlib import Path  # noqa: PLC0415
+
+    import openpyxl  # noqa: PLC0415
+
+    book = Path(str(tmp_path)) / "desk.xlsx"
+    assert main(["template", str(book), "--agreement", "anzcerta"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(book), "--agreement", "anzcerta"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "desk.xlsx DESK-1: originating — r 33(2)(c) (RVC50 (factory-cost))\n"
+    assert captured.err.endswith("origin: 1 product in 1 workbook: 1 originating; no problems\n")
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook["Product"]
+    assert sheet["E1"].value == "psr"
+    sheet["E2"].value = "RVC70 (factory-cost)"
+    workbook.save(book)
+    assert main(["check", str(book), "--agreement", "anzcerta"]) == 0
+    line = capsys.readouterr().out
+    assert line.startswith("desk.xlsx DESK-1: not originating — RVC 61.5")
+    assert "against 70% (factory-cost, r 36(3)): short by 8.46" in line

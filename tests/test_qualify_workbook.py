@@ -61,12 +61,20 @@ def test_check_all_ranks_every_agreement(
     assert by_name["aanzfta"]["verdict"] == "error"
     assert "factory-cost" in by_name["aanzfta"]["missing"]
     assert "warning: product DESK-1: aanzfta:" in captured.err
-    assert captured.err.count("DESK-1: claim anzcerta (AU)") == 1  # the console line
+    assert "1 product in 1 workbook: 1 a claim" in captured.err  # the closing summary
     book = openpyxl.load_workbook(out, read_only=True)
     assert book.sheetnames[0] == "Comparison"
     rows = list(book["Comparison"].iter_rows(values_only=True))
     assert len(rows) == 1 + len(registry.names())
     assert rows[1][5:8] == (1, "anzcerta", "originating")
+
+
+def test_check_all_console_line_names_the_claim(
+    workbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(workbook), "--agreement", "all"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "desk.xlsx DESK-1: claim anzcerta (AU) (6 of 19 apply)\n"
 
 
 def test_check_all_export_best_gives_one_record_per_product(

@@ -14,11 +14,13 @@ import gc
 import os
 import sys
 import traceback
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from origin import registry
 from origin.errors import InputError
+from origin.explain import reason
 from origin.workbook import batch as batch_module
 from origin.workbook import export
 from origin.workbook.mapping import load_layout
@@ -157,23 +159,23 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _outputs(args: argparse.Namespace, result: batch_module.Batch, every: bool) -> None:
-    """The console lines, then the results workbook and the export (a failed write: one line)."""
-    report = sys.stderr if args.export and not args.export_file else sys.stdout
-    writing: Path | str = STDOUT if report is sys.stdout else "standard error"
+    """Results on standard output, always: each product's line with its reason, or the
+    export when it has no file of its own (then the lines are left out, so that the export
+    stays machine-readable); problems and the closing summary on standard error."""
+    to_stdout = bool(args.export) and not args.export_file
+    writing: Path | str = STDOUT
+    written: list[str] = []
     try:
-        if every:
-            _print_claims(result, report)
-        for item in result.decided:
+        if every and not to_stdout:
+            _print_claims(result, sys.stdout)
+        for item in [] if to_stdout else result.decided:
             d = item.determination
             if every and item.case is not None:
                 continue  # the product's line is its claim, printed above
-            shown = d.verdict.value if d else "NOT DECIDED"
-            basis = f" — {'; '.join(d.basis)}" if d and d.basis else ""
+            shown = f"{d.verdict.value} — {reason(d)}" if d else f"NOT DECIDED — {item.error}"
             # User text (ids, file names) shown, never acted on by the terminal (ESC, CR).
-            print(
-                visible(f"{item.workbook} {item.product}: {shown}{basis}", line=True), file=report
-            )
-        report.flush()
+            print(visible(f"{item.workbook} {item.product}: {shown}", line=True))
+        sys.stdout.flush()
         for issue in result.issues:
             print(f"origin: {visible(str(issue))}", file=sys.stderr)
         if args.out:
@@ -182,7 +184,7 @@ def _outputs(args: argparse.Namespace, result: batch_module.Batch, every: bool) 
                 args.out, result.decided, result.issues, result.ledger, result.compared
             ):
                 print(f"origin: {note}", file=sys.stderr)
-            print(f"origin: wrote {args.out}", file=sys.stderr)
+            written.append(str(args.out))
         if args.export:
             records = (
                 [
@@ -199,14 +201,44 @@ def _outputs(args: argparse.Namespace, result: batch_module.Batch, every: bool) 
                     temporary.open("w", encoding="utf-8", newline="") as handle,
                 ):
                     notes = export.write(records, args.export, handle)
+                written.append(str(args.export_file))
             else:
                 writing = STDOUT
                 notes = export.write(records, args.export, sys.stdout)
                 sys.stdout.flush()
+                written.append(f"the {args.export} export to standard output")
             for note in notes:
                 print(f"origin: {note}", file=sys.stderr)
     except Exception as error:  # disk full, file too large, open in Excel, …
         _write_failed(error, writing)
+    print(f"origin: {visible(summary(result, written))}", file=sys.stderr)
+
+
+def summary(result: batch_module.Batch, written: list[str]) -> str:
+    """The closing line: products and files, counts by verdict, problems, what was written."""
+    files = len({item.workbook for item in result.decided} | set(result.failed_files))
+    if result.compared:
+        claims = Counter(
+            "a claim" if c.comparison.best is not None else "no claim" for c in result.compared
+        )
+        unread = sum(1 for d in result.decided if d.case is None)
+        counts = {**claims, **({"not read": unread} if unread else {})}
+        products = len(result.compared) + unread
+    else:
+        counts = Counter(
+            d.determination.verdict.value if d.determination else "not decided"
+            for d in result.decided
+        )
+        products = len(result.decided)
+    by = ", ".join(f"{n} {word}" for word, n in counts.items()) or "none"
+    severities = Counter(issue.severity.value for issue in result.issues)
+    problems = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in severities.items())
+    wrote = f"; wrote {', '.join(written)}" if written else ""
+    return (
+        f"{products} product{'s' if products != 1 else ''} in {files} "
+        f"workbook{'s' if files != 1 else ''}: {by}; "
+        f"{problems or 'no problems'}{wrote}"
+    )
 
 
 def _compare_options(args: argparse.Namespace) -> dict[str, Any]:
