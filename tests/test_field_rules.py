@@ -43,7 +43,9 @@ _PLACES = {
 _ROWS: dict[str, dict[str, object]] = {
     "Product": {"product": "P1", "hs": "9403.30", "currency": "NZD", "adjusted value": "100"},
     "BOM": {"product": "P1", "part id": "M1", "value": 10},
-    "Consignment": {"product": "P1"},
+    # Two headers, so that the sheet's header row is found (a sheet whose rows cannot be
+    # read stops every product: see tests/test_workbook_headers.py).
+    "Consignment": {"product": "P1", "exported from": "AU"},
 }
 _LAW = registry.get("anzcerta").law
 

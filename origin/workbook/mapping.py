@@ -39,13 +39,23 @@ from origin.workbook.fields import FIELDS, ROLES, SHEET_TITLES, NumberFormat, no
 SCHEMA = "origin-mapping/1"
 _TEMPLATE_ALIASES: Mapping[str, tuple[str, ...]] = {
     "product": ("product id", "good", "good id", "item"),
-    "part": ("part", "material", "material id", "component", "id"),
+    "part": ("part", "material", "material id", "component", "id", "part number", "part no"),
     "parent": ("parent", "parent part"),
     "value": ("cost", "material value"),
     "cost": ("id", "line", "cost line"),
     "hs": ("hs code", "tariff", "tariff item", "hs 2022"),
-    "origin_country": ("country of origin", "origin"),
+    "origin_country": ("country of origin", "origin", "coo"),
     "amount": ("cost amount",),
+    # Common spellings of cost sheets and ERP exports (issue 18): a header in the wrong
+    # words must be read, or refused with a suggestion, never silently left out.
+    "fob": ("fob value", "fob price", "free on board", "value fob"),
+    "ex_works": ("exw", "ex-works", "ex works price", "ex-works price"),
+    "adjusted_value": ("av",),
+    "quantity": ("qty", "quantity used"),
+    "unit": ("uom", "unit of measure"),
+    "status": ("origin status", "originating status"),
+    "currency": ("ccy", "currency code"),
+    "description": ("desc", "item description", "part description"),
 }
 
 

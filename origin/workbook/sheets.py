@@ -9,6 +9,7 @@ row by row, in the ledger.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -113,6 +114,9 @@ def read_role(r: _Reader, sheet: cells.SheetRows, layout: SheetLayout) -> None:
             if any(not fields.empty(v) for v in row):
                 ledger.seen(name, 1)
                 ledger.report(name, number, "no header row found")
+                # Rows that cannot be read may belong to any product: none is decided
+                # (a BOM left unread would leave a good with no materials "originating").
+                r.missing_sheets = True
         expected = ", ".join(f.header for f in FIELDS[layout.role] if f.required)
         r.issue(
             f"no header row found in the first {HEADER_SEARCH_ROWS} rows (expected "
@@ -129,7 +133,8 @@ def read_role(r: _Reader, sheet: cells.SheetRows, layout: SheetLayout) -> None:
         for number, row in _numbered(blocks):
             if any(not fields.empty(v) for v in row):
                 ledger.seen(name, 1)
-                ledger.report(name, number, "sheet lacks required columns")
+                ledger.report(name, number, "sheet not read: see the problem on its header row")
+                r.missing_sheets = True  # as above: its rows may be any product's
         return
     records = r.records[layout.role]
     start = len(records)
@@ -223,16 +228,36 @@ def plan_columns(  # noqa: PLR0917 - the header's place, in the order a message 
             number,
         )
         return []
+    # A header close to a field this sheet has not found (``stauts``) is a misspelling:
+    # read as "not a field", every material would silently lose its status. It stops the
+    # sheet (its products are not decided) and suggests the field's header.
+    unfound = {
+        spelling: specs[key].header
+        for key, column in layout.columns.items()
+        if key not in present
+        for spelling in column.headers
+    }
+    misspelt = False
     for index, value in enumerate(header):
         if index not in used and not fields.empty(value):
+            where = {"sheet": sheet, "row": number, "column": column_letter(index + offset)}
+            text = str(value).strip()
+            close = difflib.get_close_matches(normal(value), list(unfound), n=1, cutoff=0.8)
+            if close:
+                misspelt = True
+                r.issue(
+                    f"column {text!r} is not a field of this sheet: did you mean "
+                    f"{unfound[close[0]]!r}? Rename the header; until then this sheet is not "
+                    "read and its products are not decided",
+                    **where,
+                )
+                continue
             r.issue(
-                f"column {str(value).strip()!r} is not read (not a field of this sheet)",
-                sheet=sheet,
-                row=number,
-                column=column_letter(index + offset),
+                f"column {text!r} is not read (not a field of this sheet)",
                 severity=Severity.WARNING,
+                **where,
             )
-    return plan
+    return [] if misspelt else plan
 
 
 def converter(
