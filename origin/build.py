@@ -56,6 +56,7 @@ from origin.model import (
     Packaging,
     TransitStop,
     ValueBasis,
+    from_columns,
 )
 from origin.trees import preorder, rebuild
 
@@ -164,6 +165,7 @@ def good(ident: str, hs: HSCode, values: Mapping[str, Any], tariff: str | None) 
 
 _ATTRIBUTES: tuple[Any, ...] = tuple(attrs.fields(Material))
 _AT = {field.name: i for i, field in enumerate(_ATTRIBUTES)}
+_NAMES = [field.name for field in _ATTRIBUTES]
 
 
 def _default(field: Any) -> Any:
@@ -290,25 +292,27 @@ def materials_by_column(
 ) -> list[Material]:
     """Materials for a block of plain lines (no key of :data:`NOT_BY_COLUMN`), built
     column by column, as :func:`material` builds each: ``columns`` holds each key's values
-    line by line (None where a line has none; ``sparse`` names the keys where some do)."""
-    args: list[Iterable[Any]] = [repeat(d, count) for d in DEFAULTS]
+    line by line (None where a line has none; ``sparse`` names the keys where some do).
+    Made by :func:`origin.model.from_columns`: each field's column is checked once, not
+    each value (the reader's field rules have converted them already)."""
+    given: dict[str, Sequence[Any]] = {}
     for key, at in _PLAIN.items():
         if key in columns:
-            args[at] = columns[key]
+            given[_NAMES[at]] = columns[key]
     if ident in columns:
-        args[_ID] = columns[ident]
+        given["id"] = columns[ident]
     if "description" in sparse:
-        args[_DESCRIPTION] = ["" if v is None else v for v in columns["description"]]
+        given["description"] = ["" if v is None else v for v in columns["description"]]
     for key, at, table in _CHOICES:
         if key in columns:
-            args[at] = map(table.__getitem__, columns[key])
-    for key, at in (("self_produced", _SELF), ("indirect", _INDIRECT)):
+            given[_NAMES[at]] = list(map(table.__getitem__, columns[key]))
+    for key in ("self_produced", "indirect"):
         if key in columns:
-            args[at] = map(is_, columns[key], repeat(True))  # v is True
+            given[key] = list(map(is_, columns[key], repeat(True)))  # v is True
     if "attributes" in columns:
         default = DEFAULTS[_ATTRS]
-        args[_ATTRS] = [frozenset(v) if v else default for v in columns["attributes"]]
-    return list(map(Material, *args))
+        given["attributes"] = [frozenset(v) if v else default for v in columns["attributes"]]
+    return from_columns(Material, given, count)
 
 
 def unique_ids(
