@@ -26,6 +26,7 @@ from pathlib import Path
 
 import attrs
 
+from levies import headers
 from levies.calculator import EXACT, MONTHLY_FEE_KEYS, MONTHLY_NOTE, amend, compute
 from levies.dates import twentieth_of_month_after
 from levies.model import COLUMNS, Entry, EntryResult, RowError, Status, Step, user_id
@@ -164,9 +165,19 @@ def compute_file(
     sheet: str | None = None,
     profiles: Mapping[str, ExporterProfile] | None = None,
     law: LevyLaw = LAW,
+    columns: Mapping[str, str] | None = None,
 ) -> BatchResult:
+    """Every row of a file of entries. ``columns`` maps the file's own headers to the entry
+    columns (``levies.headers.mapping``); common synonyms are recognised without it."""
     table = read_table(
-        path, tuple(COLUMNS), required=("document", "date"), sheet=sheet, row_errors=True
+        path,
+        tuple(COLUMNS),
+        required=("document", "date"),
+        sheet=sheet,
+        aliases=columns,
+        row_errors=True,
+        synonyms=headers.SYNONYMS,
+        hint=headers.HINT,
     )
     rows = compute_rows(table.rows, profiles, law)
     if table.bad_rows:  # rows the reader could not split into cells: error rows, in file order

@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from levies import output, values
+from levies import headers, output, values
 from levies.batch import BatchResult, BatchRow, compute_file
 from levies.calculator import compute
 from levies.model import COLUMNS, Entry, RowError
@@ -37,7 +37,7 @@ from levies.ses import (
 from levies.tables import LAW
 from levies.threshold import Circumstance, duty_threshold
 from origin.errors import InputError
-from origin.law import LawNotEncoded
+from origin.law import LawNotEncoded, Window
 
 # Options of the single-entry form: every entry column except the batch-only ones.
 SINGLE = tuple(c for c in COLUMNS if c not in ("id", "document_id", "payer"))
@@ -75,6 +75,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     levy.add_argument("file", nargs="?", type=Path, help="entries (.csv, .xlsx, .json)")
     levy.add_argument("--sheet", help="worksheet name (default: the first)")
+    levy.add_argument(
+        "--columns",
+        type=Path,
+        metavar="FILE.toml",
+        help='your own headers: a [columns] table of "YOUR HEADER" = "COLUMN"',
+    )
+    levy.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="'YOUR HEADER=COLUMN'",
+        help="map one of your headers to a column (repeatable; wins over --columns)",
+    )
     levy.add_argument("--profiles", type=Path, help="exporter profiles with SES status")
     levy.add_argument("--format", choices=("text", "csv", "json"), default="text")
     levy.add_argument("--output", type=Path, help="write results here instead of stdout")
@@ -89,6 +102,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "levy-rates", help="the encoded levy and fee rates with citations"
     )
     rates.add_argument("--date", type=_date, help="only the rates in force on this date")
+    rates.add_argument("--format", choices=("text", "json"), default="text")
     rates.set_defaults(run=_rates)
 
     threshold = subparsers.add_parser(
@@ -109,6 +123,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--anti-dumping", action="store_true", help="anti-dumping/countervailing determination"
     )
     threshold.add_argument("--minister-permission", action="store_true")
+    threshold.add_argument("--format", choices=("text", "json"), default="text")
     threshold.set_defaults(run=_threshold)
 
     ses = subparsers.add_parser(
@@ -140,6 +155,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     seals.set_defaults(run=_seals)
     effect = ses_sub.add_parser("effect", help="what SES membership saves per export entry")
     effect.add_argument("--date", type=_date, required=True)
+    effect.add_argument("--format", choices=("text", "json"), default="text")
     effect.set_defaults(run=_effect)
 
 
@@ -181,6 +197,8 @@ def _levy(args: argparse.Namespace) -> int:
     }
     profiles = load_profiles(args.profiles) if args.profiles else {}
     if args.file is None:
+        if args.columns or args.column:
+            raise InputError("levy: --columns and --column map the headers of an entries file")
         if not given:
             raise InputError("levy: give an entries file, or --document and --date for one entry")
         return _single(args, given, profiles)
@@ -188,7 +206,8 @@ def _levy(args: argparse.Namespace) -> int:
         raise InputError(
             f"levy: give either a file or entry options, not both (got {', '.join(sorted(given))})"
         )
-    batch = compute_file(args.file, sheet=args.sheet, profiles=profiles)
+    columns = headers.mapping(tuple(COLUMNS), args.columns, args.column)
+    batch = compute_file(args.file, sheet=args.sheet, profiles=profiles, columns=columns)
     if args.format == "csv":
         _write(args, output.to_csv(batch))
     elif args.format == "json":
@@ -241,14 +260,23 @@ def _entry_day(given: Mapping[str, str]) -> dt.date:
     return day
 
 
+def _window_json(window: Window) -> dict[str, str | None]:
+    """``[from, until)``: ``until`` is the first day it no longer applies; null: unbounded."""
+    return {
+        "from": window.start.isoformat() if window.start else None,
+        "until": window.end.isoformat() if window.end else None,
+    }
+
+
 def _rates(args: argparse.Namespace) -> int:
     day: dt.date | None = args.date
     if day is not None:
         LAW.check_date(day)
     lines = []
-    for title, tables in (
-        ("Levies (the order)", LAW.levies),
-        ("Transaction fees (the regulations)", LAW.fees),
+    groups: dict[str, list[dict[str, Any]]] = {"levies": [], "fees": []}
+    for key, title, tables in (
+        ("levies", "Levies (the order)", LAW.levies),
+        ("fees", "Transaction fees (the regulations)", LAW.fees),
     ):
         lines.append(title)
         for table in tables.values():
@@ -264,12 +292,45 @@ def _rates(args: argparse.Namespace) -> int:
                     f"  {table.name} ({table.clause}) {rate.basis}: ${rate.amount} {table.unit}; "
                     f"{gst} [{rate.reference}] {rate.window}"
                 )
+                groups[key].append(
+                    {
+                        "key": table.key,
+                        "name": table.name,
+                        "clause": table.clause.to_json(),
+                        "basis": rate.basis,
+                        "amount": str(rate.amount),
+                        "unit": table.unit,
+                        "gst": "inclusive" if table.gst_inclusive else "plus GST, if any",
+                        "gst_reference": table.gst_inclusive.to_json()
+                        if table.gst_inclusive
+                        else None,
+                        "reference": rate.reference.to_json(),
+                        "text": rate.text,
+                        "window": _window_json(rate.window),
+                    }
+                )
     gst_rate = LAW.gst_rate(day or dt.date.today())
     lines.append(
         f"GST: default treatment {LAW.gst_default_treatment!r}; rate {gst_rate.value} "
         f"[{gst_rate.reference}, {gst_rate.reference.instrument}] {gst_rate.window}"
     )
-    print("\n".join(lines))
+    if args.format == "json":
+        data = {
+            "schema": "origin-levy-rates/1",
+            "date": day.isoformat() if day else None,
+            **groups,
+            "gst": {
+                "default_treatment": LAW.gst_default_treatment,
+                "default_reference": LAW.gst_default_reference.to_json(),
+                "rate": str(gst_rate.value),
+                "reference": gst_rate.reference.to_json(),
+                "window": _window_json(gst_rate.window),
+                "on": (day or dt.date.today()).isoformat(),
+            },
+        }
+        _write(args, _json_text(data))
+    else:
+        print("\n".join(lines))
     return 0
 
 
@@ -286,6 +347,19 @@ def _threshold(args: argparse.Namespace) -> int:
         )
     except LawNotEncoded as error:
         raise InputError(str(error)) from None
+    if args.format == "json":
+        data = {
+            "schema": "origin-duty-threshold/1",
+            "value": str(args.value),
+            "date": args.date.isoformat(),
+            "heading": args.heading,
+            "circumstance": args.circumstance,
+            "need_not_collect": result.need_not_collect,
+            "preference_matters": result.preference_matters,
+            "steps": [{"text": s.text, "citation": s.citation.to_json()} for s in result.steps],
+        }
+        _write(args, _json_text(data))
+        return 0
     for step in result.steps:
         print(f"[{step.citation}] {step.text}")
     verdict = "need not be collected" if result.need_not_collect else "is collected"
@@ -308,7 +382,14 @@ def _checklist(args: argparse.Namespace) -> int:
     elif args.format == "json":
         _write(
             args,
-            _json_text({"title": STANDARDS.title, "source": STANDARDS.source, "questions": rows}),
+            _json_text(
+                {
+                    "title": STANDARDS.title,
+                    "source": STANDARDS.source,
+                    "background": STANDARDS.background,
+                    "questions": rows,
+                }
+            ),
         )
     else:
         _write(args, checklist_text())
@@ -371,11 +452,33 @@ def _effect(args: argparse.Namespace) -> int:
         effects = ses_effect(args.date)
     except LawNotEncoded as error:
         raise InputError(str(error)) from None
+    if args.format == "json":
+        data = {
+            "schema": "origin-ses-effect/1",
+            "date": args.date.isoformat(),
+            "effects": [
+                {
+                    "charge": e.charge,
+                    "applies_to": e.applies_to,
+                    "without_ses": str(e.without_ses),
+                    "reference_without": e.reference_without.to_json(),
+                    "with_ses": str(e.with_ses),
+                    "reference_with": e.reference_with.to_json(),
+                    "gst_rate": str(e.gst_rate),
+                    "saving": str(e.saving),
+                }
+                for e in effects
+            ],
+            "note": "Every other levy and fee is the same with or without SES.",
+        }
+        _write(args, _json_text(data))
+        return 0
     for e in effects:
         gst = f" plus GST at {e.gst_rate}" if e.gst_rate else ""
         print(
             f"{e.charge} — {e.applies_to}: ${e.without_ses} without SES [{e.reference_without}], "
-            f"${e.with_ses} with SES [{e.reference_with}]{gst}; saving ${e.saving} per entry"
+            f"${e.with_ses} with SES [{e.reference_with}]{gst}; saving "
+            f"{output.money_text(e.saving)} per entry"
         )
     print("Every other levy and fee is the same with or without SES.")
     return 0

@@ -1,7 +1,11 @@
 """Levy results as text (for people), CSV (one line per input row) and JSON (everything).
 
-Amounts are printed exactly as computed (``Decimal``, never rounded or converted to float);
-JSON carries them as strings so that no reader turns 8.3260 into a binary fraction.
+Amounts are computed exactly (``Decimal``, never rounded or converted to float) and JSON
+carries them exactly, as strings, so that no reader turns 8.3260 into a binary fraction. Text
+and CSV show money to the cent for people (:func:`cents`: half away from zero, display only):
+the text beside the exact figure where rounding changed it, the CSV in the exact columns at
+its end (``amount_exact``, ``gst_exact``, ``total_exact``, ``adjustment_amount_exact``). Totals
+are the exact sums rounded once, never sums of rounded figures.
 
 Every row, error rows included, carries the user's own id. Text the rows refuse (a control
 character, a lone surrogate) can still reach a writer — as an error row's id, or in an
@@ -15,7 +19,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
 from levies.batch import BatchResult, BatchRow, Summary
@@ -56,7 +60,25 @@ CSV_COLUMNS = (
     "steps",
     "notes",
     "error",
+    "amount_exact",
+    "gst_exact",
+    "total_exact",
+    "adjustment_amount_exact",
 )
+
+# The money columns shown to the cent; each has its exact figure in the column ``NAME_exact``.
+MONEY_COLUMNS = ("amount", "gst", "total", "adjustment_amount")
+
+_CENT = Decimal("0.01")
+
+
+def cents(amount: Decimal) -> Decimal:
+    """``amount`` to the cent for display, half away from zero (84.9505 → 84.95, 0.565 →
+    0.57, 0.5640 → 0.56; -3.8525 → -3.85). Display only: nothing is computed, compared or
+    added up from it (decision 0009 §3: neither instrument says how an amount is rounded)."""
+    with localcontext() as context:
+        context.prec = 60  # up to 15 digits before the point: the quantize never overflows
+        return amount.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def outcome(row: BatchRow) -> str:
@@ -90,7 +112,8 @@ def csv_rows(batch: BatchResult) -> Iterable[dict[str, str]]:
                 a = result.adjustment
                 line.update(
                     adjustment=a.kind,
-                    adjustment_amount=str(a.amount),
+                    adjustment_amount=str(cents(a.amount)),
+                    adjustment_amount_exact=str(a.amount),
                     adjustment_reference=str(a.reference),
                     adjustment_date=(a.due_date or a.refund_by or "")
                     and str(a.due_date or a.refund_by),
@@ -106,12 +129,15 @@ def _charge_cells(c: Charge) -> dict[str, str]:
         "rate": str(c.rate),
         "rate_reference": str(c.rate_reference),
         "quantity": str(c.quantity),
-        "amount": str(c.amount),
+        "amount": str(cents(c.amount)),
+        "amount_exact": str(c.amount),
         "gst_treatment": c.gst_treatment,
         "gst_rate": str(c.gst_rate),
-        "gst": str(c.gst),
+        "gst": str(cents(c.gst)),
+        "gst_exact": str(c.gst),
         "gst_reference": str(c.gst_reference),
-        "total": str(c.total),
+        "total": str(cents(c.total)),
+        "total_exact": str(c.total),
         "responsible": c.responsible,
         "responsible_reference": str(c.responsible_reference),
         "due_date": c.due_date.isoformat() if c.due_date else "",
@@ -273,18 +299,19 @@ def explain(result: EntryResult) -> str:
         lines.append("  Nothing payable.")
     else:
         unit = f" × {c.quantity} kg" if c.key == "upu_mail" else ""
-        lines.append(f"  {c.name} ({c.clause}): {_money(c.rate)}{unit} [{c.rate_reference}]")
+        # The rate is the law's figure: shown as the instrument writes it, never rounded.
+        lines.append(f"  {c.name} ({c.clause}): ${c.rate}{unit} [{c.rate_reference}]")
         if c.gst_treatment == "inclusive":
             lines.append(f"  GST: included in the fee [{c.gst_reference}]")
         elif c.gst_treatment == "standard":
             lines.append(
-                f"  GST: {_money(c.amount)} × {c.gst_rate} = {_money(c.gst)} [{c.gst_reference}]"
+                f"  GST: {_exact(c.amount)} × {c.gst_rate} = {_exact(c.gst)} [{c.gst_reference}]"
             )
         else:
             lines.append(
                 f"  GST: {c.gst_treatment} (rate is 'plus GST, if any') [{c.gst_reference}]"
             )
-        lines.append(f"  Total: {_money(c.total)} (exact, not rounded)")
+        lines.append(f"  Total: {_exact(c.total)}")
         lines.append(f"  Responsible: {c.responsible} [{c.responsible_reference}]")
         due = c.due_date.isoformat() if c.due_date else "not computed"
         lines.append(f"  Due: {due} — {c.due_rule} [{c.due_reference}]")
@@ -292,15 +319,39 @@ def explain(result: EntryResult) -> str:
     if a is not None:
         when = a.due_date or a.refund_by
         lines.append(
-            f"  {a.kind.capitalize()}: {_money(a.amount)} [{a.reference}] {a.text}"
+            f"  {a.kind.capitalize()}: {_exact(a.amount)} [{a.reference}] {a.text}"
             + (f" (by {when.isoformat()})" if when else "")
         )
     lines.extend(f"  Note: {n}" for n in result.notes)
+    shown = [c.amount, c.gst, c.total] if c is not None else []
+    if a is not None:
+        shown.append(a.amount)
+    if any(cents(x) != x for x in shown):
+        lines.append(f"  {ROUNDING_NOTE}")
     return printable("\n".join(lines))
 
 
 def _money(amount: Decimal) -> str:
-    return f"${amount}"
+    """To the cent, for display (:func:`cents`)."""
+    return f"${cents(amount)}"
+
+
+def money_text(amount: Decimal) -> str:
+    """To the cent, with the exact figure beside it when rounding changed it:
+    ``$5.03 (exact $5.0255)``."""
+    return _exact(amount)
+
+
+def _exact(amount: Decimal) -> str:
+    """To the cent, with the exact figure beside it when rounding changed it."""
+    shown = cents(amount)
+    return f"${shown}" if shown == amount else f"${shown} (exact ${amount})"
+
+
+ROUNDING_NOTE = (
+    "Money is shown to the cent, rounded half away from zero, for display only; the figures "
+    "were computed and added up exactly (--format json gives them exactly)."
+)
 
 
 def to_text(batch: BatchResult) -> str:
@@ -341,7 +392,9 @@ def to_text(batch: BatchResult) -> str:
             f"  {name} on {t.count} document(s): {_money(t.amount)} + GST {_money(t.gst)} "
             f"= {_money(t.total)}"
         )
-    lines.append(f"  Total: {_money(s.amount)} + GST {_money(s.gst)} = {_money(s.total)} (exact)")
+    lines.append(f"  Total: {_money(s.amount)} + GST {_money(s.gst)} = {_money(s.total)}")
+    if any(cents(x) != x for x in (s.amount, s.gst, s.total)):
+        lines.append(f"    exact: ${s.amount} + GST ${s.gst} = ${s.total}")
     for due, amount in s.by_due_date.items():
         lines.append(f"  due {due}: {_money(amount)}")
     for payer, amount in s.by_payer.items():
@@ -358,4 +411,5 @@ def to_text(batch: BatchResult) -> str:
             f"  SES: {s.ses_saving_entries} sea high-value exports not under SES; SES rates would "
             f"have saved {_money(s.ses_saving_missed)} (Schedule 3)"
         )
+    lines.append(ROUNDING_NOTE)
     return printable("\n".join(lines))

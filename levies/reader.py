@@ -30,6 +30,7 @@ import attrs
 import openpyxl  # type: ignore[import-untyped, unused-ignore]  # stubs (types-openpyxl) may be absent
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped, unused-ignore]
 
+from levies import headers
 from levies import values as value_rules
 from origin import strict_json
 from origin.errors import InputError
@@ -106,8 +107,15 @@ def read_table(
     aliases: Mapping[str, str] | None = None,
     *,
     row_errors: bool = False,
+    synonyms: Mapping[str, str] | None = None,
+    hint: str = "",
 ) -> Table:
     """Read ``path`` by its suffix; raise ``InputError`` for a file-level problem.
+
+    A header is the column ``aliases`` maps it to (the user's mapping, keyed by
+    :func:`levies.headers.loose` or :func:`normalise` form), else the column of its own name,
+    else the column ``synonyms`` maps it to; an unknown header is refused with the file, its
+    column and "did you mean …?" for a close misspelling, and ``hint`` (how to map it).
 
     A row that cannot be split into cells is refused with the file, unless ``row_errors``: then
     it is returned in ``Table.bad_rows`` and the other rows are read (review finding 9).
@@ -128,19 +136,9 @@ def read_table(
             f"{path}: unsupported file type {suffix!r} (expected .csv, .xlsx or .json)"
         )
     aliases = aliases or {}
-    names = [aliases.get(normalise(h), normalise(h)) for h in header]
-    unknown = [h for h, n in zip(header, names, strict=True) if n and n not in known]
-    if unknown:
-        raise InputError(
-            f"{path.name}: unknown column(s) {', '.join(map(repr, unknown))}; "
-            f"expected columns from: {', '.join(known)}"
-        )
-    duplicated = sorted({n for n in names if n and names.count(n) > 1})
-    if duplicated:
-        raise InputError(f"{path.name}: column(s) {', '.join(duplicated)} given more than once")
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise InputError(f"{path.name}: missing required column(s) {', '.join(missing)}")
+    synonyms = synonyms or {}
+    names = [_column(h, known, aliases, synonyms) for h in header]
+    _check_header(path.name, header, labels, names, known, required, synonyms, hint)
     column_labels = {n: labels[i] for i, n in enumerate(names) if n}
     out: list[Row] = []
     blank: list[int] = []
@@ -149,9 +147,9 @@ def read_table(
         problem, column = "", ""
         if isinstance(values, _Unreadable):
             problem, column = values.message, values.column
-            cells = {aliases.get(normalise(k), normalise(k)): v for k, v in values.cells.items()}
+            cells = {_column(k, known, aliases, synonyms): v for k, v in values.cells.items()}
         elif isinstance(values, dict):
-            cells = {aliases.get(normalise(k), normalise(k)): v for k, v in values.items()}
+            cells = {_column(k, known, aliases, synonyms): v for k, v in values.items()}
         else:
             cells = {n: v for n, v in zip(names, values, strict=False) if n}
             if len(values) > len(names) and any(_present(v) for v in values[len(names) :]):
@@ -169,6 +167,64 @@ def read_table(
             continue
         out.append(Row(number, location, cells, column_labels))
     return Table(str(path), tuple(n for n in names if n), tuple(out), tuple(blank), tuple(bad))
+
+
+def _check_header(  # noqa: PLR0917 - the header and what it is checked against
+    name: str,
+    header: Sequence[str],
+    labels: Sequence[str],
+    names: Sequence[str],
+    known: Sequence[str],
+    required: Sequence[str],
+    synonyms: Mapping[str, str],
+    hint: str,
+) -> None:
+    """Refuse an unknown, repeated or missing column, naming the header and its column."""
+    unknown = [
+        (h, labels[i])
+        for i, (h, n) in enumerate(zip(header, names, strict=True))
+        if n and n not in known
+    ]
+    if unknown:
+        described = ", ".join(
+            f"{h!r} ({label}: {headers.did_you_mean(h, known, synonyms)})" for h, label in unknown
+        )
+        raise InputError(
+            f"{name} header row: unknown column(s) {described}; expected columns from: "
+            f"{', '.join(known)}" + (f"; {hint}" if hint else "")
+        )
+    duplicated = sorted({n for n in names if n and names.count(n) > 1})
+    if duplicated:
+        given = "; ".join(
+            f"{n} as "
+            + " and ".join(f"{h!r} ({labels[i]})" for i, h in enumerate(header) if names[i] == n)
+            for n in duplicated
+        )
+        raise InputError(f"{name} header row: column(s) given more than once: {given}")
+    missing = [c for c in required if c not in names]
+    if missing:
+        found = ", ".join(repr(h) for h in header if h.strip()) or "none"
+        raise InputError(
+            f"{name} header row: missing required column(s) {', '.join(missing)} "
+            f"(headers found: {found})" + (f"; {hint}" if hint else "")
+        )
+
+
+def _column(
+    header: str, known: Sequence[str], aliases: Mapping[str, str], synonyms: Mapping[str, str]
+) -> str:
+    """The column a header names (see :func:`read_table`); "" for a blank header."""
+    name = normalise(header)
+    if name in aliases:
+        return aliases[name]
+    key = headers.loose(header)
+    if key in aliases:
+        return aliases[key]
+    if name in known or not key:
+        return name
+    if key in known:
+        return key
+    return synonyms.get(key, name)
 
 
 def _present(value: object) -> bool:

@@ -70,6 +70,7 @@ class Standards:
     # clause id -> the "should" part of a clause that mixes must and should (1.1, 4.2, 5.2),
     # asked separately as "<id>.should" so that missing it is advice, not a gap
     advice: Mapping[str, Clause] = attrs.field(factory=dict)
+    background: str = ""  # the scheme's own description, by its title
 
     def questions(self) -> list[Clause]:
         """Every question in order: each clause, then its "should" part if it has one."""
@@ -112,8 +113,14 @@ class Standards:
                     ses(f"cl {number}"),
                 )
         clauses.sort(key=lambda c: tuple(int(p) for p in c.id.split(".")))
+        document = data["document"]
         return cls(
-            data["document"]["title"], data["document"]["source"], scope, tuple(clauses), advice
+            document["title"],
+            document["source"],
+            scope,
+            tuple(clauses),
+            advice,
+            document.get("background", ""),
         )
 
 
@@ -311,7 +318,10 @@ def report_text(report: GapReport) -> str:
 
 
 def checklist_text(standards: Standards = STANDARDS) -> str:
-    lines = [f"{standards.title}: self-check questionnaire", f"Source: {standards.source}", ""]
+    lines = [f"{standards.title}: self-check questionnaire", f"Source: {standards.source}"]
+    if standards.background:
+        lines.append(f"About the scheme: {standards.background}")
+    lines.append("")
     lines.append("Scope (answer yes or no)")
     lines.extend(f"  scope.{k}: {q}" for k, q in standards.scope.items())
     section = ""

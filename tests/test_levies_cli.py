@@ -36,11 +36,11 @@ def test_batch_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "levy", str(path))
     assert (code, err) == (0, "")
     assert (
-        "high-value goods export levy $4.3240 (standard GST) [sch 3 high-value goods export levy]"
+        "high-value goods export levy $4.32 (standard GST) [sch 3 high-value goods export levy]"
         in out
     )
     assert "import entry transaction fee $53.44 (inclusive GST) [r 24A(1)]" in out
-    assert "Total: $57.20 + GST $0.5640 = $57.7640 (exact)" in out
+    assert "Total: $57.20 + GST $0.56 = $57.76\n    exact: $57.20 + GST $0.5640 = $57.7640" in out
 
 
 def test_batch_csv_has_one_line_per_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -52,7 +52,7 @@ def test_batch_csv_has_one_line_per_row(tmp_path: Path, capsys: pytest.CaptureFi
     )
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["row"], r["outcome"], r["total"]) for r in rows] == [
-        ("2", "charged", "2.8520"),
+        ("2", "charged", "2.85"),
         ("3", "error", ""),
     ]
 
@@ -77,7 +77,8 @@ def test_single_entry_explained(capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         "high-value goods import levy (cl 7(1)): $73.87 [sch 2 high-value goods import levy]" in out
     )
-    assert "GST: $73.87 × 0.15 = $11.0805 [s 8(1)]" in out
+    assert "GST: $73.87 × 0.15 = $11.08 (exact $11.0805) [s 8(1)]" in out
+    assert "Total: $84.95 (exact $84.9505)" in out
     assert "Responsible: the importer by or for whom the import entry is made [cl 7(3)]" in out
     assert "Due: 2026-05-20" in out
 
@@ -195,7 +196,7 @@ def test_seals_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 def test_ses_effect(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "ses", "effect", "--date", "2026-04-01")
-    assert code == 0 and "saving $5.0255 per entry" in out
+    assert code == 0 and "saving $5.03 (exact $5.0255) per entry" in out
     code, out, _ = run(capsys, "ses", "effect", "--date", "2026-03-31")
     assert "saving $2.07 per entry" in out
 
@@ -242,7 +243,7 @@ def test_machine_formats_parse(
             len(parsed_csv[0]) == 4 + 37 + 3
         )  # scope, clauses 1.1–7.1, should parts of 1.1, 4.2, 5.2
         assert parsed_csv[1] == []
-        assert parsed_csv[2][0]["total"] == "4.6000"
+        assert (parsed_csv[2][0]["total"], parsed_csv[2][0]["total_exact"]) == ("4.60", "4.6000")
     answers = tmp_path / "answers.csv"
     answers.write_text("id,answer\n1.1,yes\n", encoding="utf-8")
     code, out, _ = run(capsys, "ses", "gaps", str(answers), "--format", fmt)

@@ -346,7 +346,8 @@ def test_csv_output_does_not_carry_formulas(tmp_path: Path) -> None:
     lines = list(csv.DictReader(io.StringIO(output.to_csv(compute_file(path)))))
     assert [line["id"] for line in lines] == ['\'=HYPERLINK("http://x","y")', "'@SUM(1)"]
     # Schedule 3: low-value goods export levy by air, $2.48 plus GST
-    assert lines[0]["total"] == str(D("2.48") * GST)
+    assert lines[0]["total_exact"] == str(D("2.48") * GST)
+    assert lines[0]["total"] == "2.85"  # to the cent, for display
 
 
 def test_empty_containers_not_stated_is_charged_with_a_note(tmp_path: Path) -> None:
