@@ -116,6 +116,7 @@ class Agreement:
                 f"the toolkit applies the text of {self.law.name} as at "
                 f"{self.law.text_version.isoformat()} to; no determination is made"
             )
+        case = case.with_rule_of(self.name)  # the case's own rule for this agreement, if any
         self.check(case, self.parties_on(date))
         determination = self.decide(case, date)
         if self.membership is not None:

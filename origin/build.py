@@ -158,6 +158,7 @@ def good(ident: str, hs: HSCode, values: Mapping[str, Any], tariff: str | None) 
         wholly_obtained=get("wholly_obtained"),
         weight=get("weight"),
         tariff_item=tariff,
+        customs_value=get("customs_value"),
     )
 
 
@@ -557,6 +558,7 @@ def case(  # noqa: PLR0917 - the case's parts, in the model's order
     facts: Mapping[str, object],
     psr: str | None,
     reference: str,
+    psr_by_agreement: Mapping[str, str] | None = None,
 ) -> Case:
     """The case, from the parts built above."""
     return Case(
@@ -568,4 +570,5 @@ def case(  # noqa: PLR0917 - the case's parts, in the model's order
         facts=dict(facts),
         psr=psr,
         reference=reference,
+        psr_by_agreement=dict(psr_by_agreement or {}),
     )

@@ -230,6 +230,7 @@ _GOOD = (
     "wholly_obtained",
     "weight",
     "tariff_item",
+    "customs_value",
 )
 _MATERIAL = (
     "id",
@@ -287,6 +288,7 @@ def _good(r: _Reader, value: object, path: str) -> Good | None:
         "operations": r.words(data, "operations", path),
         "wholly_obtained": r.text(data, "wholly_obtained", path),
         "weight": r.amount(data, "weight", path),
+        "customs_value": r.amount(data, "customs_value", path),
     }
     text = r.text(data, "tariff_item", path)
     tariff = build.tariff_item(
@@ -451,7 +453,7 @@ def case_from_json(data: object, source: str = "case") -> Case:
     elif not isinstance(facts, dict):
         r.fail("facts", f"expected an object, found {_kind(facts)}")
         facts = {}
-    psr = r.text(top, "psr", "")
+    psr, per_agreement = _psr(r, top.get("psr"))
     reference = r.text(top, "reference", "", default="") or ""
     build.unique_ids(
         r,
@@ -463,7 +465,32 @@ def case_from_json(data: object, source: str = "case") -> Case:
     build.unique_costs(r, costs, [f"costs[{i}].id" for i in range(len(costs))])
     if r.problems or good is None:
         raise CaseFormatError(source, _problems(r))
-    return build.case(good, currency or "", materials, costs, consignment, facts, psr, reference)
+    return build.case(
+        good, currency or "", materials, costs, consignment, facts, psr, reference, per_agreement
+    )
+
+
+def _psr(r: _Reader, value: object) -> tuple[str | None, dict[str, str]]:
+    """``psr``: one rule text (for whichever agreement decides the case), or an object
+    giving each agreement's rule by its name (``{"anzcerta": "CTH", "cptpp": "CC"}``), where
+    ``"*"`` gives the rule for any agreement not named."""
+    if value is None or isinstance(value, str):
+        return value, {}
+    if not isinstance(value, dict):
+        r.fail(
+            "psr",
+            f"expected a rule text or an object of agreement: rule text, found {_kind(value)}",
+        )
+        return None, {}
+    rules: dict[str, str] = {}
+    for name, rule in value.items():
+        if not isinstance(rule, str) or not rule.strip():
+            found = _kind(rule) if not isinstance(rule, str) else "empty text"
+            r.fail(f"psr.{name}", f"expected the rule text, found {found}")
+            continue
+        rules[name] = rule
+    one = rules.pop(ANY_AGREEMENT, None)
+    return one, rules
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -588,6 +615,18 @@ def _cost_to_json(c: Cost) -> dict[str, Any]:
     )
 
 
+ANY_AGREEMENT = "*"  # in a ``psr`` object: the rule for every agreement not named
+
+
+def _psr_to_json(case: Case) -> str | dict[str, str] | None:
+    if not case.psr_by_agreement:
+        return case.psr
+    rules = dict(case.psr_by_agreement)
+    if case.psr is not None:
+        rules = {ANY_AGREEMENT: case.psr, **rules}
+    return rules
+
+
 def case_to_json(case: Case) -> dict[str, Any]:
     """The case in schema ``origin-case/1``; ``case_from_json`` reads it back unchanged."""
     g = case.good
@@ -597,7 +636,7 @@ def case_to_json(case: Case) -> dict[str, Any]:
             "schema": SCHEMA,
             "reference": case.reference or None,
             "currency": case.currency,
-            "psr": case.psr,
+            "psr": _psr_to_json(case),
             "good": _drop_empty(
                 {
                     "id": g.id,
@@ -613,6 +652,7 @@ def case_to_json(case: Case) -> dict[str, Any]:
                     "wholly_obtained": g.wholly_obtained,
                     "weight": _money(g.weight),
                     "tariff_item": g.tariff_item,
+                    "customs_value": _money(g.customs_value),
                 }
             ),
             "materials": [material_to_json(m) for m in case.materials] or None,

@@ -126,6 +126,10 @@ class LawBook:
     # ``[agreement.tariff_preference.by_country]``); empty: every party's goods use
     # ``preference_codes``.
     preference_by_country: Mapping[str, CountryPreference] = attrs.field(factory=dict)
+    # From when the tariff's rates under ``preference_codes`` are this agreement's
+    # (``tariff_preference.rates_from``), where the code was used before for another
+    # preference (GB: goods of the UK, before the NZ–UK FTA); None: since the code began.
+    preference_rates_from: dt.date | None = None
     # The law file's ``[regime]`` table as written: what the engine is told of the agreement's
     # material rules, read and checked by :class:`origin.regime.DeclaredRegime`.
     regime: Mapping[str, Any] = attrs.field(factory=dict)
@@ -267,6 +271,7 @@ class LawBook:
             vocabularies=vocabularies,
             windows=windows,
             preference_by_country=_by_country(head),
+            preference_rates_from=head["tariff_preference"].get("rates_from"),
             regime=data.get("regime", {}),
         )
 

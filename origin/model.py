@@ -660,6 +660,9 @@ class Good:
     # The NZ 8-digit tariff item (e.g. "3926.20.22"), where a provision names tariff items
     # rather than HS subheadings (r 45(2)(b)); its first six digits are ``hs``.
     tariff_item: str | None = attrs.field(default=None, metadata=_checks(_tariff_item))
+    # The value duty is charged on at entry (in the case's currency): with a tariff rate
+    # table, what a preference saves (origin.qualify). Not used by any origin test.
+    customs_value: Decimal | None = attrs.field(default=None, metadata=_checks(_optional_amount))
 
 
 @attrs.frozen(field_transformer=_checked)
@@ -698,6 +701,15 @@ class Case:
     facts: Mapping[str, object] = attrs.field(factory=dict)
     psr: str | None = None
     reference: str = ""
+    # The product-specific rule of each agreement (agreement name → rule text), where the
+    # case gives one per agreement: it takes the place of ``psr`` for that agreement.
+    psr_by_agreement: Mapping[str, str] = attrs.field(factory=dict)
+
+    def with_rule_of(self, agreement: str) -> Case:
+        """This case as decided under ``agreement``: with that agreement's own rule when
+        the case gives one, else as it is (its one ``psr``, or none)."""
+        rule = self.psr_by_agreement.get(agreement)
+        return self if rule is None else attrs.evolve(self, psr=rule)
 
     def walk(self) -> Iterator[tuple[int, Material]]:
         """Every material with its BOM depth (0 = direct input), parents first."""

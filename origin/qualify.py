@@ -28,7 +28,7 @@ output repeats it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -158,19 +158,18 @@ def qualify(
     schedules: Sequence[Schedule] = (),
     rates: TariffRates | None = None,
     goods: str | Sequence[str] | None = None,
-    rules: Mapping[str, str] | None = None,
 ) -> Comparison:
     """Decide ``case`` under every agreement (default: every installed one) and rank them.
 
-    ``rules`` maps an agreement name to its product-specific rule text, as a case's ``psr``
-    object does; a schedule of that agreement takes precedence, and a single ``case.psr``
-    text is used for any agreement with neither (the row says so).
+    Each agreement's product-specific rule: from its schedule in ``schedules``, else the
+    case's rule for it (``case.psr_by_agreement``), else the case's one ``psr`` (the row
+    says which), else none (the determination asks for it).
     """
     day, why = law_date(case, date)
     chosen = tuple(agreements) if agreements is not None else registry.all_agreements()
     by_agreement = _schedules_by_agreement(schedules)
     rows = [
-        _row(agreement, case, day, by_agreement.get(agreement.name), rates, goods, rules or {})
+        _row(agreement, case, day, by_agreement.get(agreement.name), rates, goods)
         for agreement in chosen
     ]
     priced = rates is not None and any(
@@ -257,7 +256,6 @@ def _row(  # noqa: PLR0917 - one agreement's inputs
     schedule: Schedule | None,
     rates: TariffRates | None,
     goods: str | Sequence[str] | None,
-    rules: Mapping[str, str],
 ) -> Row:
     def row(status: str, **fields: Any) -> Row:
         return Row(agreement.name, agreement.title, agreement.regulations, status, **fields)
@@ -267,7 +265,7 @@ def _row(  # noqa: PLR0917 - one agreement's inputs
         return row(Status.NOT_APPLICABLE, reason=reason)
     codes = agreement.law.preference_codes_of(case)
     try:
-        ruled, source, notes = _with_rule(agreement, case, schedule, goods, rules)
+        ruled, source, notes = _with_rule(agreement, case, schedule, goods)
         determination = agreement.determine(ruled, date)
     except (CaseError, FactError, LawNotEncoded, InputError) as error:
         return row(Status.ERROR, reason=str(error), preference_codes=codes)
@@ -298,24 +296,28 @@ def _with_rule(
     case: Case,
     schedule: Schedule | None,
     goods: str | Sequence[str] | None,
-    rules: Mapping[str, str],
 ) -> tuple[Case, str, tuple[str, ...]]:
     """The case with this agreement's product-specific rule: from its schedule, else the
     case's rule for it, else the case's one rule for every agreement, else none (the
     determination then asks for it)."""
-    own = rules.get(agreement.name)
+    own = case.psr_by_agreement.get(agreement.name)
     if schedule is not None:
         from hs_data.apply import apply_schedule  # noqa: PLC0415 - only with schedules
 
-        base = attrs.evolve(case, psr=own)  # a one-for-all text gives way to the schedule
+        # A one-for-all text gives way to the schedule; the case's own rule for this
+        # agreement must agree with it (apply_schedule refuses two different rules).
+        base = attrs.evolve(case, psr=own, psr_by_agreement={})
         ruled, provenance = apply_schedule(base, schedule, goods=goods, agreement=agreement.name)
         return ruled, f"schedule: {schedule.source.title}", tuple(p.note() for p in provenance)
     if own is not None:
-        return attrs.evolve(case, psr=own), f"the case's rule for {agreement.name}", ()
-    if rules and case.psr is None:
-        return case, "none given for this agreement", ()
+        return case.with_rule_of(agreement.name), f"the case's rule for {agreement.name}", ()
     if case.psr is not None:
-        return case, "the case's one rule, used for every agreement", ()
+        one = "the case's one rule, used for every agreement"
+        if case.psr_by_agreement:
+            one = "the case's rule for the agreements it does not name ('*')"
+        return case, one, ()
+    if case.psr_by_agreement:
+        return case, "none given for this agreement", ()
     return case, "none given", ()
 
 
@@ -327,7 +329,7 @@ def _duty(
     rates: TariffRates,
 ) -> Duty:
     """Normal and preferential duty for the good under this agreement's preference code."""
-    value: Decimal | None = getattr(case.good, "customs_value", None)  # TODO model field
+    value = case.good.customs_value
     code = codes[0] if len(codes) == 1 else ""
     if not codes:
         return Duty(
@@ -345,15 +347,16 @@ def _duty(
         return Duty(
             code, None, value, review="the good's NZ tariff item (good.tariff_item) is not given"
         )
-    start = agreement.law.coverage.start
+    since = agreement.law.preference_rates_from
     found = rates.rates(case.good.tariff_item, code, date)
-    if start is not None and start > rates.as_at:
+    if since is not None and since > rates.as_at:
         return Duty(
             code,
             found,
             value,
             review=f"the rate table (as at {rates.as_at.isoformat()}) predates this agreement's "
-            f"law (from {start.isoformat()}): its {code} rates may not be this agreement's",
+            f"preference (its {code} rates are this agreement's from {since.isoformat()}; "
+            f"{agreement.law.preference_reference.split(';')[-1].strip()})",
         )
     if found.review:
         return Duty(code, found, value, review=found.review)

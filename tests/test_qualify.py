@@ -122,8 +122,8 @@ def test_a_rule_per_agreement_replaces_the_one_rule() -> None:
     # (9401.99, ch 94, non-originating) does not change chapter, so the CC test fails for
     # that material; its value 20.00 / 250.00 = 8 % is within the r 35 de minimis (10 %),
     # so the good still qualifies. Agreements with no rule of their own ask for one.
-    case = attrs.evolve(demo(), psr=None)
-    rows = by_name(qualify(case, rules={"anzcerta": "CC"}).rows)
+    case = attrs.evolve(demo(), psr=None, psr_by_agreement={"anzcerta": "CC"})
+    rows = by_name(qualify(case).rows)
     assert rows["anzcerta"].rule == "CC"
     assert rows["anzcerta"].rule_source == "the case's rule for anzcerta"
     assert rows["anzcerta"].status == Status.ORIGINATING

@@ -107,3 +107,60 @@ def test_export_best_needs_all(workbook: Path, capsys: pytest.CaptureFixture[str
     args = ["check", str(workbook), "--agreement", "anzcerta", "--export-best"]
     assert main(args) == 2
     assert "--export-best" in capsys.readouterr().err
+
+
+def _rules(path: Path, rows: list[tuple[str, str, str]]) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Rules"]
+    assert [c.value for c in sheet[1]] == ["product", "agreement", "rule"]
+    for number, row in enumerate(rows, 2):  # the template formats blank rows below: no append
+        for column, value in enumerate(row, 1):
+            sheet.cell(number, column).value = value
+    book.save(path)
+
+
+def test_rules_sheet_gives_each_agreement_its_rule(
+    workbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # AANZFTA has no factory-cost method (the one rule's error above); with its own rule
+    # "CTH" on the Rules sheet it decides the desk (9403.30) by the tariff shift instead.
+    _rules(workbook, [("DESK-1", "aanzfta", "CTH")])
+    assert main(["check", str(workbook), "--agreement", "all", "--export", "csv"]) == 0
+    by_name = {r["agreement"]: r for r in _records(capsys.readouterr().out)}
+    assert by_name["aanzfta"]["psr"] == "CTH"
+    assert by_name["aanzfta"]["verdict"] != "error"
+    assert by_name["anzcerta"]["psr"] == "RVC50 (factory-cost)"  # the Product sheet's
+
+
+def test_rules_sheet_refuses_an_unknown_agreement(
+    workbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _rules(workbook, [("DESK-1", "anzerta", "CTH")])
+    assert main(["check", str(workbook), "--agreement", "anzcerta"]) == 1
+    err = capsys.readouterr().err
+    assert "Rules!B2" in err and "unknown agreement 'anzerta' — did you mean 'anzcerta'?" in err
+
+
+def test_customs_value_and_tariff_item_give_duty_saved(
+    workbook: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = (
+        Path(__file__).resolve().parents[2]
+        / "shared/reference/nz_tariff/wtd_2022-01-01_tariff_items.csv"
+    )
+    if not table.exists():
+        pytest.skip(f"reference data not here: {table}")
+    book = openpyxl.load_workbook(workbook)
+    sheet = book["Product"]
+    columns = {c.value: c.column for c in sheet[1]}
+    sheet.cell(2, columns["tariff item"]).value = "9403.30.00"
+    sheet.cell(2, columns["customs value"]).value = 1100
+    book.save(workbook)
+    args = ["check", str(workbook), "--agreement", "all", "--rates", str(table)]
+    assert main([*args, "--export", "csv"]) == 0
+    by_name = {r["agreement"]: r for r in _records(capsys.readouterr().out)}
+    # 9403.30.00 (wooden furniture of a kind used in offices): Normal 5, Preferential the
+    # general Free for AU: 1100 × 5 % = 55 saved.
+    assert by_name["anzcerta"]["duty_saved"] == "55"
+    assert main(args) == 0
+    assert "claim anzcerta (AU), duty saved 55 AUD" in capsys.readouterr().out

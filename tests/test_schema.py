@@ -371,3 +371,19 @@ def test_duplicate_material_ids_are_a_reader_check() -> None:
     with pytest.raises(CaseFormatError) as raised:
         case_from_json(document)
     assert [p.path for p in raised.value.problems] == ["materials[1].components[0].id"]
+
+
+def test_a_rule_per_agreement_validates_and_is_read() -> None:
+    demo = _demo()
+    demo["psr"] = {"*": "CTH", "anzcerta": "CC", "cptpp": "CTSH"}
+    demo["good"]["customs_value"] = "260.00"
+    assert _errors(demo) == []
+    case = case_from_json(demo)
+    assert case.psr == "CTH" and case.psr_by_agreement == {"anzcerta": "CC", "cptpp": "CTSH"}
+    assert case_to_json(case)["psr"] == demo["psr"]
+    for bad in ({}, {"anzcerta": ""}, {"anzcerta": 5}, ["CTH"]):
+        demo["psr"] = bad
+        assert _errors(demo), bad
+        if bad != {}:
+            with pytest.raises(CaseFormatError):
+                case_from_json(demo)

@@ -13,6 +13,7 @@ The builder's problems become issues located to the cell, naming the product.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from decimal import Decimal
@@ -20,7 +21,7 @@ from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
-from origin import build
+from origin import build, registry
 from origin.model import Case, Consignment, Cost, Good, Material
 from origin.workbook import fields
 from origin.workbook.fields import CellError
@@ -127,7 +128,14 @@ def _case(  # noqa: PLR0917 - the product and its parts
     materials = _materials(r, b, product, bom, money, own_costs)
     consignment = _consignment(b, product, rows.get("consignment", []), rows.get("transit", []))
     facts = _facts(b, product, rows.get("facts", []), law_facts)
-    if materials is None or costs is None or isinstance(consignment, bool) or facts is None:
+    per_agreement = _rules(b, product, rows.get("rules", []))
+    if (
+        materials is None
+        or costs is None
+        or isinstance(consignment, bool)
+        or facts is None
+        or per_agreement is None
+    ):
         return None
     return build.case(
         good,
@@ -138,6 +146,7 @@ def _case(  # noqa: PLR0917 - the product and its parts
         facts,
         v.get("psr"),
         v.get("reference", ""),
+        per_agreement,
     )
 
 
@@ -323,6 +332,30 @@ def _facts(
         else:
             facts[name] = raw
     return facts if ok else None
+
+
+def _rules(b: build.Build, product: str, records: list[Record]) -> dict[str, str] | None:
+    """The Rules sheet: each agreement's product-specific rule for the product. An agreement
+    that is not installed, or given twice, is a located error (a rule must never be applied
+    to the wrong agreement, nor one of two picked silently)."""
+    known = registry.names()
+    rules: dict[str, str] = {}
+    ok = True
+    for record in records:
+        name = record.values["agreement"].strip().lower()
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" — did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
+            b.fail(record.at("agreement"), f"unknown agreement {name!r}{hint}")
+            ok = False
+        elif name in rules:
+            b.fail(
+                record.at("agreement"), f"the rule of {name} is given twice for product {product}"
+            )
+            ok = False
+        else:
+            rules[name] = record.values["rule"]
+    return rules if ok else None
 
 
 class Money:

@@ -23,7 +23,7 @@ from origin import fields as rules
 from origin.hs import HSCode
 from origin.model import AccessoryKind, OriginStatus, Packaging, ValueBasis
 
-ROLES = ("product", "bom", "costs", "consignment", "transit", "facts", "rates")
+ROLES = ("product", "bom", "costs", "consignment", "transit", "facts", "rules", "rates")
 SHEET_TITLES = {
     "product": "Product",
     "bom": "BOM",
@@ -31,6 +31,7 @@ SHEET_TITLES = {
     "consignment": "Consignment",
     "transit": "Transit",
     "facts": "Facts",
+    "rules": "Rules",
     "rates": "Rates",
 }
 
@@ -146,6 +147,13 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
             "NZ 8-digit tariff item NNNN.NN.NN within the HS subheading, where a provision "
             "names tariff items.",
             "e.g. r 45(2)(b)",
+        ),
+        _f(
+            "customs_value",
+            "amount",
+            "customs value",
+            "Customs value of the goods (duty is charged on it): only for the duty a preference "
+            "saves (check --agreement all --rates).",
         ),
         _f("reference", "text", "reference", "Free text: file number, who prepared the case."),
     ),
@@ -378,6 +386,25 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
         ),
         _f("value", "text", "value", "The fact's value: true/false or text.", required=True),
     ),
+    "rules": (
+        _PRODUCT,
+        _f(
+            "agreement",
+            "text",
+            "agreement",
+            "An agreement's name (origin agreements), e.g. anzcerta, cptpp.",
+            required=True,
+        ),
+        _f(
+            "rule",
+            "text",
+            "rule",
+            "That agreement's product-specific rule for the good, as its annex writes it; it "
+            "takes the place of the Product sheet's psr for that agreement.",
+            "e.g. r 51ZZF (CPTPP Annex 3-D)",
+            required=True,
+        ),
+    ),
     "rates": (
         _f("from", "currency", "from currency", "Currency of the lines to convert.", required=True),
         _f("to", "currency", "to currency", "The product's currency.", required=True),
@@ -398,6 +425,7 @@ KEY_FIELD = {
     "consignment": "product",
     "transit": "country",
     "facts": "fact",
+    "rules": "agreement",
     "rates": "from",
 }
 

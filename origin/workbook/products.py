@@ -79,7 +79,7 @@ def group(r: _Reader) -> dict[str, dict[str, list[Record]]]:
     for name in known:
         by_case[name.casefold()].append(name)
     grouped: dict[str, dict[str, list[Record]]] = {p: defaultdict(list) for p in product_ids}
-    for role in ("product", "bom", "costs", "consignment", "transit", "facts"):
+    for role in ("product", "bom", "costs", "consignment", "transit", "facts", "rules"):
         current: str | None = None
         records = r.records.get(role, [])
         if single is not None and _one_product(r, role, single):

@@ -240,7 +240,7 @@ def plan_columns(  # noqa: PLR0917 - the header's place, in the order a message 
     misspelt = False
     for index, value in enumerate(header):
         if index not in used and not fields.empty(value):
-            where = {"sheet": sheet, "row": number, "column": column_letter(index + offset)}
+            letter = column_letter(index + offset)
             text = str(value).strip()
             close = difflib.get_close_matches(normal(value), list(unfound), n=1, cutoff=0.8)
             if close:
@@ -249,13 +249,17 @@ def plan_columns(  # noqa: PLR0917 - the header's place, in the order a message 
                     f"column {text!r} is not a field of this sheet: did you mean "
                     f"{unfound[close[0]]!r}? Rename the header; until then this sheet is not "
                     "read and its products are not decided",
-                    **where,
+                    sheet,
+                    number,
+                    letter,
                 )
                 continue
             r.issue(
                 f"column {text!r} is not read (not a field of this sheet)",
-                severity=Severity.WARNING,
-                **where,
+                sheet,
+                number,
+                letter,
+                Severity.WARNING,
             )
     return [] if misspelt else plan
 

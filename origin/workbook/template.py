@@ -186,6 +186,7 @@ def _case_rows(role: str, case: Case) -> Iterator[dict[str, Any]]:
             "wholly_obtained": g.wholly_obtained,
             "weight": _cell(g.weight),
             "tariff_item": g.tariff_item,
+            "customs_value": _cell(g.customs_value),
             "reference": case.reference or None,
         }
     elif role == "bom":
@@ -227,6 +228,9 @@ def _case_rows(role: str, case: Case) -> Iterator[dict[str, Any]]:
         for name, value in case.facts.items():
             shown = _flag(value) if isinstance(value, bool) else str(value)
             yield {"product": g.id, "fact": name, "value": shown}
+    elif role == "rules":
+        for name, rule in case.psr_by_agreement.items():
+            yield {"product": g.id, "agreement": name, "rule": rule}
 
 
 def _flag(value: object) -> str | None:
