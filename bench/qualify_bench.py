@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from engine_bench import bare, generate
 
 from origin import registry
-from origin.qualify import qualify
+from origin.comparison import qualify
 
 COUNTRIES = ("AU", "TH", "CN", "KR", "MY", "GB", "CA", "JP", "VN", "FJ")
 DATE = dt.date(2025, 6, 1)

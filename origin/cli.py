@@ -26,13 +26,13 @@ from origin.caseio import (
     determination_to_json,
     load_case_or_worked,
 )
+from origin.comparison import Comparison, comparison_to_json, law_date, qualify
 from origin.determination import Determination
 from origin.engine import CaseError
 from origin.errors import InputError
 from origin.explain import explain, explain_comparison
 from origin.groups import Membership
 from origin.law import LawNotEncoded, law_summary, law_to_json
-from origin.qualify import Comparison, comparison_to_json, law_date, qualify
 from origin.trees import preorder
 
 # Subcommands that live beside their own subject (HS data, workbooks, levies). Each module

@@ -11,7 +11,7 @@ from origin.engine import percent
 from origin.trees import preorder
 
 if TYPE_CHECKING:
-    from origin.qualify import Comparison, Row
+    from origin.comparison import Comparison, Row
 
 _MARK = {Outcome.MEETS: "✓", Outcome.FAILS: "✗", Outcome.NEEDS_INFO: "?"}
 

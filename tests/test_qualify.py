@@ -20,8 +20,8 @@ import pytest
 from origin import registry, strict_json
 from origin.caseio import case_from_json
 from origin.cli import main
+from origin.comparison import Status, comparison_to_json, law_date, not_applicable, qualify
 from origin.model import Case
-from origin.qualify import Status, comparison_to_json, law_date, not_applicable, qualify
 
 IMPORTED = dt.date(2025, 6, 1)
 

@@ -21,9 +21,9 @@ import pytest
 from hs_data.tariff_rates import TariffRates
 from origin import registry, strict_json
 from origin.caseio import case_from_json
+from origin.comparison import Status, qualify
 from origin.hs import HSCode
 from origin.model import Case, OriginStatus
-from origin.qualify import Status, qualify
 
 REFERENCE = Path(
     os.environ.get("ORIGIN_REFERENCE", Path(__file__).resolve().parents[2] / "shared/reference")

@@ -236,12 +236,21 @@ def test_schema_accepts_only_what_the_reader_reads(path: tuple[Any, ...], value:
         pytest.param(("good", "adjusted_value"), "1_000", "good.adjusted_value", id="underscore"),
         pytest.param(("good", "adjusted_value"), "+5", "good.adjusted_value", id="plus-sign"),
         pytest.param(("good", "adjusted_value"), "-0.00", "good.adjusted_value", id="minus-zero"),
-        pytest.param(("good", "adjusted_value"), "\u0661\u0662", "good.adjusted_value",
-                     id="arabic-indic-digits"),
-        pytest.param(("good", "last_process_in"), "AU\n", "good.last_process_in",
-                     id="country-newline"),
-        pytest.param(("consignment", "imported_on"), "20250601", "consignment.imported_on",
-                     id="date-basic-format"),
+        pytest.param(
+            ("good", "adjusted_value"),
+            "\u0661\u0662",
+            "good.adjusted_value",
+            id="arabic-indic-digits",
+        ),
+        pytest.param(
+            ("good", "last_process_in"), "AU\n", "good.last_process_in", id="country-newline"
+        ),
+        pytest.param(
+            ("consignment", "imported_on"),
+            "20250601",
+            "consignment.imported_on",
+            id="date-basic-format",
+        ),
         pytest.param(("good", "colour"), "black", "good.colour", id="unknown-good-field"),
         pytest.param(
             ("materials", 1, "components", 0, "grade"),

@@ -15,11 +15,11 @@ import attrs
 
 from origin.agreement import Agreement, FactError
 from origin.caseio import WORKBOOK_SUFFIXES
+from origin.comparison import Comparison, Status, law_date, qualify
 from origin.engine import CaseError
 from origin.errors import InputError
 from origin.law import LawBook, LawNotEncoded
 from origin.model import Case
-from origin.qualify import Comparison, Status, law_date, qualify
 from origin.workbook.export import Decided
 from origin.workbook.mapping import Layout
 from origin.workbook.problems import Issue, Ledger, Severity, display_name
@@ -92,8 +92,8 @@ def check(  # noqa: PLR0917 - the command's options, in its order
 ) -> Batch:
     """Decide every product of every workbook under one agreement, or under several
     (``qualify``: one comparison per product). ``date`` None: each product's importation
-    date, else today (:func:`origin.qualify.law_date`), stated in its notes. ``compare``:
-    further options of :func:`origin.qualify.qualify` (``schedules``, ``rates``, ``goods``)."""
+    date, else today (:func:`origin.comparison.law_date`), stated in its notes. ``compare``:
+    further options of :func:`origin.qualify` (``schedules``, ``rates``, ``goods``)."""
     several = not isinstance(agreement, Agreement)
     agreements: Sequence[Agreement] = agreement if several else (agreement,)  # type: ignore[assignment]
     law = words_of(agreements) if several else agreements[0].law

@@ -161,7 +161,7 @@ class Decided:
     determination: Determination | None
     error: str = ""  # why no determination was made
     hs: str = ""  # the good's HS / tariff item as read, for records without a case
-    date_reason: str = ""  # why the law date was that one (origin.qualify.law_date)
+    date_reason: str = ""  # why the law date was that one (origin.comparison.law_date)
 
     @property
     def fingerprint(self) -> str:
