@@ -208,3 +208,12 @@ def test_demo_qualify_prints_the_ranked_table(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert out.startswith("Good CHAIR-OC200 (HS 9401.71) on 2025-06-01: the goods' importation")
     assert "CLAIM: anzcerta (AU)" in out
+
+
+def test_origin_qualify_is_the_function() -> None:
+    import origin  # noqa: PLC0415
+
+    comparison = origin.qualify(demo())
+    assert comparison.best is not None and comparison.best.agreement == "anzcerta"
+    with pytest.raises(AttributeError):
+        _ = origin.no_such_thing  # type: ignore[attr-defined]
