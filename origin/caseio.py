@@ -742,6 +742,7 @@ def _rvc_to_json(r: RVCResult) -> dict[str, Any]:
                 {"input": s, "must_be": d, "bound": figure_json(b)} for s, d, b in r.headroom
             ],
             "note": r.note,
+            "bound": r.bound or None,  # "at least" / "at most": the value is a bound
         }
     )
 
