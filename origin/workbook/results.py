@@ -1,9 +1,15 @@
-"""The results workbook an auditor can check by hand.
+"""The results workbook an auditor can check by hand, print and sign.
 
-Sheets: ``Summary`` (one row per product: verdict, basis, records date, fingerprint),
-``RVC`` (one row per product and method: inputs, threshold, margin, headroom), ``Materials``
-(each BOM line: status, how it counted, tariff shift, de minimis share), ``Explanation``
-(every step with its citation) and ``Problems`` (import issues and row accounting).
+Sheets: ``Summary`` (one row per product: verdict, basis, headline RVC, value of the good,
+preference code, records date, fingerprint; under it the title block: toolkit and law
+versions, dates decided, currency, when prepared, and blank "prepared by / reviewed by"
+fields), ``RVC`` (one row per product and method: inputs, threshold, margin, headroom),
+``Materials`` (each BOM line in BOM tree order, indented by depth: status, how it counted,
+tariff shift, de minimis, origin country, valuation basis, quantity), ``Explanation`` (every
+step with its citation), ``Problems`` (import issues) and ``Row accounting`` (where each input
+row went). Every sheet prints landscape, one page wide, with its header row repeated, and a
+header and footer naming the products, the agreement and "page N of M"; each sheet's rows are
+an Excel Table (``SummaryTable``, ``MaterialsTable``, …).
 
 The RVC cells are live formulas over the material cells: VNM is ``SUM`` of the Materials
 sheet's VNM column, whose cells point at the value cells, so editing a material's value
@@ -40,14 +46,28 @@ import sympy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
-from origin.determination import Determination, Outcome, RVCResult, Step
-from origin.model import Material
+import origin
+from origin.determination import (
+    Determination,
+    MaterialRow,
+    Outcome,
+    RVCResult,
+    Step,
+    decisive_rvc,
+    rvc_reading,
+)
+from origin.model import Case, Material
 from origin.trees import preorder
-from origin.workbook.export import Decided, percent_text, rvc_reading
+from origin.workbook.export import Decided, percent_text
 from origin.workbook.output import os_error, replacing, visible
 from origin.workbook.problems import Issue, Ledger, WorkbookError
 
@@ -61,7 +81,13 @@ FULL_TEXT = "Full text"
 NOTE_CELLS = 20  # cells named in a Problems note; the rest are counted
 MONEY = "#,##0.00##"
 PERCENT = "0.000"
+A4 = "9"  # paperSize code of ISO A4 in SpreadsheetML
+INDENT_MAX = 15  # indent levels shown for BOM depth (Excel allows 250; the depth column has all)
 _HEAD = Font(bold=True, color="FFFFFF")
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_FIELD = Border(bottom=Side(style="thin"))
+_TABLE_STYLE = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
 _HEAD_FILL = PatternFill("solid", fgColor="305496")
 _VERDICT_FILL = {
     "originating": PatternFill("solid", fgColor="C6EFCE"),
@@ -97,7 +123,42 @@ MATERIAL_HEADERS = (
     "share of base %",
     "citations",
     "notes",
+    "origin country",
+    "valuation basis",
+    "quantity",
+    "unit",
 )
+SUMMARY_HEADERS = (
+    "workbook",
+    "product",
+    "HS",
+    "agreement",
+    "preference code",
+    "date",
+    "law as at",
+    "verdict",
+    "basis",
+    "RVC method",
+    "RVC %",
+    "RVC reading",
+    "value of the good",
+    "value as",
+    "currency",
+    "PSR",
+    "missing facts",
+    "records kept until",
+    "fingerprint",
+    "error",
+)
+SUMMARY_WIDTHS = (18, 16, 11, 10, 8, 11, 11, 17, 40, 12, 9, 9, 14, 15, 8, 24, 36, 11, 24, 40)
+# The good's values, in the order the Summary's "value of the good" takes the first given.
+GOOD_VALUES = (
+    ("adjusted_value", "adjusted value"),
+    ("fob", "FOB"),
+    ("ex_works", "ex-works price"),
+    ("transaction_value", "transaction value"),
+)
+ROW_ACCOUNTING_HEADERS = ("sheet", "rows", "count", "imported", "reported", "account")
 RVC_HEADERS = (
     "product",
     "method",
@@ -135,6 +196,22 @@ def _cell(value: Any, fmt: str = "", **style: Any) -> _Styled:
     return _Styled(value, fmt, style)
 
 
+def _header_text(text: str) -> str:
+    """``text`` for a page header or footer: visible escapes, ``&`` doubled (a single one
+    starts a code such as ``&P``), and short (Excel refuses headers over 255 characters)."""
+    text = visible(text).replace("&", "&&")
+    return text if len(text) <= 80 else text[:79].rstrip("&") + "…"
+
+
+@functools.lru_cache(maxsize=32)
+def money_format(currency: str) -> str:
+    """The number format of an amount in ``currency``: ``#,##0.00## "AUD"`` (the code is
+    shown beside every amount, and the figure keeps its exact decimals up to four)."""
+    if re.fullmatch(r"[A-Z]{3}", currency):
+        return f'{MONEY} "{currency}"'
+    return MONEY
+
+
 def _units(text: str) -> int:
     """Length as Excel counts it (UTF-16 code units: a character past U+FFFF is two)."""
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
@@ -159,6 +236,9 @@ def _pieces(text: str, limit: int) -> list[str]:
     return pieces
 
 
+_PLAIN = frozenset((type(None), int, Decimal, float))
+
+
 class _Sheet:
     """A write-only sheet that knows its rows: every plain string becomes a text cell, made
     safe (:meth:`_Output.text`), and a row past Excel's last is refused, not half-written."""
@@ -175,7 +255,24 @@ class _Sheet:
                 f"{self.out.name}: the {self.title} sheet would need more than Excel's "
                 f"{EXCEL_ROWS:,} rows; check fewer workbooks at a time"
             )
-        self.sheet.append([self._value(v, i) for i, v in enumerate(values)])
+        # Numbers, blanks and short printable text that openpyxl keeps as text are written
+        # as they are; the rest is made safe (:meth:`_value`). No call per plain cell.
+        plain, value = _PLAIN, self._value
+        self.sheet.append(
+            [
+                v
+                if type(v) in plain
+                or (
+                    type(v) is str
+                    and len(v) <= _SHORT
+                    and v.isprintable()
+                    and v[:1] != "="
+                    and v not in ERROR_CODES
+                )
+                else value(v, i)
+                for i, v in enumerate(values)
+            ]
+        )
 
     def _value(self, value: Any, index: int) -> Any:
         if isinstance(value, _Styled):
@@ -204,21 +301,67 @@ class _Output:
     """The workbook being written: its sheets, what was shown otherwise than read (visible
     escapes, cut text, by sheet and column), and the ``Full text`` sheet of cut text."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, heading: str = "", prepared: str = "") -> None:
         self.name = name
         self.book = Workbook(write_only=True)
         self.changed: dict[tuple[str, int, str], tuple[_Sheet, list[str]]] = {}
         self.counts: Counter[tuple[str, int, str]] = Counter()
         self.full: _Sheet | None = None
+        self.comparison: _Sheet | None = None
+        self.heading = _header_text(heading)  # what the workbook is about, on every page
+        self.prepared = _header_text(prepared)
 
     def sheet(self, title: str, headers: Sequence[str], widths: Sequence[int]) -> _Sheet:
         sheet: Any = self.book.create_sheet(title)  # write-only: typed loosely in the stubs
         sheet.freeze_panes = "C2" if title in ("Materials", "RVC") else "A2"
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
+        # Before the first row: the sheet's properties are written with it (write-only).
+        sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        self._page(sheet)
         out = _Sheet(self, sheet, title, headers)
         out.append([_cell(h, font=_HEAD, fill=_HEAD_FILL) for h in headers])
         return out
+
+    def _page(self, sheet: Any) -> None:
+        """Print setup: landscape A4, one page wide and as many tall as the rows need, the
+        header row on every page, the sheet, products and agreement above, "page N of M"
+        below, and gridlines (the cells are the record)."""
+        setup = sheet.page_setup
+        setup.orientation, setup.paperSize = "landscape", A4
+        setup.fitToWidth, setup.fitToHeight = 1, 0
+        sheet.print_title_rows = "1:1"
+        sheet.print_options.gridLines = True
+        sheet.page_margins = PageMargins(
+            left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3, footer=0.3
+        )
+        header, footer = sheet.HeaderFooter.oddHeader, sheet.HeaderFooter.oddFooter
+        header.left.text = "&A"  # the sheet's name
+        header.center.text = self.heading
+        header.right.text = self.prepared
+        footer.left.text = _header_text(f"origin {origin.__version__}")
+        footer.center.text = "page &P of &N"
+
+    def tabulate(self, sheet: _Sheet, last: int | None = None) -> None:
+        """Make the sheet's header row and rows up to ``last`` (default: all written) an
+        Excel Table named after the sheet (``RVCTable``), filterable and banded. A table
+        needs a row below its header, so an empty sheet's covers row 2."""
+        end = max(sheet.row if last is None else last, 2)
+        ref = f"A1:{get_column_letter(len(sheet.headers))}{end}"
+        name = "".join(w[:1].upper() + w[1:] for w in re.split(r"\W+", sheet.title)) + "Table"
+        table = Table(
+            displayName=name,
+            ref=ref,
+            tableStyleInfo=_TABLE_STYLE,
+            autoFilter=AutoFilter(ref=ref),
+            # Write-only: openpyxl cannot read the header cells back, so the columns are
+            # given here, named exactly as the header cells (which Excel requires).
+            tableColumns=[
+                TableColumn(id=number, name=header)
+                for number, header in enumerate(sheet.headers, start=1)
+            ],
+        )
+        sheet.sheet.tables.add(table)  # not add_table: it only warns about the columns
 
     def text(self, sheet: _Sheet, index: int, text: str) -> str:
         """``text`` as a cell may hold it: unsafe characters as visible escapes, text over
@@ -315,7 +458,7 @@ COMPARISON_HEADERS = (
 
 def _comparison(out: _Output, compared: Sequence[Compared]) -> None:
     """One row per product and agreement, in rank order (docs/comparison.md)."""
-    sheet = out.sheet(
+    sheet = out.comparison = out.sheet(
         "Comparison",
         COMPARISON_HEADERS,
         (18, 16, 11, 11, 30, 5, 14, 17, 8, 40, 12, 9, 9, 50, 28, 28, 12, 11, 11, 11, 50),
@@ -386,32 +529,32 @@ def _exact_text(value: Fraction | None) -> str:
     return f"{shown}… ({value.numerator}/{value.denominator})"
 
 
-def write_results(
+def write_results(  # noqa: PLR0917 - the parts of the results workbook
     path: Path,
     items: Sequence[Decided],
     issues: Sequence[Issue] = (),
     ledger: Ledger | None = None,
     compared: Sequence[Compared] = (),
+    prepared: dt.datetime | None = None,
 ) -> list[str]:
     """Write the results workbook to ``path``, complete or not at all: a failed write (disk
     full, …) raises ``OSError`` and leaves whatever was at ``path`` as it was. Returns one
     line for each sheet column with cells shown otherwise than read (the same as the
-    Problems sheet says): escaped control characters, cut text."""
-    rows = sum(
-        len(i.determination.materials) + len(_unexamined(i, i.determination))
-        for i in items
-        if i.determination is not None
-    )
+    Problems sheet says): escaped control characters, cut text. ``prepared`` is when the
+    workbook was prepared, shown in its title block and page headers and kept as the file's
+    creation time (default: now, in UTC); a test gives it to have the same file each time."""
+    rows = sum(_line_count(i, i.determination) for i in items if i.determination is not None)
     if rows + 1 > EXCEL_ROWS:
         # openpyxl would stop with a ValueError half-way (measured-findings): say it first.
         raise WorkbookError(
             f"{path.name}: the Materials sheet would need {rows + 1:,} rows, more than Excel's "
             f"{EXCEL_ROWS:,}; check fewer workbooks at a time"
         )
-    out = _Output(path.name)
+    when = dt.datetime.now(dt.UTC) if prepared is None else prepared
+    out = _Output(path.name, _heading(items, compared), _when(when))
     with replacing(path) as temporary:  # renamed onto ``path`` only once complete
         try:
-            _write(out, temporary, items, issues, ledger, compared)
+            _write(out, temporary, items, issues, ledger, compared, when)
         except Exception as error:
             _abandon(out.book)
             failure = os_error(error)
@@ -419,6 +562,32 @@ def write_results(
                 raise
             raise failure from error
     return [f"{path.name}: {where}: {message}" for where, message in out.notes()]
+
+
+def _when(moment: dt.datetime) -> str:
+    """``2026-12-04 13:45 UTC`` (a time without a zone is shown as given)."""
+    zone = moment.tzname()
+    return moment.strftime("%Y-%m-%d %H:%M") + (f" {zone}" if zone else "")
+
+
+def _heading(items: Sequence[Decided], compared: Sequence[Compared]) -> str:
+    """What the workbook is about, for the page header: the product and agreement when
+    there is one of each, else how many."""
+    products = list(dict.fromkeys((i.workbook, i.product) for i in items))
+    products += [
+        key
+        for key in dict.fromkeys((c.workbook, c.product) for c in compared)
+        if key not in products
+    ]
+    if compared:
+        agreement = "every agreement"
+    else:
+        names = list(dict.fromkeys(i.agreement.name for i in items))
+        agreement = names[0] if len(names) == 1 else f"{len(names)} agreements"
+    if not products:
+        return "origin check: no product decided"
+    what = products[0][1] if len(products) == 1 else f"{len(products):,} products"
+    return f"{what}: {agreement}"
 
 
 def _abandon(book: Workbook) -> None:
@@ -444,28 +613,11 @@ def _write(  # noqa: PLR0917 - the parts of the results workbook, in its order
     issues: Sequence[Issue],
     ledger: Ledger | None,
     compared: Sequence[Compared] = (),
+    prepared: dt.datetime | None = None,
 ) -> None:
     if compared:  # first: with every agreement tried, the ranked claims are the answer
         _comparison(out, compared)
-    summary = out.sheet(
-        "Summary",
-        (
-            "workbook",
-            "product",
-            "HS",
-            "agreement",
-            "date",
-            "law as at",
-            "verdict",
-            "basis",
-            "PSR",
-            "missing facts",
-            "records kept until",
-            "fingerprint",
-            "error",
-        ),
-        (18, 16, 11, 10, 11, 11, 17, 50, 28, 40, 14, 30, 50),
-    )
+    summary = out.sheet("Summary", SUMMARY_HEADERS, SUMMARY_WIDTHS)
     rvc = out.sheet(
         "RVC",
         RVC_HEADERS,
@@ -474,7 +626,7 @@ def _write(  # noqa: PLR0917 - the parts of the results workbook, in its order
     materials = out.sheet(
         "Materials",
         MATERIAL_HEADERS,
-        (16, 16, 6, 30, 11, 16, 16, 14, 24, 14, 14, 12, 10, 12, 30, 50),
+        (16, 16, 6, 30, 11, 16, 16, 14, 24, 14, 14, 12, 10, 12, 30, 50, 8, 14, 10, 6),
     )
     explanation = out.sheet(
         "Explanation",
@@ -487,78 +639,100 @@ def _write(  # noqa: PLR0917 - the parts of the results workbook, in its order
         ("workbook", "where", "severity", "product", "message"),
         (18, 14, 9, 16, 120),
     )
+    accounting = (
+        out.sheet("Row accounting", ROW_ACCOUNTING_HEADERS, (40, 14, 8, 9, 9, 90))
+        if ledger is not None
+        else None
+    )
     material_row = 2
     rvc_row = 2
     for item in items:
         d = item.determination
         if d is None:
-            summary.append([item.workbook, item.product, *[""] * 10, item.error])
-            continue
-        until = [o.until for o in d.obligations if o.until is not None]
-        verdict = _cell(d.verdict.value, fill=_VERDICT_FILL[d.verdict.value])
-        summary.append(
-            [
-                item.workbook,
-                item.product,
-                d.hs,
-                d.agreement,
-                _cell(d.date, "yyyy-mm-dd"),
-                _cell(d.law_version, "yyyy-mm-dd"),
-                verdict,
-                "; ".join(d.basis),
-                d.psr,
-                "; ".join(d.missing),
-                _cell(max(until), "yyyy-mm-dd") if until else None,
-                item.fingerprint,
-                "",
-            ],
-        )
-        first = material_row
-        base_label, base_value = _de_minimis_base(d)
-        for row in d.materials:
-            r = material_row
-            value_ref = f"H{r}"
-            vom: Any = _number(row.vom_value)
-            vnm: Any = _number(row.vnm_value)
-            if row.value is not None and row.vom_value == row.value and row.value:
-                vom = Formula(f"={value_ref}")
-            if row.value is not None and row.vnm_value == row.value and row.value:
-                vnm = Formula(f"={value_ref}")
-            share: Any = None
-            if base_value and row.tariff_shift is Outcome.FAILS and row.value is not None:
-                share = Formula(f"={value_ref}/{base_value}*100")
-            materials.append(
-                [
-                    item.product,
-                    row.id,
-                    row.depth,
-                    row.description,
-                    row.hs,
-                    row.declared_status,
-                    row.status,
-                    _cell(_number(row.value), MONEY),
-                    row.counted_as,
-                    _cell(vom, MONEY),
-                    _cell(vnm, MONEY),
-                    "" if row.tariff_shift is None else _MARK[row.tariff_shift],
-                    "yes" if row.de_minimis else "",
-                    _cell(share, PERCENT),
-                    "; ".join(str(c) for c in row.citations),
-                    "; ".join(row.notes),
-                ],
+            summary.append(
+                [item.workbook, item.product, item.hs, item.agreement.name]
+                + [None] * (len(SUMMARY_HEADERS) - 5)
+                + [item.error]
             )
-            material_row += 1
-        for material, depth, parent in _unexamined(item, d):
+            continue
+        case = item.case
+        currency = case.currency if case is not None else ""
+        money = money_format(currency)
+        summary.append(_summary_row(item, d, money))
+        first = material_row
+        base_label, _ = _de_minimis_base(d)
+        rows = list(d.materials)  # each row built once (the table builds them when read)
+        material_row = _material_rows(materials, item, d, rows, money)
+        last = material_row - 1
+        rvc_row = _rvc_rows(rvc, item, d, rows, (first, last, rvc_row), money)
+        del rows
+        _explain(explanation, item.product, d, base_label)
+    out.tabulate(summary)
+    out.tabulate(rvc)
+    out.tabulate(materials)
+    out.tabulate(explanation)
+    _title_block(out, summary, items, compared, prepared)
+    if accounting is not None and ledger is not None:
+        _row_accounting(accounting, ledger)
+        out.tabulate(accounting)
+    for issue in issues:
+        problems.append(
+            [issue.workbook, issue.where, issue.severity.value, issue.product, issue.message]
+        )
+    notes = out.notes()  # what this workbook shows otherwise than read, and where
+    if notes:
+        problems.append([])
+    for where, message in notes:
+        problems.append(["results workbook", where, "warning", "", message])
+    out.tabulate(problems)
+    if out.full is not None:
+        out.tabulate(out.full)
+    if out.comparison is not None:
+        out.tabulate(out.comparison)
+    _save(out.book, path, prepared)
+
+
+def _material_rows(
+    materials: _Sheet, item: Decided, d: Determination, rows: Sequence[MaterialRow], money: str
+) -> int:
+    """The product's BOM lines on the Materials sheet, in BOM tree order; returns the next
+    free row. VOM and VNM are formulas on the value cell where the whole value counts."""
+    material_row = materials.row + 1
+    case = item.case
+    _, base_value = _de_minimis_base(d)
+    applied = _de_minimis_outcome(d)
+    cited: dict[tuple[Any, ...], str | None] = {}  # most lines cite the same provisions
+    for row, material, depth, parent in _lines(case, rows):
+        r = material_row
+        description = (
+            row.description if row is not None else material.description if material else ""
+        )
+        shown: Any = description
+        if depth and description:
+            shown = _cell(description, alignment=_indent(min(depth, INDENT_MAX)))
+        if material is None:
+            extra: list[Any] = [None, None, None, None]
+        else:
+            basis = material.basis
+            extra = [
+                material.origin_country,
+                None if basis is None else basis.value,
+                material.quantity,
+                material.unit,
+            ]
+        if row is None:
+            if material is None:  # not made by _lines: a line is a row or a material
+                continue
             materials.append(
                 [
                     item.product,
                     material.id,
                     depth,
-                    material.description,
+                    shown,
                     "" if material.hs is None else str(material.hs),
                     "" if material.status is None else material.status.value,
                     "",
-                    _cell(_number(material.value), MONEY),
+                    _cell(_number(material.value), money),
                     f"within {parent}",
                     None,
                     None,
@@ -568,43 +742,240 @@ def _write(  # noqa: PLR0917 - the parts of the results workbook, in its order
                     "",
                     f"a component of {parent}, which counts as a whole: not counted "
                     "separately (listed so that every BOM line is on this sheet)",
+                    *extra,
                 ],
             )
             material_row += 1
-        last = material_row - 1
-        rvc_row = _rvc_rows(rvc, item, d, first, last, rvc_row)
-        _explain(explanation, item.product, d, base_label)
-    for issue in issues:
-        problems.append(
-            [issue.workbook, issue.where, issue.severity.value, issue.product, issue.message]
+            continue
+        value_ref = f"H{r}"
+        vom: Any = _amount(row.vom_value, money)
+        vnm: Any = _amount(row.vnm_value, money)
+        if row.value is not None and row.vom_value == row.value and row.value:
+            vom = _cell(Formula(f"={value_ref}"), money)
+        if row.value is not None and row.vnm_value == row.value and row.value:
+            vnm = _cell(Formula(f"={value_ref}"), money)
+        share: Any = None
+        minimis: str | None = None  # blank cells are not written at all (speed)
+        if row.tariff_shift is Outcome.FAILS:
+            if base_value and row.value is not None:
+                share = _cell(Formula(f"={value_ref}/{base_value}*100"), PERCENT)
+            if row.de_minimis:
+                minimis = _MARK[Outcome.MEETS]
+            elif applied is not None and applied is not Outcome.MEETS:
+                minimis = _MARK[applied]
+        elif row.de_minimis:
+            minimis = _MARK[Outcome.MEETS]
+        materials.append(
+            [
+                item.product,
+                row.id,
+                depth,
+                shown,
+                row.hs,
+                row.declared_status,
+                row.status,
+                _cell(_number(row.value), money),
+                row.counted_as,
+                vom,
+                vnm,
+                None if row.tariff_shift is None else _MARK[row.tariff_shift],
+                minimis,
+                share,
+                _citations(row.citations, cited),
+                "; ".join(row.notes) or None,
+                *extra,
+            ],
         )
-    if ledger is not None:  # one row per sheet read: never one cell too long to hold
-        problems.append([])
-        reported = Counter(sheet for sheet, _ in ledger.reported)
-        for sheet, count in ledger.input_rows.items():
-            problems.append(
+        material_row += 1
+    return material_row
+
+
+def _amount(value: Decimal | None, money: str) -> Any:
+    """An amount in its currency's format; nothing (the line adds nothing) as a plain 0,
+    which needs no style (most lines add nothing to one of VOM and VNM)."""
+    if value is None:
+        return None
+    if not value:
+        return 0
+    return _cell(_number(value), money)
+
+
+def _citations(citations: tuple[Any, ...], cited: dict[tuple[Any, ...], str | None]) -> Any:
+    text = cited.get(citations, "")
+    if text == "":
+        text = cited[citations] = "; ".join(str(c) for c in citations) or None
+    return text
+
+
+def _summary_row(item: Decided, d: Determination, money: str) -> list[Any]:
+    """The product's headline: verdict, basis, the decisive RVC, the value of the good,
+    the preference code and the currency the amounts are in."""
+    until = [o.until for o in d.obligations if o.until is not None]
+    verdict = _cell(d.verdict.value, fill=_VERDICT_FILL[d.verdict.value])
+    decisive = decisive_rvc(d)
+    case = item.case
+    value, value_as = _good_value(case)
+    codes = item.agreement.law.preference_codes_of(case)
+    return [
+        item.workbook,
+        item.product,
+        d.hs,
+        d.agreement,
+        "/".join(codes),
+        _cell(d.date, "yyyy-mm-dd"),
+        _cell(d.law_version, "yyyy-mm-dd"),
+        verdict,
+        "; ".join(d.basis),
+        decisive.method if decisive is not None else "",
+        _cell(_number(decisive.value), PERCENT) if decisive is not None else None,
+        rvc_reading(decisive) if decisive is not None else "",
+        _cell(value, money) if value is not None else None,
+        value_as,
+        case.currency if case is not None else "",
+        d.psr,
+        "; ".join(d.missing),
+        _cell(max(until), "yyyy-mm-dd") if until else None,
+        item.fingerprint,
+        "",
+    ]
+
+
+def _good_value(case: Case | None) -> tuple[Decimal | None, str]:
+    """The value of the good as given, the first of :data:`GOOD_VALUES`, and its name."""
+    if case is None:
+        return None, ""
+    for field, label in GOOD_VALUES:
+        value = getattr(case.good, field)
+        if value is not None:
+            return value, label
+    return None, ""
+
+
+def _title_block(
+    out: _Output,
+    summary: _Sheet,
+    items: Sequence[Decided],
+    compared: Sequence[Compared],
+    prepared: dt.datetime | None,
+) -> None:
+    """Below the Summary table: what was decided, under which law, by which toolkit, when;
+    and the fields a preparer and a reviewer fill in and sign (named ranges ``Prepared_by``,
+    ``Reviewed_by``, ``Date_reviewed``)."""
+    decided = [i for i in items if i.determination is not None]
+    dets = [i.determination for i in decided if i.determination is not None]
+    agreements = dict.fromkeys(f"{i.agreement.name} ({i.agreement.title})" for i in items)
+    laws = sorted({d.law_version for d in dets})
+    dates = sorted({d.date for d in dets})
+    currencies = sorted({i.case.currency for i in items if i.case is not None})
+    verdicts = Counter(d.verdict.value for d in dets)
+    errors = len(items) - len(decided)
+    counted = [f"{n:,} {v}" for v, n in sorted(verdicts.items())]
+    if errors:
+        counted.append(f"{errors:,} not decided (see the error column)")
+    products = len({(i.workbook, i.product) for i in items})
+    workbooks = list(dict.fromkeys(i.workbook for i in items))
+    if compared:
+        products = max(products, len({(c.workbook, c.product) for c in compared}))
+        workbooks = list(dict.fromkeys([*workbooks, *(c.workbook for c in compared)]))
+    shown_books = "; ".join(workbooks[:5]) + (
+        f" and {len(workbooks) - 5:,} more" if len(workbooks) > 5 else ""
+    )
+    lines: list[tuple[str, str]] = [
+        ("toolkit", f"origin {origin.__version__}"),
+        ("agreement(s)", "; ".join(agreements) or ("every agreement" if compared else "")),
+        ("law version(s)", ", ".join(day.isoformat() for day in laws)),
+        ("date(s) decided", ", ".join(day.isoformat() for day in dates)),
+        (
+            "currency",
+            ", ".join(currencies)
+            + ("; each amount is in its product's currency" if len(currencies) > 1 else ""),
+        ),
+        ("products", f"{products:,}" + (f": {', '.join(counted)}" if counted else "")),
+        ("workbook(s)", shown_books),
+        ("prepared", f"{_when(prepared)} by origin check" if prepared else "by origin check"),
+        (
+            "governs",
+            "the engine's exact figures and outcomes (RVC sheet, 'RVC % (exact, engine)' and "
+            "'outcome (engine)'); the live formulas are there to check them",
+        ),
+    ]
+    summary.append([])
+    summary.append([_cell("Origin determination: results", font=_TITLE)])
+    for label, value in lines:
+        summary.append([_cell(label, font=_BOLD), value])
+    summary.append([])
+    for label, name in (
+        ("prepared by", "Prepared_by"),
+        ("reviewed by", "Reviewed_by"),
+        ("date reviewed", "Date_reviewed"),
+        ("signature", "Signature"),
+    ):
+        blank = _cell(None, border=_FIELD)
+        summary.append([_cell(label, font=_BOLD), blank, blank, blank])
+        out.book.defined_names[name] = DefinedName(
+            name, attr_text=f"Summary!$B${summary.row}:$D${summary.row}"
+        )
+
+
+def _row_accounting(sheet: _Sheet, ledger: Ledger) -> None:
+    """Where each input row went: per sheet read, one line with its counts (input rows,
+    imported, reported), then one line per row not imported with its reason (runs of rows
+    with the same reason as one line, ``rows 12–48``). Imported rows are counted, not
+    listed: the import keeps their number, not which rows they were."""
+    by_sheet: dict[str, list[tuple[int, str]]] = {}
+    for (name, row), reason in ledger.reported.items():
+        by_sheet.setdefault(name, []).append((row, reason))
+    names = list(dict.fromkeys([*ledger.input_rows, *by_sheet]))
+    for name in names:
+        count = ledger.input_rows[name]
+        imported = ledger.imported[name]
+        reported = sorted(by_sheet.get(name, ()))
+        balanced = imported + len(reported) == count
+        sheet.append(
+            [
+                name,
+                "all",
+                count,
+                imported,
+                len(reported),
+                f"{count} rows, {imported} imported, {len(reported)} reported"
+                + ("" if balanced else " (does not balance: see Problems)"),
+            ]
+        )
+        start = 0
+        while start < len(reported):
+            end = start
+            row, reason = reported[start]
+            while (
+                end + 1 < len(reported)
+                and reported[end + 1][1] == reason
+                and reported[end + 1][0] == reported[end][0] + 1
+            ):
+                end += 1
+            last = reported[end][0]
+            span = end - start + 1
+            sheet.append(
                 [
-                    "row accounting",
-                    sheet,
-                    "",
-                    "",
-                    f"{count} rows, {ledger.imported[sheet]} imported, {reported[sheet]} reported",
+                    name,
+                    str(row) if span == 1 else f"{row}–{last}",
+                    span,
+                    0,
+                    span,
+                    f"reported: {reason}",
                 ]
             )
-    notes = out.notes()  # what this workbook shows otherwise than read, and where
-    if notes:
-        problems.append([])
-    for where, message in notes:
-        problems.append(["results workbook", where, "warning", "", message])
-    _save(out.book, path)
+            start = end + 1
 
 
-def _save(book: Workbook, path: Path) -> None:
+def _save(book: Workbook, path: Path, prepared: dt.datetime | None = None) -> None:
     """``book.save(path)``, holding the zip archive so that after a failed write (disk full)
     it is closed here; left to the garbage collector, its attempt to finish the file would
     print "Exception ignored in: <function ZipFile.__del__ …>" after the one-line message."""
     archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    book.properties.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)  # as openpyxl does
+    moment = dt.datetime.now(dt.UTC) if prepared is None else prepared
+    if moment.tzinfo is not None:  # the file's times are UTC without a zone, as openpyxl's
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    book.properties.created = book.properties.modified = moment
     try:
         ExcelWriter(book, archive).save()
     except BaseException:
@@ -613,23 +984,65 @@ def _save(book: Workbook, path: Path) -> None:
         raise
 
 
-def _unexamined(item: Decided, d: Determination) -> list[tuple[Material, int, str]]:
-    """BOM lines of the case the determination has no row for — components of a material
-    that counts as a whole (e.g. an originating intermediate) — with depth and parent."""
-    if item.case is None:
-        return []
-    listed = {row.id for row in d.materials}
+Line = tuple[MaterialRow | None, Material | None, int, str]
+
+
+@functools.lru_cache(maxsize=INDENT_MAX + 1)
+def _indent(level: int) -> Alignment:
+    return Alignment(indent=level)
+
+
+def _flat(case: Case) -> bool:
+    return not any(material.components for material in case.materials)
+
+
+def _line_count(item: Decided, d: Determination) -> int:
+    """How many Materials rows the product needs (as :func:`_lines` gives them)."""
+    case = item.case
+    if case is None or _flat(case):
+        return len(d.materials)
+    return len(_lines(case, list(d.materials)))
+
+
+def _lines(case: Case | None, rows: Sequence[MaterialRow]) -> list[Line]:
+    """Every BOM line in BOM tree order (as :meth:`Case.walk`: a line, then its components)
+    with its depth: the determination's row for each direct material, and each component
+    of a line that counts as a whole (e.g. an originating intermediate), which has no row,
+    as its material with the id of its parent ("within PARENT": listed, not counted)."""
+    if case is None:
+        return [(row, None, row.depth, "") for row in rows]
+    tops = case.materials
+    if _flat(case) and len(rows) == len(tops):
+        return [(row, material, 0, "") for row, material in zip(rows, tops, strict=True)]
+    listed = {row.id for row in rows}
+    lines: list[Line] = []
+    by_place = len(rows) == len(tops)  # a row for each direct material, in their order
+    pending = [] if by_place else list(rows)
+    top = 0
 
     def children(line: tuple[Material, str]) -> list[tuple[Material, str]]:
         return [(component, line[0].id) for component in line[0].components]
 
     # Walked on an explicit stack (origin.trees): a BOM may be any number of levels deep.
-    roots = [(material, "") for material in item.case.materials]
-    return [
-        (material, depth, parent)
-        for depth, (material, parent) in preorder(roots, children)
-        if material.id not in listed
-    ]
+    for depth, (material, parent) in preorder([(m, "") for m in tops], children):
+        if depth == 0 and by_place:
+            lines.append((rows[top], material, 0, ""))
+            top += 1
+        elif material.id not in listed:
+            lines.append((None, material, depth, parent))
+    # Rows the walk did not place (a determination whose materials are not the case's own,
+    # line for line): before the listed lines, as they were before tree order.
+    return [(row, None, row.depth, "") for row in pending] + lines
+
+
+def _de_minimis_outcome(d: Determination) -> Outcome | None:
+    """What the de minimis test said of the materials failing the tariff shift (the first
+    applied, as the Materials rows' tariff shift is the first rule's), None if not applied."""
+    for step in d.steps:
+        for inner in step.walk():
+            if inner.test == "de minimis":
+                return inner.outcome
+    return None
 
 
 def _de_minimis_base(d: Determination) -> tuple[str, Any]:
@@ -643,10 +1056,16 @@ def _de_minimis_base(d: Determination) -> tuple[str, Any]:
 
 
 def _rvc_rows(  # noqa: PLR0917
-    sheet: _Sheet, item: Decided, d: Determination, first: int, last: int, row: int
+    sheet: _Sheet,
+    item: Decided,
+    d: Determination,
+    rows: Sequence[MaterialRow],
+    place: tuple[int, int, int],
+    money: str = MONEY,
 ) -> int:
-    """One row per method, starting at sheet row ``row``; returns the next free row."""
-    row_number = row
+    """One row per method: the product's material rows are Materials rows ``first`` to
+    ``last``, its first method goes on RVC row ``row``; returns the next free row."""
+    first, last, row_number = place
     has_rows = last >= first
     for result in d.rvc:
         refs: dict[str, str] = {}
@@ -661,21 +1080,21 @@ def _rvc_rows(  # noqa: PLR0917
             refs[name] = f"{value_col}{row_number}"
             parts = _MATERIAL_PART.get(name)
             if parts is None or not has_rows:
-                cells.extend([name, _cell(_number(value), MONEY), None])
+                cells.extend([name, _cell(_number(value), money), None])
                 continue
             sums = []
             rest = value
             if parts[0]:
                 sums.append(f"SUM(Materials!J{first}:J{last})")
-                rest -= sum((Fraction(r.vom_value or 0) for r in d.materials), Fraction(0))
+                rest -= sum((Fraction(r.vom_value or 0) for r in rows), Fraction(0))
             if parts[1]:
                 sums.append(f"SUM(Materials!K{first}:K{last})")
-                rest -= sum((Fraction(r.vnm_value or 0) for r in d.materials), Fraction(0))
+                rest -= sum((Fraction(r.vnm_value or 0) for r in rows), Fraction(0))
             if rest < 0:  # the figure is not built as assumed: show it as a value
-                cells.extend([name, _cell(_number(value), MONEY), None])
+                cells.extend([name, _cell(_number(value), money), None])
                 continue
             formula = Formula("=" + "+".join([*sums, f"{other_col}{row_number}"]))
-            cells.extend([name, _cell(formula, MONEY), _cell(_number(rest), MONEY)])
+            cells.extend([name, _cell(formula, money), _cell(_number(rest), money)])
         live = _excel_formula(result.formula, refs) if result.inputs else None
         rvc_col = get_column_letter(5 + INPUT_SLOTS * 3)
         threshold_col = get_column_letter(6 + INPUT_SLOTS * 3)
