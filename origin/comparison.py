@@ -143,6 +143,11 @@ class Comparison:
     ranking: str  # how the rows are ordered, in words
     notes: tuple[str, ...] = ()
 
+    def _repr_html_(self) -> str:
+        from origin.display import comparison_html  # noqa: PLC0415 - display only
+
+        return comparison_html(self)
+
     @property
     def best(self) -> Row | None:
         """The claim to make: the first originating row, if any."""

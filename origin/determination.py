@@ -19,6 +19,7 @@ import enum
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 import attrs
 
@@ -197,6 +198,37 @@ class Determination:
     notes: tuple[str, ...] = ()
     psr: str = ""
     costs: tuple[CostRow, ...] = ()  # cost lines as counted by a cost-based test
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: verdict badge, RVC table, the steps as a tree (origin.display)."""
+        from origin.display import determination_html  # noqa: PLC0415 - display only
+
+        return determination_html(self)
+
+    def __repr__(self) -> str:
+        """A line, not the whole tree (the steps and rows can run to megabytes)."""
+        return (
+            f"<Determination {self.agreement} {self.good_id!r} on {self.date.isoformat()}: "
+            f"{self.verdict.value}>"
+        )
+
+    def materials_frame(self) -> Any:
+        """The per-material rows as a pandas DataFrame (``pip install "origin[notebook]"``)."""
+        from origin.whatif import materials_frame  # noqa: PLC0415 - needs pandas
+
+        return materials_frame(self)
+
+    def rvc_frame(self) -> Any:
+        """Every RVC method as a pandas DataFrame row."""
+        from origin.whatif import rvc_frame  # noqa: PLC0415
+
+        return rvc_frame(self)
+
+    def steps_frame(self) -> Any:
+        """Every step (any depth) as a pandas DataFrame row, with its level."""
+        from origin.whatif import steps_frame  # noqa: PLC0415
+
+        return steps_frame(self)
 
     def citations(self) -> tuple[Citation, ...]:
         """Provisions of the steps, RVC methods and obligations (rows carry their own)."""

@@ -34,6 +34,7 @@ here; their meaning and citation come from the agreement's law file.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation, localcontext
@@ -44,7 +45,7 @@ import attrs
 
 from origin import fields
 from origin.hs import HSCode
-from origin.trees import preorder
+from origin.trees import preorder, rebuild
 
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
@@ -714,3 +715,80 @@ class Case:
     def walk(self) -> Iterator[tuple[int, Material]]:
         """Every material with its BOM depth (0 = direct input), parents first."""
         return preorder(self.materials, lambda material: material.components)
+
+    # ----- what-if: each returns a new case; the fields are checked as on construction
+
+    def material(self, ident: str) -> Material:
+        """The material with id ``ident``, at any depth of the BOM."""
+        for _, material in self.walk():
+            if material.id == ident:
+                return material
+        raise _no_material(self, ident)
+
+    def with_material(self, ident: str, **changes: Any) -> Case:
+        """This case with the material ``ident`` (at any depth) changed, e.g.
+        ``case.with_material("THERMO", origin_country="TH", status="originating")``."""
+        self.material(ident)  # a missing id is an error, not a case left as it was
+        return self._rebuilt(
+            lambda m, kids: (
+                attrs.evolve(m, components=tuple(kids), **changes)
+                if m.id == ident
+                else _with_components(m, kids)
+            )
+        )
+
+    def with_good(self, **changes: Any) -> Case:
+        """This case with the good changed, e.g. ``case.with_good(fob="1200.00")``."""
+        return attrs.evolve(self, good=attrs.evolve(self.good, **changes))
+
+    def adding(self, material: Material, parent: str | None = None) -> Case:
+        """This case with ``material`` added: a direct material, or a component of ``parent``."""
+        if any(m.id == material.id for _, m in self.walk()):
+            raise ModelFieldError(
+                f"Case {self.good.id!r} materials", f"a material {material.id!r} is already there"
+            )
+        if parent is None:
+            return attrs.evolve(self, materials=(*self.materials, material))
+        self.material(parent)
+        return self._rebuilt(
+            lambda m, kids: (
+                attrs.evolve(m, components=(*kids, material))
+                if m.id == parent
+                else _with_components(m, kids)
+            )
+        )
+
+    def without(self, ident: str) -> Case:
+        """This case without the material ``ident`` (and its components), at any depth."""
+        self.material(ident)
+        kept = tuple(m for m in self.materials if m.id != ident)
+        return attrs.evolve(self, materials=kept)._rebuilt(
+            lambda m, kids: _with_components(m, [k for k in kids if k.id != ident])
+        )
+
+    def with_route(self, **changes: Any) -> Case:
+        """This case with the consignment changed (``exported_from``, ``transit``,
+        ``imported_on``): ``transit=()`` is "shipped direct", ``transit=None`` "route not
+        stated"."""
+        current = self.consignment or Consignment()
+        return attrs.evolve(self, consignment=attrs.evolve(current, **changes))
+
+    def _rebuilt(self, build: Callable[[Material, list[Material]], Material]) -> Case:
+        materials = rebuild(self.materials, lambda m: m.components, build)
+        return attrs.evolve(self, materials=tuple(materials))
+
+
+def _with_components(material: Material, kids: Sequence[Material]) -> Material:
+    """The material with its (possibly rebuilt) components; itself when they are the same."""
+    if len(kids) == len(material.components) and all(
+        a is b for a, b in zip(kids, material.components, strict=True)
+    ):
+        return material
+    return attrs.evolve(material, components=tuple(kids))
+
+
+def _no_material(case: Case, ident: str) -> ModelFieldError:
+    known = [m.id for _, m in case.walk()]
+    close = difflib.get_close_matches(ident, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return ModelFieldError(f"Case {case.good.id!r}", f"no material {ident!r} in the BOM{hint}")
