@@ -155,8 +155,8 @@ def determination_html(d: Determination, materials: int = 200) -> str:
             ]
             for c in d.costs
         ]
-        head = ("cost", "category", "amount", "place", "status", "cited", "note")
-        parts.append(f"<p>Cost lines ({len(d.costs)}):</p>" + _table(head, rows))
+        names = ("cost", "category", "amount", "place", "status", "cited", "note")
+        parts.append(f"<p>Cost lines ({len(d.costs)}):</p>" + _table(names, rows))
     if d.obligations:
         items = "".join(
             f"<li>[{escape(str(o.citation))}] {escape(o.text)}"
