@@ -39,6 +39,11 @@ class Agreement:
     membership: Membership | None = None
     bind_membership: Callable[[Membership], Callable[[Case, dt.date], Determination]] | None = None
 
+    def __reduce__(self) -> tuple[Callable[..., Agreement], tuple[str, Membership | None]]:
+        """Sent to another process by name (its decide functions are closures and compiled
+        formulas, which do not travel); a replaced country list travels with it."""
+        return (_registered, (self.name, self.membership))
+
     @property
     def facts(self) -> Mapping[str, Term]:
         return self.law.vocabularies.get("facts", {})
@@ -139,6 +144,15 @@ class Agreement:
             )
             determination = attrs.evolve(determination, notes=(*determination.notes, note))
         return determination
+
+
+def _registered(name: str, membership: Membership | None) -> Agreement:
+    from origin import registry  # noqa: PLC0415 - the registry imports this module
+
+    agreement = registry.get(name)
+    if membership is not None and membership != agreement.membership:
+        agreement = agreement.with_membership(membership)
+    return agreement
 
 
 def _with_words(materials: Sequence[Material]) -> Iterator[Material]:

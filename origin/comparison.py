@@ -28,19 +28,21 @@ output repeats it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from origin import registry
+from origin import parallel, registry
 from origin.agreement import Agreement, FactError
 from origin.determination import Determination, RVCResult, Verdict, decisive_rvc
 from origin.engine import CaseError
 from origin.errors import InputError
 from origin.law import LawNotEncoded, goods_country
 from origin.model import Case
+from origin.parallel import Failed
 
 if TYPE_CHECKING:  # the rate table and schedules are optional inputs
     from hs_data.schedule import Schedule
@@ -192,6 +194,25 @@ def qualify(
     return Comparison(
         str(case.good.id), str(case.good.hs), case.currency, day, why, ranked, ranking
     )
+
+
+def qualify_many(
+    cases: Sequence[Case],
+    date: dt.date | None = None,
+    *,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    **options: Any,
+) -> list[Comparison | Failed]:
+    """:func:`qualify` for each case, on ``workers`` processes (None or 0: every core), in the
+    order given; a case whose comparison fails with a bug is a :class:`~origin.parallel.Failed`
+    in its place (input errors of one agreement are rows of its comparison, as ever)."""
+    task = functools.partial(_qualify_one, date=date, options=options)
+    return parallel.run(task, cases, workers, progress)
+
+
+def _qualify_one(case: Case, *, date: dt.date | None, options: Mapping[str, Any]) -> Comparison:
+    return qualify(case, date, **options)
 
 
 def _why_unpriced(case: Case, rates: TariffRates | None) -> str:

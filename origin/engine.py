@@ -326,6 +326,11 @@ class MaterialTable(Sequence[MaterialRow]):
     def __repr__(self) -> str:
         return f"MaterialTable({len(self)} rows)"
 
+    def __reduce__(self) -> tuple[type[tuple[MaterialRow, ...]], tuple[list[MaterialRow]]]:
+        """Pickled as its rows (to another process): the assessment behind it holds compiled
+        formulas, which do not travel."""
+        return (tuple, (list(self),))
+
 
 _UNDETERMINED = "origin undetermined: counted as non-originating"
 _STATUS_TEXT = {status: status.value for status in OriginStatus}  # Enum.value is slow per row

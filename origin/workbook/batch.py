@@ -7,12 +7,14 @@ messages); the command exits non-zero when any occurred.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from origin import parallel
 from origin.agreement import Agreement, FactError
 from origin.caseio import WORKBOOK_SUFFIXES
 from origin.comparison import Comparison, Status, law_date, qualify
@@ -89,54 +91,110 @@ def check(  # noqa: PLR0917 - the command's options, in its order
     layout: Layout | None = None,
     progress: Callable[[Path], None] | None = None,
     compare: Mapping[str, Any] | None = None,
+    workers: int = 1,
 ) -> Batch:
     """Decide every product of every workbook under one agreement, or under several
     (``qualify``: one comparison per product). ``date`` None: each product's importation
     date, else today (:func:`origin.comparison.law_date`), stated in its notes. ``compare``:
-    further options of :func:`origin.qualify` (``schedules``, ``rates``, ``goods``)."""
+    further options of :func:`origin.qualify` (``schedules``, ``rates``, ``goods``).
+    ``workers`` > 1 (0: every core) reads and decides the workbooks in that many processes
+    (:mod:`origin.parallel`); the result is the same, in the same order."""
     several = not isinstance(agreement, Agreement)
     agreements: Sequence[Agreement] = agreement if several else (agreement,)  # type: ignore[assignment]
     law = words_of(agreements) if several else agreements[0].law
+    task = functools.partial(
+        _one_file,
+        agreements=tuple(agreements),
+        several=several,
+        law=law,
+        date=date,
+        layout=layout,
+        compare=compare,
+    )
+    files = list(paths)
     batch = Batch()
-    for path in paths:
-        if progress is not None:
-            progress(path)
-        name = display_name(path)
-        try:
-            imported = import_workbook(path, layout, law)
-        except InputError as error:
+    if parallel.workers_wanted(workers) == 1 or len(files) < 2:
+        for path in files:
+            if progress is not None:
+                progress(path)
+            _merge(batch, task(path))
+        return batch
+    done = iter(files)
+
+    def step(count: int) -> None:
+        for _ in range(count):
+            path = next(done)
+            if progress is not None:
+                progress(path)
+
+    for path, part in zip(files, parallel.run(task, files, workers, step, chunk=1), strict=True):
+        if isinstance(part, parallel.Failed):  # a bug while reading or deciding: said, not lost
+            name = display_name(path)
             batch.failed_files.append(name)
-            message = str(error).removeprefix(f"{path.name}: ").removeprefix(f"{name}: ")
-            batch.issues.append(Issue(name, message.replace(path.name, name)))
+            batch.issues.append(Issue(name, f"not decided: internal error ({part.message})"))
             continue
-        batch.issues.extend(imported.issues)
-        for sheet, count in imported.ledger.input_rows.items():
-            key = f"{name}:{sheet}"
-            batch.ledger.seen(key, count)
-            batch.ledger.accept(key, imported.ledger.imported[sheet])
-        for (sheet, row), reason in imported.ledger.reported.items():
-            batch.ledger.report(f"{name}:{sheet}", row, reason)
-        for product in imported.products:
-            if product.case is None:  # one record, whichever agreement (the export says none)
-                for one in agreements[:1]:
-                    batch.decided.append(
-                        Decided(
-                            name,
-                            product.product,
-                            one,
-                            None,
-                            None,
-                            "not imported: see the problems listed for this product",
-                            product.hs,
-                        )
-                    )
-                continue
-            if several:
-                _compare(batch, name, product.product, product.case, agreements, date, compare)
-                continue
-            _decide(batch, name, product.product, product.case, agreements[0], date)
-        if not imported.products and not imported.errors:
-            batch.issues.append(Issue(name, "no products found (the Product sheet is empty)"))
+        _merge(batch, part)
+    return batch
+
+
+def _merge(batch: Batch, part: Batch) -> None:
+    batch.decided.extend(part.decided)
+    batch.compared.extend(part.compared)
+    batch.issues.extend(part.issues)
+    batch.failed_files.extend(part.failed_files)
+    batch.ledger.input_rows.update(part.ledger.input_rows)
+    batch.ledger.imported.update(part.ledger.imported)
+    for key, reason in part.ledger.reported.items():
+        batch.ledger.reported.setdefault(key, reason)
+
+
+def _one_file(
+    path: Path,
+    *,
+    agreements: tuple[Agreement, ...],
+    several: bool,
+    law: LawBook,
+    date: dt.date | None,
+    layout: Layout | None,
+    compare: Mapping[str, Any] | None,
+) -> Batch:
+    """One workbook read and its products decided (in this process or a worker)."""
+    batch = Batch()
+    name = display_name(path)
+    try:
+        imported = import_workbook(path, layout, law)
+    except InputError as error:
+        batch.failed_files.append(name)
+        message = str(error).removeprefix(f"{path.name}: ").removeprefix(f"{name}: ")
+        batch.issues.append(Issue(name, message.replace(path.name, name)))
+        return batch
+    batch.issues.extend(imported.issues)
+    for sheet, count in imported.ledger.input_rows.items():
+        key = f"{name}:{sheet}"
+        batch.ledger.seen(key, count)
+        batch.ledger.accept(key, imported.ledger.imported[sheet])
+    for (sheet, row), reason in imported.ledger.reported.items():
+        batch.ledger.report(f"{name}:{sheet}", row, reason)
+    for product in imported.products:
+        if product.case is None:  # one record, whichever agreement (the export says none)
+            batch.decided.append(
+                Decided(
+                    name,
+                    product.product,
+                    agreements[0],
+                    None,
+                    None,
+                    "not imported: see the problems listed for this product",
+                    product.hs,
+                )
+            )
+            continue
+        if several:
+            _compare(batch, name, product.product, product.case, agreements, date, compare)
+            continue
+        _decide(batch, name, product.product, product.case, agreements[0], date)
+    if not imported.products and not imported.errors:
+        batch.issues.append(Issue(name, "no products found (the Product sheet is empty)"))
     return batch
 
 

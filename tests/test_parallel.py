@@ -1,0 +1,92 @@
+"""Every core (issue #20): a parallel run gives the serial run's results, in input order,
+byte for byte, and a failure is reported against its item, never lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from origin import parallel, registry
+from origin.comparison import comparison_to_json, qualify, qualify_many
+from origin.workbook import batch, export
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from engine_bench import generate
+
+DATE = dt.date(2025, 6, 1)
+COUNTRIES = ("AU", "TH", "CN", "KR", "GB", "JP")
+
+
+def _boom(value: int) -> int:
+    if value == 3:
+        raise ValueError("three is not allowed")
+    return value * 2
+
+
+def _die(value: int) -> int:
+    if value == 2:
+        os._exit(1)  # a worker that dies without a word
+    return value
+
+
+def test_results_in_input_order_and_failures_in_place() -> None:
+    results = parallel.run(_boom, list(range(6)), workers=2, chunk=1)
+    assert results[:3] == [0, 2, 4] and results[4:] == [8, 10]
+    assert results[3] == parallel.Failed(3, "ValueError: three is not allowed")
+    assert parallel.run(_boom, [1, 2], workers=1) == [2, 4]  # in this process
+
+
+def test_a_dying_worker_loses_only_its_items() -> None:
+    results = parallel.run(_die, [0, 1, 2, 3], workers=2, chunk=2)
+    failed = [r for r in results if isinstance(r, parallel.Failed)]
+    assert failed and all("stopped" in f.message for f in failed)
+    assert {f.index for f in failed} >= {2}
+    assert len(results) == 4  # every item has its result or its failure
+
+
+def test_qualify_many_is_the_serial_run_byte_for_byte() -> None:
+    cases = [
+        generate(20, seed=i, country=COUNTRIES[i % len(COUNTRIES)], psr="CTH or RVC40")
+        for i in range(12)
+    ]
+    serial = [comparison_to_json(qualify(case, DATE)) for case in cases]
+    many = qualify_many(cases, DATE, workers=2)
+    assert [comparison_to_json(c) for c in many] == serial  # type: ignore[arg-type]
+
+
+def test_folder_check_in_parallel_equals_serial(tmp_path: Path) -> None:
+    from origin.workbook.template import write_template  # noqa: PLC0415
+
+    agreement = registry.get("anzcerta")
+    cases = [generate(15, seed=i, country="AU", psr="CTH or RVC40 (build-down)") for i in range(5)]
+    for i, case in enumerate(cases):
+        write_template(tmp_path / f"book-{i}.xlsx", agreement, [case])
+    (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
+    paths = batch.workbooks(tmp_path)
+
+    def exported(result: batch.Batch) -> str:
+        out = io.StringIO()
+        export.write(result.decided, "jsonl", out)
+        return out.getvalue()
+
+    serial = batch.check(paths, agreement, DATE)
+    both = batch.check(paths, agreement, DATE, workers=2)
+    assert exported(both) == exported(serial)
+    assert [str(i) for i in both.issues] == [str(i) for i in serial.issues]
+    assert both.failed_files == serial.failed_files == ["broken.xlsx"]
+    assert both.ledger == serial.ledger
+    every = registry.all_agreements()
+    compared = batch.check(paths, every, DATE, workers=2)
+    assert [comparison_to_json(c.comparison) for c in compared.compared] == [
+        comparison_to_json(c.comparison) for c in batch.check(paths, every, DATE).compared
+    ]
+
+
+@pytest.mark.parametrize("workers", [None, 0])
+def test_every_core_by_default(workers: int | None) -> None:
+    assert parallel.workers_wanted(workers) >= 1
