@@ -9,6 +9,9 @@ pass measured in the same run (for each product and agreement, one loop reading 
 line's status and value and summing the non-originating values exactly). Run::
 
     python bench/qualify_bench.py [PRODUCTS] [REPEATS]
+
+It also times the same products on one worker and on two processes (``qualify_many``), and
+prints the speed-up (issue #20's goal: ≥ 1.7 on 2 cores).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from engine_bench import bare, generate
 
 from origin import registry
-from origin.comparison import qualify
+from origin.comparison import qualify, qualify_many
 
 COUNTRIES = ("AU", "TH", "CN", "KR", "MY", "GB", "CA", "JP", "VN", "FJ")
 DATE = dt.date(2025, 6, 1)
@@ -80,6 +83,18 @@ def main() -> None:
     print("rows: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
     only = sorted(decided / t for t in applied)
     print(f"only the {decided} rows of agreements that apply, decisions/s: {_spread(only, ',.0f')}")
+    # Every core (issue #20): the same products on one worker, then on two processes.
+    one: list[float] = []
+    two: list[float] = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        qualify_many(cases, DATE, workers=1, agreements=agreements)
+        one.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        qualify_many(cases, DATE, workers=2, agreements=agreements)
+        two.append(time.perf_counter() - start)
+    speedups = [a / b for a, b in zip(one, two, strict=True)]
+    print(f"two workers against one (qualify_many), speed-up: {_spread(speedups, '.2f')}")
 
 
 def _spread(values: list[float], fmt: str) -> str:
