@@ -89,7 +89,7 @@ def test_results_workbook_must_be_xlsx(
 
     folder = Path(str(tmp_path))
     book = folder / "desk.xlsx"
-    assert main(["template", str(book), "--agreement", "anzcerta"]) == 0
+    assert main(["template", str(book), "--agreement", "anzcerta", "--example"]) == 0
     out = folder / "results.csv"
     assert main(["check", str(book), "--agreement", "anzcerta", "--out", str(out)]) == 2
     assert "give --out a name ending in .xlsx" in capsys.readouterr().err
@@ -106,7 +106,7 @@ def test_check_lines_carry_their_reason_and_a_summary_closes(
     import openpyxl  # noqa: PLC0415
 
     book = Path(str(tmp_path)) / "desk.xlsx"
-    assert main(["template", str(book), "--agreement", "anzcerta"]) == 0
+    assert main(["template", str(book), "--agreement", "anzcerta", "--example"]) == 0
     capsys.readouterr()
     assert main(["check", str(book), "--agreement", "anzcerta"]) == 0
     captured = capsys.readouterr()

@@ -5,7 +5,8 @@ against what the writers actually write: every worked case of every registered a
 through ``origin.caseio.determination_to_json``, and the broker records of ``origin check
 --export jsonl`` on the template workbook of several agreements (and on variants of it that
 give a bound, an error record and, under ``--agreement all``, a product that could not be
-read). One invalid document per schema shows that each can fail.
+read, and a file that could not be read at all). One invalid document per schema shows that
+each can fail.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def test_determination_verdict_and_its_lists_agree() -> None:
     assert _errors(DETERMINATION, _set(document, ("missing",), ["value of material T"]))
 
 
-# -- origin-broker/3 ----------------------------------------------------------------------
+# -- origin-broker/4 ----------------------------------------------------------------------
 
 TEMPLATE_AGREEMENTS = ("anzcerta", "aanzfta", "fic", "tpsep", "cptpp", "canada", "nz-uk")
 
@@ -148,7 +149,7 @@ def _records(capsys: pytest.CaptureFixture[str], argv: list[str]) -> list[dict[s
 
 def _template(tmp_path: Path, agreement: str) -> Path:
     book = tmp_path / f"{agreement}.xlsx"
-    assert main(["template", str(book), "--agreement", agreement]) == 0
+    assert main(["template", str(book), "--agreement", agreement, "--example"]) == 0
     return book
 
 
@@ -200,7 +201,9 @@ def test_check_export_of_bounds_and_errors_is_valid(
         _mutated(book, "BOM", "value", None, row=2, name="no-value-2.xlsx"),
         _mutated(book, "BOM", "value", None, row=3, name="no-value-3.xlsx"),
         _mutated(book, "Product", "hs", "zz", row=2, name="bad-hs.xlsx"),
+        book.with_name("not-a-workbook.xlsx"),  # a file that cannot be read: one record too
     ]
+    variants[-1].write_text("id,value\n1,2\n")
     seen: set[tuple[str, str, str]] = set()
     for variant in variants:
         for agreement in ("anzcerta", "all"):
@@ -229,11 +232,20 @@ def _record(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any
         ("rvc_percent", "61.5"),  # two places
         ("verdict", "maybe"),
         ("schema", "origin-broker/2"),
+        ("schema", "origin-broker/3"),
         ("fingerprint", "md5:abc"),
         ("determination_date", "01/06/2025"),
         ("rvc_bound", "at least"),  # a bound beside the RVC itself, and without its figure
         ("missing", "value of material TIMBER"),  # a claim on an incomplete determination
         ("rank", "0"),
+        ("country_of_origin", "au"),
+        ("tariff_item", "9403.30"),  # an NZ tariff item has 8 digits
+        ("statistical_key", "00"),  # always empty: not in a case
+        ("currency", "A$"),
+        ("value", "1E+3"),  # plain decimal text
+        ("value_basis", "declared value"),
+        ("value", ""),  # a basis without its value
+        ("product_id", ""),  # only an error record may have no product
     ],
 )
 def test_invalid_broker_record_is_refused(
@@ -248,7 +260,7 @@ def test_broker_record_with_unknown_or_without_a_field_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     record = _record(tmp_path, capsys)
-    assert _errors(BROKER, {**record, "country_of_origin": "AU"})  # a new field: a new schema
+    assert _errors(BROKER, {**record, "exporter": "ACME"})  # a new field: a new schema
     del record["duty_saved"]
     assert _errors(BROKER, record)
 

@@ -23,7 +23,7 @@ from origin.cli import main
 @pytest.fixture
 def workbook(tmp_path: Path) -> Path:
     path = tmp_path / "desk.xlsx"
-    assert main(["template", str(path), "--agreement", "anzcerta"]) == 0
+    assert main(["template", str(path), "--agreement", "anzcerta", "--example"]) == 0
     return path
 
 

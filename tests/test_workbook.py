@@ -58,7 +58,7 @@ def test_every_worked_case_round_trips_through_the_template(tmp_path: Path, agre
 
 def test_template_has_notes_dropdowns_and_an_example(tmp_path: Path) -> None:
     out = tmp_path / "t.xlsx"
-    write_template(out, registry.get("anzcerta"))
+    write_template(out, registry.get("anzcerta"), example_in_inputs=True)
     book = openpyxl.load_workbook(out)
     assert {"Instructions", "Product", "BOM", "Costs", "Consignment", "Facts"} <= set(
         book.sheetnames
@@ -81,7 +81,7 @@ def test_filled_template_is_checked_by_the_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "t.xlsx"
-    assert run_cli(["template", str(out), "--agreement", "anzcerta"], monkeypatch) == 0
+    assert run_cli(["template", str(out), "--agreement", "anzcerta", "--example"], monkeypatch) == 0
     code = run_cli(
         ["check", str(out), "--agreement", "anzcerta", "--date", "2025-06-01"], monkeypatch
     )
@@ -469,8 +469,8 @@ def test_folder_batch_exits_non_zero_when_a_file_fails(
 ) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    write_template(folder / "a.xlsx", registry.get("anzcerta"))
-    write_template(folder / "b.xlsx", registry.get("anzcerta"))
+    write_template(folder / "a.xlsx", registry.get("anzcerta"), example_in_inputs=True)
+    write_template(folder / "b.xlsx", registry.get("anzcerta"), example_in_inputs=True)
     args = ["check", str(folder), "--agreement", "anzcerta", "--date", "2025-06-01"]
     assert run_cli(args, monkeypatch) == 0
     (folder / "c.xlsx").write_text("id,value\n1,2\n")
@@ -654,7 +654,8 @@ def test_unwritable_outputs_are_one_line_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     book = tmp_path / "t.xlsx"
-    assert run_cli(["template", str(book), "--agreement", "anzcerta"], monkeypatch) == 0
+    argv = ["template", str(book), "--agreement", "anzcerta", "--example"]
+    assert run_cli(argv, monkeypatch) == 0
     missing = tmp_path / "no" / "such" / "folder"
     assert run_cli(["template", str(missing / "t.xlsx")], monkeypatch) == 2
     code = run_cli(
@@ -782,7 +783,7 @@ def test_an_adjustment_the_agreement_lacks_is_located_and_the_record_keeps_its_h
     """Review finding 6: aanzfta has no 'freight' adjustment: the message names the cell and
     the broker record of the undecided product still carries the good's HS."""
     book = tmp_path / "in.xlsx"
-    write_template(book, registry.get("aanzfta"))
+    write_template(book, registry.get("aanzfta"), example_in_inputs=True)
     wb = openpyxl.load_workbook(book)
     bom = wb["BOM"]
     column = [c.value for c in bom[1]].index("adjustments") + 1

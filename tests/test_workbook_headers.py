@@ -24,7 +24,7 @@ LAW = registry.get("anzcerta").law
 @pytest.fixture
 def desk(tmp_path: Path) -> Path:
     path = tmp_path / "desk.xlsx"
-    assert main(["template", str(path), "--agreement", "anzcerta"]) == 0
+    assert main(["template", str(path), "--agreement", "anzcerta", "--example"]) == 0
     return path
 
 

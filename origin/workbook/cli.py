@@ -44,6 +44,12 @@ def register(subparsers: Any) -> None:
     )
     template.add_argument("out", type=Path, help="the .xlsx file to write")
     template.add_argument("--agreement", help="fill dropdowns and the example for this agreement")
+    template.add_argument(
+        "--example",
+        action="store_true",
+        help="write the example into the input rows, ready to check (default: empty input "
+        "sheets and the example on its own Example sheet, which is not read)",
+    )
     template.set_defaults(run=_template)
     check = subparsers.add_parser(
         "check", help="decide every product in a workbook or a folder of workbooks"
@@ -63,7 +69,7 @@ def register(subparsers: Any) -> None:
     )
     check.add_argument("--out", type=Path, help="write the results workbook here (.xlsx)")
     check.add_argument(
-        "--export", choices=("csv", "jsonl"), help="broker export (schema origin-broker/2)"
+        "--export", choices=("csv", "jsonl"), help=f"broker export (schema {export.SCHEMA})"
     )
     check.add_argument(
         "--export-file", type=Path, help="write the export here instead of standard output"
@@ -102,7 +108,7 @@ def _template(args: argparse.Namespace) -> int:
     check_outputs([args.out])
     try:
         with replacing(args.out) as temporary:
-            write_template(temporary, agreement)
+            write_template(temporary, agreement, example_in_inputs=args.example)
     except Exception as error:
         _write_failed(error, args.out)
     print(f"origin: wrote {args.out}", file=sys.stderr)
@@ -186,14 +192,19 @@ def _outputs(args: argparse.Namespace, result: batch_module.Batch, every: bool) 
                 print(f"origin: {note}", file=sys.stderr)
             written.append(str(args.out))
         if args.export:
-            records = (
-                [
+            # Every input has a record: a file that gave no product is an ``error`` record.
+            if every:
+                unread = [d for d in result.decided if d.case is None]
+                unread += export.unreadable(result, registry.all_agreements()[0])
+                records: list[Any] = [
                     *export.compared_rows(result.compared, best=args.export_best),
-                    *export.unread_rows(d for d in result.decided if d.case is None),
+                    *export.unread_rows(unread),
                 ]
-                if every
-                else result.decided
-            )
+            else:
+                records = [
+                    *result.decided,
+                    *export.unreadable(result, registry.get(args.agreement)),
+                ]
             if args.export_file:
                 writing = args.export_file
                 with (

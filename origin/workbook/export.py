@@ -1,11 +1,15 @@
-"""Broker export: one stable row per decided product (schema ``origin-broker/3``).
+"""Broker export: one stable row per decided product (schema ``origin-broker/4``).
 
 Field names, order and meanings are documented in ``docs/broker-export.md``; adding a field
 needs a new schema version, so a broker's import never breaks silently. ``origin-broker/2``
 (issue 12) gives an RVC that is only a bound in its own fields (``rvc_bound``,
 ``rvc_bound_percent``) instead of as ``rvc_percent``; ``origin-broker/3`` (issue 17) says why
 the law date was chosen, and, for ``check --agreement all``, gives each product × agreement
-its rank, the duty the claim saves, and ``not applicable`` records.
+its rank, the duty the claim saves, and ``not applicable`` records. ``origin-broker/4``
+(issue 18) appends what a broker's system keys an entry on: the goods' country, the NZ tariff
+item (and an always-empty statistical key), the currency and a value with its basis, and
+the user's reference; and an input file that could not be read at all is an ``error``
+record too (:func:`unreadable`), so that no input is without one.
 """
 
 from __future__ import annotations
@@ -27,15 +31,17 @@ import origin
 from origin import registry, strict_json
 from origin.agreement import Agreement
 from origin.caseio import case_to_json
-from origin.determination import Determination, Verdict, decisive_rvc, rvc_reading
+from origin.determination import Determination, RVCResult, Verdict, decisive_rvc, rvc_reading
+from origin.law import goods_country
 from origin.model import Case
 from origin.trees import rebuild
 from origin.workbook.output import visible
+from origin.workbook.problems import Severity
 
 if TYPE_CHECKING:
-    from origin.workbook.batch import Compared
+    from origin.workbook.batch import Batch, Compared
 
-SCHEMA = "origin-broker/3"
+SCHEMA = "origin-broker/4"
 FIELDS = (
     "schema",
     "workbook",
@@ -61,6 +67,14 @@ FIELDS = (
     "toolkit_version",
     "rank",
     "duty_saved",
+    # origin-broker/4
+    "country_of_origin",
+    "tariff_item",
+    "statistical_key",
+    "currency",
+    "value",
+    "value_basis",
+    "reference",
 )
 
 
@@ -186,12 +200,14 @@ def broker_row(item: Decided) -> dict[str, str]:
         toolkit_version=origin.__version__,
         date_reason=item.date_reason,
     )
+    rvc = decisive_rvc(d) if d is not None else None
+    if item.case is not None:
+        row.update(_entry(item.case, item.agreement, rvc))
     if d is None:
         good = item.case.good if item.case is not None else None
         hs = str(good.tariff_item or good.hs) if good is not None else item.hs
         row.update(hs=hs, verdict="error", claim_preference="no", missing=item.error)
         return row
-    rvc = decisive_rvc(d)
     reading = rvc_reading(rvc) if rvc is not None else ""
     figure = rvc.value if rvc is not None else None
     until = [o.until for o in d.obligations if o.until is not None]
@@ -225,6 +241,68 @@ def broker_row(item: Decided) -> dict[str, str]:
         fingerprint=item.fingerprint,
     )
     return row
+
+
+# Where a method's value of the good comes from, by the law file's symbol source.
+_GOOD_SOURCE = "good."
+_VALUE_NAMES = {
+    "customs_value": "customs value",
+    "adjusted_value": "adjusted value",
+    "fob": "FOB",
+    "ex_works": "ex-works price",
+    "transaction_value": "transaction value",
+}
+
+
+def measured_value(agreement: Agreement, rvc: RVCResult | None) -> str:
+    """The good's value the agreement measures it by: the value in the reported RVC
+    method's formula (``good.fob`` for AANZFTA's indirect method), else the base of the
+    agreement's de minimis test; "" when the law file names neither (FIC)."""
+    regime = agreement.law.regime or {}
+    if rvc is not None:
+        symbols = (regime.get("rvc", {}).get(rvc.method) or {}).get("symbols") or {}
+        for symbol in symbols.values():
+            source = str(symbol.get("from", ""))
+            if source.startswith(_GOOD_SOURCE):
+                return source.removeprefix(_GOOD_SOURCE)
+    return str((regime.get("de_minimis") or {}).get("base", ""))
+
+
+def _entry(case: Case, agreement: Agreement, rvc: RVCResult | None) -> dict[str, str]:
+    """The fields a broker's system keys an entry on, from the case as given (also for a
+    product the agreement could not decide): the goods' country, tariff item, currency,
+    the value (the customs value when given, else the value the agreement measures the good
+    by, ``value_basis`` saying which) and the user's reference."""
+    good = case.good
+    basis = "customs_value" if good.customs_value is not None else measured_value(agreement, rvc)
+    value = getattr(good, basis) if basis else None
+    return {
+        "country_of_origin": goods_country(case) or "",
+        "tariff_item": good.tariff_item or "",
+        "currency": case.currency,
+        "value": "" if value is None else format(value, "f"),
+        "value_basis": _VALUE_NAMES[basis] if value is not None else "",
+        "reference": case.reference,
+    }
+
+
+def unreadable(batch: Batch, agreement: Agreement) -> list[Decided]:
+    """One ``error`` item (no product) for each input file that gave no product at all: a
+    file that could not be read, or one whose products could not be found (an empty or
+    unreadable Product sheet); its error messages are the reason. ``agreement`` is the one
+    the check was for (under ``--agreement all`` any: :func:`unread_rows` blanks it)."""
+    recorded = {item.workbook for item in batch.decided}
+    recorded |= {item.workbook for item in batch.compared}
+    names = dict.fromkeys([*batch.failed_files, *(issue.workbook for issue in batch.issues)])
+    items = []
+    for name in names:
+        if name in recorded:
+            continue
+        issues = [i for i in batch.issues if i.workbook == name]
+        errors = [i for i in issues if i.severity is Severity.ERROR] or issues
+        reason = "; ".join(f"{i.where}: {i.message}" if i.where else i.message for i in errors)
+        items.append(Decided(name, "", agreement, None, None, reason or "not read"))
+    return items
 
 
 def write(items: Iterable[Decided | dict[str, str]], fmt: str, out: TextIO) -> list[str]:

@@ -111,7 +111,7 @@ def template_layout() -> Layout:
             spellings = (field.header, field.key, *aliases)
             columns[field.key] = Column(field.key, tuple(dict.fromkeys(map(normal, spellings))))
         sheets.append(SheetLayout(role, (normal(SHEET_TITLES[role]),), columns))
-    return Layout("template", tuple(sheets), ignore_sheets=("instructions", "lists"))
+    return Layout("template", tuple(sheets), ignore_sheets=("instructions", "lists", "example"))
 
 
 def load_layout(path: Path) -> Layout:

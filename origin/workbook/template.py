@@ -3,7 +3,11 @@
 Each column has a note saying what it means and which provision uses it; columns whose
 values are a fixed list (statuses, bases) or the agreement's own words (cost categories,
 facts) get a dropdown fed from a hidden ``Lists`` sheet. HS codes and ids are text-formatted
-so Excel keeps leading zeros. The example rows are a worked case of the chosen agreement.
+so Excel keeps leading zeros. A dropdown refuses any other value (a ``words`` column, which
+holds a comma-separated list, only warns). Each input sheet is an Excel Table
+(``ProductTable``, ``BOMTable``, …). The input sheets are empty; the example, a worked case of
+the chosen agreement, is on the ``Example`` sheet, which the reader ignores, or in the input
+rows when asked (``example_in_inputs``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from origin import strict_json
 from origin.agreement import Agreement
@@ -29,6 +34,7 @@ from origin.workbook.fields import FIELDS, ROLES, SHEET_TITLES, Field
 _HEAD = Font(bold=True, color="FFFFFF")
 _FILL = PatternFill("solid", fgColor="305496")
 _REQUIRED = PatternFill("solid", fgColor="C00000")
+_EXAMPLE_HEAD = PatternFill("solid", fgColor="808080")
 _TEXT_KINDS = ("id", "text", "hs", "words", "adjustments", "countries", "country", "currency")
 _EXAMPLE_ROWS = 500  # dropdowns and text formats reach this far
 
@@ -49,65 +55,168 @@ def example_cases(agreement: Agreement | None) -> list[Case]:
 
 
 def write_template(
-    path: Path, agreement: Agreement | None = None, cases: Sequence[Case] | None = None
+    path: Path,
+    agreement: Agreement | None = None,
+    cases: Sequence[Case] | None = None,
+    *,
+    example_in_inputs: bool = False,
 ) -> None:
-    """The template with ``cases`` (default: an example) filled in."""
+    """The template. ``cases`` are written into the input rows. Without them the input
+    sheets are empty and a worked example of the agreement is shown on the ``Example``
+    sheet, which the reader ignores (typing over example rows would leave stale cells);
+    ``example_in_inputs`` writes the example into the input rows instead, ready to check."""
+    if cases is not None:
+        inputs, shown = list(cases), None
+    elif example_in_inputs:
+        inputs, shown = example_cases(agreement), None
+    else:
+        inputs, shown = [], example_cases(agreement)
     book = Workbook()
     intro = book.active
     assert intro is not None
     intro.title = "Instructions"
-    _instructions(intro, agreement)
+    _instructions(intro, agreement, "sheet" if shown is not None else "inputs" if inputs else "")
     lists = book.create_sheet("Lists")
     lists.sheet_state = "hidden"
     list_columns: dict[str, str] = {}
     for role in ROLES:
-        sheet = book.create_sheet(SHEET_TITLES[role])
-        specs = FIELDS[role]
-        for index, field in enumerate(specs, start=1):
-            cell = sheet.cell(row=1, column=index, value=field.header)
-            cell.font = _HEAD
-            cell.fill = _REQUIRED if field.required else _FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            note = field.meaning + (f" Provision: {field.provision}." if field.provision else "")
-            if field.required:
-                note += " Required."
-            cell.comment = Comment(note, "origin", width=300, height=120)
-            letter = get_column_letter(index)
-            sheet.column_dimensions[letter].width = max(12, min(40, len(field.header) + 6))
-            options = _options(field, agreement)
-            if options:
-                key = f"{role}.{field.key}"
-                if key not in list_columns:
-                    column = get_column_letter(len(list_columns) + 1)
-                    list_columns[key] = column
-                    lists.cell(row=1, column=len(list_columns), value=key)
-                    for row, option in enumerate(options, start=2):
-                        lists.cell(row=row, column=len(list_columns), value=option)
-                column = list_columns[key]
-                rule = DataValidation(
-                    type="list",
-                    formula1=f"=Lists!${column}$2:${column}${len(options) + 1}",
-                    allow_blank=True,
-                    showErrorMessage=False,  # other words are reported when checked
-                )
-                rule.add(f"{letter}2:{letter}{_EXAMPLE_ROWS}")
-                sheet.add_data_validation(rule)
-        sheet.freeze_panes = "A2"
-        sheet.row_dimensions[1].height = 30
-        text_columns = [i for i, f in enumerate(specs, start=1) if f.kind in _TEXT_KINDS]
-        rows = list(_rows(role, cases if cases is not None else example_cases(agreement)))
-        for row_index, values in enumerate(rows, start=2):
-            for index, field in enumerate(specs, start=1):
-                value = values.get(field.key)
-                if value is not None:
-                    cell = sheet.cell(row=row_index, column=index, value=value)
-                    if isinstance(value, str):
-                        cell.data_type = "s"  # text stays text ("=…" is no formula here)
-        for index in text_columns:
-            for row_index in range(2, max(len(rows) + 2, 50)):
-                sheet.cell(row=row_index, column=index).number_format = "@"
+        _input_sheet(book, role, agreement, list(_rows(role, inputs)), (lists, list_columns))
+    if shown is not None:
+        _example_sheet(book, shown)
     book.move_sheet("Lists", offset=len(book.sheetnames))
     book.save(path)
+
+
+def _input_sheet(
+    book: Any,
+    role: str,
+    agreement: Agreement | None,
+    rows: Sequence[dict[str, Any]],
+    lists: tuple[Any, dict[str, str]],
+) -> None:
+    """One input sheet: notes on its headers, dropdowns, text formats, its rows, its Table."""
+    sheet = book.create_sheet(SHEET_TITLES[role])
+    specs = FIELDS[role]
+    list_sheet, list_columns = lists
+    for index, field in enumerate(specs, start=1):
+        cell = sheet.cell(row=1, column=index, value=field.header)
+        cell.font = _HEAD
+        cell.fill = _REQUIRED if field.required else _FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        note = field.meaning + (f" Provision: {field.provision}." if field.provision else "")
+        if field.required:
+            note += " Required."
+        cell.comment = Comment(note, "origin", width=300, height=120)
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, min(40, len(field.header) + 6))
+        options = _options(field, agreement)
+        if options:
+            key = f"{role}.{field.key}"
+            if key not in list_columns:
+                list_columns[key] = get_column_letter(len(list_columns) + 1)
+                list_sheet.cell(row=1, column=len(list_columns), value=key)
+                for row, option in enumerate(options, start=2):
+                    list_sheet.cell(row=row, column=len(list_columns), value=option)
+            rule = _dropdown(field, list_columns[key], options)
+            rule.add(f"{letter}2:{letter}{_EXAMPLE_ROWS}")
+            sheet.add_data_validation(rule)
+    sheet.freeze_panes = "A2"
+    sheet.row_dimensions[1].height = 30
+    _write_rows(sheet, specs, rows, 2)
+    for index in (i for i, f in enumerate(specs, start=1) if f.kind in _TEXT_KINDS):
+        for row_index in range(2, max(len(rows) + 2, 50)):
+            sheet.cell(row=row_index, column=index).number_format = "@"
+    # The input range as an Excel Table (header and at least one row): filterable, and
+    # Excel extends it, with its formats, as rows are typed just below it.
+    last = f"{get_column_letter(len(specs))}{max(len(rows) + 1, 2)}"
+    table = Table(displayName=table_name(role), ref=f"A1:{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
+    sheet.add_table(table)
+
+
+def table_name(role: str) -> str:
+    """The Excel Table of a role's input sheet: ``ProductTable``, ``BOMTable``, …"""
+    return f"{SHEET_TITLES[role]}Table"
+
+
+def _write_rows(
+    sheet: Any, specs: Sequence[Field], rows: Sequence[dict[str, Any]], at: int
+) -> None:
+    for row_index, values in enumerate(rows, start=at):
+        for index, field in enumerate(specs, start=1):
+            value = values.get(field.key)
+            if value is not None:
+                cell = sheet.cell(row=row_index, column=index, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text stays text ("=…" is no formula here)
+
+
+# Excel's limits: an error title of 32 characters, an error message of 255.
+_TITLE_MAX, _MESSAGE_MAX = 32, 255
+
+
+def _dropdown(field: Field, column: str, options: Sequence[str]) -> DataValidation:
+    """A list dropdown fed from the Lists sheet that refuses any other value (Excel's "stop"
+    alert), naming the allowed values. A ``words`` column (attributes, transit operations)
+    holds a comma-separated list of its words, or 'none', so there a value not in the list
+    is only warned about (Excel's "warning" alert: Yes keeps it); the import checks each
+    word."""
+    several = field.kind == "words"
+    head = f"'{field.header}' takes " + ("words from: " if several else "one of: ")
+    tail = (
+        ". Several words are written comma-separated ('none' for none): choose Yes to keep a list."
+        if several
+        else "."
+    )
+    allowed = ", ".join(options)
+    room = _MESSAGE_MAX - len(head) - len(tail)
+    if len(allowed) > room:
+        cut = " … (all in the dropdown)"
+        allowed = allowed[: room - len(cut)].rsplit(", ", 1)[0] + cut
+    return DataValidation(
+        type="list",
+        formula1=f"=Lists!${column}$2:${column}${len(options) + 1}",
+        allow_blank=True,
+        showDropDown=False,  # (sic: False shows the in-cell arrow)
+        showErrorMessage=True,
+        errorStyle="warning" if several else "stop",
+        errorTitle=("Not a listed word" if several else "Not an allowed value")[:_TITLE_MAX],
+        error=head + allowed + tail,
+    )
+
+
+def _example_sheet(book: Any, cases: Sequence[Case]) -> None:
+    """The example's rows, role by role, on a sheet the reader does not read."""
+    sheet = book.create_sheet("Example")
+    sheet.sheet_properties.tabColor = "808080"
+    sheet.cell(
+        row=1, column=1, value="EXAMPLE: this sheet is not read. It shows a worked case"
+    ).font = Font(bold=True, size=14)
+    sheet.cell(
+        row=2,
+        column=1,
+        value="Each block below has the columns of the input sheet it names: type your own rows "
+        "there (or copy these rows there to check the example).",
+    )
+    row = 4
+    widths: dict[int, int] = {}
+    for role in ROLES:
+        specs = FIELDS[role]
+        rows = list(_rows(role, cases))
+        title = f"{SHEET_TITLES[role]} sheet" + ("" if rows else ": no rows in this example")
+        sheet.cell(row=row, column=1, value=title).font = Font(bold=True)
+        row += 1
+        if rows:
+            for index, field in enumerate(specs, start=1):
+                cell = sheet.cell(row=row, column=index, value=field.header)
+                cell.font = _HEAD
+                cell.fill = _EXAMPLE_HEAD
+                widths[index] = max(widths.get(index, 12), min(40, len(field.header) + 6))
+            _write_rows(sheet, specs, rows, row + 1)
+            row += len(rows) + 1
+        row += 1
+    for index, width in widths.items():
+        sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 def _options(field: Field, agreement: Agreement | None) -> tuple[str, ...]:
@@ -120,7 +229,8 @@ def _options(field: Field, agreement: Agreement | None) -> tuple[str, ...]:
     return ()
 
 
-def _instructions(sheet: Any, agreement: Agreement | None) -> None:
+def _instructions(sheet: Any, agreement: Agreement | None, example: str) -> None:
+    """``example``: "sheet" (on the Example sheet), "inputs" (in the input rows) or ""."""
     lines = [
         "origin workbook template",
         "",
@@ -135,7 +245,17 @@ def _instructions(sheet: Any, agreement: Agreement | None) -> None:
         "Lists: blank = not stated; 'none' = stated as none (operations, transit).",
         "Consignment route: 'direct' = shipped directly; 'via transit' = the stops are on "
         "Transit; blank = not stated.",
-        "The rows already filled in are an example: replace them with your own.",
+        {
+            "sheet": "The input sheets are empty. The Example sheet (not read) shows a worked "
+            "case, sheet by sheet; 'origin template OUT.xlsx --example' writes it into the "
+            "input rows instead, ready to check.",
+            "inputs": "The rows already filled in are the product(s) to check (or the example): "
+            "delete a whole row to remove it, do not only type over it.",
+            "": "The input sheets are empty: one row per product, material, cost line, ….",
+        }[example],
+        "Each input sheet is an Excel Table (ProductTable, BOMTable, …): rows typed just "
+        "below it join it. Dropdowns refuse other values, except attributes and transit "
+        "operations, which take a comma-separated list of their words.",
         "Check the workbook with: origin check WORKBOOK.xlsx --agreement NAME --out results.xlsx",
     ]
     if agreement is not None:
