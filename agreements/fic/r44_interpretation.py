@@ -10,6 +10,7 @@ the law file ``fic.toml``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from origin.determination import Outcome, Step
 from origin.engine import CaseError, percent
 from origin.groups import Membership
 from origin.law import LawBook
-from origin.model import Case
+from origin.model import Case, Material
+from origin.trees import preorder
 
 HERE = Path(__file__).parents[1]  # agreements/: the law file, the lists and the cases
 LAW = LawBook.load(HERE / "fic.toml")
@@ -109,6 +111,24 @@ class Run:
         self.reading = str(reading)
         self.categories = LAW.vocabulary("cost_categories")
 
+    @functools.cached_property
+    def nested(self) -> tuple[tuple[int, Material], ...]:
+        """``case.walk()`` without the top-level lines that have nothing of their own (no
+        components, cost lines or attributes): every material r 46(4), r 47(c)-(d), r 48(b)
+        and the former-rules references can look at, with its depth, parents first. Walked
+        once per determination; a flat BOM of plain lines gives an empty tuple."""
+        found: list[tuple[int, Material]] = []
+        for m in self.case.materials:
+            if m.components:
+                found.extend(preorder((m,), _components))
+            elif m.costs or m.attributes:
+                found.append((0, m))
+        return tuple(found)
+
     def value(self, name: str) -> Fraction:
         """A share of the law file (``qualifying_share``, ...) at the determination's date."""
         return LAW.value(name, self.date).value
+
+
+def _components(material: Material) -> tuple[Material, ...]:
+    return material.components

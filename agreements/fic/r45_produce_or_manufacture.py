@@ -180,5 +180,5 @@ class Goods(PartlyManufactured):
         """What the determination takes on trust and the law leaves to the chief executive or
         the manufacturer, listed where it applies: depreciation (r 46(4)) and a r 51
         determination as stated (r 51(3))."""
-        found = (depreciation(self.case), standing(steps))
+        found = (depreciation(self.case, self.nested), standing(steps))
         return tuple(o for o in found if o is not None)

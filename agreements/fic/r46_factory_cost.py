@@ -15,8 +15,10 @@ by :meth:`FactoryCost.container`, which the later parts supply (``r47_qualifying
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from fractions import Fraction
+from typing import overload
 
 import attrs
 
@@ -42,7 +44,7 @@ from origin.determination import (
 )
 from origin.engine import CaseError, percent
 from origin.law import Term
-from origin.model import Case, Cost, Material
+from origin.model import Case, Cost, Material, OriginStatus, Packaging
 
 # Cost categories that include depreciation of plant, equipment or buildings (r 46(4)).
 DEPRECIATION = frozenset({"tooling_plant", "premises"})
@@ -88,12 +90,130 @@ class Ratio:
         return Span(self.lo / 100, self.hi / 100)
 
 
+# ----- plain lines: what r 47 makes of a material that claims nothing
+
+
+def as_decimal(value: Fraction | None) -> Decimal | None:
+    """A Fraction shown as a Decimal: exact when it terminates, else to 10 places."""
+    if value is None:
+        return None
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact if exact * value.denominator == value.numerator else round(exact, 10)
+
+
+NON_QUALIFYING = "non-qualifying"
+R47A = cite("r 47(a)")
+_NO_SHARE = as_decimal(ZERO)
+_STATUS_TEXT = {status: status.value for status in OriginStatus}  # Enum.value is slow per row
+
+
+def plain_row(m: Material, depth: int) -> MaterialRow:
+    """The row of a plain material (see :meth:`FactoryCost.sheet`), as ``decide_material``
+    builds it: non-qualifying under r 47(a), nothing of its value qualifying area content.
+    The value not counted is :func:`as_decimal` of the value, without making a Fraction."""
+    value = m.value
+    rest = None
+    if value is not None:  # always stated for a plain line
+        numerator, denominator = value.as_integer_ratio()  # in lowest terms, as Fraction's
+        rest = Decimal(numerator) / Decimal(denominator)
+        if rest * denominator != numerator:
+            rest = round(rest, 10)
+    return MaterialRow(
+        m.id,
+        depth,
+        m.description,
+        str(m.hs) if m.hs else "",
+        NON_QUALIFYING,
+        _STATUS_TEXT[m.status],
+        value,
+        NON_QUALIFYING,
+        _NO_SHARE,
+        rest,
+        None,
+        False,
+        (R47A,),
+        (),
+    )
+
+
+class Rows(Sequence[MaterialRow]):
+    """The material rows of a cost sheet, in BOM order: the rows of materials decided one by
+    one (``decided``, by index), and those of plain lines (see :meth:`FactoryCost.sheet`)
+    built when read, so that a flat BOM of 100,000 plain lines costs no row until the table
+    is read."""
+
+    __slots__ = ("_decided", "_depth", "_materials")
+
+    def __init__(
+        self, materials: Sequence[Material], depth: int, decided: dict[int, MaterialRow]
+    ) -> None:
+        self._materials = materials
+        self._depth = depth
+        self._decided = decided
+
+    def __len__(self) -> int:
+        return len(self._materials)
+
+    def _row(self, index: int) -> MaterialRow:
+        found = self._decided.get(index)
+        return plain_row(self._materials[index], self._depth) if found is None else found
+
+    @overload
+    def __getitem__(self, index: int) -> MaterialRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[MaterialRow]: ...
+    def __getitem__(self, index: int | slice) -> MaterialRow | Sequence[MaterialRow]:
+        if isinstance(index, slice):
+            return tuple(self._row(i) for i in range(len(self))[index])
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._row(index)
+
+    def __iter__(self) -> Iterator[MaterialRow]:
+        return (self._row(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Rows({len(self)} rows)"
+
+    def __reduce__(self) -> tuple[type[tuple[MaterialRow, ...]], tuple[list[MaterialRow]]]:
+        """Pickled as its rows."""
+        return (tuple, (list(self),))
+
+    def provisions(self) -> dict[Citation, dict[str, list[str]]]:
+        """:func:`group` of the rows' (citations, status, id), without building the rows of
+        plain lines: a run of them between two decided rows goes in at once."""
+        grouped: dict[Citation, dict[str, list[str]]] = {}
+        materials = self._materials
+        start = 0
+        for index in (*sorted(self._decided), len(materials)):
+            if index > start:
+                grouped.setdefault(R47A, {}).setdefault(NON_QUALIFYING, []).extend(
+                    m.id for m in materials[start:index]
+                )
+            if index < len(materials):
+                row = self._decided[index]
+                for citation in row.citations:
+                    grouped.setdefault(citation, {}).setdefault(row.status, []).append(row.id)
+            start = index + 1
+        return grouped
+
+
 @attrs.frozen
 class Sheet:
     """A factory or works cost sorted into lines, with the rows that explain it."""
 
     lines: tuple[Line, ...]
-    materials: tuple[MaterialRow, ...]
+    materials: Rows
     costs: tuple[CostRow, ...]
     steps: tuple[Step, ...]  # materials decided from their own cost sheets (r 47(d))
     australian: tuple[str, ...]  # qualifying materials that bring in r 45(3)
@@ -125,16 +245,45 @@ class FactoryCost(Run):
         depth: int = 0,
         area: frozenset[str] | None = None,
     ) -> Sheet:
-        """Sort materials (r 47-r 50) and cost lines (r 46) into lines of the cost."""
+        """Sort materials (r 47-r 50) and cost lines (r 46) into lines of the cost.
+
+        One pass over the materials. A *plain* line claims nothing under regs 47 to 50 and
+        has no cost sheet of its own: no attributes, adjustments, components or cost lines,
+        neither indirect nor packaging, a stated value, and not last processed in (or, its
+        last process not stated, of) a Forum Island Country. Every way regs 46 to 50 count a
+        material other than as non-qualifying needs one of these, so a plain line is
+        non-qualifying under r 47(a) in full — never partly qualifying: r 47(d)(ii) needs a
+        last process in a Forum Island Country and the material's own cost sheet — counted
+        at its value (r 46(1)(a)), with no step and no fact asked for, as :meth:`material`
+        would decide it. Only its value is taken, added up exactly by denominator; the sheet has
+        one line for all of them, and their rows are built when read (:class:`Rows`). Every
+        other material is decided by :meth:`material`, in BOM order."""
         lines: list[Line] = []
-        rows: list[MaterialRow] = []
+        rows: dict[int, MaterialRow] = {}
         steps: list[Step] = []
         australian: list[str] = []
         perhaps: list[str] = []
         missing: list[str] = []
-        for material in materials:
+        fics = self.fics
+        plain_sums: dict[int, int] = {}  # denominator -> sum of numerators, of plain lines
+        none = Packaging.NONE
+        for index, material in enumerate(materials):
+            m = material
+            if not (
+                m.attributes
+                or m.components
+                or m.costs
+                or m.adjustments
+                or m.indirect
+                or m.packaging is not none
+                or m.value is None
+                or (m.produced_in in fics if m.produced_in else m.origin_country in fics)
+            ):  # a plain line (this test runs once per line of the BOM)
+                numerator, denominator = m.value.as_integer_ratio()
+                plain_sums[denominator] = plain_sums.get(denominator, 0) + numerator
+                continue
             line, row, sub, aus, needs = self.material(material, depth)
-            rows.append(row)
+            rows[index] = row
             missing.extend(needs)
             steps.extend(sub)
             if line is not None:
@@ -143,6 +292,11 @@ class FactoryCost(Run):
                     australian.append(material.id)
                 elif aus is NEEDS_INFO:
                     perhaps.append(material.id)
+        if len(rows) < len(materials):
+            # The plain lines together: none of their value is qualifying area content or
+            # Forum Island content (a ratio reads only the sum of such lines).
+            total = sum((Fraction(n, d) for d, n in plain_sums.items()), ZERO)
+            lines.append(Line(total, NONE_SHARE, NONE_SHARE))
         cost_rows = []
         seen: set[str] = set()
         for cost in costs:
@@ -157,7 +311,7 @@ class FactoryCost(Run):
                 lines.append(line)
         return Sheet(
             tuple(lines),
-            tuple(rows),
+            Rows(materials, depth, rows),
             tuple(cost_rows),
             tuple(steps),
             tuple(australian),
@@ -204,15 +358,16 @@ class FactoryCost(Run):
         return Line(amount, NONE_SHARE, in_fic), row("non-qualifying", place, outside), ()
 
 
-def depreciation(case: Case) -> Obligation | None:
+def depreciation(case: Case, nested: Iterable[tuple[int, Material]]) -> Obligation | None:
     """r 46(4): "Depreciation of plant, equipment, and buildings shall be calculated in
     accordance with generally accepted accounting principles, as applied by the
     manufacturer." The toolkit takes depreciation as stated in the cost lines; it cannot
     recompute it, so it is listed for every cost line (at any depth) whose category
-    includes depreciation (r 46(1)(c)(iii), (vi))."""
+    includes depreciation (r 46(1)(c)(iii), (vi)). ``nested`` is ``Run.nested``: every
+    material that may have cost lines, parents first."""
     lines = [
         cost.id
-        for cost in (*case.costs, *(c for _, m in case.walk() for c in m.costs))
+        for cost in (*case.costs, *(c for _, m in nested for c in m.costs))
         if cost.category in DEPRECIATION
     ]
     if not lines:
@@ -235,13 +390,25 @@ def ids(names: Sequence[str]) -> str:
     return ", ".join(names[:10]) + more
 
 
-def by_provision(entries: Iterable[tuple[Iterable[Citation], str, str]]) -> list[Step]:
-    """One step per provision lines were counted under, naming the lines by how they were
-    counted: the provisions of a cost sheet as structured citations, not only row text."""
+def group(
+    entries: Iterable[tuple[Iterable[Citation], str, str]],
+) -> dict[Citation, dict[str, list[str]]]:
+    """Lines by provision and then by how they were counted, in order of first mention."""
     grouped: dict[Citation, dict[str, list[str]]] = {}
     for citations, status, line in entries:
         for citation in citations:
             grouped.setdefault(citation, {}).setdefault(status, []).append(line)
+    return grouped
+
+
+def by_provision(entries: Iterable[tuple[Iterable[Citation], str, str]]) -> list[Step]:
+    """One step per provision lines were counted under, naming the lines by how they were
+    counted: the provisions of a cost sheet as structured citations, not only row text."""
+    return provision_steps(group(entries))
+
+
+def provision_steps(grouped: dict[Citation, dict[str, list[str]]]) -> list[Step]:
+    """:func:`by_provision` of lines already grouped."""
     return [
         Step(
             f"counted under {citation}",
@@ -262,7 +429,11 @@ def materials_step(
     material received."""
     if not rows and not received:
         return None
-    children = by_provision((row.citations, row.status, row.id) for row in rows)
+    children = provision_steps(
+        rows.provisions()
+        if isinstance(rows, Rows)
+        else group((row.citations, row.status, row.id) for row in rows)
+    )
     summary = (
         f"{len(rows)} material(s) at the cost to the manufacturer of bringing them into the "
         "factory, freight included and duties excluded, qualifying as regs 47 to 50 provide"

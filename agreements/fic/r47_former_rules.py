@@ -12,6 +12,7 @@ and ``"none"`` neither. Every determination that relies on them says which readi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from agreements.fic.r44_interpretation import (
@@ -22,10 +23,10 @@ from agreements.fic.r44_interpretation import (
     Line,
     Option,
 )
-from agreements.fic.r46_factory_cost import FactoryCost, Sheet, ids, own_step
+from agreements.fic.r46_factory_cost import FactoryCost, Rows, Sheet, ids, own_step
 from agreements.fic.r50_allocation_of_expenditure import expenditure
 from origin.citation import Citation, cite
-from origin.determination import MEETS, NEEDS_INFO, MaterialRow, Outcome, Step
+from origin.determination import MEETS, NEEDS_INFO, Outcome, Step
 from origin.model import Material, OriginStatus
 
 
@@ -94,7 +95,6 @@ class FormerRules(FactoryCost):
         """The former rule's content of an Australian/New Zealand-made material: its own
         materials of Australian or New Zealand origin and its factory items incurred there."""
         lines: list[Line] = []
-        rows: list[MaterialRow] = []
         missing: list[str] = []
         for c in m.components:
             amount, _, wanted, _ = expenditure(c)
@@ -114,19 +114,25 @@ class FormerRules(FactoryCost):
             missing.extend(asked)
             if line is not None:
                 lines.append(line)
-        return Sheet(tuple(lines), tuple(rows), tuple(cost_rows), (), (), (), tuple(missing))
+        return Sheet(tuple(lines), Rows((), 0, {}), tuple(cost_rows), (), (), (), tuple(missing))
 
-    def former_paragraphs(self) -> dict[Citation, list[str]]:
-        """The paragraphs referring to the former rules (r 47(a)(iv), r 47(a)(v) with
-        r 47(c)) that materials of the case are claimed under, with the materials."""
+    @functools.cached_property
+    def _former(self) -> dict[Citation, list[str]]:
         found: dict[Citation, list[str]] = {}
-        for _, m in self.case.walk():
+        for _, m in self.nested:
             if "anzcerta_qualifying_full" in m.attributes:
                 found.setdefault(cite("r 47(a)(iv)"), []).append(m.id)
             if "anzcerta_qualifying_partial" in m.attributes:
                 found.setdefault(cite("r 47(a)(v)"), []).append(m.id)
                 found.setdefault(cite("r 47(c)"), []).append(m.id)
         return found
+
+    def former_paragraphs(self) -> dict[Citation, list[str]]:
+        """The paragraphs referring to the former rules (r 47(a)(iv), r 47(a)(v) with
+        r 47(c)) that materials of the case are claimed under, with the materials (found
+        once per determination, in ``self.nested``: a top-level line without attributes
+        claims none)."""
+        return self._former
 
     def readings(self) -> tuple[Step, ...]:
         """How the references to former regs 33(1)(c) and 35 were read, per paragraph."""

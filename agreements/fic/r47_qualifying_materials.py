@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import Decimal
 from fractions import Fraction
 
 import attrs
@@ -35,6 +34,7 @@ from agreements.fic.r44_interpretation import (
 )
 from agreements.fic.r45_2_shares import Listed, listed
 from agreements.fic.r46_factory_cost import Decided, own_step
+from agreements.fic.r46_factory_cost import as_decimal as _decimal
 from agreements.fic.r47_former_rules import FormerRules
 from agreements.fic.r48_inner_containers import InnerContainers
 from agreements.fic.r50_allocation_of_expenditure import expenditure
@@ -70,7 +70,7 @@ class QualifyingMaterials(FormerRules, InnerContainers):
 
         A material whose sheet is never drawn up keeps any error it raised until asked.
         """
-        for depth, m in reversed(list(self.case.walk())):
+        for depth, m in reversed(self.nested):
             if m.components or m.costs:
                 try:
                     self.material(m, depth)
@@ -273,11 +273,3 @@ class QualifyingMaterials(FormerRules, InnerContainers):
             )
             step = attrs.evolve(step, children=(share, *step.children))
         return Option(span, span, citation, label, step=step, missing=tuple(missing))
-
-
-def _decimal(value: Fraction | None) -> Decimal | None:
-    """A Fraction shown as a Decimal: exact when it terminates, else to 10 places."""
-    if value is None:
-        return None
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return exact if exact * value.denominator == value.numerator else round(exact, 10)
