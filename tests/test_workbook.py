@@ -344,7 +344,9 @@ def test_results_workbook_has_live_rvc_formulas(
 ) -> None:
     out, cases = _results_workbook(tmp_path, monkeypatch)
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Summary", "RVC", "Materials", "Explanation", "Problems"]
+    assert book.sheetnames == [
+        "Summary", "RVC", "Materials", "Explanation", "Problems", "Row accounting",
+    ]  # fmt: skip
     rvc = book["RVC"]
     headers = [c.value for c in rvc[1]]
     live = headers.index("RVC % (live)")
