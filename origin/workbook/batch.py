@@ -46,6 +46,7 @@ class Batch:
     # With several agreements: each product's comparison; ``decided`` then holds one item
     # per product and agreement that applies (a determination or an error).
     compared: list[Compared] = attrs.field(factory=list)
+    files: int = 0  # workbooks given, read or not
     issues: list[Issue] = attrs.field(factory=list)
     ledger: Ledger = attrs.field(factory=Ledger)
     failed_files: list[str] = attrs.field(factory=list)
@@ -112,7 +113,7 @@ def check(  # noqa: PLR0917 - the command's options, in its order
         compare=compare,
     )
     files = list(paths)
-    batch = Batch()
+    batch = Batch(files=len(files))
     if parallel.workers_wanted(workers) == 1 or len(files) < 2:
         for path in files:
             if progress is not None:

@@ -227,7 +227,7 @@ def _outputs(args: argparse.Namespace, result: batch_module.Batch, every: bool) 
 
 def summary(result: batch_module.Batch, written: list[str]) -> str:
     """The closing line: products and files, counts by verdict, problems, what was written."""
-    files = len({item.workbook for item in result.decided} | set(result.failed_files))
+    files = result.files or len({i.workbook for i in result.decided} | set(result.failed_files))
     if result.compared:
         claims = Counter(
             "a claim" if c.comparison.best is not None else "no claim" for c in result.compared
