@@ -90,3 +90,18 @@ def test_folder_check_in_parallel_equals_serial(tmp_path: Path) -> None:
 @pytest.mark.parametrize("workers", [None, 0])
 def test_every_core_by_default(workers: int | None) -> None:
     assert parallel.workers_wanted(workers) >= 1
+
+
+def test_check_command_with_workers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from origin.cli import main  # noqa: PLC0415
+    from origin.workbook.template import write_template  # noqa: PLC0415
+
+    agreement = registry.get("anzcerta")
+    for i in range(3):
+        case = generate(10, seed=i, country="AU", psr="CTH or RVC40 (build-down)")
+        write_template(tmp_path / f"book-{i}.xlsx", agreement, [case])
+    args = ["check", str(tmp_path), "--agreement", "anzcerta", "--export", "jsonl"]
+    assert main(args) == 0
+    serial = capsys.readouterr().out
+    assert main([*args, "--workers", "2"]) == 0
+    assert capsys.readouterr().out == serial

@@ -97,6 +97,13 @@ def register(subparsers: Any) -> None:
         help="with --agreement all: a PSR schedule (repeatable, one per agreement)",
     )
     check.add_argument("--mapping", type=Path, help="column mapping for a foreign layout (TOML)")
+    check.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="read and decide the workbooks of a folder in this many processes (0: every "
+        "core); the output is the same, in the same order",
+    )
     check.set_defaults(run=_check)
 
 
@@ -156,7 +163,9 @@ def _check(args: argparse.Namespace) -> int:
     check_outputs([args.out, args.export_file], [*paths, args.mapping])
     bar = _progress(len(paths))
     try:
-        result = batch_module.check(paths, agreement, date, layout, bar, compare)
+        result = batch_module.check(
+            paths, agreement, date, layout, bar, compare, workers=args.workers
+        )
     finally:
         if hasattr(bar, "close"):
             bar.close()
