@@ -39,7 +39,12 @@ from origin.trees import preorder
 # exposes ``register(subparsers)``, which adds its parsers and sets ``run=`` to a function
 # taking the parsed arguments and returning the exit code. Listed, not discovered, so that
 # a missing module is an error rather than a silently absent command.
-COMMAND_MODULES: tuple[str, ...] = ("hs_data.cli", "levies.cli", "origin.workbook.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "hs_data.cli",
+    "levies.cli",
+    "origin.workbook.cli",
+    "origin.report",
+)
 
 DEMO = "demo_case.json"
 DEMO_AGREEMENT = "anzcerta"
