@@ -51,7 +51,8 @@ DEMO_AGREEMENT = "anzcerta"
 DEMO_DATE = dt.date(2025, 6, 1)  # the demo consignment's importation date
 
 
-def _date(text: str) -> dt.date:
+def date_argument(text: str) -> dt.date:
+    """``--date YYYY-MM-DD`` for every command (argparse's type)."""
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -79,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     determine.add_argument("--agreement", required=True, help="e.g. anzcerta")
     determine.add_argument(
         "--date",
-        type=_date,
+        type=date_argument,
         default=None,
         help="date whose law applies (default: the goods' importation date, "
         "consignment.imported_on, else today)",
@@ -109,7 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     qualify.add_argument("case", type=Path)
     qualify.add_argument(
         "--date",
-        type=_date,
+        type=date_argument,
         default=None,
         help="date whose law applies (default: consignment.imported_on, else today)",
     )
@@ -137,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     qualify.add_argument(
         "--rates-as-at",
-        type=_date,
+        type=date_argument,
         default=None,
         help="the rate table's date (default: a YYYY-MM-DD in its file name)",
     )

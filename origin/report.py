@@ -32,6 +32,7 @@ import origin
 from origin import registry
 from origin.agreement import Agreement, FactError
 from origin.caseio import WORKBOOK_SUFFIXES, load_case_or_worked
+from origin.cli import date_argument
 from origin.comparison import law_date
 from origin.determination import Determination, Outcome, RVCResult, Step
 from origin.engine import CaseError, percent
@@ -435,13 +436,6 @@ def _pdf(html: str) -> bytes:
 # --------------------------------------------------------------------------- command
 
 
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
-
-
 def register(subparsers: Any) -> None:
     report = subparsers.add_parser(
         "report", help="write a printable HTML origin report per product, for signing"
@@ -450,7 +444,7 @@ def register(subparsers: Any) -> None:
     report.add_argument("--agreement", required=True, help="e.g. anzcerta")
     report.add_argument(
         "--date",
-        type=_date,
+        type=date_argument,
         help="date whose law applies (default: each product's importation date, else today)",
     )
     report.add_argument("--out", type=Path, required=True, help="folder for the reports")

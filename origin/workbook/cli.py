@@ -9,7 +9,6 @@ output that cannot or must not be written (checked before any work: see
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import os
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from origin import registry
+from origin.cli import date_argument
 from origin.errors import InputError
 from origin.explain import reason
 from origin.workbook import batch as batch_module
@@ -29,13 +29,6 @@ from origin.workbook.results import write_results
 from origin.workbook.template import write_template
 
 PROGRESS_FROM = 2  # files; a single large file shows its own phases instead
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
 
 
 def register(subparsers: Any) -> None:
@@ -63,7 +56,7 @@ def register(subparsers: Any) -> None:
     )
     check.add_argument(
         "--date",
-        type=_date,
+        type=date_argument,
         help="date whose law applies (default: each product's importation date from the "
         "Consignment sheet, else today)",
     )
@@ -87,7 +80,9 @@ def register(subparsers: Any) -> None:
         "each claim saves",
     )
     check.add_argument(
-        "--rates-as-at", type=_date, help="the rate table's date (default: from its file name)"
+        "--rates-as-at",
+        type=date_argument,
+        help="the rate table's date (default: from its file name)",
     )
     check.add_argument(
         "--schedule",
