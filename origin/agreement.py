@@ -8,7 +8,7 @@ A plugin is a thin module plus a law file (see :mod:`origin.law`); it exposes on
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -90,13 +90,14 @@ class Agreement:
         }
         if parties is None:
             parties = frozenset(self.law.parties)
-        for material in _declared_originating_abroad(case.materials, parties):
+        abroad, worded = _scan(case.materials, parties)
+        if abroad is not None:
             raise FactError(
-                f"material {material.id!r} is declared originating but comes from "
-                f"{material.origin_country}, which is not a party ({', '.join(sorted(parties))}): "
+                f"material {abroad.id!r} is declared originating but comes from "
+                f"{abroad.origin_country}, which is not a party ({', '.join(sorted(parties))}): "
                 "originating materials of this agreement come from a party"
             )
-        for material in _with_words(case.materials):
+        for material in worded:
             if material.attributes and not material.attributes <= attributes.keys():
                 bad = ", ".join(sorted(material.attributes - attributes.keys()))
                 raise FactError(
@@ -155,35 +156,40 @@ def _registered(name: str, membership: Membership | None) -> Agreement:
     return agreement
 
 
-def _with_words(materials: Sequence[Material]) -> Iterator[Material]:
-    """Materials at any depth that carry attributes or adjustments (a cheap flat scan)."""
-    for material in materials:
-        if material.attributes or material.adjustments:
-            yield material
-        if material.components:
-            for _, inner in preorder(material.components, _components):
-                if inner.attributes or inner.adjustments:
-                    yield inner
-
-
-def _declared_originating_abroad(
+def _scan(
     materials: Sequence[Material], parties: frozenset[str]
-) -> Iterator[Material]:
-    """Materials whose declared status contradicts their country of origin."""
+) -> tuple[Material | None, list[Material]]:
+    """One flat pass over the BOM (any depth): the first material declared originating whose
+    country is not a party, and the materials that carry attributes or adjustments (to be
+    checked against the law's words). One pass, not two: a 100,000-line BOM walks it once."""
+    abroad: Material | None = None
+    worded: list[Material] = []
+    originating = _ORIGINATING
     for material in materials:
-        if material.status is _ORIGINATING and _abroad(material, parties):
-            yield material
+        if (
+            abroad is None
+            and material.status is originating
+            and material.origin_country is not None
+            and material.origin_country not in parties
+        ):
+            abroad = material
+        if material.attributes or material.adjustments:
+            worded.append(material)
         if material.components:
             for _, inner in preorder(material.components, _components):
-                if inner.status is _ORIGINATING and _abroad(inner, parties):
-                    yield inner
+                if (
+                    abroad is None
+                    and inner.status is originating
+                    and inner.origin_country is not None
+                    and inner.origin_country not in parties
+                ):
+                    abroad = inner
+                if inner.attributes or inner.adjustments:
+                    worded.append(inner)
+    return abroad, worded
 
 
 _ORIGINATING = OriginStatus.ORIGINATING
-
-
-def _abroad(material: Material, parties: frozenset[str]) -> bool:
-    return material.origin_country is not None and material.origin_country not in parties
 
 
 def _components(material: Material) -> tuple[Material, ...]:
