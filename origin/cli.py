@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -26,14 +27,14 @@ from origin.caseio import (
     determination_to_json,
     load_case_or_worked,
 )
-from origin.comparison import Comparison, comparison_to_json, law_date, qualify
-from origin.determination import Determination
-from origin.engine import CaseError
-from origin.errors import InputError
-from origin.explain import explain, explain_comparison
+from origin.errors import CaseError, InputError
 from origin.groups import Membership
 from origin.law import LawNotEncoded, law_summary, law_to_json
 from origin.trees import preorder
+
+if TYPE_CHECKING:
+    from origin.comparison import Comparison
+    from origin.determination import Determination
 
 # Subcommands that live beside their own subject (HS data, workbooks, levies). Each module
 # exposes ``register(subparsers)``, which adds its parsers and sets ``run=`` to a function
@@ -45,6 +46,29 @@ COMMAND_MODULES: tuple[str, ...] = (
     "origin.workbook.cli",
     "origin.report",
 )
+
+# Each command of those modules with its one-line help, so that ``origin --help`` lists them
+# without importing them (they load openpyxl, sympy and lark); a command's own module is
+# imported only when it is run. tests/test_cli_formats.py keeps this table in step.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "psr": ("hs_data.cli", "product-specific rule schedules (HS data)"),
+    "levy": (
+        "levies.cli",
+        "border levies and transaction fees per entry (file, or one entry from options)",
+    ),
+    "levy-rates": ("levies.cli", "the encoded levy and fee rates with citations"),
+    "duty-threshold": (
+        "levies.cli",
+        "reg 70: is duty collected on goods of this Customs value?",
+    ),
+    "ses": ("levies.cli", "Secure Exports Scheme: checklist, gap report, seal register"),
+    "template": (
+        "origin.workbook.cli",
+        "write a ready-to-fill workbook (product, BOM, costs, consignment, facts)",
+    ),
+    "check": ("origin.workbook.cli", "decide every product in a workbook or a folder of workbooks"),
+    "report": ("origin.report", "write a printable HTML origin report per product, for signing"),
+}
 
 DEMO = "demo_case.json"
 DEMO_AGREEMENT = "anzcerta"
@@ -59,7 +83,9 @@ def date_argument(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; of the other modules' commands, only ``command``'s module is imported
+    (None: every module, for tests and completeness); the others are listed by name."""
     parser = argparse.ArgumentParser(
         prog="origin",
         description="Decide whether goods are originating under New Zealand's trade agreements.",
@@ -149,8 +175,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="decide it under every agreement and rank the claims, as 'origin qualify' does",
     )
-    for name in COMMAND_MODULES:
+    wanted = COMMANDS.get(command or "", ("", ""))[0]
+    modules = COMMAND_MODULES if command is None else (wanted,) if wanted else ()
+    for name in modules:
         importlib.import_module(name).register(sub)
+    for name, (module, text) in COMMANDS.items():
+        if module not in modules:
+            sub.add_parser(name, help=text)  # listed; run, it is parsed by its own module
     return parser
 
 
@@ -212,6 +243,8 @@ _PRETTY_DEPTH = 64  # deeper step trees are written on one line (see docs/determ
 def emit(determination: Determination, fmt: str) -> None:
     """Print the determination; JSON is indented unless its steps nest very deep, where
     indenting each line by its depth would make the output grow with the square of it."""
+    from origin.explain import explain  # noqa: PLC0415 - loads the engine
+
     if fmt == "json":
         deep = any(
             level >= _PRETTY_DEPTH
@@ -226,6 +259,8 @@ def emit(determination: Determination, fmt: str) -> None:
 
 def _demo(fmt: str, every: bool = False) -> int:
     """Decide the bundled office-chair case under ANZCERTA (or every agreement) and explain it."""
+    from origin.comparison import qualify  # noqa: PLC0415 - loads the engine
+
     text = resources.files("origin").joinpath("data").joinpath(DEMO).read_text(encoding="utf-8")
     case = case_from_json(strict_json.loads(text), f"bundled {DEMO}")
     if every:
@@ -236,6 +271,9 @@ def _demo(fmt: str, every: bool = False) -> int:
 
 
 def _print_comparison(comparison: Comparison, fmt: str) -> None:
+    from origin.comparison import comparison_to_json  # noqa: PLC0415
+    from origin.explain import explain_comparison  # noqa: PLC0415
+
     if fmt == "json":
         print(strict_json.dumps(comparison_to_json(comparison), indent=2, ensure_ascii=False))
     else:
@@ -244,6 +282,8 @@ def _print_comparison(comparison: Comparison, fmt: str) -> None:
 
 def _qualify(args: argparse.Namespace) -> int:
     """Every agreement's answer for one case, ranked; exit 0 whatever the verdicts."""
+    from origin.comparison import qualify  # noqa: PLC0415 - loads the engine
+
     case, case_date = load_case_or_worked(args.case)
     chosen = None if not args.agreement else [registry.get(n) for n in args.agreement]
     schedules = []
@@ -288,8 +328,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = _parser()
-    args, extra = parser.parse_known_args(argv)
+
+    given = list(sys.argv[1:] if argv is None else argv)
+    command = next((a for a in given if not a.startswith("-")), "")
+    parser = _parser(command)
+    args, extra = parser.parse_known_args(given)
     if extra:  # told with the usage of the command that was given, not the top level's
         _command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
     try:
@@ -307,6 +350,8 @@ def _main(argv: Sequence[str] | None) -> int:
         agreement = registry.get(args.agreement)
         if args.membership is not None:
             agreement = agreement.with_membership(Membership.load(args.membership))
+        from origin.comparison import law_date  # noqa: PLC0415 - loads the engine
+
         case, case_date = load_case_or_worked(args.case)
         date, why = law_date(case, args.date or case_date)
         if case_date is not None and args.date is None:

@@ -30,6 +30,7 @@ from origin.determination import (
     RVCResult,
     Step,
 )
+from origin.errors import CaseError as CaseError  # noqa: PLC0414 - re-exported for plugins
 from origin.formulas import Formula, FormulaError
 from origin.hs import HSCode, HSLevel, HSRange
 from origin.law import Term
@@ -55,10 +56,6 @@ _SHIFT_LEVEL = {
     ShiftLevel.CTSH: HSLevel.SUBHEADING,
 }
 _SHIFT_WORD = {ShiftLevel.CC: "chapter", ShiftLevel.CTH: "heading", ShiftLevel.CTSH: "subheading"}
-
-
-class CaseError(ValueError):
-    """The case contradicts itself or the agreement (e.g. an unknown cost category)."""
 
 
 def exact(amount: Decimal | int) -> Fraction:

@@ -10,3 +10,9 @@ from __future__ import annotations
 
 class InputError(ValueError):
     """Bad input a user can fix; ``str(error)`` says where and what was expected."""
+
+
+class CaseError(ValueError):
+    """The case contradicts itself or the agreement (e.g. an unknown cost category); raised
+    by the engine and the plugins, kept here so that the command line can name it without
+    loading the engine."""

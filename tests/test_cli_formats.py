@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from fractions import Fraction
 
 import pytest
@@ -121,3 +122,37 @@ def test_check_lines_carry_their_reason_and_a_summary_closes(
     line = capsys.readouterr().out
     assert line.startswith("desk.xlsx DESK-1: not originating — RVC 61.5")
     assert "against 70% (factory-cost, r 36(3)): short by 8.46" in line
+
+
+def test_the_command_table_matches_the_commands_registered() -> None:
+    # origin --help lists the other modules' commands from origin.cli.COMMANDS without
+    # importing them; registered for real, each must have that name, module and help.
+    import argparse  # noqa: PLC0415
+    import importlib  # noqa: PLC0415
+
+    from origin.cli import COMMAND_MODULES, COMMANDS  # noqa: PLC0415
+
+    found: dict[str, tuple[str, str]] = {}
+    for module in COMMAND_MODULES:
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers()
+        importlib.import_module(module).register(sub)
+        for action in sub._choices_actions:
+            found[action.dest] = (module, str(action.help))
+    assert found == COMMANDS
+
+
+def test_help_lists_every_command_without_loading_the_engine() -> None:
+    import subprocess  # noqa: PLC0415
+
+    code = (
+        "import sys\n"
+        "from origin.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sympy', 'openpyxl', 'lark', 'origin.engine') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    for name in ("psr", "levy", "check", "report", "qualify"):
+        assert f"    {name}" in out.stdout
