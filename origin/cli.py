@@ -350,13 +350,11 @@ def _main(argv: Sequence[str] | None) -> int:
         agreement = registry.get(args.agreement)
         if args.membership is not None:
             agreement = agreement.with_membership(Membership.load(args.membership))
-        from origin.comparison import law_date  # noqa: PLC0415 - loads the engine
+        from origin.comparison import dated_note, law_date  # noqa: PLC0415 - loads the engine
 
         case, case_date = load_case_or_worked(args.case)
-        date, why = law_date(case, args.date or case_date)
-        if case_date is not None and args.date is None:
-            why = "the worked case's date"
-        dated = f"law applied as at {date.isoformat()}: {why}"
+        date, why = law_date(case, args.date, worked=case_date)
+        dated = dated_note(date, why)
         if args.schedule is None:
             determination = agreement.determine(case, date)
             emit(attrs.evolve(determination, notes=(dated, *determination.notes)), args.format)

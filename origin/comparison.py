@@ -71,17 +71,28 @@ _RANK = {
 
 
 def law_date(
-    case: Case, given: dt.date | None, today: dt.date | None = None
+    case: Case,
+    given: dt.date | None,
+    today: dt.date | None = None,
+    *,
+    worked: dt.date | None = None,
 ) -> tuple[dt.date, str]:
-    """The date whose law applies, and why that one: the date given, else the goods'
-    importation date, else today (the law in force when the goods were entered is what
-    Customs applies; today's law is only the last resort)."""
+    """The date whose law applies, and why that one: the date given, else a worked case's
+    own date, else the goods' importation date, else today (the law in force when the goods
+    were entered is what Customs applies; today's law is only the last resort)."""
     if given is not None:
         return given, "the date given (--date)"
+    if worked is not None:
+        return worked, "the worked case's date"
     imported = case.consignment.imported_on if case.consignment else None
     if imported is not None:
         return imported, "the goods' importation date (consignment.imported_on)"
     return (today or dt.date.today()), "today: no date given and no importation date in the case"
+
+
+def dated_note(day: dt.date, why: str) -> str:
+    """The note every determination carries on the date it was decided at, and why."""
+    return f"law applied as at {day.isoformat()}: {why}"
 
 
 @attrs.frozen

@@ -33,7 +33,7 @@ from origin import registry
 from origin.agreement import Agreement, FactError
 from origin.caseio import WORKBOOK_SUFFIXES, load_case_or_worked
 from origin.cli import date_argument
-from origin.comparison import law_date
+from origin.comparison import dated_note, law_date
 from origin.determination import Determination, Outcome, RVCResult, Step
 from origin.engine import CaseError, percent
 from origin.errors import InputError
@@ -500,12 +500,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def _decide_case(path: Path, agreement: Agreement, date: dt.date | None) -> Decided:
     case, case_date = load_case_or_worked(path)
-    day, why = law_date(case, date or case_date)
-    if case_date is not None and date is None:
-        why = "the worked case's date"
+    day, why = law_date(case, date, worked=case_date)
     try:
         d = agreement.determine(case, day)
     except (CaseError, FactError, LawNotEncoded) as error:
         raise InputError(f"{path}: {error}") from None
-    d = attrs.evolve(d, notes=(f"law applied as at {day.isoformat()}: {why}", *d.notes))
+    d = attrs.evolve(d, notes=(dated_note(day, why), *d.notes))
     return Decided(path.name, case.good.id, agreement, case, d, date_reason=why)

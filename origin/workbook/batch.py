@@ -17,7 +17,7 @@ import attrs
 from origin import parallel
 from origin.agreement import Agreement, FactError
 from origin.caseio import WORKBOOK_SUFFIXES
-from origin.comparison import Comparison, Status, law_date, qualify
+from origin.comparison import Comparison, Status, dated_note, law_date, qualify
 from origin.engine import CaseError
 from origin.errors import InputError
 from origin.law import LawBook, LawNotEncoded
@@ -210,7 +210,7 @@ def _decide(  # noqa: PLR0917
         batch.decided.append(Decided(name, product, agreement, case, None, str(error)))
         return
     if date is None:  # say which date was used, and why, where the reader looks
-        note = f"law applied as at {day.isoformat()}: {why}"
+        note = dated_note(day, why)
         determination = attrs.evolve(determination, notes=(note, *determination.notes))
     batch.decided.append(Decided(name, product, agreement, case, determination, date_reason=why))
 
@@ -227,7 +227,7 @@ def _compare(  # noqa: PLR0917
     comparison = qualify(case, date, agreements=agreements, **(options or {}))
     batch.compared.append(Compared(name, product, case, comparison))
     by_name = {a.name: a for a in agreements}
-    note = f"law applied as at {comparison.date.isoformat()}: {comparison.date_reason}"
+    note = dated_note(comparison.date, comparison.date_reason)
     for row in comparison.rows:
         if row.status == Status.NOT_APPLICABLE:
             continue

@@ -91,7 +91,9 @@ class _Reader:
         self.read_sheets: dict[str, tuple[Any, int, str, int, int, int]] = {}
         self.sheet_names: list[str] = []
         self.roles_found: set[str] = set()
-        self.missing_sheets = False  # a required sheet is absent: no product is decided
+        # A required sheet is absent, or a sheet with rows could not be read (no header row,
+        # a missing or misspelt column): its rows may be any product's, so none is decided.
+        self.missing_sheets = False
         self.flag_rows: dict[str, dict[int, Record]] = {}  # sheet → its records by row
         self.flag_new: list[tuple[str, Record]] = []  # (role, record) for rows read as empty
         # product → the rows that may be its own but could not be placed (see products.group)
