@@ -362,6 +362,105 @@ def _one_material(
     return build.material(ident, values, amount, adjustments, components=components, costs=costs)
 
 
+#: Keys a plain line may give only as None or empty (more than that: not plain).
+_EMPTY_KEYS = ("components", "adjustments", "costs")
+_AMOUNT_TYPES = (Decimal, int, str)
+
+
+class _NotPlain(Exception):
+    """A line the column-wise reading leaves to the line-by-line reader (which locates it)."""
+
+
+def _plain_lines(lines: list[Any]) -> list[Material] | None:
+    """A flat list of plain lines read column by column, or None (then the line-by-line
+    reader reads them and reports every problem, located and in order).
+
+    Most BOMs are lists of plain lines; reading each field's column with its rule from
+    :mod:`origin.fields` and making the materials with
+    :func:`origin.build.materials_by_column` gives the same materials as the line-by-line
+    reader (a test compares them), without the per-field bookkeeping that only a problem
+    needs. Any value the rules refuse, any other JSON type, any other key: not plain."""
+    count = len(lines)
+    if not count:
+        return None
+    given: dict[str, list[Any]] = {}  # each key's values, line by line (None: not given)
+    try:
+        for at, line in enumerate(lines):
+            if type(line) is not dict:
+                raise _NotPlain
+            for key, value in line.items():
+                if value is None:
+                    continue
+                column = given.get(key)
+                if column is None:
+                    if key not in _RULES:
+                        if key in _EMPTY_KEYS and value == []:  # what an absent key means
+                            continue
+                        raise _NotPlain  # an accessory, components, costs, or unknown
+                    column = given[key] = [None] * count
+                column[at] = value
+        ids = given.get("id")
+        if ids is None:
+            raise _NotPlain
+        for ident in ids:
+            if type(ident) is not str or not ident.strip():
+                raise _NotPlain
+        columns: dict[str, list[Any]] = {"id": ids}
+        for key, column in given.items():
+            read = _RULES[key]
+            if read is not None:
+                columns[key] = [None if v is None else read(v) for v in column]
+        description = columns.get("description")
+        if description is not None:
+            columns["description"] = ["" if v is None else v for v in description]
+    except (_NotPlain, fields.FieldError):
+        return None
+    return build.materials_by_column(columns, (), count)
+
+
+def _as_text(value: object) -> str:
+    if type(value) is not str:
+        raise _NotPlain
+    return value
+
+
+def _as_amount(value: object) -> Decimal:
+    if not isinstance(value, _AMOUNT_TYPES):
+        raise _NotPlain
+    return fields.amount(value)
+
+
+def _as_words(value: object) -> tuple[str, ...]:
+    if type(value) is not list or not all(type(v) is str for v in value):
+        raise _NotPlain
+    return tuple(value)
+
+
+def _as_flag(value: object) -> bool:
+    return bool(fields.flag(value))
+
+
+_RULES: dict[str, Callable[[Any], Any] | None] = {
+    "id": None,  # checked apart: required, not blank
+    "description": _as_text,
+    "hs": lambda v: fields.hs(_as_text(v)),
+    "quantity": _as_amount,
+    "unit": _as_text,
+    "value": _as_amount,
+    "basis": lambda v: fields.choice(v, ValueBasis),
+    "origin_country": fields.country,
+    "status": lambda v: fields.choice(v, OriginStatus),
+    "self_produced": _as_flag,
+    "indirect": _as_flag,
+    "packaging": lambda v: fields.choice(v, Packaging),
+    "weight": _as_amount,
+    "attributes": _as_words,
+    "psr": _as_text,
+    "produced_in": fields.country,
+    "operations": _as_words,
+}
+
+
 def _adjustment(r: _Reader, value: object, path: str) -> tuple[str, Decimal] | None:
     data = r.obj(value, path, ("kind", "amount"))
     if data is None:
@@ -440,7 +539,13 @@ def case_from_json(data: object, source: str = "case") -> Case:
     good = _good(r, top.get("good"), "good") if "good" in top else None
     if "good" not in top:
         r.fail("good", "is required")
-    materials = r.items(top, "materials", "", lambda v, p: _material(r, v, p))
+    lines = top.get("materials")
+    plain = _plain_lines(lines) if isinstance(lines, list) else None
+    materials = (  # else not all plain, or a problem to be found and located in order
+        tuple(plain)
+        if plain is not None
+        else r.items(top, "materials", "", lambda v, p: _material(r, v, p))
+    )
     costs = r.items(top, "costs", "", lambda v, p: _cost(r, v, p))
     consignment = (
         _consignment(r, top["consignment"], "consignment")

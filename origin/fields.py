@@ -97,6 +97,9 @@ class NumberFormat:
 
 PLAIN = NumberFormat(thousands="")
 _PLAIN_PATTERN = PLAIN.pattern()
+# The common plain amount, read at once: it is below 10^15, zero or at least 10^-12, and not
+# negative, so every check of :func:`amount` would pass it as it is.
+_SHORT_AMOUNT = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,12})?")
 
 
 def float_decimal(value: float) -> Decimal:
@@ -113,6 +116,8 @@ def amount(
 ) -> Decimal:
     """A non-negative exact amount. Text is read as written (no spaces around it; a reader
     strips them first if its input allows them), by ``fmt``'s separators."""
+    if type(value) is str and fmt is PLAIN and _SHORT_AMOUNT.fullmatch(value):
+        return Decimal(value)  # at most 15 + 12 digits, no sign: within every check below
     if isinstance(value, bool):
         raise FieldError(f"{shown(value)} is true/false, not a number")
     if isinstance(value, float):
