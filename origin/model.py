@@ -636,6 +636,11 @@ class Material:
     operations: tuple[str, ...] | None = attrs.field(
         default=None, metadata=_checks(_items(str, optional=True))
     )
+    # Who supplies it, their part number, and the supplier's declaration it relies on
+    # (origin.declarations: with a register, an originating status needs a declaration).
+    supplier: str | None = None
+    supplier_part: str | None = None
+    declaration: str | None = None
 
 
 @attrs.frozen(field_transformer=_checked)
