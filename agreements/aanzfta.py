@@ -258,9 +258,10 @@ def cost_sheet(case: Case) -> CostSheet:
 def _extended_value(a: Assessment) -> Decimal:
     """r 51ZQA(2): value added in participating parties to non-originating materials."""
     total = ZERO
-    for index, material in enumerate(a.case.materials):
-        if not a.originating(index):
-            total += sum((x.amount for x in material.adjustments if x.kind == EXTENDED), ZERO)
+    # A line with adjustments is a special line of the assessment: the others add nothing.
+    for line in a.special.values():
+        if not line.originating:
+            total += sum((x.amount for x in line.material.adjustments if x.kind == EXTENDED), ZERO)
     return total
 
 
@@ -610,8 +611,9 @@ class _Run(Decision):
             if c_step.outcome is MEETS:
                 basis.append("r 51ZN(c)")
         notes = list(dict.fromkeys(self.notes))
-        accessories = [m.id for m in case.materials if m.accessory is not None]
-        if case.facts.get("accessories_raise_rvc") is True and accessories:
+        raise_rvc = case.facts.get("accessories_raise_rvc") is True
+        accessories = [m.id for m in case.materials if m.accessory is not None] if raise_rvc else []
+        if raise_rvc and accessories:
             steps.append(
                 Step(
                     "accessories added to raise the RVC",
@@ -887,7 +889,7 @@ def notice_matters(case: Case, date: dt.date) -> bool:
 
 
 def _claims_extended(case: Case) -> bool:
-    return any(x.kind == EXTENDED for m in case.materials for x in m.adjustments)
+    return any(x.kind == EXTENDED for m in case.materials if m.adjustments for x in m.adjustments)
 
 
 def notice_obligations(case: Case, extended: bool) -> tuple[Obligation, ...]:
@@ -938,7 +940,11 @@ def extended_accumulation(case: Case, date: dt.date) -> tuple[Step, set[str], se
 
     Returns the step, the materials whose adjustment counts, and those still undecided.
     """
-    claimed = [m for m in case.materials if any(x.kind == EXTENDED for x in m.adjustments)]
+    claimed = [
+        m
+        for m in case.materials
+        if m.adjustments and any(x.kind == EXTENDED for x in m.adjustments)
+    ]
     if not claimed:
         return None
     citation = cite("r 51ZQA(1)")

@@ -427,15 +427,20 @@ class Decision:
         """
         place = self.produced_in_parties(citation)
         a = self.assessment
-        non = [a.case.materials[i].id for i in a.non_originating]
+        materials = a.case.materials
+        # Only the count and the first ten ids are shown: a large BOM's ids are not all read.
+        shown = [materials[i].id for i in a.non_originating[:10]]
+        count = len(a.non_originating)
         if not relief_is_originating:
-            non += [
+            relieved = [
                 line.material.id
                 for line in a.special.values()
                 if line.treated_originating and not line.originating
             ]
-        listed = [m for m in self.case.materials if m.packaging is not Packaging.SHIPMENT]
-        if not listed:
+            shown += relieved
+            count += len(relieved)
+        shipment = Packaging.SHIPMENT
+        if not any(m.packaging is not shipment for m in self.case.materials):
             materials = Step(
                 "only originating materials",
                 citation,
@@ -447,11 +452,11 @@ class Decision:
             materials = Step(
                 "only originating materials",
                 citation,
-                Outcome.of(not non),
+                Outcome.of(not count),
                 "every material is originating"
-                if not non
-                else f"{len(non)} non-originating material(s): {', '.join(non[:10])}"
-                + ("…" if len(non) > 10 else ""),
+                if not count
+                else f"{count} non-originating material(s): {', '.join(shown[:10])}"
+                + ("…" if count > 10 else ""),
             )
         children = (place, materials)
         return Step(
@@ -540,7 +545,7 @@ class Decision:
             )
         place = self.produced_in_parties(citation)
         children = [place]
-        foreign = [self.case.materials[i].id for i in self.assessment.non_originating]
+        foreign = [self.case.materials[i].id for i in self.assessment.non_originating[:10]]
         if foreign and term.group != "any_inputs":
             # Wholly obtained goods contain nothing that is not originating (a category the
             # law file marks "any_inputs", e.g. goods recovered from used goods, may).

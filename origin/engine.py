@@ -697,13 +697,20 @@ def tariff_shift_step(a: Assessment, rule: TariffShift, citation: Citation) -> S
     good = a.case.good.hs
     materials = a.case.materials
     by_code: dict[HSCode | None, Outcome] = {}
+    # The same outcomes by code object: HSCode hashes in Python, an object's id in C, and a
+    # BOM's lines share their code objects (parsing is cached), so most lines hash nothing.
+    by_object: dict[int, Outcome] = {}
+    get = by_object.get
     failing: list[int] = []
     unknown: list[str] = []
     for index in a.shift_relevant:
         code = materials[index].hs
-        outcome = by_code.get(code)
+        outcome = get(id(code))
         if outcome is None:
-            outcome = by_code[code] = shift_of(good, code, rule)[0]
+            outcome = by_code.get(code)
+            if outcome is None:
+                outcome = by_code[code] = shift_of(good, code, rule)[0]
+            by_object[id(code)] = outcome
         if outcome is FAILS:
             failing.append(index)
         elif outcome is NEEDS_INFO:
@@ -845,10 +852,14 @@ def _de_minimis_by_value(a: Assessment, failing: Sequence[int], citation: Citati
     base = getattr(a.case.good, regime.de_minimis_base)
     total = ZERO
     missing: list[str] = []
+    special = a.special
+    materials = a.case.materials
     for index in failing:
-        value = a.unadjusted_value_of(index)  # RVC-only adjustments do not apply here
+        # The value before RVC-only adjustments (as Assessment.unadjusted_value_of, inline).
+        line = special.get(index)
+        value = materials[index].value if line is None else line.unadjusted
         if value is None:
-            missing.append(f"value of material {a.case.materials[index].id}")
+            missing.append(f"value of material {materials[index].id}")
         else:
             total += value
     # "FOB value" → "FOB value of the good"; a label naming the good already stays as it is
