@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -18,6 +19,10 @@ from origin.groups import Membership
 from origin.law import LawBook, LawNotEncoded, Term
 from origin.model import Case, Material, OriginStatus
 from origin.trees import preorder
+
+if TYPE_CHECKING:
+    from origin.declarations.register import Register
+    from origin.declarations.resolve import DeclarationUse
 
 
 class FactError(ValueError):
@@ -38,11 +43,15 @@ class Agreement:
     # 43A, 44): the list applied, and how to rebuild ``decide`` for another list.
     membership: Membership | None = None
     bind_membership: Callable[[Membership], Callable[[Case, dt.date], Determination]] | None = None
+    # A declarations register every determination relies on (see ``with_declarations``).
+    declarations: Register | None = None
 
-    def __reduce__(self) -> tuple[Callable[..., Agreement], tuple[str, Membership | None]]:
+    def __reduce__(
+        self,
+    ) -> tuple[Callable[..., Agreement], tuple[str, Membership | None, Register | None]]:
         """Sent to another process by name (its decide functions are closures and compiled
         formulas, which do not travel); a replaced country list travels with it."""
-        return (_registered, (self.name, self.membership))
+        return (_registered, (self.name, self.membership, self.declarations))
 
     @property
     def facts(self) -> Mapping[str, Term]:
@@ -66,6 +75,11 @@ class Agreement:
                 f"not {self.membership.name!r}"
             )
         return attrs.evolve(self, membership=membership, decide=self.bind_membership(membership))
+
+    def with_declarations(self, register: Register | None) -> Agreement:
+        """This agreement deciding every case against a declarations register (None:
+        without one), for callers that are given an agreement (qualify, workbooks)."""
+        return attrs.evolve(self, declarations=register)
 
     def check(self, case: Case, parties: frozenset[str] | None = None) -> None:
         """Facts, material attributes and adjustment kinds must be words this law knows."""
@@ -111,8 +125,12 @@ class Agreement:
                         f"(known: {', '.join(sorted(adjustments)) or 'none'})"
                     )
 
-    def determine(self, case: Case, date: dt.date) -> Determination:
-        """Refuse unencoded dates and unknown words before deciding anything."""
+    def determine(
+        self, case: Case, date: dt.date, declarations: Register | None = None
+    ) -> Determination:
+        """Refuse unencoded dates and unknown words before deciding anything. With a
+        ``declarations`` register, materials count as originating only where a declaration
+        backs them (origin.declarations), and the determination carries the evidence."""
         self.law.check_date(date)
         imported = case.consignment.imported_on if case.consignment else None
         if imported is not None and imported > self.law.horizon:
@@ -123,8 +141,16 @@ class Agreement:
                 f"{self.law.text_version.isoformat()} to; no determination is made"
             )
         case = case.with_rule_of(self.name)  # the case's own rule for this agreement, if any
+        register = declarations if declarations is not None else self.declarations
+        evidence: tuple[DeclarationUse, ...] = ()
+        if register is not None:
+            from origin.declarations.resolve import resolve  # noqa: PLC0415 - with a register
+
+            case, evidence = resolve(case, register, self, date)
         self.check(case, self.parties_on(date))
         determination = self.decide(case, date)
+        if evidence:
+            determination = attrs.evolve(determination, declarations=evidence)
         if self.membership is not None:
             note = f"countries of the group as at {date.isoformat()}: {self.membership.describe()}"
             determination = attrs.evolve(determination, notes=(*determination.notes, note))
@@ -147,12 +173,16 @@ class Agreement:
         return determination
 
 
-def _registered(name: str, membership: Membership | None) -> Agreement:
+def _registered(
+    name: str, membership: Membership | None, declarations: Register | None = None
+) -> Agreement:
     from origin import registry  # noqa: PLC0415 - the registry imports this module
 
     agreement = registry.get(name)
     if membership is not None and membership != agreement.membership:
         agreement = agreement.with_membership(membership)
+    if declarations is not None:
+        agreement = agreement.with_declarations(declarations)
     return agreement
 
 

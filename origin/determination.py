@@ -198,6 +198,9 @@ class Determination:
     notes: tuple[str, ...] = ()
     psr: str = ""
     costs: tuple[CostRow, ...] = ()  # cost lines as counted by a cost-based test
+    # With a declarations register: the declaration each BOM line relied on, or why none
+    # (origin.declarations.resolve.DeclarationUse); empty without one.
+    declarations: tuple[Any, ...] = ()
 
     def _repr_html_(self) -> str:
         """Jupyter's display: verdict badge, RVC table, the steps as a tree (origin.display)."""
