@@ -793,6 +793,11 @@ def case_to_json(case: Case) -> dict[str, Any]:
 
 def figure_json(value: object) -> object:
     """Exact figures for JSON: amounts as decimal strings, ratios as 'p/q' plus a reading."""
+    kind = type(value)
+    if kind is Decimal:
+        return str(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
     if isinstance(value, Fraction):
         return {"exact": f"{value.numerator}/{value.denominator}", "decimal": _fraction_text(value)}
     if isinstance(value, Decimal):
@@ -811,6 +816,8 @@ def _fraction_text(value: Fraction, places: int = 6) -> str:
 
 def step_to_json(step: Step) -> dict[str, Any]:
     """The step with its children, to any depth."""
+    if not step.children:  # most steps: no walk to set up
+        return _one_step_to_json(step, [])
     return rebuild([step], lambda s: s.children, _one_step_to_json)[0]
 
 

@@ -46,6 +46,11 @@ class Citation:
     path: tuple[str, ...] = ()
     definition: str = ""
     instrument: str = CUSTOMS_REGULATIONS
+    # The text, written on first use: a citation is printed in every step, row and JSON
+    # document that rests on it (not part of equality, order, hash or the constructor).
+    _text: str | None = attrs.field(
+        default=None, init=False, eq=False, order=False, hash=False, repr=False
+    )
 
     @classmethod
     def parse(cls, text: str, instrument: str = CUSTOMS_REGULATIONS) -> Citation:
@@ -65,12 +70,16 @@ class Citation:
         )
 
     def __str__(self) -> str:
-        head = f"{self.unit} {self.number}"
-        if self.definition:
-            head += f" {self.definition}"
-            if self.path:
-                head += " "
-        return head + "".join(f"({part})" for part in self.path)
+        text = self._text
+        if text is None:
+            head = f"{self.unit} {self.number}"
+            if self.definition:
+                head += f" {self.definition}"
+                if self.path:
+                    head += " "
+            text = head + "".join(f"({part})" for part in self.path)
+            object.__setattr__(self, "_text", text)
+        return text
 
     def to_json(self) -> dict[str, object]:
         return {
