@@ -437,10 +437,11 @@ class _Run(Decision):
         """New Zealand originating materials in goods produced in China (decision 0004 §4)."""
         if self.case.good.last_process_in != "CN":
             return []
+        originating = OriginStatus.ORIGINATING  # read once, not per line
         return [
             m.id
             for m in self.case.materials
-            if m.status is OriginStatus.ORIGINATING and m.origin_country == "NZ"
+            if m.origin_country == "NZ" and m.status is originating
         ]
 
     def provision_steps(self) -> list[Step]:
@@ -458,7 +459,10 @@ class _Run(Decision):
                     "in both countries' alike",
                 )
             )
-        neutral = [m.id for m in self.case.materials if m.indirect]
+        # An indirect material is always a special line of the assessment (in BOM order).
+        neutral = [
+            line.material.id for line in self.assessment.special.values() if line.material.indirect
+        ]
         if neutral:
             steps.append(
                 Step(
@@ -483,7 +487,7 @@ class _Run(Decision):
             notes.append(
                 f"r 51ZC(1) gives one RVC formula and no name for it: reported as {METHOD}"
             )
-        if any(m.indirect for m in self.case.materials):
+        if any(line.material.indirect for line in self.assessment.special.values()):
             notes.append(
                 "neutral elements (r 51ZJ(1)) are handled as indirect materials: they need no "
                 "value, origin or classification"

@@ -141,6 +141,7 @@ from origin.determination import (
 )
 from origin.engine import (
     CaseError,
+    all_materials,
     exact,
     minimal_operations_step,
     percent,
@@ -271,9 +272,11 @@ _TRANSPORT = "transport_to_producer"  # the r 51P(5) deduction (law file adjust_
 def _check_transport(case: Case) -> None:
     """r 51P(5) speaks of non-originating materials the producer "acquires ... in that
     territory": its deduction on any other material contradicts the case."""
-    for _, material in case.walk():
-        if any(x.kind == _TRANSPORT for x in material.adjustments) and (
-            "acquired_in_territory" not in material.attributes
+    for material in all_materials(case):
+        if (
+            material.adjustments
+            and any(x.kind == _TRANSPORT for x in material.adjustments)
+            and "acquired_in_territory" not in material.attributes
         ):
             raise CaseError(
                 f"material {material.id!r}: the r 51P(5) deduction {_TRANSPORT} is for a "
@@ -409,13 +412,16 @@ class _Run(Decision):
             for line in self.assessment.special.values()
             if line.material.basis is ValueBasis.CUSTOMS_VALUE and line.counted_as == "VNM"
         ]
-        later += [
-            m.id
-            for i, m in enumerate(self.case.materials)
-            if m.basis is ValueBasis.CUSTOMS_VALUE
-            and i not in self.assessment.special
-            and m.status is not OriginStatus.ORIGINATING
-        ]
+        # Enum members read once: reading one off its class costs more than the test.
+        customs, originating = ValueBasis.CUSTOMS_VALUE, OriginStatus.ORIGINATING
+        special = self.assessment.special
+        materials = self.case.materials
+        if any(m.basis is customs for m in materials):  # the index is read only when needed
+            later += [
+                m.id
+                for i, m in enumerate(materials)
+                if m.basis is customs and i not in special and m.status is not originating
+            ]
         if not later:
             return None
         return Step(
@@ -442,6 +448,8 @@ class _Run(Decision):
         ids: list[str] = []
         made: list[str] = []
         for index, material in enumerate(self.case.materials):
+            if not material.components:  # only a material made from others has inputs
+                continue
             where = material.produced_in or good.last_process_in
             if where not in PARTIES or not any(
                 m.status is not OriginStatus.ORIGINATING for m in material.components
@@ -1027,8 +1035,9 @@ def _countries(case: Case) -> set[str]:
     """Every country a case names: production, materials, exportation and route."""
     good = case.good
     found = {*good.produced_in, good.last_process_in}
-    for _, material in case.walk():
-        found |= {material.origin_country, material.produced_in}
+    materials = all_materials(case)
+    found |= {material.origin_country for material in materials}
+    found |= {material.produced_in for material in materials}
     consignment = case.consignment
     if consignment is not None:
         found.add(consignment.exported_from)
@@ -1065,7 +1074,7 @@ def _classified_with(case: Case, date: dt.date) -> Determination:
     needs the fact only if the two differ. With ``accessories_raise_rvc`` (r 51Q(2)) there is
     no relief whatever the classification. Either way a cited step says what was done.
     """
-    accessories = [m.id for _, m in case.walk() if m.accessory is not None]
+    accessories = [m.id for m in all_materials(case) if m.accessory is not None]
     if not accessories:
         return _Run.decide(case, date)
     lines = ", ".join(accessories[:10]) + ("…" if len(accessories) > 10 else "")

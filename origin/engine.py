@@ -58,6 +58,19 @@ _SHIFT_LEVEL = {
 _SHIFT_WORD = {ShiftLevel.CC: "chapter", ShiftLevel.CTH: "heading", ShiftLevel.CTSH: "subheading"}
 
 
+def all_materials(case: Case) -> Sequence[Material]:
+    """Every material at any depth, parents first (``case.walk()`` without the depths).
+
+    A flat BOM is returned as it is: walking 100,000 lines through a generator cost more
+    than the test that reads them.
+    """
+    materials = case.materials
+    for material in materials:
+        if material.components:
+            return [m for _, m in case.walk()]
+    return materials
+
+
 def exact(amount: Decimal | int) -> Fraction:
     """Decimal → Fraction without rounding (Fraction(Decimal) is exact)."""
     return Fraction(amount)
