@@ -14,6 +14,7 @@ ask which regulation and which subclause a step rests on.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import attrs
@@ -92,6 +93,8 @@ class Citation:
         }
 
 
+@functools.lru_cache(maxsize=4096)
 def cite(text: str) -> Citation:
-    """Shorthand used beside rule code: ``cite("r 35(a)")``."""
+    """Shorthand used beside rule code: ``cite("r 35(a)")``. Rules cite as they decide, so
+    each text is read once (a citation is an immutable value; sharing one is safe)."""
     return Citation.parse(text)
