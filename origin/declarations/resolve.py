@@ -114,8 +114,10 @@ def citations_for(agreement: Any, day: dt.date) -> tuple[Citation, ...]:
     if record is not None:
         found.append(cite(record))
     else:
-        with contextlib.suppress(LookupError):  # KeyError included
-            found.append(agreement.law.value("record_years", day).reference)
+        parameter = agreement.law.parameters.get("record_years")
+        with contextlib.suppress(LookupError):  # not encoded for the day
+            if parameter is not None:
+                found.append(parameter.at(day).reference)
     return tuple(dict.fromkeys(found))
 
 
