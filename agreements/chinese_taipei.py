@@ -77,7 +77,7 @@ from origin.determination import (
     Verdict,
     missing_of,
 )
-from origin.engine import CaseError, minimal_operations_step
+from origin.engine import CaseError, all_materials, minimal_operations_step
 from origin.law import LawBook, Term
 from origin.model import Case, OriginStatus, ValueBasis
 from origin.regime import DeclaredRegime
@@ -106,7 +106,7 @@ def check_local_deductions(case: Case) -> None:
     value of non-originating materials the producer acquires *within* the Party; a material
     valued at CIF at importation (art 5(2)(a)) takes no such deduction, so the case is refused
     rather than the deduction silently dropped."""
-    for _, material in case.walk():  # every line at any depth, without recursion
+    for material in all_materials(case):  # every line at any depth, without recursion
         if (
             material.adjustments
             and material.basis is ValueBasis.CIF

@@ -730,10 +730,9 @@ class _Run(Decision):
         textile = self.textile()
         each = art("art 4.2(5)") if textile else art("art 3.17(2)")
         within = art("art 4.2(5)") if textile else art("art 3.17(3)")
+        plain = Packaging.NONE  # read once: an enum member off its class is slow
         parts = [
-            i
-            for i, m in enumerate(self.case.materials)
-            if m.packaging is Packaging.NONE and not m.indirect
+            i for i, m in enumerate(self.case.materials) if m.packaging is plain and not m.indirect
         ]
         if not parts:
             return Step(

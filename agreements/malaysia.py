@@ -78,7 +78,7 @@ from origin.determination import (
     Verdict,
     missing_of,
 )
-from origin.engine import CaseError
+from origin.engine import CaseError, all_materials
 from origin.law import LawBook
 from origin.model import Case, OriginStatus, ValueBasis
 from origin.regime import DeclaredRegime
@@ -106,7 +106,7 @@ def check_local_deductions(case: Case) -> None:
     value of non-originating materials the producer acquires *within* the Party (valued at the
     earliest ascertained price); a material valued at CIF at importation (art 3.4(1)(a)) takes
     no such deduction, so the case is refused rather than the deduction silently dropped."""
-    for _, material in case.walk():  # every line at any depth, without recursion
+    for material in all_materials(case):  # every line at any depth, without recursion
         if (
             material.adjustments
             and material.basis is ValueBasis.CIF

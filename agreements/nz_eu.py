@@ -533,10 +533,11 @@ class _Run(Decision):
         """Accessories, packaging and neutral (indirect) materials are counted as ordinary
         materials: the articles that may relieve them were not read. None if there are none."""
         kinds: dict[str, list[str]] = {}
+        plain = Packaging.NONE  # read once: an enum member off its class is slow
         for material in self.case.materials:
             if material.indirect:
                 kinds.setdefault("neutral elements", []).append(material.id)
-            elif material.packaging is not Packaging.NONE:
+            elif material.packaging is not plain:
                 kinds.setdefault("packaging", []).append(material.id)
             elif material.accessory is not None:
                 kinds.setdefault("accessories, spare parts and tools", []).append(material.id)

@@ -219,10 +219,9 @@ class _Run(Decision):
         (valued as the value of the good and as non-originating materials, art 3.13(2))."""
         a = self.assessment
         share = LAW.value("set_share", self.date).value
+        plain = Packaging.NONE  # read once: an enum member off its class is slow
         parts = [
-            i
-            for i, m in enumerate(self.case.materials)
-            if m.packaging is Packaging.NONE and not m.indirect
+            i for i, m in enumerate(self.case.materials) if m.packaging is plain and not m.indirect
         ]
         if not parts:
             return Step(

@@ -359,10 +359,11 @@ class _Run(Decision):
                 )
             )
         kinds: dict[str, list[str]] = {}
+        plain = Packaging.NONE  # read once: an enum member off its class is slow
         for material in materials:
             if material.indirect:
                 kinds.setdefault("indirect materials", []).append(material.id)
-            elif material.packaging is not Packaging.NONE:
+            elif material.packaging is not plain:
                 kinds.setdefault("packaging materials and containers", []).append(material.id)
             elif material.accessory is not None:
                 kinds.setdefault("accessories, spare parts, tools", []).append(material.id)

@@ -146,9 +146,13 @@ class _Run(Decision):
         clauses of Schedule 4 after Part 1, which r 51L(2) allows where Part 1 cannot give
         it (decision 0003 §5)."""
         a = self.assessment
-        found = []
-        for index, m in enumerate(self.case.materials):
-            if m.basis is not ValueBasis.CUSTOMS_VALUE:
+        found: list[str] = []
+        customs = ValueBasis.CUSTOMS_VALUE  # read once: an enum member off its class is slow
+        materials = self.case.materials
+        if not any(m.basis is customs for m in materials):
+            return found  # the BOM is indexed only when a customs-value line exists
+        for index, m in enumerate(materials):
+            if m.basis is not customs:
                 continue
             line = a.special.get(index)
             in_vnm = (

@@ -923,9 +923,14 @@ class _Run(Decision):
         if producer is None:
             return []
         a = self.assessment
+        materials = self.case.materials
+        countries = {m.origin_country for m in materials}
+        countries.discard(producer)
+        if countries.isdisjoint(PARTIES):
+            return []  # no line from another party: the BOM is not indexed
         return [
             (m.id, m.origin_country)
-            for i, m in enumerate(self.case.materials)
+            for i, m in enumerate(materials)
             if m.origin_country is not None
             and m.origin_country != producer
             and m.origin_country in PARTIES

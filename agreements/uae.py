@@ -281,10 +281,11 @@ class _Run(Decision):
                 )
             )
         kinds: dict[str, tuple[str, list[str]]] = {}
+        plain = Packaging.NONE  # read once: an enum member off its class is slow
         for material in materials:
             if material.indirect:
                 kinds.setdefault("indirect materials", ("art 3.9", []))[1].append(material.id)
-            elif material.packaging is not Packaging.NONE:
+            elif material.packaging is not plain:
                 kinds.setdefault("packaging material", ("art 3.11", []))[1].append(material.id)
             elif material.accessory is not None:
                 kinds.setdefault("accessories, spare parts, tools", ("art 3.10", []))[1].append(
