@@ -232,6 +232,7 @@ _GOOD = (
     "tariff_item",
     "customs_value",
 )
+_SUPPLIED = ("supplier", "supplier_part", "declaration")  # origin.declarations
 _MATERIAL = (
     "id",
     "description",
@@ -254,6 +255,7 @@ _MATERIAL = (
     "psr",
     "produced_in",
     "operations",
+    *_SUPPLIED,
 )
 _COST = ("id", "category", "amount", "description", "incurred_in", "originating")
 _TOP = (
@@ -357,9 +359,11 @@ def _one_material(
     values["psr"] = r.text(data, "psr", path)
     values["produced_in"] = r.country(data.get("produced_in"), _at(path, "produced_in"))
     values["operations"] = r.words(data, "operations", path)
+    supplied = {k: v for k in _SUPPLIED if (v := r.text(data, k, path)) is not None}
     if not ident:
         return None
-    return build.material(ident, values, amount, adjustments, components=components, costs=costs)
+    line = build.material(ident, values, amount, adjustments, components=components, costs=costs)
+    return attrs.evolve(line, **supplied) if supplied else line
 
 
 #: Keys a plain line may give only as None or empty (more than that: not plain).
@@ -703,6 +707,9 @@ def _line_to_json(m: Material, components: list[dict[str, Any]]) -> dict[str, An
             "psr": m.psr,
             "produced_in": m.produced_in,
             "operations": None if m.operations is None else list(m.operations),
+            "supplier": m.supplier,
+            "supplier_part": m.supplier_part,
+            "declaration": m.declaration,
         }
     )
 
