@@ -928,4 +928,5 @@ def determination_to_json(d: Determination) -> dict[str, Any]:
         "citations": [str(c) for c in d.citations()],
         "obligations": [obligation_json(o) for o in d.obligations],
         "notes": list(d.notes),
+        **({"declarations": [u.to_json() for u in d.declarations]} if d.declarations else {}),
     }

@@ -14,20 +14,25 @@ is RVC50 build-down (r 36(1)): RVC = (AV − VNM) / AV × 100, AV = 200.00.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import attrs
+import jsonschema
 import pytest
 
 from origin import registry
+from origin.caseio import determination_to_json
 from origin.declarations import Declaration, DeclarationError, Register
 from origin.declarations.resolve import Match, Use
 from origin.determination import Determination, Verdict
 from origin.model import Case, Consignment, Good, Material, OriginStatus
 
 ANZCERTA = registry.get("anzcerta")
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 IMPORTED = dt.date(2025, 6, 1)
 
 
@@ -267,3 +272,14 @@ def test_the_declaration_field_rules_are_the_case_readers() -> None:
         d17(agreements=["nosuch"])
     with pytest.raises(DeclarationError, match=r"valid_to: 2024-12-31 is before valid_from"):
         d17(valid_to="2024-12-31")
+
+
+def test_the_json_determination_carries_the_evidence_only_with_a_register() -> None:
+    schema = json.loads((DOCS / "determination.schema.json").read_text(encoding="utf-8"))
+    d, _ = decide(Register.of([d17(valid_to="2025-05-31")]))
+    data = determination_to_json(d)
+    jsonschema.validate(data, schema)
+    glue = next(u for u in data["declarations"] if u["material"] == "GLUE")
+    assert glue["use"] == "expired" and glue["declaration"] == "D-17"
+    assert glue["citations"][0]["text"] == "r 32 non-originating materials"
+    assert "declarations" not in determination_to_json(ANZCERTA.determine(desk(), IMPORTED))
