@@ -359,7 +359,7 @@ def _one_material(
     values["psr"] = r.text(data, "psr", path)
     values["produced_in"] = r.country(data.get("produced_in"), _at(path, "produced_in"))
     values["operations"] = r.words(data, "operations", path)
-    supplied = {k: v for k in _SUPPLIED if (v := r.text(data, k, path)) is not None}
+    supplied: dict[str, Any] = {k: v for k in _SUPPLIED if (v := r.text(data, k, path)) is not None}
     if not ident:
         return None
     line = build.material(ident, values, amount, adjustments, components=components, costs=costs)

@@ -99,6 +99,7 @@ def explain(d: Determination, *, materials: int = 20) -> str:
                 out.append(f"      {note}")
         if len(d.materials) > materials:
             out.append(f"  … {len(d.materials) - materials} more (use --format json for all)")
+    out.extend(_declarations(d, materials))
     if d.costs:
         out.append("")
         out.append(f"Cost lines ({len(d.costs)}):")
@@ -119,6 +120,15 @@ def explain(d: Determination, *, materials: int = 20) -> str:
             until = f" (until {o.until.isoformat()})" if o.until else ""
             out.append(f"  [{o.citation}] {o.text}{until}")
     return "\n".join(out)
+
+
+def _declarations(d: Determination, limit: int) -> list[str]:
+    """What backed each material, with a declarations register (origin.declarations)."""
+    if not d.declarations:
+        return []
+    from origin.declarations.resolve import explained  # noqa: PLC0415 - with a register
+
+    return ["", *explained(d.declarations, limit)]
 
 
 def _money(value: object) -> str:

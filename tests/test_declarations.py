@@ -29,6 +29,7 @@ from origin.caseio import determination_to_json
 from origin.declarations import Declaration, DeclarationError, Register
 from origin.declarations.resolve import Match, Use
 from origin.determination import Determination, Verdict
+from origin.explain import explain
 from origin.model import Case, Consignment, Good, Material, OriginStatus
 
 ANZCERTA = registry.get("anzcerta")
@@ -283,3 +284,13 @@ def test_the_json_determination_carries_the_evidence_only_with_a_register() -> N
     assert glue["use"] == "expired" and glue["declaration"] == "D-17"
     assert glue["citations"][0]["text"] == "r 32 non-originating materials"
     assert "declarations" not in determination_to_json(ANZCERTA.determine(desk(), IMPORTED))
+
+
+def test_explain_names_the_declaration_and_why() -> None:
+    d, _ = decide(Register.of([d17(valid_to="2025-05-31")]))
+    text = explain(d)
+    assert "Supplier declarations (on 2025-06-01: 0 material(s) backed, 1 not backed" in text
+    assert "GLUE           expired          D-17 (by supplier part)" in text
+    backed = explain(decide(Register.of([d17()]))[0])
+    assert "document LTSD-2025-017, kept at s3://evidence/declarations/D-17.pdf" in backed
+    assert "Supplier declarations" not in explain(ANZCERTA.determine(desk(), IMPORTED))

@@ -323,3 +323,28 @@ def _mismatch(material: Material, d: Declaration, parties: frozenset[str], agree
             "on the day"
         )
     return ""
+
+
+def explained(uses: Sequence[DeclarationUse], limit: int = 20) -> list[str]:
+    """The explanation's lines: what backed each material, the ones not backed first (they
+    are what a reviewer acts on), then the backed ones, up to ``limit`` lines."""
+    shown = [u for u in uses if u.use is not Use.NOT_NEEDED]
+    needed = [u for u in shown if u.use is not Use.BACKED] + [
+        u for u in shown if u.use is Use.BACKED
+    ]
+    backed = sum(u.use is Use.BACKED for u in uses)
+    out = [
+        f"Supplier declarations (on {uses[0].on.isoformat()}: {backed} material(s) backed, "
+        f"{len(shown) - backed} not backed, {len(uses) - len(shown)} needing none):"
+    ]
+    for u in needed[:limit]:
+        found = f" {u.declaration}" if u.declaration else ""
+        how = f" (by {u.matched_by.value})" if u.matched_by is not Match.NONE else ""
+        out.append(f"  {u.material:<14} {u.use.value:<16}{found}{how}: {u.reason}")
+        if u.use is Use.BACKED and (u.document or u.kept_at):
+            out.append(f"      document {u.document or '—'}, kept at {u.kept_at or '—'}")
+    if len(needed) > limit:
+        out.append(f"  … {len(needed) - limit} more (use --format json for all)")
+    if uses and uses[0].citations:
+        out.append(f"  [{'; '.join(str(c) for c in uses[0].citations)}]")
+    return out
