@@ -149,8 +149,12 @@ SUMMARY_HEADERS = (
     "records kept until",
     "fingerprint",
     "error",
+    # Where the product's lines are ("2–14"): the Materials and RVC sheets name the product,
+    # not its workbook or agreement (origin.requalify reads them back).
+    "materials rows",
+    "RVC rows",
 )
-SUMMARY_WIDTHS = (18, 16, 11, 10, 8, 11, 11, 17, 40, 12, 9, 9, 14, 15, 8, 24, 36, 11, 24, 40)
+SUMMARY_WIDTHS = (18, 16, 11, 10, 8, 11, 11, 17, 40, 12, 9, 9, 14, 15, 8, 24, 36, 11, 24, 40, 9, 9)
 # The good's values, in the order the Summary's "value of the good" takes the first given.
 GOOD_VALUES = (
     ("adjusted_value", "adjusted value"),
@@ -658,14 +662,15 @@ def _write(  # noqa: PLR0917 - the parts of the results workbook, in its order
         case = item.case
         currency = case.currency if case is not None else ""
         money = money_format(currency)
-        summary.append(_summary_row(item, d, money))
-        first = material_row
+        headline = _summary_row(item, d, money)
+        first, rvc_first = material_row, rvc_row
         base_label, _ = _de_minimis_base(d)
         rows = list(d.materials)  # each row built once (the table builds them when read)
         material_row = _material_rows(materials, item, d, rows, money)
         last = material_row - 1
         rvc_row = _rvc_rows(rvc, item, d, rows, (first, last, rvc_row), money)
         del rows
+        summary.append([*headline, _span(first, last), _span(rvc_first, rvc_row - 1)])
         _explain(explanation, item.product, d, base_label)
     out.tabulate(summary)
     out.tabulate(rvc)
@@ -838,6 +843,11 @@ def _summary_row(item: Decided, d: Determination, money: str) -> list[Any]:
         item.fingerprint,
         "",
     ]
+
+
+def _span(first: int, last: int) -> str:
+    """Sheet rows ``first`` to ``last`` as text ("2–14", "7"), "" when there are none."""
+    return "" if last < first else str(first) if last == first else f"{first}–{last}"
 
 
 def _good_value(case: Case | None) -> tuple[Decimal | None, str]:
