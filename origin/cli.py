@@ -20,7 +20,7 @@ import attrs
 
 import origin
 from origin import registry, strict_json
-from origin.agreement import FactError
+from origin.agreement import Agreement, FactError
 from origin.caseio import (
     CaseFormatError,
     case_from_json,
@@ -45,6 +45,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "levies.cli",
     "origin.workbook.cli",
     "origin.report",
+    "origin.declarations.cli",
 )
 
 # Each command of those modules with its one-line help, so that ``origin --help`` lists them
@@ -68,11 +69,33 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "check": ("origin.workbook.cli", "decide every product in a workbook or a folder of workbooks"),
     "report": ("origin.report", "write a printable HTML origin report per product, for signing"),
+    "declarations": (
+        "origin.declarations.cli",
+        "supplier declarations register: lapsing, duplicate or conflicting declarations and "
+        "the materials relying on them",
+    ),
 }
 
 DEMO = "demo_case.json"
 DEMO_AGREEMENT = "anzcerta"
 DEMO_DATE = dt.date(2025, 6, 1)  # the demo consignment's importation date
+
+
+DECLARATIONS_HELP = (
+    "a supplier declarations register (.csv, .xlsx, .json; docs/declarations.md): a material "
+    "counts as originating only when a declaration for the agreement valid on the "
+    "importation date backs it"
+)
+
+
+def with_declarations(agreements: Sequence[Agreement], path: Path | None) -> list[Agreement]:
+    """The agreements deciding against the register at ``path`` (as they are without one)."""
+    if path is None:
+        return list(agreements)
+    from origin.declarations import load  # noqa: PLC0415 - only with --declarations
+
+    register = load(path)
+    return [a.with_declarations(register) for a in agreements]
 
 
 def date_argument(text: str) -> dt.date:
@@ -129,11 +152,13 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     determine.add_argument(
         "--goods", default=None, help="with --schedule: which goods-specific rule applies"
     )
+    determine.add_argument("--declarations", type=Path, default=None, help=DECLARATIONS_HELP)
     qualify = sub.add_parser(
         "qualify",
         help="decide a case under every agreement and rank the claims (origin-comparison/1)",
     )
     qualify.add_argument("case", type=Path)
+    qualify.add_argument("--declarations", type=Path, default=None, help=DECLARATIONS_HELP)
     qualify.add_argument(
         "--date",
         type=date_argument,
@@ -286,6 +311,8 @@ def _qualify(args: argparse.Namespace) -> int:
 
     case, case_date = load_case_or_worked(args.case)
     chosen = None if not args.agreement else [registry.get(n) for n in args.agreement]
+    if args.declarations is not None:
+        chosen = with_declarations(chosen or registry.all_agreements(), args.declarations)
     schedules = []
     if args.schedule:
         from hs_data.schedule import Schedule  # noqa: PLC0415 - only with --schedule
@@ -350,6 +377,7 @@ def _main(argv: Sequence[str] | None) -> int:
         agreement = registry.get(args.agreement)
         if args.membership is not None:
             agreement = agreement.with_membership(Membership.load(args.membership))
+        (agreement,) = with_declarations([agreement], args.declarations)
         from origin.comparison import dated_note, law_date  # noqa: PLC0415 - loads the engine
 
         case, case_date = load_case_or_worked(args.case)

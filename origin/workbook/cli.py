@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from origin import registry
-from origin.cli import date_argument
+from origin.cli import DECLARATIONS_HELP, date_argument, with_declarations
 from origin.errors import InputError
 from origin.explain import reason
 from origin.workbook import batch as batch_module
@@ -92,6 +92,7 @@ def register(subparsers: Any) -> None:
         help="with --agreement all: a PSR schedule (repeatable, one per agreement)",
     )
     check.add_argument("--mapping", type=Path, help="column mapping for a foreign layout (TOML)")
+    check.add_argument("--declarations", type=Path, help=DECLARATIONS_HELP)
     check.add_argument(
         "--workers",
         type=int,
@@ -133,7 +134,9 @@ def _write_failed(error: Exception, where: Path | str) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     every = args.agreement.strip().lower() == "all"
-    agreement = registry.all_agreements() if every else registry.get(args.agreement)
+    chosen = list(registry.all_agreements()) if every else [registry.get(args.agreement)]
+    chosen = with_declarations(chosen, args.declarations)  # as they are without a register
+    agreement = tuple(chosen) if every else chosen[0]
     layout = load_layout(args.mapping) if args.mapping else None
     date = args.date
     if date is not None and not every:
