@@ -96,23 +96,23 @@ class Formula:
         return _latex(self)
 
     def evaluate(self, values: Mapping[str, Fraction]) -> Fraction:
-        args = [Fraction(values[s.name]) for s in self.symbols]
+        args = [_fraction(values[s.name]) for s in self.symbols]
         try:
             result = self._evaluate(*args)
         except ZeroDivisionError as error:
             raise FormulaError(f"{self.name}: a denominator is zero ({error})") from None
         if not isinstance(result, Fraction | int):
             raise FormulaError(f"{self.name}: evaluation left exact arithmetic ({result!r})")
-        return Fraction(result)
+        return _fraction(result)
 
     def boundary(
         self, symbol: str, threshold: Fraction, values: Mapping[str, Fraction]
     ) -> Fraction:
         """The value of ``symbol`` at which the RVC equals ``threshold``, others fixed."""
         solved, others = _solve(self, symbol)
-        args = [Fraction(values[name]) for name in others]
+        args = [_fraction(values[name]) for name in others]
         try:
-            return Fraction(solved(Fraction(threshold), *args))
+            return _fraction(solved(_fraction(threshold), *args))
         except ZeroDivisionError:
             raise FormulaError(f"{self.name}: no boundary for {symbol} here") from None
 
@@ -123,6 +123,12 @@ class Formula:
         value = self.boundary(symbol, threshold, values)
         rising = _rising(self, symbol)
         return Boundary(symbol, value, "at least" if rising else "at most")
+
+
+def _fraction(value: Any) -> Fraction:
+    """``Fraction(value)``, without rebuilding one that is already a Fraction (the check of
+    its type through the numbers ABCs cost more than the arithmetic)."""
+    return value if type(value) is Fraction else Fraction(value)
 
 
 # Printed once per formula: sympy's printers take ≈ 0.3 ms a formula, more than the rest

@@ -24,7 +24,7 @@ import importlib.resources
 import re
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
-from typing import TypeAlias, cast
+from typing import TypeAlias, TypeVar, cast
 
 import attrs
 from lark import Lark, Token, Transformer
@@ -120,6 +120,36 @@ def _quote(words: str) -> str:
     return f"“{words}”" if '"' in words else f'"{words}"'
 
 
+_T = TypeVar("_T")
+# Rule texts by the rule object's identity, each entry holding its rule (so an id is not
+# reused while its entry lives); cleared when full.
+_TEXTS: dict[int, tuple[object, str]] = {}
+_TEXTS_MAX = 8192
+
+
+def _text_once(cls: type[_T]) -> type[_T]:
+    """``str(rule)`` worked out once per rule object: a rule is immutable and a parsed rule
+    is shared by every case that states it (the parse is cached), while a determination
+    names its rule and each term several times; building the text (thresholds as exact
+    decimals) cost more than the test it names."""
+    build = cls.__str__
+
+    def __str__(self: _T) -> str:
+        entry = _TEXTS.get(id(self))
+        if entry is not None and entry[0] is self:
+            return entry[1]
+        text = build(self)
+        if len(_TEXTS) >= _TEXTS_MAX:
+            _TEXTS.clear()
+        _TEXTS[id(self)] = (self, text)
+        return text
+
+    __str__.__doc__ = build.__doc__
+    cls.__str__ = __str__  # type: ignore[assignment,method-assign]
+    return cls
+
+
+@_text_once
 @attrs.frozen
 class WhollyObtained:
     """The good must be wholly obtained or produced in the party."""
@@ -128,6 +158,7 @@ class WhollyObtained:
         return "WO"
 
 
+@_text_once
 @attrs.frozen
 class GoodsOf:
     """Only some goods of a code, in the law's words, e.g. "control panels" of 8537.10.
@@ -150,6 +181,7 @@ class GoodsOf:
 Excepted: TypeAlias = HSRange | GoodsOf
 
 
+@_text_once
 @attrs.frozen
 class TariffShift:
     """Non-originating materials must change classification, except those listed."""
@@ -163,6 +195,7 @@ class TariffShift:
         return f"{self.level.value} except from {', '.join(map(str, self.exceptions))}"
 
 
+@_text_once
 @attrs.frozen
 class RegionalValueContent:
     """A minimum regional value content, in percent; method None means the agreement's default.
@@ -182,6 +215,7 @@ class RegionalValueContent:
         return f"RVC{_decimal(self.threshold)}{method}"
 
 
+@_text_once
 @attrs.frozen
 class MaxNonOriginating:
     """Non-originating materials may be worth at most ``threshold`` percent of a price.
@@ -197,6 +231,7 @@ class MaxNonOriginating:
         return f"MaxNOM{_decimal(self.threshold)}{basis}"
 
 
+@_text_once
 @attrs.frozen
 class Process:
     """A specific process the good must undergo in the parties, e.g. "refining".
@@ -210,6 +245,7 @@ class Process:
         return f"process {_quote(self.name)}"
 
 
+@_text_once
 @attrs.frozen
 class Condition:
     """A further requirement in the law's own words ("provided that ..."), e.g. "the good
@@ -221,6 +257,7 @@ class Condition:
         return f"provided that {_quote(self.text)}"
 
 
+@_text_once
 @attrs.frozen
 class AllOf:
     """Every term must be met ("and")."""
@@ -242,6 +279,7 @@ class AllOf:
         return joined
 
 
+@_text_once
 @attrs.frozen
 class AnyOf:
     """At least one term must be met ("or" / ";")."""
