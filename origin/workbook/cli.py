@@ -1,7 +1,8 @@
 """``origin template`` and ``origin check``: workbooks in, results workbook and broker export out.
 
 Exit codes of ``check``: 0 every product decided (whatever the verdicts), 1 some file or
-product could not be read or decided (each listed with where and why), 2 bad arguments, an
+product could not be read or decided (each listed with where and why), 3 (``--previous``)
+every product decided and something changed since the earlier run, 2 bad arguments, an
 output that cannot or must not be written (checked before any work: see
 :mod:`origin.workbook.output`), or a write that failed (one line, no partial file).
 """
@@ -94,6 +95,19 @@ def register(subparsers: Any) -> None:
     check.add_argument("--mapping", type=Path, help="column mapping for a foreign layout (TOML)")
     check.add_argument("--declarations", type=Path, help=DECLARATIONS_HELP)
     check.add_argument(
+        "--previous",
+        type=Path,
+        help="an earlier run's results workbook (--out) or broker export: list instead the "
+        "products whose verdict, decisive RVC or inputs changed since, and why, and those new "
+        "or gone; exit 3 when any (docs/requalification.md)",
+    )
+    check.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="with --previous: the requalification as text or JSON (origin-requalification/1)",
+    )
+    check.add_argument(
         "--workers",
         type=int,
         default=1,
@@ -157,8 +171,9 @@ def _check(args: argparse.Namespace) -> int:
             f"cannot write {args.out}: the results workbook is an .xlsx file; give --out a "
             "name ending in .xlsx (for CSV or JSON lines use --export)"
         )
+    previous = _previous(args)  # read (or refused) before any work
     # Every output before any work: never an input, a link, a device or a missing folder.
-    check_outputs([args.out, args.export_file], [*paths, args.mapping])
+    check_outputs([args.out, args.export_file], [*paths, args.mapping, args.previous])
     bar = _progress(len(paths))
     try:
         result = batch_module.check(
@@ -168,7 +183,26 @@ def _check(args: argparse.Namespace) -> int:
         if hasattr(bar, "close"):
             bar.close()
     _outputs(args, result, every)
+    if previous is not None:
+        from origin import requalify  # noqa: PLC0415 - only with --previous
+
+        changed = requalify.report(previous, result, args.format, sys.stdout, sys.stderr)
+        if changed and not result.failed:
+            return requalify.CHANGED
     return 1 if result.failed else 0
+
+
+def _previous(args: argparse.Namespace) -> Any:
+    """The earlier run of ``--previous`` (origin.requalify), read before any work."""
+    if args.previous is None:
+        if args.format != "text":
+            raise InputError("--format is for the requalification: give --previous too")
+        return None
+    if args.export and not args.export_file:
+        raise InputError("--previous writes to standard output: give the export --export-file")
+    from origin import requalify  # noqa: PLC0415 - only with --previous
+
+    return requalify.load(args.previous)
 
 
 def _outputs(args: argparse.Namespace, result: batch_module.Batch, every: bool) -> None:
@@ -179,9 +213,9 @@ def _outputs(args: argparse.Namespace, result: batch_module.Batch, every: bool) 
     writing: Path | str = STDOUT
     written: list[str] = []
     try:
-        if every and not to_stdout:
+        if every and not to_stdout and not args.previous:
             _print_claims(result, sys.stdout)
-        for item in [] if to_stdout else result.decided:
+        for item in [] if to_stdout or args.previous else result.decided:
             d = item.determination
             if every and item.case is not None:
                 continue  # the product's line is its claim, printed above
