@@ -51,9 +51,9 @@ class Problem:
 
     @property
     def where(self) -> str:
-        place = f"{self.sheet}!" if self.sheet else ""
+        place = self.sheet
         if self.row is not None:
-            place += f"row {self.row}"
+            place += f"{'!' if place else ''}row {self.row}"
         if self.column:
             place += f"{' ' if place else ''}{self.column}"
         return place

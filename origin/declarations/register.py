@@ -265,7 +265,7 @@ class Register:
     not once per product)."""
 
     declarations: tuple[Declaration, ...] = ()
-    source: str = ""
+    source: str = attrs.field(default="", eq=False)  # where it was read from, if anywhere
     _index: dict[str, Any] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     @classmethod
