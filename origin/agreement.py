@@ -18,7 +18,6 @@ from origin.determination import Determination
 from origin.groups import Membership
 from origin.law import LawBook, LawNotEncoded, Term
 from origin.model import Case, Material, OriginStatus
-from origin.trees import preorder
 
 if TYPE_CHECKING:
     from origin.declarations.register import Register
@@ -206,7 +205,10 @@ def _scan(
         if material.attributes or material.adjustments:
             worded.append(material)
         if material.components:
-            for _, inner in preorder(material.components, _components):
+            # Its sub-BOM, parents first, on a stack of our own (no generator per line).
+            stack = list(reversed(material.components))
+            while stack:
+                inner = stack.pop()
                 if (
                     abroad is None
                     and inner.status is originating
@@ -216,11 +218,9 @@ def _scan(
                     abroad = inner
                 if inner.attributes or inner.adjustments:
                     worded.append(inner)
+                if inner.components:
+                    stack.extend(reversed(inner.components))
     return abroad, worded
 
 
 _ORIGINATING = OriginStatus.ORIGINATING
-
-
-def _components(material: Material) -> tuple[Material, ...]:
-    return material.components

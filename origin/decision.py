@@ -67,9 +67,39 @@ from origin.regime import DeclaredRegime
 from origin.route import route_step
 from origin.trees import rebuild
 
-# Intermediate materials decided for one BOM: (the material's identity, the goods it stands
-# for) -> its determination and the run that made it.
-Below = dict[tuple[int, Good], tuple[Determination, "Decision"]]
+
+class Below(dict[tuple[int, Good], tuple[Determination, "Decision"]]):
+    """Intermediate materials decided for one BOM: (the material's identity, the goods it
+    stands for) -> its determination and the run that made it.
+
+    It also keeps the sub-case made for each (parent case, material), so that each is made
+    once: finding its decision again (from the walk that orders them, from the parent's
+    assessment, from its own run) made it three times, and making one checks its whole BOM.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._made: dict[tuple[int, int], tuple[Case, Material, Case, tuple[int, Good]]] = {}
+
+    def sub_case(self, parent: Case, material: Material) -> tuple[Case, tuple[int, Good]]:
+        """The material as goods in its own right (:func:`_sub_case`), with its key here.
+
+        Entries hold the parent and the material, so their identities are not reused."""
+        made = self._made.get((id(parent), id(material)))
+        if made is not None and made[0] is parent and made[1] is material:
+            return made[2], made[3]
+        sub = _sub_case(parent, material)
+        key = (id(material), sub.good)
+        self._made[(id(parent), id(material))] = (parent, material, sub, key)
+        return sub, key
+
+
+def _sub_case_in(below: Below, parent: Case, material: Material) -> tuple[Case, tuple[int, Good]]:
+    """:meth:`Below.sub_case`, also for a plain dict a caller may have passed."""
+    if isinstance(below, Below):
+        return below.sub_case(parent, material)
+    sub = _sub_case(parent, material)
+    return sub, (id(material), sub.good)
 
 
 class Decision:
@@ -102,7 +132,7 @@ class Decision:
         self.date = date
         self.intermediate = intermediate
         self.assume_pending = assume_pending
-        self.below: Below = {} if below is None else below
+        self.below: Below = Below() if below is None else below
         self.pending: list[str] = []
         # Fungible materials whose origin by the stated inventory method is not given.
         self.pending_fungible: list[str] = []
@@ -211,7 +241,7 @@ class Decision:
         intermediates decided (no recursion, however deep the BOM), and each is decided once
         whichever way its parent's run counts a pending material.
         """
-        below = {} if below is None else below
+        below = Below() if below is None else below
         cls._decide_intermediates(case, date, below)
         run = cls(case, date, intermediate=intermediate, below=below)
         determination = run.determine()
@@ -262,12 +292,12 @@ class Decision:
                 material.self_produced and rolls_down
             ):
                 continue
-            sub_case = _sub_case(parent, material)
-            key = (id(material), sub_case.good)
+            sub_case, key = _sub_case_in(below, parent, material)
             if key in below:
                 continue
             order.append((key, sub_case))
-            stack.extend((m, sub_case) for m in reversed(material.components))
+            # Only lines with a BOM of their own can be intermediates (the others are skipped).
+            stack.extend((m, sub_case) for m in reversed(material.components) if m.components)
         for key, sub_case in reversed(order):  # every material after all of its own
             if key not in below:
                 below[key] = cls.resolve(sub_case, date, intermediate=True, below=below)
@@ -290,8 +320,7 @@ class Decision:
                 missing=(f"HS code of intermediate material {material.id}",),
             )
             return self.assume_pending, step, None
-        sub_case = _sub_case(self.case, material)
-        key = (id(material), sub_case.good)
+        sub_case, key = _sub_case_in(self.below, self.case, material)
         if key not in self.below:
             self.below[key] = type(self).resolve(
                 sub_case, self.date, intermediate=True, below=self.below
@@ -1161,7 +1190,23 @@ def _as_intermediate(fact: str, ident: str) -> str:
 def _named_for(facts: tuple[str, ...], ident: str) -> tuple[str, ...]:
     """Facts named for an intermediate; most (those of its own intermediates, named for
     them already) say nothing of "the good" and are kept as they are, cheaply."""
+    if not any("the good" in f for f in facts):
+        return facts  # the same tuple: the step it came from can be kept as it is
     return tuple(_as_intermediate(f, ident) if "the good" in f else f for f in facts)
+
+
+def _names_the_good(step: Step) -> bool:
+    """Whether a missing fact of ``step``, or of a step under it outside its own
+    intermediates' steps, speaks of "the good" (what :func:`_for_intermediate` renames)."""
+    stack = [step]
+    while stack:
+        s = stack.pop()
+        if s.test.startswith(_INTERMEDIATE):
+            continue
+        if any("the good" in fact for fact in s.missing):
+            return True
+        stack.extend(s.children)
+    return False
 
 
 def _for_intermediate(step: Step, ident: str) -> Step:
@@ -1175,13 +1220,17 @@ def _for_intermediate(step: Step, ident: str) -> Step:
     def children(s: Step) -> tuple[Step, ...]:
         return () if s.test.startswith(_INTERMEDIATE) else s.children
 
+    if not _names_the_good(step):
+        return step  # nothing to rename: the steps as they are (a rebuild would copy nothing)
+
     def named(s: Step, kids: list[Step]) -> Step:
         if s.test.startswith(_INTERMEDIATE):
             return s
-        return attrs.evolve(
-            s,
-            missing=_named_for(s.missing, ident),
-            children=tuple(kids),
-        )
+        missing = _named_for(s.missing, ident)
+        if missing is s.missing and all(
+            kid is old for kid, old in zip(kids, s.children, strict=True)
+        ):
+            return s  # nothing renamed here or below: the step itself, not a copy
+        return attrs.evolve(s, missing=missing, children=tuple(kids))
 
     return rebuild([step], children, named)[0]
