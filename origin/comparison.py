@@ -213,17 +213,31 @@ def qualify_many(
     *,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    render: Callable[[Comparison], Any] | None = None,
+    scheduler: Any = None,
     **options: Any,
-) -> list[Comparison | Failed]:
+) -> list[Comparison | Failed | Any]:
     """:func:`qualify` for each case, on ``workers`` processes (None or 0: every core), in the
     order given; a case whose comparison fails with a bug is a :class:`~origin.parallel.Failed`
-    in its place (input errors of one agreement are rows of its comparison, as ever)."""
-    task = functools.partial(_qualify_one, date=date, options=options)
-    return parallel.run(task, cases, workers, progress)
+    in its place (input errors of one agreement are rows of its comparison, as ever).
+
+    ``render``: a module-level function run on each comparison where it was decided, its
+    result returned instead (e.g. JSON text: only text travels back, the cheapest to send).
+    ``scheduler``: a Dask scheduler's address, client or cluster to decide them on instead
+    (``pip install "origin[dask]"``; :mod:`origin.distributed`)."""
+    task = functools.partial(_qualify_one, date=date, options=options, render=render)
+    return parallel.run(task, cases, workers, progress, scheduler=scheduler)
 
 
-def _qualify_one(case: Case, *, date: dt.date | None, options: Mapping[str, Any]) -> Comparison:
-    return qualify(case, date, **options)
+def _qualify_one(
+    case: Case,
+    *,
+    date: dt.date | None,
+    options: Mapping[str, Any],
+    render: Callable[[Comparison], Any] | None = None,
+) -> Any:
+    comparison = qualify(case, date, **options)
+    return comparison if render is None else render(comparison)
 
 
 def _why_unpriced(case: Case, rates: TariffRates | None) -> str:

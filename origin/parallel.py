@@ -1,14 +1,28 @@
 """Run one task over many items on every core, results in input order, nothing lost.
 
 A process pool from the standard library (``concurrent.futures``): the items are cut into
-chunks, each worker decides its chunk, and the results come back in the order the items
-were given, so a parallel run is the serial run's output byte for byte. A task that raises
-for one item gives a :class:`Failed` for that item (its message, the item's place), never an
-exception that loses the others; a worker that dies takes only its chunk with it, each item
-of which is reported as failed.
+chunks, the workers and this process decide them, and the results come back in the order
+the items were given, so a parallel run is the serial run's output byte for byte. A task
+that raises for one item gives a :class:`Failed` for that item (its message, the item's
+place), never an exception that loses the others; a worker that dies takes only its chunks
+with it, each item of which is reported as failed.
 
-Workers are forked where the platform allows (the law files and schedules loaded before are
-shared, not loaded again); elsewhere they are spawned and load them once each.
+Why it pays (issue #20): deciding a small product costs about as much as sending its
+determination back with plain :mod:`pickle`, so a pool of two was slower than one process.
+Three things make it pay:
+
+- the task and the items travel once per worker, not with each chunk: workers are forked
+  where the platform allows, inheriting them (and the law files and schedules loaded
+  before) for nothing; elsewhere they are spawned and receive the task once each;
+- results come back packed by :func:`pack`: attrs value objects as their field values
+  (rebuilt by their own ``__init__``, four times cheaper than attrs' generic state
+  protocol), law constants such as citations and obligations once per chunk, and the
+  garbage collector paused while packing and unpacking (it otherwise walks every object
+  already loaded, again and again, as the new ones pour in);
+- this process decides a share of the chunks itself instead of idling, so ``workers=2``
+  is this process and one worker.
+
+``scheduler=`` runs the same on a Dask cluster instead (:mod:`origin.distributed`).
 
 >>> run(len, ["a", "bb", "ccc"], workers=1)
 [1, 2, 3]
@@ -16,14 +30,23 @@ shared, not loaded again); elsewhere they are spawned and load them once each.
 
 from __future__ import annotations
 
+import copyreg
+import gc
+import io
 import multiprocessing
+import operator
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Generic, TypeVar
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar, cast, overload
 
 import attrs
+
+from origin.citation import Citation
+from origin.determination import Obligation
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -53,8 +76,9 @@ class _Chunk(Generic[T, R]):
         return out
 
 
-def _call(chunk: _Chunk[T, R]) -> list[R | Failed]:
-    return chunk()
+def decide_chunk(task: Callable[[T], R], items: Sequence[T], start: int) -> list[R | Failed]:
+    """``task`` over ``items`` (the items from ``start`` on), a raising one as its Failed."""
+    return _Chunk(task, items, start)()
 
 
 def workers_wanted(workers: int | None) -> int:
@@ -67,38 +91,352 @@ def workers_wanted(workers: int | None) -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# --- Packing results -------------------------------------------------------------------
+
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+# Value objects equal across determinations (the law's words): sent once per packed chunk,
+# then as a reference to that first one.
+_BY_VALUE: frozenset[type] = frozenset({Citation, Obligation})
+_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]] | None] = {}
+_Reducer = Callable[[Any], Any]
+
+
+def _same(value: T) -> T:
+    """Unpickling a repeated law constant: the one already unpacked."""
+    return value
+
+
+def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:
+    """How to read an attrs instance's constructor arguments, or None where rebuilding it
+    by ``cls(*arguments)`` might not give it back (keyword-only or non-init fields,
+    converters, an ``__init__`` or a pickling of its own, such as Agreement's)."""
+    if cls in _FIELDS:
+        return _FIELDS[cls]
+    getter: Callable[[Any], tuple[Any, ...]] | None = None
+    init = getattr(getattr(cls, "__init__", None), "__code__", None)
+    if (
+        attrs.has(cls)
+        and init is not None
+        and init.co_filename.startswith("<attrs generated")
+        and cls.__reduce__ is object.__reduce__
+        and cls.__reduce_ex__ is object.__reduce_ex__
+        and cls not in copyreg.dispatch_table
+    ):
+        fields = attrs.fields(cls)
+        given = [f for f in fields if f.init]
+        # A field out of the constructor and out of equality is a cache (e.g. a citation's
+        # text), written again when next read.
+        caches = all(not f.eq for f in fields if not f.init)
+        if given and caches and all(not f.kw_only and f.converter is None for f in given):
+            names = [f.name for f in given]
+            if len(names) == 1:
+                only = operator.attrgetter(names[0])
+                getter = lambda obj: (only(obj),)  # noqa: E731
+            else:
+                getter = operator.attrgetter(*names)
+    _FIELDS[cls] = getter
+    return getter
+
+
+class _Rows(Sequence[Any]):
+    """A determination's material table as unpacked: each row built when read, as the
+    engine's own table does, from its field values (a caller that only counts or forwards
+    the results never pays for building them)."""
+
+    __slots__ = ("_cls", "_fields")
+
+    def __init__(self, cls: type, fields: Sequence[tuple[Any, ...]]) -> None:
+        self._cls, self._fields = cls, fields
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self._cls(*fields) for fields in self._fields[index]]
+        return self._cls(*self._fields[index])
+
+    def __iter__(self) -> Iterator[Any]:
+        cls = self._cls
+        return (cls(*fields) for fields in self._fields)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return list(self) == list(other)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return f"MaterialTable({len(self)} rows)"
+
+    def __reduce__(self) -> tuple[type[_Rows], tuple[type, Sequence[tuple[Any, ...]]]]:
+        return (_Rows, (self._cls, self._fields))
+
+
+def _table_reducer(table: Sequence[Any]) -> Any:
+    """A lazy table that pickles as a tuple of its rows (the engine's material table, a
+    cost sheet's rows) as the rows' field values instead (see :class:`_Rows`)."""
+    reduced = table.__reduce_ex__(PROTOCOL)
+    if not (isinstance(reduced, tuple) and reduced[0] is tuple and len(reduced[1]) == 1):
+        return reduced
+    rows = list(reduced[1][0])
+    getter = _fields_of(type(rows[0])) if rows else None
+    if getter is None or any(type(row) is not type(rows[0]) for row in rows):
+        return reduced
+    return (_Rows, (type(rows[0]), [getter(row) for row in rows]))
+
+
+class _Reducers(dict[type, _Reducer]):
+    """A packer's dispatch table, filled as each type is first met: the C pickler looks
+    every object's type up here, so most objects never reach Python code of ours."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._first: dict[object, object] = {}
+
+    def __missing__(self, cls: type) -> _Reducer:
+        reducer = self._reducer(cls)
+        if reducer is None:  # classes and the like: pickle's own way
+            raise KeyError(cls)
+        self[cls] = reducer
+        return reducer
+
+    def _reducer(self, cls: type) -> _Reducer | None:
+        if issubclass(cls, type):
+            return None
+        if cls in copyreg.dispatch_table:
+            return cast(_Reducer, copyreg.dispatch_table[cls])
+        if issubclass(cls, Sequence) and not issubclass(cls, (tuple, list, str, bytes, range)):
+            return _table_reducer
+        getter = _fields_of(cls)
+        if getter is None:
+            return operator.methodcaller("__reduce_ex__", PROTOCOL)  # the default, in C
+        if cls in _BY_VALUE:
+            first = self._first
+
+            def once(obj: Any) -> Any:
+                seen = first.setdefault(obj, obj)
+                if seen is not obj:
+                    return (_same, (seen,))
+                return (cls, getter(obj))
+
+            return once
+        return lambda obj: (cls, getter(obj))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No garbage collection while a batch of objects is packed or unpacked: nothing they
+    make is garbage, and each collection would walk everything loaded before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def pack(results: object) -> bytes:
+    """``results`` as bytes for another process (:func:`unpack` reads them)."""
+    buffer = io.BytesIO()
+    packer = pickle.Pickler(buffer, PROTOCOL)
+    packer.dispatch_table = _Reducers()
+    with _collector_paused():
+        packer.dump(results)
+    return buffer.getvalue()
+
+
+def pack_chunk(results: list[Any], start: int) -> bytes:
+    """A chunk's results packed; one that cannot be (say, it holds a closure) is a
+    :class:`Failed` in its place instead of losing the whole chunk."""
+    try:
+        return pack(results)
+    except Exception:  # found out item by item below
+        sendable: list[Any] = []
+        for offset, result in enumerate(results):
+            try:
+                pack(result)
+            except Exception as error:  # said against its item
+                why = f"the result could not be sent back ({type(error).__name__}: {error})"
+                result = Failed(start + offset, why)  # noqa: PLW2901
+            sendable.append(result)
+        return pack(sendable)
+
+
+def unpack(data: bytes) -> Any:
+    """What :func:`pack` packed (only ever from this program's own workers)."""
+    with _collector_paused():
+        return pickle.loads(data)  # our own workers' results
+
+
+# --- The pool --------------------------------------------------------------------------
+
+# Chunks given to each worker ahead: enough that it has the next one at hand while this
+# process is busy deciding its own share (the pool's threads need this process's GIL to
+# hand work over and take results back).
+_AHEAD = 4
+# What a worker was given once, when it started: the task, and (forked) the items.
+_given: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+
+
+def _install(task: Callable[[Any], Any], items: Sequence[Any]) -> None:
+    global _given  # noqa: PLW0603 - one per worker process, set as it starts
+    _given = (task, items)
+    gc.freeze()  # what it was given stays for its life: collections need not walk it
+
+
+def _decide_range(start: int, stop: int) -> bytes:
+    """In a forked worker: the items it inherited, from ``start`` to ``stop``."""
+    assert _given is not None
+    task, items = _given
+    return pack_chunk(_Chunk(task, items[start:stop], start)(), start)
+
+
+def _decide_items(items: Sequence[Any], start: int) -> bytes:
+    """In a spawned worker: the items sent with the chunk."""
+    assert _given is not None
+    return pack_chunk(_Chunk(_given[0], items, start)(), start)
+
+
 def run(
     task: Callable[[T], R],
     items: Sequence[T],
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     chunk: int | None = None,
+    *,
+    share: bool = True,
+    scheduler: Any = None,
 ) -> list[R | Failed]:
     """``[task(item) for item in items]`` on ``workers`` processes (1: in this process).
 
     ``task`` must be a module-level function (or a picklable callable) and the items and
-    results picklable. ``progress(n)`` is called as each chunk of ``n`` items finishes."""
+    results picklable. ``progress(n)`` is called, in the items' order, as each chunk of
+    ``n`` items is done. ``share``: this process decides chunks too, as one of the
+    ``workers`` (a task that kills its process outright, rather than raising, then takes
+    the run with it, as in a serial run; False: ``workers`` processes besides this one).
+    ``scheduler``: a Dask scheduler's address, ``distributed.Client`` or cluster; the
+    items are then decided on its workers (:func:`origin.distributed.run`)."""
+    if scheduler is not None:
+        from origin.distributed import run as run_on  # noqa: PLC0415 - needs Dask
+
+        on_cluster: list[R | Failed] = run_on(task, items, scheduler, progress, chunk)
+        return on_cluster
     count = workers_wanted(workers)
-    if count == 1 or len(items) < 2:
-        alone = _Chunk(task, items, 0)()
-        if progress is not None:
-            progress(len(items))
-        return alone
-    size = chunk or max(1, min(64, -(-len(items) // (count * 4))))
-    chunks = [_Chunk(task, items[i : i + size], i) for i in range(0, len(items), size)]
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    results: list[list[R | Failed]] = []
-    with ProcessPoolExecutor(count, mp_context=multiprocessing.get_context(method)) as pool:
-        futures: list[Future[list[R | Failed]]] = [pool.submit(_call, c) for c in chunks]
-        for future, part in zip(futures, chunks, strict=True):
-            try:
-                done = future.result()
-            except BrokenProcessPool as error:
-                done = [
-                    Failed(part.start + i, f"the worker deciding it stopped ({error})")
-                    for i in range(len(part.items))
-                ]
-            results.append(done)
+    children = count - 1 if share else count
+    with frozen():
+        if count == 1 or len(items) < 2 or children < 1:
+            alone = _Chunk(task, items, 0)()
             if progress is not None:
-                progress(len(part.items))
-    return [result for part in results for result in part]
+                progress(len(items))
+            return alone
+        size = chunk or max(1, min(32, -(-len(items) // (count * 16))))
+        return _Pool(task, items, children, share, progress, size).run()
+
+
+@contextmanager
+def frozen() -> Iterator[None]:
+    """What is already loaded (the law files, schedules, the items) set aside from garbage
+    collection for the run, then put back: collections during a run otherwise walk it all
+    again and again (about a third of deciding a small product, measured)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+class _Pool(Generic[T, R]):
+    """One parallel run: chunks handed to the workers a few at a time, the rest decided
+    here while they work; finished chunks unpacked as they come, reported in order."""
+
+    def __init__(  # noqa: PLR0917 - run()'s options
+        self,
+        task: Callable[[T], R],
+        items: Sequence[T],
+        children: int,
+        share: bool,
+        progress: Callable[[int], None] | None,
+        size: int,
+    ) -> None:
+        self.task, self.items, self.children, self.share = task, items, children, share
+        self.progress = progress
+        self.ranges = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+        self.parts: list[list[R | Failed] | None] = [None] * len(self.ranges)
+        self.reported = 0
+
+    def run(self) -> list[R | Failed]:
+        forked = "fork" in multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if forked else "spawn")
+        given = self.items if forked else ()
+        pending: dict[Future[bytes], int] = {}
+        following = 0  # the next chunk not yet given to anyone
+        broken = False
+        with ProcessPoolExecutor(
+            self.children, mp_context=context, initializer=_install, initargs=(self.task, given)
+        ) as pool:
+            while True:
+                while not broken and following < len(self.ranges):
+                    if len(pending) >= _AHEAD * self.children:
+                        break
+                    try:
+                        pending[self._give(pool, following, forked)] = following
+                    except BrokenProcessPool:
+                        broken = True
+                        break
+                    following += 1
+                finished = [future for future in pending if future.done()]
+                for future in finished:
+                    self._done(pending.pop(future), future)
+                if finished:
+                    continue
+                if following < len(self.ranges) and (self.share or broken):
+                    self._here(following)
+                    following += 1
+                elif pending:
+                    wait(pending, return_when=FIRST_COMPLETED)
+                else:
+                    break
+        return [result for part in self.parts if part is not None for result in part]
+
+    def _give(self, pool: ProcessPoolExecutor, index: int, forked: bool) -> Future[bytes]:
+        start, stop = self.ranges[index]
+        if forked:  # the worker has the items already
+            return pool.submit(_decide_range, start, stop)
+        return pool.submit(_decide_items, self.items[start:stop], start)
+
+    def _here(self, index: int) -> None:
+        """A chunk decided in this process (or, the pool broken and no share wanted,
+        reported as not decided)."""
+        start, stop = self.ranges[index]
+        if self.share:
+            self._put(index, _Chunk(self.task, self.items[start:stop], start)())
+        else:
+            self._put(index, _stopped(start, stop, "the workers stopped before deciding it"))
+
+    def _done(self, index: int, future: Future[bytes]) -> None:
+        start, stop = self.ranges[index]
+        try:
+            part = unpack(future.result())
+        except BrokenProcessPool as error:
+            part = _stopped(start, stop, f"the worker deciding it stopped ({error})")
+        self._put(index, part)
+
+    def _put(self, index: int, part: list[R | Failed]) -> None:
+        self.parts[index] = part
+        while self.reported < len(self.parts) and self.parts[self.reported] is not None:
+            if self.progress is not None:
+                start, stop = self.ranges[self.reported]
+                self.progress(stop - start)
+            self.reported += 1
+
+
+def _stopped(start: int, stop: int, why: str) -> list[Any]:
+    return [Failed(index, why) for index in range(start, stop)]

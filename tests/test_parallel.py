@@ -42,7 +42,7 @@ def test_results_in_input_order_and_failures_in_place() -> None:
 
 
 def test_a_dying_worker_loses_only_its_items() -> None:
-    results = parallel.run(_die, [0, 1, 2, 3], workers=2, chunk=2)
+    results = parallel.run(_die, [0, 1, 2, 3], workers=2, chunk=2, share=False)
     failed = [r for r in results if isinstance(r, parallel.Failed)]
     assert failed and all("stopped" in f.message for f in failed)
     assert {f.index for f in failed} >= {2}
@@ -105,3 +105,60 @@ def test_check_command_with_workers(tmp_path: Path, capsys: pytest.CaptureFixtur
     serial = capsys.readouterr().out
     assert main([*args, "--workers", "2"]) == 0
     assert capsys.readouterr().out == serial
+
+
+def _closure(value: int) -> object:
+    if value == 1:
+        return lambda: value  # cannot be sent back to this process
+    return value
+
+
+def test_a_result_that_cannot_travel_is_failed_against_its_item() -> None:
+    results = parallel.run(_closure, [0, 1, 2, 3], workers=2, chunk=4, share=False)
+    assert results[0] == 0 and results[2:] == [2, 3]
+    failed = results[1]
+    assert isinstance(failed, parallel.Failed) and failed.index == 1
+    assert "could not be sent back" in failed.message
+
+
+def test_progress_is_reported_in_order_and_counts_every_item() -> None:
+    seen: list[int] = []
+    results = parallel.run(_boom, list(range(50)), workers=2, progress=seen.append, chunk=7)
+    assert sum(seen) == 50 and seen == [7] * 7 + [1]
+    assert len(results) == 50 and isinstance(results[3], parallel.Failed)
+
+
+def test_packed_results_come_back_equal_with_their_tables_lazy() -> None:
+    cases = [generate(25, seed=i, country=c, psr="CTH or RVC40") for i, c in enumerate(COUNTRIES)]
+    comparisons = [qualify(case, DATE) for case in cases]
+    back = parallel.unpack(parallel.pack(comparisons))
+    assert [comparison_to_json(c) for c in back] == [comparison_to_json(c) for c in comparisons]
+    for before, after in zip(comparisons, back, strict=True):
+        assert after == before  # every field, the material rows too
+        for row in after.rows:
+            if row.determination is not None and row.determination.materials:
+                table = row.determination.materials
+                assert list(table[1:3]) == list(table)[1:3] and table[-1] == list(table)[-1]
+    # A law constant repeated across determinations is sent once per packed chunk.
+    citations = [
+        step.citation
+        for c in back
+        for r in c.rows
+        if r.determination
+        for step in r.determination.steps
+    ]
+    assert len({id(c) for c in citations}) == len(set(citations))
+
+
+def test_qualify_many_renders_in_the_worker() -> None:
+    cases = [generate(10, seed=i, country="AU", psr="CTH or RVC40") for i in range(6)]
+    texts = qualify_many(cases, DATE, workers=2, render=comparison_to_json)
+    assert texts == [comparison_to_json(qualify(case, DATE)) for case in cases]
+
+
+def test_the_serial_run_leaves_the_collector_as_it_was() -> None:
+    import gc  # noqa: PLC0415
+
+    frozen = gc.get_freeze_count()
+    assert parallel.run(_boom, [1, 2], workers=1) == [2, 4]
+    assert gc.get_freeze_count() == frozen and gc.isenabled()

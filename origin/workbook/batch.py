@@ -93,13 +93,15 @@ def check(  # noqa: PLR0917 - the command's options, in its order
     progress: Callable[[Path], None] | None = None,
     compare: Mapping[str, Any] | None = None,
     workers: int = 1,
+    scheduler: Any = None,
 ) -> Batch:
     """Decide every product of every workbook under one agreement, or under several
     (``qualify``: one comparison per product). ``date`` None: each product's importation
     date, else today (:func:`origin.comparison.law_date`), stated in its notes. ``compare``:
     further options of :func:`origin.qualify` (``schedules``, ``rates``, ``goods``).
     ``workers`` > 1 (0: every core) reads and decides the workbooks in that many processes
-    (:mod:`origin.parallel`); the result is the same, in the same order."""
+    (:mod:`origin.parallel`), ``scheduler`` on a Dask cluster (its address, client or
+    cluster: :mod:`origin.distributed`); the result is the same, in the same order."""
     several = not isinstance(agreement, Agreement)
     agreements: Sequence[Agreement] = agreement if several else (agreement,)  # type: ignore[assignment]
     law = words_of(agreements) if several else agreements[0].law
@@ -114,7 +116,7 @@ def check(  # noqa: PLR0917 - the command's options, in its order
     )
     files = list(paths)
     batch = Batch(files=len(files))
-    if parallel.workers_wanted(workers) == 1 or len(files) < 2:
+    if scheduler is None and (parallel.workers_wanted(workers) == 1 or len(files) < 2):
         for path in files:
             if progress is not None:
                 progress(path)
@@ -128,7 +130,8 @@ def check(  # noqa: PLR0917 - the command's options, in its order
             if progress is not None:
                 progress(path)
 
-    for path, part in zip(files, parallel.run(task, files, workers, step, chunk=1), strict=True):
+    parts = parallel.run(task, files, workers, step, chunk=1, scheduler=scheduler)
+    for path, part in zip(files, parts, strict=True):
         if isinstance(part, parallel.Failed):  # a bug while reading or deciding: said, not lost
             name = display_name(path)
             batch.failed_files.append(name)

@@ -114,6 +114,12 @@ def register(subparsers: Any) -> None:
         help="read and decide the workbooks of a folder in this many processes (0: every "
         "core); the output is the same, in the same order",
     )
+    check.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="read and decide them on a Dask cluster instead (e.g. tcp://host:8786; "
+        'pip install "origin[dask]"); the output is the same, in the same order',
+    )
     check.set_defaults(run=_check)
 
 
@@ -177,7 +183,14 @@ def _check(args: argparse.Namespace) -> int:
     bar = _progress(len(paths))
     try:
         result = batch_module.check(
-            paths, agreement, date, layout, bar, compare, workers=args.workers
+            paths,
+            agreement,
+            date,
+            layout,
+            bar,
+            compare,
+            workers=args.workers,
+            scheduler=args.scheduler,
         )
     finally:
         if hasattr(bar, "close"):
