@@ -294,3 +294,21 @@ def test_explain_names_the_declaration_and_why() -> None:
     backed = explain(decide(Register.of([d17()]))[0])
     assert "document LTSD-2025-017, kept at s3://evidence/declarations/D-17.pdf" in backed
     assert "Supplier declarations" not in explain(ANZCERTA.determine(desk(), IMPORTED))
+
+
+def test_the_broker_export_names_the_declarations() -> None:
+    from origin.workbook import export  # noqa: PLC0415 - the export's own module
+
+    def row(register: Register | None) -> dict[str, str]:
+        d, _ = decide(register)
+        return export.broker_row(export.Decided("desk.xlsx", "DESK-1", ANZCERTA, desk(), d))
+
+    assert row(Register.of([d17()]))["declarations"] == "GLUE=D-17"
+    lapsed = row(Register.of([d17(valid_to="2025-05-31")]))
+    assert lapsed["declarations"] == "" and lapsed["declarations_not_backed"] == (
+        "GLUE: expired D-17"
+    )
+    assert lapsed["claim_preference"] == "no"
+    plain = row(None)
+    assert plain["declarations"] == plain["declarations_not_backed"] == ""
+    assert plain["schema"] == "origin-broker/5"

@@ -453,7 +453,7 @@ def test_broker_export_never_presents_a_bound_as_the_rvc() -> None:
     desk whose real build-down RVC is at most 100 %, i.e. anything. Now rvc_percent is empty
     and the bound has its own columns, rounded so that it stays true: an "at least" down,
     an "at most" up."""
-    assert export.SCHEMA == "origin-broker/4"
+    assert export.SCHEMA == "origin-broker/5"
     assert export.FIELDS[
         export.FIELDS.index("rvc_percent") + 1 : export.FIELDS.index("rvc_method")
     ] == (

@@ -230,9 +230,10 @@ def _row(case: Case, day: dt.date, agreement: Any = ANZCERTA) -> dict[str, str]:
 
 
 def test_new_fields_are_appended_at_the_end() -> None:
-    assert export.SCHEMA == "origin-broker/4"
+    assert export.SCHEMA == "origin-broker/5"
     assert export.FIELDS[: export.FIELDS.index("duty_saved") + 1][-2:] == ("rank", "duty_saved")
-    assert export.FIELDS[-7:] == (
+    assert export.FIELDS[-2:] == ("declarations", "declarations_not_backed")  # /5
+    assert export.FIELDS[-9:-2] == (
         "country_of_origin",
         "tariff_item",
         "statistical_key",

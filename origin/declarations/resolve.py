@@ -348,3 +348,15 @@ def explained(uses: Sequence[DeclarationUse], limit: int = 20) -> list[str]:
     if uses and uses[0].citations:
         out.append(f"  [{'; '.join(str(c) for c in uses[0].citations)}]")
     return out
+
+
+def broker_fields(uses: Sequence[DeclarationUse]) -> dict[str, str]:
+    """The broker export's ``declarations`` (``material=reference`` for each backed
+    material) and ``declarations_not_backed`` (``material: use reference``), ``;``-joined."""
+    backed = [f"{u.material}={u.declaration}" for u in uses if u.use is Use.BACKED]
+    lacking = [
+        f"{u.material}: {u.use.value}" + (f" {u.declaration}" if u.declaration else "")
+        for u in uses
+        if u.use not in (Use.BACKED, Use.NOT_NEEDED)
+    ]
+    return {"declarations": "; ".join(backed), "declarations_not_backed": "; ".join(lacking)}

@@ -36,7 +36,7 @@ from origin.requalify.states import (
 from origin.workbook.problems import WorkbookError, display_name
 
 MAX_BYTES = 256 * 1024 * 1024
-EXPORT_SCHEMAS = ("origin-broker/2", "origin-broker/3", "origin-broker/4")
+EXPORT_SCHEMAS = ("origin-broker/2", "origin-broker/3", "origin-broker/4", "origin-broker/5")
 _SUMMARY_NEEDS = ("workbook", "product", "agreement", "verdict", "fingerprint")
 _EXPORT_NEEDS = ("schema", "workbook", "product_id", "agreement", "verdict", "fingerprint")
 _WANTED = ("Summary", "Materials", "RVC", "Comparison")

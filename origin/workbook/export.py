@@ -9,7 +9,9 @@ its rank, the duty the claim saves, and ``not applicable`` records. ``origin-bro
 (issue 18) appends what a broker's system keys an entry on: the goods' country, the NZ tariff
 item (and an always-empty statistical key), the currency and a value with its basis, and
 the user's reference; and an input file that could not be read at all is an ``error``
-record too (:func:`unreadable`), so that no input is without one.
+record too (:func:`unreadable`), so that no input is without one. ``origin-broker/5``
+(issue 21) appends, with a declarations register, the supplier's declaration behind each
+originating material and the materials no declaration backed.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from origin.workbook.problems import Severity
 if TYPE_CHECKING:
     from origin.workbook.batch import Batch, Compared
 
-SCHEMA = "origin-broker/4"
+SCHEMA = "origin-broker/5"
 FIELDS = (
     "schema",
     "workbook",
@@ -75,6 +77,9 @@ FIELDS = (
     "value",
     "value_basis",
     "reference",
+    # origin-broker/5
+    "declarations",
+    "declarations_not_backed",
 )
 
 
@@ -240,6 +245,10 @@ def broker_row(item: Decided) -> dict[str, str]:
         missing="; ".join(d.missing),
         fingerprint=item.fingerprint,
     )
+    if d.declarations:  # with a declarations register (origin.declarations)
+        from origin.declarations.resolve import broker_fields  # noqa: PLC0415
+
+        row.update(broker_fields(d.declarations))
     return row
 
 
