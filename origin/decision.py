@@ -228,7 +228,13 @@ class Decision:
 
     @classmethod
     def resolve(
-        cls, case: Case, date: dt.date, *, intermediate: bool, below: Below | None = None
+        cls,
+        case: Case,
+        date: dt.date,
+        *,
+        intermediate: bool,
+        below: Below | None = None,
+        ordered: bool = False,
     ) -> tuple[Determination, Self]:
         """Decide, counting intermediates whose own origin needs information both ways.
 
@@ -239,10 +245,13 @@ class Decision:
         ``below`` holds the decisions of intermediate materials already made for this BOM:
         they are made first, deepest first, so that deciding any one of them finds its own
         intermediates decided (no recursion, however deep the BOM), and each is decided once
-        whichever way its parent's run counts a pending material.
+        whichever way its parent's run counts a pending material. ``ordered`` says they were:
+        the walk deciding them decides each material after all of its own, and walking its
+        BOM again for each of them would find nothing new.
         """
         below = Below() if below is None else below
-        cls._decide_intermediates(case, date, below)
+        if not ordered:  # ordered: its intermediates were decided first, by the caller's walk
+            cls._decide_intermediates(case, date, below)
         run = cls(case, date, intermediate=intermediate, below=below)
         determination = run.determine()
         pending = run.pending or run.pending_fungible
@@ -300,7 +309,9 @@ class Decision:
             stack.extend((m, sub_case) for m in reversed(material.components) if m.components)
         for key, sub_case in reversed(order):  # every material after all of its own
             if key not in below:
-                below[key] = cls.resolve(sub_case, date, intermediate=True, below=below)
+                below[key] = cls.resolve(
+                    sub_case, date, intermediate=True, below=below, ordered=True
+                )
 
     def decide_intermediate(self, material: Material) -> tuple[bool, Step, Decimal | None]:
         """A material with its own BOM is decided as goods in its own right.
