@@ -207,6 +207,7 @@ def _causes(
     doubles = old_run.amounts_as_doubles
     if old.materials is not None and new.materials is not None:
         causes += _material_causes(old.materials, new.materials, doubles)
+    causes += _evidence(old, new, causes)
     causes += _declaration_now(old, new, causes)
     for kind, field, label in (
         ("rule", "psr", "rule (PSR)"),
@@ -344,13 +345,42 @@ def _material_causes(
     return causes
 
 
+def _evidence(old: ProductState, new: ProductState, found: list[Cause]) -> list[Cause]:
+    """The declarations each material relied on, where the Materials lines did not say
+    (a broker export's ``declarations`` fields)."""
+    if old.declarations is None or new.declarations is None:
+        return []
+    if any(c.kind == "declaration" for c in found):
+        return []
+    before = {m: (use, ref) for m, use, ref in old.declarations}
+    after = {m: (use, ref) for m, use, ref in new.declarations}
+    causes = []
+    for material in dict.fromkeys([*before, *after]):
+        a, b = before.get(material), after.get(material)
+        if a == b:
+            continue
+        shown = [" ".join(filter(None, x)) if x else "(none)" for x in (a, b)]
+        causes.append(
+            Cause(
+                "declaration",
+                f"material {material}: declaration {shown[0]} → {shown[1]}",
+                material=material,
+                change="changed",
+                field="declaration",
+                old=shown[0],
+                new=shown[1],
+            )
+        )
+    return causes
+
+
 def _declaration_now(old: ProductState, new: ProductState, found: list[Cause]) -> list[Cause]:
     """Where the old file does not show the declarations, the ones that do not back their
     material now: the likely cause, named as such."""
     if new.materials is None or any(c.kind == "declaration" for c in found):
         return []
     shown = old.materials is not None and any(m.declaration_use is not None for m in old.materials)
-    if shown:
+    if shown or old.declarations is not None:
         return []
     causes = []
     for m in new.materials:

@@ -194,7 +194,23 @@ def _export_state(f: Mapping[str, str]) -> ProductState:
         error=error,
         materials=None,
         materials_note="the old file (a broker export) does not list materials",
+        declarations=_evidence(f) if "declarations" in f else None,
     )
+
+
+def _evidence(f: Mapping[str, str]) -> tuple[tuple[str, str, str], ...]:
+    """``origin-broker/5``'s ``declarations`` (``GLUE=D-17; …``) and
+    ``declarations_not_backed`` (``GLUE: expired D-17; …``) as (material, use, reference)."""
+    found = []
+    for part in filter(None, (p.strip() for p in f.get("declarations", "").split("; "))):
+        material, _, reference = part.partition("=")
+        found.append((material, "backed", reference))
+    uses = ("not yet valid", "other agreement", "does not match", "expired", "conflicting")
+    for part in filter(None, (p.strip() for p in f.get("declarations_not_backed", "").split("; "))):
+        material, _, rest = part.partition(": ")
+        use = next((u for u in (*uses, "missing") if rest == u or rest.startswith(u + " ")), rest)
+        found.append((material, use, rest[len(use) :].strip()))
+    return tuple(found)
 
 
 def _one(values: Sequence[str]) -> str | None:

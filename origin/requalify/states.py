@@ -101,6 +101,9 @@ class ProductState:
     error: str | None = None
     materials: tuple[MaterialState, ...] | None = None  # None: the source does not list them
     materials_note: str = ""  # why the materials are not known, when they are not
+    # With a declarations register: (material, use, declaration) for each line that needed
+    # one (as the broker export's ``declarations`` fields list them); () without a register.
+    declarations: tuple[tuple[str, str, str], ...] | None = None
 
     @property
     def key(self) -> Key:
@@ -258,6 +261,11 @@ def product_state(item: Decided, agreement: str | None = None) -> ProductState:
         missing="; ".join(d.missing),
         error="",
         materials=_materials(item),
+        declarations=tuple(
+            (u.material, u.use.value, u.declaration)
+            for u in getattr(d, "declarations", ())
+            if u.use.value != "not needed"
+        ),
         **common,
     )
 
