@@ -276,3 +276,34 @@ def test_changing_one_materials_supplier_flips_the_verdict_and_the_diff_names_it
     assert "material GLUE: status counted originating → non-originating" in texts
     assert any("GLUE" in t and "missing" in t for t in texts if "declaration" in t), texts
     assert "verdict: originating → not originating" in str(r)
+
+
+def test_every_agreement_each_row_compared(cycle: dict[str, Path], capsys: Any) -> None:
+    """``--agreement all``: one product per agreement, decided, in error or not applicable
+    (the last two only on the Comparison sheet of the results workbook)."""
+    book, folder = str(cycle["book"]), cycle["dir"]
+    old, jsonl = folder / "all.xlsx", folder / "all.jsonl"
+    args = ["check", book, "--agreement", "all"]
+    assert main([*args, "--out", str(old), "--export", "jsonl", "--export-file", str(jsonl)]) == 0
+    for previous in (old, jsonl):
+        capsys.readouterr()
+        assert main([*args, "--previous", str(previous)]) == 0
+        out = capsys.readouterr().out
+        assert "0 changed, 0 new, 0 gone, " in out and "DESK-1" not in out, out
+    edit(cycle["book"], "BOM", {f"{BOM_VALUE}2": 200.01})
+    capsys.readouterr()
+    assert main([*args, "--previous", str(old)]) == 3
+    out = capsys.readouterr().out
+    assert "desk.xlsx DESK-1 under anzcerta: CHANGED" in out
+    assert out.count("material TIMBER: value 200 → 200.01") == out.count(": CHANGED") >= 1
+    assert ", 0 new, 0 gone, " in out
+
+
+def test_a_workbook_that_cannot_be_read_now_makes_its_products_gone_with_the_reason(
+    cycle: dict[str, Path], capsys: Any
+) -> None:
+    cycle["book"].write_bytes(b"not a workbook at all")
+    code, out = again(cycle, capsys)
+    assert code == 1  # a file could not be read: that comes first
+    assert "desk.xlsx DESK-1 under anzcerta: GONE" in out
+    assert "workbook desk.xlsx could not be read this time:" in out

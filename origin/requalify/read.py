@@ -478,8 +478,8 @@ def exact_figure(text: str) -> Fraction | None:
 def _not_applicable(
     name: str, rows: list[list[Any]] | None, problems: list[str]
 ) -> Iterator[ProductState]:
-    """``--agreement all``: the Comparison sheet's ``not applicable`` rows (the Summary
-    has a row only for the agreements that apply)."""
+    """``--agreement all``: the Comparison sheet's ``not applicable`` and ``error`` rows
+    (the Summary has a row only for the agreements that decided the product)."""
     if not rows:
         return
     col = _columns(rows)
@@ -487,12 +487,13 @@ def _not_applicable(
         problems.append(f"{name}: the Comparison sheet's columns are not read (unknown layout)")
         return
     for row in rows[1:]:
-        if cell_text(_get(row, col, "status")).strip() != "not applicable":
-            continue
+        status = cell_text(_get(row, col, "status")).strip()
+        if status not in ("not applicable", "error"):
+            continue  # decided: its Summary row says more
         yield ProductState(
             workbook=cell_text(_get(row, col, "workbook")).strip(),
             product=cell_text(_get(row, col, "product")).strip(),
             agreement=cell_text(_get(row, col, "agreement")).strip(),
-            verdict="not applicable",
+            verdict=status,
             error=cell_text(_get(row, col, "missing facts, or why not")).strip(),
         )
