@@ -40,9 +40,9 @@ from origin.engine import (
     alternatives_met,
     assess,
     evaluate_rule,
+    law_percent,
     max_non_originating_step,
     minimal_operations_step,
-    percent,
     rvc_result,
     rvc_step,
     tariff_shift_step,
@@ -625,7 +625,7 @@ class Decision:
         if len(children) == 1:
             return children[0]
         return Step(
-            f"RVC {percent(rule.threshold)} by any method",
+            f"RVC {law_percent(rule.threshold)} by any method",
             citation,
             Outcome.any(c.outcome for c in children),
             "; ".join(c.summary for c in children),

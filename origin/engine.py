@@ -12,6 +12,7 @@ sums, no per-line sympy, no per-line allocation beyond the row that reports the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -82,6 +83,19 @@ def percent(value: Fraction, places: int = 4) -> str:
     shown = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum)
     text = f"{shown.normalize():f}"
     return f"{text}%" if value == Fraction(shown) else f"{text}…%"
+
+
+@functools.lru_cache(maxsize=1024)
+def law_percent(value: Fraction) -> str:
+    """:func:`percent` of a figure the law fixes (a rule's threshold, a de minimis share),
+    worked out once per figure rather than once per determination."""
+    return percent(value)
+
+
+@functools.lru_cache(maxsize=256)
+def _share_text(share: Fraction) -> str:
+    """A de minimis share as a percentage (``1/10`` → ``10%``), once per share."""
+    return percent(share * 100)
 
 
 # --------------------------------------------------------------------------- regime
@@ -822,7 +836,7 @@ def _de_minimis_by_weight(a: Assessment, failing: Sequence[int], citation: Citat
             weight += material.weight
     if total_weight is None:
         missing.append("total weight of the good")
-    share_allowed = percent(regime.de_minimis_share * 100)
+    share_allowed = _share_text(regime.de_minimis_share)
     inputs: tuple[tuple[str, Figure], ...] = (
         ("weight of non-originating materials failing the shift", weight),
         ("weight of the good", total_weight),
@@ -882,7 +896,7 @@ def _de_minimis_by_value(a: Assessment, failing: Sequence[int], citation: Citati
         missing.append(named)
     elif base == 0:
         missing.append(f"{named} (it is given as zero)")
-    share_allowed = percent(regime.de_minimis_share * 100)
+    share_allowed = _share_text(regime.de_minimis_share)
     inputs: tuple[tuple[str, Figure], ...] = (
         ("value of non-originating materials failing the shift", total),
         (regime.de_minimis_base_label, base),
@@ -1004,7 +1018,7 @@ def rvc_step(result: RVCResult, missing_facts: Sequence[str] = ()) -> Step:
         result.citation,
         result.outcome,
         f"{result.formula} = {result.bound + ' ' if result.bound else ''}"
-        f"{percent(result.value)} {verb} {percent(result.threshold)}"
+        f"{percent(result.value)} {verb} {law_percent(result.threshold)}"
         + (f" ({result.note})" if result.note else ""),
         inputs,
         value=result.value,
@@ -1089,7 +1103,7 @@ def max_non_originating_step(a: Assessment, rule: MaxNonOriginating, citation: C
         citation,
         outcome,
         f"non-originating materials are{bound} {percent(share)} of the {label} "
-        f"(at most {percent(limit)} allowed)",
+        f"(at most {law_percent(limit)} allowed)",
         inputs,
         value=share,
         threshold=limit,
