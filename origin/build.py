@@ -198,6 +198,7 @@ DEFAULTS: list[Any] = [_default(f) for f in _ATTRIBUTES]
         "operations",
     )
 )
+_SUPPLIED = ("supplier", "supplier_part", "declaration")
 # A choice is given as its word (a workbook's checked cell) or as the member itself.
 BASES: Mapping[Any, ValueBasis] = {**{b.value: b for b in ValueBasis}, **{b: b for b in ValueBasis}}
 STATUSES: Mapping[Any, OriginStatus] = {
@@ -224,6 +225,7 @@ _PLAIN = {
     "psr": _PSR,
     "produced_in": _PRODUCED,
     "operations": _OPERATIONS,
+    **{key: _AT[key] for key in _SUPPLIED},
 }
 _CHOICES: tuple[tuple[str, int, Mapping[Any, Any]], ...] = tuple(
     (key, at, {None: DEFAULTS[at], **table})
@@ -285,6 +287,8 @@ def material(
     args[_PSR] = get("psr")
     args[_PRODUCED] = get("produced_in")
     args[_OPERATIONS] = get("operations")
+    for key in _SUPPLIED:  # origin.declarations; left at None when not given
+        args[_AT[key]] = get(key)
     return Material(*args)
 
 

@@ -133,3 +133,19 @@ def test_workbook_check_with_declarations(
     folder = ["declarations", "check", str(register), "--as-of", "2025-06-01", str(tmp_path)]
     assert main(folder) == 3
     assert "relied on by desk.xlsx DESK-1 GLUE" in capsys.readouterr().out
+
+
+def test_bom_columns_supplier_part_and_declaration_round_trip(tmp_path: Path) -> None:
+    from origin.workbook.reader import import_workbook  # noqa: PLC0415
+
+    book = tmp_path / "desk.xlsx"
+    write_template(book, ANZCERTA, [desk(declaration="D-17")], example_in_inputs=True)
+    result = import_workbook(book, law=ANZCERTA.law)
+    assert not result.issues
+    glue = result.products[0].case.material("GLUE")  # type: ignore[union-attr]
+    assert (glue.supplier, glue.supplier_part, glue.declaration) == (
+        "Bondwell Pty",
+        "BW-500",
+        "D-17",
+    )
+    assert result.products[0].case.material("TIMBER").supplier is None  # type: ignore[union-attr]

@@ -283,6 +283,16 @@ FIELDS: Mapping[str, tuple[Field, ...]] = {
             "operations",
             "Operations on an intermediate material; 'none' for none.",
         ),
+        _f("supplier", "text", "supplier", "Who supplies the material (declarations register)."),
+        _f("supplier_part", "text", "supplier part", "The supplier's part number."),
+        _f(
+            "declaration",
+            "text",
+            "declaration",
+            "The supplier's declaration it relies on (a register's reference), with "
+            "--declarations.",
+            "e.g. r 32, r 39E(2)",
+        ),
     ),
     "costs": (
         _PRODUCT,

@@ -385,4 +385,7 @@ def _material_row(product: str, m: Material, level: int | None) -> dict[str, Any
         "psr": m.psr,
         "produced_in": m.produced_in,
         "operations": _words(m.operations),
+        "supplier": m.supplier,
+        "supplier_part": m.supplier_part,
+        "declaration": m.declaration,
     }
