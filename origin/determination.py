@@ -32,37 +32,41 @@ class Outcome(enum.Enum):
     FAILS = "fails"
     NEEDS_INFO = "needs information"
 
+    # The members are compared by identity with the module's MEETS, FAILS and NEEDS_INFO:
+    # reading a member off the class (Outcome.FAILS) is slow in Python 3.11, and every
+    # step of every determination combines outcomes.
+
     def __and__(self, other: Outcome) -> Outcome:
-        if Outcome.FAILS in (self, other):
-            return Outcome.FAILS
-        if Outcome.NEEDS_INFO in (self, other):
-            return Outcome.NEEDS_INFO
-        return Outcome.MEETS
+        if self is FAILS or other is FAILS:
+            return FAILS
+        if self is NEEDS_INFO or other is NEEDS_INFO:
+            return NEEDS_INFO
+        return MEETS
 
     def __or__(self, other: Outcome) -> Outcome:
-        if Outcome.MEETS in (self, other):
-            return Outcome.MEETS
-        if Outcome.NEEDS_INFO in (self, other):
-            return Outcome.NEEDS_INFO
-        return Outcome.FAILS
+        if self is MEETS or other is MEETS:
+            return MEETS
+        if self is NEEDS_INFO or other is NEEDS_INFO:
+            return NEEDS_INFO
+        return FAILS
 
     @staticmethod
     def all(outcomes: Iterable[Outcome]) -> Outcome:
-        result = Outcome.MEETS
+        result = MEETS
         for outcome in outcomes:
             result &= outcome
         return result
 
     @staticmethod
     def any(outcomes: Iterable[Outcome]) -> Outcome:
-        result = Outcome.FAILS
+        result = FAILS
         for outcome in outcomes:
             result |= outcome
         return result
 
     @staticmethod
     def of(condition: bool) -> Outcome:
-        return Outcome.MEETS if condition else Outcome.FAILS
+        return MEETS if condition else FAILS
 
 
 MEETS, FAILS, NEEDS_INFO = Outcome.MEETS, Outcome.FAILS, Outcome.NEEDS_INFO
@@ -75,11 +79,18 @@ class Verdict(enum.Enum):
 
     @classmethod
     def from_outcome(cls, outcome: Outcome) -> Verdict:
-        return {
-            MEETS: cls.ORIGINATING,
-            FAILS: cls.NOT_ORIGINATING,
-            NEEDS_INFO: cls.NEEDS_INFORMATION,
-        }[outcome]
+        if outcome is MEETS:
+            return _ORIGINATING
+        if outcome is FAILS:
+            return _NOT_ORIGINATING
+        if outcome is NEEDS_INFO:
+            return _NEEDS_INFORMATION
+        raise KeyError(outcome)
+
+
+_ORIGINATING = Verdict.ORIGINATING
+_NOT_ORIGINATING = Verdict.NOT_ORIGINATING
+_NEEDS_INFORMATION = Verdict.NEEDS_INFORMATION
 
 
 Figure = Decimal | Fraction | int | str | bool | dt.date | None
