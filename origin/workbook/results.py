@@ -33,10 +33,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import io
+import math
 import re
+import shutil
+import tempfile
 import zipfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -45,7 +49,8 @@ from typing import TYPE_CHECKING, Any
 import sympy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.cell._writer import write_cell
+from openpyxl.cell.cell import ERROR_CODES, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -54,6 +59,7 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import xmlfile
 
 import origin
 from origin.determination import (
@@ -241,15 +247,46 @@ def _pieces(text: str, limit: int) -> list[str]:
 
 
 _PLAIN = frozenset((type(None), int, Decimal, float))
+_NUMBERS = frozenset((int, Decimal, float))
+_SPOOL_ROWS = 4096  # rows encoded before they are written to the sheet's spool file
+
+
+def _xml_text(text: str) -> str:
+    """Printable text as openpyxl's writer (lxml) puts it in an element: ``&``, ``<`` and
+    ``>`` escaped (other characters are made ASCII character references when the sheet's
+    rows are encoded)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 class _Sheet:
     """A write-only sheet that knows its rows: every plain string becomes a text cell, made
-    safe (:meth:`_Output.text`), and a row past Excel's last is refused, not half-written."""
+    safe (:meth:`_Output.text`), and a row past Excel's last is refused, not half-written.
+
+    Rows are written as openpyxl's write-only writer writes them, byte for byte, but
+    encoded here (:meth:`_encode`): openpyxl makes and writes a cell object per value
+    (≈ 10 µs each, most of a large results workbook's time), where a number or a short
+    printable text needs only its XML. The rows wait in a spool file and go into the sheet's
+    part when the workbook is saved (:class:`_ExcelWriter`); anything but the common values
+    (dates, text to escape or cut, …) is written through openpyxl's own cell writer, so
+    nothing is written otherwise than openpyxl would (tests/test_workbook_results_xml.py
+    compares the files). ``DIRECT = False`` writes through openpyxl, as before."""
+
+    DIRECT = True
 
     def __init__(self, out: _Output, sheet: Any, title: str, headers: Sequence[str]) -> None:
         self.out, self.sheet, self.title, self.headers = out, sheet, title, tuple(headers)
         self.row = 0
+        self.letters: list[str] = []
+        self.pending: list[str] = []
+        self.spool: Any = None  # a temporary file of encoded rows (ASCII XML)
+        if self.DIRECT:
+            out.direct[sheet.title] = self
 
     def append(self, values: Sequence[Any]) -> None:
         self.row += 1
@@ -259,6 +296,9 @@ class _Sheet:
                 f"{self.out.name}: the {self.title} sheet would need more than Excel's "
                 f"{EXCEL_ROWS:,} rows; check fewer workbooks at a time"
             )
+        if self.DIRECT:
+            self._encode(values)
+            return
         # Numbers, blanks and short printable text that openpyxl keeps as text are written
         # as they are; the rest is made safe (:meth:`_value`). No call per plain cell.
         plain, value = _PLAIN, self._value
@@ -278,20 +318,98 @@ class _Sheet:
             ]
         )
 
+    def _encode(self, values: Sequence[Any]) -> None:
+        """The row's XML, as openpyxl's writer would write it, onto the pending rows."""
+        r = self.row
+        letters = self.letters
+        while len(letters) < len(values):
+            letters.append(get_column_letter(len(letters) + 1))
+        cells = []
+        for i, v in enumerate(values):
+            kind = type(v)
+            if v is None:
+                continue
+            if kind is str:
+                if len(v) <= _SHORT and v.isprintable() and v[:1] != "=" and v not in ERROR_CODES:
+                    cells.append(_text_cell(letters[i], r, "", v))
+                    continue
+            elif _finite(v, kind):
+                cells.append(f'<c r="{letters[i]}{r}" t="n"><v>{_number_text(v)}</v></c>')
+                continue
+            elif kind is _Styled:
+                cell = self._styled(v, letters[i], r, i)
+                if cell is not None:
+                    cells.append(cell)
+                    continue
+            elif kind is Formula and _plain_formula(v):
+                cells.append(f'<c r="{letters[i]}{r}"><f>{_xml_text(v[1:])}</f><v></v></c>')
+                continue
+            cells.append(self._through_openpyxl(self._value(v, i), i))
+        self.pending.append(f'<row r="{r}">{"".join(cells)}</row>')
+        if len(self.pending) >= _SPOOL_ROWS:
+            self._spill()
+
+    def _styled(self, v: _Styled, letter: str, r: int, index: int) -> str | None:
+        """A styled value's cell as openpyxl writes it, or None for openpyxl to write."""
+        inner = v.value
+        kind = type(inner)
+        if kind is str:
+            inner = self.out.text(self, index, inner)
+            if not inner.isprintable():
+                v = _Styled(inner, v.fmt, v.style)  # made safe once: openpyxl writes it
+                return self._through_openpyxl(self._cell_of(v, inner, text=True), index)
+            return _text_cell(letter, r, self.out.style_attribute(self.sheet, v), inner)
+        style = self.out.style_attribute(self.sheet, v)
+        if inner is None:
+            return f'<c r="{letter}{r}"{style} t="n"></c>' if style else ""
+        if _finite(inner, kind):
+            return f'<c r="{letter}{r}"{style} t="n"><v>{_number_text(inner)}</v></c>'
+        if kind is Formula and _plain_formula(inner):
+            return f'<c r="{letter}{r}"{style}><f>{_xml_text(inner[1:])}</f><v></v></c>'
+        return None
+
+    def _through_openpyxl(self, value: Any, index: int) -> str:
+        """One cell written by openpyxl's own cell writer (dates, text to escape, …)."""
+        if value is None:
+            return ""
+        cell = value if isinstance(value, Cell) else WriteOnlyCell(self.sheet, value)
+        cell.row, cell.column = self.row, index + 1
+        if cell.value is None and not cell.has_style:
+            return ""
+        buffer = io.BytesIO()
+        with xmlfile(buffer) as xf:
+            write_cell(xf, self.sheet, cell, cell.has_style)
+        return buffer.getvalue().decode("ascii")
+
+    def _spill(self) -> None:
+        if self.spool is None:
+            self.spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed when spliced
+        self.spool.write("".join(self.pending).encode("ascii", "xmlcharrefreplace"))
+        self.pending = []
+
+    def rows(self) -> Any:
+        """The spool file of every row's XML, from its start."""
+        self._spill()
+        self.spool.seek(0)
+        return self.spool
+
+    def _cell_of(self, value: _Styled, inner: Any, *, text: bool) -> Any:
+        cell = WriteOnlyCell(self.sheet, value=inner)
+        if text:
+            cell.data_type = "s"  # openpyxl would make "=…" a formula and "#N/A" an error
+        if value.fmt:
+            cell.number_format = value.fmt
+        for key, item in value.style.items():
+            setattr(cell, key, item)
+        return cell
+
     def _value(self, value: Any, index: int) -> Any:
         if isinstance(value, _Styled):
             inner = value.value
             text = isinstance(inner, str) and not isinstance(inner, Formula)
-            cell = WriteOnlyCell(
-                self.sheet, value=self.out.text(self, index, inner) if text else inner
+            return self._cell_of(
+                value, self.out.text(self, index, inner) if text else inner, text=text
             )
-            if text:
-                cell.data_type = "s"  # openpyxl would make "=…" a formula and "#N/A" an error
-            if value.fmt:
-                cell.number_format = value.fmt
-            for key, item in value.style.items():
-                setattr(cell, key, item)
-            return cell
         if isinstance(value, str) and not isinstance(value, Formula):
             value = self.out.text(self, index, value)
             if value[:1] == "=" or value in ERROR_CODES:  # else openpyxl keeps it text
@@ -299,6 +417,33 @@ class _Sheet:
                 cell.data_type = "s"
                 return cell
         return value
+
+
+def _finite(value: Any, kind: type) -> bool:
+    """A number openpyxl writes as ``"%.16g" % value`` (not NaN or infinite, not a bool)."""
+    if kind is int:
+        return True
+    if kind is Decimal:
+        return bool(value.is_finite())
+    return kind is float and math.isfinite(value)
+
+
+def _number_text(value: Any) -> str:
+    """A number as openpyxl writes it (its ``safe_string``; a Decimal goes through float)."""
+    return "%.16g" % value  # noqa: UP031 - not str.format, which formats a Decimal exactly
+
+
+def _plain_formula(text: str) -> bool:
+    """A formula openpyxl writes as it is (it would cut one over 32,767 characters)."""
+    return 1 < len(text) <= _SHORT and text.isprintable()
+
+
+def _text_cell(letter: str, row: int, style: str, text: str) -> str:
+    """A printable text's inline-string cell, as openpyxl's writer writes it."""
+    if not text:  # openpyxl writes an empty text as an empty cell of its type
+        return f'<c r="{letter}{row}"{style} t="inlineStr"></c>'
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'<c r="{letter}{row}"{style} t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
 
 
 class _Output:
@@ -314,6 +459,26 @@ class _Output:
         self.comparison: _Sheet | None = None
         self.heading = _header_text(heading)  # what the workbook is about, on every page
         self.prepared = _header_text(prepared)
+        self.direct: dict[str, _Sheet] = {}  # sheets whose rows _Sheet encodes, by title
+        # (number format, (attribute, id(style object))…) → ' s="N"', and the objects (kept
+        # alive, so that their ids stay theirs)
+        self.styles: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+
+    def style_attribute(self, sheet: Any, value: _Styled) -> str:
+        """The ``s`` attribute openpyxl gives a cell of ``value``'s format and style (none
+        for no style), its styles registered with the workbook as openpyxl registers them."""
+        items = value.style.items()
+        key = (value.fmt, *((name, id(item)) for name, item in items))
+        found = self.styles.get(key)
+        if found is None:
+            cell = WriteOnlyCell(sheet)
+            if value.fmt:
+                cell.number_format = value.fmt
+            for name, item in items:
+                setattr(cell, name, item)
+            shown = f' s="{cell.style_id}"' if cell.has_style else ""
+            found = self.styles[key] = (shown, tuple(value.style.values()))
+        return found[0]
 
     def sheet(self, title: str, headers: Sequence[str], widths: Sequence[int]) -> _Sheet:
         sheet: Any = self.book.create_sheet(title)  # write-only: typed loosely in the stubs
@@ -560,7 +725,7 @@ def write_results(  # noqa: PLR0917 - the parts of the results workbook
         try:
             _write(out, temporary, items, issues, ledger, compared, when)
         except Exception as error:
-            _abandon(out.book)
+            _abandon(out.book, out.direct.values())
             failure = os_error(error)
             if failure is None or failure is error:
                 raise
@@ -594,7 +759,7 @@ def _heading(items: Sequence[Decided], compared: Sequence[Compared]) -> str:
     return f"{what}: {agreement}"
 
 
-def _abandon(book: Workbook) -> None:
+def _abandon(book: Workbook, sheets: Iterable[_Sheet] = ()) -> None:
     """Close the sheet streams of a workbook whose writing failed, and remove their temporary
     files, so that nothing of it is left behind (nor reported later by the garbage collector
     as "Exception ignored in: <generator …>", which is what openpyxl's write-only streams do
@@ -608,6 +773,9 @@ def _abandon(book: Workbook) -> None:
         if writer is not None:
             with contextlib.suppress(Exception):
                 writer.cleanup()
+    for encoded in sheets:
+        if encoded.spool is not None:
+            encoded.spool.close()
 
 
 def _write(  # noqa: PLR0917 - the parts of the results workbook, in its order
@@ -694,7 +862,7 @@ def _write(  # noqa: PLR0917 - the parts of the results workbook, in its order
         out.tabulate(out.full)
     if out.comparison is not None:
         out.tabulate(out.comparison)
-    _save(out.book, path, prepared)
+    _save(out.book, path, prepared, out.direct)
 
 
 def _material_rows(
@@ -977,7 +1145,12 @@ def _row_accounting(sheet: _Sheet, ledger: Ledger) -> None:
             start = end + 1
 
 
-def _save(book: Workbook, path: Path, prepared: dt.datetime | None = None) -> None:
+def _save(
+    book: Workbook,
+    path: Path,
+    prepared: dt.datetime | None = None,
+    direct: dict[str, _Sheet] | None = None,
+) -> None:
     """``book.save(path)``, holding the zip archive so that after a failed write (disk full)
     it is closed here; left to the garbage collector, its attempt to finish the file would
     print "Exception ignored in: <function ZipFile.__del__ …>" after the one-line message."""
@@ -987,11 +1160,42 @@ def _save(book: Workbook, path: Path, prepared: dt.datetime | None = None) -> No
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     book.properties.created = book.properties.modified = moment
     try:
-        ExcelWriter(book, archive).save()
+        _ExcelWriter(book, archive, direct or {}).save()
     except BaseException:
         with contextlib.suppress(Exception):
             archive.close()
         raise
+
+
+class _ExcelWriter(ExcelWriter):
+    """openpyxl's writer, with the rows :class:`_Sheet` encoded put into their sheets."""
+
+    def __init__(self, book: Workbook, archive: zipfile.ZipFile, direct: dict[str, _Sheet]):
+        super().__init__(book, archive)
+        self.direct = direct
+
+    def write_worksheet(self, ws: Any) -> None:
+        encoded = self.direct.get(ws.title)
+        if encoded is not None:
+            if not ws.closed:
+                ws.close()  # the sheet's XML without rows, in openpyxl's temporary file
+            _splice(ws._writer.out, encoded)
+        super().write_worksheet(ws)
+
+
+def _splice(part: str, sheet: _Sheet) -> None:
+    """Put the rows of ``sheet`` into its part's (empty) ``<sheetData>``."""
+    with open(part, "rb") as handle:
+        data = handle.read()
+    at = data.index(b"<sheetData>") + len(b"<sheetData>")
+    rows = sheet.rows()
+    try:
+        with open(part, "wb") as handle:
+            handle.write(data[:at])
+            shutil.copyfileobj(rows, handle, 1 << 20)
+            handle.write(data[at:])
+    finally:
+        rows.close()
 
 
 Line = tuple[MaterialRow | None, Material | None, int, str]
