@@ -11,15 +11,21 @@ line's status and value and summing the non-originating values exactly). Run::
     python bench/qualify_bench.py [PRODUCTS] [REPEATS]
 
 It also times the same products on one worker and on two processes (``qualify_many``), and
-prints the speed-up (issue #20's goal: ≥ 1.7 on 2 cores).
+prints the speed-up (issue #20's goal: ≥ 1.7 on 2 cores): returning the comparisons, and
+returning each one's JSON text made in the worker (``render=``); then the same for a folder
+check (``origin check FOLDER --agreement all``: ``batch.check``) of workbooks of 5 of these
+products each (20 lines), one worker against two. The runs are interleaved.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import statistics
 import sys
+import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -27,7 +33,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 from engine_bench import bare, generate
 
 from origin import registry
-from origin.comparison import qualify, qualify_many
+from origin.agreement import Agreement
+from origin.comparison import Comparison, comparison_to_json, qualify, qualify_many
+from origin.workbook import batch
+from origin.workbook.template import write_template
 
 COUNTRIES = ("AU", "TH", "CN", "KR", "MY", "GB", "CA", "JP", "VN", "FJ")
 DATE = dt.date(2025, 6, 1)
@@ -84,17 +93,49 @@ def main() -> None:
     only = sorted(decided / t for t in applied)
     print(f"only the {decided} rows of agreements that apply, decisions/s: {_spread(only, ',.0f')}")
     # Every core (issue #20): the same products on one worker, then on two processes.
-    one: list[float] = []
-    two: list[float] = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        qualify_many(cases, DATE, workers=1, agreements=agreements)
-        one.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        qualify_many(cases, DATE, workers=2, agreements=agreements)
-        two.append(time.perf_counter() - start)
+    for render, what in ((None, ""), (as_text, ", JSON text made in the workers")):
+        one: list[float] = []
+        two: list[float] = []
+        for _ in range(repeats):
+            for workers, times in ((1, one), (2, two)):
+                start = time.perf_counter()
+                qualify_many(cases, DATE, workers=workers, render=render, agreements=agreements)
+                times.append(time.perf_counter() - start)
+        speedups = [a / b for a, b in zip(one, two, strict=True)]
+        print(f"two workers against one (qualify_many{what}), speed-up: {_spread(speedups, '.2f')}")
+    folder_check(agreements, max(2, products // 25), repeats)
+
+
+def as_text(comparison: Comparison) -> str:
+    """What a caller writing JSON lines does with each comparison (``render=``)."""
+    return json.dumps(comparison_to_json(comparison))
+
+
+def folder_check(agreements: Sequence[Agreement], books: int, repeats: int) -> None:
+    """``origin check FOLDER --agreement all --workers N`` on ``books`` workbooks of 5
+    products each: two workers against one."""
+    template = registry.get("anzcerta")
+    with tempfile.TemporaryDirectory() as folder:
+        for book in range(books):
+            cases = [
+                generate(20, seed=i, country=COUNTRIES[i % len(COUNTRIES)], psr="CTH or RVC40")
+                for i in range(book * 5, book * 5 + 5)
+            ]
+            write_template(Path(folder) / f"book-{book:04}.xlsx", template, cases)
+        paths = batch.workbooks(Path(folder))
+        batch.check(paths[:1], agreements, DATE)  # the reader's first use
+        one: list[float] = []
+        two: list[float] = []
+        for _ in range(repeats):
+            for workers, times in ((1, one), (2, two)):
+                start = time.perf_counter()
+                batch.check(paths, agreements, DATE, workers=workers)
+                times.append(time.perf_counter() - start)
     speedups = [a / b for a, b in zip(one, two, strict=True)]
-    print(f"two workers against one (qualify_many), speed-up: {_spread(speedups, '.2f')}")
+    print(
+        f"folder check of {books} workbooks × 5 products, every agreement: two workers "
+        f"against one, speed-up: {_spread(speedups, '.2f')}"
+    )
 
 
 def _spread(values: list[float], fmt: str) -> str:
