@@ -79,10 +79,19 @@ def exact(amount: Decimal | int) -> Fraction:
 
 def percent(value: Fraction, places: int = 4) -> str:
     """Display only: a percentage rounded half-even for reading, never for a test."""
-    quantum = Decimal(1).scaleb(-places)
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = _QUANTA[places] = Decimal(1).scaleb(-places)
     shown = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(quantum)
     text = f"{shown.normalize():f}"
-    return f"{text}%" if value == Fraction(shown) else f"{text}…%"
+    # Whether the shown figure is the value itself, compared exactly in integers (as
+    # value == Fraction(shown), without building a Fraction per figure).
+    numerator, denominator = shown.as_integer_ratio()
+    exact_shown = value.numerator * denominator == numerator * value.denominator
+    return f"{text}%" if exact_shown else f"{text}…%"
+
+
+_QUANTA: dict[int, Decimal] = {}  # the quantum of each number of places, made once
 
 
 @functools.lru_cache(maxsize=1024)
