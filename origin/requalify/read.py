@@ -23,6 +23,7 @@ from typing import Any
 from origin import strict_json
 from origin.errors import InputError
 from origin.requalify.states import (
+    AMOUNT_FIELDS,
     MATERIAL_FIELDS,
     Key,
     MaterialState,
@@ -341,6 +342,7 @@ class _Places:
         self.materials = sheets.get("Materials") or []
         self.rvc = sheets.get("RVC") or []
         self.mcol = _columns(self.materials)
+        self.plan = _plan(self.mcol)
         self.rcol = _columns(self.rvc)
         self.by_order: dict[int, tuple[range, range]] | None = None
         if "materials rows" not in col or "RVC rows" not in col:
@@ -421,7 +423,7 @@ class _Places:
                     " its materials are not compared"
                 )
                 return None
-            states.append(_material(line, self.mcol))
+            states.append(_material(line, self.mcol, self.plan))
         return tuple(states)
 
     def _rvc(self, product: str, rows: range, row: Sequence[Any]) -> Fraction | None:
@@ -443,15 +445,28 @@ def _columns(rows: Sequence[Sequence[Any]]) -> dict[str, int]:
     return {h: i for i, h in reversed(list(enumerate(cell_text(c).strip() for c in rows[0]))) if h}
 
 
-def _material(line: Sequence[Any], col: Mapping[str, int]) -> MaterialState:
+def _plan(col: Mapping[str, int]) -> tuple[tuple[str, int, bool], ...]:
+    """The Materials columns read: (field, column, an amount?), once per sheet."""
+    return tuple(
+        (field, col[header], field in AMOUNT_FIELDS)
+        for field, header in MATERIAL_FIELDS
+        if header in col  # a column the sheet does not have: not known
+    )
+
+
+def _material(
+    line: Sequence[Any], col: Mapping[str, int], plan: Sequence[tuple[str, int, bool]]
+) -> MaterialState:
+    width = len(line)
     values: dict[str, Any] = {}
-    for field, header in MATERIAL_FIELDS:
-        raw = _get(line, col, header)
-        if raw is None:
-            continue  # the sheet has no such column: not known
-        values[field] = (
-            amount(raw) or "" if field in ("value", "quantity") else cell_text(raw).strip()
-        )
+    for field, index, is_amount in plan:
+        raw = line[index] if index < width else ""
+        if is_amount:
+            values[field] = amount(raw) or ""
+        elif type(raw) is str:
+            values[field] = raw.strip()
+        else:
+            values[field] = cell_text(raw).strip()
     depth = _get(line, col, "depth")
     return MaterialState(
         id=cell_text(_get(line, col, "id")).strip(),
