@@ -307,3 +307,20 @@ def test_a_workbook_that_cannot_be_read_now_makes_its_products_gone_with_the_rea
     assert code == 1  # a file could not be read: that comes first
     assert "desk.xlsx DESK-1 under anzcerta: GONE" in out
     assert "workbook desk.xlsx could not be read this time:" in out
+
+
+def test_a_damaged_or_hostile_workbook_is_refused_through_the_guarded_reader(
+    cycle: dict[str, Path], capsys: Any
+) -> None:
+    import zipfile  # noqa: PLC0415
+
+    bomb = cycle["dir"] / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<" + b" " * 50_000_000 + b">")
+    damaged = cycle["dir"] / "damaged.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    for path, words in ((bomb, "zip bomb"), (damaged, "damaged")):
+        args = ["check", str(cycle["book"]), "--agreement", "anzcerta", "--previous", str(path)]
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert path.name in err and words in err, err

@@ -227,9 +227,11 @@ def _results_workbook(path: Path, name: str) -> Snapshot:
 
     sheets: dict[str, list[list[Any]]] = {}
     for sheet in cells.read(path):
-        rows = [row for chunk in sheet.chunks for row in chunk]  # every chunk consumed
         if sheet.name in _WANTED and sheet.first_column == 0:
-            sheets[sheet.name] = rows
+            sheets[sheet.name] = [row for chunk in sheet.chunks for row in chunk]
+        else:
+            for _chunk in sheet.chunks:  # consumed (the reader needs it), not kept
+                pass
     summary = sheets.get("Summary")
     if not summary:
         raise InputError(
