@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from origin.declarations.register import Declaration, Register
-from origin.model import Case, Material
+from origin.model import Case
 
 SCHEMA = "origin-declarations-check/1"
 
@@ -99,12 +99,6 @@ class Report:
         }
 
 
-def _key(d: Declaration) -> tuple[str, ...]:
-    """The material a declaration covers: its supplier part where given, else our id."""
-    part = d.part
-    return ("part", *part) if part is not None else ("material", d.material)
-
-
 def check(
     register: Register,
     as_of: dt.date,
@@ -115,13 +109,7 @@ def check(
     each with the materials of ``products`` (source, case) that rely on it."""
     findings: list[Finding] = []
     horizon = as_of + dt.timedelta(days=within)
-    by_reference: dict[str, list[Declaration]] = defaultdict(list)
-    groups: dict[tuple[tuple[str, ...], str], list[Declaration]] = defaultdict(list)
-    for d in register.declarations:
-        by_reference[d.reference].append(d)
-        key = _key(d)
-        for agreement in d.agreements:
-            groups[key, agreement].append(d)
+    by_reference, by_part, by_material = register.indexes()
     for reference, same in by_reference.items():
         if len(same) > 1:
             findings.append(
@@ -131,27 +119,49 @@ def check(
                     f"reference {reference} is used by {len(same)} declarations",
                 )
             )
-    for (_, agreement), group in groups.items():
-        findings.extend(_group(group, agreement, as_of, horizon))
+    # One material's declarations: by its supplier part where they give one, else by our id.
+    covered = [*by_part.values(), *_without_part(by_material)]
+    for declared in covered:
+        for agreement, group in _by_agreement(declared).items():
+            findings.extend(_group(group, agreement, as_of, horizon))
     reliance, missing, count = _reliance(register, products)
     out = [
-        attrs.evolve(
-            f, relied_on_by=tuple(r for ref in f.references for r in reliance.get(ref, ()))
-        )
+        attrs.evolve(f, relied_on_by=relying)
+        if (relying := tuple(r for ref in f.references for r in reliance.get(ref, ())))
+        else f
         for f in findings
     ]
-    for reference, relying in sorted(missing.items()):
+    for reference, relying_on in sorted(missing.items()):
         out.append(
             Finding(
                 Kind.MISSING,
                 (reference,),
                 f"declaration {reference} is named by a material and is not in the register",
-                relied_on_by=tuple(relying),
+                relied_on_by=tuple(relying_on),
             )
         )
     order = {kind: i for i, kind in enumerate(Kind)}
     out.sort(key=lambda f: (order[f.kind], f.references))
     return Report(as_of, within, len(register), tuple(out), count)
+
+
+def _without_part(
+    by_material: Mapping[str, Sequence[Declaration]],
+) -> Iterator[list[Declaration]]:
+    for declared in by_material.values():
+        alone = [d for d in declared if not (d.supplier and d.supplier_part)]
+        if alone:
+            yield alone
+
+
+def _by_agreement(declared: Sequence[Declaration]) -> dict[str, list[Declaration]]:
+    if len(declared) == 1 and len(declared[0].agreements) == 1:  # the common case, cheaply
+        return {declared[0].agreements[0]: list(declared)}
+    groups: dict[str, list[Declaration]] = defaultdict(list)
+    for d in declared:
+        for agreement in d.agreements:
+            groups[agreement].append(d)
+    return groups
 
 
 def _group(
@@ -160,8 +170,15 @@ def _group(
     """One material's declarations for one agreement: lapsed or lapsing without a successor,
     and overlaps."""
     found: list[Finding] = []
-    ordered = sorted(group, key=lambda d: (d.valid_from, d.valid_to, d.reference))
-    latest = max(ordered, key=lambda d: d.valid_to)
+    if len(group) == 1:  # most materials: one declaration, nothing to order or overlap
+        only = group[0]
+        if only.valid_to >= as_of and (only.valid_from > as_of or only.valid_to > horizon):
+            return found
+        ordered: Sequence[Declaration] = group
+        latest = only
+    else:
+        ordered = sorted(group, key=lambda d: (d.valid_from, d.valid_to, d.reference))
+        latest = max(ordered, key=lambda d: d.valid_to)
     if latest.valid_to < as_of:
         found.append(
             Finding(
@@ -225,30 +242,34 @@ def _who(d: Declaration) -> str:
 def _reliance(
     register: Register, products: Iterable[tuple[str, Case]]
 ) -> tuple[dict[str, list[Reliance]], dict[str, list[Reliance]], int]:
-    """Reference → the materials relying on it; the references named by materials that the
-    register does not hold, with those materials; how many products were read."""
+    """Reference → the materials relying on it (found as determinations find them: named,
+    by supplier part, by material id); the references named by materials that the register
+    does not hold, with those materials; how many products were read."""
     relying: dict[str, list[Reliance]] = defaultdict(list)
     missing: dict[str, list[Reliance]] = defaultdict(list)
+    by_reference, by_part, by_material = register.indexes()
     count = 0
     for source, case in products:
         count += 1
+        product = case.good.id
         for _, material in case.walk():
-            for reference in _relied_on(material, register):
-                relying[reference].append(Reliance(source, case.good.id, material.id))
-            if material.declaration and not register.named(material.declaration):
-                missing[material.declaration].append(Reliance(source, case.good.id, material.id))
+            named = material.declaration
+            if named:
+                place = missing if named not in by_reference else relying
+                place[named].append(Reliance(source, product, material.id))
+                continue
+            found: Sequence[Declaration] = ()
+            if material.supplier and material.supplier_part:
+                found = by_part.get((material.supplier, material.supplier_part), ())
+            if not found:
+                found = by_material.get(material.id, ())
+            if len(found) == 1:
+                relying[found[0].reference].append(Reliance(source, product, material.id))
+            elif found:
+                relied = Reliance(source, product, material.id)
+                for reference in dict.fromkeys(d.reference for d in found):
+                    relying[reference].append(relied)
     return relying, missing, count
-
-
-def _relied_on(material: Material, register: Register) -> list[str]:
-    if material.declaration:
-        return [material.declaration]
-    found: Sequence[Declaration] = ()
-    if material.supplier and material.supplier_part:
-        found = register.for_part(material.supplier, material.supplier_part)
-    if not found:
-        found = register.for_material(material.id)
-    return list(dict.fromkeys(d.reference for d in found))
 
 
 def text(report: Report) -> list[str]:

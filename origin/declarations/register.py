@@ -285,13 +285,24 @@ class Register:
             by_material: dict[str, list[Declaration]] = {}
             for d in self.declarations:
                 by_reference.setdefault(d.reference, []).append(d)
-                part = d.part
-                if part is not None:
-                    by_part.setdefault(part, []).append(d)
+                if d.supplier and d.supplier_part:
+                    by_part.setdefault((d.supplier, d.supplier_part), []).append(d)
                 if d.material:
                     by_material.setdefault(d.material, []).append(d)
             self._index.update(reference=by_reference, part=by_part, material=by_material)
         return self._index
+
+    def indexes(
+        self,
+    ) -> tuple[
+        Mapping[str, Sequence[Declaration]],
+        Mapping[tuple[str, str], Sequence[Declaration]],
+        Mapping[str, Sequence[Declaration]],
+    ]:
+        """The declarations by reference, by (supplier, part) and by material id (built once),
+        for callers that look up many materials."""
+        index = self._indexes()
+        return index["reference"], index["part"], index["material"]
 
     def named(self, reference: str) -> Sequence[Declaration]:
         """The declarations with this reference (more than one is a duplicate)."""
