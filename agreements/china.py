@@ -441,7 +441,8 @@ class _Run(Decision):
         return [
             m.id
             for m in self.case.materials
-            if m.origin_country == "NZ" and m.status is originating
+            # "is not None" first: comparing None with "NZ" is slow, and most lines have None
+            if m.origin_country is not None and m.origin_country == "NZ" and m.status is originating
         ]
 
     def provision_steps(self) -> list[Step]:

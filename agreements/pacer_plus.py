@@ -345,7 +345,11 @@ class _Run(Decision):
             )
         materials = self.case.materials
         from_nz = sorted(
-            m.id for m in materials if m.origin_country == OTHER_PARTY or m.produced_in == "NZ"
+            m.id
+            for m in materials
+            # "is not None" first: comparing None with a string is slow, and most lines have None
+            if (m.origin_country is not None and m.origin_country == OTHER_PARTY)
+            or (m.produced_in is not None and m.produced_in == "NZ")
         )
         if from_nz:
             ids = ", ".join(from_nz[:10])

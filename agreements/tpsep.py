@@ -924,10 +924,8 @@ class _Run(Decision):
             return []
         a = self.assessment
         materials = self.case.materials
-        countries = {m.origin_country for m in materials}
-        countries.discard(producer)
-        if countries.isdisjoint(PARTIES):
-            return []  # no line from another party: the BOM is not indexed
+        if not [m for m in materials if m.origin_country is not None]:
+            return []  # no line states a country: the BOM is not indexed
         return [
             (m.id, m.origin_country)
             for i, m in enumerate(materials)

@@ -774,9 +774,9 @@ def tariff_shift_step(a: Assessment, rule: TariffShift, citation: Citation) -> S
     outcome = NEEDS_INFO if unknown and not failing else FAILS
     missing = tuple(_shift_fact(rule, materials, m, word) for m in unknown)
     if failing:
-        ids = [materials[i].id for i in failing]
-        summary = f"{len(ids)} material(s) do not change {word}: {', '.join(ids[:10])}" + (
-            "…" if len(ids) > 10 else ""
+        ids = [materials[i].id for i in failing[:10]]  # the ten shown, not every id
+        summary = f"{len(failing)} material(s) do not change {word}: {', '.join(ids)}" + (
+            "…" if len(failing) > 10 else ""
         )
         de_minimis = de_minimis_step(a, failing)
         children.append(de_minimis)
