@@ -30,11 +30,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import attrs
 from engine_bench import bare, generate
 
 from origin import registry
 from origin.agreement import Agreement
 from origin.comparison import Comparison, comparison_to_json, qualify, qualify_many
+from origin.model import Case
 from origin.workbook import batch
 from origin.workbook.template import write_template
 
@@ -118,7 +120,10 @@ def folder_check(agreements: Sequence[Agreement], books: int, repeats: int) -> N
     with tempfile.TemporaryDirectory() as folder:
         for book in range(books):
             cases = [
-                generate(20, seed=i, country=COUNTRIES[i % len(COUNTRIES)], psr="CTH or RVC40")
+                _named(
+                    generate(20, seed=i, country=COUNTRIES[i % len(COUNTRIES)], psr="CTH or RVC40"),
+                    f"P{i:05d}",
+                )
                 for i in range(book * 5, book * 5 + 5)
             ]
             write_template(Path(folder) / f"book-{book:04}.xlsx", template, cases)
@@ -129,13 +134,19 @@ def folder_check(agreements: Sequence[Agreement], books: int, repeats: int) -> N
         for _ in range(repeats):
             for workers, times in ((1, one), (2, two)):
                 start = time.perf_counter()
-                batch.check(paths, agreements, DATE, workers=workers)
+                check = batch.check(paths, agreements, DATE, workers=workers)
                 times.append(time.perf_counter() - start)
+    assert not check.issues, check.issues[:3]  # every product read and decided
     speedups = [a / b for a, b in zip(one, two, strict=True)]
     print(
         f"folder check of {books} workbooks × 5 products, every agreement: two workers "
         f"against one, speed-up: {_spread(speedups, '.2f')}"
     )
+
+
+def _named(case: Case, name: str) -> Case:
+    """The generated case with its own product id (one workbook holds several)."""
+    return attrs.evolve(case, good=attrs.evolve(case.good, id=name))
 
 
 def _spread(values: list[float], fmt: str) -> str:
