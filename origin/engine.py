@@ -384,10 +384,11 @@ def assess(
     origin; it returns (originating?, its step, its own VNM for roll-down).
     """
     special: dict[int, Line] = {}
-    relevant: list[int] = []
+    # Plain lines: the non-originating ones are also the ones the tariff shift reads, and the
+    # originating ones' VOM is their originating total (the same sums, kept once).
     non_originating: list[int] = []
     sub_steps: list[Step] = []
-    vnm = vom = total = originating_total = ZERO
+    vnm = vom = total = ZERO
     tally = _Tally()
     originating_status = OriginStatus.ORIGINATING
     plain_packaging = Packaging.NONE
@@ -420,22 +421,20 @@ def assess(
         total += value
         if m.status is originating_status:
             vom += value
-            originating_total += value
         else:
             vnm += value
             non_originating.append(index)
-            relevant.append(index)
     t = tally
     return Assessment(
         case,
         regime,
         date,
         special,
-        _merge(relevant, t.relevant),
+        _merge(non_originating.copy(), t.relevant),
         vnm + t.vnm,
         vom + t.vom,
         total + t.total,
-        originating_total + t.originating_total,
+        vom + t.originating_total,
         _merge(non_originating, t.non_originating),
         t.unknown,
         t.unknown_vom,
