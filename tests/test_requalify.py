@@ -324,3 +324,46 @@ def test_a_damaged_or_hostile_workbook_is_refused_through_the_guarded_reader(
         assert main(args) == 2
         err = capsys.readouterr().err
         assert path.name in err and words in err, err
+
+
+def _set_bom(book: Path, row: int, **values: str) -> None:
+    wb = load_workbook(book)
+    sheet = wb["BOM"]
+    heads = {c.value: c.column for c in sheet[1]}
+    for header, value in values.items():
+        sheet.cell(row, heads[header.replace("_", " ")], value)
+    wb.save(book)
+
+
+def test_changing_one_materials_supplier_flips_the_verdict_in_a_cycle(
+    cycle: dict[str, Path], capsys: Any
+) -> None:
+    """The workflow end to end: FITTINGS (originating, AU, 100 of QE) backed by D-1 from
+    Fixings Pty; next cycle it comes from Hinge Co, whom no declaration covers: origin
+    undetermined, counted non-originating, and the desk fails RVC50 (800/13 → 550/13 %)."""
+    folder, book = cycle["dir"], cycle["book"]
+    register = folder / "register.csv"
+    register.write_text(
+        "reference,supplier,supplier_part,hs,origin_country,agreements,status,valid_from,"
+        "valid_to\nD-1,Fixings Pty,FX-1,8302.42,AU,anzcerta,originating,2025-01-01,2025-12-31\n",
+        encoding="utf-8",
+    )
+    _set_bom(book, 3, supplier="Fixings Pty", supplier_part="FX-1")
+    old, export = folder / "q1.xlsx", folder / "q1.csv"
+    args = ["check", str(book), "--agreement", "anzcerta", "--declarations", str(register)]
+    assert main([*args, "--out", str(old), "--export", "csv", "--export-file", str(export)]) == 0
+    assert main([*args, "--previous", str(old)]) == 0  # backed both times: nothing changed
+    _set_bom(book, 3, supplier="Hinge Co")
+    capsys.readouterr()
+    assert main([*args, "--previous", str(old)]) == 3
+    out = capsys.readouterr().out
+    assert "desk.xlsx DESK-1 under anzcerta: CHANGED" in out
+    assert "verdict: originating → not originating" in out
+    assert "(800/13) → factory-cost 42.307692% (550/13)" in out
+    assert "material FITTINGS: supplier Fixings Pty → Hinge Co" in out
+    assert "material FITTINGS: status counted originating → non-originating" in out
+    # From the broker export (origin-broker/5): no materials, but the declarations.
+    assert main([*args, "--previous", str(export)]) == 3
+    out = capsys.readouterr().out
+    assert "verdict: originating → not originating" in out
+    assert "material FITTINGS: declaration backed D-1 → missing" in out

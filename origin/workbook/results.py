@@ -133,6 +133,8 @@ MATERIAL_HEADERS = (
     "valuation basis",
     "quantity",
     "unit",
+    "supplier",  # as the BOM line gives them (requalification names a change of supplier)
+    "supplier part",
 )
 SUMMARY_HEADERS = (
     "workbook",
@@ -798,7 +800,7 @@ def _write(  # noqa: PLR0917 - the parts of the results workbook, in its order
     materials = out.sheet(
         "Materials",
         MATERIAL_HEADERS,
-        (16, 16, 6, 30, 11, 16, 16, 14, 24, 14, 14, 12, 10, 12, 30, 50, 8, 14, 10, 6),
+        (16, 16, 6, 30, 11, 16, 16, 14, 24, 14, 14, 12, 10, 12, 30, 50, 8, 14, 10, 6, 18, 12),
     )
     explanation = out.sheet(
         "Explanation",
@@ -884,7 +886,7 @@ def _material_rows(
         if depth and description:
             shown = _cell(description, alignment=_indent(min(depth, INDENT_MAX)))
         if material is None:
-            extra: list[Any] = [None, None, None, None]
+            extra: list[Any] = [None, None, None, None, None, None]
         else:
             basis = material.basis
             extra = [
@@ -892,6 +894,8 @@ def _material_rows(
                 None if basis is None else basis.value,
                 material.quantity,
                 material.unit,
+                material.supplier,
+                material.supplier_part,
             ]
         if row is None:
             if material is None:  # not made by _lines: a line is a row or a material
