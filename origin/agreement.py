@@ -205,21 +205,25 @@ def _scan(
         if material.attributes or material.adjustments:
             worded.append(material)
         if material.components:
-            # Its sub-BOM, parents first, on a stack of our own (no generator per line).
-            stack = list(reversed(material.components))
+            # Its sub-BOM, parents first: a stack of the BOMs being read, each read by a plain
+            # loop that stops at a line with a BOM of its own, read next (no step per line).
+            stack = [iter(material.components)]
             while stack:
-                inner = stack.pop()
-                if (
-                    abroad is None
-                    and inner.status is originating
-                    and inner.origin_country is not None
-                    and inner.origin_country not in parties
-                ):
-                    abroad = inner
-                if inner.attributes or inner.adjustments:
-                    worded.append(inner)
-                if inner.components:
-                    stack.extend(reversed(inner.components))
+                for inner in stack[-1]:
+                    if (
+                        abroad is None
+                        and inner.status is originating
+                        and inner.origin_country is not None
+                        and inner.origin_country not in parties
+                    ):
+                        abroad = inner
+                    if inner.attributes or inner.adjustments:
+                        worded.append(inner)
+                    if inner.components:
+                        stack.append(iter(inner.components))
+                        break
+                else:
+                    stack.pop()
     return abroad, worded
 
 

@@ -306,7 +306,7 @@ class Decision:
                 continue
             order.append((key, sub_case))
             # Only lines with a BOM of their own can be intermediates (the others are skipped).
-            stack.extend((m, sub_case) for m in reversed(material.components) if m.components)
+            stack.extend([(m, sub_case) for m in reversed(material.components) if m.components])
         for key, sub_case in reversed(order):  # every material after all of its own
             if key not in below:
                 below[key] = cls.resolve(
