@@ -25,6 +25,7 @@ from origin.requalify.states import (
 )
 
 _LABEL = dict(MATERIAL_FIELDS)
+_BACKING = (None, "", "backed", "not needed")  # uses that leave the status as declared
 
 
 @attrs.frozen
@@ -339,6 +340,10 @@ def _material_causes(
             text = f"material {_name(key)}: {label} {_shown(a)} → {_shown(b)}"
             if field == "declaration_use" and n.declaration_reason:
                 text += f" ({n.declaration_reason})"
+            elif field == "status" and n.declaration_use not in _BACKING:
+                # The status the engine was given: the register's pass leaves a material
+                # no declaration backs undetermined, whatever the BOM line says.
+                text += f" (declaration {n.declaration_use}: the register's, not the BOM's)"
             causes.append(
                 Cause(kind, text, material=_name(key), change="changed", field=label, old=a, new=b)
             )
