@@ -462,6 +462,7 @@ _RULES: dict[str, Callable[[Any], Any] | None] = {
     "psr": _as_text,
     "produced_in": fields.country,
     "operations": _as_words,
+    **dict.fromkeys(_SUPPLIED, _as_text),
 }
 
 

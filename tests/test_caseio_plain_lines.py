@@ -51,8 +51,9 @@ ODD_VALUES: tuple[Any, ...] = (
     "retail",
     "8471.30",
     "9999.99",
+    "D-17",
 )
-FIELDS = (*caseio._MATERIAL, "unknown")
+FIELDS = (*caseio._MATERIAL, "unknown")  # the supplied fields too
 
 
 def _read(document: dict[str, Any]) -> object:
@@ -110,13 +111,14 @@ def test_plain_lines_are_read_column_wise() -> None:
     itself) and declined for a line with more than plain fields."""
     lines: list[dict[str, Any]] = [
         {"id": "a", "hs": "8471.30", "value": "10.00", "status": "originating"},
-        {"id": "b", "value": "2.5", "origin_country": "CN", "components": []},
+        {"id": "b", "value": "2.5", "origin_country": "CN", "components": [], "supplier": "S"},
     ]
     made = caseio._plain_lines(copy.deepcopy(lines))
     assert made is not None
     assert [m.id for m in made] == ["a", "b"]
     assert made[1].value == Decimal("2.5")
     assert made[1].origin_country == "CN"
+    assert (made[1].supplier, made[0].supplier) == ("S", None)
     lines[1]["accessory"] = {"kind": "accessory"}
     assert caseio._plain_lines(lines) is None
     lines[1].pop("accessory")
