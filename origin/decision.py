@@ -467,9 +467,9 @@ class Decision:
         """
         place = self.produced_in_parties(citation)
         a = self.assessment
-        materials = a.case.materials
+        bom = a.case.materials
         # Only the count and the first ten ids are shown: a large BOM's ids are not all read.
-        shown = [materials[i].id for i in a.non_originating[:10]]
+        shown = [bom[i].id for i in a.non_originating[:10]]
         count = len(a.non_originating)
         if not relief_is_originating:
             relieved = [

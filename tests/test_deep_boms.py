@@ -202,3 +202,26 @@ def test_a_schedule_gives_rules_to_a_bom_1000_deep() -> None:
     ruled, provenance = apply_schedule(load_case_from(data), schedule)
     assert len(provenance) == 1001  # the goods and each of the 1,000 intermediates
     assert all(m.psr == "CTH" for _, m in ruled.walk() if m.components)
+
+
+@pytest.mark.parametrize(
+    "levels",
+    [[("undetermined", True)] * 60, [("undetermined", True), ("non-originating", True)] * 30],
+)
+def test_each_intermediate_is_made_into_goods_once(levels: list[tuple[str, bool]]) -> None:
+    """Issue 20: an intermediate's sub-case (which checks its whole BOM when made) was made
+    three times, by the walk ordering the decisions, by the parent's assessment and by its
+    own run; it is made once per parent case."""
+    calls = 0
+    make = decision._sub_case
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return make(*args, **kwargs)
+
+    case = load_case_from(chain(levels))
+    with mock.patch.object(decision, "_sub_case", counted):
+        d = registry.get("anzcerta").determine(case, DATE)
+    assert d.verdict in Verdict
+    assert calls == len(levels)
