@@ -113,6 +113,7 @@ Interpretations (also shown in the explanation where they apply):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -567,20 +568,7 @@ class _Run(Decision):
 
     def parties_step(self) -> Step:
         """r 51ZM "party": which signatories are declared parties, and from which list."""
-        listed = PARTIES_LIST
-        return Step(
-            "parties relied on",
-            listed.reference,
-            MEETS,
-            f"{', '.join(PARTIES)}: the signatories (r 51ZM party) recorded as declared specified "
-            f"AANZFTA parties, as the Working Tariff Document lists them as at "
-            f"{listed.as_at.isoformat()} (law file [parties_list]); {listed.caveat}",
-            (
-                ("list", listed.source),
-                ("as at", listed.as_at),
-                ("parties", ", ".join(PARTIES)),
-            ),
-        )
+        return _parties_step()
 
     def determine(self) -> Determination:
         case = self.case
@@ -650,6 +638,27 @@ def _commencement() -> Step:
     )
 
 
+@functools.cache
+def _parties_step() -> Step:
+    """r 51ZM "party": the "parties relied on" step, the same for every determination (the
+    law file's list), so written once (a step is immutable)."""
+    listed = PARTIES_LIST
+    return Step(
+        "parties relied on",
+        listed.reference,
+        MEETS,
+        f"{', '.join(PARTIES)}: the signatories (r 51ZM party) recorded as declared specified "
+        f"AANZFTA parties, as the Working Tariff Document lists them as at "
+        f"{listed.as_at.isoformat()} (law file [parties_list]); {listed.caveat}",
+        (
+            ("list", listed.source),
+            ("as at", listed.as_at),
+            ("parties", ", ".join(PARTIES)),
+        ),
+    )
+
+
+@functools.lru_cache(maxsize=1024)
 def annex_3b_from(date: dt.date) -> dt.date:
     """r 51ZM product specific rule (b): "180 days after the commencement of the second
     protocol and subsequently" -- the first day Annex 3B can apply to a party."""

@@ -33,6 +33,7 @@ r 33(2), r 33A, r 34, r 37, r 39A and the records.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import attrs
@@ -496,57 +497,7 @@ class _Run(Decision):
         until = years_after(self.imported_on(), years)
         statement = self.case.facts.get("r37_statement")
         relied = statement and self._r37_deemed
-        tolerance = (
-            (
-                Obligation(
-                    cite("r 37(4)"),
-                    f"the chief executive may amend or revoke statement {statement} at any "
-                    "time to reflect changed circumstances; this determination relies on it "
-                    "as stated",
-                ),
-            )
-            if relied
-            else ()
-        )
-        return (
-            *tolerance,
-            Obligation(
-                cite("r 39D(1)"),
-                "the importer may claim preferential treatment on the basis of a declaration "
-                "of the exporter of the goods",
-            ),
-            Obligation(
-                cite("r 39D(2)"),
-                "the chief executive may require the exporter's declaration of why the "
-                "goods qualify, with costs and production information",
-            ),
-            Obligation(cite("r 39D(3)"), "the declaration may be provided in electronic form"),
-            Obligation(
-                cite("r 39E(3)"),
-                f"keep records of the importation, exportation or production for at least "
-                f"{years} years after importation or exportation",
-                until,
-            ),
-            Obligation(
-                cite("r 39F"),
-                "the claim may be verified; keep the cost data behind this determination available",
-            ),
-            Obligation(
-                cite("r 39G(1)"),
-                "if the chief executive is satisfied that the goods are originating (on a "
-                "declaration, r 39D(2), or by verification, r 39F), the claim must be granted",
-            ),
-            Obligation(
-                cite("r 39G(2)"),
-                "preferential treatment may be denied if the importer fails to comply with a "
-                "requirement imposed by or under the regulations",
-            ),
-            Obligation(
-                cite("r 39G(3)"),
-                "if preferential treatment is denied, the Customs must give the claimant a "
-                "written explanation",
-            ),
-        )
+        return _obligations(years, until, str(statement) if relied else None)
 
     def determine(self) -> Determination:
         case = self.case
@@ -623,6 +574,64 @@ class _Run(Decision):
         if sheet is None:
             return determination
         return attrs.evolve(determination, costs=sheet.rows)
+
+
+@functools.lru_cache(maxsize=1024)
+def _obligations(years: int, until: dt.date, statement: str | None) -> tuple[Obligation, ...]:
+    """The obligations of regs 37(4) and 39D-39G for a record period, its end and the r 37(2)
+    statement relied on (None: none): the same for every determination that shares them, so
+    written once (obligations are immutable)."""
+    tolerance = (
+        (
+            Obligation(
+                cite("r 37(4)"),
+                f"the chief executive may amend or revoke statement {statement} at any "
+                "time to reflect changed circumstances; this determination relies on it "
+                "as stated",
+            ),
+        )
+        if statement is not None
+        else ()
+    )
+    return (
+        *tolerance,
+        Obligation(
+            cite("r 39D(1)"),
+            "the importer may claim preferential treatment on the basis of a declaration "
+            "of the exporter of the goods",
+        ),
+        Obligation(
+            cite("r 39D(2)"),
+            "the chief executive may require the exporter's declaration of why the "
+            "goods qualify, with costs and production information",
+        ),
+        Obligation(cite("r 39D(3)"), "the declaration may be provided in electronic form"),
+        Obligation(
+            cite("r 39E(3)"),
+            f"keep records of the importation, exportation or production for at least "
+            f"{years} years after importation or exportation",
+            until,
+        ),
+        Obligation(
+            cite("r 39F"),
+            "the claim may be verified; keep the cost data behind this determination available",
+        ),
+        Obligation(
+            cite("r 39G(1)"),
+            "if the chief executive is satisfied that the goods are originating (on a "
+            "declaration, r 39D(2), or by verification, r 39F), the claim must be granted",
+        ),
+        Obligation(
+            cite("r 39G(2)"),
+            "preferential treatment may be denied if the importer fails to comply with a "
+            "requirement imposed by or under the regulations",
+        ),
+        Obligation(
+            cite("r 39G(3)"),
+            "if preferential treatment is denied, the Customs must give the claimant a "
+            "written explanation",
+        ),
+    )
 
 
 AGREEMENT_NAME = "anzcerta"
