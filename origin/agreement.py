@@ -95,12 +95,6 @@ class Agreement:
             ):
                 expected = "true or false" if kind == "bool" else "non-empty text"
                 raise FactError(f"facts.{key}: expected {expected}, found {value!r}")
-        vocabularies = self.law.vocabularies
-        attributes = vocabularies.get("material_attributes", {})
-        adjustments = {
-            *vocabularies.get("adjust_originating", {}),
-            *vocabularies.get("adjust_non_originating", {}),
-        }
         if parties is None:
             parties = frozenset(self.law.parties)
         abroad, worded = _scan(case.materials, parties)
@@ -110,6 +104,14 @@ class Agreement:
                 f"{abroad.origin_country}, which is not a party ({', '.join(sorted(parties))}): "
                 "originating materials of this agreement come from a party"
             )
+        if not worded:
+            return  # no line carries a word to check (the law's words are not gathered)
+        vocabularies = self.law.vocabularies
+        attributes = vocabularies.get("material_attributes", {})
+        adjustments = {
+            *vocabularies.get("adjust_originating", {}),
+            *vocabularies.get("adjust_non_originating", {}),
+        }
         for material in worded:
             if material.attributes and not material.attributes <= attributes.keys():
                 bad = ", ".join(sorted(material.attributes - attributes.keys()))
