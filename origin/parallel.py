@@ -337,7 +337,7 @@ def run(
             if progress is not None:
                 progress(len(items))
             return alone
-        size = chunk or max(1, min(32, -(-len(items) // (count * 16))))
+        size = chunk or max(1, min(16, -(-len(items) // (count * 16))))
         return _Pool(task, items, children, share, progress, size).run()
 
 
@@ -400,6 +400,8 @@ class _Pool(Generic[T, R]):
                 if following < len(self.ranges) and (self.share or broken):
                     self._here(following)
                     following += 1
+                elif self.share and (taken := _take_back(pending)) is not None:
+                    self._here(taken)  # the last chunks: whoever is free decides them
                 elif pending:
                     wait(pending, return_when=FIRST_COMPLETED)
                 else:
@@ -436,6 +438,15 @@ class _Pool(Generic[T, R]):
                 start, stop = self.ranges[self.reported]
                 self.progress(stop - start)
             self.reported += 1
+
+
+def _take_back(pending: dict[Future[bytes], int]) -> int | None:
+    """A chunk given to the workers but not yet started, taken back (the latest given):
+    at the end of a run this process decides it instead of waiting for it."""
+    for future in reversed(list(pending)):
+        if future.cancel():
+            return pending.pop(future)
+    return None
 
 
 def _stopped(start: int, stop: int, why: str) -> list[Any]:
