@@ -851,8 +851,12 @@ class Decision:
         the alternatives met, and the de minimis (or tolerance) that rescued a change of
         classification, in the law file's words (``[regime.words] de_minimis_basis``)."""
         label = provision + (f" ({'; '.join(map(str, met))})" if met else "")
-        if any(s.test == "de minimis" and s.outcome is MEETS for s in step.walk()):
-            label += " " + self._declared().word("de_minimis_basis")
+        stack = [step]  # any step under it (order does not matter: no generator per step)
+        while stack:
+            s = stack.pop()
+            if s.test == "de minimis" and s.outcome is MEETS:
+                return label + " " + self._declared().word("de_minimis_basis")
+            stack.extend(s.children)
         return label
 
     def fungibles(

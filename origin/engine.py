@@ -929,17 +929,19 @@ def _de_minimis_by_value(a: Assessment, failing: Sequence[int], citation: Citati
             inputs,
             missing=tuple(missing),
         )
-    limit = exact(base) * regime.de_minimis_share
-    share = exact(total) / exact(base) if base else Fraction(0)
-    ok = exact(total) <= limit and (base > 0 or total == 0)
+    base_exact, total_exact = exact(base), exact(total)  # each made once
+    limit = base_exact * regime.de_minimis_share
+    share = total_exact / base_exact if base else Fraction(0)
+    ok = total_exact <= limit and (base > 0 or total == 0)
+    shown = share * 100
     return Step(
         "de minimis",
         citation,
         Outcome.of(ok),
-        f"{total} is {percent(share * 100)} of the {regime.de_minimis_base_label} "
+        f"{total} is {percent(shown)} of the {regime.de_minimis_base_label} "
         f"({'within' if ok else 'over'} the {share_allowed} allowed)",
         inputs,
-        value=share * 100,
+        value=shown,
         threshold=regime.de_minimis_share * 100,
         margin=(regime.de_minimis_share - share) * 100,
     )
