@@ -116,6 +116,7 @@ def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:
     init = getattr(getattr(cls, "__init__", None), "__code__", None)
     if (
         attrs.has(cls)
+        and "__attrs_attrs__" in cls.__dict__  # not a plain subclass with state of its own
         and init is not None
         and init.co_filename.startswith("<attrs generated")
         and cls.__reduce__ is object.__reduce__

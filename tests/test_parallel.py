@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import pickle
 import sys
 from pathlib import Path
 
@@ -162,3 +163,14 @@ def test_the_serial_run_leaves_the_collector_as_it_was() -> None:
     frozen = gc.get_freeze_count()
     assert parallel.run(_boom, [1, 2], workers=1) == [2, 4]
     assert gc.get_freeze_count() == frozen and gc.isenabled()
+
+
+class _Loose(parallel.Failed):
+    """A plain subclass of an attrs class."""
+
+
+def test_packing_gives_back_what_plain_pickle_gives_back() -> None:
+    values: list[object] = [len, parallel.Failed(2, "y"), _Loose(1, "x"), {1: [2, (3,)]}, None]
+    back = parallel.unpack(parallel.pack(values))
+    assert back == pickle.loads(pickle.dumps(values)) == values
+    assert [type(v) for v in back] == [type(v) for v in values]
