@@ -149,3 +149,25 @@ def test_bom_columns_supplier_part_and_declaration_round_trip(tmp_path: Path) ->
         "D-17",
     )
     assert result.products[0].case.material("TIMBER").supplier is None  # type: ignore[union-attr]
+
+
+def test_results_workbook_materials_show_the_declaration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import openpyxl  # noqa: PLC0415
+
+    book = tmp_path / "desk.xlsx"
+    write_template(book, ANZCERTA, [desk()], example_in_inputs=True)
+    register, _ = _files(tmp_path, d17(valid_to=LAPSED))
+    out = tmp_path / "results.xlsx"
+    args = ["check", str(book), "--agreement", "anzcerta", "--declarations", str(register)]
+    assert main([*args, "--out", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out, read_only=True)["Materials"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = rows[0]
+    glue = next(r for r in rows if r[1] == "GLUE")
+    timber = next(r for r in rows if r[1] == "TIMBER")
+    at = header.index("declaration")
+    assert header[at + 1] == "declaration use"
+    assert glue[at : at + 2] == ["D-17", "expired"]
+    assert timber[at : at + 2] == [None, "not needed"]

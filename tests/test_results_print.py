@@ -292,7 +292,7 @@ def test_every_sheet_prints_landscape_one_page_wide_with_titles_and_a_table(
         names = [c.name for c in table.tableColumns]
         assert names == [c.value for c in sheet[1]], sheet.title
         assert table.ref.startswith("A1:"), sheet.title
-    assert book["Materials"].tables["MaterialsTable"].ref == "A1:V31"
+    assert book["Materials"].tables["MaterialsTable"].ref == "A1:X31"
     assert book["Summary"].tables["SummaryTable"].ref == "A1:V2"  # not the title block
 
 

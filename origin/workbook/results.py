@@ -135,7 +135,10 @@ MATERIAL_HEADERS = (
     "unit",
     "supplier",  # as the BOM line gives them (requalification names a change of supplier)
     "supplier part",
+    "declaration",  # with --declarations: the one relied on or found, and what it said
+    "declaration use",
 )
+_MATERIAL_WIDTHS = (16, 16, 6, 30, 11, 16, 16, 14, 24, 14, 14, 12, 10, 12, 30, 50)  # … notes
 SUMMARY_HEADERS = (
     "workbook",
     "product",
@@ -800,7 +803,7 @@ def _write(  # noqa: PLR0917 - the parts of the results workbook, in its order
     materials = out.sheet(
         "Materials",
         MATERIAL_HEADERS,
-        (16, 16, 6, 30, 11, 16, 16, 14, 24, 14, 14, 12, 10, 12, 30, 50, 8, 14, 10, 6, 18, 12),
+        (*_MATERIAL_WIDTHS, 8, 14, 10, 6, 18, 12, 12, 14),  # … declaration, declaration use
     )
     explanation = out.sheet(
         "Explanation",
@@ -877,6 +880,7 @@ def _material_rows(
     _, base_value = _de_minimis_base(d)
     applied = _de_minimis_outcome(d)
     cited: dict[tuple[Any, ...], str | None] = {}  # most lines cite the same provisions
+    uses = {u.material: u for u in d.declarations}  # origin.declarations; empty without one
     for row, material, depth, parent in _lines(case, rows):
         r = material_row
         description = (
@@ -886,7 +890,7 @@ def _material_rows(
         if depth and description:
             shown = _cell(description, alignment=_indent(min(depth, INDENT_MAX)))
         if material is None:
-            extra: list[Any] = [None, None, None, None, None, None]
+            extra: list[Any] = [None, None, None, None, None, None, None, None]
         else:
             basis = material.basis
             extra = [
@@ -896,6 +900,7 @@ def _material_rows(
                 material.unit,
                 material.supplier,
                 material.supplier_part,
+                *_declaration(uses.get(material.id), material.declaration),
             ]
         if row is None:
             if material is None:  # not made by _lines: a line is a row or a material
@@ -965,6 +970,13 @@ def _material_rows(
         )
         material_row += 1
     return material_row
+
+
+def _declaration(use: Any, named: str | None) -> tuple[str | None, str | None]:
+    """The declaration relied on (or named) and what the register said of it."""
+    if use is None:
+        return named, None
+    return use.declaration or named, use.use.value
 
 
 def _amount(value: Decimal | None, money: str) -> Any:
