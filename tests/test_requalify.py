@@ -367,3 +367,21 @@ def test_changing_one_materials_supplier_flips_the_verdict_in_a_cycle(
     out = capsys.readouterr().out
     assert "verdict: originating → not originating" in out
     assert "material FITTINGS: declaration backed D-1 → missing" in out
+
+
+def test_two_batches_compared_in_python(cycle: dict[str, Path]) -> None:
+    """A notebook's use: two runs of batch.check, compared without writing a file."""
+    from origin.workbook import batch  # noqa: PLC0415
+
+    first = batch.check([cycle["book"]], ANZCERTA, None)
+    edit(cycle["book"], "BOM", {f"{BOM_COUNTRY}2": "CA"})
+    edit(cycle["book"], "Product", {"E2": "not a rule"})
+    second = batch.check([cycle["book"]], ANZCERTA, None)
+    r = requalify.compare(first, second)
+    (change,) = r.of("changed")
+    assert change.new is not None and change.new.verdict == "error"
+    assert change.what == ("verdict",)  # not decided: no RVC or fingerprint to compare
+    assert [c.kind for c in change.causes] == ["unknown"]
+    assert change.causes[0].text.startswith("not decided this time: ")
+    assert "verdict: originating → error" in str(r)
+    assert requalify.to_json(r)["counts"]["changed"] == 1

@@ -322,7 +322,7 @@ def _summary_state(
         basis=text("basis"),
         missing=text("missing facts") if verdict != "error" else None,
         error=error,
-        materials=materials if verdict != "error" else (),
+        materials=materials if verdict != "error" else None,
         materials_note=note,
     )
 

@@ -46,10 +46,16 @@ def text(r: Requalification) -> str:
         if p.status == "unchanged":
             continue
         lines.append(f"{_title(p)}: {p.status.upper()}")
-        if p.status == "new":
-            lines.append(f"  verdict: {p.state.verdict}; RVC: {_rvc(p.new)} (not in the old run)")
-        elif p.status == "gone":
-            lines.append(f"  was: {p.state.verdict}; RVC: {_rvc(p.old)} (not in this run)")
+        if p.status in ("new", "gone"):
+            shown = f"{p.state.verdict}; RVC: {_rvc(p.state)}"
+            lines.append(
+                f"  verdict: {shown} (not in the old run)"
+                if p.status == "new"
+                else f"  was: {shown} (not in this run)"
+            )
+            if p.state.error:
+                lines.append(f"  {'not decided' if p.state.verdict == 'error' else 'why'}: "
+                             f"{p.state.error}")  # fmt: skip
         else:
             old, new = p.old, p.new
             assert old is not None and new is not None

@@ -240,7 +240,8 @@ def product_state(item: Decided, agreement: str | None = None) -> ProductState:
             fingerprint="",
             error=item.error,
             hs=str(good.hs) if good is not None else item.hs,
-            materials=(),
+            materials=None,  # not decided: no lines counted to compare
+            materials_note="not decided",
             **common,
         )
     rvc = decisive_rvc(d)
