@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from types import MemberDescriptorType
 from typing import Any, Generic, TypeVar, cast, overload
 
 import attrs
@@ -97,7 +98,11 @@ PROTOCOL = pickle.HIGHEST_PROTOCOL
 # Value objects equal across determinations (the law's words): sent once per packed chunk,
 # then as a reference to that first one.
 _BY_VALUE: frozenset[type] = frozenset({Citation, Obligation})
-_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]] | None] = {}
+_Getter = Callable[[Any], tuple[Any, ...]]
+# How each attrs class travels: (rebuilt without running its converters again, how to read
+# its fields), or None: pickle's own way.
+_FIELDS: dict[type, tuple[bool, _Getter] | None] = {}
+_BUILDERS: dict[type, Callable[..., Any]] = {}
 _Reducer = Callable[[Any], Any]
 
 
@@ -106,13 +111,15 @@ def _same(value: T) -> T:
     return value
 
 
-def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:
-    """How to read an attrs instance's constructor arguments, or None where rebuilding it
-    by ``cls(*arguments)`` might not give it back (keyword-only or non-init fields,
-    converters, an ``__init__`` or a pickling of its own, such as Agreement's)."""
+def _fields_of(cls: type) -> tuple[bool, _Getter] | None:
+    """How an attrs instance travels: its constructor's arguments, rebuilt by
+    ``cls(*arguments)``; or, for a class whose fields are converted as they are made (the
+    model's), every field, set again as it was (its converters and validators ran when it
+    was made). None where neither would give it back: keyword-only or non-init fields that
+    are not caches, an ``__init__`` or a pickling of its own (such as Agreement's)."""
     if cls in _FIELDS:
         return _FIELDS[cls]
-    getter: Callable[[Any], tuple[Any, ...]] | None = None
+    how: tuple[bool, _Getter] | None = None
     init = getattr(getattr(cls, "__init__", None), "__code__", None)
     if (
         attrs.has(cls)
@@ -129,14 +136,54 @@ def _fields_of(cls: type) -> Callable[[Any], tuple[Any, ...]] | None:
         # text), written again when next read.
         caches = all(not f.eq for f in fields if not f.init)
         if given and caches and all(not f.kw_only and f.converter is None for f in given):
-            names = [f.name for f in given]
-            if len(names) == 1:
-                only = operator.attrgetter(names[0])
-                getter = lambda obj: (only(obj),)  # noqa: E731
-            else:
-                getter = operator.attrgetter(*names)
-    _FIELDS[cls] = getter
-    return getter
+            how = (False, _getter([f.name for f in given]))
+        elif fields and _settable(cls, [f.name for f in fields]):
+            how = (True, _getter([f.name for f in fields]))
+    _FIELDS[cls] = how
+    return how
+
+
+def _getter(names: list[str]) -> _Getter:
+    if len(names) == 1:
+        only = operator.attrgetter(names[0])
+        return lambda obj: (only(obj),)
+    return operator.attrgetter(*names)
+
+
+def _settable(cls: type, names: list[str]) -> bool:
+    """Whether an instance is exactly its fields, each in a slot: nothing else to restore
+    and nothing computed after ``__init__``."""
+    slots: set[str] = set()
+    for klass in cls.__mro__:
+        declared = klass.__dict__.get("__slots__", ())
+        slots.update([declared] if isinstance(declared, str) else declared)
+    slots.discard("__weakref__")
+    return (
+        not hasattr(cls, "__attrs_post_init__")
+        and slots == set(names)
+        and all(isinstance(getattr(cls, name, None), MemberDescriptorType) for name in names)
+    )
+
+
+def _build(cls: type, *values: Any) -> Any:
+    """Unpacking an instance of such a class: its slots set as they were."""
+    builder = _BUILDERS.get(cls)
+    if builder is None:
+        builder = _BUILDERS[cls] = _builder(cls)
+    return builder(*values)
+
+
+def _builder(cls: type) -> Callable[..., Any]:
+    """``build(*values)`` for ``cls``, one slot write per field, unrolled (as attrs writes
+    its ``__init__``), bypassing the frozen class's ``__setattr__`` as attrs does."""
+    names = [f.name for f in attrs.fields(cls)]
+    values = ", ".join(f"v{i}" for i in range(len(names)))
+    writes = "".join(f"    set{i}(obj, v{i})\n" for i in range(len(names)))
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    namespace.update({f"set{i}": getattr(cls, name).__set__ for i, name in enumerate(names)})
+    exec(f"def build({values}):\n    obj = new(cls)\n{writes}    return obj\n", namespace)
+    builder: Callable[..., Any] = namespace["build"]
+    return builder
 
 
 class _Rows(Sequence[Any]):
@@ -187,9 +234,10 @@ def _table_reducer(table: Sequence[Any]) -> Any:
     if not (isinstance(reduced, tuple) and reduced[0] is tuple and len(reduced[1]) == 1):
         return reduced
     rows = list(reduced[1][0])
-    getter = _fields_of(type(rows[0])) if rows else None
-    if getter is None or any(type(row) is not type(rows[0]) for row in rows):
+    how = _fields_of(type(rows[0])) if rows else None
+    if how is None or how[0] or any(type(row) is not type(rows[0]) for row in rows):
         return reduced
+    getter = how[1]
     return (_Rows, (type(rows[0]), [getter(row) for row in rows]))
 
 
@@ -215,9 +263,12 @@ class _Reducers(dict[type, _Reducer]):
             return cast(_Reducer, copyreg.dispatch_table[cls])
         if issubclass(cls, Sequence) and not issubclass(cls, (tuple, list, str, bytes, range)):
             return _table_reducer
-        getter = _fields_of(cls)
-        if getter is None:
+        how = _fields_of(cls)
+        if how is None:
             return operator.methodcaller("__reduce_ex__", PROTOCOL)  # the default, in C
+        raw, getter = how
+        if raw:
+            return lambda obj: (_build, (cls, *getter(obj)))
         if cls in _BY_VALUE:
             first = self._first
 

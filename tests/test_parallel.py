@@ -132,6 +132,10 @@ def test_progress_is_reported_in_order_and_counts_every_item() -> None:
 def test_packed_results_come_back_equal_with_their_tables_lazy() -> None:
     cases = [generate(25, seed=i, country=c, psr="CTH or RVC40") for i, c in enumerate(COUNTRIES)]
     comparisons = [qualify(case, DATE) for case in cases]
+    back_cases = parallel.unpack(parallel.pack(cases))  # fields converted when made: as they were
+    assert back_cases == cases and [type(c.good.hs) for c in back_cases] == [
+        type(c.good.hs) for c in cases
+    ]
     back = parallel.unpack(parallel.pack(comparisons))
     assert [comparison_to_json(c) for c in back] == [comparison_to_json(c) for c in comparisons]
     for before, after in zip(comparisons, back, strict=True):
