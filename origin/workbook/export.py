@@ -181,12 +181,19 @@ class Decided:
     error: str = ""  # why no determination was made
     hs: str = ""  # the good's HS / tariff item as read, for records without a case
     date_reason: str = ""  # why the law date was that one (origin.comparison.law_date)
+    # The fingerprint, hashed on first use: the results workbook, the export and
+    # requalification each ask for it (not part of equality or the constructor).
+    _fingerprint: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     @property
     def fingerprint(self) -> str:
-        if self.case is None or self.determination is None:
-            return ""
-        return fingerprint(self.case, self.agreement.name, self.determination.date)
+        found = self._fingerprint
+        if found is None:
+            found = ""
+            if self.case is not None and self.determination is not None:
+                found = fingerprint(self.case, self.agreement.name, self.determination.date)
+            object.__setattr__(self, "_fingerprint", found)
+        return found
 
 
 def broker_row(item: Decided) -> dict[str, str]:
