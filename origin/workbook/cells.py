@@ -8,12 +8,12 @@ XML itself (:mod:`origin.workbook.limits`) to name the cause precisely. Without 
 the file is read in-process, only after that scan has passed.
 
 A large sheet is read in pieces (``split``): the child cuts the sheet's rows into pieces at
-row boundaries and parses one piece at a time, so that this process converts the rows of
-one piece while the child parses the next (two cores instead of one; calamine itself has
-no streaming reader). The pieces are checked to follow each other in row order; a piece
-that does not, or that calamine cannot read on its own, stops the pieces and the caller
-reads the file again whole (:class:`ReadAgain`), so a sheet is never read differently for
-having been cut.
+row boundaries (each with the part of the shared strings it takes) and parses one piece at
+a time, so that this process converts the rows of one piece while the child parses the
+next (two cores instead of one; calamine itself has no streaming reader). The pieces are
+checked to follow each other in row order; a piece that does not, or that calamine cannot
+read on its own, stops the pieces and the caller reads the file again whole
+(:class:`ReadAgain`), so a sheet is never read differently for having been cut.
 """
 
 from __future__ import annotations
@@ -51,8 +51,8 @@ SPLIT_BYTES = 8 * 1024 * 1024  # a sheet whose XML is larger is read in pieces (
 PIECE_BYTES = 4 * 1024 * 1024  # … of about this much XML each, at least …
 MAX_PIECES = 32
 PARSERS = 2  # pieces parsed at once, in threads of the child
-OVERHEAD_PER_PIECE = 1  # … and at least as large as the workbook's other XML (shared strings,
-# styles), which calamine reads again for every piece.
+OVERHEAD_PER_PIECE = 1  # … and at least as large as the workbook's other XML (styles …),
+# which calamine reads again for every piece (of the shared strings, a part: see _Strings).
 _HEADER = struct.Struct("<QB")  # message size; 0 = marshal (4× faster for plain rows), 1 = pickle
 _PIPE_BYTES = 1 << 20  # so the child does not wait while this process scans the XML
 _ROW_TRIES = 64  # row tags looked at for a cut
@@ -461,31 +461,28 @@ def _send_pieces(  # noqa: PLR0917 # pragma: no cover - runs in the child; its e
     loaded = _load(path, part, set(parts.values()) - {part}, (large or {}).get(part))
     if loaded is None:
         return False
-    xml, members, pieces = loaded
+    xml, members, pieces, strings_part = loaded
     cuts = _cuts(xml)
     if cuts is None:
         return False
-    body_start, body_end = cuts
-    head, tail, view = xml[:body_start], xml[body_end:], memoryview(xml)
-    bounds = _row_starts(xml, body_start, body_end, pieces)
+    bounds = _row_starts(xml, *cuts, pieces)
     if len(bounds) < 3:  # no place to cut: the plain read
         return False
-
-    def parse(low: int, high: int) -> tuple[Any, str]:
-        return _parse_piece(name, part, members, b"".join((head, view[low:high], tail)))
-
+    # Each piece with the part of the shared strings it takes (see _Strings).
+    strings = _Strings(name, part, members, strings_part, xml, cuts)
     next_row, first_column, widest = 0, -1, 0
     merged: tuple[tuple[int, int, int, int], ...] | None = None  # sent before "sheet"
     ranges = itertools.pairwise(bounds)
     with concurrent.futures.ThreadPoolExecutor(PARSERS) as pool:
         parsing = collections.deque(
-            pool.submit(parse, *r) for r in itertools.islice(ranges, PARSERS)
+            pool.submit(strings.parse, *r) for r in itertools.islice(ranges, PARSERS)
         )
         while parsing:
-            sheet, failed = parsing.popleft().result()
+            parsed = parsing.popleft().result()
             following = next(ranges, None)
             if following is not None:
-                parsing.append(pool.submit(parse, *following))
+                parsing.append(pool.submit(strings.parse, *following))
+            sheet, failed = parsed
             if failed:
                 _again(send, out, failed)
             if merged is None:  # every piece ends with the sheet's own text after its rows
@@ -498,24 +495,141 @@ def _send_pieces(  # noqa: PLR0917 # pragma: no cover - runs in the child; its e
                 if merged:
                     send("merged", (name, merged))
                 send("sheet", (name, first_column))
-            if start[0] < next_row or start[1] < first_column:
-                _again(send, out, f"rows of {name!r} out of order at row {start[0] + 1}")
-            widest = max(widest, end[1])
-            if (end[0] + 1) * (widest - first_column + 1) > limits.MAX_CELLS:
-                # The whole sheet's rectangle is what the plain read refuses (or dies of).
-                _again(send, out, f"{name!r} spans more than {limits.MAX_CELLS:,} cells")
+            widest = _in_order(send, out, name, (start, end), (next_row, first_column, widest))
             try:
                 rows = sheet.to_python(skip_empty_area=True)
                 _send_rows(send, rows, start, first_column, next_row)
                 out.flush()
             except Exception as error:  # e.g. MemoryError: the plain read decides
                 _again(send, out, f"{name!r}: {type(error).__name__}")
+            del rows, sheet
             next_row = end[0] + 1
     if first_column < 0:
         if merged:
             send("merged", (name, merged))
         send("sheet", (name, 0))
     return True
+
+
+def _in_order(  # pragma: no cover - runs in the child
+    send: Any,
+    out: Any,
+    name: str,
+    span: tuple[tuple[int, int], tuple[int, int]],
+    after: tuple[int, int, int],
+) -> int:
+    """The widest column so far, once a piece spanning ``span`` (its first and last cell)
+    is known to follow the pieces before it (the next row, the first column and the widest
+    column of those): else the whole read decides."""
+    (start, end), (next_row, first_column, widest) = span, after
+    if start[0] < next_row or start[1] < first_column:
+        _again(send, out, f"rows of {name!r} out of order at row {start[0] + 1}")
+    widest = max(widest, end[1])
+    if (end[0] + 1) * (widest - first_column + 1) > limits.MAX_CELLS:
+        # The whole sheet's rectangle is what the plain read refuses (or dies of).
+        _again(send, out, f"{name!r} spans more than {limits.MAX_CELLS:,} cells")
+    return widest
+
+
+_STRINGS_TYPE = re.compile(
+    rb"""<Relationship\b[^>]*?\bType\s*=\s*["'][^"']*/sharedStrings["'][^>]*>"""
+)
+_TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']+)["']""")
+_SHARED_INDEX = re.compile(rb't="s"><v>([0-9]{1,9})</v>')
+_LOOK_BACK = 1 << 16  # bytes at a piece's end looked at for the strings it takes
+_SLACK = 20  # … and 1/_SLACK of the table more than the largest index found there
+
+
+class _Strings:  # pragma: no cover - runs in the child; its effects are tested
+    """The pieces of one sheet, each parsed with as much of the shared-string table as
+    it needs.
+
+    calamine reads a workbook's whole shared-string table whenever it opens one, so a piece
+    carrying the whole table cost as much again as its rows, and a large table meant few,
+    large pieces (the first piece's rows came late). Excel, XlsxWriter, LibreOffice and
+    openpyxl number the strings in order of first use, so the rows of a piece take strings
+    up to about the largest index near its end: a piece carries the table's first strings
+    up to that index (and some more), cut at a string's end, which calamine reads exactly
+    as it reads them in the whole table. A piece that takes a string past its part of the
+    table (calamine refuses the index) is parsed again with the whole table, as is every
+    piece of a table with markup a cut could split (a comment, CDATA)."""
+
+    def __init__(  # noqa: PLR0917 - the piece's parts, as _send_pieces has them
+        self,
+        name: str,
+        part: str,
+        members: dict[str, bytes],
+        strings_part: str | None,
+        xml: bytes,
+        cuts: tuple[int, int],
+    ) -> None:
+        self.name, self.part, self.members = name, part, members
+        self.xml, self.view = xml, memoryview(xml)
+        self.head, self.tail = xml[: cuts[0]], xml[cuts[1] :]
+        table = members.get(strings_part or "", b"")
+        self.strings_part = strings_part if table and b"<!" not in table else None
+        self.table = table
+        self.start = table.find(b"<si")
+        self.count = table.count(b"</si>")
+        self.cut: list[bool] = []  # for each piece, whether a part of the table served
+
+    def parse(self, low: int, high: int) -> tuple[Any, str]:
+        """The piece of the sheet's XML from ``low`` to ``high``, parsed."""
+        content = b"".join((self.head, self.view[low:high], self.tail))
+        part = self._part_of_table(low, high)
+        if part is not None:
+            members = {**self.members, self.strings_part or "": part}
+            sheet, failed = _parse_piece(self.name, self.part, members, content)
+            if not failed:
+                self.cut.append(True)
+                return sheet, failed
+        self.cut.append(False)
+        return _parse_piece(self.name, self.part, self.members, content)
+
+    def _part_of_table(self, low: int, high: int) -> bytes | None:
+        """The table's first strings, as many as the piece seems to take, closed; None
+        for the whole table."""
+        if self.strings_part is None or self.start < 0 or not self.count:
+            return None
+        found = _SHARED_INDEX.findall(self.xml, max(low, high - _LOOK_BACK), high)
+        wanted = max(map(int, found), default=0) + 1 + self.count // _SLACK
+        if wanted >= self.count:
+            return None
+        table = self.table
+        size = (len(table) - self.start) / self.count  # bytes per string, about
+        at = self.start + int(wanted * size)
+        while True:
+            at = table.find(b"</si>", at)
+            if at < 0:
+                return None
+            at += len(b"</si>")
+            have = table.count(b"</si>", self.start, at)
+            if have >= wanted:
+                return table[:at] + b"</sst>"
+            at += int((wanted - have) * size)
+
+
+def _strings_part(members: dict[str, bytes]) -> str | None:
+    """The shared-string table's part, as the workbook's relationships name it."""
+    rels = members.get("xl/_rels/workbook.xml.rels", b"")
+    found = _STRINGS_TYPE.search(rels)
+    target = _TARGET.search(found.group(0)) if found is not None else None
+    if target is None:
+        return None
+    text = target.group(1).decode("utf-8", "replace")
+    part = limits._normal(text.lstrip("/") if text.startswith("/") else f"xl/{text}")
+    return part if part in members else None
+
+
+def _pieces(
+    xml: bytes | int, members: dict[str, bytes], leave_out: set[str], most: int = MAX_PIECES
+) -> int:
+    """How many pieces a sheet of ``xml`` (its size) is cut into: each at least
+    :data:`PIECE_BYTES` and as large as the other XML a piece carries (and its reader reads
+    again), ``leave_out`` aside."""
+    size = xml if isinstance(xml, int) else len(xml)
+    overhead = sum(len(data) for member, data in members.items() if member not in leave_out)
+    return min(most, MAX_PIECES, size // max(PIECE_BYTES, overhead * OVERHEAD_PER_PIECE))
 
 
 def _parse_piece(  # pragma: no cover - runs in the child
@@ -555,9 +669,10 @@ def _send_rows(  # pragma: no cover - runs in the child
 
 def _load(  # pragma: no cover - runs in the child
     path: Path, part: str, others: set[str], xml: bytes | None
-) -> tuple[bytes, dict[str, bytes], int] | None:
+) -> tuple[bytes, dict[str, bytes], int, str | None] | None:
     """The sheet's XML (``xml`` when already read), the other XML parts a piece needs
-    (other sheets stubbed) and how many pieces; None (before decompressing the sheet) when
+    (other sheets stubbed), how many pieces (the shared-string table left out: see
+    :class:`_Strings`) and the table's part; None (before decompressing the sheet) when
     cutting would not pay."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -573,15 +688,15 @@ def _load(  # pragma: no cover - runs in the child
                 and not item.is_dir()
                 and not item.filename.lower().startswith(("xl/media/", "xl/embeddings/"))
             ]
-            overhead = sum(i.file_size for i in kept if i.filename not in others)
-            pieces = min(MAX_PIECES, size // max(PIECE_BYTES, overhead * OVERHEAD_PER_PIECE))
-            if pieces < 2:
-                return None
             members = {
                 item.filename: _EMPTY_SHEET if item.filename in others else archive.read(item)
                 for item in kept
             }
-            return (archive.read(part) if xml is None else xml), members, pieces
+            strings_part = _strings_part(members)
+            pieces = _pieces(size, members, {strings_part} if strings_part else set())
+            if pieces < 2:
+                return None
+            return (archive.read(part) if xml is None else xml), members, pieces, strings_part
     except Exception:  # e.g. a damaged part calamine may never read: the plain read decides
         return None
 
