@@ -148,7 +148,7 @@ from origin.engine import (
     transit_step,
 )
 from origin.law import LawBook, LawFileError, goods_country
-from origin.model import Case, OriginStatus, ValueBasis
+from origin.model import Case, Material, OriginStatus, ValueBasis
 from origin.psr import AnyOf, RegionalValueContent, Rule, TariffShift
 from origin.regime import DeclaredRegime
 
@@ -272,17 +272,27 @@ _TRANSPORT = "transport_to_producer"  # the r 51P(5) deduction (law file adjust_
 def _check_transport(case: Case) -> None:
     """r 51P(5) speaks of non-originating materials the producer "acquires ... in that
     territory": its deduction on any other material contradicts the case."""
-    for material in all_materials(case):
-        if (
-            material.adjustments
-            and any(x.kind == _TRANSPORT for x in material.adjustments)
-            and "acquired_in_territory" not in material.attributes
-        ):
-            raise CaseError(
-                f"material {material.id!r}: the r 51P(5) deduction {_TRANSPORT} is for a "
-                "non-originating material the producer acquired in its own territory; mark "
-                "it with the attribute acquired_in_territory"
-            )
+    for material in case.materials:  # a flat BOM in one pass
+        if material.components:
+            break
+        _check_acquired(material)
+    else:
+        return
+    for material in all_materials(case):  # a sub-BOM: every line at any depth, in order
+        _check_acquired(material)
+
+
+def _check_acquired(material: Material) -> None:
+    if (
+        material.adjustments
+        and any(x.kind == _TRANSPORT for x in material.adjustments)
+        and "acquired_in_territory" not in material.attributes
+    ):
+        raise CaseError(
+            f"material {material.id!r}: the r 51P(5) deduction {_TRANSPORT} is for a "
+            "non-originating material the producer acquired in its own territory; mark "
+            "it with the attribute acquired_in_territory"
+        )
 
 
 def _subheading(code: str | None) -> str | None:
@@ -416,7 +426,7 @@ class _Run(Decision):
         customs, originating = ValueBasis.CUSTOMS_VALUE, OriginStatus.ORIGINATING
         special = self.assessment.special
         materials = self.case.materials
-        if any(m.basis is customs for m in materials):  # the index is read only when needed
+        if [m for m in materials if m.basis is customs]:  # the index read only when needed
             later += [
                 m.id
                 for i, m in enumerate(materials)
@@ -447,8 +457,11 @@ class _Run(Decision):
         good = self.case.good
         ids: list[str] = []
         made: list[str] = []
-        for index, material in enumerate(self.case.materials):
-            if not material.components:  # only a material made from others has inputs
+        # Only a material made from others has inputs, and such a line is always one of the
+        # assessment's special lines (kept in BOM order): the others are not looked at.
+        for index, special in a.special.items():
+            material = special.material
+            if not material.components:
                 continue
             where = material.produced_in or good.last_process_in
             if where not in PARTIES or not any(
@@ -1067,6 +1080,17 @@ def decide(case: Case, date: dt.date) -> Determination:
     return _classified_with(case, date)
 
 
+def _accessories(case: Case) -> list[str]:
+    """The accessory lines at any depth, in BOM order (a flat BOM in one pass)."""
+    ids: list[str] = []
+    for material in case.materials:
+        if material.components:
+            return [m.id for m in all_materials(case) if m.accessory is not None]
+        if material.accessory is not None:
+            ids.append(material.id)
+    return ids
+
+
 def _classified_with(case: Case, date: dt.date) -> Determination:
     """r 51Q(1)(a): the relief is only for accessories, spare parts or tools "classified
     with, and not invoiced separately from, the originating goods".
@@ -1077,7 +1101,7 @@ def _classified_with(case: Case, date: dt.date) -> Determination:
     needs the fact only if the two differ. With ``accessories_raise_rvc`` (r 51Q(2)) there is
     no relief whatever the classification. Either way a cited step says what was done.
     """
-    accessories = [m.id for m in all_materials(case) if m.accessory is not None]
+    accessories = _accessories(case)
     if not accessories:
         return _Run.decide(case, date)
     lines = ", ".join(accessories[:10]) + ("…" if len(accessories) > 10 else "")
