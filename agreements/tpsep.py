@@ -148,7 +148,7 @@ from origin.engine import (
     transit_step,
 )
 from origin.law import LawBook, LawFileError, goods_country
-from origin.model import Case, Material, OriginStatus, ValueBasis
+from origin.model import Case, OriginStatus, ValueBasis
 from origin.psr import AnyOf, RegionalValueContent, Rule, TariffShift
 from origin.regime import DeclaredRegime
 
@@ -272,27 +272,17 @@ _TRANSPORT = "transport_to_producer"  # the r 51P(5) deduction (law file adjust_
 def _check_transport(case: Case) -> None:
     """r 51P(5) speaks of non-originating materials the producer "acquires ... in that
     territory": its deduction on any other material contradicts the case."""
-    for material in case.materials:  # a flat BOM in one pass
-        if material.components:
-            break
-        _check_acquired(material)
-    else:
-        return
-    for material in all_materials(case):  # a sub-BOM: every line at any depth, in order
-        _check_acquired(material)
-
-
-def _check_acquired(material: Material) -> None:
-    if (
-        material.adjustments
-        and any(x.kind == _TRANSPORT for x in material.adjustments)
-        and "acquired_in_territory" not in material.attributes
-    ):
-        raise CaseError(
-            f"material {material.id!r}: the r 51P(5) deduction {_TRANSPORT} is for a "
-            "non-originating material the producer acquired in its own territory; mark "
-            "it with the attribute acquired_in_territory"
-        )
+    # Only lines with adjustments can carry the deduction (filtered by a list comprehension,
+    # in BOM order at any depth).
+    for material in [m for m in all_materials(case) if m.adjustments]:
+        if any(x.kind == _TRANSPORT for x in material.adjustments) and (
+            "acquired_in_territory" not in material.attributes
+        ):
+            raise CaseError(
+                f"material {material.id!r}: the r 51P(5) deduction {_TRANSPORT} is for a "
+                "non-originating material the producer acquired in its own territory; mark "
+                "it with the attribute acquired_in_territory"
+            )
 
 
 def _subheading(code: str | None) -> str | None:
@@ -1080,17 +1070,6 @@ def decide(case: Case, date: dt.date) -> Determination:
     return _classified_with(case, date)
 
 
-def _accessories(case: Case) -> list[str]:
-    """The accessory lines at any depth, in BOM order (a flat BOM in one pass)."""
-    ids: list[str] = []
-    for material in case.materials:
-        if material.components:
-            return [m.id for m in all_materials(case) if m.accessory is not None]
-        if material.accessory is not None:
-            ids.append(material.id)
-    return ids
-
-
 def _classified_with(case: Case, date: dt.date) -> Determination:
     """r 51Q(1)(a): the relief is only for accessories, spare parts or tools "classified
     with, and not invoiced separately from, the originating goods".
@@ -1101,7 +1080,7 @@ def _classified_with(case: Case, date: dt.date) -> Determination:
     needs the fact only if the two differ. With ``accessories_raise_rvc`` (r 51Q(2)) there is
     no relief whatever the classification. Either way a cited step says what was done.
     """
-    accessories = _accessories(case)
+    accessories = [m.id for m in all_materials(case) if m.accessory is not None]
     if not accessories:
         return _Run.decide(case, date)
     lines = ", ".join(accessories[:10]) + ("…" if len(accessories) > 10 else "")

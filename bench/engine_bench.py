@@ -125,13 +125,17 @@ def others(names: list[str], lines: int, repeats: int, date: dt.date) -> None:
         except Exception as error:  # a bench reports, it does not stop
             print(f"{name}: not measured ({type(error).__name__}: {error})")
             continue
-        base = timed(lambda c=case: bare(c), repeats)
-        times = timed(lambda a=agreement, c=case: a.determine(c, date), repeats)
-        ratio = statistics.median(times) / statistics.median(base)
+        base: list[float] = []
+        times: list[float] = []
+        for _ in range(repeats):  # interleaved, so that a busy machine moves both alike
+            base += timed(lambda c=case: bare(c), 1)
+            times += timed(lambda a=agreement, c=case: a.determine(c, date), 1)
+        ratios = sorted(t / b for t, b in zip(times, base, strict=True))
         print(
             f"{name} (made in {country}; {case.psr}; {d.verdict.value}): "
             f"{lines / statistics.median(times):,.0f} lines/s ({spread(times)}); "
-            f"{ratio:.1f} x the bare pass"
+            f"{statistics.median(ratios):.1f} x the bare pass (min {ratios[0]:.1f}, "
+            f"max {ratios[-1]:.1f})"
         )
 
 

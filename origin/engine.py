@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -66,10 +67,20 @@ def all_materials(case: Case) -> Sequence[Material]:
     than the test that reads them.
     """
     materials = case.materials
-    for material in materials:
-        if material.components:
-            return [m for _, m in case.walk()]
-    return materials
+    seen, deep = _LAST_WALKED[0]
+    if seen() is not case:
+        deep = bool([m for m in materials if m.components])  # (faster than a loop that stops)
+        _LAST_WALKED[0] = (weakref.ref(case), deep)
+    return [m for _, m in case.walk()] if deep else materials
+
+
+def _nothing() -> None:
+    return None
+
+
+# Whether the last case asked about has a sub-BOM (plugins ask several times of one case);
+# held weakly, so a case is not kept alive by having been asked about.
+_LAST_WALKED: list[tuple[Callable[[], Case | None], bool]] = [(_nothing, False)]
 
 
 def exact(amount: Decimal | int) -> Fraction:

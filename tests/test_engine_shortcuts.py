@@ -19,7 +19,7 @@ import pytest
 from agreements.anzcerta import regime_at
 from origin import psr
 from origin.agreement import _scan
-from origin.engine import assess, percent, tariff_shift_step
+from origin.engine import all_materials, assess, percent, tariff_shift_step
 from origin.hs import HSCode
 from origin.model import Case, Good, Material, OriginStatus
 from origin.psr import parse_rule
@@ -132,3 +132,21 @@ def test_a_rules_text_is_its_own_after_the_cache_forgets() -> None:
         str(attrs.evolve(rule))
     assert len(psr._TEXTS) <= psr._TEXTS_MAX
     assert str(rule) == first
+
+
+def test_every_material_is_that_of_the_case_asked_about() -> None:
+    """all_materials remembers whether the last case had a sub-BOM: asked about another case
+    (or the same materials in a new case) it answers for that one."""
+    rng = random.Random(3)
+    deep = Case(
+        good=Good(id="G", hs=HSCode("940330")),
+        currency="AUD",
+        materials=tuple(_tree(rng, [60]) for _ in range(5)),
+    )
+    flat = attrs.evolve(
+        deep, materials=tuple(attrs.evolve(m, components=()) for m in deep.materials)
+    )
+    assert any(m.components for m in deep.materials)
+    for case in (flat, deep, deep, flat, attrs.evolve(deep), flat):
+        walked = [m for _, m in case.walk()]
+        assert [id(m) for m in all_materials(case)] == [id(m) for m in walked]
