@@ -367,7 +367,8 @@ def _one_material(
 
 
 #: Keys a plain line may give only as None or empty (more than that: not plain).
-_EMPTY_KEYS = ("components", "adjustments", "costs")
+_EMPTY_KEYS = ("components", "adjustments", "costs")  # null or [], as if absent
+_NULL_KEYS = ("accessory", *_EMPTY_KEYS)  # null, as if absent
 _AMOUNT_TYPES = (Decimal, int, str)
 
 
@@ -393,14 +394,16 @@ def _plain_lines(lines: list[Any]) -> list[Material] | None:
             if type(line) is not dict:
                 raise _NotPlain
             for key, value in line.items():
-                if value is None:
-                    continue
                 column = given.get(key)
                 if column is None:
-                    if key not in _RULES:
-                        if key in _EMPTY_KEYS and value == []:  # what an absent key means
-                            continue
+                    if key not in _RULES:  # an unknown key is not plain, even if null
+                        if (value is None and key in _NULL_KEYS) or (
+                            value == [] and key in _EMPTY_KEYS
+                        ):
+                            continue  # what an absent key means
                         raise _NotPlain  # an accessory, components, costs, or unknown
+                    if value is None:
+                        continue
                     column = given[key] = [None] * count
                 column[at] = value
         ids = given.get("id")

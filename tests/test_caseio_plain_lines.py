@@ -85,7 +85,7 @@ def test_valid_documents_read_the_same_both_ways(document: dict[str, Any]) -> No
     assert fast == slow
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
     document=rich_cases(),
     spoil=st.lists(
@@ -122,6 +122,14 @@ def test_plain_lines_are_read_column_wise() -> None:
     lines[1]["accessory"] = {"kind": "accessory"}
     assert caseio._plain_lines(lines) is None
     lines[1].pop("accessory")
+    lines[1]["accessory"] = None
+    assert caseio._plain_lines(lines) is not None
+    lines[1]["accessory"] = []
+    assert caseio._plain_lines(lines) is None
+    lines[1].pop("accessory")
+    lines[1]["unknown"] = None  # an unknown field, even null, is the line reader's to report
+    assert caseio._plain_lines(lines) is None
+    lines[1].pop("unknown")
     lines[0]["value"] = "-1"
     assert caseio._plain_lines(lines) is None
 
