@@ -57,7 +57,7 @@ _HEADER = struct.Struct("<QB")  # message size; 0 = marshal (4× faster for plai
 _PIPE_BYTES = 1 << 20  # so the child does not wait while this process scans the XML
 _ROW_TRIES = 64  # row tags looked at for a cut
 _ROW_REF = re.compile(rb"\sr\s*=\s*[\"'][0-9]")  # a row tag's own r="…" (not customr=)
-_QUEUED = 32  # messages batches the child's writer holds at most
+_QUEUED = 2  # message batches the child's writer holds at most (each about a piece)
 Row = list[Any]
 
 
@@ -575,7 +575,7 @@ class _Strings:  # pragma: no cover - runs in the child; its effects are tested
 
     def parse(self, low: int, high: int) -> tuple[Any, str]:
         """The piece of the sheet's XML from ``low`` to ``high``, parsed."""
-        content = b"".join((self.head, self.view[low:high], self.tail))
+        content = (self.head, self.view[low:high], self.tail)
         part = self._part_of_table(low, high)
         if part is not None:
             members = {**self.members, self.strings_part or "": part}
@@ -586,7 +586,7 @@ class _Strings:  # pragma: no cover - runs in the child; its effects are tested
         self.cut.append(False)
         return _parse_piece(self.name, self.part, self.members, content)
 
-    def _part_of_table(self, low: int, high: int) -> bytes | None:
+    def _part_of_table(self, low: int, high: int) -> tuple[Any, ...] | None:
         """The table's first strings, as many as the piece seems to take, closed; None
         for the whole table."""
         if self.strings_part is None or self.start < 0 or not self.count:
@@ -605,7 +605,7 @@ class _Strings:  # pragma: no cover - runs in the child; its effects are tested
             at += len(b"</si>")
             have = table.count(b"</si>", self.start, at)
             if have >= wanted:
-                return table[:at] + b"</sst>"
+                return (memoryview(table)[:at], b"</sst>")
             at += int((wanted - have) * size)
 
 
@@ -633,18 +633,24 @@ def _pieces(
 
 
 def _parse_piece(  # pragma: no cover - runs in the child
-    name: str, part: str, members: dict[str, bytes], content: bytes
+    name: str, part: str, members: dict[str, Any], content: Any
 ) -> tuple[Any, str]:
     """One piece as a workbook of its own, parsed (in a thread: calamine lets go of the GIL
-    while it parses, so two pieces are parsed at once); or why it could not be."""
+    while it parses, so two pieces are parsed at once); or why it could not be. A part's
+    data may be given in pieces (a tuple of bytes-like objects), which are written into the
+    piece's archive as they are, not first joined (memory)."""
     import python_calamine  # noqa: PLC0415
 
     try:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as piece:
-            for member, data in members.items():
-                piece.writestr(member, data)
-            piece.writestr(part, content)
+            for member, data in [*members.items(), (part, content)]:
+                if isinstance(data, tuple):
+                    with piece.open(member, "w") as handle:
+                        for chunk in data:
+                            handle.write(chunk)
+                else:
+                    piece.writestr(member, data)
         buffer.seek(0)
         return python_calamine.CalamineWorkbook.from_filelike(buffer).get_sheet_by_name(name), ""
     except Exception as error:  # not readable on its own: the whole file decides
