@@ -30,7 +30,9 @@ LAW = registry.get("anzcerta").law
 
 
 def _tiny_pieces(monkeypatch: pytest.MonkeyPatch, piece_bytes: int = 200) -> None:
-    """Cut every sheet, however small, into pieces of a few rows (the child inherits this)."""
+    """Cut every sheet, however small, into pieces of a few rows (the child inherits this;
+    a small workbook is read by the child too, not in-process)."""
+    monkeypatch.setattr(cells, "SMALL_FILE_BYTES", 0)
     monkeypatch.setattr(cells, "SPLIT_BYTES", 0)
     monkeypatch.setattr(cells, "PIECE_BYTES", piece_bytes)
     monkeypatch.setattr(cells, "OVERHEAD_PER_PIECE", 0)
@@ -432,6 +434,7 @@ def test_a_message_cut_short_is_a_stopped_reader(
         os._exit(0)
 
     monkeypatch.setattr(cells, "_child", half)
+    monkeypatch.setattr(cells, "SMALL_FILE_BYTES", 0)  # read by the child
     with pytest.raises(WorkbookError, match="reader stopped"):
         import_workbook(path, law=LAW)
 

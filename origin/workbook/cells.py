@@ -112,6 +112,10 @@ def read(
     flags = flags if flags is not None else Flags()
     checked = limits.check_file(path)
     if hasattr(os, "fork") and not os.environ.get("ORIGIN_WORKBOOK_IN_PROCESS"):
+        small = _small(path, checked)
+        if small is not None:
+            flags.add(small[1])
+            return _read_small(path, checked, flags, small[0])
         return _read_in_child(path, checked, flags, split)
     if checked.kind is not limits.Kind.XLSX:
         raise WorkbookError(
@@ -123,6 +127,75 @@ def read(
 
 
 # --------------------------------------------------------------------------- in-process
+
+SMALL_FILE_BYTES = 2 * 1024 * 1024  # a workbook this small (as stored) …
+SMALL_XML_BYTES = 32 * 1024 * 1024  # … whose parts expand to at most this much …
+SMALL_CELLS = 2_000_000  # … and whose sheets span at most this many cells: read in-process
+
+
+def _small(path: Path, checked: limits.Checked) -> tuple[io.BytesIO, Any] | None:
+    """A small .xlsx, made safe to read in this process: every part read within the size
+    limits (zipfile stops at a part's declared size and checks its CRC) into an archive
+    of stored parts, which is all calamine sees, and each sheet's extent proven small by
+    the full scan; with the scan. None (read in the child, as any other file) for anything
+    else: a larger file, a part that cannot be read so, names given twice, a scan that
+    finds something to refuse (the child's read reports it as it always has)."""
+    if checked.kind is not limits.Kind.XLSX:
+        return None
+    try:
+        if path.stat().st_size > SMALL_FILE_BYTES:
+            return None
+        with zipfile.ZipFile(path) as archive:
+            items = [item for item in archive.infolist() if not item.is_dir()]
+            names = [item.filename for item in items]
+            if len(set(names)) != len(names):
+                return None
+            if sum(item.file_size for item in items) > SMALL_XML_BYTES:
+                return None
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as stored:
+                for item in items:
+                    stored.writestr(item.filename, archive.read(item))
+        scans = limits.scan(path, checked)
+    except Exception:  # whatever it is, the child's read decides
+        return None
+    if len(scans) != len(checked.parts) or any(
+        scan.rows * scan.columns > SMALL_CELLS for scan in scans
+    ):
+        return None
+    buffer.seek(0)
+    return buffer, scans
+
+
+def _read_small(
+    path: Path, checked: limits.Checked, flags: Flags, stored: io.BytesIO
+) -> Generator[SheetRows, None, None]:
+    """A small workbook's sheets read in this process (see _small), as the child would
+    send them: rows from row 1 at the first used column, in chunks, the same checks."""
+    import python_calamine  # noqa: PLC0415
+
+    def failed(error: Exception) -> WorkbookError:
+        return WorkbookError(_calamine_message(path.name, type(error).__name__, str(error)[:500]))
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(stored)
+        flags.sheet_states.update(_states(book))
+        names = book.sheet_names
+    except Exception as error:  # calamine's errors are several unrelated classes
+        raise failed(error) from None
+    for name in names:
+        try:
+            sheet = book.get_sheet_by_name(name)
+            merged = _merged(sheet)
+            first_column = sheet.start[1] if sheet.start else 0
+            rows = list(sheet.iter_rows())
+        except Exception as error:
+            raise failed(error) from None
+        if merged:
+            flags.merged[name] = merged
+        chunks = iter([rows[i : i + CHUNK_ROWS] for i in range(0, len(rows), CHUNK_ROWS)])
+        yield SheetRows(name, chunks, first_column)
+        _check_values(path, checked, flags, name, _filled(rows))
 
 
 def _open(path: Path) -> Any:
