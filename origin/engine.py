@@ -216,6 +216,9 @@ class ShiftRecord:
     rule: TariffShift
     by_code: dict[HSCode | None, Outcome]
     rescued: bool = False
+    # The same outcomes by the code object's identity (see tariff_shift_step): a row finds
+    # its line's outcome without hashing its code. Holds only codes of this case's lines.
+    by_object: dict[int, Outcome] = attrs.Factory(dict)
 
 
 @attrs.define
@@ -272,13 +275,15 @@ class Assessment:
         line = self.special.get(index)
         regime = self.regime
         if line is None:
-            # A plain line: everything follows from the material and its status.
-            originating = m.status is OriginStatus.ORIGINATING
+            # A plain line: everything follows from the material and its status. Its tuples
+            # are shared by every plain row (a row's every allocation wakes the collector
+            # sooner, which then walks the whole table).
+            originating = m.status is _ORIGINATING
             value = m.value
             relevant = not originating
-            row_citations: tuple[Citation, ...] = (regime.valuation,)
+            row_citations: tuple[Citation, ...] = _alone(regime.valuation)
             row_notes: tuple[str, ...] = (
-                (_UNDETERMINED,) if m.status is OriginStatus.UNDETERMINED else ()
+                _UNDETERMINED_NOTES if m.status is _UNDETERMINED_STATUS else ()
             )
             vom_part: Decimal | None
             vnm_part: Decimal | None
@@ -306,9 +311,12 @@ class Assessment:
                 )
         shift = None
         rescued = False
-        if relevant and self.shift is not None:
-            shift = self.shift.by_code.get(m.hs)
-            rescued = shift is FAILS and self.shift.rescued
+        record = self.shift
+        if relevant and record is not None:
+            shift = record.by_object.get(id(m.hs))
+            if shift is None:
+                shift = record.by_code.get(m.hs)
+            rescued = shift is FAILS and record.rescued
         hs = m.hs
         return MaterialRow(
             m.id,
@@ -316,7 +324,7 @@ class Assessment:
             m.description,
             str(hs) if hs is not None else "",
             "originating" if originating else "non-originating",
-            _STATUS_TEXT[m.status],
+            m.status._value_,  # (Enum.value is a property, slow per row)
             value,
             counted_as,
             vom_part,
@@ -377,7 +385,23 @@ class MaterialTable(Sequence[MaterialRow]):
 
 
 _UNDETERMINED = "origin undetermined: counted as non-originating"
-_STATUS_TEXT = {status: status.value for status in OriginStatus}  # Enum.value is slow per row
+_UNDETERMINED_NOTES = (_UNDETERMINED,)
+_ORIGINATING = OriginStatus.ORIGINATING  # enum members read once (slow off the class)
+_UNDETERMINED_STATUS = OriginStatus.UNDETERMINED
+_ALONE: dict[int, tuple[Citation]] = {}
+
+
+def _alone(citation: Citation) -> tuple[Citation]:
+    """``(citation,)``, one tuple per citation object (each holding its citation, so that
+    its id is not reused while it is kept; citations are few: the law's)."""
+    kept = _ALONE.get(id(citation))
+    if kept is None or kept[0] is not citation:
+        if len(_ALONE) > 4096:
+            _ALONE.clear()
+        kept = _ALONE[id(citation)] = (citation,)
+    return kept
+
+
 Decide = Callable[[Material], tuple[bool, Step, Decimal | None]]
 
 
@@ -761,7 +785,7 @@ def tariff_shift_step(a: Assessment, rule: TariffShift, citation: Citation) -> S
             failing.append(index)
         elif outcome is NEEDS_INFO:
             unknown.append(materials[index].id)
-    record = ShiftRecord(rule, by_code) if a.shift is None else None
+    record = ShiftRecord(rule, by_code, by_object=by_object) if a.shift is None else None
     if record is not None:
         a.shift = record
     a.last_shift = (rule, failing, bool(unknown))
