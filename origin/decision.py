@@ -344,9 +344,7 @@ class Decision:
         step = Step(
             title,
             citation,
-            {Verdict.ORIGINATING: MEETS, Verdict.NOT_ORIGINATING: FAILS}.get(
-                sub.verdict, NEEDS_INFO
-            ),
+            _OUTCOME_OF.get(sub.verdict._name_, NEEDS_INFO),
             f"{material.id} decided from its own BOM: {sub.verdict.value}",
             (("basis", "; ".join(sub.basis) or "none"),),
             children=children,
@@ -1169,6 +1167,9 @@ def years_after(day: dt.date, years: int) -> dt.date:
 
 
 _INTERMEDIATE = "intermediate material "  # the title of a step deciding one
+# An intermediate's verdict as the outcome of the step deciding it, by the verdict's name
+# (an Enum member hashes in Python); a verdict needing information: NEEDS_INFO.
+_OUTCOME_OF = {Verdict.ORIGINATING.name: MEETS, Verdict.NOT_ORIGINATING.name: FAILS}
 
 
 def _sub_case(parent: Case, material: Material) -> Case:

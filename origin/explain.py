@@ -6,7 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from origin.determination import MEETS, Determination, Outcome, Step
+from origin.determination import FAILS, MEETS, NEEDS_INFO, Determination, Outcome, Step
 from origin.engine import percent
 from origin.trees import preorder
 
@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from origin.comparison import Comparison, Row
 
 _MARK = {Outcome.MEETS: "✓", Outcome.FAILS: "✗", Outcome.NEEDS_INFO: "?"}
+# The same marks by the member's name: an Enum member hashes in Python, a name in C (a deep
+# BOM's explanation marks thousands of steps).
+_MARK_BY_NAME = {outcome.name: mark for outcome, mark in _MARK.items()}
 
 
 def _figure(value: object) -> str:
@@ -30,13 +33,14 @@ def _step(top: Step, depth: int, out: list[str]) -> None:
     """
     for level, step in preorder([top], lambda s: s.children):
         pad = "  " * (depth + level)
-        out.append(f"{pad}{_MARK[step.outcome]} [{step.citation}] {step.test}: {step.summary}")
+        mark = _MARK_BY_NAME[step.outcome._name_]
+        out.append(f"{pad}{mark} [{step.citation}] {step.test}: {step.summary}")
         if step.margin is not None and step.threshold is not None:
             out.append(
                 f"{pad}    margin {percent(step.margin)} (threshold {percent(step.threshold)})"
             )
-        if step.outcome is Outcome.NEEDS_INFO and step.missing:
-            below = {f for c in step.children if c.outcome is Outcome.NEEDS_INFO for f in c.missing}
+        if step.outcome is NEEDS_INFO and step.missing:
+            below = {f for c in step.children if c.outcome is NEEDS_INFO for f in c.missing}
             out.extend(f"{pad}    needs: {fact}" for fact in step.missing if fact not in below)
 
 
@@ -158,7 +162,7 @@ def reason(d: Determination, limit: int = 3) -> str:
             f"{rvc.citation}): short by {percent(-rvc.margin).removesuffix('%')} points"
         )
     for step in d.steps:
-        if step.outcome is Outcome.FAILS:
+        if step.outcome is FAILS:
             margin = f", margin {percent(step.margin)}" if step.margin is not None else ""
             return f"{step.test} [{step.citation}]: {step.summary}{margin}"
     return ""
