@@ -29,6 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from engine_bench import generate
+from qualify_bench import machine
 
 from origin import registry
 from origin.comparison import Comparison, comparison_to_json, qualify_many
@@ -56,6 +57,9 @@ def main() -> None:
     ]
     options: dict[str, Any] = {"agreements": agreements}
     print(f"{products} products × {len(agreements)} agreements, 30 lines each, {repeats} runs")
+    print(
+        f"this machine, two busy processes at once against one: {_spread(machine(repeats), '.2f')}"
+    )
     with (
         LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as one,
         LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as two,

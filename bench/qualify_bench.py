@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -95,6 +96,9 @@ def main() -> None:
     only = sorted(decided / t for t in applied)
     print(f"only the {decided} rows of agreements that apply, decisions/s: {_spread(only, ',.0f')}")
     # Every core (issue #20): the same products on one worker, then on two processes.
+    print(
+        f"this machine, two busy processes at once against one: {_spread(machine(repeats), '.2f')}"
+    )
     for render, what in ((None, ""), (as_text, ", JSON text made in the workers")):
         one: list[float] = []
         two: list[float] = []
@@ -106,6 +110,26 @@ def main() -> None:
         speedups = [a / b for a, b in zip(one, two, strict=True)]
         print(f"two workers against one (qualify_many{what}), speed-up: {_spread(speedups, '.2f')}")
     folder_check(agreements, max(2, products // 25), repeats)
+
+
+def _busy(_: object = None) -> float:
+    start = time.perf_counter()
+    total = 0
+    for i in range(2_000_000):
+        total += i * i
+    return time.perf_counter() - start
+
+
+def machine(repeats: int) -> list[float]:
+    """What two processes can gain here and now: a busy loop alone, then two at once (the
+    throughput ratio; 2.00 on two free cores). On a shared machine it says how far a
+    two-worker figure could go."""
+    gains: list[float] = []
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        for _ in range(repeats):
+            alone = _busy()
+            gains.append(2 * alone / max(pool.map(_busy, [0, 1])))
+    return gains
 
 
 def as_text(comparison: Comparison) -> str:
