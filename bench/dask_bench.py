@@ -61,8 +61,8 @@ def main() -> None:
         f"this machine, two busy processes at once against one: {_spread(machine(repeats), '.2f')}"
     )
     with (
-        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as one,
-        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as two,
+        LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as one,
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as two,
     ):
         for cluster in (one, two):  # each worker loads the law files once
             qualify_many(cases[:20], DATE, scheduler=cluster, **options)
