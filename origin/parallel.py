@@ -351,10 +351,10 @@ def _decide_range(start: int, stop: int) -> bytes:
     return pack_chunk(_Chunk(task, items[start:stop], start)(), start)
 
 
-def _decide_items(items: Sequence[Any], start: int) -> bytes:
-    """In a spawned worker: the items sent with the chunk."""
+def _decide_items(items: bytes, start: int) -> bytes:
+    """In a spawned worker: the items sent with the chunk, packed."""
     assert _given is not None
-    return pack_chunk(_Chunk(_given[0], items, start)(), start)
+    return pack_chunk(_Chunk(_given[0], unpack(items), start)(), start)
 
 
 def run(
@@ -464,7 +464,7 @@ class _Pool(Generic[T, R]):
         start, stop = self.ranges[index]
         if forked:  # the worker has the items already
             return pool.submit(_decide_range, start, stop)
-        return pool.submit(_decide_items, self.items[start:stop], start)
+        return pool.submit(_decide_items, pack(list(self.items[start:stop])), start)
 
     def _here(self, index: int) -> None:
         """A chunk decided in this process (or, the pool broken and no share wanted,

@@ -178,3 +178,10 @@ def test_packing_gives_back_what_plain_pickle_gives_back() -> None:
     back = parallel.unpack(parallel.pack(values))
     assert back == pickle.loads(pickle.dumps(values)) == values
     assert [type(v) for v in back] == [type(v) for v in values]
+
+
+def test_spawned_workers_where_there_is_no_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    results = parallel.run(_boom, list(range(8)), workers=2, chunk=2, share=False)
+    assert results[:3] == [0, 2, 4] and results[4:] == [8, 10, 12, 14]
+    assert results[3] == parallel.Failed(3, "ValueError: three is not allowed")
