@@ -14,7 +14,9 @@ It also times the same products on one worker and on two processes (``qualify_ma
 prints the speed-up (issue #20's goal: ≥ 1.7 on 2 cores): returning the comparisons, and
 returning each one's JSON text made in the worker (``render=``); then the same for a folder
 check (``origin check FOLDER --agreement all``: ``batch.check``) of workbooks of 5 of these
-products each (20 lines), one worker against two. The runs are interleaved.
+products each (20 lines), one worker against two. The runs are interleaved. Last, what
+sending a worker's results costs, measured in one process: packing and unpacking chunks
+of comparisons (``origin.parallel.pack``) and plain pickle, each against deciding them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import multiprocessing
+import pickle
 import statistics
 import sys
 import tempfile
@@ -34,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import attrs
 from engine_bench import bare, generate
 
-from origin import registry
+from origin import parallel, registry
 from origin.agreement import Agreement
 from origin.comparison import Comparison, comparison_to_json, qualify, qualify_many
 from origin.model import Case
@@ -110,6 +113,43 @@ def main() -> None:
         speedups = [a / b for a, b in zip(one, two, strict=True)]
         print(f"two workers against one (qualify_many{what}), speed-up: {_spread(speedups, '.2f')}")
     folder_check(agreements, max(2, products // 25), repeats)
+    sending(cases, agreements, repeats)
+
+
+def sending(cases: Sequence[Case], agreements: Sequence[Agreement], repeats: int) -> None:
+    """What a worker's results cost to send, in one process (so the machine's other load
+    matters less): packing (in the worker) and unpacking (here) chunks of 16 comparisons
+    against deciding them, by origin.parallel and by plain pickle."""
+    packed: list[float] = []
+    unpacked: list[float] = []
+    dumped: list[float] = []
+    loaded: list[float] = []
+    with parallel.frozen():  # as in a run
+        for _ in range(repeats):
+            start = time.process_time()
+            comparisons = [qualify(case, DATE, agreements=agreements) for case in cases]
+            decide = time.process_time() - start
+            chunks = [comparisons[i : i + 16] for i in range(0, len(comparisons), 16)]
+            for pack, unpack, into, out in (
+                (parallel.pack, parallel.unpack, packed, unpacked),
+                (_dumps, pickle.loads, dumped, loaded),
+            ):
+                start = time.process_time()
+                blobs = [pack(chunk) for chunk in chunks]
+                into.append((time.process_time() - start) / decide)
+                start = time.process_time()
+                for blob in blobs:
+                    unpack(blob)
+                out.append((time.process_time() - start) / decide)
+    print(
+        f"sending comparisons, against deciding them: packed {_spread(packed, '.2f')}, "
+        f"unpacked {_spread(unpacked, '.2f')}; plain pickle {_spread(dumped, '.2f')}, "
+        f"{_spread(loaded, '.2f')}"
+    )
+
+
+def _dumps(value: object) -> bytes:
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
 
 def _busy(_: object = None) -> float:
