@@ -5,6 +5,7 @@ gives — the same rows, the same records, issues, ledger and cases — or step 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import signal
@@ -458,14 +459,32 @@ def _rows_xml(rows: int, tag: bytes) -> bytes:
 )
 def test_cuts_only_at_rows_that_name_their_row(tag: bytes, cuts: bool) -> None:
     """Third review: a cut needs a row tag with its own r; where no row has one, the search
-    gives up after a few tags (it walked every row for every cut: seconds per sheet)."""
+    gives up after a few tags (it walked every row for every cut: seconds per sheet). The
+    sheet's XML is cut as it is decompressed (cells._Stream): pieces of about a size."""
     xml = _rows_xml(5000, tag)
-    start = xml.index(b"<sheetData>") + len(b"<sheetData>")
-    end = xml.index(b"</sheetData>")
-    bounds = cells._row_starts(xml, start, end, 8)
-    assert (len(bounds) == 9) if cuts else (bounds == [start, end])
-    for at in bounds[1:-1]:
-        assert xml.startswith(b"<row ", at)
+    stream = cells._Stream(io.BytesIO(xml), len(xml) // 8)
+    head = stream.head()
+    assert head is not None and head.endswith(b"<sheetData>")
+    bodies = list(stream.bodies())
+    assert not stream.failed
+    assert head + b"".join(bodies) + stream.tail == xml
+    assert stream.tail == b"</sheetData></worksheet>"
+    assert (len(bodies) == 8) if cuts else (len(bodies) == 1)
+    for body in bodies:
+        assert body.startswith(b"<row ")
+    for at in range(0, len(xml), 997):
+        found = cells._row_cut(xml, at, len(xml))
+        assert found == -1 or (xml.startswith(b"<row ", found) and cuts)
+
+
+def test_rows_that_never_end_are_read_whole() -> None:
+    """No ``</sheetData>``: the stream says so (the whole read then decides)."""
+    xml = _rows_xml(100, b' r="%d"').replace(b"</sheetData></worksheet>", b"")
+    stream = cells._Stream(io.BytesIO(xml), 500)
+    assert stream.head() is not None
+    rows = xml[xml.index(b"<sheetData>") + len(b"<sheetData>") :]
+    assert rows.startswith(b"".join(stream.bodies()))  # the rows cut so far, no more
+    assert "do not end" in stream.failed
 
 
 def test_single_quoted_rows_read_alike_in_pieces(

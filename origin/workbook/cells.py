@@ -285,17 +285,14 @@ def _calamine_message(name: str, kind: str, text: str) -> str:
 def _read_in_child(
     path: Path, checked: limits.Checked, flags: Flags, split: bool
 ) -> Generator[SheetRows, None, None]:
-    # A sheet large enough to be read in pieces is decompressed once, here: the child cuts
-    # these bytes (shared with it by the fork) and the scan below reads them too.
     xlsx = checked.kind is limits.Kind.XLSX
-    large = limits.read_large(path, checked, SPLIT_BYTES) if split and xlsx else {}
     read_end, write_end = os.pipe()
     with contextlib.suppress(AttributeError, OSError):  # Linux only; a larger pipe is enough
         fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child; its effects are tested
         os.close(read_end)
-        _child(path, write_end, checked, split, large)
+        _child(path, write_end, checked, split)
     os.close(write_end)
     stream = os.fdopen(read_end, "rb", buffering=1 << 20)
     finished = False
@@ -303,9 +300,8 @@ def _read_in_child(
         if xlsx:
             # While the child parses (this process has nothing else to do until its rows
             # arrive), find the formulas without a saved result and the cached error cells
-            # the reader cannot see: a streaming scan within the same size limits.
-            flags.add(limits.scan(path, checked, extent=False, read=large))
-        large = {}  # the child keeps its own reference as long as it needs the bytes
+            # the reader cannot see: a scan within the same size limits.
+            flags.add(limits.scan(path, checked, extent=False))
         yield from _receive(path, stream, pid, flags, checked, split=split)
         finished = True
     finally:
@@ -423,7 +419,7 @@ def _receive(
 
 
 def _child(  # pragma: no cover - runs in the child
-    path: Path, fd: int, checked: limits.Checked, split: bool, large: dict[str, bytes]
+    path: Path, fd: int, checked: limits.Checked, split: bool
 ) -> None:
     code = 0
     try:
@@ -440,26 +436,17 @@ def _child(  # pragma: no cover - runs in the child
                 book = _open(path)
                 send("states", _states(book))
                 parts = dict(checked.parts) if split and checked.kind is limits.Kind.XLSX else {}
+                large = _large_parts(path, parts)
                 for name in book.sheet_names:
-                    if name in parts and _send_pieces(path, name, parts, send, out, large):
-                        continue
-                    sheet = book.get_sheet_by_name(name)
-                    merged = _merged(sheet)
-                    if merged:  # before the sheet's rows: they end at the next other message
-                        send("merged", (name, merged))
-                    # iter_rows starts at row 1 but at the first used column.
-                    send("sheet", (name, sheet.start[1] if sheet.start else 0))
-                    out.flush()  # the parent starts on this sheet while the next is parsed
-                    chunk: list[Row] = []
-                    for row in sheet.iter_rows():
-                        chunk.append(row)
-                        if len(chunk) >= CHUNK_ROWS:
-                            send("rows", chunk)
-                            out.flush()
-                            chunk = []
-                    if chunk:
-                        send("rows", chunk)
-                    out.flush()
+                    if name in large:
+                        # Not held while a sheet is read in pieces (its shared strings, as
+                        # calamine holds them, are as large as the table and more).
+                        book = None
+                        if _send_pieces(path, name, parts, send, out):
+                            continue
+                    if book is None:
+                        book = _open(path)
+                    _send_whole(book.get_sheet_by_name(name), name, send, out)
                 send("end", None)
             except _Stop:
                 pass
@@ -472,6 +459,26 @@ def _child(  # pragma: no cover - runs in the child
     finally:
         sys.stdout.flush()
         os._exit(code)
+
+
+def _send_whole(sheet: Any, name: str, send: Any, out: Any) -> None:  # pragma: no cover
+    """A sheet read whole, in chunks of rows."""
+    merged = _merged(sheet)
+    if merged:  # before the sheet's rows: they end at the next other message
+        send("merged", (name, merged))
+    # iter_rows starts at row 1 but at the first used column.
+    send("sheet", (name, sheet.start[1] if sheet.start else 0))
+    out.flush()  # the parent starts on this sheet while the next is parsed
+    chunk: list[Row] = []
+    for row in sheet.iter_rows():
+        chunk.append(row)
+        if len(chunk) >= CHUNK_ROWS:
+            send("rows", chunk)
+            out.flush()
+            chunk = []
+    if chunk:
+        send("rows", chunk)
+    out.flush()
 
 
 class _Writer:  # pragma: no cover - runs in the child
@@ -520,68 +527,149 @@ class _Stop(Exception):
     """The pieces of a sheet told the parent to read the file again: nothing more to send."""
 
 
-def _send_pieces(  # noqa: PLR0917 # pragma: no cover - runs in the child; its effects are tested
+def _send_pieces(  # pragma: no cover - runs in the child; its effects are tested
     path: Path,
     name: str,
     parts: dict[str, str],
     send: Any,
     out: Any,
-    large: dict[str, bytes] | None = None,
 ) -> bool:
     """Send sheet ``name`` read in pieces (see the module's docstring); False, having sent
-    nothing, for a sheet too small to gain from it or whose XML is not cut at rows."""
+    nothing, for a sheet too small to gain from it or whose XML does not start plainly.
+
+    The sheet's XML is decompressed as the pieces are cut from it, never held whole (a
+    sheet of a million lines is ~430 MB of XML): each piece is the sheet's text before its
+    rows, some rows, and ``</sheetData></worksheet>``. What follows the rows (merged cells
+    …) is read last, on its own, and sent after the rows; if it could close a comment,
+    CDATA or processing instruction a cut may have opened, or the rows never end, the
+    whole read decides (:class:`ReadAgain`)."""
     part = parts[name]
-    loaded = _load(path, part, set(parts.values()) - {part}, (large or {}).get(part))
+    loaded = _load(path, part, set(parts.values()) - {part})
     if loaded is None:
         return False
-    xml, members, pieces, strings_part = loaded
-    cuts = _cuts(xml)
-    if cuts is None:
-        return False
-    bounds = _row_starts(xml, *cuts, pieces)
-    if len(bounds) < 3:  # no place to cut: the plain read
-        return False
-    # Each piece with the part of the shared strings it takes (see _Strings).
-    strings = _Strings(name, part, members, strings_part, xml, cuts)
-    next_row, first_column, widest = 0, -1, 0
-    merged: tuple[tuple[int, int, int, int], ...] | None = None  # sent before "sheet"
-    ranges = itertools.pairwise(bounds)
-    with concurrent.futures.ThreadPoolExecutor(PARSERS) as pool:
-        parsing = collections.deque(
-            pool.submit(strings.parse, *r) for r in itertools.islice(ranges, PARSERS)
-        )
-        while parsing:
-            parsed = parsing.popleft().result()
-            following = next(ranges, None)
-            if following is not None:
-                parsing.append(pool.submit(strings.parse, *following))
-            sheet, failed = parsed
-            if failed:
-                _again(send, out, failed)
-            if merged is None:  # every piece ends with the sheet's own text after its rows
-                merged = _merged(sheet)
-            start, end = sheet.start, sheet.end
-            if start is None or end is None:
-                continue
-            if first_column < 0:
-                first_column = start[1]
-                if merged:
-                    send("merged", (name, merged))
-                send("sheet", (name, first_column))
-            widest = _in_order(send, out, name, (start, end), (next_row, first_column, widest))
-            try:
-                rows = sheet.to_python(skip_empty_area=True)
-                _send_rows(send, rows, start, first_column, next_row)
-                out.flush()
-            except Exception as error:  # e.g. MemoryError: the plain read decides
-                _again(send, out, f"{name!r}: {type(error).__name__}")
-            del rows, sheet
-            next_row = end[0] + 1
+    members, pieces, strings_part, size = loaded
+    with zipfile.ZipFile(path) as archive, archive.open(part) as handle:
+        stream = _Stream(handle, max(size // pieces, 1))
+        head = stream.head()
+        if head is None:
+            return False
+        # Each piece with the part of the shared strings it takes (see _Strings).
+        strings = _Strings(name, part, members, strings_part, head)
+        next_row, first_column, widest = 0, -1, 0
+        bodies = stream.bodies()
+        with concurrent.futures.ThreadPoolExecutor(PARSERS) as pool:
+            parsing = collections.deque(
+                pool.submit(strings.parse, body) for body in itertools.islice(bodies, PARSERS)
+            )
+            while parsing:
+                parsed = parsing.popleft().result()
+                following = next(bodies, None)
+                if following is not None:
+                    parsing.append(pool.submit(strings.parse, following))
+                sheet, failed = parsed
+                if failed:
+                    _again(send, out, failed)
+                start, end = sheet.start, sheet.end
+                if start is None or end is None:
+                    continue
+                if first_column < 0:
+                    first_column = start[1]
+                    send("sheet", (name, first_column))
+                span = (start, end)
+                widest = _in_order(send, out, name, span, (next_row, first_column, widest))
+                try:
+                    rows = sheet.to_python(skip_empty_area=True)
+                    _send_rows(send, rows, start, first_column, next_row)
+                    out.flush()
+                except Exception as error:  # e.g. MemoryError: the plain read decides
+                    _again(send, out, f"{name!r}: {type(error).__name__}")
+                del rows, sheet
+                next_row = end[0] + 1
+        if stream.failed:
+            _again(send, out, f"{name!r}: {stream.failed}")
+        merged = strings.merged(stream.tail, send, out)
     if first_column < 0:
         if merged:
             send("merged", (name, merged))
         send("sheet", (name, 0))
+    elif merged:  # after the rows: the parent keeps it for the sheet all the same
+        send("merged", (name, merged))
     return True
+
+
+class _Stream:  # pragma: no cover - runs in the child; its effects are tested
+    """A sheet's XML, decompressed as it is cut: the text before its rows, then the rows in
+    pieces of about ``size`` bytes, each cut where a row tag naming its row starts (see
+    _row_cut), then what follows the rows (``tail``). ``failed`` says why the rows could
+    not be read to their end (the whole read then decides)."""
+
+    def __init__(self, handle: Any, size: int) -> None:
+        self.handle, self.size = handle, size
+        self.buffer = b""
+        self.tail = b""
+        self.failed = ""
+
+    def _more(self) -> bool:
+        try:
+            chunk = self.handle.read(max(self.size, _STREAM_CHUNK))
+        except Exception as error:  # a damaged part: the whole read decides
+            self.failed = f"{type(error).__name__} {error}"
+            return False
+        if not chunk:
+            return False
+        self.buffer += chunk
+        return True
+
+    def head(self) -> bytes | None:
+        """Up to and with ``<sheetData>``; None if the rows do not start so (plainly)."""
+        while (at := self.buffer.find(b"<sheetData>")) < 0:
+            if len(self.buffer) > _HEAD_BYTES or not self._more():
+                return None
+        at += len(b"<sheetData>")
+        head, self.buffer = self.buffer[:at], self.buffer[at:]
+        return head
+
+    def bodies(self) -> Iterator[bytes]:
+        """The rows in pieces, up to the first ``</sheetData>`` (where calamine stops)."""
+        searched = 0
+        while True:
+            end = self.buffer.find(b"</sheetData>", max(searched - len(b"</sheetData>"), 0))
+            limit = end if end >= 0 else len(self.buffer)
+            while limit > 0:
+                cut = _row_cut(self.buffer, self.size, limit) if limit > self.size else -1
+                if cut <= 0:
+                    if end < 0:
+                        break  # more rows are needed to find a place to cut
+                    cut = limit  # the last rows, one piece
+                yield self.buffer[:cut]
+                self.buffer = self.buffer[cut:]
+                limit -= cut
+                end = end - cut if end >= 0 else end
+            if end >= 0:
+                while self._more():  # what follows the rows: merged cells, page setup …
+                    pass
+                self.tail, self.buffer = self.buffer, b""
+                return
+            searched = len(self.buffer)
+            if not self._more():
+                self.failed = self.failed or "the rows do not end (no </sheetData>)"
+                return
+
+
+def _row_cut(xml: bytes, at: int, limit: int) -> int:
+    """Where a row tag that names its row (``r="…"``, so that a piece's rows are numbered
+    as in the whole) starts at or after ``at``, within a few tags; -1 if none does."""
+    at = xml.find(b"<row ", at, limit)
+    for _ in range(_ROW_TRIES):
+        if at < 0:
+            return -1
+        tag_end = xml.find(b">", at, limit)
+        if tag_end < 0:
+            return -1
+        if _ROW_REF.search(xml, at, tag_end):
+            return at
+        at = xml.find(b"<row ", tag_end, limit)
+    return -1
 
 
 def _in_order(  # pragma: no cover - runs in the child
@@ -610,6 +698,9 @@ _STRINGS_TYPE = re.compile(
 _TARGET = re.compile(rb"""\bTarget\s*=\s*["']([^"']+)["']""")
 _SHARED_INDEX = re.compile(rb't="s"><v>([0-9]{1,9})</v>')
 _LOOK_BACK = 1 << 16  # bytes at a piece's end looked at for the strings it takes
+_STREAM_CHUNK = 1 << 20  # bytes of a sheet's XML decompressed at a time (see _Stream)
+_HEAD_BYTES = 1 << 24  # the text before a sheet's rows, at most, for it to be cut
+_PIECE_TAIL = b"</sheetData></worksheet>"  # what ends each piece
 _SLACK = 20  # … and 1/_SLACK of the table more than the largest index found there
 
 
@@ -627,18 +718,15 @@ class _Strings:  # pragma: no cover - runs in the child; its effects are tested
     table (calamine refuses the index) is parsed again with the whole table, as is every
     piece of a table with markup a cut could split (a comment, CDATA)."""
 
-    def __init__(  # noqa: PLR0917 - the piece's parts, as _send_pieces has them
+    def __init__(
         self,
         name: str,
         part: str,
         members: dict[str, bytes],
         strings_part: str | None,
-        xml: bytes,
-        cuts: tuple[int, int],
+        head: bytes,
     ) -> None:
-        self.name, self.part, self.members = name, part, members
-        self.xml, self.view = xml, memoryview(xml)
-        self.head, self.tail = xml[: cuts[0]], xml[cuts[1] :]
+        self.name, self.part, self.members, self.head = name, part, members, head
         table = members.get(strings_part or "", b"")
         self.strings_part = strings_part if table and b"<!" not in table else None
         self.table = table
@@ -646,10 +734,10 @@ class _Strings:  # pragma: no cover - runs in the child; its effects are tested
         self.count = table.count(b"</si>")
         self.cut: list[bool] = []  # for each piece, whether a part of the table served
 
-    def parse(self, low: int, high: int) -> tuple[Any, str]:
-        """The piece of the sheet's XML from ``low`` to ``high``, parsed."""
-        content = (self.head, self.view[low:high], self.tail)
-        part = self._part_of_table(low, high)
+    def parse(self, body: bytes) -> tuple[Any, str]:
+        """A piece of the sheet's rows, parsed."""
+        content = (self.head, body, _PIECE_TAIL)
+        part = self._part_of_table(body)
         if part is not None:
             members = {**self.members, self.strings_part or "": part}
             sheet, failed = _parse_piece(self.name, self.part, members, content)
@@ -659,12 +747,27 @@ class _Strings:  # pragma: no cover - runs in the child; its effects are tested
         self.cut.append(False)
         return _parse_piece(self.name, self.part, self.members, content)
 
-    def _part_of_table(self, low: int, high: int) -> tuple[Any, ...] | None:
+    def merged(self, tail: bytes, send: Any, out: Any) -> tuple[tuple[int, int, int, int], ...]:
+        """The merged cells of the sheet, from what follows its rows (read with none); the
+        whole read decides if that text could close a comment, CDATA or processing
+        instruction a cut may have opened, holds more rows, or cannot be read."""
+        after = tail[len(b"</sheetData>") :]
+        if any(mark in after for mark in (b"-->", b"]]>", b"?>", b"<sheetData")):
+            _again(send, out, f"what follows the rows of {self.name!r}")
+        members: dict[str, Any] = dict(self.members)
+        if self.strings_part is not None and self.start >= 0:
+            members[self.strings_part] = (memoryview(self.table)[: self.start], b"</sst>")
+        sheet, failed = _parse_piece(self.name, self.part, members, (self.head, tail))
+        if failed:
+            _again(send, out, failed)
+        return _merged(sheet)
+
+    def _part_of_table(self, body: bytes) -> tuple[Any, ...] | None:
         """The table's first strings, as many as the piece seems to take, closed; None
         for the whole table."""
         if self.strings_part is None or self.start < 0 or not self.count:
             return None
-        found = _SHARED_INDEX.findall(self.xml, max(low, high - _LOOK_BACK), high)
+        found = _SHARED_INDEX.findall(body, max(0, len(body) - _LOOK_BACK))
         wanted = max(map(int, found), default=0) + 1 + self.count // _SLACK
         if wanted >= self.count:
             return None
@@ -746,13 +849,22 @@ def _send_rows(  # pragma: no cover - runs in the child
         send("rows", rows[at : at + CHUNK_ROWS])
 
 
+def _large_parts(path: Path, parts: dict[str, str]) -> set[str]:  # pragma: no cover
+    """The sheets whose XML is large enough to be read in pieces (see _load)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sizes = {item.filename: item.file_size for item in archive.infolist()}
+    except Exception:  # the plain read decides
+        return set()
+    return {name for name, part in parts.items() if sizes.get(part, 0) >= SPLIT_BYTES}
+
+
 def _load(  # pragma: no cover - runs in the child
-    path: Path, part: str, others: set[str], xml: bytes | None
-) -> tuple[bytes, dict[str, bytes], int, str | None] | None:
-    """The sheet's XML (``xml`` when already read), the other XML parts a piece needs
-    (other sheets stubbed), how many pieces (the shared-string table left out: see
-    :class:`_Strings`) and the table's part; None (before decompressing the sheet) when
-    cutting would not pay."""
+    path: Path, part: str, others: set[str]
+) -> tuple[dict[str, bytes], int, str | None, int] | None:
+    """The other XML parts a piece needs (other sheets stubbed), how many pieces (the
+    shared-string table left out: see :class:`_Strings`), the table's part and the sheet's
+    size; None when cutting would not pay."""
     try:
         with zipfile.ZipFile(path) as archive:
             size = archive.getinfo(part).file_size
@@ -775,7 +887,7 @@ def _load(  # pragma: no cover - runs in the child
             pieces = _pieces(size, members, {strings_part} if strings_part else set())
             if pieces < 2:
                 return None
-            return (archive.read(part) if xml is None else xml), members, pieces, strings_part
+            return members, pieces, strings_part, size
     except Exception:  # e.g. a damaged part calamine may never read: the plain read decides
         return None
 
@@ -790,54 +902,6 @@ _EMPTY_SHEET = (
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     b"<sheetData/></worksheet>"
 )
-
-
-def _cuts(xml: bytes) -> tuple[int, int] | None:
-    """Where the rows are: just after the first ``<sheetData>`` and at the first
-    ``</sheetData>`` after it (where calamine stops). None unless the sheet has that plain
-    shape and what follows the rows can close no comment, CDATA or processing instruction
-    a cut may open (it ends every piece as it is: see _row_starts)."""
-    body_start = xml.find(b"<sheetData>")
-    if body_start < 0:
-        return None
-    body_start += len(b"<sheetData>")
-    body_end = xml.find(b"</sheetData>", body_start)
-    if body_end < 0:
-        return None
-    tail = xml[body_end:]
-    if any(mark in tail for mark in (b"-->", b"]]>", b"?>", b"<sheetData")):
-        return None
-    return body_start, body_end
-
-
-def _row_starts(xml: bytes, body_start: int, body_end: int, pieces: int) -> list[int]:
-    """Piece boundaries: the body's ends and, near each 1/pieces of it, the start of a row
-    tag that names its row (``r="…"``), so that a piece's rows are numbered as in the whole.
-    A cut that lands inside a comment, CDATA or processing instruction leaves its piece
-    unreadable (the whole file is then read again), since the text ending every piece
-    closes none (_cuts): it never makes a readable piece with other rows."""
-    bounds = [body_start]
-    size = body_end - body_start
-    for k in range(1, pieces):
-        at = xml.find(b"<row ", body_start + size * k // pieces, body_end)
-        for _ in range(_ROW_TRIES):  # a few rows on at most: no cut here if none names its row
-            if at < 0:
-                break
-            tag_end = xml.find(b">", at, body_end)
-            if tag_end < 0:
-                at = -1
-                break
-            if _ROW_REF.search(xml, at, tag_end):
-                break
-            at = xml.find(b"<row ", tag_end, body_end)
-        else:
-            at = -1
-        if at < 0 and xml.find(b"<row ", body_start + size * k // pieces, body_end) < 0:
-            break  # no row starts further on: the later cuts would find none either
-        if at > bounds[-1]:
-            bounds.append(at)
-    bounds.append(body_end)
-    return bounds
 
 
 def _limit_memory() -> None:  # pragma: no cover - runs in the child

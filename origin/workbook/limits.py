@@ -12,11 +12,10 @@ memory limit instead (:mod:`origin.workbook.cells`).
 from __future__ import annotations
 
 import codecs
-import contextlib
 import enum
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -202,38 +201,14 @@ def _check_zip(name: str, archive: zipfile.ZipFile) -> Checked:
     return Checked(Kind.XLSX, tuple((sheet, part) for sheet, part in sheets if part in names))
 
 
-def scan(
-    path: Path, checked: Checked, extent: bool = True, read: Mapping[str, bytes] | None = None
-) -> tuple[SheetScan, ...]:
+def scan(path: Path, checked: Checked, extent: bool = True) -> tuple[SheetScan, ...]:
     """Each xlsx sheet's used rectangle (refused when too large; skipped without ``extent``,
-    once the reader has survived the file) and its formulas without value and error cells.
-    ``read`` holds parts already read by :func:`read_large` (the same bytes)."""
-    read = read or {}
+    once the reader has survived the file) and its formulas without value and error cells."""
     try:
         with zipfile.ZipFile(path) as archive:
-            return tuple(
-                _scan_sheet(path.name, archive, s, p, extent, read.get(p)) for s, p in checked.parts
-            )
+            return tuple(_scan_sheet(path.name, archive, s, p, extent) for s, p in checked.parts)
     except zipfile.BadZipFile as error:
         raise WorkbookError(f"{path.name}: is damaged: {error}") from None
-
-
-def read_large(path: Path, checked: Checked, at_least: int) -> dict[str, bytes]:
-    """The XML of each sheet part declared at least ``at_least`` bytes long, read as
-    :func:`scan` reads it (within the size limit), by part. Read once, before the reader
-    child is forked, the bytes serve both the scan and the child (which cuts the sheet into
-    pieces) instead of each decompressing the sheet. A part that cannot be read so is left
-    out: the scan reads it again in its turn and reports what is wrong, as before."""
-    found: dict[str, bytes] = {}
-    try:
-        with zipfile.ZipFile(path) as archive:
-            for sheet, part in checked.parts:
-                with contextlib.suppress(Exception):
-                    if part not in found and archive.getinfo(part).file_size >= at_least:
-                        found[part] = _read_raw(path.name, archive, sheet, part)
-    except Exception:  # the scan reports it
-        return {}
-    return found
 
 
 def _refuse_dtd(name: str, archive: zipfile.ZipFile, part: str) -> None:
@@ -334,13 +309,8 @@ def _normal(path: str) -> str:
     return "/".join(parts)
 
 
-def _scan_sheet(  # noqa: PLR0917 - the part, where it is, and what is known of it
-    name: str,
-    archive: zipfile.ZipFile,
-    sheet: str,
-    part: str,
-    extent: bool = True,
-    raw: bytes | None = None,
+def _scan_sheet(
+    name: str, archive: zipfile.ZipFile, sheet: str, part: str, extent: bool = True
 ) -> SheetScan:
     """The used rectangle from the cells' references, proven small before calamine sees it.
 
@@ -348,7 +318,7 @@ def _scan_sheet(  # noqa: PLR0917 - the part, where it is, and what is known of 
     ``<row r=…>`` tag, the rectangle is at most 26 columns by the largest row seen. Anything
     unusual sends the sheet to the exact (slower) scan of every reference.
     """
-    data = _unprefixed(raw if raw is not None else _read_raw(name, archive, sheet, part))
+    data = _read_part(name, archive, sheet, part)
     if not extent:
         return SheetScan(sheet, 0, 0, *_flags(data), _values(data))
     max_row = max((int(n) for n in _ROW.findall(data)), default=0)
