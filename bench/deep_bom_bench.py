@@ -7,13 +7,15 @@ is the same number of BOM lines given flat (one level). Prints min/median/max of
 
 Then issue 20's goal: a 5-level tree of about 100,000 lines (each level's self-produced
 intermediates fan out into the next; the bottom ones hold the bought-in lines) decided
-within 3 x the same lines given flat, interleaved, with min/median/max and the ratio.
+within 3 x the same lines given flat, interleaved, with min/median/max and the ratio (the
+collector on, each run started from a collected heap).
 Run: ``python bench/deep_bom_bench.py [REPEATS] [TREE_LINES]``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import random
 import statistics
 import sys
@@ -148,7 +150,11 @@ def tree_against_flat(lines: int, repeats: int) -> None:
     deep_times: list[float] = []
     flat_times: list[float] = []
     for _ in range(repeats):
+        # Each run starts from a collected heap: with both BOMs alive (200,000 materials) a
+        # full collection costs ~0.3 s, and whichever run it fell in would take it alone.
+        gc.collect()
         deep_times.append(spread(lambda: explain(anzcerta.determine(deep, DATE)), 1)[0])
+        gc.collect()
         flat_times.append(spread(lambda: explain(anzcerta.determine(level, DATE)), 1)[0])
     ratios = sorted(t / b for t, b in zip(deep_times, flat_times, strict=True))
     print(
