@@ -7,7 +7,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from origin.determination import FAILS, MEETS, NEEDS_INFO, Determination, Outcome, Step
-from origin.engine import percent
+from origin.engine import law_percent, percent
 from origin.trees import preorder
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def _step(top: Step, depth: int, out: list[str]) -> None:
         out.append(f"{pad}{mark} [{step.citation}] {step.test}: {step.summary}")
         if step.margin is not None and step.threshold is not None:
             out.append(
-                f"{pad}    margin {percent(step.margin)} (threshold {percent(step.threshold)})"
+                f"{pad}    margin {percent(step.margin)} (threshold {law_percent(step.threshold)})"
             )
         if step.outcome is NEEDS_INFO and step.missing:
             below = {f for c in step.children if c.outcome is NEEDS_INFO for f in c.missing}
@@ -68,7 +68,7 @@ def explain(d: Determination, *, materials: int = 20) -> str:
             mark = _MARK[r.outcome]
             out.append(
                 f"  {mark} {r.method} [{r.citation}] {r.formula}: {shown} "
-                f"vs {percent(r.threshold)}"
+                f"vs {law_percent(r.threshold)}"
                 + (f", margin {percent(r.margin)}" if r.margin is not None else "")
             )
             inputs = ", ".join(f"{k} = {_money(v)}" for k, v in r.inputs)
@@ -158,7 +158,7 @@ def reason(d: Determination, limit: int = 3) -> str:
     rvc = decisive_rvc(d)
     if rvc is not None and rvc.value is not None and rvc.margin is not None:
         return (
-            f"RVC {percent(rvc.value)} against {percent(rvc.threshold)} ({rvc.method}, "
+            f"RVC {percent(rvc.value)} against {law_percent(rvc.threshold)} ({rvc.method}, "
             f"{rvc.citation}): short by {percent(-rvc.margin).removesuffix('%')} points"
         )
     for step in d.steps:
