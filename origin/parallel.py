@@ -429,36 +429,46 @@ class _Pool(Generic[T, R]):
         context = multiprocessing.get_context("fork" if forked else "spawn")
         given = self.items if forked else ()
         pending: dict[Future[bytes], int] = {}
-        following = 0  # the next chunk not yet given to anyone
-        broken = False
         with ProcessPoolExecutor(
             self.children, mp_context=context, initializer=_install, initargs=(self.task, given)
         ) as pool:
-            while True:
-                while not broken and following < len(self.ranges):
-                    if len(pending) >= _AHEAD * self.children:
-                        break
-                    try:
-                        pending[self._give(pool, following, forked)] = following
-                    except BrokenProcessPool:
-                        broken = True
-                        break
-                    following += 1
-                finished = [future for future in pending if future.done()]
-                for future in finished:
-                    self._done(pending.pop(future), future)
-                if finished:
-                    continue
-                if following < len(self.ranges) and (self.share or broken):
-                    self._here(following)
-                    following += 1
-                elif self.share and (taken := _take_back(pending)) is not None:
-                    self._here(taken)  # the last chunks: whoever is free decides them
-                elif pending:
-                    wait(pending, return_when=FIRST_COMPLETED)
-                else:
-                    break
+            try:
+                self._loop(pool, forked, pending)
+            except BaseException:  # stopped (Ctrl-C, a failing progress callback)
+                for future in pending:  # the chunks not started are not waited for
+                    future.cancel()
+                raise
         return [result for part in self.parts if part is not None for result in part]
+
+    def _loop(
+        self, pool: ProcessPoolExecutor, forked: bool, pending: dict[Future[bytes], int]
+    ) -> None:
+        following = 0  # the next chunk not yet given to anyone
+        broken = False
+        while True:
+            while not broken and following < len(self.ranges):
+                if len(pending) >= _AHEAD * self.children:
+                    break
+                try:
+                    pending[self._give(pool, following, forked)] = following
+                except BrokenProcessPool:
+                    broken = True
+                    break
+                following += 1
+            finished = [future for future in pending if future.done()]
+            for future in finished:
+                self._done(pending.pop(future), future)
+            if finished:
+                continue
+            if following < len(self.ranges) and (self.share or broken):
+                self._here(following)
+                following += 1
+            elif self.share and (taken := _take_back(pending)) is not None:
+                self._here(taken)  # the last chunks: whoever is free decides them
+            elif pending:
+                wait(pending, return_when=FIRST_COMPLETED)
+            else:
+                break
 
     def _give(self, pool: ProcessPoolExecutor, index: int, forked: bool) -> Future[bytes]:
         start, stop = self.ranges[index]

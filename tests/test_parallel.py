@@ -185,3 +185,11 @@ def test_spawned_workers_where_there_is_no_fork(monkeypatch: pytest.MonkeyPatch)
     results = parallel.run(_boom, list(range(8)), workers=2, chunk=2, share=False)
     assert results[:3] == [0, 2, 4] and results[4:] == [8, 10, 12, 14]
     assert results[3] == parallel.Failed(3, "ValueError: three is not allowed")
+
+
+def test_a_run_stopped_by_its_caller_stops() -> None:
+    def stop(count: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        parallel.run(_boom, list(range(40)), workers=2, chunk=2, progress=stop)
