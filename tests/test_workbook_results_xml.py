@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
@@ -31,15 +30,22 @@ def _parts(path: Path) -> dict[str, bytes]:
         return {name: archive.read(name) for name in archive.namelist()}
 
 
-def _both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: Any) -> dict[str, bytes]:
+def _both(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    items: list[Decided],
+    issues: list[Issue],
+    ledger: Ledger,
+) -> dict[str, bytes]:
     """Write the workbook both ways; assert the parts are equal; return them."""
     direct, through = tmp_path / "direct" / "r.xlsx", tmp_path / "openpyxl" / "r.xlsx"
     direct.parent.mkdir()
     through.parent.mkdir()
-    notes = results.write_results(direct, *args, prepared=PREPARED)
+    notes = results.write_results(direct, items, issues, ledger, prepared=PREPARED)
     with monkeypatch.context() as patch:
         patch.setattr(results._Sheet, "DIRECT", False)
-        assert results.write_results(through, *args, prepared=PREPARED) == notes
+        again = results.write_results(through, items, issues, ledger, prepared=PREPARED)
+        assert again == notes
     mine, theirs = _parts(direct), _parts(through)
     assert list(mine) == list(theirs)
     for name in theirs:
@@ -49,6 +55,7 @@ def _both(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: Any) -> dict[s
 
 def _decided(path: Path) -> Decided:
     case, day = load_case_or_worked(path)
+    assert day is not None
     plugin = registry.get(path.parent.name)
     return Decided(path.name, case.good.id, plugin, case, plugin.determine(case, day))
 

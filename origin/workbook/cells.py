@@ -5,15 +5,17 @@ allocation fails, which hostile files provoke (measured-findings). On POSIX the 
 a forked child with an address-space limit; rows come back through a pipe in pickled
 chunks, so the parent parses rows while the child is still sending, and meanwhile scans the
 XML itself (:mod:`origin.workbook.limits`) to name the cause precisely. Without ``fork``
-the file is read in-process, only after that scan has passed.
+the file is read in-process, only after that scan has passed; so is a small ``.xlsx``
+(:func:`_small`: a fork costs more than its read), from its parts as the scan read them.
 
-A large sheet is read in pieces (``split``): the child cuts the sheet's rows into pieces at
-row boundaries (each with the part of the shared strings it takes) and parses one piece at
-a time, so that this process converts the rows of one piece while the child parses the
-next (two cores instead of one; calamine itself has no streaming reader). The pieces are
-checked to follow each other in row order; a piece that does not, or that calamine cannot
-read on its own, stops the pieces and the caller reads the file again whole
-(:class:`ReadAgain`), so a sheet is never read differently for having been cut.
+A large sheet is read in pieces (``split``): the child decompresses the sheet's XML as it
+cuts its rows into pieces at row boundaries (never holding it whole; each piece with the
+part of the shared strings it takes) and parses one piece at a time, so that this process
+converts the rows of one piece while the child parses the next (two cores instead of one;
+calamine itself has no streaming reader). The pieces are checked to follow each other in
+row order; a piece that does not, or that calamine cannot read on its own, stops the pieces
+and the caller reads the file again whole (:class:`ReadAgain`), so a sheet is never read
+differently for having been cut.
 """
 
 from __future__ import annotations
