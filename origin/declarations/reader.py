@@ -31,6 +31,7 @@ from origin.declarations.register import (
     convert_all,
     registered_agreements,
 )
+from origin.workbook.problems import column_letter
 
 MAX_BYTES = 256 * 1024 * 1024  # as a workbook (origin.workbook.limits.MAX_FILE_BYTES)
 MAX_FIELD = 64 * 1024  # one CSV field (a document location is a path, not a book)
@@ -150,7 +151,7 @@ class _Rows:
         self.problems.append(Problem(self.file, message, row, column, self.sheet))
 
     def column(self, name: str, index: int) -> str:
-        return f"{name} ({_letter(index)})" if self.letters else name
+        return f"{name} ({column_letter(index)})" if self.letters else name
 
     def feed(self, number: int, cells: Sequence[Any]) -> None:
         values = ["" if c is None else c for c in cells]
@@ -190,7 +191,7 @@ class _Rows:
                 self.problem(
                     f"column {str(cell)!r} is not a register field (expected: {', '.join(FIELDS)})",
                     number,
-                    _letter(index) if self.letters else "",
+                    column_letter(index) if self.letters else "",
                 )
                 self.unreadable = True
             elif name in seen:
@@ -216,7 +217,7 @@ class _Rows:
                     self.problem(
                         f"a value ({_shown(value)}) in a column without a header",
                         number,
-                        _letter(index) if self.letters else f"column {index + 1}",
+                        column_letter(index) if self.letters else f"column {index + 1}",
                     )
                     lost = True
                 continue
@@ -279,15 +280,6 @@ def _shown(value: object) -> str:
     from origin.fields import shown  # noqa: PLC0415
 
     return shown(value)
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 # --------------------------------------------------------------------------- CSV
