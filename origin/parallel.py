@@ -20,7 +20,9 @@ Three things make it pay:
   garbage collector paused while packing and unpacking (it otherwise walks every object
   already loaded, again and again, as the new ones pour in);
 - this process decides a share of the chunks itself instead of idling, so ``workers=2``
-  is this process and one worker.
+  is this process and one worker; a worker hands its packed chunk over in a file (in
+  memory, /dev/shm, where there is one) and only the file's name goes through the pool,
+  so that it never waits for this process to read its results.
 
 ``scheduler=`` runs the same on a Dask cluster instead (:mod:`origin.distributed`).
 
@@ -37,6 +39,8 @@ import multiprocessing
 import operator
 import os
 import pickle
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -334,27 +338,56 @@ def unpack(data: bytes) -> Any:
 # process is busy deciding its own share (the pool's threads need this process's GIL to
 # hand work over and take results back).
 _AHEAD = 4
-# What a worker was given once, when it started: the task, and (forked) the items.
-_given: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+# What a worker was given once, when it started: the task, (forked) the items, and the
+# folder its results are written to.
+_given: tuple[Callable[[Any], Any], Sequence[Any], str] | None = None
 
 
-def _install(task: Callable[[Any], Any], items: Sequence[Any]) -> None:
+def _install(task: Callable[[Any], Any], items: Sequence[Any], folder: str) -> None:
     global _given  # noqa: PLW0603 - one per worker process, set as it starts
-    _given = (task, items)
+    _given = (task, items, folder)
     gc.freeze()  # what it was given stays for its life: collections need not walk it
 
 
-def _decide_range(start: int, stop: int) -> bytes:
+def _decide_range(start: int, stop: int) -> str:
     """In a forked worker: the items it inherited, from ``start`` to ``stop``."""
     assert _given is not None
-    task, items = _given
-    return pack_chunk(_Chunk(task, items[start:stop], start)(), start)
+    task, items, folder = _given
+    return _hand_over(pack_chunk(_Chunk(task, items[start:stop], start)(), start), folder)
 
 
-def _decide_items(items: bytes, start: int) -> bytes:
+def _decide_items(items: bytes, start: int) -> str:
     """In a spawned worker: the items sent with the chunk, packed."""
     assert _given is not None
-    return pack_chunk(_Chunk(_given[0], unpack(items), start)(), start)
+    task, _, folder = _given
+    return _hand_over(pack_chunk(_Chunk(task, unpack(items), start)(), start), folder)
+
+
+def _hand_over(packed: bytes, folder: str) -> str:
+    """A chunk's packed results written to a file of the run's folder (in memory where
+    /dev/shm is), its name what goes back through the pool: sent through the pool's pipe,
+    a chunk's hundreds of kilobytes would stall the worker until this process's pool
+    thread, which needs the interpreter lock this process holds while it decides its own
+    share, had read them piece by piece."""
+    handle, name = tempfile.mkstemp(dir=folder, suffix=".chunk")
+    with os.fdopen(handle, "wb") as out:
+        out.write(packed)
+    return name
+
+
+def _take_over(name: str) -> Any:
+    """The results a worker handed over, unpacked; the file removed."""
+    with open(name, "rb") as handed:
+        packed = handed.read()
+    os.unlink(name)
+    return unpack(packed)
+
+
+def _run_folder() -> str:
+    """A folder for one run's handed-over results, in memory where the system offers it."""
+    shm = "/dev/shm"
+    place = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+    return tempfile.mkdtemp(prefix="origin-run-", dir=place)
 
 
 def run(
@@ -428,20 +461,27 @@ class _Pool(Generic[T, R]):
         forked = "fork" in multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if forked else "spawn")
         given = self.items if forked else ()
-        pending: dict[Future[bytes], int] = {}
-        with ProcessPoolExecutor(
-            self.children, mp_context=context, initializer=_install, initargs=(self.task, given)
-        ) as pool:
-            try:
-                self._loop(pool, forked, pending)
-            except BaseException:  # stopped (Ctrl-C, a failing progress callback)
-                for future in pending:  # the chunks not started are not waited for
-                    future.cancel()
-                raise
+        pending: dict[Future[str], int] = {}
+        folder = _run_folder()
+        try:
+            with ProcessPoolExecutor(
+                self.children,
+                mp_context=context,
+                initializer=_install,
+                initargs=(self.task, given, folder),
+            ) as pool:
+                try:
+                    self._loop(pool, forked, pending)
+                except BaseException:  # stopped (Ctrl-C, a failing progress callback)
+                    for future in pending:  # the chunks not started are not waited for
+                        future.cancel()
+                    raise
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)  # what a stopped run left
         return [result for part in self.parts if part is not None for result in part]
 
     def _loop(
-        self, pool: ProcessPoolExecutor, forked: bool, pending: dict[Future[bytes], int]
+        self, pool: ProcessPoolExecutor, forked: bool, pending: dict[Future[str], int]
     ) -> None:
         following = 0  # the next chunk not yet given to anyone
         broken = False
@@ -470,7 +510,7 @@ class _Pool(Generic[T, R]):
             else:
                 break
 
-    def _give(self, pool: ProcessPoolExecutor, index: int, forked: bool) -> Future[bytes]:
+    def _give(self, pool: ProcessPoolExecutor, index: int, forked: bool) -> Future[str]:
         start, stop = self.ranges[index]
         if forked:  # the worker has the items already
             return pool.submit(_decide_range, start, stop)
@@ -485,12 +525,15 @@ class _Pool(Generic[T, R]):
         else:
             self._put(index, _stopped(start, stop, "the workers stopped before deciding it"))
 
-    def _done(self, index: int, future: Future[bytes]) -> None:
+    def _done(self, index: int, future: Future[str]) -> None:
         start, stop = self.ranges[index]
         try:
-            part = unpack(future.result())
+            part = _take_over(future.result())
         except BrokenProcessPool as error:
             part = _stopped(start, stop, f"the worker deciding it stopped ({error})")
+        except Exception as error:  # e.g. no room left to hand the results over
+            why = f"its results could not be handed over ({type(error).__name__}: {error})"
+            part = _stopped(start, stop, why)
         self._put(index, part)
 
     def _put(self, index: int, part: list[R | Failed]) -> None:
@@ -502,7 +545,7 @@ class _Pool(Generic[T, R]):
             self.reported += 1
 
 
-def _take_back(pending: dict[Future[bytes], int]) -> int | None:
+def _take_back(pending: dict[Future[str], int]) -> int | None:
     """A chunk given to the workers but not yet started, taken back (the latest given):
     at the end of a run this process decides it instead of waiting for it."""
     for future in reversed(list(pending)):
