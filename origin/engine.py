@@ -271,72 +271,111 @@ class Assessment:
         return list(self.special.values())
 
     def row(self, index: int) -> MaterialRow:
-        m = self.case.materials[index]
-        line = self.special.get(index)
-        regime = self.regime
-        if line is None:
-            # A plain line: everything follows from the material and its status. Its tuples
-            # are shared by every plain row (a row's every allocation wakes the collector
-            # sooner, which then walks the whole table).
-            originating = m.status is _ORIGINATING
-            value = m.value
-            relevant = not originating
-            row_citations: tuple[Citation, ...] = _alone(regime.valuation)
-            row_notes: tuple[str, ...] = (
-                _UNDETERMINED_NOTES if m.status is _UNDETERMINED_STATUS else ()
-            )
-            vom_part: Decimal | None
-            vnm_part: Decimal | None
-            if originating:
-                counted_as, vom_part, vnm_part = "VOM", value, ZERO
-            else:
-                counted_as, vom_part, vnm_part = "VNM", ZERO, value
-        else:
-            originating, value, counted_as = line.originating, line.value, line.counted_as
-            row_citations, row_notes = tuple(line.citations), tuple(line.notes)
-            relevant = line.shift_relevant
-            vom_part, vnm_part = line.vom_part, line.vnm_part
-        if originating and regime.accumulation is not None and m.origin_country is not None:
-            producer = self.case.good.last_process_in
-            if (
-                producer is not None
-                and m.origin_country != producer
-                and m.origin_country in regime.parties
-                and (not regime.accumulation_into or producer in regime.accumulation_into)
-            ):
-                row_citations = (*row_citations, regime.accumulation)
-                row_notes = (
-                    *row_notes,
-                    f"originating in {m.origin_country}: deemed to originate in {producer}",
-                )
-        shift = None
-        rescued = False
-        record = self.shift
-        if relevant and record is not None:
-            shift = record.by_object.get(id(m.hs))
-            if shift is None:
-                shift = record.by_code.get(m.hs)
-            rescued = shift is FAILS and record.rescued
-        hs = m.hs
-        return MaterialRow(
-            m.id,
-            0,
-            m.description,
-            str(hs) if hs is not None else "",
-            "originating" if originating else "non-originating",
-            m.status._value_,  # (Enum.value is a property, slow per row)
-            value,
-            counted_as,
-            vom_part,
-            vnm_part,
-            shift,
-            rescued,
-            row_citations,
-            row_notes,
-        )
+        return _row(self, index)
 
     def rows(self) -> MaterialTable:
         return MaterialTable(self)
+
+
+@attrs.frozen
+class _RegimeOfRows:
+    """What a material row reads of its regime (the regime itself holds compiled
+    formulas, which do not travel to another process)."""
+
+    valuation: Citation
+    accumulation: Citation | None
+    accumulation_into: tuple[str, ...]
+    parties: tuple[str, ...]
+
+
+@attrs.frozen
+class RowSource:
+    """What :func:`_row` reads to build a material row, and no more: a material table sent
+    to another process travels as this (the case's lines, shared with the case sent beside
+    it, and the few special ones), and its rows are built there when read, as here."""
+
+    case: Case
+    regime: _RegimeOfRows
+    special: dict[int, Line]
+    shift: ShiftRecord | None
+
+    @classmethod
+    def of(cls, a: Assessment) -> RowSource:
+        r, record = a.regime, a.shift
+        if record is not None:  # outcomes by object identity mean nothing elsewhere
+            record = ShiftRecord(record.rule, record.by_code, record.rescued)
+        kept = _RegimeOfRows(r.valuation, r.accumulation, r.accumulation_into, r.parties)
+        return cls(a.case, kept, a.special, record)
+
+    def row(self, index: int) -> MaterialRow:
+        return _row(self, index)
+
+
+def _row(source: Assessment | RowSource, index: int) -> MaterialRow:
+    """Material row ``index`` of an assessment (or of what was kept of one)."""
+    m = source.case.materials[index]
+    line = source.special.get(index)
+    regime = source.regime
+    if line is None:
+        # A plain line: everything follows from the material and its status. Its tuples
+        # are shared by every plain row (a row's every allocation wakes the collector
+        # sooner, which then walks the whole table).
+        originating = m.status is _ORIGINATING
+        value = m.value
+        relevant = not originating
+        row_citations: tuple[Citation, ...] = _alone(regime.valuation)
+        row_notes: tuple[str, ...] = (
+            _UNDETERMINED_NOTES if m.status is _UNDETERMINED_STATUS else ()
+        )
+        vom_part: Decimal | None
+        vnm_part: Decimal | None
+        if originating:
+            counted_as, vom_part, vnm_part = "VOM", value, ZERO
+        else:
+            counted_as, vom_part, vnm_part = "VNM", ZERO, value
+    else:
+        originating, value, counted_as = line.originating, line.value, line.counted_as
+        row_citations, row_notes = tuple(line.citations), tuple(line.notes)
+        relevant = line.shift_relevant
+        vom_part, vnm_part = line.vom_part, line.vnm_part
+    if originating and regime.accumulation is not None and m.origin_country is not None:
+        producer = source.case.good.last_process_in
+        if (
+            producer is not None
+            and m.origin_country != producer
+            and m.origin_country in regime.parties
+            and (not regime.accumulation_into or producer in regime.accumulation_into)
+        ):
+            row_citations = (*row_citations, regime.accumulation)
+            row_notes = (
+                *row_notes,
+                f"originating in {m.origin_country}: deemed to originate in {producer}",
+            )
+    shift = None
+    rescued = False
+    record = source.shift
+    if relevant and record is not None:
+        shift = record.by_object.get(id(m.hs))
+        if shift is None:
+            shift = record.by_code.get(m.hs)
+        rescued = shift is FAILS and record.rescued
+    hs = m.hs
+    return MaterialRow(
+        m.id,
+        0,
+        m.description,
+        str(hs) if hs is not None else "",
+        "originating" if originating else "non-originating",
+        m.status._value_,  # (Enum.value is a property, slow per row)
+        value,
+        counted_as,
+        vom_part,
+        vnm_part,
+        shift,
+        rescued,
+        row_citations,
+        row_notes,
+    )
 
 
 class MaterialTable(Sequence[MaterialRow]):
@@ -344,7 +383,7 @@ class MaterialTable(Sequence[MaterialRow]):
 
     __slots__ = ("_assessment",)
 
-    def __init__(self, assessment: Assessment) -> None:
+    def __init__(self, assessment: Assessment | RowSource) -> None:
         self._assessment = assessment
 
     def __len__(self) -> int:
@@ -378,10 +417,14 @@ class MaterialTable(Sequence[MaterialRow]):
     def __repr__(self) -> str:
         return f"MaterialTable({len(self)} rows)"
 
-    def __reduce__(self) -> tuple[type[tuple[MaterialRow, ...]], tuple[list[MaterialRow]]]:
-        """Pickled as its rows (to another process): the assessment behind it holds compiled
-        formulas, which do not travel."""
-        return (tuple, (list(self),))
+    def __reduce__(self) -> tuple[type[MaterialTable], tuple[RowSource]]:
+        """Sent to another process as what its rows are built from (:class:`RowSource`,
+        not the assessment: that holds compiled formulas, which do not travel), so no row
+        is built to be sent, and the other side builds each when read, as here."""
+        source = self._assessment
+        if isinstance(source, Assessment):
+            source = RowSource.of(source)
+        return (MaterialTable, (source,))
 
 
 _UNDETERMINED = "origin undetermined: counted as non-originating"
