@@ -150,3 +150,39 @@ def test_every_material_is_that_of_the_case_asked_about() -> None:
     for case in (flat, deep, deep, flat, attrs.evolve(deep), flat):
         walked = [m for _, m in case.walk()]
         assert [id(m) for m in all_materials(case)] == [id(m) for m in walked]
+
+
+@pytest.mark.parametrize("name", ["anzcerta", "aanzfta", "china", "cptpp", "rcep", "tpsep"])
+def test_a_material_table_sent_elsewhere_gives_the_same_rows(name: str) -> None:
+    """A determination's material table is pickled as what its rows are built from
+    (engine.RowSource), not as its rows; unpickled, it builds the same rows, accumulation
+    notes and tariff-shift outcomes included (by code: object identities do not travel)."""
+    import pickle  # noqa: PLC0415
+
+    from origin import registry  # noqa: PLC0415
+    from origin.engine import MaterialTable  # noqa: PLC0415
+
+    agreement = registry.get(name)
+    party, other = agreement.law.parties[0], agreement.law.parties[-1]  # accumulation
+    materials = tuple(
+        Material(
+            f"M{i}",
+            hs=HSCode.parse(("4407.11", "8302.42", "9403.30")[i % 3]),
+            value=Decimal(10 + i),
+            status=(OriginStatus.ORIGINATING, OriginStatus.NON_ORIGINATING)[i % 2],
+            origin_country=(other, "US")[i % 2],
+        )
+        for i in range(12)
+    )
+    good = Good("G", HSCode.parse("9403.60"), adjusted_value=Decimal(400), produced_in=(party,))
+    good = attrs.evolve(good, last_process_in=party, fob=Decimal(400), ex_works=Decimal(400))
+    case = Case(good, "NZD", materials, psr="CTH or RVC40")
+    d = agreement.determine(case, dt.date(2025, 6, 1))
+    table = d.materials
+    assert isinstance(table, MaterialTable)
+    again = pickle.loads(pickle.dumps(table, pickle.HIGHEST_PROTOCOL))
+    assert isinstance(again, MaterialTable)
+    assert list(again) == list(table)
+    assert any(row.tariff_shift is not None for row in again)
+    if name == "anzcerta":  # made in Australia of New Zealand materials: r 33(3)
+        assert any("deemed to originate" in " ".join(row.notes) for row in again)
