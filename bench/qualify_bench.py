@@ -111,7 +111,10 @@ def main() -> None:
                 qualify_many(cases, DATE, workers=workers, render=render, agreements=agreements)
                 times.append(time.perf_counter() - start)
         speedups = [a / b for a, b in zip(one, two, strict=True)]
-        print(f"two workers against one (qualify_many{what}), speed-up: {_spread(speedups, '.2f')}")
+        print(
+            f"two workers against one (qualify_many{what}), speed-up: {_spread(speedups, '.2f')}"
+            f" (one {statistics.median(one):.2f} s, two {statistics.median(two):.2f} s, medians)"
+        )
     folder_check(agreements, max(2, products // 25), repeats)
     sending(cases, agreements, repeats)
 
@@ -204,7 +207,8 @@ def folder_check(agreements: Sequence[Agreement], books: int, repeats: int) -> N
     speedups = [a / b for a, b in zip(one, two, strict=True)]
     print(
         f"folder check of {books} workbooks × 5 products, every agreement: two workers "
-        f"against one, speed-up: {_spread(speedups, '.2f')}"
+        f"against one, speed-up: {_spread(speedups, '.2f')} (one {statistics.median(one):.2f} s, "
+        f"two {statistics.median(two):.2f} s, medians)"
     )
 
 

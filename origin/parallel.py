@@ -70,14 +70,22 @@ class _Chunk(Generic[T, R]):
     task: Callable[[T], R]
     items: Sequence[T]
     start: int
+    # Results kept by this process to the end of the run (not packed and sent): each set
+    # aside from garbage collection as it is made (inside :func:`frozen`), since every
+    # collection would otherwise walk all the results kept so far — measured, 1,000
+    # comparisons kept took 1.13-1.29 s against 0.85-0.90 s set aside as made.
+    kept: bool = False
 
     def __call__(self) -> list[R | Failed]:
         out: list[R | Failed] = []
+        kept = self.kept
         for offset, item in enumerate(self.items):
             try:
                 out.append(self.task(item))
             except Exception as error:
                 out.append(Failed(self.start + offset, f"{type(error).__name__}: {error}"))
+            if kept:
+                gc.freeze()  # a list splice: cheap, and undone at the run's end
         return out
 
 
@@ -418,7 +426,7 @@ def run(
     children = count - 1 if share else count
     with frozen():
         if count == 1 or len(items) < 2 or children < 1:
-            alone = _Chunk(task, items, 0)()
+            alone = _Chunk(task, items, 0, kept=True)()
             if progress is not None:
                 progress(len(items))
             return alone
@@ -521,7 +529,7 @@ class _Pool(Generic[T, R]):
         reported as not decided)."""
         start, stop = self.ranges[index]
         if self.share:
-            self._put(index, _Chunk(self.task, self.items[start:stop], start)())
+            self._put(index, _Chunk(self.task, self.items[start:stop], start, kept=True)())
         else:
             self._put(index, _stopped(start, stop, "the workers stopped before deciding it"))
 
@@ -538,6 +546,7 @@ class _Pool(Generic[T, R]):
 
     def _put(self, index: int, part: list[R | Failed]) -> None:
         self.parts[index] = part
+        gc.freeze()  # kept to the end of the run (see _Chunk.kept)
         while self.reported < len(self.parts) and self.parts[self.reported] is not None:
             if self.progress is not None:
                 start, stop = self.ranges[self.reported]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gc
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -117,10 +118,12 @@ def check(  # noqa: PLR0917 - the command's options, in its order
     files = list(paths)
     batch = Batch(files=len(files))
     if scheduler is None and (parallel.workers_wanted(workers) == 1 or len(files) < 2):
-        for path in files:
-            if progress is not None:
-                progress(path)
-            _merge(batch, task(path))
+        with parallel.frozen():  # the law loaded, and each workbook's results as kept
+            for path in files:
+                if progress is not None:
+                    progress(path)
+                _merge(batch, task(path))
+                gc.freeze()  # see origin.parallel._Chunk.kept
         return batch
     done = iter(files)
 
