@@ -46,7 +46,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from types import MemberDescriptorType
-from typing import Any, Generic, TypeVar, cast, overload
+from typing import Any, Generic, TypeVar, cast
 
 import attrs
 
@@ -198,61 +198,6 @@ def _builder(cls: type) -> Callable[..., Any]:
     return builder
 
 
-class _Rows(Sequence[Any]):
-    """A determination's material table as unpacked: each row built when read, as the
-    engine's own table does, from its field values (a caller that only counts or forwards
-    the results never pays for building them)."""
-
-    __slots__ = ("_cls", "_fields")
-
-    def __init__(self, cls: type, fields: Sequence[tuple[Any, ...]]) -> None:
-        self._cls, self._fields = cls, fields
-
-    def __len__(self) -> int:
-        return len(self._fields)
-
-    @overload
-    def __getitem__(self, index: int) -> Any: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Any]: ...
-    def __getitem__(self, index: int | slice) -> Any:
-        if isinstance(index, slice):
-            return [self._cls(*fields) for fields in self._fields[index]]
-        return self._cls(*self._fields[index])
-
-    def __iter__(self) -> Iterator[Any]:
-        cls = self._cls
-        return (cls(*fields) for fields in self._fields)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence):
-            return NotImplemented
-        return list(self) == list(other)
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __repr__(self) -> str:
-        return f"MaterialTable({len(self)} rows)"
-
-    def __reduce__(self) -> tuple[type[_Rows], tuple[type, Sequence[tuple[Any, ...]]]]:
-        return (_Rows, (self._cls, self._fields))
-
-
-def _table_reducer(table: Sequence[Any]) -> Any:
-    """A lazy table that pickles as a tuple of its rows (the engine's material table, a
-    cost sheet's rows) as the rows' field values instead (see :class:`_Rows`)."""
-    reduced = table.__reduce_ex__(PROTOCOL)
-    if not (isinstance(reduced, tuple) and reduced[0] is tuple and len(reduced[1]) == 1):
-        return reduced
-    rows = list(reduced[1][0])
-    how = _fields_of(type(rows[0])) if rows else None
-    if how is None or how[0] or any(type(row) is not type(rows[0]) for row in rows):
-        return reduced
-    getter = how[1]
-    return (_Rows, (type(rows[0]), [getter(row) for row in rows]))
-
-
 class _Reducers(dict[type, _Reducer]):
     """A packer's dispatch table, filled as each type is first met: the C pickler looks
     every object's type up here, so most objects never reach Python code of ours."""
@@ -273,8 +218,6 @@ class _Reducers(dict[type, _Reducer]):
             return None
         if cls in copyreg.dispatch_table:
             return cast(_Reducer, copyreg.dispatch_table[cls])
-        if issubclass(cls, Sequence) and not issubclass(cls, (tuple, list, str, bytes, range)):
-            return _table_reducer
         how = _fields_of(cls)
         if how is None:
             return operator.methodcaller("__reduce_ex__", PROTOCOL)  # the default, in C

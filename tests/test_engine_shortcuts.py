@@ -21,7 +21,7 @@ from origin import psr
 from origin.agreement import _scan
 from origin.engine import all_materials, assess, percent, tariff_shift_step
 from origin.hs import HSCode
-from origin.model import Case, Good, Material, OriginStatus
+from origin.model import Case, Good, Material, OriginStatus, Packaging
 from origin.psr import parse_rule
 from origin.trees import preorder
 
@@ -186,3 +186,37 @@ def test_a_material_table_sent_elsewhere_gives_the_same_rows(name: str) -> None:
     assert any(row.tariff_shift is not None for row in again)
     if name == "anzcerta":  # made in Australia of New Zealand materials: r 33(3)
         assert any("deemed to originate" in " ".join(row.notes) for row in again)
+
+
+def test_forum_island_rows_sent_elsewhere_give_the_same_rows() -> None:
+    """FIC's cost-sheet rows travel as what they are built from (the BOM, its depth and the
+    rows decided one by one), not as their rows; unpickled, they build the same rows."""
+    import pickle  # noqa: PLC0415
+
+    from agreements.fic.r46_factory_cost import Rows, plain_row  # noqa: PLC0415
+    from origin import registry  # noqa: PLC0415
+
+    agreement = registry.get("fic")
+    party = "FJ"  # made in Fiji of Fijian materials: those rows are decided one by one
+    materials = tuple(
+        Material(
+            f"M{i}",
+            hs=HSCode.parse(("4407.11", "8302.42", "9403.30")[i % 3]),
+            value=Decimal(10 + i),
+            status=(OriginStatus.ORIGINATING, OriginStatus.NON_ORIGINATING)[i % 2],
+            origin_country=(party, "US")[i % 2],
+            packaging=(Packaging.NONE, Packaging.RETAIL)[i % 5 == 4],  # some decided alone
+        )
+        for i in range(12)
+    )
+    good = Good("G", HSCode.parse("9403.60"), adjusted_value=Decimal(400), produced_in=(party,))
+    good = attrs.evolve(good, last_process_in=party, ex_works=Decimal(400))
+    table = agreement.determine(Case(good, "NZD", materials, psr="CTH"), dt.date(2025, 6, 1))
+    rows = table.materials
+    assert isinstance(rows, Rows)
+    again = pickle.loads(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL))
+    assert isinstance(again, Rows)
+    assert list(again) == list(rows)
+    assert len(again) == 12
+    # some rows were decided one by one (not as plain lines), and travelled as such
+    assert any(row != plain_row(m, 0) for row, m in zip(again, materials, strict=True))

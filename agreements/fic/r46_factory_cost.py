@@ -185,9 +185,12 @@ class Rows(Sequence[MaterialRow]):
     def __repr__(self) -> str:
         return f"Rows({len(self)} rows)"
 
-    def __reduce__(self) -> tuple[type[tuple[MaterialRow, ...]], tuple[list[MaterialRow]]]:
-        """Pickled as its rows."""
-        return (tuple, (list(self),))
+    def __reduce__(
+        self,
+    ) -> tuple[type[Rows], tuple[Sequence[Material], int, dict[int, MaterialRow]]]:
+        """Sent to another process as what its rows are built from (as the engine's
+        material table is), so no plain row is built to be sent."""
+        return (Rows, (self._materials, self._depth, self._decided))
 
     def provisions(self) -> dict[Citation, dict[str, list[str]]]:
         """:func:`group` of the rows' (citations, status, id), without building the rows of
