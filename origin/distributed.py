@@ -41,18 +41,22 @@ def run(
         return []
     client, own = _client(scheduler)
     try:
-        client.wait_for_workers(1)
-        workers = max(1, len(client.scheduler_info()["workers"]))
-        size = chunk or max(1, min(64, -(-len(items) // (workers * 8))))
-        ranges = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
-        shared = client.scatter(task, broadcast=True, hash=False)
-        futures = [
-            client.submit(
-                _decide, shared, parallel.pack(list(items[start:stop])), start, pure=False
-            )
-            for start, stop in ranges
-        ]
-        return _gather(client, futures, ranges, progress)
+        # What is loaded here, and each chunk's results as they arrive, set aside from
+        # garbage collection for the run (as the local pool does: each collection would
+        # otherwise walk them all).
+        with parallel.frozen():
+            client.wait_for_workers(1)
+            workers = max(1, len(client.scheduler_info()["workers"]))
+            size = chunk or max(1, min(64, -(-len(items) // (workers * 8))))
+            ranges = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+            shared = client.scatter(task, broadcast=True, hash=False)
+            futures = [
+                client.submit(
+                    _decide, shared, parallel.pack(list(items[start:stop])), start, pure=False
+                )
+                for start, stop in ranges
+            ]
+            return _gather(client, futures, ranges, progress)
     finally:
         if own:
             client.close()
@@ -82,8 +86,9 @@ def _decide(task: Callable[[Any], Any], items: bytes, start: int) -> bytes:
     item as its Failed). Items and results travel packed by :func:`origin.parallel.pack`
     (attrs objects as their fields: cheaper than pickle's own way)."""
     with parallel.frozen():
-        chunk = parallel.unpack(items)
-        return parallel.pack_chunk(parallel.decide_chunk(task, chunk, start), start)
+        chunk = parallel.unpack(items, kept=True)
+        results = parallel.decide_chunk(task, chunk, start, kept=True)
+        return parallel.pack_chunk(results, start)
 
 
 def _gather(
@@ -106,7 +111,7 @@ def _gather(
             index = place[future]
             start, stop = ranges[index]
             try:
-                parts[index] = parallel.unpack(future.result())
+                parts[index] = parallel.unpack(future.result(), kept=True)
             except Exception as error:  # the task itself lost: said against each item
                 why = f"the Dask task deciding it failed ({type(error).__name__}: {error})"
                 parts[index] = [Failed(i, why) for i in range(start, stop)]

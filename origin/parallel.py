@@ -89,9 +89,12 @@ class _Chunk(Generic[T, R]):
         return out
 
 
-def decide_chunk(task: Callable[[T], R], items: Sequence[T], start: int) -> list[R | Failed]:
-    """``task`` over ``items`` (the items from ``start`` on), a raising one as its Failed."""
-    return _Chunk(task, items, start)()
+def decide_chunk(
+    task: Callable[[T], R], items: Sequence[T], start: int, *, kept: bool = False
+) -> list[R | Failed]:
+    """``task`` over ``items`` (the items from ``start`` on), a raising one as its Failed;
+    ``kept``: each result set aside from garbage collection as made (see ``_Chunk.kept``)."""
+    return _Chunk(task, items, start, kept)()
 
 
 def workers_wanted(workers: int | None) -> int:
@@ -238,14 +241,19 @@ class _Reducers(dict[type, _Reducer]):
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def _collector_paused(kept: bool = False) -> Iterator[None]:
     """No garbage collection while a batch of objects is packed or unpacked: nothing they
-    make is garbage, and each collection would walk everything loaded before."""
+    make is garbage, and each collection would walk everything loaded before. ``kept``:
+    what was made is set aside from collection (:func:`gc.freeze`) before collection
+    resumes, else the first collection after walks it all (measured: a sixth of
+    unpacking); inside :func:`frozen` only, which puts it back at the run's end."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if kept:
+            gc.freeze()
         if enabled:
             gc.enable()
 
@@ -257,6 +265,9 @@ def pack(results: object) -> bytes:
     packer.dispatch_table = _Reducers()
     with _collector_paused():
         packer.dump(results)
+        # The memo's entries freed before collection resumes: else the first collection
+        # after walks them all (measured: a sixth of packing).
+        packer.clear_memo()
     return buffer.getvalue()
 
 
@@ -277,9 +288,10 @@ def pack_chunk(results: list[Any], start: int) -> bytes:
         return pack(sendable)
 
 
-def unpack(data: bytes) -> Any:
-    """What :func:`pack` packed (only ever from this program's own workers)."""
-    with _collector_paused():
+def unpack(data: bytes, *, kept: bool = False) -> Any:
+    """What :func:`pack` packed (only ever from this program's own workers); ``kept``: to
+    the end of the run, set aside from garbage collection (inside :func:`frozen` only)."""
+    with _collector_paused(kept):
         return pickle.loads(data)  # our own workers' results
 
 
@@ -304,14 +316,18 @@ def _decide_range(start: int, stop: int) -> str:
     """In a forked worker: the items it inherited, from ``start`` to ``stop``."""
     assert _given is not None
     task, items, folder = _given
-    return _hand_over(pack_chunk(_Chunk(task, items[start:stop], start)(), start), folder)
+    # Each result set aside from collection as made, as in this process (the worker never
+    # puts them back: they are freed when sent, and deciding makes no cyclic garbage).
+    chunk = _Chunk(task, items[start:stop], start, kept=True)
+    return _hand_over(pack_chunk(chunk(), start), folder)
 
 
 def _decide_items(items: bytes, start: int) -> str:
     """In a spawned worker: the items sent with the chunk, packed."""
     assert _given is not None
     task, _, folder = _given
-    return _hand_over(pack_chunk(_Chunk(task, unpack(items), start)(), start), folder)
+    chunk = _Chunk(task, unpack(items, kept=True), start, kept=True)
+    return _hand_over(pack_chunk(chunk(), start), folder)
 
 
 def _hand_over(packed: bytes, folder: str) -> str:
@@ -331,7 +347,7 @@ def _take_over(name: str) -> Any:
     with open(name, "rb") as handed:
         packed = handed.read()
     os.unlink(name)
-    return unpack(packed)
+    return unpack(packed, kept=True)
 
 
 def _run_folder() -> str:

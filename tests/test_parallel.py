@@ -169,6 +169,26 @@ def test_the_serial_run_leaves_the_collector_as_it_was() -> None:
     assert gc.get_freeze_count() == frozen and gc.isenabled()
 
 
+def test_unpacked_results_kept_are_set_aside_from_collection_until_the_run_ends() -> None:
+    """``unpack(kept=True)`` sets what it made aside before collection resumes (else the
+    first collection walks it all); ``frozen`` puts it back; packing leaves nothing."""
+    import gc  # noqa: PLC0415
+
+    cases = [generate(10, seed=i, country="AU", psr="CTH or RVC40") for i in range(4)]
+    packed = parallel.pack([qualify(case, DATE) for case in cases])
+    before = gc.get_freeze_count()
+    with parallel.frozen():
+        during = gc.get_freeze_count()
+        back = parallel.unpack(packed, kept=True)
+        assert gc.get_freeze_count() > during + 100  # the comparisons' objects
+        assert back == [qualify(case, DATE) for case in cases]
+        loose = gc.get_freeze_count()
+        parallel.unpack(packed)
+        parallel.pack(back)
+        assert gc.get_freeze_count() == loose and gc.isenabled()
+    assert gc.get_freeze_count() == before and gc.isenabled()
+
+
 class _Loose(parallel.Failed):
     """A plain subclass of an attrs class."""
 
