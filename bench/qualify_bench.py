@@ -16,7 +16,8 @@ the same products each on its own get (nothing sent: the machine's limit for thi
 returning the comparisons, and returning each one's JSON text made in the worker
 (``render=``); then the same for a folder
 check (``origin check FOLDER --agreement all``: ``batch.check``) of workbooks of 5 of these
-products each (20 lines), one worker against two. The runs are interleaved. Last, what
+products each (20 lines), one worker against two: a small folder (PRODUCTS / 25 workbooks)
+and one of all the products (PRODUCTS / 5). The runs are interleaved. Last, what
 sending a worker's results costs, measured in one process: packing and unpacking chunks
 of comparisons (``origin.parallel.pack``) and plain pickle, each against deciding them.
 """
@@ -121,7 +122,10 @@ def main() -> None:
             f"two workers against one (qualify_many{what}), speed-up: {_spread(speedups, '.2f')}"
             f" (one {statistics.median(one):.2f} s, two {statistics.median(two):.2f} s, medians)"
         )
-    folder_check(agreements, max(2, products // 25), repeats)
+    # A small folder (a run of about half a second, where starting the worker and the last
+    # workbook weigh), then one of as many products as above (of 20 lines), five to a book.
+    for books in sorted({max(2, products // 25), max(2, products // 5)}):
+        folder_check(agreements, books, repeats)
     sending(cases, agreements, repeats)
 
 
