@@ -50,7 +50,21 @@ class Agreement:
     ) -> tuple[Callable[..., Agreement], tuple[str, Membership | None, Register | None]]:
         """Sent to another process by name (its decide functions are closures and compiled
         formulas, which do not travel); a replaced country list travels with it."""
-        return (_registered, (self.name, self.membership, self.declarations))
+        return (_registered, (self.name, self._replaced_membership(), self.declarations))
+
+    def _replaced_membership(self) -> Membership | None:
+        """The country list to send: none when it is the registered agreement's own (the
+        other process loads that one itself; sent, it cost a fifth of unpacking a folder
+        check's results, a hundred-odd dated members each time)."""
+        if self.membership is None:
+            return None
+        from origin import registry  # noqa: PLC0415 - the registry imports this module
+
+        try:
+            registered = registry.get(self.name)
+        except registry.RegistryError:  # not a registered agreement: the list says it all
+            return self.membership
+        return None if registered.membership is self.membership else self.membership
 
     @property
     def facts(self) -> Mapping[str, Term]:

@@ -244,3 +244,23 @@ def test_a_user_list_is_named_with_its_date_or_without(tmp_path: Path) -> None:
     )
     listed.write_text(text, encoding="utf-8")
     assert Membership.load(listed).as_at == dt.date(2026, 7, 1)
+
+
+def test_an_agreement_sent_to_another_process_carries_only_a_replaced_list(
+    tmp_path: Path,
+) -> None:
+    """The registered list is loaded there from the law files (sent, it cost a fifth of
+    unpacking a folder check's results); a user's list travels and is applied there."""
+    import pickle  # noqa: PLC0415
+
+    assert LLDC.membership is not None
+    assert LLDC.__reduce__()[1][1] is None
+    back = pickle.loads(pickle.dumps(LLDC))
+    assert back is LLDC
+    listed = _write_list(tmp_path, "lldc", 'BD = { name = "Bangladesh" }')
+    updated = LLDC.with_membership(Membership.load(listed))
+    assert updated.__reduce__()[1][1] == updated.membership
+    moved = pickle.loads(pickle.dumps(updated))
+    assert moved.membership == updated.membership != LLDC.membership
+    case = case_from_json(_shirt("VU", "600.00", "400.00") | {"materials": []})
+    assert moved.determine(case, DATE) == updated.determine(case, DATE)
