@@ -273,3 +273,19 @@ def test_no_product_a_problem_row_could_belong_to_claims_preference(
         else:
             expected = "not originating" if tight else "originating"
             assert record["verdict"] == expected, (product, modes, record)
+
+
+_COLUMN = st.text("ABCDXYZ", min_size=1, max_size=4)
+_ROW = st.integers(1, 999_999_999).map(str) | st.sampled_from(["1", "099", "1048576"])
+
+
+@given(st.lists(st.tuples(_COLUMN, _ROW), max_size=40), st.integers(0, 2_000))
+def test_a_sheets_extent_is_its_furthest_row_and_column(cells: list[Any], at_least: int) -> None:
+    """The scan's extent (each distinct row number and column read once) is the largest
+    row and column any cell names, computed cell by cell."""
+    from origin.workbook.problems import column_index  # noqa: PLC0415
+
+    data = b"".join(f'<c r="{column}{row}"><v>1</v></c>'.encode() for column, row in cells)
+    rows = max([at_least, *(int(row) for _, row in cells)])
+    columns = max([0, *(column_index(column) + 1 for column, _ in cells)])
+    assert limits._exact(data, at_least) == (rows, columns)

@@ -551,10 +551,13 @@ def _top_rows(max_row: int) -> bytes:
 
 
 def _exact(data: bytes, max_row: int) -> tuple[int, int]:
-    rows, columns = max_row, 0
-    for letters, digits in set(_REF.findall(data)):
-        rows = max(rows, int(digits))
-        columns = max(columns, column_index(letters.decode()) + 1)
+    """The furthest row and column any cell reference names (at least ``max_row``): each
+    distinct row number and column's letters read once, not once per cell (a sheet has
+    thousands of cells but a few dozen columns)."""
+    refs = _REF.findall(data)
+    rows = max(max_row, max(map(int, {digits for _, digits in refs}), default=0))
+    letters = {letters for letters, _ in refs}
+    columns = max((column_index(name.decode()) + 1 for name in letters), default=0)
     return rows, columns
 
 
