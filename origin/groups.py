@@ -67,16 +67,26 @@ class Membership:
     # The date the list is as at (``group.as_at``): the encoded lists are those of the Working
     # Tariff Document of 1 January 2022. A user's list may leave it out (None: not stated).
     as_at: dt.date | None = None
+    # The countries found for each day asked (every determination asks; a list holds a
+    # hundred-odd dated members): a cache, out of equality and of what is sent elsewhere.
+    _by_day: dict[dt.date, frozenset[str]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     def on(self, day: dt.date) -> frozenset[str]:
         """The group's countries on ``day``; a day outside the list's window is refused."""
+        found = self._by_day.get(day)
+        if found is not None:
+            return found
         if not self.coverage.contains(day):
             raise LawNotEncoded(
                 f"{self.title}: membership is encoded {self.coverage} "
                 f"({self.coverage_reference}); {day.isoformat()} is outside it. Load a list "
                 "that covers the date (origin determine --membership FILE)."
             )
-        return frozenset(m.code for m in self.members if m.window.contains(day))
+        found = frozenset(m.code for m in self.members if m.window.contains(day))
+        self._by_day[day] = found
+        return found
 
     def dated(self) -> str:
         """The list's date as shown to a reader."""

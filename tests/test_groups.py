@@ -264,3 +264,19 @@ def test_an_agreement_sent_to_another_process_carries_only_a_replaced_list(
     assert moved.membership == updated.membership != LLDC.membership
     case = case_from_json(_shirt("VU", "600.00", "400.00") | {"materials": []})
     assert moved.determine(case, DATE) == updated.determine(case, DATE)
+
+
+def test_the_countries_of_a_day_are_found_once_and_leave_equality_alone() -> None:
+    """Every determination asks for the group's countries on its date: the set is kept
+    (a cache, out of equality and hashing), not found again among the dated members."""
+    import attrs  # noqa: PLC0415
+
+    membership = LLDC.membership
+    assert membership is not None
+    fresh = attrs.evolve(membership)
+    first = membership.on(DATE)
+    assert membership.on(DATE) is first
+    assert fresh == membership and hash(fresh) == hash(membership)
+    assert fresh.on(DATE) == first
+    with pytest.raises(LawNotEncoded):
+        membership.on(dt.date(2021, 12, 31))
