@@ -61,13 +61,18 @@ def test_what_is_not_plainly_small_goes_to_the_child(
 ) -> None:
     """Larger than the limits, or a sheet spanning more cells than SMALL_CELLS."""
     path = _workbook(tmp_path / "rows.xlsx", write_only=True)
-    checked = limits.check_file(path)
+    checked = cells._checked(path)
     assert cells._small(path, checked) is not None
+    assert cells._small(path, limits.check_file(path)) is None  # parts not kept
     monkeypatch.setattr(cells, "SMALL_CELLS", 10)
     assert cells._small(path, checked) is None
     monkeypatch.undo()
     monkeypatch.setattr(cells, "SMALL_XML_BYTES", 1000)
-    assert cells._small(path, checked) is None
+    assert cells._small(path, cells._checked(path)) is None
+    monkeypatch.undo()
+    monkeypatch.setattr(cells, "SMALL_FILE_BYTES", 1000)
+    assert cells._small(path, cells._checked(path)) is None
+    monkeypatch.undo()
     _both(path, monkeypatch)
 
 
@@ -78,8 +83,7 @@ def test_rows_with_gaps_dates_and_offsets_read_alike(
 ) -> None:
     """Rows from the first used column, blank runs, dates, booleans: as the child reads."""
     path = _workbook(tmp_path / "rows.xlsx", write_only, start_column)
-    checked = limits.check_file(path)
-    assert cells._small(path, checked) is not None
+    assert cells._small(path, cells._checked(path)) is not None
     _both(path, monkeypatch)
     with contextlib.closing(cells.read(path)) as sheets:
         assert next(sheets).first_column == start_column - 1

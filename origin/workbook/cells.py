@@ -112,12 +112,13 @@ def read(
     The caller must consume each sheet's chunks before asking for the next sheet.
     """
     flags = flags if flags is not None else Flags()
-    checked = limits.check_file(path)
+    checked = _checked(path)
     if hasattr(os, "fork") and not os.environ.get("ORIGIN_WORKBOOK_IN_PROCESS"):
         small = _small(path, checked)
         if small is not None:
             flags.add(small[1])
-            return _read_small(path, checked, flags, small[0])
+            # The parts are in the stored archive now: not held twice while it is read.
+            return _read_small(path, attrs.evolve(checked, contents=()), flags, small[0])
         return _read_in_child(path, checked, flags, split)
     if checked.kind is not limits.Kind.XLSX:
         raise WorkbookError(
@@ -135,29 +136,26 @@ SMALL_XML_BYTES = 32 * 1024 * 1024  # … whose parts expand to at most this muc
 SMALL_CELLS = 2_000_000  # … and whose sheets span at most this many cells: read in-process
 
 
+def _checked(path: Path) -> limits.Checked:
+    """The file's checks, a small workbook's parts kept (read once: see :func:`_small`)."""
+    return limits.check_file(path, keep=(SMALL_FILE_BYTES, SMALL_XML_BYTES))
+
+
 def _small(path: Path, checked: limits.Checked) -> tuple[io.BytesIO, Any] | None:
     """A small .xlsx, made safe to read in this process: every part read within the size
-    limits (zipfile stops at a part's declared size and checks its CRC) into an archive
-    of stored parts, which is all calamine sees, and each sheet's extent proven small by
-    the full scan; with the scan. None (read in the child, as any other file) for anything
-    else: a larger file, a part that cannot be read so, names given twice, a scan that
-    finds something to refuse (the child's read reports it as it always has)."""
-    if checked.kind is not limits.Kind.XLSX:
+    limits (``limits.check_file`` kept them: zipfile stops at a part's declared size and
+    checks its CRC) into an archive of stored parts, which is all calamine sees, and each
+    sheet's extent proven small by the full scan; with the scan. None (read in the child,
+    as any other file) for anything else: a larger file, a part that cannot be read so,
+    names given twice, a scan that finds something to refuse (the child's read reports it
+    as it always has)."""
+    if checked.kind is not limits.Kind.XLSX or not checked.contents:
         return None
     try:
-        if path.stat().st_size > SMALL_FILE_BYTES:
-            return None
-        with zipfile.ZipFile(path) as archive:
-            items = [item for item in archive.infolist() if not item.is_dir()]
-            names = [item.filename for item in items]
-            if len(set(names)) != len(names):
-                return None
-            if sum(item.file_size for item in items) > SMALL_XML_BYTES:
-                return None
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as stored:
-                for item in items:
-                    stored.writestr(item.filename, archive.read(item))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as stored:
+            for name, data in checked.contents:
+                stored.writestr(name, data)
         scans = limits.scan(path, checked)
     except Exception:  # whatever it is, the child's read decides
         return None

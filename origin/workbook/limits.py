@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import codecs
 import enum
+import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -86,10 +87,17 @@ class Checked:
 
     kind: Kind
     parts: tuple[tuple[str, str], ...] = ()
+    # Every part's bytes, when the caller asked to keep a small workbook's (``check_file``'s
+    # ``keep``): read once, for the checks here, the scan and the reader, not three times.
+    contents: tuple[tuple[str, bytes], ...] = attrs.field(default=(), eq=False, repr=False)
 
 
-def check_file(path: Path) -> Checked:
-    """One-line :class:`WorkbookError` for anything that is not a safe, readable workbook."""
+def check_file(path: Path, keep: tuple[int, int] | None = None) -> Checked:
+    """One-line :class:`WorkbookError` for anything that is not a safe, readable workbook.
+
+    ``keep`` (file bytes, expanded bytes): an .xlsx within both, whose parts are named once
+    each and can all be read (zipfile stops at each part's declared size and checks its
+    CRC), is checked from its parts read whole, which are kept (``Checked.contents``)."""
     name = path.name
     try:
         size = path.stat().st_size
@@ -124,7 +132,7 @@ def check_file(path: Path) -> Checked:
         raise WorkbookError(f"{name}: is a zip-based workbook named .xls; rename it to .xlsx")
     try:
         with zipfile.ZipFile(path) as archive:
-            return _check_zip(name, archive)
+            return _check_zip(name, archive, keep is not None and size <= keep[0], keep)
     except zipfile.BadZipFile as error:
         raise WorkbookError(f"{name}: is damaged: not a readable zip archive ({error})") from None
     except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
@@ -154,7 +162,9 @@ def _not_a_workbook(path: Path, head: bytes) -> str:
     return "is not an Excel workbook (.xlsx, .xlsm, .xls or .ods): unrecognised content"
 
 
-def _check_zip(name: str, archive: zipfile.ZipFile) -> Checked:
+def _check_zip(
+    name: str, archive: zipfile.ZipFile, small: bool = False, keep: tuple[int, int] | None = None
+) -> Checked:
     entries = archive.infolist()
     if len(entries) > MAX_ENTRIES:
         raise WorkbookError(f"{name}: holds {len(entries)} zip entries (limit {MAX_ENTRIES})")
@@ -194,16 +204,42 @@ def _check_zip(name: str, archive: zipfile.ZipFile) -> Checked:
         raise WorkbookError(
             f"{name}: is a zip archive but not an Excel workbook (no xl/workbook.xml)"
         )
+    kept = _kept(archive, entries, keep[1]) if small and keep is not None else None
     for entry in entries:
         if entry.filename.endswith((".xml", ".rels", ".vml")):
-            _refuse_dtd(name, archive, entry.filename)
-    sheets = _sheet_parts(name, archive)
-    return Checked(Kind.XLSX, tuple((sheet, part) for sheet, part in sheets if part in names))
+            if kept is None:
+                _refuse_dtd(name, archive, entry.filename)
+            elif _prolog_declares_dtd(io.BytesIO(kept[entry.filename])):
+                raise _dtd_refused(name, entry.filename)
+    sheets = _sheet_parts(name, kept.__getitem__ if kept is not None else archive.read)
+    found = tuple((sheet, part) for sheet, part in sheets if part in names)
+    return Checked(Kind.XLSX, found, tuple(kept.items()) if kept is not None else ())
+
+
+def _kept(
+    archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], most: int
+) -> dict[str, bytes] | None:
+    """Every part of a small workbook read whole, or None (checked part by part as any
+    other): parts named twice, expanding past ``most`` bytes, or any that cannot be read
+    (the reader's own read then reports it, as for any other file)."""
+    items = [entry for entry in entries if not entry.is_dir()]
+    if sum(entry.file_size for entry in items) > most:
+        return None
+    try:
+        kept = {entry.filename: archive.read(entry) for entry in items}
+    except Exception:  # a bad CRC, a damaged stream: see above
+        return None
+    return kept if len(kept) == len(items) else None
 
 
 def scan(path: Path, checked: Checked, extent: bool = True) -> tuple[SheetScan, ...]:
     """Each xlsx sheet's used rectangle (refused when too large; skipped without ``extent``,
     once the reader has survived the file) and its formulas without value and error cells."""
+    if checked.contents:  # read once already (see Checked.contents)
+        kept = dict(checked.contents)
+        return tuple(
+            _scan_data(path.name, s, _unprefixed(kept[p]), extent) for s, p in checked.parts
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             return tuple(_scan_sheet(path.name, archive, s, p, extent) for s, p in checked.parts)
@@ -219,10 +255,14 @@ def _refuse_dtd(name: str, archive: zipfile.ZipFile, part: str) -> None:
     with archive.open(part) as handle:
         found = _prolog_declares_dtd(handle)
     if found:
-        raise WorkbookError(
-            f"{name}: refused: part {part} declares a DTD or entities (XML entity expansion "
-            "is a known attack; Excel never writes them)"
-        )
+        raise _dtd_refused(name, part)
+
+
+def _dtd_refused(name: str, part: str) -> WorkbookError:
+    return WorkbookError(
+        f"{name}: refused: part {part} declares a DTD or entities (XML entity expansion "
+        "is a known attack; Excel never writes them)"
+    )
 
 
 def _prolog_declares_dtd(handle: Any) -> bool:
@@ -275,11 +315,12 @@ def _prolog_declares_dtd(handle: Any) -> bool:
         return bool(_DTD.match(rest))  # the root element, or a DTD before it
 
 
-def _sheet_parts(name: str, archive: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, zip part) in workbook order, parsed with defusedxml."""
+def _sheet_parts(name: str, read: Callable[[str], bytes]) -> list[tuple[str, str]]:
+    """(sheet name, zip part) in workbook order, parsed with defusedxml; ``read`` gives a
+    part's bytes (KeyError: no such part)."""
     try:
-        book = SafeTree.fromstring(archive.read("xl/workbook.xml"))
-        rels_data = archive.read("xl/_rels/workbook.xml.rels")
+        book = SafeTree.fromstring(read("xl/workbook.xml"))
+        rels_data = read("xl/_rels/workbook.xml.rels")
         rels = SafeTree.fromstring(rels_data)
     except KeyError as error:
         raise WorkbookError(f"{name}: is damaged: missing part {error}") from None
@@ -318,7 +359,11 @@ def _scan_sheet(
     ``<row r=…>`` tag, the rectangle is at most 26 columns by the largest row seen. Anything
     unusual sends the sheet to the exact (slower) scan of every reference.
     """
-    data = _read_part(name, archive, sheet, part)
+    return _scan_data(name, sheet, _read_part(name, archive, sheet, part), extent)
+
+
+def _scan_data(name: str, sheet: str, data: bytes, extent: bool = True) -> SheetScan:
+    """:func:`_scan_sheet` of the sheet's XML, its main namespace's prefix removed."""
     if not extent:
         return SheetScan(sheet, 0, 0, *_flags(data), _values(data))
     max_row = max((int(n) for n in _ROW.findall(data)), default=0)
