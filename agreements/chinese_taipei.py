@@ -98,7 +98,7 @@ _STORAGE = frozenset({"storing", "storage"})
 
 def art(text: str) -> Citation:
     """A provision of ANZTEC's Chapter 3 (the law file's instrument), e.g. ``art 9(b)(i)``."""
-    return Citation.parse(text, LAW.instrument)
+    return cite(text, LAW.instrument)
 
 
 def check_local_deductions(case: Case) -> None:

@@ -124,7 +124,7 @@ CHILE_CHAPTERS = range(50, 63)  # r 51ZZF(2)(c): "Annex 4-A (Chapters 50 to 62)"
 
 def art(text: str) -> Citation:
     """A provision of the CPTPP (the law file's instrument), e.g. ``art 3.18(2)(b)``."""
-    return Citation.parse(text, LAW.instrument)
+    return cite(text, LAW.instrument)
 
 
 # --------------------------------------------------------------------------- Annex 3-C

@@ -97,7 +97,7 @@ CERTIFICATE = cite("r 51ZZ(2)(b)")
 def art(text: str) -> Citation:
     """A provision of the CEP Agreement's Chapter 4 (the law file's instrument), e.g.
     ``art 9(b)(ii)``."""
-    return Citation.parse(text, LAW.instrument)
+    return cite(text, LAW.instrument)
 
 
 # The regime (valuation, deduction, accessories, packaging, indirect materials, self-produced

@@ -93,7 +93,7 @@ regime_at = DECLARED.at
 
 def art(text: str) -> Citation:
     """A provision of the Korea FTA (the law file's instrument), e.g. ``art 3.16(2)(b)``."""
-    return Citation.parse(text, LAW.instrument)
+    return cite(text, LAW.instrument)
 
 
 class _Run(Decision):

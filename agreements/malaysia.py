@@ -98,7 +98,7 @@ regime_at = DECLARED.at
 
 def art(text: str) -> Citation:
     """A provision of the agreement (the law file's instrument), e.g. ``art 3.8(b)(iii)``."""
-    return Citation.parse(text, LAW.instrument)
+    return cite(text, LAW.instrument)
 
 
 def check_local_deductions(case: Case) -> None:

@@ -136,7 +136,7 @@ _TOLERANCE = (
 
 def art(text: str) -> Citation:
     """A provision of the EU FTA (the law file's instrument), e.g. ``art 3.6(1)(a)``."""
-    return Citation.parse(text, LAW.instrument)
+    return cite(text, LAW.instrument)
 
 
 # The regime (valuation, cumulation, no tolerance share) is declared in the law file's

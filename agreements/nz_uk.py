@@ -100,7 +100,7 @@ regime_at = DECLARED.at
 
 def art(text: str) -> Citation:
     """A provision of the UK FTA (the law file's instrument), e.g. ``art 3.10(2)(b)``."""
-    return Citation.parse(text, LAW.instrument)
+    return cite(text, LAW.instrument)
 
 
 class _Run(Decision):

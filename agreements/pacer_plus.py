@@ -93,7 +93,7 @@ NOT_READ = "the text of PACER Plus Chapter 3 was not found in any stored copy (d
 def art(text: str) -> Citation:
     """A provision of PACER Plus (the law file's instrument). No article of Chapter 3 was read,
     so the module cites the incorporating paragraph of r 51ZZH instead (decision 0025)."""
-    return Citation.parse(text, LAW.instrument)
+    return cite(text, LAW.instrument)
 
 
 def _review(

@@ -102,7 +102,7 @@ PROOF_CONTENTS = cite("r 51ZZJ(c)")
 
 def art(text: str) -> Citation:
     """A provision of the RCEP (the law file's instrument), e.g. ``art 3.15(1)(b)(ii)``."""
-    return Citation.parse(text, LAW.instrument)
+    return cite(text, LAW.instrument)
 
 
 # The regime (valuation, deductions, accessories, packaging, indirect materials, de minimis by

@@ -89,7 +89,7 @@ NOT_READ = "its text was not found in any stored copy (decision 0024)"
 
 def art(text: str) -> Citation:
     """A provision of the UAE CEPA (the law file's instrument), e.g. ``art 3.17(2)(a)``."""
-    return Citation.parse(text, LAW.instrument)
+    return cite(text, LAW.instrument)
 
 
 def _review(

@@ -94,7 +94,8 @@ class Citation:
 
 
 @functools.lru_cache(maxsize=4096)
-def cite(text: str) -> Citation:
-    """Shorthand used beside rule code: ``cite("r 35(a)")``. Rules cite as they decide, so
-    each text is read once (a citation is an immutable value; sharing one is safe)."""
-    return Citation.parse(text)
+def cite(text: str, instrument: str = CUSTOMS_REGULATIONS) -> Citation:
+    """Shorthand used beside rule code: ``cite("r 35(a)")``, or an agreement's article
+    (``cite("art 3.10(2)", LAW.instrument)``). Rules cite as they decide, so each text is
+    read once (a citation is an immutable value; sharing one is safe)."""
+    return Citation.parse(text, instrument)

@@ -39,6 +39,17 @@ def test_citation_round_trip(text: str) -> None:
     assert str(Citation.parse(text)) == text
 
 
+def test_an_article_cited_again_is_the_citation_read_before() -> None:
+    """Plugins cite articles as they decide: each text (and instrument) is read once."""
+    from origin.citation import cite  # noqa: PLC0415
+
+    first = cite("art 3.10(2)", "NZ-UK FTA")
+    assert cite("art 3.10(2)", "NZ-UK FTA") is first
+    assert first == Citation.parse("art 3.10(2)", "NZ-UK FTA")
+    assert cite("art 3.10(2)", "RCEP") != first
+    assert cite("r 36(1)") == Citation.parse("r 36(1)")
+
+
 @pytest.mark.parametrize("text", ["36(1)", "reg 36", "r", "r 36 (1"])
 def test_citation_rejects(text: str) -> None:
     with pytest.raises(CitationError):
