@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -87,3 +88,62 @@ def test_rows_with_gaps_dates_and_offsets_read_alike(
     _both(path, monkeypatch)
     with contextlib.closing(cells.read(path)) as sheets:
         assert next(sheets).first_column == start_column - 1
+
+
+def _rezipped(
+    source: Path, target: Path, change: dict[str, tuple[int, bytes]], add: bool = False
+) -> Path:
+    """``source``'s parts written again (some compressed another way or with more bytes),
+    and with ``add`` an image compressed with bzip2."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for item in old.infolist():
+            method, more = change.get(item.filename, (zipfile.ZIP_DEFLATED, b""))
+            new.writestr(item.filename, old.read(item) + more, method)
+        if add:
+            new.writestr("xl/media/image1.png", b"\x89PNG" + bytes(5000), zipfile.ZIP_BZIP2)
+    return target
+
+
+def test_a_part_read_here_must_be_stored_or_deflated(tmp_path: Path) -> None:
+    """zipfile decompresses bzip2 and LZMA parts without a bound (a few hundred bytes can
+    claim to be small and hold a gigabyte): an XML part so compressed is refused in one
+    line; an image so compressed (never read here) leaves the file to the reader child."""
+    path = _workbook(tmp_path / "rows.xlsx", write_only=True)
+    bzip2 = {"xl/styles.xml": (zipfile.ZIP_BZIP2, b"")}
+    styles = _rezipped(path, tmp_path / "styles.xlsx", bzip2)
+    with pytest.raises(limits.WorkbookError, match=r"xl/styles.xml is compressed with a method"):
+        cells._checked(styles)
+    (tmp_path / "image").mkdir()
+    image = _rezipped(path, tmp_path / "image" / "rows.xlsx", {}, add=True)
+    checked = cells._checked(image)
+    assert checked.contents == () and cells._small(image, checked) is None
+    assert _outcome(image, split=True) == _outcome(path, split=True)
+
+
+def test_a_part_larger_than_it_says_is_cut_at_its_size_then_refused(tmp_path: Path) -> None:
+    """A small workbook's parts are read up to their declared size, no further (memory):
+    one holding more than it declares fails its CRC and is refused as damaged, as before."""
+    path = _workbook(tmp_path / "rows.xlsx", write_only=True)
+    more = {"xl/styles.xml": (zipfile.ZIP_DEFLATED, b" " * 100_000)}
+    lying = _rezipped(path, tmp_path / "lying.xlsx", more)
+    with zipfile.ZipFile(path) as honest, zipfile.ZipFile(lying) as archive:
+        declared = honest.getinfo("xl/styles.xml").file_size
+        real = archive.getinfo("xl/styles.xml").file_size
+    data = lying.read_bytes()
+    assert data.count(real.to_bytes(4, "little")) == 2  # local header, central directory
+    lying.write_bytes(data.replace(real.to_bytes(4, "little"), declared.to_bytes(4, "little")))
+    with pytest.raises(limits.WorkbookError, match=r"Bad CRC-32 for file 'xl/styles\.xml'"):
+        cells._checked(lying)
+
+
+def test_a_missing_relationships_part_is_named_alike_kept_or_not(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "rows.xlsx", write_only=True)
+    gone = tmp_path / "gone.xlsx"
+    with zipfile.ZipFile(path) as old, zipfile.ZipFile(gone, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            if item.filename != "xl/_rels/workbook.xml.rels":
+                new.writestr(item.filename, old.read(item))
+    for check in (cells._checked, limits.check_file):
+        with pytest.raises(limits.WorkbookError) as raised:
+            check(gone)
+        assert str(raised.value) == "gone.xlsx: is damaged: missing part xl/_rels/workbook.xml.rels"

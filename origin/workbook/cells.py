@@ -143,12 +143,12 @@ def _checked(path: Path) -> limits.Checked:
 
 def _small(path: Path, checked: limits.Checked) -> tuple[io.BytesIO, Any] | None:
     """A small .xlsx, made safe to read in this process: every part read within the size
-    limits (``limits.check_file`` kept them: zipfile stops at a part's declared size and
-    checks its CRC) into an archive of stored parts, which is all calamine sees, and each
-    sheet's extent proven small by the full scan; with the scan. None (read in the child,
-    as any other file) for anything else: a larger file, a part that cannot be read so,
-    names given twice, a scan that finds something to refuse (the child's read reports it
-    as it always has)."""
+    limits (``limits.check_file`` kept them: each decompressed up to its declared size, no
+    further, and its CRC checked) into an archive of stored parts, which is all calamine
+    sees, and each sheet's extent proven small by the full scan; with the scan. None (read
+    in the child, as any other file) for anything else: a larger file, a part that cannot
+    be read so, names given twice, a scan that finds something to refuse (the child's read
+    reports it as it always has)."""
     if checked.kind is not limits.Kind.XLSX or not checked.contents:
         return None
     try:

@@ -33,6 +33,11 @@ MAX_RATIO = 100  # XML compresses ~10:1; bombs do ~1000:1
 RATIO_FLOOR = 4 * 1024 * 1024  # small parts may compress as well as they like
 MAX_CELLS = 25_000_000  # rows × columns of a sheet's used rectangle (≈ 0.8 GB in calamine)
 _CHUNK = 1 << 22
+# The zip methods an Office Open XML or OpenDocument package may use (ECMA-376 Part 2,
+# ODF 1.2 Part 3): zipfile decompresses the others (bzip2, LZMA) without a bound, so a part
+# read here (the XML parts, for a DTD; a small workbook's every part) must use one of them.
+_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
+_XML_PARTS = (".xml", ".rels", ".vml")
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -96,8 +101,9 @@ def check_file(path: Path, keep: tuple[int, int] | None = None) -> Checked:
     """One-line :class:`WorkbookError` for anything that is not a safe, readable workbook.
 
     ``keep`` (file bytes, expanded bytes): an .xlsx within both, whose parts are named once
-    each and can all be read (zipfile stops at each part's declared size and checks its
-    CRC), is checked from its parts read whole, which are kept (``Checked.contents``)."""
+    each and can all be read (each decompressed a piece at a time up to its declared size,
+    no further, and its CRC checked), is checked from its parts read whole, which are kept
+    (``Checked.contents``)."""
     name = path.name
     try:
         size = path.stat().st_size
@@ -170,6 +176,13 @@ def _check_zip(
         raise WorkbookError(f"{name}: holds {len(entries)} zip entries (limit {MAX_ENTRIES})")
     total = 0
     for entry in entries:
+        read_here = entry.filename.endswith(_XML_PARTS) or entry.filename == "mimetype"
+        if entry.compress_type not in _METHODS and read_here:
+            raise WorkbookError(
+                f"{name}: part {entry.filename} is compressed with a method Office files do "
+                f"not use (zip method {entry.compress_type}; only stored and deflated parts "
+                "are read)"
+            )
         if entry.flag_bits & 0x1:
             raise WorkbookError(
                 f"{name}: is password-protected (encrypted zip entries); save an unprotected copy"
@@ -206,7 +219,7 @@ def _check_zip(
         )
     kept = _kept(archive, entries, keep[1]) if small and keep is not None else None
     for entry in entries:
-        if entry.filename.endswith((".xml", ".rels", ".vml")):
+        if entry.filename.endswith(_XML_PARTS):
             if kept is None:
                 _refuse_dtd(name, archive, entry.filename)
             elif _prolog_declares_dtd(io.BytesIO(kept[entry.filename])):
@@ -220,13 +233,23 @@ def _kept(
     archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], most: int
 ) -> dict[str, bytes] | None:
     """Every part of a small workbook read whole, or None (checked part by part as any
-    other): parts named twice, expanding past ``most`` bytes, or any that cannot be read
-    (the reader's own read then reports it, as for any other file)."""
+    other): parts named twice, expanding past ``most`` bytes, compressed otherwise than
+    stored or deflated, or any that cannot be read (the reader's own read then reports it,
+    as for any other file)."""
     items = [entry for entry in entries if not entry.is_dir()]
     if sum(entry.file_size for entry in items) > most:
         return None
+    if any(entry.compress_type not in _METHODS for entry in items):
+        return None
+    kept: dict[str, bytes] = {}
     try:
-        kept = {entry.filename: archive.read(entry) for entry in items}
+        for entry in items:
+            # At most the declared size, decompressed a piece at a time (a part that says
+            # it is small and holds gigabytes is cut there, then fails its CRC).
+            with archive.open(entry) as handle:
+                kept[entry.filename] = handle.read(entry.file_size)
+                if handle.read(1):
+                    return None
     except Exception:  # a bad CRC, a damaged stream: see above
         return None
     return kept if len(kept) == len(items) else None
@@ -319,11 +342,10 @@ def _sheet_parts(name: str, read: Callable[[str], bytes]) -> list[tuple[str, str
     """(sheet name, zip part) in workbook order, parsed with defusedxml; ``read`` gives a
     part's bytes (KeyError: no such part)."""
     try:
-        book = SafeTree.fromstring(read("xl/workbook.xml"))
-        rels_data = read("xl/_rels/workbook.xml.rels")
-        rels = SafeTree.fromstring(rels_data)
-    except KeyError as error:
-        raise WorkbookError(f"{name}: is damaged: missing part {error}") from None
+        book = SafeTree.fromstring(_part(name, read, "xl/workbook.xml"))
+        rels = SafeTree.fromstring(_part(name, read, "xl/_rels/workbook.xml.rels"))
+    except WorkbookError:
+        raise
     except Exception as error:  # defusedxml's and ElementTree's parse errors
         raise WorkbookError(f"{name}: is damaged: unreadable workbook part ({error})") from None
     targets = {}
@@ -337,6 +359,15 @@ def _sheet_parts(name: str, read: Callable[[str], bytes]) -> list[tuple[str, str
         if part is not None:
             found.append((sheet.get("name", ""), part))
     return found
+
+
+def _part(name: str, read: Callable[[str], bytes], part: str) -> bytes:
+    """A part the workbook cannot be read without, named when it is missing (the same words
+    whether the parts were kept or are read from the archive)."""
+    try:
+        return read(part)
+    except KeyError:
+        raise WorkbookError(f"{name}: is damaged: missing part {part}") from None
 
 
 def _normal(path: str) -> str:
