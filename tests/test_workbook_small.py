@@ -120,14 +120,18 @@ def test_a_part_read_here_must_be_stored_or_deflated(tmp_path: Path) -> None:
     assert _outcome(image, split=True) == _outcome(path, split=True)
 
 
-def test_a_part_larger_than_it_says_is_cut_at_its_size_then_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("empty", [False, True])
+def test_a_part_larger_than_it_says_is_cut_at_its_size_then_refused(
+    tmp_path: Path, empty: bool
+) -> None:
     """A small workbook's parts are read up to their declared size, no further (memory):
-    one holding more than it declares fails its CRC and is refused as damaged, as before."""
+    one holding more than it declares (even one declared empty) fails its CRC and is
+    refused as damaged, as before."""
     path = _workbook(tmp_path / "rows.xlsx", write_only=True)
     more = {"xl/styles.xml": (zipfile.ZIP_DEFLATED, b" " * 100_000)}
     lying = _rezipped(path, tmp_path / "lying.xlsx", more)
     with zipfile.ZipFile(path) as honest, zipfile.ZipFile(lying) as archive:
-        declared = honest.getinfo("xl/styles.xml").file_size
+        declared = 0 if empty else honest.getinfo("xl/styles.xml").file_size
         real = archive.getinfo("xl/styles.xml").file_size
     data = lying.read_bytes()
     assert data.count(real.to_bytes(4, "little")) == 2  # local header, central directory

@@ -17,6 +17,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -202,7 +203,7 @@ def _check_zip(
             f"(limit {MAX_TOTAL_BYTES:,})"
         )
     names = set(archive.namelist())
-    if "mimetype" in names and archive.read("mimetype").startswith(
+    if "mimetype" in names and _head(archive, "mimetype").startswith(
         b"application/vnd.oasis.opendocument.spreadsheet"
     ):
         for part in ("content.xml", "styles.xml", "settings.xml"):
@@ -224,7 +225,7 @@ def _check_zip(
                 _refuse_dtd(name, archive, entry.filename)
             elif _prolog_declares_dtd(io.BytesIO(kept[entry.filename])):
                 raise _dtd_refused(name, entry.filename)
-    sheets = _sheet_parts(name, kept.__getitem__ if kept is not None else archive.read)
+    sheets = _sheet_parts(name, kept.__getitem__ if kept is not None else partial(_read, archive))
     found = tuple((sheet, part) for sheet, part in sheets if part in names)
     return Checked(Kind.XLSX, found, tuple(kept.items()) if kept is not None else ())
 
@@ -241,18 +242,29 @@ def _kept(
         return None
     if any(entry.compress_type not in _METHODS for entry in items):
         return None
-    kept: dict[str, bytes] = {}
     try:
-        for entry in items:
-            # At most the declared size, decompressed a piece at a time (a part that says
-            # it is small and holds gigabytes is cut there, then fails its CRC).
-            with archive.open(entry) as handle:
-                kept[entry.filename] = handle.read(entry.file_size)
-                if handle.read(1):
-                    return None
+        kept = {entry.filename: _read(archive, entry) for entry in items}
     except Exception:  # a bad CRC, a damaged stream: see above
         return None
     return kept if len(kept) == len(items) else None
+
+
+def _head(archive: zipfile.ZipFile, part: str) -> bytes:
+    """A part's first bytes, no more decompressed than that (for naming what it is)."""
+    with archive.open(part) as handle:
+        return handle.read(128)
+
+
+def _read(archive: zipfile.ZipFile, part: str | zipfile.ZipInfo) -> bytes:
+    """A part's bytes, decompressed a piece at a time up to its declared size and no
+    further (``ZipFile.read`` decompresses a whole stream first: a part that says it is
+    small and holds gigabytes would be inflated before its CRC failed); the CRC is checked
+    at the end (``zipfile.BadZipFile``). KeyError: no such part."""
+    entry = part if isinstance(part, zipfile.ZipInfo) else archive.getinfo(part)
+    with archive.open(entry) as handle:
+        data = handle.read(entry.file_size)
+        handle.read(1)  # reaches the end, where the CRC is checked (a part of size 0 too)
+        return data
 
 
 def scan(path: Path, checked: Checked, extent: bool = True) -> tuple[SheetScan, ...]:
