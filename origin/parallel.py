@@ -290,7 +290,11 @@ def pack_chunk(results: list[Any], start: int) -> bytes:
 
 def unpack(data: bytes, *, kept: bool = False) -> Any:
     """What :func:`pack` packed (only ever from this program's own workers); ``kept``: to
-    the end of the run, set aside from garbage collection (inside :func:`frozen` only)."""
+    the end of the run, set aside from garbage collection (inside :func:`frozen` only),
+    after a collection of the young objects (other threads' garbage, such as a Dask
+    client's event loop's, would otherwise be set aside with them until the run ends)."""
+    if kept:
+        gc.collect(1)
     with _collector_paused(kept):
         return pickle.loads(data)  # our own workers' results
 

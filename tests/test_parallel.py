@@ -189,6 +189,27 @@ def test_unpacked_results_kept_are_set_aside_from_collection_until_the_run_ends(
     assert gc.get_freeze_count() == before and gc.isenabled()
 
 
+class _Cycle:
+    """An object that refers to itself: freed only by a collection."""
+
+    me: object = None
+
+
+def test_garbage_made_before_an_unpack_is_not_set_aside_with_its_results() -> None:
+    """Another thread's cyclic garbage (a Dask client's event loop makes some) is collected
+    before what is unpacked is set aside, not kept with it until the run ends."""
+    import weakref  # noqa: PLC0415
+
+    packed = parallel.pack([1, 2])
+    with parallel.frozen():
+        garbage = _Cycle()
+        garbage.me = garbage
+        gone = weakref.ref(garbage)
+        del garbage
+        assert parallel.unpack(packed, kept=True) == [1, 2]
+        assert gone() is None
+
+
 class _Loose(parallel.Failed):
     """A plain subclass of an attrs class."""
 
