@@ -23,6 +23,7 @@ origin.law.LawNotEncoded: Forum Island Countries: membership is encoded from 202
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import tomllib
@@ -67,25 +68,35 @@ class Membership:
     # The date the list is as at (``group.as_at``): the encoded lists are those of the Working
     # Tariff Document of 1 January 2022. A user's list may leave it out (None: not stated).
     as_at: dt.date | None = None
-    # The countries found for each day asked (every determination asks; a list holds a
-    # hundred-odd dated members): a cache, out of equality and of what is sent elsewhere.
-    _by_day: dict[dt.date, frozenset[str]] = attrs.field(
+    # The countries between two of the days the list changes on, found once for each such
+    # stretch asked (every determination asks; a list holds a hundred-odd dated members):
+    # a cache, out of equality and of what the packer sends, no larger than the list.
+    _by_stretch: dict[int, frozenset[str]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
+    )
+    _changes: tuple[dt.date, ...] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
     )
 
     def on(self, day: dt.date) -> frozenset[str]:
         """The group's countries on ``day``; a day outside the list's window is refused."""
-        found = self._by_day.get(day)
-        if found is not None:
-            return found
         if not self.coverage.contains(day):
             raise LawNotEncoded(
                 f"{self.title}: membership is encoded {self.coverage} "
                 f"({self.coverage_reference}); {day.isoformat()} is outside it. Load a list "
                 "that covers the date (origin determine --membership FILE)."
             )
-        found = frozenset(m.code for m in self.members if m.window.contains(day))
-        self._by_day[day] = found
+        changes = self._changes
+        if changes is None:  # the days a member joins or leaves ([start, end)), in order
+            windows = [m.window for m in self.members]
+            days = {d for w in windows for d in (w.start, w.end) if d is not None}
+            changes = tuple(sorted(days))
+            object.__setattr__(self, "_changes", changes)  # a cache (see above)
+        stretch = bisect.bisect_right(changes, day)
+        found = self._by_stretch.get(stretch)
+        if found is None:
+            found = frozenset(m.code for m in self.members if m.window.contains(day))
+            self._by_stretch[stretch] = found
         return found
 
     def dated(self) -> str:

@@ -280,3 +280,34 @@ def test_the_countries_of_a_day_are_found_once_and_leave_equality_alone() -> Non
     assert fresh.on(DATE) == first
     with pytest.raises(LawNotEncoded):
         membership.on(dt.date(2021, 12, 31))
+
+
+_DAYS = st.dates(dt.date(2022, 1, 1), dt.date(2031, 12, 31))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.none() | _DAYS, st.none() | _DAYS), min_size=1, max_size=6),
+    st.lists(_DAYS, min_size=1, max_size=30),
+)
+def test_the_countries_on_any_day_are_those_whose_window_holds_it(
+    windows: list[tuple[dt.date | None, dt.date | None]], days: list[dt.date]
+) -> None:
+    """The countries are found once for each stretch between the days members join or
+    leave: on any day they are exactly the members whose window holds that day, and what
+    is kept grows with the list, not with the days asked."""
+    import attrs  # noqa: PLC0415
+
+    from origin.law import Window  # noqa: PLC0415
+
+    base = LLDC.membership
+    assert base is not None
+    members = tuple(
+        attrs.evolve(base.members[0], code=f"C{i}", window=Window(start, end))
+        for i, (start, end) in enumerate(windows)
+    )
+    membership = attrs.evolve(base, members=members)
+    for day in days:
+        expected = {m.code for m in members if m.window.contains(day)}
+        assert membership.on(day) == expected
+    assert len(membership._by_stretch) <= 2 * len(windows) + 1
