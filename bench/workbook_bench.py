@@ -6,7 +6,9 @@ measures both processes together) and the results-workbook write time, as a rati
 plain openpyxl write-only sheet of the same material rows written in the same run (goal
 ≤ 1.3, issues #18 and #20). The generated file keeps its text in the cells (openpyxl's
 way); the same rows are also measured with a shared-string table (Excel's and
-LibreOffice's way), which the import reads differently (decision 0011 §8 and §10).
+LibreOffice's way), which the import reads differently (decision 0011 §8 and §10). Last, a
+small workbook (the 20-line template) imported in this process and through the reader
+child, against a bare read of it.
 Usage:
 
     python3 bench/workbook_bench.py [LINES] [REPEATS]
@@ -217,6 +219,8 @@ def main() -> None:
             f"{shared_bare:.2f} s, import {shared_ours:.2f} s, ratio {spread(bare, ours)}"
         )
 
+        small_workbook(Path(folder), repeats)
+
         from origin import registry  # noqa: PLC0415
         from origin.workbook.export import Decided  # noqa: PLC0415
         from origin.workbook.reader import import_workbook  # noqa: PLC0415
@@ -249,6 +253,48 @@ def main() -> None:
             f"{statistics.median(bare_w):.2f} s; ratio min {ratios[0]:.2f} median "
             f"{statistics.median(ratios):.2f} max {ratios[-1]:.2f}"
         )
+
+
+def small_workbook(folder: Path, repeats: int, times: int = 50) -> None:
+    """The 20-line template (one product) imported in this process, as a small workbook
+    is, and through the reader child, as it was (``cells.SMALL_FILE_BYTES`` set to 0), each
+    against a bare python-calamine read of the same file; interleaved, ``times`` each."""
+    import python_calamine  # noqa: PLC0415
+
+    from origin import registry  # noqa: PLC0415
+    from origin.workbook import cells  # noqa: PLC0415
+    from origin.workbook.reader import import_workbook  # noqa: PLC0415
+    from origin.workbook.template import write_template  # noqa: PLC0415
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from engine_bench import generate as bom  # noqa: PLC0415
+
+    agreement = registry.get("anzcerta")
+    path = folder / "template.xlsx"
+    write_template(path, agreement, [bom(20, seed=1, country="AU", psr="CTH or RVC40")])
+    small_limit = cells.SMALL_FILE_BYTES
+    timed: dict[str, list[float]] = {"bare": [], "here": [], "child": []}
+    for _ in range(repeats):
+        for key, taken in timed.items():
+            cells.SMALL_FILE_BYTES = 0 if key == "child" else small_limit
+            t = time.perf_counter()
+            for _ in range(times):
+                if key == "bare":
+                    book = python_calamine.CalamineWorkbook.from_path(str(path))
+                    [book.get_sheet_by_name(n).to_python() for n in book.sheet_names]
+                else:
+                    import_workbook(path, law=agreement.law)
+            taken.append((time.perf_counter() - t) / times * 1000)
+    cells.SMALL_FILE_BYTES = small_limit
+    here, child, bare = (sorted(timed[key]) for key in ("here", "child", "bare"))
+    ratios = sorted(h / b for h, b in zip(timed["here"], timed["bare"], strict=True))
+    print(
+        f"the 20-line template ({path.stat().st_size / 1024:.0f} KiB): imported in this process "
+        f"{statistics.median(here):.1f} ms (min {here[0]:.1f}, max {here[-1]:.1f}), through "
+        f"the reader child {statistics.median(child):.1f} ms; bare read "
+        f"{statistics.median(bare):.1f} ms; in-process import / bare read min {ratios[0]:.2f} "
+        f"median {statistics.median(ratios):.2f} max {ratios[-1]:.2f}"
+    )
 
 
 def plain_write(path: Path, determination: Any) -> None:
