@@ -55,6 +55,13 @@ class Member:
     note: str = ""
 
 
+def _changes_of(members: tuple[Member, ...]) -> tuple[dt.date, ...]:
+    """The days a member joins or leaves (a window is ``[start, end)``), in order: the
+    group's countries are the same from one to the next."""
+    days = {d for m in members for d in (m.window.start, m.window.end) if d is not None}
+    return tuple(sorted(days))
+
+
 @attrs.frozen
 class Membership:
     """A dated list of a group's countries and where the list comes from."""
@@ -74,8 +81,11 @@ class Membership:
     _by_stretch: dict[int, frozenset[str]] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
-    _changes: tuple[dt.date, ...] | None = attrs.field(
-        default=None, init=False, eq=False, repr=False
+    _changes: tuple[dt.date, ...] = attrs.field(
+        default=attrs.Factory(lambda self: _changes_of(self.members), takes_self=True),
+        init=False,
+        eq=False,
+        repr=False,
     )
 
     def on(self, day: dt.date) -> frozenset[str]:
@@ -86,13 +96,7 @@ class Membership:
                 f"({self.coverage_reference}); {day.isoformat()} is outside it. Load a list "
                 "that covers the date (origin determine --membership FILE)."
             )
-        changes = self._changes
-        if changes is None:  # the days a member joins or leaves ([start, end)), in order
-            windows = [m.window for m in self.members]
-            days = {d for w in windows for d in (w.start, w.end) if d is not None}
-            changes = tuple(sorted(days))
-            object.__setattr__(self, "_changes", changes)  # a cache (see above)
-        stretch = bisect.bisect_right(changes, day)
+        stretch = bisect.bisect_right(self._changes, day)
         found = self._by_stretch.get(stretch)
         if found is None:
             found = frozenset(m.code for m in self.members if m.window.contains(day))

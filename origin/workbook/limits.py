@@ -139,7 +139,8 @@ def check_file(path: Path, keep: tuple[int, int] | None = None) -> Checked:
         raise WorkbookError(f"{name}: is a zip-based workbook named .xls; rename it to .xlsx")
     try:
         with zipfile.ZipFile(path) as archive:
-            return _check_zip(name, archive, keep is not None and size <= keep[0], keep)
+            most = keep[1] if keep is not None and size <= keep[0] else None
+            return _check_zip(name, archive, most)
     except zipfile.BadZipFile as error:
         raise WorkbookError(f"{name}: is damaged: not a readable zip archive ({error})") from None
     except (zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as error:
@@ -169,9 +170,9 @@ def _not_a_workbook(path: Path, head: bytes) -> str:
     return "is not an Excel workbook (.xlsx, .xlsm, .xls or .ods): unrecognised content"
 
 
-def _check_zip(
-    name: str, archive: zipfile.ZipFile, small: bool = False, keep: tuple[int, int] | None = None
-) -> Checked:
+def _check_zip(name: str, archive: zipfile.ZipFile, most: int | None = None) -> Checked:
+    """The archive's checks; ``most``: its parts are kept if they expand to at most that
+    many bytes (see :func:`check_file`)."""
     entries = archive.infolist()
     if len(entries) > MAX_ENTRIES:
         raise WorkbookError(f"{name}: holds {len(entries)} zip entries (limit {MAX_ENTRIES})")
@@ -218,7 +219,7 @@ def _check_zip(
         raise WorkbookError(
             f"{name}: is a zip archive but not an Excel workbook (no xl/workbook.xml)"
         )
-    kept = _kept(archive, entries, keep[1]) if small and keep is not None else None
+    kept = _kept(archive, entries, most) if most is not None else None
     for entry in entries:
         if entry.filename.endswith(_XML_PARTS):
             if kept is None:
